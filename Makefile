@@ -1,0 +1,184 @@
+# redline's build: one Makefile for the whole tree (no recursion into
+# directories); header dependencies come from the compiler (-MMD -MP).
+#
+#   make            build redline into $(BUILD)/
+#   make test       install missing packages, build, run every test suite
+#   make demo       install missing packages, run redline on the bundled example
+#   make sanitize   the whole test suite again under ASan + UBSan
+#   make fuzz       build the fuzz harnesses and run each for FUZZ_TIME seconds
+#   make install    PREFIX=/usr/local DESTDIR= (staged installs honoured)
+#   make clean
+#
+# CI=true turns warnings into errors.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+LIBEXECDIR := $(PREFIX)/lib/redline
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+FUZZ_TIME ?= 30
+
+# Libraries, found through pkg-config. (Evaluated lazily: 'make test' runs
+# the dependency script before a sub-make that compiles anything.)
+PKGS := jansson zlib libdw
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+OPTIMIZE ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-missing-field-initializers
+ifeq ($(CI),true)
+WARNINGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPTIMIZE) $(WARNINGS) $(SAN_FLAGS)
+SRC_CFLAGS = $(BASE_CFLAGS) -Isrc -I$(BUILD)/gen -include src/base/prelude.h \
+	$(PKG_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -lm
+
+# Computed once per make run (a ':=' here would run before the deps exist).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(pkg_cflags))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(pkg_libs))$(PKG_LIBS)
+
+# --- the program -----------------------------------------------------------
+
+LIB_SRC := $(sort $(wildcard src/base/*.c src/run/*.c src/stats/*.c \
+	src/result/*.c src/cmd/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/redline.o
+LIB := $(BUILD)/libredline.a
+REDLINE := $(BUILD)/redline
+
+VERSION_BASE := 0.1.0
+GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
+REDLINE_VERSION := $(VERSION_BASE)$(if $(GIT_DESC), ($(GIT_DESC)))
+VERSION_H := $(BUILD)/gen/version.h
+
+all: $(REDLINE) fixtures examples
+
+$(VERSION_H): FORCE
+	@mkdir -p $(@D)
+	@printf '#define REDLINE_VERSION "%s"\n' '$(REDLINE_VERSION)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/%.o: %.c | $(VERSION_H)
+	@mkdir -p $(@D)
+	$(CC) $(SRC_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(REDLINE): $(MAIN_OBJ) $(LIB)
+	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# --- fixtures and examples: plain programs with known behaviour -------------
+# Never sanitized: their memory and time are what the tests measure.
+
+FIXTURE_SRC := $(sort $(wildcard tests/fixtures/*.c))
+FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+FIXTURE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS)
+
+fixtures: $(FIXTURES)
+$(BUILD)/fixtures/%: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -o $@ $< -lm -lpthread
+
+EXAMPLES := $(BUILD)/examples/dedup
+examples: $(EXAMPLES)
+$(BUILD)/examples/%: examples/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -o $@ $<
+
+# --- tests -----------------------------------------------------------------
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Isrc -I$(BUILD)/gen \
+		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(CMOCKA_LIBS) $(LDLIBS_ALL)
+
+check: $(REDLINE) $(UNIT_BIN) fixtures examples fuzz-build
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
+
+test:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory check
+
+sanitize:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory BUILD=build/sanitize SANITIZE=1 check
+
+# --- fuzzing ---------------------------------------------------------------
+# libFuzzer harnesses, built with clang and ASan+UBSan. 'make check' replays
+# each one's seed corpus (fuzz/corpus/NAME/) as a regression test;
+# 'make fuzz' searches for FUZZ_TIME seconds per harness.
+
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -Wall -Wextra -Wno-missing-field-initializers
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Isrc -I$(BUILD)/gen \
+		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -I$(BUILD)/gen \
+		$(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS_ALL)
+
+# The sanitizer build replays nothing extra: the harnesses are sanitized anyway.
+ifeq ($(SANITIZE),1)
+fuzz-build:
+else
+fuzz-build: $(FUZZ_BIN)
+endif
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus/$$name; \
+		echo "fuzzing $$name for $(FUZZ_TIME) s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+			$(BUILD)/fuzz/corpus/$$name fuzz/corpus/$$name || exit 1; \
+	done
+
+# --- demo, install, clean --------------------------------------------------
+
+demo:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/demo
+
+install: $(REDLINE)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
+
+clean:
+	rm -rf $(BUILD) build/sanitize
+
+.PHONY: all fixtures examples check test sanitize fuzz fuzz-build demo \
+	install clean FORCE
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

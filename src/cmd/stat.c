@@ -1,0 +1,527 @@
+/*
+ * redline stat: run a command once (or N times) and report what it cost.
+ *
+ *   $ redline stat -r 3 -- ./build/fixtures/burn 200
+ *
+ *    Performance of './build/fixtures/burn 200' (3 runs):
+ *
+ *     wall time                  201.4 ms  ± 0.26 %   (200.9 ms … 202.0 ms)
+ *     user time                  200.5 ms  ± 0.33 %   (199.8 ms … 201.2 ms)
+ *     system time                  0.0 ns
+ *     CPU utilisation             99.6 %   ± 0.12 %   (99.5 % … 99.7 %)
+ *     peak RSS                    1.3 MiB
+ *     ...
+ *     exit status                 exit 0 (3 of 3 runs)
+ *
+ *     task-clock                 200.6 ms             # 0.996 CPUs utilised
+ *     cycles                     <not supported>
+ *
+ * Figures are for the command and every thread and child process it
+ * waited for (and orphans it left, which redline reaps as subreaper).
+ * The human report goes to stderr, like perf stat's and time's, because
+ * stdout belongs to the target; --json writes the result set to stdout.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/term.h"
+#include "base/units.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "result/resultset.h"
+#include "run/perfctr.h"
+#include "run/proc.h"
+#include "stats/describe.h"
+
+struct stat_cmd {
+	int runs;
+	const char *events;
+	bool json;
+	const char *output;
+	const char *color;
+	/* derived */
+	const struct pc_event *evs[PC_MAX];
+	size_t nevs;
+	bool refused;		 /* some counter not permitted */
+	int first_failure;	 /* shell status of the first failed run, or -1 */
+	int last_status;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static const struct opt_help stat_help = {
+	.usage = "redline stat [OPTIONS] [--] CMD [ARGS...]",
+	.summary =
+		"Run CMD (without a shell) and report what it cost: wall time, user and\n"
+		"system CPU, CPU utilisation, peak RSS, page faults, context switches,\n"
+		"block I/O, its exit status, and perf counters (task-clock, context\n"
+		"switches, migrations, page faults; cycles, instructions, IPC, branches\n"
+		"and cache figures where the machine has hardware counters). Figures\n"
+		"cover CMD and all its threads and child processes. Peak RSS is that of\n"
+		"the largest single process.\n"
+		"\n"
+		"The report goes to stderr, as with perf stat and time(1); stdout is\n"
+		"left to CMD. redline stat exits with CMD's status (128 + N for a\n"
+		"signal N), or 2 for a usage error and 3 when CMD cannot be run.",
+	.examples =
+		"  redline stat -- ./build/examples/dedup list 20000\n"
+		"  redline stat -r 5 -e task-clock,page-faults -- python3 script.py\n"
+		"  redline stat --json -o stat.json -- make -j2\n",
+	.more = "events: task-clock, context-switches (cs), cpu-migrations (migrations),\n"
+		"page-faults (faults), cycles, instructions, branches, branch-misses,\n"
+		"cache-references, cache-misses. Hardware counters need a machine that\n"
+		"exposes them (most VMs do not: they show as <not supported>) and, for\n"
+		"users other than root, kernel.perf_event_paranoid <= 2.",
+};
+
+/* Format one figure's value in its unit. */
+static void add_value(struct buf *b, enum metric_unit unit, double v, bool whole)
+{
+	switch (unit) {
+	case UNIT_SECONDS:
+		format_duration(b, v);
+		break;
+	case UNIT_BYTES:
+		format_bytes(b, v);
+		break;
+	case UNIT_RATIO:
+		buf_addf(b, "%.1f %%", v * 100);
+		break;
+	case UNIT_COUNT:
+		if (whole && v >= 0 && v < 1e18)
+			format_count(b, (uint64_t)llround(v));
+		else
+			buf_addf(b, "%.1f", v);
+		break;
+	}
+}
+
+struct row {
+	const char *label;
+	const char *metric;
+};
+
+static void print_metric_row(struct buf *out, const struct result *r,
+			     const char *label, const char *name, const char *note)
+{
+	const struct metric *m = result_find_metric(r, name);
+	struct buf v = BUF_INIT;
+
+	if (!m)
+		return;
+	buf_addf(out, "    %-24s", label);
+	if (m->status != METRIC_OK || !m->nr) {
+		buf_addf(out, "<%s>\n",
+			 m->status == METRIC_OK ? "not counted"
+						: metric_status_name(m->status));
+		return;
+	}
+	if (m->nr == 1) {
+		add_value(&v, m->unit, m->values[0], true);
+		buf_addf(out, "%12s", v.ptr);
+	} else {
+		struct summary s;
+		struct buf lo = BUF_INIT, hi = BUF_INIT;
+
+		stats_summarize(m->values, m->nr, &s);
+		add_value(&v, m->unit, s.mean, false);
+		add_value(&lo, m->unit, s.min, true);
+		add_value(&hi, m->unit, s.max, true);
+		buf_addf(out, "%12s", v.ptr);
+		if (s.mean != 0 && isfinite(s.stddev))
+			buf_addf(out, "  ± %6.2f %%", 100 * s.stddev / fabs(s.mean));
+		else
+			buf_addstr(out, "            ");
+		buf_addf(out, "   (%s … %s)", lo.ptr, hi.ptr);
+		buf_release(&lo);
+		buf_release(&hi);
+	}
+	if (note)
+		buf_addf(out, "   # %s", note);
+	buf_addch(out, '\n');
+	buf_release(&v);
+}
+
+static void describe_outcomes(struct buf *out, const struct result *r,
+			      const struct run_result *last)
+{
+	size_t ok = 0;
+
+	buf_addf(out, "    %-24s", "exit status");
+	for (size_t i = 0; i < r->nr_runs; i++)
+		ok += !r->runs[i].signal && r->runs[i].exit_code == 0;
+	if (r->nr_runs == 1) {
+		run_describe_status(out, last);
+	} else if (ok == r->nr_runs) {
+		buf_addf(out, "exit 0 (%zu of %zu runs)", ok, r->nr_runs);
+	} else {
+		/* List each run's outcome: a flaky target should be visible. */
+		for (size_t i = 0; i < r->nr_runs; i++) {
+			struct run_result one = { 0 };
+
+			one.exited = !r->runs[i].signal;
+			one.exit_code = r->runs[i].exit_code;
+			one.signal = r->runs[i].signal;
+			buf_addstr(out, i ? ", " : "");
+			run_describe_status(out, &one);
+		}
+	}
+	buf_addch(out, '\n');
+}
+
+static void render_text(struct buf *out, const struct stat_cmd *st,
+			const struct result *r, const struct run_result *last,
+			bool stopped_early)
+{
+	static const struct row rusage_rows[] = {
+		{ "wall time", "wall_time" },
+		{ "user time", "user_time" },
+		{ "system time", "system_time" },
+		{ "CPU utilisation", "cpu_utilization" },
+		{ "peak RSS", "max_rss" },
+		{ "minor page faults", "minor_faults" },
+		{ "major page faults", "major_faults" },
+		{ "voluntary ctx switches", "voluntary_context_switches" },
+		{ "involuntary ctx switches", "involuntary_context_switches" },
+		{ "block input ops", "block_input_ops" },
+		{ "block output ops", "block_output_ops" },
+	};
+
+	buf_addf(out, "\n Performance of '%s'", r->command);
+	if (r->nr_runs > 1 || st->runs > 1)
+		buf_addf(out, " (%zu run%s)", r->nr_runs, r->nr_runs == 1 ? "" : "s");
+	buf_addstr(out, ":\n\n");
+	for (size_t i = 0; i < ARRAY_SIZE(rusage_rows); i++)
+		print_metric_row(out, r, rusage_rows[i].label, rusage_rows[i].metric,
+				 NULL);
+	describe_outcomes(out, r, last);
+	if (st->nevs)
+		buf_addch(out, '\n');
+	for (size_t i = 0; i < st->nevs; i++) {
+		const struct pc_event *ev = st->evs[i];
+		struct buf note = BUF_INIT;
+		const struct metric *m = result_find_metric(r, ev->key);
+
+		if (!strcmp(ev->key, "task_clock") && m && m->status == METRIC_OK) {
+			const struct metric *wall = result_find_metric(r, "wall_time");
+			double w = wall ? stats_mean(wall->values, wall->nr) : 0;
+
+			if (w > 0)
+				buf_addf(&note, "%.3f CPUs utilised",
+					 stats_mean(m->values, m->nr) / w);
+		}
+		print_metric_row(out, r, ev->name, ev->key, note.len ? note.ptr : NULL);
+		if (!strcmp(ev->key, "instructions"))
+			print_metric_row(out, r, "IPC", "ipc", "instructions per cycle");
+		buf_release(&note);
+	}
+	if (stopped_early)
+		buf_addf(out, "\n    interrupted after %zu of %d runs\n", r->nr_runs,
+			 st->runs);
+	buf_addch(out, '\n');
+}
+
+static enum metric_status metric_status_of(enum pc_status s)
+{
+	switch (s) {
+	case PC_COUNTED:
+		return METRIC_OK;
+	case PC_NOT_SUPPORTED:
+		return METRIC_NOT_SUPPORTED;
+	case PC_NOT_PERMITTED:
+		return METRIC_NOT_PERMITTED;
+	case PC_NOT_COUNTED:
+		return METRIC_NOT_COUNTED;
+	}
+	return METRIC_NOT_COUNTED;
+}
+
+static void record_counters(struct result *r, const struct perfctr *pc)
+{
+	const struct pc_counter *cyc = NULL, *ins = NULL;
+
+	for (size_t i = 0; i < pc->n; i++) {
+		const struct pc_counter *c = &pc->c[i];
+		struct metric *m = result_metric(r, c->ev->key,
+						 c->ev->is_time ? UNIT_SECONDS : UNIT_COUNT);
+
+		if (c->status == PC_COUNTED)
+			metric_add(m, c->ev->is_time ? c->value / 1e9 : c->value);
+		else
+			m->status = metric_status_of(c->status);
+		if (!strcmp(c->ev->key, "cycles"))
+			cyc = c;
+		if (!strcmp(c->ev->key, "instructions"))
+			ins = c;
+	}
+	if (ins) {
+		struct metric *m = result_metric(r, "ipc", UNIT_RATIO);
+
+		if (cyc && cyc->status == PC_COUNTED && ins->status == PC_COUNTED &&
+		    cyc->value > 0)
+			metric_add(m, ins->value / cyc->value);
+		else if (!cyc)
+			/* IPC needs cycles too; -e without cycles cannot give it. */
+			m->status = METRIC_NOT_COUNTED;
+		else
+			/* IPC inherits whatever kept cycles or instructions from counting. */
+			m->status = metric_status_of(cyc->status != PC_COUNTED
+							     ? cyc->status
+							     : ins->status);
+	}
+}
+
+static void record_rusage(struct result *r, const struct run_result *res)
+{
+	metric_add(result_metric(r, "wall_time", UNIT_SECONDS), res->wall);
+	metric_add(result_metric(r, "user_time", UNIT_SECONDS), res->user);
+	metric_add(result_metric(r, "system_time", UNIT_SECONDS), res->sys);
+	metric_add(result_metric(r, "cpu_utilization", UNIT_RATIO),
+		   res->wall > 0 ? (res->user + res->sys) / res->wall : 0);
+	metric_add(result_metric(r, "max_rss", UNIT_BYTES),
+		   (double)res->max_rss_kib * 1024);
+	metric_add(result_metric(r, "minor_faults", UNIT_COUNT), (double)res->minflt);
+	metric_add(result_metric(r, "major_faults", UNIT_COUNT), (double)res->majflt);
+	metric_add(result_metric(r, "voluntary_context_switches", UNIT_COUNT),
+		   (double)res->nvcsw);
+	metric_add(result_metric(r, "involuntary_context_switches", UNIT_COUNT),
+		   (double)res->nivcsw);
+	metric_add(result_metric(r, "block_input_ops", UNIT_COUNT), (double)res->inblock);
+	metric_add(result_metric(r, "block_output_ops", UNIT_COUNT), (double)res->oublock);
+}
+
+static void explain_refusal(void)
+{
+	int p = perfctr_paranoid();
+
+	warning("perf counters were not permitted; the other figures are complete");
+	if (p != INT_MIN)
+		hint("kernel.perf_event_paranoid is %d; counting your own programs needs 2 or less "
+		     "(1 to include kernel time), or root/CAP_PERFMON: "
+		     "'sudo sysctl kernel.perf_event_paranoid=2'", p);
+	else
+		hint("counting needs kernel.perf_event_paranoid <= 2 or root/CAP_PERFMON");
+}
+
+/* One run of the target. Returns 0, or a negative errno when it could not start. */
+static int run_once(struct stat_cmd *st, char **argv, struct result *r,
+		    struct run_result *res)
+{
+	struct run_spec spec = RUN_SPEC_INIT;
+	struct run_child child;
+	struct perfctr pc;
+	int ret;
+
+	spec.argv = argv;
+	spec.hold = true;
+	ret = run_spawn(&spec, &child);
+	if (ret < 0)
+		return ret;
+	perfctr_open(&pc, child.pid, st->evs, st->nevs);
+	ret = run_release(&child);
+	if (ret < 0) {
+		perfctr_close(&pc);
+		return ret;
+	}
+	ret = run_wait(&child, 0, res);
+	if (ret < 0) {
+		perfctr_close(&pc);
+		run_kill(&child);
+		return ret;
+	}
+	perfctr_read(&pc);
+	st->refused |= perfctr_any_refused(&pc);
+	result_add_run(r, res->exited ? res->exit_code : -1, res->signal);
+	record_rusage(r, res);
+	record_counters(r, &pc);
+	perfctr_close(&pc);
+	{
+		int status = run_shell_status(res);
+
+		if (status != 0 && st->first_failure < 0)
+			st->first_failure = status;
+		st->last_status = status;
+	}
+	return 0;
+}
+
+static int cannot_run(const char *prog, int err)
+{
+	if (err == -ENOENT) {
+		error("cannot run '%s': command not found", prog);
+		hint("check the spelling, or give a path ('./%s' for a program here)", prog);
+	} else if (err == -EACCES) {
+		error("cannot run '%s': permission denied", prog);
+		hint("is it executable? 'chmod +x %s'", prog);
+	} else {
+		error_code(err, "cannot run '%s'", prog);
+	}
+	return RL_EXIT_TARGET;
+}
+
+/* Write the report (text or JSON) to out. Returns 0 or a negative errno. */
+static int write_report(FILE *out, bool json, const struct resultset *rs,
+			const struct buf *text)
+{
+	if (json)
+		return resultset_write_json(rs, out);
+	fwrite(text->ptr, 1, text->len, out);
+	return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct stat_cmd st = {
+		.runs = 1,
+		.events = NULL,
+		.json = false,
+		.output = NULL,
+		.first_failure = -1,
+	};
+	const struct option opts[] = {
+		OPT_INT('r', "repeat", &st.runs, "N", 1, 1000000,
+			"run CMD N times; report mean ± stddev, min and max (default 1)"),
+		OPT_STRING('e', "events", &st.events, "LIST",
+			   "perf events to count, comma-separated (default: all of\n"
+			   "them, listed below)"),
+		OPT_FLAG(0, "json", &st.json,
+			 "write the result set as JSON (to stdout, or to -o FILE)"),
+		OPT_STRING('o', "output", &st.output, "FILE",
+			   "write the report to FILE (JSON when FILE ends in .json)"),
+		OPT_END(),
+	};
+	struct resultset rs;
+	struct result *r;
+	struct run_result last = { 0 };
+	struct buf cmdline = BUF_INIT, text = BUF_INIT;
+	struct afile af = { 0 };
+	bool have_file = false, json_file;
+	struct sigaction sa, old_int, old_quit;
+	int n, ret = 0, status;
+
+	n = opt_parse(argc, argv, opts, &stat_help, OPT_STOP_AT_NON_OPTION);
+	if (n < 0)
+		return opt_exit_status(n);
+	if (n == 0) {
+		error("no command to run");
+		hint("usage: %s", stat_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (st.events) {
+		if (perfctr_parse_events(st.events, st.evs, &st.nevs, PC_MAX) < 0)
+			return RL_EXIT_USAGE;
+	} else {
+		perfctr_default_events(st.evs, &st.nevs);
+	}
+	json_file = st.output && (st.json || ends_with(st.output, ".json"));
+
+	/* Fail on the output path before the run, not after an hour of it. */
+	if (st.output && strcmp(st.output, "-")) {
+		int e = afile_open(&af, st.output);
+
+		if (e < 0) {
+			error_code(e, "cannot write '%s'", st.output);
+			hint("check that the directory exists and is writable");
+			return RL_EXIT_INTERNAL;
+		}
+		have_file = true;
+	}
+
+	{
+		struct buf path = BUF_INIT;
+		int e = run_find_program(argv[0], &path);
+
+		buf_release(&path);
+		if (e < 0) {
+			if (have_file)
+				afile_abort(&af);
+			return cannot_run(argv[0], e);
+		}
+	}
+
+	resultset_init(&rs, "stat");
+	shell_join(&cmdline, argv);
+	r = resultset_add(&rs, cmdline.ptr);
+	run_reap_orphans();
+
+	/*
+	 * Like time(1): Ctrl-C is the target's to handle. redline only notes it
+	 * and stops repeating; the run in progress is measured to its end.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGQUIT, &sa, &old_quit);
+
+	for (int i = 0; i < st.runs && !interrupted; i++) {
+		ret = run_once(&st, argv, r, &last);
+		if (ret < 0)
+			break;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+
+	if (ret < 0 && r->nr_runs == 0) {
+		if (have_file)
+			afile_abort(&af);
+		resultset_release(&rs);
+		buf_release(&cmdline);
+		return cannot_run(argv[0], ret);
+	}
+	if (ret < 0)
+		error_code(ret, "run %zu of '%s' failed to start", r->nr_runs + 1,
+			   argv[0]);
+	rs.interrupted = interrupted && (int)r->nr_runs < st.runs;
+	if (st.json || json_file) {
+		rs.has_machine = true;
+		machine_collect(&rs.machine);
+	}
+	render_text(&text, &st, r, &last, rs.interrupted);
+
+	status = st.first_failure >= 0 ? st.first_failure : st.last_status;
+	if (have_file) {
+		int e = write_report(afile_fp(&af), json_file, &rs, &text);
+
+		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
+		if (e < 0) {
+			error_code(e, "cannot write '%s'", st.output);
+			status = RL_EXIT_INTERNAL;
+		}
+	} else if (st.output || st.json) {
+		/* "-o -" or --json alone: the report to stdout. */
+		if (write_report(stdout, st.json, &rs, &text) < 0)
+			status = RL_EXIT_INTERNAL;
+	}
+	/* The human report on stderr, unless it was itself sent elsewhere. */
+	if (!(st.output && !json_file))
+		fputs(text.ptr, stderr);
+	else if (have_file && status != RL_EXIT_INTERNAL)
+		info("report written to '%s'", st.output);
+	if (have_file && json_file && status != RL_EXIT_INTERNAL)
+		info("result set written to '%s'", st.output);
+	if (st.refused)
+		explain_refusal();
+
+	resultset_release(&rs);
+	buf_release(&cmdline);
+	buf_release(&text);
+	return status;
+}

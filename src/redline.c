@@ -1,0 +1,126 @@
+/*
+ * redline: the command table and dispatch, nothing else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/diag.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "version.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
+};
+
+static void print_main_help(FILE *f)
+{
+	fputs("usage: redline [--version] [--help] COMMAND [ARGS...]\n"
+	      "\n"
+	      "redline: a performance workbench. Measure a program, find its hot\n"
+	      "spot, verify a change, and guard the result in CI.\n"
+	      "\n"
+	      "commands:\n",
+	      f);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-12s%s\n", commands[i].name, commands[i].summary);
+	fputs("\n'redline help COMMAND' or 'redline COMMAND --help' shows a command's\n"
+	      "options and examples.\n",
+	      f);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[ARRAY_SIZE(commands)];
+	const char *best;
+
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		names[i] = commands[i].name;
+	error("'%s' is not a redline command", name);
+	best = nearest_word(name, names, ARRAY_SIZE(commands));
+	if (best)
+		hint("did you mean 'redline %s'?", best);
+	else
+		hint("'redline --help' lists the commands");
+	return RL_EXIT_USAGE;
+}
+
+/*
+ * Flush and close stdout, as git and perf do: a result that could not be
+ * written in full (disk full, closed pipe) must not end with status 0.
+ */
+static int finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		error_errno("cannot write to standard output");
+		return RL_EXIT_INTERNAL;
+	}
+	if (fclose(stdout) != 0 && errno != EBADF) {
+		error_errno("cannot close standard output");
+		return RL_EXIT_INTERNAL;
+	}
+	return status;
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv)
+{
+	return finish_stdout(cmd->fn(argc, argv));
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc < 2) {
+		print_main_help(stderr);
+		return RL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		print_main_help(stdout);
+		return finish_stdout(RL_EXIT_OK);
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("redline %s\n", REDLINE_VERSION);
+		return finish_stdout(RL_EXIT_OK);
+	}
+	if (!strcmp(argv[1], "help")) {
+		char *help_argv[3] = { NULL, "--help", NULL };
+
+		if (argc < 3) {
+			print_main_help(stdout);
+			return finish_stdout(RL_EXIT_OK);
+		}
+		cmd = find_command(argv[2]);
+		if (!cmd)
+			return unknown_command(argv[2]);
+		help_argv[0] = argv[2];
+		return run_command(cmd, 2, help_argv);
+	}
+	if (argv[1][0] == '-') {
+		error("unknown option '%s'", argv[1]);
+		hint("options go after the command: 'redline COMMAND --help'");
+		return RL_EXIT_USAGE;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return unknown_command(argv[1]);
+	return run_command(cmd, argc - 1, argv + 1);
+}

@@ -1,0 +1,36 @@
+#ifndef RUN_MACHINE_H
+#define RUN_MACHINE_H
+
+#include <stdbool.h>
+
+struct jw;
+
+/*
+ * The machine a measurement ran on: the result set's "environment" block.
+ * It is what lets history, compare and check tell a regression from a
+ * different machine, so every field that can be read is filled; a field
+ * that cannot be read is NULL / negative and written as null.
+ */
+struct machine_info {
+	char *hostname;
+	char *os;	  /* PRETTY_NAME of /etc/os-release */
+	char *kernel;	  /* "Linux 6.1.0-18-amd64" */
+	char *arch;	  /* "x86_64" */
+	char *cpu_model;
+	int cores;	  /* online CPUs */
+	char *governor;	  /* cpu0's cpufreq governor, NULL when none */
+	double load[3];	  /* 1, 5 and 15 minute load averages, -1 if unknown */
+	int aslr;	  /* kernel.randomize_va_space, -1 if unknown */
+	int perf_paranoid;/* kernel.perf_event_paranoid, INT_MIN if unknown */
+	char *git_commit; /* HEAD of the git work tree around cwd */
+	char *git_branch;
+	int git_dirty;	  /* 1 with uncommitted changes, 0 clean, -1 unknown */
+};
+
+/* Fill info (runs "git" when cwd is in a work tree). Never fails. */
+void machine_collect(struct machine_info *info);
+void machine_release(struct machine_info *info);
+/* Write the "environment" object's value (the caller wrote the key). */
+void machine_write_json(const struct machine_info *info, struct jw *w);
+
+#endif

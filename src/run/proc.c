@@ -1,0 +1,368 @@
+#include "run/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+
+extern char **environ;
+
+int run_find_program(const char *name, struct buf *path)
+{
+	const char *p, *dirs;
+	int saw_eacces = 0;
+
+	if (!*name)
+		return -ENOENT;
+	if (strchr(name, '/')) {
+		struct stat st;
+
+		if (stat(name, &st) < 0)
+			return -errno;
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (access(name, X_OK) < 0)
+			return -errno;
+		buf_reset(path);
+		buf_addstr(path, name);
+		return 0;
+	}
+	dirs = getenv("PATH");
+	if (!dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	for (p = dirs;; p++) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		struct stat st;
+
+		buf_reset(path);
+		/* An empty PATH element means the current directory. */
+		if (len)
+			buf_add(path, p, len);
+		else
+			buf_addch(path, '.');
+		buf_addf(path, "/%s", name);
+		if (stat(path->ptr, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(path->ptr, X_OK) == 0)
+				return 0;
+			saw_eacces = 1;
+		}
+		if (!end)
+			break;
+		p = end;
+	}
+	buf_reset(path);
+	return saw_eacces ? -EACCES : -ENOENT;
+}
+
+/* The signals redline may set to SIG_IGN itself. */
+static const int reset_signals[] = { SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGHUP };
+
+/* In the child, before exec: what posix_spawn's attributes do for the other path. */
+static void child_setup(const struct run_spec *spec)
+{
+	sigset_t none;
+
+	/*
+	 * exec resets caught signals; only ignored ones survive it. Those that
+	 * redline ignores (SIGQUIT while it waits, say) must not reach the
+	 * target; the ones redline inherited ignored (nohup) stay so, as with
+	 * time(1).
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(reset_signals); i++)
+		signal(reset_signals[i], SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (spec->stdin_fd >= 0)
+		dup2(spec->stdin_fd, 0);
+	if (spec->stdout_fd >= 0)
+		dup2(spec->stdout_fd, 1);
+	if (spec->stderr_fd >= 0)
+		dup2(spec->stderr_fd, 2);
+	if (spec->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(spec->cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+	}
+}
+
+static int spawn_posix(const struct run_spec *spec, const char *path,
+		       struct run_child *child)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none; /* "all": the signals to reset */
+	int ret;
+
+	posix_spawn_file_actions_init(&fa);
+	if (spec->stdin_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, spec->stdin_fd, 0);
+	if (spec->stdout_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, spec->stdout_fd, 1);
+	if (spec->stderr_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, spec->stderr_fd, 2);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&all);
+	for (size_t i = 0; i < ARRAY_SIZE(reset_signals); i++)
+		sigaddset(&all, reset_signals[i]);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	child->start = mono_seconds();
+	/* glibc's posix_spawn uses CLONE_VFORK and reports exec errors here. */
+	ret = posix_spawn(&child->pid, path, &fa, &attr, spec->argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return ret ? -ret : 0;
+}
+
+int run_spawn(const struct run_spec *spec, struct run_child *child)
+{
+	struct buf path = BUF_INIT;
+	int go[2], err[2];
+	int ret;
+
+	memset(child, 0, sizeof(*child));
+	child->pid = -1;
+	child->go_fd = child->err_fd = -1;
+	ret = run_find_program(spec->argv[0], &path);
+	if (ret < 0)
+		goto out;
+	if (!spec->hold && spec->cpu < 0) {
+		ret = spawn_posix(spec, path.ptr, child);
+		goto out;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (pipe2(err, O_CLOEXEC) < 0) {
+		ret = -errno;
+		close(go[0]);
+		close(go[1]);
+		goto out;
+	}
+	child->pid = fork();
+	if (child->pid < 0) {
+		ret = -errno;
+		close(go[0]);
+		close(go[1]);
+		close(err[0]);
+		close(err[1]);
+		goto out;
+	}
+	if (child->pid == 0) {
+		char c;
+		int e;
+
+		close(go[1]);
+		close(err[0]);
+		child_setup(spec);
+		if (spec->hold) {
+			/* EOF instead of the byte: the parent gave up, do not run. */
+			while ((e = (int)read(go[0], &c, 1)) < 0 && errno == EINTR)
+				;
+			if (e != 1)
+				_exit(127);
+		}
+		execv(path.ptr, spec->argv);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	child->go_fd = go[1];
+	child->err_fd = err[0];
+	if (!spec->hold) {
+		/* The child does not wait for the byte: only the exec result is due. */
+		close(child->go_fd);
+		child->go_fd = -1;
+		child->start = mono_seconds();
+		ret = run_release(child);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&path);
+	return ret;
+}
+
+int run_release(struct run_child *child)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (child->go_fd >= 0) {
+		child->start = mono_seconds();
+		n = write(child->go_fd, "g", 1);
+		close(child->go_fd);
+		child->go_fd = -1;
+		if (n != 1)
+			return -EPIPE;
+	}
+	if (child->err_fd < 0)
+		return 0;
+	/* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */
+	while ((n = read(child->err_fd, &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(child->err_fd);
+	child->err_fd = -1;
+	if (n == sizeof(e)) {
+		/* The child exits 127 at once; reap it so it is not left a zombie. */
+		waitpid(child->pid, NULL, 0);
+		child->pid = -1;
+		return -e;
+	}
+	return 0;
+}
+
+static void add_rusage(struct run_result *res, const struct rusage *ru)
+{
+	res->user += (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6;
+	res->sys += (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+	if (ru->ru_maxrss > res->max_rss_kib)
+		res->max_rss_kib = ru->ru_maxrss;
+	res->minflt += ru->ru_minflt;
+	res->majflt += ru->ru_majflt;
+	res->nvcsw += ru->ru_nvcsw;
+	res->nivcsw += ru->ru_nivcsw;
+	res->inblock += ru->ru_inblock;
+	res->oublock += ru->ru_oublock;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int run_wait(struct run_child *child, double timeout, struct run_result *res)
+{
+	struct rusage ru;
+	int status;
+	pid_t p;
+
+	memset(res, 0, sizeof(*res));
+	if (child->pid <= 0)
+		return -ECHILD;
+	if (timeout > 0) {
+		int fd = pidfd_open_(child->pid);
+
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			double deadline = child->start + timeout;
+
+			for (;;) {
+				double left = deadline - mono_seconds();
+				int r;
+
+				if (left <= 0) {
+					kill(child->pid, SIGKILL);
+					res->timed_out = true;
+					break;
+				}
+				r = poll(&pfd, 1, (int)(left * 1000) + 1);
+				if (r > 0)
+					break;
+				if (r < 0 && errno != EINTR)
+					break;
+			}
+			close(fd);
+		}
+	}
+	while ((p = wait4(child->pid, &status, 0, &ru)) < 0 && errno == EINTR)
+		;
+	res->wall = mono_seconds() - child->start;
+	if (p < 0)
+		return -errno;
+	child->pid = -1;
+	add_rusage(res, &ru);
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+		res->core_dumped = WCOREDUMP(status);
+	}
+	/* Orphans re-parented to us (when we are their subreaper) that have ended. */
+	while ((p = wait4(-1, &status, WNOHANG, &ru)) > 0)
+		add_rusage(res, &ru);
+	return 0;
+}
+
+void run_kill(struct run_child *child)
+{
+	if (child->go_fd >= 0) {
+		/* A held child that never got its byte exits by itself on EOF. */
+		close(child->go_fd);
+		child->go_fd = -1;
+	} else if (child->pid > 0) {
+		kill(child->pid, SIGKILL);
+	}
+	if (child->err_fd >= 0) {
+		close(child->err_fd);
+		child->err_fd = -1;
+	}
+	if (child->pid > 0) {
+		waitpid(child->pid, NULL, 0);
+		child->pid = -1;
+	}
+}
+
+int run_reap_orphans(void)
+{
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+void run_describe_status(struct buf *out, const struct run_result *res)
+{
+	if (res->timed_out) {
+		buf_addstr(out, "killed after the timeout");
+	} else if (res->exited) {
+		buf_addf(out, "exit %d", res->exit_code);
+	} else if (res->signal) {
+		const char *name = sigabbrev_np(res->signal);
+
+		if (name)
+			buf_addf(out, "killed by SIG%s", name);
+		else
+			buf_addf(out, "killed by signal %d", res->signal);
+		if (res->core_dumped)
+			buf_addstr(out, " (core dumped)");
+	} else {
+		buf_addstr(out, "unknown status");
+	}
+}
+
+int run_shell_status(const struct run_result *res)
+{
+	if (res->exited)
+		return res->exit_code;
+	if (res->signal)
+		return 128 + res->signal;
+	return 255;
+}

@@ -1,0 +1,84 @@
+#ifndef RUN_PROC_H
+#define RUN_PROC_H
+
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+struct buf;
+
+/*
+ * Launching a target and measuring what it cost.
+ *
+ * run_spawn() starts argv without a shell. With hold = true the child is
+ * created but waits, before exec, until run_release(): time for the caller
+ * to attach perf counters (with enable_on_exec they count from the exec on,
+ * so redline's own work between fork and exec is never counted). Without
+ * hold, posix_spawn() is used, the cheapest way to start a process.
+ *
+ * run_wait() reaps the target and returns its resource usage, which the
+ * kernel accumulates over the target and every descendant that was waited
+ * for. When run_reap_orphans() was enabled (PR_SET_CHILD_SUBREAPER),
+ * descendants orphaned by the target are re-parented to redline, and those
+ * that have already exited are reaped and added too, so that a program that
+ * daemonises a worker is not measured as free.
+ */
+
+struct run_spec {
+	char *const *argv;  /* argv[0] is looked up in PATH */
+	bool hold;	    /* stop before exec until run_release() */
+	int stdin_fd;	    /* -1: inherit */
+	int stdout_fd;	    /* -1: inherit */
+	int stderr_fd;	    /* -1: inherit */
+	int cpu;	    /* pin to this CPU, -1: no pinning */
+};
+#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1 }
+
+struct run_child {
+	pid_t pid;
+	int go_fd;   /* write end: one byte lets a held child exec */
+	int err_fd;  /* read end: receives errno if exec fails */
+	double start; /* monotonic seconds at exec (or spawn) */
+};
+
+struct run_result {
+	bool exited;	  /* exited normally ... */
+	int exit_code;	  /* ... with this code */
+	int signal;	  /* or was killed by this signal (0 if exited) */
+	bool core_dumped;
+	bool timed_out;	  /* killed by run_wait()'s timeout */
+	double wall;	  /* seconds from exec to exit */
+	double user, sys; /* CPU seconds, target and descendants */
+	long max_rss_kib; /* largest resident set of any one of them, KiB */
+	long minflt, majflt, nvcsw, nivcsw, inblock, oublock;
+};
+
+/*
+ * Find the program that argv[0] names, as execvp() would. Fills path and
+ * returns 0, or a negative errno: -ENOENT (not found), -EACCES (found but
+ * not executable).
+ */
+int run_find_program(const char *name, struct buf *path);
+
+/* Returns 0 or a negative errno (exec errors included when !hold). */
+int run_spawn(const struct run_spec *spec, struct run_child *child);
+/* Let a held child exec. Returns 0, or the negative errno of a failed exec. */
+int run_release(struct run_child *child);
+/*
+ * Wait for the child. timeout > 0: after that many seconds the child gets
+ * SIGKILL (its process group too, if it made one) and timed_out is set.
+ * Returns 0 or a negative errno.
+ */
+int run_wait(struct run_child *child, double timeout, struct run_result *res);
+/* Kill a spawned child that will not be waited for normally, and reap it. */
+void run_kill(struct run_child *child);
+
+/* Become the subreaper of our descendants (see above). */
+int run_reap_orphans(void);
+
+/* "exit 3", "killed by SIGSEGV (core dumped)", ... */
+void run_describe_status(struct buf *out, const struct run_result *res);
+/* The exit status a shell would report for it: code, or 128 + signal. */
+int run_shell_status(const struct run_result *res);
+
+#endif

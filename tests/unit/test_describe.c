@@ -1,0 +1,103 @@
+/*
+ * Unit tests of descriptive statistics (src/stats/describe.c). Expected
+ * values were computed independently with Python's statistics module
+ * (mean, stdev, median, and quantiles(method='inclusive'), which is the
+ * same type 7 interpolation), and are recorded here.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "stats/describe.h"
+
+#define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-12 * (1 + fabs(b)))
+
+static const double x[] = { 0.0114, 0.0121, 0.0109, 0.0250, 0.0113,
+			    0.0118, 0.0111, 0.0116, 0.0112, 0.0115 };
+
+static void test_summary(void **state)
+{
+	struct summary s;
+
+	(void)state;
+	stats_summarize(x, 10, &s);
+	assert_int_equal(s.n, 10);
+	/* statistics.mean / stdev / median of x */
+	assert_close(s.mean, 0.01279);
+	assert_close(s.stddev, 0.004304119473765157);
+	assert_close(s.median, 0.01145);
+	assert_close(s.min, 0.0109);
+	assert_close(s.max, 0.0250);
+}
+
+static void test_quantiles_type7(void **state)
+{
+	(void)state;
+	/* statistics.quantiles(x, n=100, method='inclusive') at 5, 25, 75, 95, 99 */
+	assert_close(stats_quantile(x, 10, 0.05), 0.01099);
+	assert_close(stats_quantile(x, 10, 0.25), 0.011225);
+	assert_close(stats_quantile(x, 10, 0.75), 0.01175);
+	assert_close(stats_quantile(x, 10, 0.95), 0.019195);
+	assert_close(stats_quantile(x, 10, 0.99), 0.023839);
+	assert_close(stats_quantile(x, 10, 0), 0.0109);
+	assert_close(stats_quantile(x, 10, 1), 0.0250);
+}
+
+static void test_small_and_empty(void **state)
+{
+	const double one = 3.5, two[] = { 1, 2 };
+	struct summary s;
+
+	(void)state;
+	stats_summarize(&one, 1, &s);
+	assert_close(s.mean, 3.5);
+	assert_close(s.median, 3.5);
+	assert_true(isnan(s.stddev)); /* undefined for one value */
+	assert_close(stats_median(two, 2), 1.5);
+	assert_close(stats_stddev(two, 2), 0.7071067811865476);
+	stats_summarize(NULL, 0, &s);
+	assert_true(isnan(s.mean));
+	assert_true(isnan(s.median));
+	assert_true(isnan(s.min));
+}
+
+static void test_input_not_modified(void **state)
+{
+	double y[] = { 3, 1, 2 };
+	double *sorted;
+
+	(void)state;
+	assert_close(stats_median(y, 3), 2.0);
+	assert_true(y[0] == 3 && y[1] == 1 && y[2] == 2);
+	sorted = stats_sorted_copy(y, 3);
+	assert_true(sorted[0] == 1 && sorted[2] == 3);
+	free(sorted);
+}
+
+static void test_stddev_stable_near_large_mean(void **state)
+{
+	/* The one-pass formula loses everything here; two passes do not. */
+	double y[] = { 1e9 + 4, 1e9 + 7, 1e9 + 13, 1e9 + 16 };
+
+	(void)state;
+	assert_close(stats_stddev(y, 4), 5.477225575051661);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_quantiles_type7),
+		cmocka_unit_test(test_small_and_empty),
+		cmocka_unit_test(test_input_not_modified),
+		cmocka_unit_test(test_stddev_stable_near_large_mean),
+	};
+
+	return cmocka_run_group_tests_name("describe", tests, NULL, NULL);
+}

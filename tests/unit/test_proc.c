@@ -21,12 +21,15 @@
 #include "base/buf.h"
 #include "run/proc.h"
 
+/* The fixture's path, in one of eight rotating buffers (a test uses a few at once). */
 static char *fixture(const char *name)
 {
-	static char path[4096];
+	static char paths[8][4096];
+	static int next;
 	const char *dir = getenv("FIXTURES");
+	char *path = paths[next++ % 8];
 
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/fixtures", name);
+	snprintf(path, sizeof(paths[0]), "%s/%s", dir ? dir : "build/fixtures", name);
 	return path;
 }
 

@@ -56,8 +56,11 @@ PKG_LIBS = $(eval PKG_LIBS := $(pkg_libs))$(PKG_LIBS)
 
 # --- the program -----------------------------------------------------------
 
-LIB_SRC := $(sort $(wildcard src/base/*.c src/run/*.c src/stats/*.c \
-	src/result/*.c src/cmd/*.c))
+# Every module directory under src/ goes into the library; a directory
+# whose code is not part of the redline binary (a preload library, say)
+# is listed in NOT_LIB_DIRS and gets its own rules.
+NOT_LIB_DIRS :=
+LIB_SRC := $(sort $(filter-out $(NOT_LIB_DIRS:%=%/%), $(wildcard src/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/redline.o
 LIB := $(BUILD)/libredline.a

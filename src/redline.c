@@ -21,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
+	{ "bench", cmd_bench, "benchmark commands: statistics, comparisons, complexity (hyperfine's options)" },
 };
 
 static void print_main_help(FILE *f)

@@ -46,6 +46,7 @@ static void complexity_release(struct complexity *c)
 {
 	free(c->command);
 	free(c->parameter);
+	free(c->metric);
 	free(c->results);
 	free(c->sizes);
 	free(c->values);
@@ -224,11 +225,16 @@ void metric_stats_release(struct metric_stats *st)
 	st->nr_outliers = 0;
 }
 
-static const struct metric *wall_of(const struct result *r)
+static const struct metric *usable(const struct result *r, const char *name)
 {
-	const struct metric *m = result_find_metric(r, "wall_time");
+	const struct metric *m = result_find_metric(r, name);
 
 	return m && m->status == METRIC_OK && m->nr ? m : NULL;
+}
+
+static const struct metric *wall_of(const struct result *r)
+{
+	return usable(r, "wall_time");
 }
 
 int resultset_compare(struct resultset *rs, double alpha)
@@ -278,8 +284,8 @@ int resultset_compare(struct resultset *rs, double alpha)
 }
 
 int resultset_add_complexity(struct resultset *rs, const char *command,
-			     const char *parameter, const size_t *idx,
-			     const double *sizes, size_t n)
+			     const char *parameter, const char *metric,
+			     const size_t *idx, const double *sizes, size_t n)
 {
 	struct complexity c = { 0 };
 	size_t *order;
@@ -287,7 +293,7 @@ int resultset_add_complexity(struct resultset *rs, const char *command,
 	if (n < 3)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (idx[i] >= rs->nr || !wall_of(&rs->results[idx[i]]))
+		if (idx[i] >= rs->nr || !usable(&rs->results[idx[i]], metric))
 			return -EINVAL;
 	/* By increasing size (insertion sort: a scan has a handful of points). */
 	order = xmalloc(n * sizeof(*order));
@@ -305,7 +311,7 @@ int resultset_add_complexity(struct resultset *rs, const char *command,
 	c.sizes = xmalloc(n * sizeof(*c.sizes));
 	c.values = xmalloc(n * sizeof(*c.values));
 	for (size_t i = 0; i < n; i++) {
-		const struct metric *m = wall_of(&rs->results[idx[order[i]]]);
+		const struct metric *m = usable(&rs->results[idx[order[i]]], metric);
 
 		c.results[i] = idx[order[i]];
 		c.sizes[i] = sizes[order[i]];
@@ -318,6 +324,7 @@ int resultset_add_complexity(struct resultset *rs, const char *command,
 	}
 	c.command = xstrdup(command);
 	c.parameter = xstrdup(parameter);
+	c.metric = xstrdup(metric);
 	ALLOC_GROW(rs->complexities, rs->nr_complexities, rs->alloc_complexities);
 	rs->complexities[rs->nr_complexities++] = c;
 	return 0;
@@ -505,7 +512,7 @@ static void write_complexity(struct jw *w, const struct complexity *c)
 	jw_object_begin(w);
 	jw_kv_string(w, "command", c->command);
 	jw_kv_string(w, "parameter", c->parameter);
-	jw_kv_string(w, "metric", "wall_time");
+	jw_kv_string(w, "metric", c->metric);
 	jw_kv_string(w, "statistic", "median");
 	jw_key(w, "points");
 	jw_array_begin(w);

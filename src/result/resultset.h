@@ -24,7 +24,8 @@ struct jw;
  * holding one value per run, so that consumers treat wall time, peak RSS
  * and instructions alike. Known metric names (units in parentheses):
  *
- *   wall_time, user_time, system_time, task_clock (s)
+ *   wall_time, user_time, system_time, cpu_time (user + system),
+ *   task_clock (s)
  *   cpu_utilization (ratio: CPU seconds per wall second)
  *   max_rss (bytes)
  *   minor_faults, major_faults, voluntary_context_switches,
@@ -106,9 +107,10 @@ struct comparison {
 struct complexity {
 	char *command;	 /* the template, with its "{parameter}" */
 	char *parameter;
+	char *metric;	 /* what was fitted: "wall_time", "cpu_time", ... */
 	size_t *results; /* indices into results[], by increasing size */
 	double *sizes;	 /* the parameter's value, per result */
-	double *values;	 /* median wall time (s), per result */
+	double *values;	 /* the metric's median, per result */
 	size_t nr;
 	struct cx_result fit;
 };
@@ -178,15 +180,16 @@ void metric_stats_release(struct metric_stats *st);
  * Analysis (bench). resultset_compare() fills comparisons[]: every result
  * with wall times against the fastest by median, at the given alpha and
  * at rs->level. Returns the reference's index, or -1 with fewer than two
- * comparable results. resultset_add_complexity() fits the median wall
- * times of the results listed (idx[], n of them) against the sizes
- * (the parameter's values); returns 0, or -EINVAL when the fit is
- * impossible (fewer than 3 distinct sizes, a result without runs).
+ * comparable results. resultset_add_complexity() fits the medians of the
+ * metric (usually "wall_time") of the results listed (idx[], n of them)
+ * against the sizes (the parameter's values); returns 0, or -EINVAL when
+ * the fit is impossible (fewer than 3 distinct sizes, a result without
+ * that metric, a median that is not positive).
  */
 int resultset_compare(struct resultset *rs, double alpha);
 int resultset_add_complexity(struct resultset *rs, const char *command,
-			     const char *parameter, const size_t *idx,
-			     const double *sizes, size_t n);
+			     const char *parameter, const char *metric,
+			     const size_t *idx, const double *sizes, size_t n);
 
 /*
  * Write the document. Returns 0 or a negative errno (from the stream).

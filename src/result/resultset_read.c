@@ -739,6 +739,7 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 		return expected(rd, "an object", c);
 	if ((ret = get_string(rd, c, "command", true, &cx.command)) < 0 ||
 	    (ret = get_string(rd, c, "parameter", true, &cx.parameter)) < 0 ||
+	    (ret = get_string(rd, c, "metric", true, &cx.metric)) < 0 ||
 	    (ret = get_array(rd, c, "points", &points)) < 0)
 		goto fail;
 	if (!points) {
@@ -808,6 +809,7 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 fail:
 	free(cx.command);
 	free(cx.parameter);
+	free(cx.metric);
 	free(cx.results);
 	free(cx.sizes);
 	free(cx.values);

@@ -267,10 +267,10 @@ static void test_complexity_block(void **state)
 		idx[i] = (size_t)i;
 		sizes[i] = n;
 	}
-	assert_int_equal(resultset_add_complexity(&rs, "prog {n}", "n", idx, sizes, 5), 0);
+	assert_int_equal(resultset_add_complexity(&rs, "prog {n}", "n", "wall_time", idx, sizes, 5), 0);
 	assert_int_equal(rs.complexities[0].fit.best, CX_N2);
 	assert_true(rs.complexities[0].sizes[0] == 1 && rs.complexities[0].results[0] == 4);
-	assert_int_equal(resultset_add_complexity(&rs, "prog {n}", "n", idx, sizes, 2), -EINVAL);
+	assert_int_equal(resultset_add_complexity(&rs, "prog {n}", "n", "wall_time", idx, sizes, 2), -EINVAL);
 	doc = write_and_parse(&rs);
 	cx = json_array_get(json_object_get(doc, "complexity"), 0);
 	assert_string_equal(json_string_value(json_object_get(cx, "best")), "O(n^2)");
@@ -308,7 +308,7 @@ static void test_round_trip(void **state)
 	result_metric(r, "instructions", UNIT_COUNT)->status = METRIC_NOT_SUPPORTED;
 	result_set_param(r, "size", "big");
 	resultset_compare(&rs, 0.05);
-	assert_int_equal(resultset_add_complexity(&rs, "x {n}", "n", idx, sizes, 3), 0);
+	assert_int_equal(resultset_add_complexity(&rs, "x {n}", "n", "wall_time", idx, sizes, 3), 0);
 	rs.has_machine = true;
 	machine_collect(&rs.machine);
 	rs.interrupted = true;

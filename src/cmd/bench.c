@@ -334,10 +334,11 @@ static int check_counts(struct bench_state *st)
 			return -1;
 		}
 	}
-	if (st->names.nr && st->names.nr != st->nr_templates) {
+	/* Fewer names than commands name the first ones, as in hyperfine. */
+	if (st->names.nr > st->nr_templates) {
 		error("%zu names (--command-name) for %zu command%s", st->names.nr,
 		      st->nr_templates, st->nr_templates == 1 ? "" : "s");
-		hint("give one name per command, in the same order");
+		hint("give at most one name per command, in the same order");
 		return -1;
 	}
 	return 0;
@@ -498,7 +499,7 @@ static int build_plan(struct bench_state *st, char **strings, size_t nstrings,
 			buf_release(&err);
 			if (status)
 				break;
-			if (st->names.nr)
+			if (t < st->names.nr)
 				c->name = params_substitute(&st->params, idx, st->names.v[t]);
 			c->nr_params = st->params.nr;
 			c->params = xcalloc(st->params.nr + 1, sizeof(*c->params));
@@ -535,6 +536,28 @@ static const struct param_dim *complexity_dim(const struct bench_state *st)
 		found = &st->params.dims[i];
 	}
 	return found;
+}
+
+/* The words of an exact argv for display; a "{name}" word stays unquoted. */
+static void join_template(struct buf *out, char *const *argv)
+{
+	for (size_t i = 0; argv[i]; i++) {
+		struct buf probe = BUF_INIT, q = BUF_INIT;
+
+		if (i)
+			buf_addch(out, ' ');
+		/* Quote only what would need quoting without its braces. */
+		for (const char *c = argv[i]; *c; c++)
+			if (*c != '{' && *c != '}')
+				buf_addch(&probe, *c);
+		shell_quote(&q, probe.ptr);
+		if (probe.len && !strcmp(q.ptr, probe.ptr))
+			buf_addstr(out, argv[i]);
+		else
+			shell_quote(out, argv[i]);
+		buf_release(&q);
+		buf_release(&probe);
+	}
 }
 
 /*
@@ -581,7 +604,7 @@ static void fit_complexity(struct bench_state *st, const struct bench_plan *plan
 			if (t < nstrings)
 				buf_addstr(&tmpl, strings[t]);
 			else
-				shell_join(&tmpl, exact);
+				join_template(&tmpl, exact);
 			/* Fix the other parameters in the template's name; keep {d}. */
 			for (size_t p = 0; p < st->params.nr; p++) {
 				const char *name = st->params.dims[p].name;

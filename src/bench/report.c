@@ -168,9 +168,11 @@ static void result_warnings(struct buf *out, const struct result *r,
 		buf_release(&b);
 	}
 	if (st->nr_outliers && !(st->nr_outliers == 1 && st->outliers[0] == 0))
-		warn(out, o, "%zu of %zu runs are statistical outliers (modified z-score "
-			     "above %.1f). A quieter machine, --warmup or --prepare may help",
-		     st->nr_outliers, wall->nr, OUTLIER_THRESHOLD);
+		warn(out, o, "%zu of %zu runs %s (modified z-score above %.1f). A quieter "
+			     "machine, --warmup or --prepare may help",
+		     st->nr_outliers, wall->nr,
+		     st->nr_outliers == 1 ? "is a statistical outlier" : "are statistical outliers",
+		     OUTLIER_THRESHOLD);
 	if (r->shell && st->s.median < r->shell_wall) {
 		struct buf a = BUF_INIT;
 

@@ -87,9 +87,10 @@ enum bench_output { BENCH_OUT_NULL, BENCH_OUT_PIPE, BENCH_OUT_INHERIT, BENCH_OUT
 struct bench_opts {
 	int warmup;
 	int runs;	  /* exact count, 0: automatic (below) */
-	int min_runs;	  /* automatic: at least this many ... */
-	int max_runs;	  /* ... at most this many (0: no limit) ... */
-	double min_time;  /* ... and enough to fill this many seconds */
+	int min_runs;	  /* automatic: at least this many runs ... */
+	double min_time;  /* ... and at least this many seconds of them ... */
+	int max_runs;	  /* ... but at most this many (0: no limit; when below
+			     min_runs, it lowers the minimum, as in hyperfine) */
 	enum bench_order order;
 	double timeout;	  /* per run, seconds; 0: none */
 	bool ignore_failure;
@@ -100,7 +101,7 @@ struct bench_opts {
 	size_t ncounters;
 };
 
-#define BENCH_OPTS_INIT { 0, 0, 10, 0, 3.0, BENCH_INTERLEAVED, 0, false, \
+#define BENCH_OPTS_INIT { 0, 0, 10, 3.0, 0, BENCH_INTERLEAVED, 0, false, \
 			  BENCH_OUT_NULL, NULL, NULL, { NULL }, 0 }
 
 /* What the engine tells its caller as it goes (all optional). */

@@ -56,8 +56,9 @@ struct engine {
 	struct resultset *rs;
 	struct bench_failure *fail;
 	size_t first;	 /* rs->results[first + i] is plan->cmds[i]'s */
-	size_t *planned; /* measured runs planned per command; 0: not known yet */
+	size_t *planned; /* measured runs expected per command (for progress); 0: not known yet */
 	size_t *done;
+	double *spent;	 /* wall time of the measured runs so far, per command */
 	size_t total_done;
 	int in_fd;	 /* the targets' stdin */
 	bool in_file;	 /* rewound before every run */
@@ -271,24 +272,39 @@ static void progress(struct engine *e, size_t i, bool warmup)
 				e->total_done, total_planned(e));
 }
 
-/* How many runs to do, from the first one's time (hyperfine's rule). */
-static size_t plan_runs(const struct engine *e, double first)
+/* The least number of runs: --min-runs, lowered by a smaller --max-runs (as hyperfine). */
+static size_t least_runs(const struct bench_opts *o)
+{
+	size_t lo = (size_t)o->min_runs;
+
+	if (o->max_runs && (size_t)o->max_runs < lo)
+		lo = (size_t)o->max_runs;
+	return lo ? lo : 1;
+}
+
+/*
+ * The runs to expect, for the progress bar: what it takes to reach both
+ * the minimum count and the minimum time at the mean so far.
+ */
+static size_t estimate_runs(const struct engine *e, size_t i)
 {
 	const struct bench_opts *o = e->o;
-	size_t n, lo = (size_t)o->min_runs;
+	size_t n = least_runs(o), done = e->done[i];
 
 	if (o->runs)
 		return (size_t)o->runs;
-	/* -M below the default minimum lowers the minimum (as hyperfine does). */
-	if (o->max_runs && (size_t)o->max_runs < lo)
-		lo = (size_t)o->max_runs;
-	n = first > 0 && o->min_time / first < 1e9 ? (size_t)ceil(o->min_time / first)
-						   : (size_t)1000000000;
-	if (n < lo)
-		n = lo;
+	if (done && e->spent[i] > 0 && e->spent[i] < o->min_time) {
+		double per = e->spent[i] / (double)done;
+		double more = (o->min_time - e->spent[i]) / per;
+
+		if (more < 1e9 && done + (size_t)ceil(more) > n)
+			n = done + (size_t)ceil(more);
+	}
+	if (done > n)
+		n = done;
 	if (o->max_runs && n > (size_t)o->max_runs)
 		n = (size_t)o->max_runs;
-	return n ? n : 1;
+	return n;
 }
 
 /* prepare, the run, conclude. Returns 0, 1 when interrupted, or -errno. */
@@ -325,19 +341,33 @@ static int one_run(struct engine *e, size_t i, bool warmup)
 			perfctr_close(&pc);
 		}
 		e->done[i]++;
-		if (!e->planned[i]) {
+		{
 			const struct metric *m = result_find_metric(result_of(e, i), "wall_time");
 
-			e->planned[i] = plan_runs(e, m->values[m->nr - 1]);
+			e->spent[i] += m->values[m->nr - 1];
 		}
+		e->planned[i] = estimate_runs(e, i);
 	}
 	progress(e, i, warmup);
 	return run_aux(e, i, "--conclude", &c->conclude, 1);
 }
 
+/*
+ * hyperfine's rule, made exact: at least --min-runs runs and at least
+ * min_time seconds of them (hyperfine fixes the count from the first run's
+ * time, which a slow first run turns into too few), at most --max-runs;
+ * or exactly --runs.
+ */
 static bool needs_more(const struct engine *e, size_t i)
 {
-	return !e->planned[i] || e->done[i] < e->planned[i];
+	const struct bench_opts *o = e->o;
+	size_t done = e->done[i];
+
+	if (o->runs)
+		return done < (size_t)o->runs;
+	if (o->max_runs && done >= (size_t)o->max_runs)
+		return false;
+	return done < least_runs(o) || e->spent[i] < o->min_time;
 }
 
 static int measure_shell(struct engine *e)
@@ -543,6 +573,7 @@ int bench_run(const struct bench_plan *plan, const struct bench_opts *opts,
 		return ret;
 	e.planned = xcalloc(plan->nr, sizeof(*e.planned));
 	e.done = xcalloc(plan->nr, sizeof(*e.done));
+	e.spent = xcalloc(plan->nr, sizeof(*e.spent));
 	ret = measure_shell(&e);
 	if (!ret)
 		ret = opts->order == BENCH_SEQUENTIAL ? run_sequential(&e)
@@ -556,5 +587,6 @@ int bench_run(const struct bench_plan *plan, const struct bench_opts *opts,
 		close(e.out_fd);
 	free(e.planned);
 	free(e.done);
+	free(e.spent);
 	return ret;
 }

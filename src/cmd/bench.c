@@ -162,7 +162,9 @@ static const struct opt_help bench_help = {
 		"  * Ctrl-C stops at once: the runs finished so far are summarised and\n"
 		"    exported, and redline exits with 130.\n"
 		"\n"
-		"By default each command runs at least 10 times and for at least 3 s.\n"
+		"By default each command runs at least 10 times and for at least 3 s\n"
+		"(redline runs until both hold; hyperfine fixes the count from the first\n"
+		"run's time, which a slow first run makes too small).\n\n"
 		"Exit status: 0, 2 for a usage error, 3 when a command cannot run or\n"
 		"fails, 4 when an export cannot be written, 130 when interrupted.",
 	.examples =

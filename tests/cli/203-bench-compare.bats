@@ -27,9 +27,10 @@ lo, hi = c["ratio_ci"]
 assert lo <= c["ratio"] <= hi
 # 40 ms against 20 ms plus start-up: well above 1.5 whatever the noise.
 assert c["ratio"] > 1.5
-# Every run of the 40 ms sleep is slower than every run of the 20 ms one.
-assert c["mann_whitney"]["u"] == 100 and c["mann_whitney"]["method"] == "exact"
-assert c["significant"] is True and c["mann_whitney"]["p_value"] < 0.001
+# Nearly every run of the 40 ms sleep is slower than every run of the 20 ms
+# one (all 100 pairs on a quiet machine; a stall may swap a few).
+assert c["mann_whitney"]["u"] >= 90 and c["mann_whitney"]["method"] == "exact"
+assert c["significant"] is True and c["mann_whitney"]["p_value"] < 0.01
 PY
 }
 
@@ -53,8 +54,10 @@ PY
 	spiky="n=\$(cat $TMP/n); echo \$((n+1)) > $TMP/n; case \$n in 3|6) $FIXTURES/sleep 300;; *) $FIXTURES/sleep 10;; esac"
 	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/o.json" "$spiky"
 	[ "$status" -eq 0 ]
-	[[ $output == *"Warning: 2 of 10 runs are statistical outliers (modified z-score above 3.5)"* ]]
-	[ "$(json_get "$TMP/o.json" 'd["results"][0]["metrics"]["wall_time"]["outliers"]')" = "[3, 6]" ]
+	# Those two at least: on a busy machine a late wake-up may join them.
+	[[ $output =~ Warning:\ [0-9]+\ of\ 10\ runs\ are\ statistical\ outliers ]]
+	json_get "$TMP/o.json" 'd["results"][0]["metrics"]["wall_time"]["outliers"]'
+	[ "$(json_get "$TMP/o.json" '{3, 6} <= set(d["results"][0]["metrics"]["wall_time"]["outliers"])')" = True ]
 	# Failed runs, kept with -i.
 	run "$REDLINE" bench --style basic -r 3 -i -- "$FIXTURES/exitcode" 3
 	[ "$status" -eq 0 ]

@@ -39,13 +39,24 @@ uint64_t rng_next(struct rng *r)
 
 uint64_t rng_below(struct rng *r, uint64_t n)
 {
-	/* 2^64 mod n, computed in 64 bits as (2^64 - n) mod n. */
-	uint64_t threshold = (0 - n) % n, x;
+	/*
+	 * Lemire's multiply-and-shift: the high half of x * n is uniform in
+	 * [0, n) once the few low halves below 2^64 mod n are rejected. It
+	 * divides only when a rejection is possible at all: the bootstrap
+	 * draws millions of these.
+	 */
+	unsigned __int128 m = (unsigned __int128)rng_next(r) * n;
+	uint64_t low = (uint64_t)m;
 
-	do
-		x = rng_next(r);
-	while (x < threshold);
-	return x % n;
+	if (low < n) {
+		uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
+
+		while (low < threshold) {
+			m = (unsigned __int128)rng_next(r) * n;
+			low = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
 }
 
 double rng_uniform(struct rng *r)

@@ -21,8 +21,9 @@ struct rng {
 void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_next(struct rng *r);
 /*
- * Uniform in [0, n) without modulo bias (n > 0): draws below 2^64 mod n
- * are rejected, then the draw is reduced modulo n.
+ * Uniform in [0, n) without bias (n > 0), by Lemire's method: the high
+ * 64 bits of draw * n, rejecting the draws whose low 64 bits fall below
+ * 2^64 mod n.
  */
 uint64_t rng_below(struct rng *r, uint64_t n);
 /* Uniform in [0, 1): the top 53 bits of a draw, times 2^-53. */

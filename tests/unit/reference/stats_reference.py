@@ -36,11 +36,13 @@ class Rng:
         return result
 
     def below(self, n):
-        threshold = (1 << 64) % n
-        while True:
-            x = self.next()
-            if x >= threshold:
-                return x % n
+        """Lemire's method: the high half of x * n, rejecting low halves below 2^64 mod n."""
+        m = self.next() * n
+        if (m & M64) < n:
+            threshold = (1 << 64) % n
+            while (m & M64) < threshold:
+                m = self.next() * n
+        return m >> 64
 
     def uniform(self):
         return (self.next() >> 11) * 2.0 ** -53

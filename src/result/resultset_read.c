@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,7 +339,12 @@ out:
 	return ret;
 }
 
-/* exit_codes[] (and signals[], timed_out[] when given) into r->runs. */
+/*
+ * exit_codes[] (and signals[], timed_out[] when given) into r->runs.
+ * nruns: the runs that "times" had, when the wall times came from there
+ * (hyperfine's one time per run), else SIZE_MAX: exit_codes says how many
+ * runs there were (a metric may have fewer values, or none).
+ */
 static int read_outcomes(struct rd *rd, const json_t *res, struct result *r,
 			 size_t nruns)
 {
@@ -351,6 +357,8 @@ static int read_outcomes(struct rd *rd, const json_t *res, struct result *r,
 		return ret;
 	if (!codes)
 		return missing(rd, "exit_codes");
+	if (nruns == SIZE_MAX)
+		nruns = json_array_size(codes);
 	if (json_array_size(codes) != nruns) {
 		size_t mark = enter_key(rd, "exit_codes");
 
@@ -551,6 +559,7 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 		if (ret < 0)
 			goto out;
 	}
+	nruns = SIZE_MAX;
 	if (!result_find_metric(r, "wall_time")) {
 		size_t mark;
 
@@ -563,8 +572,8 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 		leave(rd, mark);
 		if (ret < 0)
 			goto out;
+		nruns = json_array_size(times);
 	}
-	nruns = times ? json_array_size(times) : result_find_metric(r, "wall_time")->nr;
 	if ((ret = get_array(rd, res, "memory_usage_byte", &mem)) < 0)
 		goto out;
 	if (mem && !result_find_metric(r, "max_rss")) {

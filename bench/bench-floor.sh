@@ -31,7 +31,7 @@ R=$(realpath "$R")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-session() { # session TOOL FILE: prints "TOOL seconds FILE"
+session() { # session TOOL FILE: prints "TOOL START END FILE" (seconds)
 	local t0 t1
 	t0=$EPOCHREALTIME
 	if [ "$1" = redline ]; then
@@ -40,7 +40,7 @@ session() { # session TOOL FILE: prints "TOOL seconds FILE"
 		hyperfine -N -r "$n" --style none --export-json "$2" true >/dev/null 2>&1
 	fi
 	t1=$EPOCHREALTIME
-	echo "$1 $(echo "$t1 - $t0" | bc -l) $2"
+	echo "$1 $t0 $t1 $2"
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -58,8 +58,8 @@ rows = [l.split() for l in open(sys.argv[1])]
 res = {}
 for tool in ("redline", "hyperfine"):
     mine = [r for r in rows if r[0] == tool]
-    floor = statistics.median(json.load(open(r[2]))["results"][0]["mean"] for r in mine)
-    wall = statistics.median(float(r[1]) for r in mine) / n
+    floor = statistics.median(json.load(open(r[3]))["results"][0]["mean"] for r in mine)
+    wall = statistics.median(float(r[2]) - float(r[1]) for r in mine) / n
     res[tool] = (floor, wall, wall - floor)
 print("%d alternating rounds of %d runs of 'true' (no shell) per tool; load average %s before, %s after"
       % (rounds, n, sys.argv[4], sys.argv[5]))

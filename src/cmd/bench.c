@@ -159,8 +159,8 @@ static const struct opt_help bench_help = {
 		"    subtracted, as hyperfine does. --shell SHELL always uses SHELL.\n"
 		"  * Comparisons use medians (robust to outliers), not means.\n"
 		"  * A run that exits non-zero stops the benchmark (exit 3), unless -i.\n"
-		"  * Ctrl-C stops at once: the runs finished so far are summarised and\n"
-		"    exported, and redline exits with 130.\n"
+		"  * Ctrl-C (or SIGTERM) stops at once: the runs finished so far are\n"
+		"    summarised and exported, and redline exits with 130 (143).\n"
 		"\n"
 		"By default each command runs at least 10 times and for at least 3 s\n"
 		"(redline runs until both hold; hyperfine fixes the count from the first\n"
@@ -238,9 +238,13 @@ static void on_finished(void *ctx, size_t cmd)
 
 /* --- signals ------------------------------------------------------------------- */
 
+/* The signal that stopped the runs: redline then exits with 128 + it, as a shell would. */
+static volatile sig_atomic_t stop_signal;
+
 static void on_interrupt(int sig)
 {
-	(void)sig;
+	if (!stop_signal)
+		stop_signal = sig;
 	bench_interrupt();
 }
 
@@ -1162,7 +1166,7 @@ int cmd_bench(int argc, char **argv)
 	if (commit_exports(&st, &rs))
 		status = RL_EXIT_INTERNAL;
 	if (!status && ret == 1)
-		status = 128 + SIGINT;
+		status = 128 + (stop_signal ? stop_signal : SIGINT);
 out:
 	resultset_release(&rs);
 	bench_plan_release(&plan);

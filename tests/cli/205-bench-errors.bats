@@ -152,6 +152,16 @@ teardown() { teardown_tmp; }
 	! pgrep -f "$FIXTURES/sleep 30000" >/dev/null
 }
 
+@test "SIGTERM stops it like Ctrl-C, with 128 + 15" {
+	"$REDLINE" bench --style none -r 50 --export-json "$TMP/r.json" -- "$FIXTURES/sleep" 100 2>/dev/null &
+	pid=$!
+	sleep 0.8
+	kill -TERM $pid
+	wait $pid && status=0 || status=$?
+	[ "$status" -eq 143 ]
+	[ "$(json_get "$TMP/r.json" 'd["interrupted"]')" = True ]
+}
+
 @test "bad choices and contradictions are usage errors" {
 	for args in "--style fancy" "--sort speed" "-u hours" "--order random" "--timeout soon" \
 		"-N --shell bash" "-r 3 -m 2" "-m 5 -M 3" "-n a -n b" "-p x -p y" \

@@ -12,18 +12,20 @@
 #   wall per run: each tool's whole session, timed from outside (bash's
 #                 EPOCHREALTIME), divided by N (median over its sessions):
 #                 everything the tool costs per run, start-up and statistics
-#                 included.
+#                 included (redline's fixed costs, about 15 ms: reading the
+#                 machine and git state, the bootstrap, are 15 µs of it per run
+#                 at N = 1000).
 #   outside:      wall per run minus the floor: the tool's own work between
 #                 runs.
 #
 # Goal: redline's floor no higher than hyperfine's, and its wall time per
 # run no higher either.
 #
-#   bench/bench-floor.sh [N] [ROUNDS]     (default 200 runs, 20 rounds)
+#   bench/bench-floor.sh [N] [ROUNDS]     (default 1000 runs, 10 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-200}
-rounds=${2:-20}
+n=${1:-1000}
+rounds=${2:-10}
 R=${REDLINE:-build/redline}
 [ -x "$R" ] || make -s "$R"
 command -v hyperfine >/dev/null || { echo "hyperfine is needed (scripts/install-deps)" >&2; exit 1; }

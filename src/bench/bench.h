@@ -33,6 +33,7 @@ struct result;
 struct bench_exec {
 	char *line;  /* as shown to people */
 	char **argv; /* what is executed, NULL-terminated */
+	char *path;  /* argv[0] found in PATH once, not at every run */
 	bool shell;  /* argv is a shell's: SHELL... -c line */
 };
 

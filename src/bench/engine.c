@@ -92,6 +92,7 @@ static int execute(struct engine *e, const struct bench_exec *ex, bool timed,
 	int ret;
 
 	spec.argv = ex->argv;
+	spec.path = ex->path;
 	spec.new_pgroup = true;
 	spec.stdin_fd = e->in_fd;
 	if (e->in_file)

@@ -22,6 +22,25 @@ static char **copy_argv(char *const *argv, size_t extra)
 	return out;
 }
 
+/* Find argv[0] once: a spawn then needs no PATH lookup. On failure, release ex. */
+static int find(struct bench_exec *ex, struct buf *err)
+{
+	struct buf path = BUF_INIT;
+	int e = run_find_program(ex->argv[0], &path);
+
+	if (e < 0) {
+		if (e == -ENOENT)
+			buf_addf(err, "cannot run '%s': command not found", ex->argv[0]);
+		else
+			buf_addf(err, "cannot run '%s': %s", ex->argv[0], strerror(-e));
+		buf_release(&path);
+		bench_exec_release(ex);
+		return e;
+	}
+	ex->path = buf_detach(&path, NULL);
+	return 0;
+}
+
 int bench_exec_line(struct bench_exec *ex, const char *line,
 		    const struct bench_shell *sh, struct buf *err)
 {
@@ -44,7 +63,7 @@ int bench_exec_line(struct bench_exec *ex, const char *line,
 		ex->argv[k + 1] = xstrdup(line);
 		ex->line = xstrdup(line);
 		ex->shell = true;
-		return 0;
+		return find(ex, err);
 	}
 	if (cmdline_split(line, &words, &n) < 0) {
 		buf_addf(err, "cannot split '%s' into words: a quote is not closed, or it "
@@ -58,51 +77,28 @@ int bench_exec_line(struct bench_exec *ex, const char *line,
 	}
 	ex->argv = words;
 	ex->line = xstrdup(line);
-	{
-		struct buf path = BUF_INIT;
-		int e = run_find_program(words[0], &path);
-
-		buf_release(&path);
-		if (e < 0) {
-			if (e == -ENOENT)
-				buf_addf(err, "cannot run '%s': command not found", words[0]);
-			else
-				buf_addf(err, "cannot run '%s': %s", words[0], strerror(-e));
-			bench_exec_release(ex);
-			return e;
-		}
-	}
-	return 0;
+	return find(ex, err);
 }
 
 int bench_exec_argv(struct bench_exec *ex, char *const *argv, struct buf *err)
 {
-	struct buf line = BUF_INIT, path = BUF_INIT;
-	int e;
+	struct buf line = BUF_INIT;
 
 	memset(ex, 0, sizeof(*ex));
 	if (!argv[0]) {
 		buf_addstr(err, "the command is empty");
 		return -EINVAL;
 	}
-	e = run_find_program(argv[0], &path);
-	buf_release(&path);
-	if (e < 0) {
-		if (e == -ENOENT)
-			buf_addf(err, "cannot run '%s': command not found", argv[0]);
-		else
-			buf_addf(err, "cannot run '%s': %s", argv[0], strerror(-e));
-		return e;
-	}
 	ex->argv = copy_argv(argv, 0);
 	shell_join(&line, argv);
 	ex->line = buf_detach(&line, NULL);
-	return 0;
+	return find(ex, err);
 }
 
 void bench_exec_release(struct bench_exec *ex)
 {
 	free(ex->line);
+	free(ex->path);
 	if (ex->argv)
 		for (char **p = ex->argv; *p; p++)
 			free(*p);

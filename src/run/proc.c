@@ -147,7 +147,12 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 	child->pid = -1;
 	child->go_fd = child->err_fd = child->drain_fd = -1;
 	child->pgroup = spec->new_pgroup;
-	ret = run_find_program(spec->argv[0], &path);
+	if (spec->path) {
+		buf_addstr(&path, spec->path);
+		ret = 0;
+	} else {
+		ret = run_find_program(spec->argv[0], &path);
+	}
 	if (ret < 0)
 		goto out;
 	if (!spec->hold && spec->cpu < 0) {

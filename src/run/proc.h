@@ -34,8 +34,10 @@ struct run_spec {
 	bool new_pgroup;    /* put the child in a process group of its own, so
 			       that a timeout or Ctrl-C can end it with everything
 			       it started (a shell's children, say) */
+	const char *path;   /* the program, already found (run_find_program());
+			       NULL: look argv[0] up in PATH at every spawn */
 };
-#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, false }
+#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, false, NULL }
 
 struct run_child {
 	pid_t pid;

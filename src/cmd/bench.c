@@ -5,24 +5,25 @@
  *   $ redline bench -w 2 -r 20 -n list -n set 'build/examples/dedup list 20000' \
  *         'build/examples/dedup set 20000'
  *   Benchmark 1: list
- *     Time (mean ± σ):       32.5 ms ±    8.3 ms    [User: 20.5 ms, System: 0.6 ms]
- *     Range (min … max):     21.2 ms …   50.1 ms    20 runs
- *     Median (95% CI):       33.2 ms   [24.9 ms … 35.8 ms]
- *     p5 / p95 / p99:        23.5 ms / 46.5 ms / 49.4 ms
- *     MAD / IQR:              6.5 ms / 11.5 ms    [Peak RSS: 1.93 MiB]
+ *     Time (mean ± σ):       23.9 ms ±    4.4 ms    [User: 22.3 ms, System: 0.3 ms]
+ *     Range (min … max):     20.2 ms …   36.4 ms    20 runs
+ *     Median (95% CI):       22.1 ms   [21.2 ms … 24.0 ms]
+ *     p5 / p95 / p99:        20.4 ms / 30.6 ms / 35.2 ms
+ *     MAD / IQR:              1.6 ms / 3.3 ms    [Peak RSS: 2.00 MiB]
+ *     Warning: 1 of 20 runs is a statistical outlier (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
  *
  *   Benchmark 2: set
- *     Time (mean ± σ):        2.8 ms ±    2.1 ms    [User: 1.1 ms, System: 0.1 ms]
- *     Range (min … max):      1.1 ms …    9.3 ms    20 runs
- *     Median (95% CI):        2.3 ms   [1.2 ms … 3.6 ms]
- *     p5 / p95 / p99:         1.1 ms / 5.4 ms / 8.5 ms
- *     MAD / IQR:              1.2 ms / 2.9 ms    [Peak RSS: 1.93 MiB]
- *     Warning: 1 of 20 runs are statistical outliers (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
+ *     Time (mean ± σ):        1.3 ms ±    0.3 ms    [User: 1.0 ms, System: 0.2 ms]
+ *     Range (min … max):      1.1 ms …    2.2 ms    20 runs
+ *     Median (95% CI):        1.2 ms   [1.1 ms … 1.3 ms]
+ *     p5 / p95 / p99:         1.1 ms / 1.8 ms / 2.1 ms
+ *     MAD / IQR:              0.1 ms / 0.3 ms    [Peak RSS: 2.00 MiB]
+ *     Warning: 2 of 20 runs are statistical outliers (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
  *
  *   Summary (ratios of medians, 95% bootstrap intervals, Mann–Whitney U)
  *     'set' ran
- *       14.32 ± 10.84 times faster than 'list'
- *           95% CI 8.266 … 29.947, p = 1.5e-11 (exact): significant
+ *       19.06 ± 2.65 times faster than 'list'
+ *           95% CI 16.063 … 21.368, p = 1.5e-11 (exact): significant
  *
  * Everything a hyperfine user types keeps working (same options, same
  * meanings, same export files with more in them); the differences are

@@ -48,7 +48,7 @@ endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPTIMIZE) $(WARNINGS) $(SAN_FLAGS)
 SRC_CFLAGS = $(BASE_CFLAGS) -Isrc -I$(BUILD)/gen -include src/base/prelude.h \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lm
+LDLIBS_ALL = $(PKG_LIBS) -liberty -lm
 
 # Computed once per make run (a ':=' here would run before the deps exist).
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(pkg_cflags))$(PKG_CFLAGS)

@@ -95,6 +95,21 @@ void calib_working_sets(const struct calib_caches *c, uint64_t mem_available,
 
 /* ---- kernels ------------------------------------------------------------ */
 
+/*
+ * The main-memory working set, shared by the figures that walk it (its
+ * mapping is most of their setup time). The command owns it, zeroed at
+ * first, and calls calib_pool_release() once those figures are done: a
+ * big mapping kept would slow fork down in the figures after them.
+ */
+struct calib_pool {
+	void *mem;
+	size_t size;
+	bool huge_cut;	/* huge pages were asked for, and not all given */
+	bool linked;	/* it holds the chase's cycle */
+};
+
+void calib_pool_release(struct calib_pool *pool);
+
 /* What a kernel may use; filled by the command. */
 struct calib_env {
 	struct calib_sets sets;
@@ -104,6 +119,7 @@ struct calib_env {
 	bool have_helper;	/* ... if it is there (else where it should be) */
 	int cpus[2];		/* the first two CPUs redline may run on */
 	int ncpus;		/* how many of cpus[] are valid (1 or 2) */
+	struct calib_pool *pool; /* NULL: each memory figure maps its own */
 };
 
 /* Which working set a memory figure walks. */
@@ -121,6 +137,12 @@ struct calib_kernel {
 	unsigned ops_per_iter;	/* operations one loop iteration performs */
 	double bytes;		/* bytes one operation reads or copies; 0: not a transfer */
 	enum calib_set set;	/* the working set it walks, if any */
+	/*
+	 * The operation itself hands the CPU to another thread or process
+	 * (a context switch, a new thread, a child, an echo): its involuntary
+	 * context switches are its own, not a sign of a preempted batch.
+	 */
+	bool switches;
 	/*
 	 * Prepare. Returns 0, or a negative errno (-EOPNOTSUPP: the machine or
 	 * file system cannot do it); may describe the conditions of the
@@ -176,6 +198,7 @@ struct calib_row {
 	uint64_t iters;		/* loop iterations per batch */
 	uint64_t ops;		/* operations per batch */
 	uint64_t working_set;	/* bytes; 0 when not a memory figure */
+	unsigned discarded;	/* repetitions run again because they were preempted */
 	double bytes;		/* bytes one operation moves; 0 when not a copy or read */
 	bool derived;		/* computed from other figures, not measured */
 	double seconds;		/* wall time the figure took, setup included (NaN: Python, see calib_interp) */
@@ -218,7 +241,26 @@ struct calib_plan {
 	uint64_t max_iters;		/* cap on a batch's iterations */
 	double budget_ns;		/* per figure: stop repeating past this (3 reps at least) */
 	volatile sig_atomic_t *stop;	/* set (by a signal handler) to stop early; may be NULL */
+	/*
+	 * The count of involuntary context switches so far (calib_preemptions,
+	 * or a test's fake); NULL: no check. A repetition during which it grew
+	 * was preempted and is run again, at most max_discards times a figure.
+	 */
+	long (*preemptions)(void);
+	unsigned max_discards;
+	/*
+	 * Monotonic time (mono_ns) past which the run is behind schedule: the
+	 * figures still to come get 3 repetitions and no re-runs. 0: none.
+	 */
+	uint64_t deadline_ns;
 };
+
+/* The repetitions and re-runs a figure starting now gets under plan. */
+void calib_plan_now(const struct calib_plan *plan, unsigned *reps,
+		    unsigned *max_discards);
+
+/* Involuntary context switches of every redline thread so far (getrusage). */
+long calib_preemptions(void);
 
 /*
  * Measure kernel k into row: setup, size the batch, time plan->reps
@@ -248,10 +290,11 @@ int calib_find_helper(struct buf *path);
  * statement 'pass' as the empty loop), and prints the raw batch times:
  *
  *   interp CPython 3.11.7 /usr/bin/python3
- *   row py.call 120000 0.00512 0.00081 0.00509 0.00080 ...
+ *   row py.call 120000 1 0.00512 0.00081 0.00509 0.00080 ...
  *
- * (key, number of loops per batch, then per repetition the batch time of
- * the statement and of 'pass', in seconds). The arithmetic is redline's.
+ * (key, number of loops per batch, repetitions discarded as preempted,
+ * then per repetition the batch time of the statement and of 'pass', in
+ * seconds). The arithmetic is redline's.
  */
 struct calib_py_case {
 	const char *key, *label, *method;
@@ -264,6 +307,7 @@ extern const size_t calib_py_ncases;
 struct calib_py_row {
 	const struct calib_py_case *c;
 	uint64_t number;
+	unsigned discarded;
 	double *op, *empty;	/* seconds per batch, nr of each */
 	size_t nr, alloc_op, alloc_empty;
 };

@@ -61,12 +61,14 @@ static inline uint64_t calib_rand_below(uint64_t *s, uint64_t n)
 }
 
 /*
- * Anonymous memory of size bytes, zero-filled and faulted in, aligned to
- * 2 MiB and advised to use transparent huge pages when huge (fewer TLB
- * misses: the chase then measures the cache or memory, not page walks).
- * NULL on failure (errno set). Free with calib_unmap().
+ * Anonymous memory of size bytes, filled and faulted in, aligned to 2 MiB
+ * and advised to use transparent huge pages when huge (fewer TLB misses:
+ * the chase then measures the cache or memory, not page walks). When the
+ * kernel is slow to provide huge pages, the rest gets small ones and
+ * *huge_cut (may be NULL) is set. NULL on failure (errno set). Free with
+ * calib_unmap().
  */
-void *calib_map(size_t size, bool huge);
+void *calib_map(size_t size, bool huge, bool *huge_cut);
 void calib_unmap(void *p, size_t size);
 
 /*

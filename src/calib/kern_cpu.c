@@ -343,6 +343,7 @@ const struct calib_kernel calib_k_atomic_contended = {
 	.method = "two threads on two CPUs each atomic_fetch_add() the same counter "
 		  "N times, started together; the figure is the time for both to "
 		  "finish over N (what one increment costs its thread)",
+	.switches = true,
 	.ops_per_iter = 1,
 	.setup = contend_setup,
 	.run = contend_run,

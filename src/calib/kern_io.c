@@ -457,6 +457,7 @@ const struct calib_kernel calib_k_tcp = {
 	.label = "TCP round trip, loopback",
 	.method = "write one byte to a connected 127.0.0.1 socket and read the "
 		  "echo a second thread sends back",
+	.switches = true,
 	.ops_per_iter = 1,
 	.setup = tcp_setup,
 	.run = tcp_run,

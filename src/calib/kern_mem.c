@@ -42,8 +42,41 @@ void calib_chase_link(char *mem, size_t n, size_t stride, uint64_t seed)
 struct chase {
 	char *mem;
 	size_t size;
-	void *p; /* where the walk is; stored back after every batch */
+	bool owned; /* mapped for this figure (else the pool's) */
+	void *p;    /* where the walk is; stored back after every batch */
 };
+
+void calib_pool_release(struct calib_pool *pool)
+{
+	calib_unmap(pool->mem, pool->size);
+	memset(pool, 0, sizeof(*pool));
+}
+
+/*
+ * size bytes of memory for a figure: the pool's when size is the main
+ * set's and there is a pool (mapped on first use), else its own mapping
+ * (*owned: unmap it at teardown). NULL on failure, errno set.
+ */
+static void *get_memory(const struct calib_env *env, size_t size, bool huge,
+			bool *cut, bool *owned)
+{
+	struct calib_pool *pool = env->pool;
+
+	if (!pool || size != env->sets.mem) {
+		*owned = true;
+		return calib_map(size, huge, cut);
+	}
+	*owned = false;
+	if (!pool->mem || pool->size != size) {
+		calib_pool_release(pool);
+		pool->mem = calib_map(size, huge, &pool->huge_cut);
+		if (!pool->mem)
+			return NULL;
+		pool->size = size;
+	}
+	*cut = pool->huge_cut;
+	return pool->mem;
+}
 
 /* Eight dependent loads per iteration: the loop's own cost hides under them. */
 static CALIB_NOINLINE void *chase_loop(void *p, uint64_t n)
@@ -65,6 +98,7 @@ static int chase_setup(uint64_t set, const struct calib_env *env, bool warm,
 		       void **state, struct buf *note)
 {
 	struct chase *c;
+	bool cut;
 	size_t n;
 
 	if (!set) {
@@ -78,14 +112,18 @@ static int chase_setup(uint64_t set, const struct calib_env *env, bool warm,
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->size = set;
-	c->mem = calib_map(set, set >= HUGE_FROM);
+	c->mem = get_memory(env, set, set >= HUGE_FROM, &cut, &c->owned);
 	if (!c->mem) {
 		int e = -errno;
 
 		free(c);
 		return e;
 	}
-	calib_chase_link(c->mem, n, env->line, 0x9e3779b97f4a7c15ULL ^ set);
+	/* The pool's memory may hold the cycle already (the same one: same seed). */
+	if (c->owned || !env->pool->linked)
+		calib_chase_link(c->mem, n, env->line, 0x9e3779b97f4a7c15ULL ^ set);
+	if (!c->owned)
+		env->pool->linked = true;
 	c->p = c->mem;
 	/* A cache figure starts with its set in the cache: one full lap. */
 	if (warm)
@@ -93,7 +131,8 @@ static int chase_setup(uint64_t set, const struct calib_env *env, bool warm,
 	buf_addstr(note, "chase over ");
 	format_bytes(note, (double)set);
 	if (set >= HUGE_FROM)
-		buf_addstr(note, ", huge pages advised");
+		buf_addstr(note, cut ? ", huge pages advised (in part: the kernel was slow to give them)"
+				     : ", huge pages advised");
 	*state = c;
 	return 0;
 }
@@ -115,7 +154,8 @@ static void chase_teardown(void *state)
 {
 	struct chase *c = state;
 
-	calib_unmap(c->mem, c->size);
+	if (c->owned)
+		calib_unmap(c->mem, c->size);
 	free(c);
 }
 
@@ -208,6 +248,7 @@ const struct calib_kernel calib_k_mem_main = {
 struct seqread {
 	uint64_t *mem;
 	size_t size, nslices, next;
+	bool owned;
 	uint64_t sink;
 };
 
@@ -227,10 +268,12 @@ static CALIB_NOINLINE uint64_t sum_words(const uint64_t *w, size_t n)
 static int seqread_setup(const struct calib_env *env, void **state, struct buf *note)
 {
 	struct seqread *s = xcalloc(1, sizeof(*s));
+	bool cut;
 
 	s->size = env->sets.mem;
 	s->nslices = s->size / SLICE;
-	s->mem = calib_map(s->size, true);
+	/* The chase's set, if it ran: reading it is as good as any data. */
+	s->mem = get_memory(env, s->size, true, &cut, &s->owned);
 	if (!s->mem) {
 		int e = -errno;
 
@@ -265,7 +308,8 @@ static void seqread_teardown(void *state)
 {
 	struct seqread *s = state;
 
-	calib_unmap(s->mem, s->size);
+	if (s->owned)
+		calib_unmap(s->mem, s->size);
 	free(s);
 }
 

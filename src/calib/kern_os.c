@@ -138,6 +138,7 @@ const struct calib_kernel calib_k_ctxswitch = {
 	.method = "two threads pinned to one CPU hand a token back and forth "
 		  "through a futex; a round trip is two switches (the figure "
 		  "includes the futex wake and wait calls)",
+	.switches = true,
 	.ops_per_iter = 2,
 	.setup = ctx_setup,
 	.run = ctx_run,
@@ -179,6 +180,7 @@ const struct calib_kernel calib_k_thread = {
 	.method = "pthread_create() of a thread that returns at once, then "
 		  "pthread_join() (default attributes: 8 MiB stack, reused by the "
 		  "C library's stack cache)",
+	.switches = true,
 	.ops_per_iter = 1,
 	.setup = none_setup,
 	.run = thread_run,
@@ -262,6 +264,7 @@ const struct calib_kernel calib_k_forkexec = {
 	.label = "fork + exec + wait, static program",
 	.method = "fork(), execve() of calib-true (a statically linked program "
 		  "whose main returns 0, installed beside redline), waitpid()",
+	.switches = true,
 	.ops_per_iter = 1,
 	.setup = proc_setup,
 	.run = proc_run,

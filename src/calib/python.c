@@ -49,10 +49,12 @@ const struct calib_py_case calib_py_cases[] = {
 const size_t calib_py_ncases = ARRAY_SIZE(calib_py_cases);
 
 /*
- * The script: argv is TARGET_SECONDS REPS then (KEY STMT SETUP) triples.
- * Written for every Python from 2.7 on (no f-strings, no print function).
- * A batch is grown until it lasts half the target, then scaled to it;
- * repetitions alternate which of the statement and 'pass' goes first.
+ * The script: argv is TARGET_SECONDS REPS MAX_DISCARDS then (KEY STMT
+ * SETUP) triples. Written for every Python from 2.7 on (no f-strings, no
+ * print function). As in calib_measure(): a batch is grown until it lasts
+ * half the target, then scaled to it; repetitions alternate which of the
+ * statement and 'pass' goes first; one preempted (an involuntary context
+ * switch) is run again, at most MAX_DISCARDS times.
  */
 static const char script[] =
 	"import sys, timeit, platform\n"
@@ -60,9 +62,17 @@ static const char script[] =
 	"    from time import perf_counter as clock\n"
 	"except ImportError:\n"
 	"    clock = timeit.default_timer\n"
+	"try:\n"
+	"    import resource\n"
+	"    def preemptions():\n"
+	"        return resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw\n"
+	"except ImportError:\n"
+	"    def preemptions():\n"
+	"        return 0\n"
 	"target = float(sys.argv[1])\n"
 	"reps = int(sys.argv[2])\n"
-	"args = sys.argv[3:]\n"
+	"max_discards = int(sys.argv[3])\n"
+	"args = sys.argv[4:]\n"
 	"out = sys.stdout\n"
 	"out.write('interp %s %s %s\\n' % (platform.python_implementation(),\n"
 	"          platform.python_version(), sys.executable or ''))\n"
@@ -80,16 +90,22 @@ static const char script[] =
 	"    if d > 0:\n"
 	"        n = max(1, min(n * 100, int(n * target / d)))\n"
 	"    times = []\n"
-	"    for r in range(reps):\n"
+	"    r = discarded = 0\n"
+	"    while r < reps:\n"
+	"        s = preemptions()\n"
 	"        if r % 2 == 0:\n"
 	"            te = e.timeit(n)\n"
 	"            to = t.timeit(n)\n"
 	"        else:\n"
 	"            to = t.timeit(n)\n"
 	"            te = e.timeit(n)\n"
+	"        if preemptions() != s and discarded < max_discards:\n"
+	"            discarded += 1\n"
+	"            continue\n"
 	"        times.append(repr(to))\n"
 	"        times.append(repr(te))\n"
-	"    out.write('row %s %d %s\\n' % (key, n, ' '.join(times)))\n"
+	"        r += 1\n"
+	"    out.write('row %s %d %d %s\\n' % (key, n, discarded, ' '.join(times)))\n"
 	"    out.flush()\n";
 
 /* ---- parsing its output --------------------------------------------------------- */
@@ -138,7 +154,7 @@ static int parse_row(const char *p, const char *end, struct calib_py_output *out
 	const char *w;
 	size_t len = next_word(&p, end, &w);
 	char num[64];
-	unsigned long number;
+	unsigned long number, discarded;
 	bool op = true;
 
 	c = find_case(w, len);
@@ -163,11 +179,23 @@ static int parse_row(const char *p, const char *end, struct calib_py_output *out
 		buf_addf(err, "'%s': bad loop count '%s'", c->key, num);
 		return -1;
 	}
+	len = next_word(&p, end, &w);
+	if (len == 0 || len >= sizeof(num)) {
+		buf_addf(err, "'%s': no count of discarded repetitions", c->key);
+		return -1;
+	}
+	memcpy(num, w, len);
+	num[len] = '\0';
+	if (parse_ulong(num, &discarded) < 0 || discarded > 1000000) {
+		buf_addf(err, "'%s': bad count of discarded repetitions '%s'", c->key, num);
+		return -1;
+	}
 	ALLOC_GROW(out->rows, out->nr, out->alloc);
 	row = &out->rows[out->nr++];
 	memset(row, 0, sizeof(*row));
 	row->c = c;
 	row->number = number;
+	row->discarded = (unsigned)discarded;
 	while ((len = next_word(&p, end, &w)) > 0) {
 		double v;
 
@@ -347,8 +375,8 @@ static struct calib_interp *add_interp(struct calib_table *t, const char *path)
 static int run_script(const char *path, const bool *want, const struct calib_plan *plan,
 		      bool quick, struct buf *out, struct buf *why)
 {
-	struct buf errs = BUF_INIT, target = BUF_INIT, reps = BUF_INIT;
-	const char **argv = xcalloc(8 + 3 * calib_py_ncases, sizeof(*argv));
+	struct buf errs = BUF_INIT, target = BUF_INIT, reps = BUF_INIT, discards = BUF_INIT;
+	const char **argv = xcalloc(9 + 3 * calib_py_ncases, sizeof(*argv));
 	struct run_spec spec = RUN_SPEC_INIT;
 	struct run_child child;
 	struct run_result res;
@@ -356,8 +384,12 @@ static int run_script(const char *path, const bool *want, const struct calib_pla
 	size_t argc = 0;
 	int ret;
 
+	unsigned nreps, max_discards;
+
+	calib_plan_now(plan, &nreps, &max_discards);
 	buf_addf(&target, "%.9g", plan->target_ns * 1e-9);
-	buf_addf(&reps, "%u", plan->reps);
+	buf_addf(&reps, "%u", nreps);
+	buf_addf(&discards, "%u", max_discards);
 	argv[argc++] = path;
 	/* -E: no PYTHON* variables; -s: no user site-packages. */
 	argv[argc++] = "-E";
@@ -366,6 +398,7 @@ static int run_script(const char *path, const bool *want, const struct calib_pla
 	argv[argc++] = script;
 	argv[argc++] = target.ptr;
 	argv[argc++] = reps.ptr;
+	argv[argc++] = discards.ptr;
 	for (size_t i = 0; i < calib_py_ncases; i++) {
 		if (want && !want[i])
 			continue;
@@ -424,6 +457,7 @@ out:
 	buf_release(&errs);
 	buf_release(&target);
 	buf_release(&reps);
+	buf_release(&discards);
 	return ret;
 }
 
@@ -489,6 +523,7 @@ int calib_python(const char *path, const bool *want, const struct calib_plan *pl
 			continue;
 		}
 		row->iters = row->ops = pr->number;
+		row->discarded = pr->discarded;
 		for (size_t r = 0; r < pr->nr; r++)
 			calib_row_add(row, calib_per_op(pr->op[r] * 1e9, pr->empty[r] * 1e9,
 							pr->number));

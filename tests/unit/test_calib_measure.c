@@ -39,6 +39,15 @@ struct fake {
 
 static struct fake fake;
 
+/* A fake preemption count: it grows during the run() calls listed. */
+static long fake_switches;
+static int preempt_calls[8];
+
+static long fake_preemptions(void)
+{
+	return fake_switches;
+}
+
 static int fake_setup(const struct calib_env *env, void **state, struct buf *note)
 {
 	(void)env;
@@ -60,6 +69,9 @@ static int fake_run(void *state, uint64_t iters, bool op, uint64_t *ns)
 		*f->stop_at_call_flag = 1;
 	if (f->fail_after && f->calls == f->fail_after)
 		return -EIO;
+	for (int i = 0; i < 8; i++)
+		if (preempt_calls[i] == f->calls)
+			fake_switches++;
 	*ns = 50 + (op ? 10 : 2) * iters;
 	return 0;
 }
@@ -95,15 +107,18 @@ static const struct calib_kernel fake_kernel_x4 = {
 
 static struct calib_plan plan(unsigned reps, volatile sig_atomic_t *stop)
 {
-	struct calib_plan p = { reps, 1e6, UINT64_C(1) << 32, 1e12, stop };
+	struct calib_plan p = { reps, 1e6, UINT64_C(1) << 32, 1e12, stop, NULL, 0, 0 };
 
 	return p;
 }
+
 
 static int reset(void **state)
 {
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
+	memset(preempt_calls, 0, sizeof(preempt_calls));
+	fake_switches = 0;
 	return 0;
 }
 
@@ -251,6 +266,101 @@ static void test_stop_flag(void **state)
 	calib_table_release(&t);
 }
 
+/* Scripted "preemptions": these repetitions would be slow; they are run again. */
+static int slow_run(void *state, uint64_t iters, bool op, uint64_t *ns)
+{
+	int ret = fake_run(state, iters, op, ns);
+	bool preempted = false;
+
+	for (int i = 0; i < 8; i++)
+		preempted |= preempt_calls[i] == fake.calls;
+	/* The batch a preemption hit took 3 ms more. */
+	if (preempted)
+		*ns += 3000000;
+	return ret;
+}
+
+static void test_preempted_repetitions_run_again(void **state)
+{
+	struct calib_kernel k = fake_kernel;
+	struct calib_table t;
+	struct calib_env env = { 0 };
+	struct calib_plan p = plan(5, NULL);
+	struct calib_row *r;
+
+	(void)state;
+	k.run = slow_run;
+	p.preemptions = fake_preemptions;
+	p.max_discards = 2;
+	/* Calibration is calls 1-4; repetitions then take two calls each. */
+	preempt_calls[0] = 6;	/* the first repetition's loop */
+	preempt_calls[1] = 9;	/* the third repetition's first loop */
+	calib_table_init(&t);
+	r = calib_table_add(&t, "a.a", "memory", "x", "y", 0);
+	assert_int_equal(calib_measure(&k, &env, &p, r), 0);
+	assert_int_equal(r->discarded, 2);
+	assert_int_equal(r->nr, 5);
+	assert_int_equal(fake.calls, 4 + 2 * (5 + 2));
+	for (size_t i = 0; i < r->nr; i++)
+		assert_close(r->per_op[i], 8.0);
+
+	/* Past max_discards, a preempted repetition counts as it is. */
+	memset(&fake, 0, sizeof(fake));
+	preempt_calls[0] = 5;
+	preempt_calls[1] = 7;
+	preempt_calls[2] = 10;
+	r = calib_table_add(&t, "b.b", "memory", "x", "y", 0);
+	calib_measure(&k, &env, &p, r);
+	assert_int_equal(r->discarded, 2);
+	assert_int_equal(r->nr, 5);
+	/* The third try of the first repetition: its loop (call 10) was slow. */
+	assert_true(r->per_op[0] > 8.0);
+	assert_close(r->st.median, 8.0);
+
+	/* A kernel that switches by itself is never second-guessed. */
+	memset(&fake, 0, sizeof(fake));
+	preempt_calls[0] = 5;
+	preempt_calls[1] = 0;
+	preempt_calls[2] = 0;
+	k.switches = true;
+	r = calib_table_add(&t, "c.c", "os", "x", "y", 0);
+	calib_measure(&k, &env, &p, r);
+	assert_int_equal(r->discarded, 0);
+	assert_int_equal(fake.calls, 4 + 2 * 5);
+	calib_table_release(&t);
+}
+
+static void test_behind_schedule(void **state)
+{
+	struct calib_kernel k = fake_kernel;
+	struct calib_table t;
+	struct calib_env env = { 0 };
+	struct calib_plan p = plan(9, NULL);
+	struct calib_row *r;
+	unsigned reps, disc;
+
+	(void)state;
+	k.run = slow_run;
+	p.preemptions = fake_preemptions;
+	p.max_discards = 18;
+	calib_plan_now(&p, &reps, &disc);
+	assert_int_equal(reps, 9);
+	assert_int_equal(disc, 18);
+	/* The deadline has passed: three repetitions, no re-runs. */
+	p.deadline_ns = 1;
+	calib_plan_now(&p, &reps, &disc);
+	assert_int_equal(reps, 3);
+	assert_int_equal(disc, 0);
+	preempt_calls[0] = 5;
+	calib_table_init(&t);
+	r = calib_table_add(&t, "a.a", "memory", "x", "y", 0);
+	calib_measure(&k, &env, &p, r);
+	assert_int_equal(r->nr, 3);
+	assert_int_equal(r->discarded, 0);
+	assert_int_equal(fake.calls, 4 + 2 * 3);
+	calib_table_release(&t);
+}
+
 static void test_budget_keeps_three(void **state)
 {
 	struct calib_table t;
@@ -346,7 +456,7 @@ static void test_chase_is_not_sequential(void **state)
 
 /* ---- every real kernel, small ------------------------------------------------------ */
 
-static void test_every_kernel_runs(void **state)
+static void run_every_kernel(struct calib_pool *pool)
 {
 	struct calib_env env = { 0 };
 	struct calib_plan p = plan(3, NULL);
@@ -355,7 +465,6 @@ static void test_every_kernel_runs(void **state)
 	const char *build = getenv("BUILD_DIR");
 	const char *tmp = getenv("TMPDIR");
 
-	(void)state;
 	/* Small sets: this checks the kernels' mechanics, not the machine. */
 	env.sets.l1 = 16 << 10;
 	env.sets.l2 = 64 << 10;
@@ -369,6 +478,7 @@ static void test_every_kernel_runs(void **state)
 	env.cpus[0] = 0;
 	env.cpus[1] = 0;
 	env.ncpus = 1;
+	env.pool = pool;
 	p.target_ns = 2e5;
 	calib_table_init(&t);
 	for (size_t i = 0; i < calib_nkernels; i++) {
@@ -384,6 +494,9 @@ static void test_every_kernel_runs(void **state)
 			assert_true(k->ops_per_iter >= 1);
 			calib_measure(k, &env, &p, r);
 		}
+		/* The main-memory set is mapped once, kept for the next figure. */
+		if (pool && !strcmp(k->key, "mem.main"))
+			assert_true(pool->mem && pool->size == env.sets.mem && pool->linked);
 		if (r->status == CALIB_OK) {
 			assert_true(r->nr >= 1);
 			assert_true(r->st.median >= 0);
@@ -407,6 +520,24 @@ static void test_every_kernel_runs(void **state)
 	buf_release(&helper);
 }
 
+static void test_every_kernel_runs(void **state)
+{
+	(void)state;
+	run_every_kernel(NULL);
+}
+
+static void test_every_kernel_runs_with_a_pool(void **state)
+{
+	struct calib_pool pool = { 0 };
+
+	(void)state;
+	run_every_kernel(&pool);
+	assert_non_null(pool.mem);
+	calib_pool_release(&pool);
+	assert_null(pool.mem);
+	assert_false(pool.linked);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,11 +546,14 @@ int main(void)
 		cmocka_unit_test_setup(test_setup_failures_cost_only_the_row, reset),
 		cmocka_unit_test_setup(test_run_failure, reset),
 		cmocka_unit_test_setup(test_stop_flag, reset),
+		cmocka_unit_test_setup(test_preempted_repetitions_run_again, reset),
+		cmocka_unit_test_setup(test_behind_schedule, reset),
 		cmocka_unit_test_setup(test_budget_keeps_three, reset),
 		cmocka_unit_test(test_derived_mispredict),
 		cmocka_unit_test(test_chase_is_one_cycle),
 		cmocka_unit_test(test_chase_is_not_sequential),
 		cmocka_unit_test(test_every_kernel_runs),
+		cmocka_unit_test(test_every_kernel_runs_with_a_pool),
 	};
 
 	return cmocka_run_group_tests_name("calib_measure", tests, NULL, NULL);

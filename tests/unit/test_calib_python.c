@@ -27,9 +27,9 @@ static void test_parses_a_full_report(void **state)
 	struct buf err = BUF_INIT;
 	const char *text =
 		"interp CPython 3.11.7 /opt/py 3/bin/python3\n"
-		"row py.call 1000 0.002 0.0005 0.0021 0.0004\n"
+		"row py.call 1000 2 0.002 0.0005 0.0021 0.0004\n"
 		"\n"
-		"row py.json 10 0.0001 1e-06\n";
+		"row py.json 10 0 0.0001 1e-06\n";
 
 	(void)state;
 	assert_int_equal(parse(text, &o, &err), 0);
@@ -40,6 +40,7 @@ static void test_parses_a_full_report(void **state)
 	assert_int_equal(o.nr, 2);
 	assert_string_equal(o.rows[0].c->key, "py.call");
 	assert_int_equal(o.rows[0].number, 1000);
+	assert_int_equal(o.rows[0].discarded, 2);
 	assert_int_equal(o.rows[0].nr, 2);
 	assert_true(o.rows[0].op[0] == 0.002 && o.rows[0].empty[0] == 0.0005);
 	assert_true(o.rows[0].op[1] == 0.0021 && o.rows[0].empty[1] == 0.0004);
@@ -58,7 +59,7 @@ static void test_no_trailing_newline_and_empty_executable(void **state)
 	struct buf err = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(parse("interp PyPy 3.10.14 \nrow py.dict 5 1 0.5", &o, &err), 0);
+	assert_int_equal(parse("interp PyPy 3.10.14 \nrow py.dict 5 0 1 0.5", &o, &err), 0);
 	assert_string_equal(o.executable, "");
 	assert_int_equal(o.rows[0].nr, 1);
 	calib_py_output_release(&o);
@@ -87,25 +88,27 @@ static void test_rejects_bad_output(void **state)
 {
 	(void)state;
 	expect_error("", "no interpreter line");
-	expect_error("row py.call 10 1 0\n", "line 1: a figure before the interpreter line");
+	expect_error("row py.call 10 0 1 0\n", "line 1: a figure before the interpreter line");
 	expect_error("interp CPython\n", "no version");
 	expect_error("interp\n", "no implementation");
 	expect_error("interp A 1 x\ninterp A 1 x\n", "line 2: interpreter reported twice");
-	expect_error("interp A 1 x\nrow py.nope 10 1 0\n", "unknown figure 'py.nope'");
+	expect_error("interp A 1 x\nrow py.nope 10 0 1 0\n", "unknown figure 'py.nope'");
 	expect_error("interp A 1 x\nrow py.call\n", "no loop count");
-	expect_error("interp A 1 x\nrow py.call 0 1 0\n", "bad loop count '0'");
-	expect_error("interp A 1 x\nrow py.call -3 1 0\n", "bad loop count");
-	expect_error("interp A 1 x\nrow py.call 10\n", "pairs");
-	expect_error("interp A 1 x\nrow py.call 10 1 0 1\n", "pairs");
-	expect_error("interp A 1 x\nrow py.call 10 1 -0.5\n", "bad time '-0.5'");
-	expect_error("interp A 1 x\nrow py.call 10 nan 0\n", "bad time 'nan'");
-	expect_error("interp A 1 x\nrow py.call 10 inf 0\n", "bad time 'inf'");
-	expect_error("interp A 1 x\nrow py.call 10 1x 0\n", "bad time '1x'");
-	expect_error("interp A 1 x\nrow py.call 10 1 0\nrow py.call 10 1 0\n",
+	expect_error("interp A 1 x\nrow py.call 0 0 1 0\n", "bad loop count '0'");
+	expect_error("interp A 1 x\nrow py.call -3 0 1 0\n", "bad loop count");
+	expect_error("interp A 1 x\nrow py.call 10\n", "no count of discarded repetitions");
+	expect_error("interp A 1 x\nrow py.call 10 x 1 0\n", "bad count of discarded repetitions 'x'");
+	expect_error("interp A 1 x\nrow py.call 10 0\n", "pairs");
+	expect_error("interp A 1 x\nrow py.call 10 0 1 0 1\n", "pairs");
+	expect_error("interp A 1 x\nrow py.call 10 0 1 -0.5\n", "bad time '-0.5'");
+	expect_error("interp A 1 x\nrow py.call 10 0 nan 0\n", "bad time 'nan'");
+	expect_error("interp A 1 x\nrow py.call 10 0 inf 0\n", "bad time 'inf'");
+	expect_error("interp A 1 x\nrow py.call 10 0 1x 0\n", "bad time '1x'");
+	expect_error("interp A 1 x\nrow py.call 10 0 1 0\nrow py.call 10 0 1 0\n",
 		     "line 3: figure 'py.call' reported twice");
 	expect_error("interp A 1 x\nTraceback (most recent call last):\n", "line 2: unexpected 'Traceback'");
 	{
-		static const char nul[] = "interp A 1 x\nrow py.call 10 1 0\0\n";
+		static const char nul[] = "interp A 1 x\nrow py.call 10 0 1 0\0\n";
 
 		expect_error_len(nul, sizeof(nul) - 1, "line 2: a NUL byte");
 	}

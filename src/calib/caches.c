@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/units.h"
 #include "base/util.h"
 
 int calib_parse_cache_size(const char *s, uint64_t *bytes)
@@ -135,6 +136,18 @@ void calib_caches_read(const char *dir, struct calib_caches *out)
 	add_sysconf(out, 3, "Unified", _SC_LEVEL3_CACHE_SIZE, _SC_LEVEL3_CACHE_LINESIZE);
 	add_sysconf(out, 4, "Unified", _SC_LEVEL4_CACHE_SIZE, _SC_LEVEL4_CACHE_LINESIZE);
 	out->source = out->n ? "sysconf" : "none";
+}
+
+void calib_format_size(struct buf *out, uint64_t bytes)
+{
+	if (bytes && bytes % (1ULL << 30) == 0)
+		buf_addf(out, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else if (bytes && bytes % (1ULL << 20) == 0)
+		buf_addf(out, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else if (bytes && bytes % 1024 == 0)
+		buf_addf(out, "%llu KiB", (unsigned long long)(bytes >> 10));
+	else
+		format_bytes(out, (double)bytes);
 }
 
 uint64_t calib_cache_size(const struct calib_caches *c, int level)

@@ -59,6 +59,8 @@ void calib_caches_read(const char *dir, struct calib_caches *out);
 int calib_parse_cache_size(const char *s, uint64_t *bytes);
 /* The data (or unified) cache of this level: its size, 0 when there is none. */
 uint64_t calib_cache_size(const struct calib_caches *c, int level);
+/* Append a size as people write cache sizes: "48 KiB", "2 MiB", else format_bytes(). */
+void calib_format_size(struct buf *out, uint64_t bytes);
 /* The line size of the L1 data cache, 64 when unknown. */
 unsigned calib_line_size(const struct calib_caches *c);
 

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "base/buf.h"
-#include "base/units.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 
@@ -129,10 +128,10 @@ static int chase_setup(uint64_t set, const struct calib_env *env, bool warm,
 	if (warm)
 		c->p = chase_loop(c->p, n / 8 + 1);
 	buf_addstr(note, "chase over ");
-	format_bytes(note, (double)set);
+	calib_format_size(note, set);
+	/* "in part": the kernel was slow to give them, the rest has small pages. */
 	if (set >= HUGE_FROM)
-		buf_addstr(note, cut ? ", huge pages advised (in part: the kernel was slow to give them)"
-				     : ", huge pages advised");
+		buf_addstr(note, cut ? ", huge pages in part" : ", huge pages");
 	*state = c;
 	return 0;
 }
@@ -180,7 +179,7 @@ static int main_setup(const struct calib_env *env, void **state, struct buf *not
 	int ret = chase_setup(env->sets.mem, env, false, state, note);
 
 	if (ret == 0 && env->sets.mem_capped)
-		buf_addstr(note, ", capped below 4x the last-level cache");
+		buf_addstr(note, ", capped");
 	return ret;
 }
 
@@ -280,8 +279,8 @@ static int seqread_setup(const struct calib_env *env, void **state, struct buf *
 		free(s);
 		return e;
 	}
-	buf_addstr(note, "successive 1 MiB slices of ");
-	format_bytes(note, (double)s->size);
+	buf_addstr(note, "1 MiB slices of ");
+	calib_format_size(note, s->size);
 	*state = s;
 	return 0;
 }

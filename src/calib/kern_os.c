@@ -211,7 +211,7 @@ static int proc_setup(const struct calib_env *env, void **state, struct buf *not
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->path = xstrdup(env->helper);
-	buf_addstr(note, "static program of ");
+	buf_addstr(note, "calib-true, static, ");
 	format_bytes(note, (double)st.st_size);
 	*state = p;
 	return 0;

@@ -103,6 +103,17 @@ void calib_pair_set_ns(struct calib_pair *p, uint64_t ns);
  */
 void calib_pair_barrier(struct calib_pair *p);
 
+/*
+ * A second thread that only sleeps, for as long as it is not stopped.
+ * glibc takes shortcuts while a process has a single thread (plain stores
+ * for a private mutex, no arena lock in malloc); the figures that matter
+ * in threaded programs are measured with one of these alive. Returns NULL
+ * (errno set) when no thread can be created.
+ */
+struct calib_idle;
+struct calib_idle *calib_idle_start(void);
+void calib_idle_stop(struct calib_idle *idle);
+
 /* Futex wait (while *addr == val) and wake, private to the process. */
 void calib_futex_wait(uint32_t *addr, uint32_t val);
 void calib_futex_wake(uint32_t *addr);

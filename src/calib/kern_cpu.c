@@ -148,21 +148,9 @@ const struct calib_kernel calib_k_branch_mispredict = {
 
 struct sync {
 	pthread_mutex_t mutex;
-	pthread_t idle;
-	bool have_idle;
-	_Atomic uint32_t quit;
+	struct calib_idle *idle;
 	_Alignas(64) _Atomic uint64_t counter;
 };
-
-/* A thread that only sleeps until told to quit. */
-static void *idle_main(void *arg)
-{
-	struct sync *s = arg;
-
-	while (!atomic_load(&s->quit))
-		calib_futex_wait((uint32_t *)&s->quit, 0);
-	return NULL;
-}
 
 static int sync_setup(const struct calib_env *env, void **state, struct buf *note)
 {
@@ -183,18 +171,18 @@ static int sync_setup(const struct calib_env *env, void **state, struct buf *not
 static int mutex_setup(const struct calib_env *env, void **state, struct buf *note)
 {
 	struct sync *s;
-	int e;
 
 	sync_setup(env, state, note);
 	s = *state;
-	e = pthread_create(&s->idle, NULL, idle_main, s);
-	if (e) {
+	s->idle = calib_idle_start();
+	if (!s->idle) {
+		int e = -errno;
+
 		pthread_mutex_destroy(&s->mutex);
 		free(s);
-		buf_addf(note, "cannot start a second thread: %s", strerror(e));
-		return -e;
+		buf_addf(note, "cannot start a second thread: %s", strerror(-e));
+		return e;
 	}
-	s->have_idle = true;
 	buf_addstr(note, "a second thread alive, asleep");
 	return 0;
 }
@@ -203,11 +191,7 @@ static void sync_teardown(void *state)
 {
 	struct sync *s = state;
 
-	if (s->have_idle) {
-		atomic_store(&s->quit, 1);
-		calib_futex_wake((uint32_t *)&s->quit);
-		pthread_join(s->idle, NULL);
-	}
+	calib_idle_stop(s->idle);
 	pthread_mutex_destroy(&s->mutex);
 	free(s);
 }

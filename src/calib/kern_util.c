@@ -91,6 +91,43 @@ void calib_futex_wake(uint32_t *addr)
 	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
+struct calib_idle {
+	pthread_t th;
+	_Atomic uint32_t quit;
+};
+
+static void *idle_main(void *arg)
+{
+	struct calib_idle *idle = arg;
+
+	while (!atomic_load(&idle->quit))
+		calib_futex_wait((uint32_t *)&idle->quit, 0);
+	return NULL;
+}
+
+struct calib_idle *calib_idle_start(void)
+{
+	struct calib_idle *idle = xcalloc(1, sizeof(*idle));
+	int e = pthread_create(&idle->th, NULL, idle_main, idle);
+
+	if (e) {
+		free(idle);
+		errno = e;
+		return NULL;
+	}
+	return idle;
+}
+
+void calib_idle_stop(struct calib_idle *idle)
+{
+	if (!idle)
+		return;
+	atomic_store(&idle->quit, 1);
+	calib_futex_wake((uint32_t *)&idle->quit);
+	pthread_join(idle->th, NULL);
+	free(idle);
+}
+
 /* Tell the CPU we are spinning (kinder to its sibling hyperthread). */
 static inline void cpu_relax(void)
 {

@@ -160,6 +160,14 @@ static uint64_t stack_top(void)
 	return hi;
 }
 
+/* Copy the raw stack, as the kernel does: redzones and all, so unchecked. */
+__attribute__((no_sanitize_address)) static void copy_stack(uint8_t *to, const uint8_t *from,
+							    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] = ((const volatile uint8_t *)from)[i];
+}
+
 __attribute__((noinline)) static void grab(struct snap *sn)
 {
 	uint64_t rsp, rbp, rip, top = stack_top();
@@ -171,7 +179,7 @@ __attribute__((noinline)) static void grab(struct snap *sn)
 	sn->regs[SAMPLE_REG_BP] = rbp;
 	sn->regs[SAMPLE_REG_IP] = rip;
 	sn->size = top - rsp < sizeof(sn->stack) ? top - rsp : sizeof(sn->stack);
-	memcpy(sn->stack, (void *)rsp, sn->size);
+	copy_stack(sn->stack, (const uint8_t *)rsp, sn->size);
 }
 
 __attribute__((noinline)) void unwind_level2(struct snap *sn);

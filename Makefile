@@ -30,7 +30,7 @@ FUZZ_TIME ?= 30
 
 # Libraries, found through pkg-config. (Evaluated lazily: 'make test' runs
 # the dependency script before a sub-make that compiles anything.)
-PKGS := jansson zlib libdw
+PKGS := jansson zlib libdw libprotobuf-c
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -48,7 +48,7 @@ endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPTIMIZE) $(WARNINGS) $(SAN_FLAGS)
 SRC_CFLAGS = $(BASE_CFLAGS) -Isrc -I$(BUILD)/gen -include src/base/prelude.h \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lm
+LDLIBS_ALL = $(PKG_LIBS) -liberty -lm
 
 # Computed once per make run (a ':=' here would run before the deps exist).
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(pkg_cflags))$(PKG_CFLAGS)
@@ -59,7 +59,7 @@ PKG_LIBS = $(eval PKG_LIBS := $(pkg_libs))$(PKG_LIBS)
 # Every module directory under src/ goes into the library; a directory
 # whose code is not part of the redline binary (a preload library, say)
 # is listed in NOT_LIB_DIRS and gets its own rules.
-NOT_LIB_DIRS :=
+NOT_LIB_DIRS := src/libexec
 LIB_SRC := $(sort $(filter-out $(NOT_LIB_DIRS:%=%/%), $(wildcard src/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/redline.o
@@ -71,23 +71,53 @@ GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
 REDLINE_VERSION := $(VERSION_BASE)$(if $(GIT_DESC), ($(GIT_DESC)))
 VERSION_H := $(BUILD)/gen/version.h
 
-all: $(REDLINE) fixtures examples
+all: $(REDLINE) helpers fixtures examples
 
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
 	@printf '#define REDLINE_VERSION "%s"\n' '$(REDLINE_VERSION)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/obj/%.o: %.c | $(VERSION_H)
+# Code generated at build time: protoc-c turns the pprof schema into C,
+# compiled into the library like any module (with the warnings that
+# generated code cannot help relaxed).
+PROTO := src/prof/profile.proto
+GEN_PB_C := $(BUILD)/gen/prof/profile.pb-c.c
+GEN_PB_H := $(BUILD)/gen/prof/profile.pb-c.h
+GEN_OBJ := $(BUILD)/obj/gen/prof/profile.pb-c.o
+GEN_CFLAGS = $(filter-out -Werror -Wmissing-prototypes -Wshadow,$(BASE_CFLAGS)) \
+	-I$(BUILD)/gen $(PKG_CFLAGS)
+
+$(GEN_PB_C) $(GEN_PB_H) &: $(PROTO)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=src --c_out=$(BUILD)/gen $(PROTO)
+
+$(GEN_OBJ): $(GEN_PB_C) $(GEN_PB_H)
+	@mkdir -p $(@D)
+	$(CC) $(GEN_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(CC) $(SRC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(REDLINE): $(MAIN_OBJ) $(LIB)
 	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# --- helper programs redline runs (installed in LIBEXECDIR) ----------------
+# calib-true: the static program 'redline calibrate' forks and execs. The
+# build tree keeps it in $(BUILD)/lib/redline/, beside $(BUILD)/redline, where
+# redline looks (and in ../lib/redline/ from its bin/ once installed).
+# Never sanitized: its exec is what is measured.
+
+HELPERS := $(BUILD)/lib/redline/calib-true
+helpers: $(HELPERS)
+$(BUILD)/lib/redline/calib-true: src/libexec/calib-true.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 $(WARNINGS) -static -o $@ $<
 
 # --- fixtures and examples: plain programs with known behaviour -------------
 # Never sanitized: their memory and time are what the tests measure.
@@ -100,6 +130,38 @@ fixtures: $(FIXTURES)
 $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $< -lm -lpthread
+
+# The profiling fixtures (tests/cli/3xx) need special builds: frame
+# pointers explicitly off (split) and on (split-fp, jit: leaf functions
+# included, as distributions that build with frame pointers do), C++
+# (cxx), and a library that dlopen loads at run time (libspin.so, beside
+# the program).
+PROF_FIXTURES := $(BUILD)/fixtures/split-fp $(BUILD)/fixtures/cxx \
+	$(BUILD)/fixtures/libspin.so
+fixtures: $(PROF_FIXTURES)
+$(BUILD)/fixtures/split: FIXTURE_CFLAGS += -fomit-frame-pointer
+# GCC 12 leaves frame pointers out of leaf functions whatever the flags
+# say; clang keeps them when told, once shrink-wrapping (which would set up
+# the frame only after a function's hot loop) is off.
+FP_CC ?= clang
+FP_FLAGS := -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-mllvm -enable-shrink-wrap=false
+$(BUILD)/fixtures/jit: tests/fixtures/jit.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(FP_CC) $(FIXTURE_CFLAGS) $(FP_FLAGS) -o $@ $<
+$(BUILD)/fixtures/split $(BUILD)/fixtures/inline $(BUILD)/fixtures/dlopen \
+	$(BUILD)/fixtures/forkexec: tests/fixtures/spin.h
+$(BUILD)/fixtures/split-fp: tests/fixtures/split.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(FP_CC) $(FIXTURE_CFLAGS) $(FP_FLAGS) -o $@ $< -lpthread
+$(BUILD)/fixtures/cxx: tests/fixtures/cxx.cc tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -o $@ $<
+$(BUILD)/fixtures/libspin.so: tests/fixtures/lib/spinlib.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -shared -fPIC -o $@ $<
+$(BUILD)/fixtures/dlopen: | $(BUILD)/fixtures/libspin.so
+$(BUILD)/fixtures/forkexec: | $(BUILD)/fixtures/split
 
 EXAMPLES := $(BUILD)/examples/dedup
 examples: $(EXAMPLES)
@@ -120,7 +182,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
-check: $(REDLINE) $(UNIT_BIN) fixtures examples fuzz-build
+check: $(REDLINE) $(UNIT_BIN) helpers fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -138,11 +200,16 @@ sanitize:
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -Wall -Wextra -Wno-missing-field-initializers
 
-$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H)
+$(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o: $(GEN_PB_C) $(GEN_PB_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -Wall -Wextra,$(FUZZ_FLAGS)) -fsanitize=fuzzer-no-link \
+		-I$(BUILD)/gen $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Isrc -I$(BUILD)/gen \
 		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
@@ -174,14 +241,16 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE)
+install: $(REDLINE) helpers
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all fixtures examples check test sanitize fuzz fuzz-build demo \
+.PHONY: all helpers fixtures examples check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -22,6 +22,9 @@ struct command {
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
 	{ "bench", cmd_bench, "benchmark commands: statistics, comparisons, complexity (hyperfine's options)" },
+	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
+	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
+	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 
 static void print_main_help(FILE *f)
@@ -51,15 +54,11 @@ static const struct command *find_command(const char *name)
 static int unknown_command(const char *name)
 {
 	const char *names[ARRAY_SIZE(commands)];
-	const char *best;
 
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		names[i] = commands[i].name;
 	error("'%s' is not a redline command", name);
-	best = nearest_word(name, names, ARRAY_SIZE(commands));
-	if (best)
-		hint("did you mean 'redline %s'?", best);
-	else
+	if (!hint_nearest(name, names, ARRAY_SIZE(commands), "redline "))
 		hint("'redline --help' lists the commands");
 	return RL_EXIT_USAGE;
 }

@@ -39,7 +39,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -80,7 +79,6 @@ struct export {
 	int (*write)(FILE *f, const struct resultset *rs, const struct report_opts *o);
 	struct afile af;
 	bool open;
-	FILE *direct; /* a device or pipe (/dev/stdout): written as it is */
 };
 
 struct bench_state {
@@ -381,15 +379,18 @@ static int check_unknown(const struct bench_state *st, const char *text, const c
 	if (st->params.nr) {
 		const char *cands[64];
 		size_t n = 0;
-		const char *best;
 
 		for (size_t i = 0; i < st->params.nr && n < 64; i++)
 			cands[n++] = st->params.dims[i].name;
-		best = nearest_word(name.ptr, cands, n);
-		if (best)
-			hint("did you mean '{%s}'?", best);
-		else
-			hint("the parameters are defined with -P NAME MIN MAX and -L NAME VALUES");
+		/* "did you mean '{size}'?": the braces go around the suggestion. */
+		{
+			const char *best = nearest_word(name.ptr, cands, n);
+
+			if (best)
+				hint("did you mean '{%s}'?", best);
+			else
+				hint("the parameters are defined with -P NAME MIN MAX and -L NAME VALUES");
+		}
 	} else {
 		hint("define it: '-P %s MIN MAX' scans a range, '-L %s A,B,C' lists values",
 		     name.ptr, name.ptr);
@@ -779,37 +780,11 @@ static int open_exports(struct bench_state *st)
 			}
 		}
 		/*
-		 * '--export-markdown /dev/stdout' is a hyperfine idiom: what is not a
-		 * regular file cannot be replaced atomically, nor needs to be.
+		 * Fail on the path before the runs, not after an hour of them.
+		 * ('--export-markdown /dev/stdout', a hyperfine idiom, is written
+		 * in place: afile.h.)
 		 */
-		{
-			struct stat sb;
-
-			if (stat(x->path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
-				x->direct = fopen(x->path, "w");
-				if (!x->direct) {
-					error_errno("cannot write '%s' (%s export)", x->path, x->what);
-					return RL_EXIT_INTERNAL;
-				}
-				x->open = true;
-				continue;
-			}
-		}
-		/*
-		 * Fail on the path before the runs, not after an hour of them. A
-		 * symbolic link is followed: the rename replaces its target, not
-		 * the link.
-		 */
-		{
-			char *real = realpath(x->path, NULL);
-			struct stat lsb;
-
-			if (real && lstat(x->path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
-				e = afile_open(&x->af, real);
-			else
-				e = afile_open(&x->af, x->path);
-			free(real);
-		}
+		e = afile_open(&x->af, x->path);
 		if (e < 0) {
 			error_code(e, "cannot write '%s' (%s export)", x->path, x->what);
 			hint("check that the directory exists and is writable");
@@ -823,16 +798,10 @@ static int open_exports(struct bench_state *st)
 static void abort_exports(struct bench_state *st)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(st->exports); i++) {
-		struct export *x = &st->exports[i];
-
-		if (!x->open)
-			continue;
-		if (x->direct)
-			fclose(x->direct);
-		else
-			afile_abort(&x->af);
-		x->direct = NULL;
-		x->open = false;
+		if (st->exports[i].open) {
+			afile_abort(&st->exports[i].af);
+			st->exports[i].open = false;
+		}
 	}
 }
 
@@ -847,15 +816,8 @@ static int commit_exports(struct bench_state *st, const struct resultset *rs)
 		if (!x->open)
 			continue;
 		x->open = false;
-		if (x->direct) {
-			e = x->write(x->direct, rs, &st->ro);
-			if (fclose(x->direct) != 0 && !e)
-				e = -errno;
-			x->direct = NULL;
-		} else {
-			e = x->write(afile_fp(&x->af), rs, &st->ro);
-			e = e < 0 ? (afile_abort(&x->af), e) : afile_commit(&x->af);
-		}
+		e = x->write(afile_fp(&x->af), rs, &st->ro);
+		e = e < 0 ? (afile_abort(&x->af), e) : afile_commit(&x->af);
 		if (e < 0) {
 			error_code(e, "cannot write '%s' (%s export)", x->path, x->what);
 			status = RL_EXIT_INTERNAL;

@@ -14,6 +14,9 @@
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Objects built by pattern chains (the fuzz harnesses') are kept, not
+# deleted as intermediates and rebuilt on every run.
+.SECONDARY:
 
 BUILD ?= build
 PREFIX ?= /usr/local

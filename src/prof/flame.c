@@ -13,7 +13,20 @@
  *
  * Text in the file is escaped for XML (& < > " '), and bytes that are
  * not valid UTF-8, or characters XML forbids, become U+FFFD, so any
- * symbol name gives a well-formed document.
+ * symbol name gives a well-formed document (base/xml.h).
+ *
+ * A differential flame graph (render_opts.base) has the new profile's
+ * shape, coloured by the change of each frame's self share against the
+ * same call path in the base profile, as Brendan Gregg's red/blue
+ * differential flame graphs are: where the time went, and how that
+ * differs. Self, not total: a caller whose callee grew did not itself
+ * change, and colouring the whole tower red would hide which frame did.
+ * Each frame's title holds both profiles' values, and data-bn/data-bs
+ * the base's total and self (in the base's value) for tools and tests.
+ *
+ * With render_opts.embed_id the graph is written for an HTML page: no
+ * XML prolog, and its ids, styles and script scoped by the prefix, so
+ * that several graphs live on one page without touching each other.
  */
 #include <errno.h>
 #include <math.h>
@@ -21,9 +34,11 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
 #include "base/units.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "base/xml.h"
 #include "prof/render.h"
 
 #define WIDTH 1200.0
@@ -33,89 +48,6 @@
 #define BOTTOM_H 24 /* the details line */
 #define MIN_WIDTH 0.1
 #define CHAR_W 7.0 /* approximate width of a 12px character */
-
-/* The length of the UTF-8 sequence at s (valid, minimal form), or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n;
-}
-
-/* Append s (at most max characters; max 0: all) escaped for XML text and attributes. */
-static void add_xml(struct buf *b, const char *str, size_t max)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t chars = 0;
-
-	while (*s && (!max || chars < max)) {
-		size_t n = utf8_len(s);
-
-		chars++;
-		if (!n || (*s < 0x20 && *s != '\t')) {
-			buf_addstr(b, "\xef\xbf\xbd"); /* U+FFFD */
-			s += n ? n : 1;
-			continue;
-		}
-		switch (*s) {
-		case '&':
-			buf_addstr(b, "&amp;");
-			break;
-		case '<':
-			buf_addstr(b, "&lt;");
-			break;
-		case '>':
-			buf_addstr(b, "&gt;");
-			break;
-		case '"':
-			buf_addstr(b, "&quot;");
-			break;
-		case '\'':
-			buf_addstr(b, "&#39;");
-			break;
-		default:
-			buf_add(b, s, n);
-		}
-		s += n;
-	}
-}
-
-static size_t utf8_chars(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t chars = 0;
-
-	while (*s) {
-		size_t n = utf8_len(s);
-
-		s += n ? n : 1;
-		chars++;
-	}
-	return chars;
-}
 
 /* Colours: warm for native code, by kind otherwise; the name picks the shade. */
 static void frame_color(struct buf *b, const char *name, int kind)
@@ -146,10 +78,17 @@ static void frame_color(struct buf *b, const char *name, int kind)
 	buf_addf(b, "rgb(%d,%d,%d)", r, g, bl);
 }
 
+/*
+ * The script: zoom, search, details. Wrapped in a function of its own and
+ * scoped to its graph's ids, so that several graphs on one page each keep
+ * their state. @W@, @P@, @C@ and @ID@ are replaced when written.
+ */
 static const char script[] =
 	"<script type=\"text/ecmascript\"><![CDATA[\n"
+	"(function () {\n"
 	"'use strict';\n"
-	"var W = WIDTH_PX, P = PAD_PX, CW = CHAR_PX, frames = [], root = null, det, mt, zoomed = null;\n"
+	"var W = @W@, P = @P@, CW = @C@, ID = '@ID@', frames = [], root = null, det, mt;\n"
+	"function el(id) { return document.getElementById(ID + id); }\n"
 	"function num(g, k) { return +g.getAttribute('data-' + k); }\n"
 	"function nameOf(g) { return g.querySelector('title').textContent.split('\\n')[0]; }\n"
 	"function fit(g, x, w) {\n"
@@ -162,7 +101,6 @@ static const char script[] =
 	"}\n"
 	"function zoom(z) {\n"
 	"  var x0 = num(z, 'x'), n = num(z, 'n'), d = num(z, 'd'), s = W / n;\n"
-	"  zoomed = z;\n"
 	"  frames.forEach(function (g) {\n"
 	"    var gx = num(g, 'x'), gn = num(g, 'n'), gd = num(g, 'd');\n"
 	"    if (gd < d) {\n"
@@ -188,43 +126,46 @@ static const char script[] =
 	"  mt.textContent = term ? 'Matched: ' + (100 * sum / total).toFixed(2) + '% (' + hits.length + ' frames)' : '';\n"
 	"}\n"
 	"window.addEventListener('load', function () {\n"
-	"  frames = Array.prototype.slice.call(document.querySelectorAll('g.f'));\n"
+	"  var svg = el('flame');\n"
+	"  frames = Array.prototype.slice.call(svg.querySelectorAll('g.f'));\n"
 	"  root = frames.filter(function (g) { return num(g, 'd') === 0; })[0];\n"
-	"  det = document.getElementById('details'); mt = document.getElementById('matched');\n"
+	"  det = el('details'); mt = el('matched');\n"
 	"  frames.forEach(function (g) {\n"
 	"    g.addEventListener('click', function () { zoom(g); });\n"
-	"    g.addEventListener('mouseover', function () { det.textContent = g.querySelector('title').textContent.replace('\\n', '  '); });\n"
+	"    g.addEventListener('mouseover', function () { det.textContent = g.querySelector('title').textContent.replace(/\\n/g, '  '); });\n"
 	"    g.addEventListener('mouseout', function () { det.textContent = ' '; });\n"
 	"  });\n"
-	"  document.getElementById('reset').addEventListener('click', function () { zoom(root); search(''); });\n"
-	"  document.getElementById('search').addEventListener('click', function () {\n"
+	"  el('reset').addEventListener('click', function () { zoom(root); search(''); });\n"
+	"  el('search').addEventListener('click', function () {\n"
 	"    var t = prompt('Search for (substring of a frame name):', ''); if (t !== null) search(t);\n"
 	"  });\n"
 	"});\n"
+	"})();\n"
 	"]]></script>\n";
 
-static void add_script(struct buf *b)
+/* The script with its constants spliced in. */
+static void add_script(struct buf *b, const char *id)
 {
-	struct buf s = BUF_INIT;
-	char num[32];
+	for (const char *s = script; *s;) {
+		const char *at = strchr(s, '@');
 
-	buf_addstr(&s, script);
-	/* The three constants, spliced in (the script is otherwise fixed text). */
-	for (int i = 0; i < 3; i++) {
-		static const char *const keys[] = { "WIDTH_PX", "PAD_PX", "CHAR_PX" };
-		char *at = strstr(s.ptr, keys[i]);
-		struct buf t = BUF_INIT;
-
-		snprintf(num, sizeof(num), "%g",
-			 i == 0 ? WIDTH - 2 * PAD : i == 1 ? PAD : CHAR_W);
-		buf_add(&t, s.ptr, (size_t)(at - s.ptr));
-		buf_addstr(&t, num);
-		buf_addstr(&t, at + strlen(keys[i]));
-		buf_release(&s);
-		s = t;
+		if (!at) {
+			buf_addstr(b, s);
+			break;
+		}
+		buf_add(b, s, (size_t)(at - s));
+		if (starts_with(at, "@W@"))
+			buf_addf(b, "%g", WIDTH - 2 * PAD);
+		else if (starts_with(at, "@P@"))
+			buf_addf(b, "%g", PAD);
+		else if (starts_with(at, "@C@"))
+			buf_addf(b, "%g", CHAR_W);
+		else if (starts_with(at, "@ID@"))
+			buf_addstr(b, id);
+		else
+			BUG("unknown placeholder in the flame graph's script");
+		s = strchr(at + 1, '@') + 1;
 	}
-	buf_add(b, s.ptr, s.len);
-	buf_release(&s);
 }
 
 static void value_text(struct buf *b, const struct profile *p, int idx, int64_t v)
@@ -244,6 +185,127 @@ static void value_text(struct buf *b, const struct profile *p, int idx, int64_t 
 		buf_addf(b, " of %s", type);
 }
 
+static double share(int64_t v, int64_t all)
+{
+	return all > 0 ? 100.0 * (double)v / (double)all : 0.0;
+}
+
+/*
+ * The differential part: for each node of the new view, the node of the
+ * base view on the same call path (or none), and the colour scale.
+ */
+struct flame_diff {
+	const struct profile *base;
+	struct view *bv;
+	const struct view_node *bnodes;
+	size_t nb;
+	int bidx;	  /* the base's value index, -1: it has no such value */
+	uint32_t *map;	  /* new node -> base node; UINT32_MAX: none */
+	int64_t base_all;
+	double max_delta; /* the largest |change of self share|, in points */
+	double gone;	  /* the base's self share on paths the new profile lacks */
+};
+
+static void diff_init(struct flame_diff *d, const struct profile *p,
+		      const struct render_opts *o, int idx, const struct view *v)
+{
+	struct render_opts bo = *o;
+	size_t nn;
+	const struct view_node *nodes = view_nodes(v, &nn);
+	bool *seen;
+
+	d->base = o->base;
+	d->bidx = idx >= 0 ? prof_value_index(o->base, prof_strget(p, p->types[idx].type)) : -1;
+	bo.base = NULL;
+	bo.value = d->bidx;
+	/* No such value in the base (bidx < 0): nothing maps, everything is new. */
+	d->bv = view_new(o->base, &bo);
+	d->bnodes = view_nodes(d->bv, &d->nb);
+	d->base_all = d->bidx >= 0 ? d->bnodes[0].total : 0;
+	d->map = xmalloc((nn + 1) * sizeof(*d->map));
+	seen = xcalloc(d->nb + 1, sizeof(*seen));
+	d->map[0] = d->bidx >= 0 ? 0 : UINT32_MAX;
+	/* A node's parent always comes before it (the tree grows from the root). */
+	for (size_t i = 1; i < nn; i++) {
+		uint32_t pm = d->map[nodes[i].parent];
+
+		d->map[i] = pm == UINT32_MAX || d->bidx < 0
+			? UINT32_MAX
+			: view_child(d->bv, pm, view_str(v, nodes[i].name), nodes[i].kind);
+		if (d->map[i] == 0)
+			d->map[i] = UINT32_MAX;
+	}
+	d->max_delta = 0;
+	for (size_t i = 0; i < nn; i++) {
+		int64_t bs = d->map[i] != UINT32_MAX ? d->bnodes[d->map[i]].self : 0;
+		double delta = share(nodes[i].self, nodes[0].total) - share(bs, d->base_all);
+
+		if (d->map[i] != UINT32_MAX)
+			seen[d->map[i]] = true;
+		if (fabs(delta) > d->max_delta)
+			d->max_delta = fabs(delta);
+	}
+	d->gone = 0;
+	for (size_t j = 0; j < d->nb && d->bidx >= 0; j++)
+		if (!seen[j])
+			d->gone += share(d->bnodes[j].self, d->base_all);
+	free(seen);
+}
+
+static void diff_release(struct flame_diff *d)
+{
+	view_free(d->bv);
+	free(d->map);
+}
+
+/* Red for growth, blue for shrinkage, near white for no change. */
+static void diff_color(struct buf *b, double delta, double max)
+{
+	double t = max > 0 ? fabs(delta) / max : 0;
+
+	if (t > 1)
+		t = 1;
+	if (delta > 0)
+		buf_addf(b, "rgb(250,%d,%d)", (int)lround(240 - 200 * t), (int)lround(240 - 200 * t));
+	else if (delta < 0)
+		buf_addf(b, "rgb(%d,%d,250)", (int)lround(240 - 200 * t), (int)lround(240 - 160 * t));
+	else
+		buf_addstr(b, "rgb(240,240,240)");
+}
+
+/* The base's side of a frame's title. */
+static void diff_title(struct buf *b, const struct flame_diff *d,
+		       const struct view_node *nd, int64_t all, size_t i)
+{
+	struct buf t = BUF_INIT;
+	uint32_t bn = d->map[i];
+	int64_t btot = bn != UINT32_MAX ? d->bnodes[bn].total : 0;
+	int64_t bself = bn != UINT32_MAX ? d->bnodes[bn].self : 0;
+	double ds = share(nd->self, all) - share(bself, d->base_all);
+	double dt = share(nd->total, all) - share(btot, d->base_all);
+
+	if (bn == UINT32_MAX) {
+		buf_addstr(b, "\nbase: not on this path");
+	} else {
+		value_text(&t, d->base, d->bidx, btot);
+		buf_addf(b, "\nbase: %s, %.2f%%", t.ptr, share(btot, d->base_all));
+		buf_reset(&t);
+		value_text(&t, d->base, d->bidx, bself);
+		buf_addf(b, " (self %s, %.2f%%)", t.ptr, share(bself, d->base_all));
+	}
+	buf_addf(b, "\nchange: self %+.2f, total %+.2f percentage points", ds, dt);
+	buf_release(&t);
+}
+
+/* Only the characters an id may hold: the prefix comes from the caller. */
+static void clean_id(struct buf *id, const char *prefix)
+{
+	for (const char *s = prefix ? prefix : ""; *s; s++)
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-' || *s == '_')
+			buf_addch(id, *s);
+}
+
 int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 {
 	struct view *v = view_new(p, o);
@@ -253,10 +315,17 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	int64_t all = nodes[0].total;
 	double *x = xcalloc(nn + 1, sizeof(*x)); /* start of each node, in value */
 	double scale = all > 0 ? (WIDTH - 2 * PAD) / (double)all : 0;
-	struct buf b = BUF_INIT, t = BUF_INIT;
+	struct buf b = BUF_INIT, t = BUF_INIT, id = BUF_INIT;
+	struct flame_diff d = { 0 };
+	const char *title = o->title ? o->title
+				     : o->base ? "Differential flame graph"
+				     : o->inverted ? "Icicle graph" : "Flame graph";
 	size_t height;
 	int ret;
 
+	clean_id(&id, o->embed_id);
+	if (o->base)
+		diff_init(&d, p, o, idx, v);
 	/* Positions: children laid out left to right from their parent's start. */
 	for (size_t i = 0; i < nn; i++) {
 		double cx = x[i];
@@ -270,28 +339,42 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	}
 	height = TOP_H + (max_depth + 1) * FRAME_H + BOTTOM_H + 2 * (size_t)PAD;
 
-	buf_addf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		     "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" "
-		     "width=\"%g\" height=\"%zu\" viewBox=\"0 0 %g %zu\">\n",
-		 WIDTH, height, WIDTH, height);
-	buf_addstr(&b, "<style type=\"text/css\">\n"
-		       "text { font-family: Verdana, sans-serif; font-size: 12px; fill: #000; }\n"
-		       "g.f { cursor: pointer; }\n"
-		       "g.f text { pointer-events: none; }\n"
-		       "g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
-		       "g.f.hit rect { fill: rgb(230,0,230); }\n"
-		       "g.f.parent rect { opacity: 0.5; }\n"
-		       ".ctl { cursor: pointer; fill: #335; text-decoration: underline; }\n"
-		       "</style>\n");
-	add_script(&b);
+	if (!o->embed_id)
+		buf_addstr(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
+	buf_addf(&b, "<svg version=\"1.1\" xmlns=\"http://www.w3.org/2000/svg\" id=\"%sflame\" "
+		     "class=\"flame-graph\" width=\"%g\" height=\"%zu\" viewBox=\"0 0 %g %zu\">\n",
+		 id.ptr, WIDTH, height, WIDTH, height);
+	buf_addf(&b, "<style type=\"text/css\">\n"
+		     "#%1$sflame text { font-family: Verdana, sans-serif; font-size: 12px; fill: #000; }\n"
+		     "#%1$sflame g.f { cursor: pointer; }\n"
+		     "#%1$sflame g.f text { pointer-events: none; }\n"
+		     "#%1$sflame g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
+		     "#%1$sflame g.f.hit rect { fill: rgb(230,0,230); }\n"
+		     "#%1$sflame g.f.parent rect { opacity: 0.5; }\n"
+		     "#%1$sflame .ctl { cursor: pointer; fill: #335; text-decoration: underline; }\n"
+		     "</style>\n",
+		 id.ptr);
+	add_script(&b, id.ptr);
 	buf_addf(&b, "<rect x=\"0\" y=\"0\" width=\"%g\" height=\"%zu\" fill=\"#f8f8f4\"/>\n",
 		 WIDTH, height);
 	buf_addf(&b, "<text x=\"%g\" y=\"24\" style=\"font-size:17px\" text-anchor=\"middle\">",
 		 WIDTH / 2);
-	add_xml(&b, o->title ? o->title : (o->inverted ? "Icicle graph" : "Flame graph"), 0);
+	xml_add(&b, title, 0, 0);
 	buf_addstr(&b, "</text>\n");
-	/* Legend: one swatch per kind. */
-	{
+	if (o->base) {
+		/* Legend: what red and blue mean, and what the new shape cannot show. */
+		buf_addf(&b, "<rect x=\"%g\" y=\"36\" width=\"12\" height=\"12\" fill=\"", PAD);
+		diff_color(&b, 1, 1);
+		buf_addf(&b, "\"/><text x=\"%g\" y=\"46\">grew</text>\n", PAD + 16);
+		buf_addf(&b, "<rect x=\"%g\" y=\"36\" width=\"12\" height=\"12\" fill=\"", PAD + 70);
+		diff_color(&b, -1, 1);
+		buf_addf(&b, "\"/><text x=\"%g\" y=\"46\">shrank (self share; darkest: %.2f points)",
+			 PAD + 86, d.max_delta);
+		if (d.gone >= 0.005)
+			buf_addf(&b, "; %.2f%% of the base is on paths gone here", d.gone);
+		buf_addstr(&b, "</text>\n");
+	} else {
+		/* Legend: one swatch per kind. */
 		static const struct {
 			const char *label;
 			int kind;
@@ -307,13 +390,14 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 			lx += 80;
 		}
 	}
-	buf_addf(&b, "<text id=\"reset\" class=\"ctl\" x=\"%g\" y=\"46\">Reset zoom</text>\n",
-		 WIDTH - PAD - 170);
-	buf_addf(&b, "<text id=\"search\" class=\"ctl\" x=\"%g\" y=\"46\">Search</text>\n",
-		 WIDTH - PAD - 60);
-	buf_addf(&b, "<text id=\"matched\" x=\"%g\" y=\"%g\" text-anchor=\"end\"> </text>\n",
-		 WIDTH - PAD, (double)height - PAD);
-	buf_addf(&b, "<text id=\"details\" x=\"%g\" y=\"%g\"> </text>\n", PAD, (double)height - PAD);
+	buf_addf(&b, "<text id=\"%sreset\" class=\"ctl\" x=\"%g\" y=\"46\">Reset zoom</text>\n",
+		 id.ptr, WIDTH - PAD - 170);
+	buf_addf(&b, "<text id=\"%ssearch\" class=\"ctl\" x=\"%g\" y=\"46\">Search</text>\n",
+		 id.ptr, WIDTH - PAD - 60);
+	buf_addf(&b, "<text id=\"%smatched\" x=\"%g\" y=\"%g\" text-anchor=\"end\"> </text>\n",
+		 id.ptr, WIDTH - PAD, (double)height - PAD);
+	buf_addf(&b, "<text id=\"%sdetails\" x=\"%g\" y=\"%g\"> </text>\n", id.ptr, PAD,
+		 (double)height - PAD);
 
 	for (size_t i = 0; i < nn; i++) {
 		const struct view_node *nd = &nodes[i];
@@ -326,36 +410,52 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 
 		if (w < MIN_WIDTH)
 			continue;
-		buf_addf(&b, "<g class=\"f\" data-x=\"%.0f\" data-n=\"%lld\" data-s=\"%lld\" data-d=\"%u\" data-k=\"%s\">",
+		buf_addf(&b, "<g class=\"f\" data-x=\"%.0f\" data-n=\"%lld\" data-s=\"%lld\" data-d=\"%u\" data-k=\"%s\"",
 			 x[i], (long long)nd->total, (long long)nd->self, nd->depth,
 			 nd->kind == VIEW_KIND_THREAD ? "thread"
 						      : prof_kind_name((enum prof_kind)nd->kind));
-		buf_addstr(&b, "<title>");
-		add_xml(&b, name, 0);
+		if (o->base) {
+			uint32_t bn = d.map[i];
+
+			buf_addf(&b, " data-bn=\"%lld\" data-bs=\"%lld\"",
+				 bn != UINT32_MAX ? (long long)d.bnodes[bn].total : 0LL,
+				 bn != UINT32_MAX ? (long long)d.bnodes[bn].self : 0LL);
+		}
+		buf_addstr(&b, "><title>");
+		xml_add(&b, name, 0, 0);
 		buf_reset(&t);
 		value_text(&t, p, idx, nd->total);
-		buf_addf(&b, "\n%s, %.2f%%", t.ptr,
-			 all ? 100.0 * (double)nd->total / (double)all : 0.0);
-		if (nd->self && nd->self != nd->total) {
+		buf_addf(&b, "\n%s%s, %.2f%%", o->base ? "new: " : "", t.ptr, share(nd->total, all));
+		if (o->base || (nd->self && nd->self != nd->total)) {
 			buf_reset(&t);
 			value_text(&t, p, idx, nd->self);
-			buf_addf(&b, " (self %s)", t.ptr);
+			if (o->base)
+				buf_addf(&b, " (self %s, %.2f%%)", t.ptr, share(nd->self, all));
+			else
+				buf_addf(&b, " (self %s)", t.ptr);
 		}
+		if (o->base)
+			diff_title(&b, &d, nd, all, i);
 		buf_addstr(&b, "</title>");
 		buf_addf(&b, "<rect x=\"%.4f\" y=\"%.1f\" width=\"%.4f\" height=\"%d\" rx=\"2\" fill=\"",
 			 PAD + x[i] * scale, fy, w, FRAME_H - 1);
-		if (i)
+		if (o->base) {
+			int64_t bs = d.map[i] != UINT32_MAX ? d.bnodes[d.map[i]].self : 0;
+
+			diff_color(&b, share(nd->self, all) - share(bs, d.base_all), d.max_delta);
+		} else if (i) {
 			frame_color(&b, name, nd->kind);
-		else
+		} else {
 			buf_addstr(&b, "rgb(200,200,200)");
+		}
 		buf_addf(&b, "\"/><text x=\"%.2f\" y=\"%.1f\">", PAD + x[i] * scale + 3,
 			 fy + FRAME_H - 4.5);
 		fit = w > 6 ? (size_t)((w - 6) / CHAR_W) : 0;
 		if (fit >= 3) {
 			if (utf8_chars(name) <= fit) {
-				add_xml(&b, name, 0);
+				xml_add(&b, name, 0, 0);
 			} else {
-				add_xml(&b, name, fit - 2);
+				xml_add(&b, name, fit - 2, 0);
 				buf_addstr(&b, "..");
 			}
 		}
@@ -370,7 +470,10 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	ret = fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 	buf_release(&b);
 	buf_release(&t);
+	buf_release(&id);
 	free(x);
+	if (o->base)
+		diff_release(&d);
 	view_free(v);
 	return ret;
 }

@@ -40,18 +40,9 @@ static void format_value(struct buf *b, const struct profile *p, int idx,
 
 /* --- top ------------------------------------------------------------------ */
 
-struct fn_row {
-	uint32_t name;
-	uint8_t kind;
-	uint32_t file;
-	int64_t line; /* of the first frame seen (for --lines: that line) */
-	int64_t self, total;
-	size_t stamp; /* last sample counted in total, + 1 */
-};
-
 static int cmp_row(const void *a, const void *b)
 {
-	const struct fn_row *x = a, *y = b;
+	const struct view_fn *x = a, *y = b;
 
 	if (x->self != y->self)
 		return x->self > y->self ? -1 : 1;
@@ -64,54 +55,13 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 {
 	struct view *v = view_new(p, o);
 	int idx = view_value(v);
-	size_t nn, nrows = 0, alloc = 0;
+	size_t nn, nrows = 0;
 	const struct view_node *nodes = view_nodes(v, &nn);
 	int64_t all = nodes[0].total;
-	struct fn_row *rows = NULL;
-	uint32_t *row_of = NULL; /* view string id -> row + 1 */
-	size_t alloc_row_of = 0;
+	struct view_fn *rows = view_functions(v, &nrows);
 	struct buf b = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT;
 	bool c = o->color;
 
-	for (size_t i = 0; i < p->nr_samples && idx >= 0; i++) {
-		int64_t val = prof_values(p, i)[idx];
-		size_t n;
-		const struct view_frame *f;
-
-		if (!val)
-			continue;
-		f = view_sample_frames(v, i, &n);
-		for (size_t k = 0; k < n; k++) {
-			struct fn_row *r;
-
-			if (f[k].kind == VIEW_KIND_THREAD)
-				continue;
-			if (f[k].name >= alloc_row_of) {
-				size_t na = f[k].name * 2 + 64;
-
-				row_of = xreallocarray(row_of, na, sizeof(*row_of));
-				memset(row_of + alloc_row_of, 0, (na - alloc_row_of) * sizeof(*row_of));
-				alloc_row_of = na;
-			}
-			if (!row_of[f[k].name]) {
-				ALLOC_GROW(rows, nrows, alloc);
-				memset(&rows[nrows], 0, sizeof(rows[nrows]));
-				rows[nrows].name = f[k].name;
-				rows[nrows].kind = f[k].kind;
-				rows[nrows].file = f[k].file;
-				rows[nrows].line = f[k].line;
-				row_of[f[k].name] = (uint32_t)++nrows;
-			}
-			r = &rows[row_of[f[k].name] - 1];
-			/* A recursive function counts once per sample in total. */
-			if (r->stamp != i + 1) {
-				r->total += val;
-				r->stamp = i + 1;
-			}
-			if (k == n - 1)
-				r->self += val;
-		}
-	}
 	if (nrows)
 		qsort(rows, nrows, sizeof(*rows), cmp_row);
 
@@ -132,7 +82,7 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 	fprintf(out, "%s %7s %10s %7s %10s  %s%s\n", term_c(c, TERM_DIM), "self%", "self",
 		"total%", "total", "function", term_c(c, TERM_RESET));
 	for (size_t i = 0; i < nrows && (!o->top_rows || i < o->top_rows); i++) {
-		const struct fn_row *r = &rows[i];
+		const struct view_fn *r = &rows[i];
 		double sp = all ? 100.0 * (double)r->self / (double)all : 0;
 		double tp = all ? 100.0 * (double)r->total / (double)all : 0;
 		const char *file = r->file ? view_str(v, r->file) : "";
@@ -155,7 +105,6 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 	if (o->top_rows && nrows > o->top_rows)
 		fprintf(out, " ... %zu more\n", nrows - o->top_rows);
 	free(rows);
-	free(row_of);
 	buf_release(&b);
 	buf_release(&t1);
 	buf_release(&t2);

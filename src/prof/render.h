@@ -35,8 +35,22 @@ struct render_opts {
 	size_t top_rows;  /* top: rows to print; 0: all */
 	bool color;	  /* top: terminal colours */
 	bool annotate;	  /* folded: "_[k]" after kernel frames, "_[j]" after JIT */
+	/*
+	 * svg: a differential flame graph. The shape is the profile's; each
+	 * frame is coloured by how its self share changed from base (the same
+	 * call path there): red grew, blue shrank, white unchanged; hover
+	 * shows both. The value compared is the one of the same type name.
+	 */
+	const struct profile *base;
+	/*
+	 * svg: for embedding in an HTML page beside other graphs. No XML
+	 * prolog; element ids, styles and the script are scoped by this
+	 * prefix (letters, digits, '-'), so graphs do not interfere. NULL:
+	 * a standalone file.
+	 */
+	const char *embed_id;
 };
-#define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false }
+#define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false, NULL, NULL }
 
 int render_top(const struct profile *p, const struct render_opts *o, FILE *out);
 int render_folded(const struct profile *p, const struct render_opts *o, FILE *out);
@@ -99,6 +113,28 @@ void view_free(struct view *v);
 const struct view_node *view_nodes(const struct view *v, size_t *n);
 const char *view_str(const struct view *v, uint32_t id);
 int view_value(const struct view *v); /* the value index used */
+/*
+ * The child of node parent with this name and kind, or 0 when there is
+ * none: how a node of one view is found in another view's tree.
+ */
+uint32_t view_child(const struct view *v, uint32_t parent, const char *name,
+		    uint8_t kind);
+
+/* One function's figures over the whole view (top's rows, a diff's entries). */
+struct view_fn {
+	uint32_t name; /* view string id */
+	uint8_t kind;  /* of its first frame seen */
+	uint32_t file; /* view string id, 0: none */
+	int64_t line;  /* of the first frame seen */
+	int64_t self;  /* in samples where it is the leaf */
+	int64_t total; /* in samples where it appears (once per sample: recursion) */
+};
+/*
+ * Every function of the view, in order of first appearance (thread roots
+ * left out); the array is the caller's (free() it), *n its length.
+ */
+struct view_fn *view_functions(struct view *v, size_t *n);
+
 /*
  * The frames of sample i, root first (thread root included), into a view
  * owned array valid until the next call; *n gets the count.

@@ -265,3 +265,84 @@ int view_value(const struct view *v)
 {
 	return v->value;
 }
+
+uint32_t view_child(const struct view *v, uint32_t parent, const char *name,
+		    uint8_t kind)
+{
+	uint32_t id = intern_find(v->strings, name, strlen(name));
+	uint64_t key;
+
+	if (id == UINT32_MAX || !v->nslots)
+		return 0;
+	key = child_key(parent, id, kind);
+	for (size_t i = hash_mix64(key) & (v->nslots - 1); v->slots[i].node;
+	     i = (i + 1) & (v->nslots - 1)) {
+		const struct view_node *nd = &v->nodes[v->slots[i].node];
+
+		if (v->slots[i].key == key && nd->parent == parent && nd->name == id &&
+		    nd->kind == kind)
+			return v->slots[i].node;
+	}
+	return 0;
+}
+
+struct view_fn *view_functions(struct view *v, size_t *nr)
+{
+	const struct profile *p = v->p;
+	struct view_fn *rows = NULL;
+	size_t nrows = 0, alloc = 0;
+	uint32_t *row_of = NULL; /* view string id -> row + 1 */
+	size_t *stamp = NULL;	 /* per row: the last sample counted in total, + 1 */
+	size_t alloc_row_of = 0, alloc_stamp = 0;
+
+	for (size_t i = 0; i < p->nr_samples && v->value >= 0; i++) {
+		int64_t val = prof_values(p, i)[v->value];
+		size_t n;
+		const struct view_frame *f;
+
+		if (!val)
+			continue;
+		f = view_sample_frames(v, i, &n);
+		for (size_t k = 0; k < n; k++) {
+			struct view_fn *r;
+			size_t ri;
+
+			if (f[k].kind == VIEW_KIND_THREAD)
+				continue;
+			if (f[k].name >= alloc_row_of) {
+				size_t na = f[k].name * 2 + 64;
+
+				row_of = xreallocarray(row_of, na, sizeof(*row_of));
+				memset(row_of + alloc_row_of, 0, (na - alloc_row_of) * sizeof(*row_of));
+				alloc_row_of = na;
+			}
+			if (!row_of[f[k].name]) {
+				ALLOC_GROW(rows, nrows, alloc);
+				if (alloc > alloc_stamp) {
+					stamp = xreallocarray(stamp, alloc, sizeof(*stamp));
+					alloc_stamp = alloc;
+				}
+				memset(&rows[nrows], 0, sizeof(rows[nrows]));
+				rows[nrows].name = f[k].name;
+				rows[nrows].kind = f[k].kind;
+				rows[nrows].file = f[k].file;
+				rows[nrows].line = f[k].line;
+				stamp[nrows] = 0;
+				row_of[f[k].name] = (uint32_t)++nrows;
+			}
+			ri = row_of[f[k].name] - 1;
+			r = &rows[ri];
+			/* A recursive function counts once per sample in total. */
+			if (stamp[ri] != i + 1) {
+				r->total += val;
+				stamp[ri] = i + 1;
+			}
+			if (k == n - 1)
+				r->self += val;
+		}
+	}
+	free(row_of);
+	free(stamp);
+	*nr = nrows;
+	return rows;
+}

@@ -54,10 +54,12 @@
 #include "bench/params.h"
 #include "bench/report.h"
 #include "cmd/cmd.h"
+#include "cmd/inputs.h"
 #include "result/resultset.h"
 #include "run/machine.h"
 #include "run/perfctr.h"
 #include "stats/describe.h"
+#include "verify/compare.h"
 
 /* Repeatable string options (-p, -n, -L, ...). */
 struct strlist {
@@ -92,6 +94,9 @@ struct bench_state {
 	bool no_shell, ignore_failure, show_output, complexity, json;
 	const char *output, *input, *style, *sort, *time_unit, *order, *timeout;
 	const char *cx_metric;
+	const char *baseline;	/* --baseline FILE */
+	struct resultset base;	/* its result set, read before the runs */
+	bool has_base;
 	int pin;
 	struct export exports[5];
 
@@ -826,6 +831,25 @@ static int commit_exports(struct bench_state *st, const struct resultset *rs)
 	return status;
 }
 
+/* --baseline: the comparison that 'redline compare BASELINE NEW' prints. */
+static void report_baseline(struct buf *b, const struct bench_state *st,
+			    const struct resultset *rs)
+{
+	struct cmp_opts co = CMP_OPTS_INIT;
+	struct cmp_render_opts ro = { 0 };
+	struct cmp_result r;
+
+	if (compare_resultsets(&st->base, rs, &co, &r) < 0)
+		return;
+	ro.base_name = st->baseline;
+	ro.new_name = "this run";
+	ro.color = st->ro.color;
+	buf_rtrim(b);
+	buf_addstr(b, "\n\n");
+	compare_render(b, &r, &ro);
+	cmp_result_release(&r);
+}
+
 /* --- the command -------------------------------------------------------------------- */
 
 static void release_state(struct bench_state *st)
@@ -839,6 +863,8 @@ static void release_state(struct bench_state *st)
 	free(st->counters.v);
 	params_release(&st->params);
 	buf_release(&st->extra);
+	if (st->has_base)
+		resultset_release(&st->base);
 }
 
 int cmd_bench(int argc, char **argv)
@@ -946,6 +972,9 @@ int cmd_bench(int argc, char **argv)
 			   "what --complexity fits: wall_time (default), cpu_time\n"
 			   "(user + system: steadier on a busy machine, for\n"
 			   "single-threaded work), user_time, max_rss, or a --counter"),
+		OPT_STRING(0, "baseline", &st.baseline, "FILE",
+			   "compare the results with the result set in FILE, as\n"
+			   "'redline compare FILE NEW' does"),
 		OPT_END(),
 	};
 	struct bench_events ev = { &st, on_progress, on_finished };
@@ -1026,6 +1055,15 @@ int cmd_bench(int argc, char **argv)
 		     "'-L n 1000,2000,4000'");
 		release_state(&st);
 		return RL_EXIT_USAGE;
+	}
+	if (st.baseline) {
+		/* Before the runs: a bad baseline should not cost an hour of them. */
+		status = read_resultset_arg(&st.base, st.baseline, "the baseline");
+		if (status) {
+			release_state(&st);
+			return status;
+		}
+		st.has_base = true;
 	}
 	if (st.pin >= 0) {
 		cpu_set_t set;
@@ -1118,6 +1156,8 @@ int cmd_bench(int argc, char **argv)
 			report_result(&b, &rs, i, i + 1, &st.ro);
 		report_comparisons(&b, &rs, &st.ro);
 		report_complexity(&b, &rs, &st.ro);
+		if (st.has_base)
+			report_baseline(&b, &st, &rs);
 		buf_rtrim(&b);
 		if (b.len)
 			fprintf(st.out, "%s\n", b.ptr);

@@ -1,0 +1,203 @@
+/*
+ * redline compare: was it really faster, or noise?
+ *
+ *   SAMPLE
+ *
+ * Two result sets (from bench, stat or hyperfine) are matched benchmark by
+ * benchmark and compared on one metric: medians, the change with a
+ * bootstrap interval, a Mann–Whitney U test and benchstat's verdict
+ * (verify/compare.h has the rules). With --fail-on-regression the exit
+ * status says whether anything got significantly slower by more than
+ * --threshold percent: a gate for CI.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/term.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "cmd/inputs.h"
+#include "result/resultset.h"
+#include "verify/compare.h"
+
+struct compare_cmd {
+	double threshold;
+	double alpha;
+	const char *metric;
+	bool fail_on_regression;
+	bool json;
+	const char *output;
+	const char *color;
+};
+
+static const struct opt_help compare_help = {
+	.usage = "redline compare [OPTIONS] BASE.json NEW.json",
+	.summary =
+		"Compare two result sets (from redline bench, redline stat or hyperfine's\n"
+		"--export-json) benchmark by benchmark. Benchmarks are matched by name\n"
+		"(--command-name, else the command line) and parameters; when each file\n"
+		"holds a single result, those two are compared whatever their names.\n"
+		"For each: both medians, the change with its 95% bootstrap interval, a\n"
+		"Mann-Whitney U test and a verdict, as benchstat prints it: '~' for no\n"
+		"significant change (p >= 0.05), else faster or slower; then the\n"
+		"geometric mean of the ratios, and the benchmarks found on one side only.\n"
+		"\n"
+		"Exit status: 0; 1 with --fail-on-regression when a benchmark is\n"
+		"significantly slower by more than --threshold percent (or when nothing\n"
+		"could be compared); 2 for a usage error or a bad file.",
+	.examples =
+		"  redline compare base.json new.json\n"
+		"  redline compare --threshold 5 --fail-on-regression main.json pr.json\n"
+		"  redline compare --metric cpu_time before.json after.json\n"
+		"  redline compare --json base.json new.json > comparison.json\n",
+	.more = "metrics: wall_time (default), cpu_time (user + system), user_time,\n"
+		"system_time, max_rss, or any other metric both files hold.",
+};
+
+static int write_out(FILE *f, bool json, const struct cmp_result *r, const char *bp,
+		     const char *np, const struct buf *text)
+{
+	if (json)
+		return compare_write_json(r, bp, np, f);
+	fwrite(text->ptr, 1, text->len, f);
+	return fflush(f) == 0 && !ferror(f) ? 0 : -EIO;
+}
+
+/* The sets were measured on different machines: say so, the change may be theirs. */
+static void check_machines(const struct resultset *a, const struct resultset *b)
+{
+	const char *ma, *mb;
+
+	if (!a->has_machine || !b->has_machine)
+		return;
+	ma = a->machine.cpu_model;
+	mb = b->machine.cpu_model;
+	if (ma && mb && strcmp(ma, mb)) {
+		warning("the two sets come from different CPUs ('%s' and '%s')", ma, mb);
+		hint("the change measures the machines as well as the code");
+	} else if (a->machine.hostname && b->machine.hostname &&
+		   strcmp(a->machine.hostname, b->machine.hostname)) {
+		warning("the two sets come from different machines ('%s' and '%s')",
+			a->machine.hostname, b->machine.hostname);
+	}
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct compare_cmd st = {
+		.threshold = 0,
+		.alpha = 0.05,
+		.metric = "wall_time",
+		.color = "auto",
+	};
+	const struct option opts[] = {
+		OPT_DOUBLE(0, "threshold", &st.threshold, "PCT", 0, 1e9,
+			   "a significant slowdown by more than PCT percent is a\n"
+			   "regression (default 0: any significant slowdown)"),
+		OPT_FLAG(0, "fail-on-regression", &st.fail_on_regression,
+			 "exit 1 when there is a regression"),
+		OPT_STRING(0, "metric", &st.metric, "METRIC",
+			   "what to compare (default wall_time; see below)"),
+		OPT_DOUBLE(0, "alpha", &st.alpha, "P", 1e-9, 0.5,
+			   "significance level of the test (default 0.05)"),
+		OPT_FLAG(0, "json", &st.json,
+			 "write the comparison as JSON (to stdout, or to -o FILE)"),
+		OPT_STRING('o', "output", &st.output, "FILE",
+			   "write to FILE (JSON when FILE ends in .json)"),
+		OPT_STRING(0, "color", &st.color, "WHEN", "auto (default), always, never"),
+		OPT_END(),
+	};
+	struct resultset base, new;
+	struct cmp_opts co = CMP_OPTS_INIT;
+	struct cmp_result r;
+	struct cmp_render_opts ro = { 0 };
+	enum color_mode cm;
+	struct buf text = BUF_INIT;
+	bool json;
+	int n, status = 0;
+
+	n = opt_parse(argc, argv, opts, &compare_help, 0);
+	if (n < 0)
+		return opt_exit_status(n);
+	if (n != 2) {
+		error(n < 2 ? "compare needs two result sets, a base and a new one"
+			    : "compare takes two result sets, got %d files", n);
+		hint("usage: %s", compare_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (term_parse_color_mode(st.color, &cm) < 0)
+		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
+	json = st.json || (st.output && ends_with(st.output, ".json"));
+
+	if ((status = read_resultset_arg(&base, argv[0], "the base")) != 0)
+		return status;
+	if ((status = read_resultset_arg(&new, argv[1], "the new set")) != 0) {
+		resultset_release(&base);
+		return status;
+	}
+	co.metric = st.metric;
+	co.alpha = st.alpha;
+	co.threshold = st.threshold;
+	compare_resultsets(&base, &new, &co, &r);
+	if (!r.nr && r.nr_singles) {
+		bool any = false;
+
+		for (size_t i = 0; i < r.nr_singles; i++)
+			any |= r.singles[i].no_metric;
+		if (any) {
+			error("no benchmark has '%s' values in both sets", st.metric);
+			hint("wall_time is always there; cpu_time, user_time, system_time and "
+			     "max_rss come from redline, not from hyperfine");
+			status = RL_EXIT_USAGE;
+			goto out;
+		}
+	}
+	check_machines(&base, &new);
+	if (!r.nr) {
+		warning("no benchmark is in both '%s' and '%s'", argv[0], argv[1]);
+		hint("benchmarks match by name and parameters: give both runs the same "
+		     "'--command-name'");
+		if (st.fail_on_regression)
+			status = RL_EXIT_FAILED;
+	}
+
+	ro.base_name = argv[0];
+	ro.new_name = argv[1];
+	ro.regressions = st.fail_on_regression || st.threshold > 0;
+	ro.color = !json && !st.output && term_want_color(STDOUT_FILENO, cm);
+	if (!json)
+		compare_render(&text, &r, &ro);
+	if (st.output && strcmp(st.output, "-")) {
+		struct afile af;
+		int e = afile_open(&af, st.output);
+
+		if (e >= 0) {
+			e = write_out(afile_fp(&af), json, &r, argv[0], argv[1], &text);
+			e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
+		}
+		if (e < 0) {
+			error_code(e, "cannot write '%s'", st.output);
+			status = RL_EXIT_INTERNAL;
+			goto out;
+		}
+		info("comparison written to '%s'", st.output);
+	} else if (write_out(stdout, json, &r, argv[0], argv[1], &text) < 0) {
+		status = RL_EXIT_INTERNAL;
+		goto out;
+	}
+	if (st.fail_on_regression && r.nr_regressions)
+		status = RL_EXIT_FAILED;
+out:
+	cmp_result_release(&r);
+	resultset_release(&base);
+	resultset_release(&new);
+	buf_release(&text);
+	return status;
+}

@@ -1,0 +1,29 @@
+#ifndef CMD_INPUTS_H
+#define CMD_INPUTS_H
+
+/*
+ * Reading the files that commands are given (result sets, profiles), with
+ * the messages people need when one is wrong: shared by compare, check,
+ * diff, publish and bench --baseline, so that the same bad file gets the
+ * same words everywhere.
+ *
+ * Each returns 0, or an exit status after reporting the problem: 2 for a
+ * file that is missing or not what it should be (the user named it), 4
+ * for one that exists but cannot be read.
+ */
+
+struct resultset;
+struct profile;
+
+/*
+ * Read the result set at path (redline's, or hyperfine's --export-json).
+ * what names its role in messages ("the baseline"); a set with no
+ * results is refused (nothing to compare or check). rs needs no
+ * initialisation; release it after a 0 return only.
+ */
+int read_resultset_arg(struct resultset *rs, const char *path, const char *what);
+
+/* Read the pprof profile at path into *out (prof_free() it after a 0 return). */
+int read_profile_arg(struct profile **out, const char *path);
+
+#endif

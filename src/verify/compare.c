@@ -1,0 +1,717 @@
+/*
+ * Comparing two result sets (compare.h): matching, the statistics of each
+ * pair, the table and the JSON document.
+ */
+#include "verify/compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/jsonw.h"
+#include "base/term.h"
+#include "base/units.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "base/xml.h"
+#include "stats/describe.h"
+#include "version.h"
+
+#define COMPARE_FORMAT "redline-compare/1"
+
+static size_t max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+size_t cmp_metric_values(const struct result *r, const char *name,
+			 const double **values, double **scratch)
+{
+	const struct metric *m = result_find_metric(r, name);
+	const struct metric *u, *s;
+
+	*values = NULL;
+	*scratch = NULL;
+	if (m)
+		return m->status == METRIC_OK ? (*values = m->values, m->nr) : 0;
+	if (strcmp(name, "cpu_time"))
+		return 0;
+	/* redline stat records user and system time per run, not their sum. */
+	u = result_find_metric(r, "user_time");
+	s = result_find_metric(r, "system_time");
+	if (!u || !s || u->status != METRIC_OK || s->status != METRIC_OK || u->nr != s->nr ||
+	    !u->nr)
+		return 0;
+	*scratch = xmalloc(u->nr * sizeof(**scratch));
+	for (size_t i = 0; i < u->nr; i++)
+		(*scratch)[i] = u->values[i] + s->values[i];
+	*values = *scratch;
+	return u->nr;
+}
+
+enum metric_unit cmp_metric_unit(const struct resultset *rs, const char *name)
+{
+	for (size_t i = 0; rs && i < rs->nr; i++) {
+		const struct metric *m = result_find_metric(&rs->results[i], name);
+
+		if (m)
+			return m->unit;
+	}
+	if (!strcmp(name, "max_rss"))
+		return UNIT_BYTES;
+	if (!strcmp(name, "cpu_utilization") || !strcmp(name, "ipc"))
+		return UNIT_RATIO;
+	if (ends_with(name, "_time") || !strcmp(name, "task_clock"))
+		return UNIT_SECONDS;
+	return UNIT_COUNT;
+}
+
+const char *cmp_verdict_symbol(enum cmp_verdict v)
+{
+	switch (v) {
+	case CMP_SAME:
+		return "~";
+	case CMP_FASTER:
+		return "faster";
+	case CMP_SLOWER:
+		return "slower";
+	case CMP_UNKNOWN:
+		return "?";
+	}
+	return "?";
+}
+
+const char *cmp_verdict_name(enum cmp_verdict v)
+{
+	switch (v) {
+	case CMP_SAME:
+		return "same";
+	case CMP_FASTER:
+		return "faster";
+	case CMP_SLOWER:
+		return "slower";
+	case CMP_UNKNOWN:
+		return "unknown";
+	}
+	return "unknown";
+}
+
+/* --- matching ------------------------------------------------------------ */
+
+struct keyed {
+	char *key;
+	size_t idx;
+};
+
+static int cmp_param(const void *a, const void *b)
+{
+	const struct param *x = *(const struct param *const *)a;
+	const struct param *y = *(const struct param *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The key of r in a pass: its label or command, then its parameters by name. */
+static char *result_key(const struct result *r, bool by_command)
+{
+	struct buf b = BUF_INIT;
+	const struct param **ps = xmalloc((r->nr_params + 1) * sizeof(*ps));
+
+	buf_addstr(&b, by_command ? r->command : result_label(r));
+	for (size_t i = 0; i < r->nr_params; i++)
+		ps[i] = &r->params[i];
+	if (r->nr_params)
+		qsort(ps, r->nr_params, sizeof(*ps), cmp_param);
+	/* Unit and record separators: they do not occur in names or values people type. */
+	for (size_t i = 0; i < r->nr_params; i++)
+		buf_addf(&b, "\x1e%s\x1f%s", ps[i]->name, ps[i]->value);
+	free(ps);
+	return buf_detach(&b, NULL);
+}
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static struct keyed *keyed_list(const struct resultset *rs, const bool *used,
+				bool by_command, size_t *n)
+{
+	struct keyed *k = xmalloc((rs->nr + 1) * sizeof(*k));
+
+	*n = 0;
+	for (size_t i = 0; i < rs->nr; i++) {
+		if (used[i])
+			continue;
+		k[*n].key = result_key(&rs->results[i], by_command);
+		k[*n].idx = i;
+		(*n)++;
+	}
+	if (*n)
+		qsort(k, *n, sizeof(*k), cmp_keyed);
+	return k;
+}
+
+static void add_pair(struct cmp_result *r, size_t *alloc, size_t b, size_t n,
+		     enum cmp_match how)
+{
+	ALLOC_GROW(r->pairs, r->nr, *alloc);
+	memset(&r->pairs[r->nr], 0, sizeof(r->pairs[r->nr]));
+	r->pairs[r->nr].base = b;
+	r->pairs[r->nr].new = n;
+	r->pairs[r->nr].how = how;
+	r->nr++;
+}
+
+/* One pass of sort-and-merge: O(n log n) for thousands of benchmarks. */
+static void match_pass(struct cmp_result *r, size_t *alloc, bool *used_b, bool *used_n,
+		       bool by_command)
+{
+	size_t nb, nn, i = 0, j = 0;
+	struct keyed *kb = keyed_list(r->base, used_b, by_command, &nb);
+	struct keyed *kn = keyed_list(r->new, used_n, by_command, &nn);
+
+	while (i < nb && j < nn) {
+		int c = strcmp(kb[i].key, kn[j].key);
+
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			/* Equal keys: sorted by index on both sides, so they pair in order. */
+			add_pair(r, alloc, kb[i].idx, kn[j].idx,
+				 by_command ? CMP_BY_COMMAND : CMP_BY_LABEL);
+			used_b[kb[i].idx] = used_n[kn[j].idx] = true;
+			i++;
+			j++;
+		}
+	}
+	for (i = 0; i < nb; i++)
+		free(kb[i].key);
+	for (j = 0; j < nn; j++)
+		free(kn[j].key);
+	free(kb);
+	free(kn);
+}
+
+static int cmp_pair_order(const void *a, const void *b)
+{
+	const struct cmp_pair *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* --- statistics ------------------------------------------------------------ */
+
+static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
+{
+	const double *bv, *nv;
+	double *bs, *ns;
+	struct boot_opts bo = BOOT_OPTS_INIT;
+
+	p->n_base = cmp_metric_values(&r->base->results[p->base], r->opts.metric, &bv, &bs);
+	p->n_new = cmp_metric_values(&r->new->results[p->new], r->opts.metric, &nv, &ns);
+	if (!p->n_base || !p->n_new) {
+		free(bs);
+		free(ns);
+		return false;
+	}
+	p->base_median = stats_median(bv, p->n_base);
+	p->new_median = stats_median(nv, p->n_new);
+	p->ratio = p->base_median != 0 ? p->new_median / p->base_median
+		 : p->new_median == 0 ? 1.0 : INFINITY;
+	p->ci.lo = p->ci.hi = NAN;
+	bo.level = r->opts.level;
+	if (p->n_base >= 2 && p->n_new >= 2) {
+		stats_bootstrap_ratio_ci(nv, p->n_new, bv, p->n_base, BOOT_MEDIAN, &bo, &p->ci);
+		p->has_test = stats_mann_whitney(nv, p->n_new, bv, p->n_base, &p->mw) == 0;
+	}
+	if (!p->has_test) {
+		p->verdict = CMP_UNKNOWN;
+	} else if (p->mw.p_value >= r->opts.alpha) {
+		p->verdict = CMP_SAME;
+	} else {
+		/* The sign of the change; equal medians: which side tends larger. */
+		bool up = p->ratio != 1.0 ? p->ratio > 1.0 : p->mw.effect > 0.5;
+
+		p->verdict = up ? CMP_SLOWER : CMP_FASTER;
+	}
+	p->regression = p->verdict == CMP_SLOWER &&
+			(p->ratio - 1) * 100 > r->opts.threshold;
+	free(bs);
+	free(ns);
+	return true;
+}
+
+static void add_single(struct cmp_result *r, size_t *alloc, bool in_base, size_t idx,
+		       bool no_metric)
+{
+	ALLOC_GROW(r->singles, r->nr_singles, *alloc);
+	r->singles[r->nr_singles].in_base = in_base;
+	r->singles[r->nr_singles].index = idx;
+	r->singles[r->nr_singles].no_metric = no_metric;
+	r->nr_singles++;
+}
+
+int compare_resultsets(const struct resultset *base, const struct resultset *new,
+		       const struct cmp_opts *o, struct cmp_result *out)
+{
+	bool *used_b, *used_n;
+	size_t alloc = 0, alloc_s = 0, kept = 0, ngeo = 0;
+	double lr = 0, lb = 0, ln = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->geomean_ratio = out->geomean_base = out->geomean_new = NAN;
+	if (!(o->alpha > 0 && o->alpha < 1) || !(o->level > 0 && o->level < 1) ||
+	    !(o->threshold >= 0) || !o->metric)
+		return -EINVAL;
+	out->opts = *o;
+	out->base = base;
+	out->new = new;
+	out->unit = cmp_metric_unit(base, o->metric);
+	used_b = xcalloc(base->nr + 1, sizeof(*used_b));
+	used_n = xcalloc(new->nr + 1, sizeof(*used_n));
+	match_pass(out, &alloc, used_b, used_n, false);
+	match_pass(out, &alloc, used_b, used_n, true);
+	if (base->nr == 1 && new->nr == 1 && !out->nr) {
+		add_pair(out, &alloc, 0, 0, CMP_BY_POSITION);
+		used_b[0] = used_n[0] = true;
+	}
+	if (out->nr)
+		qsort(out->pairs, out->nr, sizeof(*out->pairs), cmp_pair_order);
+
+	for (size_t i = 0; i < out->nr; i++) {
+		struct cmp_pair *p = &out->pairs[i];
+
+		if (!pair_stats(out, p)) {
+			add_single(out, &alloc_s, true, p->base, true);
+			continue;
+		}
+		out->pairs[kept++] = *p;
+		switch (p->verdict) {
+		case CMP_SAME:
+			out->nr_same++;
+			break;
+		case CMP_FASTER:
+			out->nr_faster++;
+			break;
+		case CMP_SLOWER:
+			out->nr_slower++;
+			break;
+		case CMP_UNKNOWN:
+			out->nr_unknown++;
+			break;
+		}
+		out->nr_regressions += p->regression;
+		if (p->base_median > 0 && p->new_median > 0 && isfinite(p->ratio)) {
+			lr += log(p->ratio);
+			lb += log(p->base_median);
+			ln += log(p->new_median);
+			ngeo++;
+		}
+	}
+	out->nr = kept;
+	if (ngeo) {
+		out->geomean_ratio = exp(lr / (double)ngeo);
+		out->geomean_base = exp(lb / (double)ngeo);
+		out->geomean_new = exp(ln / (double)ngeo);
+	}
+	for (size_t i = 0; i < base->nr; i++)
+		if (!used_b[i])
+			add_single(out, &alloc_s, true, i, false);
+	for (size_t i = 0; i < new->nr; i++)
+		if (!used_n[i])
+			add_single(out, &alloc_s, false, i, false);
+	free(used_b);
+	free(used_n);
+	return 0;
+}
+
+void cmp_result_release(struct cmp_result *r)
+{
+	free(r->pairs);
+	free(r->singles);
+	memset(r, 0, sizeof(*r));
+}
+
+/* --- the table ------------------------------------------------------------- */
+
+void cmp_format_value(struct buf *b, enum metric_unit unit, double v)
+{
+	if (!isfinite(v)) {
+		buf_addstr(b, "-");
+		return;
+	}
+	switch (unit) {
+	case UNIT_SECONDS:
+		format_duration(b, v);
+		break;
+	case UNIT_BYTES:
+		format_bytes(b, v);
+		break;
+	case UNIT_RATIO:
+		buf_addf(b, "%.1f %%", v * 100);
+		break;
+	case UNIT_COUNT:
+		if (v >= 0 && v < 1e18 && v == floor(v))
+			format_count(b, (uint64_t)v);
+		else
+			buf_addf(b, "%.4g", v);
+		break;
+	}
+}
+
+static void add_change(struct buf *b, double ratio)
+{
+	if (!isfinite(ratio))
+		buf_addstr(b, "-");
+	else
+		buf_addf(b, "%+.1f%%", (ratio - 1) * 100);
+}
+
+/* Pad s (UTF-8) to width characters, on the left (right-aligned) or the right. */
+static void add_padded(struct buf *b, const char *s, size_t width, bool right)
+{
+	size_t n = utf8_chars(s);
+
+	if (right && n < width)
+		buf_addchars(b, ' ', width - n);
+	buf_addstr(b, s);
+	if (!right && n < width)
+		buf_addchars(b, ' ', width - n);
+}
+
+/* A label for a table cell: at most max characters, the middle elided. */
+static void add_label(struct buf *b, const char *s, size_t max)
+{
+	size_t n = utf8_chars(s);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t head, skip, i = 0;
+
+	if (n <= max) {
+		buf_addstr(b, s);
+		return;
+	}
+	head = (max - 1) / 2;
+	skip = n - (max - 1);
+	/* Walk characters: the first head, then skip, then the rest. */
+	while (*p) {
+		size_t len = utf8_seq_len(p);
+
+		len = len ? len : 1;
+		if (i < head || i >= head + skip)
+			buf_add(b, p, len);
+		else if (i == head)
+			buf_addstr(b, "…");
+		p += len;
+		i++;
+	}
+}
+
+static const char *pair_label(const struct cmp_result *r, const struct cmp_pair *p)
+{
+	return result_label(&r->new->results[p->new]);
+}
+
+static const char *metric_title(const char *name)
+{
+	static const struct {
+		const char *name, *title;
+	} titles[] = {
+		{ "wall_time", "wall time" },   { "cpu_time", "CPU time (user + system)" },
+		{ "user_time", "user time" },   { "system_time", "system time" },
+		{ "max_rss", "peak RSS" },	{ "task_clock", "task clock" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(titles); i++)
+		if (!strcmp(titles[i].name, name))
+			return titles[i].title;
+	return name;
+}
+
+#define LABEL_MAX 48
+
+void compare_render(struct buf *out, const struct cmp_result *r,
+		    const struct cmp_render_opts *o)
+{
+	struct buf cell = BUF_INIT;
+	size_t wl = strlen("benchmark"), wb = strlen("base"), wn = strlen("new"),
+	       wc = strlen("change");
+	char ***cells = xcalloc(r->nr + 2, sizeof(*cells));
+	size_t rows = r->nr + (r->nr ? 1 : 0);
+	bool c = o->color;
+
+	buf_addf(out, "Comparing %s (base) with %s (new): %s, medians\n", o->base_name,
+		 o->new_name, metric_title(r->opts.metric));
+	buf_addf(out, "change: new / base - 1 with its %g%% bootstrap interval; p: Mann–Whitney U;\n"
+		      "~: no significant change at p < %g\n\n",
+		 r->opts.level * 100, r->opts.alpha);
+
+	/* Cells first, for the column widths. */
+	for (size_t i = 0; i < rows; i++) {
+		const struct cmp_pair *p = i < r->nr ? &r->pairs[i] : NULL;
+
+		cells[i] = xcalloc(5, sizeof(char *));
+		buf_reset(&cell);
+		add_label(&cell, p ? pair_label(r, p) : "geomean", LABEL_MAX);
+		cells[i][0] = xstrdup(cell.ptr);
+		buf_reset(&cell);
+		cmp_format_value(&cell, r->unit, p ? p->base_median : r->geomean_base);
+		if (p)
+			buf_addf(&cell, " (%zu)", p->n_base);
+		cells[i][1] = xstrdup(cell.ptr);
+		buf_reset(&cell);
+		cmp_format_value(&cell, r->unit, p ? p->new_median : r->geomean_new);
+		if (p)
+			buf_addf(&cell, " (%zu)", p->n_new);
+		cells[i][2] = xstrdup(cell.ptr);
+		buf_reset(&cell);
+		add_change(&cell, p ? p->ratio : r->geomean_ratio);
+		if (p && isfinite(p->ci.lo) && isfinite(p->ci.hi)) {
+			buf_addstr(&cell, " [");
+			add_change(&cell, p->ci.lo);
+			buf_addstr(&cell, " … ");
+			add_change(&cell, p->ci.hi);
+			buf_addstr(&cell, "]");
+		}
+		cells[i][3] = xstrdup(cell.ptr);
+		buf_reset(&cell);
+		if (p && p->has_test)
+			buf_addf(&cell, "%.2g", p->mw.p_value);
+		cells[i][4] = xstrdup(cell.ptr);
+		wl = max_size(wl, utf8_chars(cells[i][0]));
+		wb = max_size(wb, utf8_chars(cells[i][1]));
+		wn = max_size(wn, utf8_chars(cells[i][2]));
+		wc = max_size(wc, utf8_chars(cells[i][3]));
+	}
+
+	if (r->nr) {
+		buf_addf(out, "  %s", term_c(c, TERM_DIM));
+		add_padded(out, "benchmark", wl, false);
+		buf_addstr(out, "  ");
+		add_padded(out, "base", wb, true);
+		buf_addstr(out, "  ");
+		add_padded(out, "new", wn, true);
+		buf_addstr(out, "  ");
+		add_padded(out, "change", wc, false);
+		buf_addf(out, "  %-8s  %s%s\n", "p", "verdict", term_c(c, TERM_RESET));
+	} else {
+		buf_addstr(out, "  no benchmark is in both sets\n");
+	}
+	for (size_t i = 0; i < rows; i++) {
+		const struct cmp_pair *p = i < r->nr ? &r->pairs[i] : NULL;
+		const char *col = "";
+
+		buf_addstr(out, "  ");
+		add_padded(out, cells[i][0], wl, false);
+		buf_addstr(out, "  ");
+		add_padded(out, cells[i][1], wb, true);
+		buf_addstr(out, "  ");
+		add_padded(out, cells[i][2], wn, true);
+		buf_addstr(out, "  ");
+		add_padded(out, cells[i][3], wc, false);
+		buf_addstr(out, "  ");
+		add_padded(out, cells[i][4], 8, false);
+		if (p) {
+			if (p->verdict == CMP_SLOWER)
+				col = p->regression && o->regressions ? TERM_BOLD_RED : TERM_RED;
+			else if (p->verdict == CMP_FASTER)
+				col = TERM_GREEN;
+			buf_addf(out, "  %s%s%s", term_c(c && *col, col),
+				 cmp_verdict_symbol(p->verdict), term_c(c && *col, TERM_RESET));
+			if (p->regression && o->regressions)
+				buf_addstr(out, " (regression)");
+			if (p->verdict == CMP_UNKNOWN)
+				buf_addstr(out, " (too few runs)");
+			if (p->how == CMP_BY_POSITION)
+				buf_addstr(out, " (the only result on each side)");
+		}
+		buf_rtrim(out);
+		buf_addch(out, '\n');
+		for (int k = 0; k < 5; k++)
+			free(cells[i][k]);
+		free(cells[i]);
+	}
+	free(cells);
+
+	if (r->nr_singles)
+		buf_addch(out, '\n');
+	for (size_t i = 0; i < r->nr_singles; i++) {
+		const struct cmp_single *s = &r->singles[i];
+		const struct resultset *rs = s->in_base ? r->base : r->new;
+
+		buf_reset(&cell);
+		add_label(&cell, result_label(&rs->results[s->index]), 2 * LABEL_MAX);
+		if (s->no_metric)
+			buf_addf(out, "  not compared: '%s' has no %s values on a side\n", cell.ptr,
+				 r->opts.metric);
+		else
+			buf_addf(out, "  only in %s: '%s'\n", s->in_base ? o->base_name : o->new_name,
+				 cell.ptr);
+	}
+
+	buf_addf(out, "\n%zu slower, %zu faster, %zu without significant change", r->nr_slower,
+		 r->nr_faster, r->nr_same);
+	if (r->nr_unknown)
+		buf_addf(out, ", %zu with too few runs to tell", r->nr_unknown);
+	buf_addch(out, '\n');
+	if (o->regressions) {
+		if (r->nr_regressions)
+			buf_addf(out, "%s%zu regression%s%s: significantly slower by more than %g%%\n",
+				 term_c(c, TERM_BOLD_RED), r->nr_regressions,
+				 r->nr_regressions == 1 ? "" : "s", term_c(c, TERM_RESET),
+				 r->opts.threshold);
+		else
+			buf_addf(out, "no regression beyond %g%%\n", r->opts.threshold);
+	}
+	buf_release(&cell);
+}
+
+/* --- JSON -------------------------------------------------------------------- */
+
+static void write_interval(struct jw *w, const char *key, struct interval iv, bool percent)
+{
+	jw_key(w, key);
+	if (!isfinite(iv.lo) || !isfinite(iv.hi)) {
+		jw_null(w);
+		return;
+	}
+	jw_array_begin(w);
+	jw_double(w, percent ? (iv.lo - 1) * 100 : iv.lo);
+	jw_double(w, percent ? (iv.hi - 1) * 100 : iv.hi);
+	jw_array_end(w);
+}
+
+static void write_ident(struct jw *w, const struct result *r)
+{
+	jw_kv_string(w, "command", r->command);
+	if (r->name)
+		jw_kv_string(w, "name", r->name);
+	else
+		jw_key(w, "name"), jw_null(w);
+	jw_key(w, "parameters");
+	jw_object_begin(w);
+	for (size_t i = 0; i < r->nr_params; i++)
+		jw_kv_string(w, r->params[i].name, r->params[i].value);
+	jw_object_end(w);
+}
+
+static void write_side(struct jw *w, const char *key, const char *path,
+		       const struct resultset *rs)
+{
+	jw_key(w, key);
+	jw_object_begin(w);
+	jw_kv_string(w, "path", path);
+	jw_kv_string(w, "kind", rs->kind);
+	if (rs->created)
+		jw_kv_string(w, "created", rs->created);
+	else
+		jw_key(w, "created"), jw_null(w);
+	jw_kv_uint(w, "results", rs->nr);
+	jw_object_end(w);
+}
+
+int compare_write_json(const struct cmp_result *r, const char *base_path,
+		       const char *new_path, FILE *out)
+{
+	static const char *const how[] = { "label", "command", "position" };
+	struct jw w;
+
+	jw_init(&w, out, JW_PRETTY);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "format", COMPARE_FORMAT);
+	jw_kv_string(&w, "redline_version", REDLINE_VERSION);
+	jw_kv_string(&w, "metric", r->opts.metric);
+	jw_kv_string(&w, "unit", metric_unit_name(r->unit));
+	jw_kv_double(&w, "alpha", r->opts.alpha);
+	jw_kv_double(&w, "confidence_level", r->opts.level);
+	jw_kv_double(&w, "threshold_percent", r->opts.threshold);
+	write_side(&w, "base", base_path, r->base);
+	write_side(&w, "new", new_path, r->new);
+	jw_key(&w, "benchmarks");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct cmp_pair *p = &r->pairs[i];
+
+		jw_object_begin(&w);
+		write_ident(&w, &r->new->results[p->new]);
+		jw_kv_string(&w, "matched_by", how[p->how]);
+		jw_key(&w, "base");
+		jw_object_begin(&w);
+		jw_kv_uint(&w, "index", p->base);
+		jw_kv_uint(&w, "runs", p->n_base);
+		jw_kv_double(&w, "median", p->base_median);
+		jw_object_end(&w);
+		jw_key(&w, "new");
+		jw_object_begin(&w);
+		jw_kv_uint(&w, "index", p->new);
+		jw_kv_uint(&w, "runs", p->n_new);
+		jw_kv_double(&w, "median", p->new_median);
+		jw_object_end(&w);
+		jw_kv_double(&w, "ratio", p->ratio);
+		write_interval(&w, "ratio_ci", p->ci, false);
+		jw_kv_double(&w, "change_percent", (p->ratio - 1) * 100);
+		write_interval(&w, "change_ci_percent", p->ci, true);
+		jw_key(&w, "mann_whitney");
+		if (p->has_test) {
+			jw_object_begin(&w);
+			jw_kv_double(&w, "u", p->mw.u_x);
+			jw_kv_double(&w, "p_value", p->mw.p_value);
+			jw_kv_string(&w, "method", p->mw.method == MW_EXACT ? "exact" : "normal");
+			jw_object_end(&w);
+		} else {
+			jw_null(&w);
+		}
+		jw_kv_string(&w, "verdict", cmp_verdict_name(p->verdict));
+		jw_kv_bool(&w, "regression", p->regression);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "geomean");
+	if (isfinite(r->geomean_ratio)) {
+		jw_object_begin(&w);
+		jw_kv_double(&w, "base", r->geomean_base);
+		jw_kv_double(&w, "new", r->geomean_new);
+		jw_kv_double(&w, "ratio", r->geomean_ratio);
+		jw_kv_double(&w, "change_percent", (r->geomean_ratio - 1) * 100);
+		jw_object_end(&w);
+	} else {
+		jw_null(&w);
+	}
+	for (int side = 0; side < 3; side++) {
+		static const char *const keys[] = { "only_in_base", "only_in_new", "not_compared" };
+
+		jw_key(&w, keys[side]);
+		jw_array_begin(&w);
+		for (size_t i = 0; i < r->nr_singles; i++) {
+			const struct cmp_single *s = &r->singles[i];
+			const struct resultset *rs = s->in_base ? r->base : r->new;
+
+			if ((side == 2) != s->no_metric || (side < 2 && (side == 0) != s->in_base))
+				continue;
+			jw_object_begin(&w);
+			jw_kv_uint(&w, "index", s->index);
+			write_ident(&w, &rs->results[s->index]);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+	}
+	jw_key(&w, "summary");
+	jw_object_begin(&w);
+	jw_kv_uint(&w, "slower", r->nr_slower);
+	jw_kv_uint(&w, "faster", r->nr_faster);
+	jw_kv_uint(&w, "same", r->nr_same);
+	jw_kv_uint(&w, "unknown", r->nr_unknown);
+	jw_kv_uint(&w, "regressions", r->nr_regressions);
+	jw_object_end(&w);
+	jw_object_end(&w);
+	return jw_finish(&w);
+}

@@ -1,0 +1,140 @@
+#ifndef VERIFY_COMPARE_H
+#define VERIFY_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "result/resultset.h"
+#include "stats/bootstrap.h"
+#include "stats/mannwhitney.h"
+
+struct buf;
+
+/*
+ * Comparing two result sets (a base and a new one), benchmark by
+ * benchmark: was it really faster, or noise?
+ *
+ * Matching. A result is known by its label (its --command-name, else its
+ * command line) and its parameters. Pairs are made in three passes, each
+ * over what the earlier ones left: the same label and parameters; the
+ * same command line and parameters (one side named, the other not); and,
+ * when each set holds exactly one result, those two whatever their names
+ * (two 'redline stat' runs of two builds of a program). Results that
+ * appear several times with one key pair up in order. What stays single
+ * is listed as only in the base or only in the new set.
+ *
+ * Statistics, per pair, on one metric's values (wall time by default):
+ * the medians, their ratio new / base with a bootstrap interval
+ * (stats_bootstrap_ratio_ci: percentile method, fixed seed, so a rerun
+ * prints the same), and a two-sided Mann–Whitney U test of the runs. The
+ * verdict is benchstat's: '~' (no significant change) unless p < alpha,
+ * then faster or slower by the sign of the change; with fewer than two
+ * runs on a side there is no verdict at all. A slower verdict whose change
+ * exceeds the threshold is a regression. Over all pairs: the geometric
+ * mean of the ratios (and of each side's medians).
+ *
+ * "cpu_time" is user + system time; for results that lack it (redline
+ * stat's) it is the per-run sum of user_time and system_time.
+ *
+ * Ownership: a cmp_result borrows the two result sets (they must outlive
+ * it) and owns its arrays; cmp_result_release() frees them.
+ */
+
+struct cmp_opts {
+	const char *metric; /* "wall_time", "cpu_time", "max_rss", ... */
+	double alpha;	    /* significance level of the test */
+	double level;	    /* confidence level of the intervals */
+	double threshold;   /* percent: a significant slowdown beyond it is a regression */
+};
+#define CMP_OPTS_INIT { "wall_time", 0.05, 0.95, 0.0 }
+
+enum cmp_verdict {
+	CMP_SAME,    /* '~': no significant change */
+	CMP_FASTER,  /* significantly smaller */
+	CMP_SLOWER,  /* significantly larger */
+	CMP_UNKNOWN, /* fewer than 2 runs on a side: no test possible */
+};
+
+enum cmp_match { CMP_BY_LABEL, CMP_BY_COMMAND, CMP_BY_POSITION };
+
+struct cmp_pair {
+	size_t base, new;	/* indices into the two result sets */
+	enum cmp_match how;
+	size_t n_base, n_new;	/* values of the metric */
+	double base_median, new_median;
+	double ratio;		/* new_median / base_median */
+	struct interval ci;	/* of the ratio; NaN without enough runs */
+	bool has_test;
+	struct mw_result mw;	/* x = new, y = base */
+	enum cmp_verdict verdict;
+	bool regression;
+};
+
+/* A result left out: on which side, and why. */
+struct cmp_single {
+	bool in_base;
+	size_t index;
+	bool no_metric; /* matched, but the metric has no values on a side */
+};
+
+struct cmp_result {
+	struct cmp_opts opts;
+	const struct resultset *base, *new;
+	enum metric_unit unit; /* of the metric */
+	struct cmp_pair *pairs; /* in the base's order */
+	size_t nr;
+	struct cmp_single *singles; /* unmatched, or without the metric */
+	size_t nr_singles;
+	double geomean_ratio, geomean_base, geomean_new; /* NaN without pairs */
+	size_t nr_faster, nr_slower, nr_same, nr_unknown, nr_regressions;
+};
+
+/*
+ * Compare base with new under o. Returns 0, or -EINVAL when o is out of
+ * range (alpha or level outside (0, 1), a negative threshold). Empty sets
+ * are the caller's to refuse; they compare to nothing.
+ */
+int compare_resultsets(const struct resultset *base, const struct resultset *new,
+		       const struct cmp_opts *o, struct cmp_result *out);
+void cmp_result_release(struct cmp_result *r);
+
+/*
+ * The values of metric name in r, with cpu_time derived as described
+ * above. Returns how many (0 when absent or not counted); *scratch holds
+ * derived values, free() it after use (NULL when nothing was derived).
+ */
+size_t cmp_metric_values(const struct result *r, const char *name,
+			 const double **values, double **scratch);
+/* The unit of a known metric name ("max_rss": bytes); seconds when unknown. */
+enum metric_unit cmp_metric_unit(const struct resultset *rs, const char *name);
+
+/* "~", "faster", "slower", "?" / "same", "faster", "slower", "unknown". */
+const char *cmp_verdict_symbol(enum cmp_verdict v);
+const char *cmp_verdict_name(enum cmp_verdict v);
+
+/*
+ * The table for people: one line per pair, the geometric mean, what was
+ * left out, and a count of verdicts. base_name and new_name say where
+ * each set came from (file names); regressions marks the regressions
+ * (when a threshold or --fail-on-regression asked for them).
+ */
+struct cmp_render_opts {
+	const char *base_name, *new_name;
+	bool color;
+	bool regressions;
+};
+void compare_render(struct buf *out, const struct cmp_result *r,
+		    const struct cmp_render_opts *o);
+
+/* The comparison as JSON (schema/compare.schema.json). 0 or a negative errno. */
+int compare_write_json(const struct cmp_result *r, const char *base_path,
+		       const char *new_path, FILE *out);
+
+/*
+ * A value in the metric's unit, for tables: "12.3 ms", "1.50 MiB",
+ * "1,234". Shared with check and publish.
+ */
+void cmp_format_value(struct buf *out, enum metric_unit unit, double v);
+
+#endif

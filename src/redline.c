@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
 	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
 	{ "compare", cmd_compare, "compare two result sets: change, interval, test and verdict per benchmark" },
+	{ "check", cmd_check, "check result sets against performance budgets (pass/fail, JUnit XML for CI)" },
 	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 

@@ -26,7 +26,8 @@ void format_duration(struct buf *out, double s)
 		buf_addstr(out, "0 s");
 	} else if (a >= 120) {
 		/* Minutes are easier to read than "345.6 s" for long runs. */
-		buf_addf(out, "%dm %04.1fs", (int)(s / 60), fmod(s, 60));
+		/* trunc(), not an int cast: a huge figure must not overflow. */
+		buf_addf(out, "%.0fm %04.1fs", trunc(s / 60), fmod(s, 60));
 	} else if (a >= 1) {
 		add_4sig(out, s);
 		buf_addstr(out, " s");

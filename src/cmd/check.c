@@ -1,0 +1,262 @@
+/*
+ * redline check: performance budgets in CI.
+ *
+ *   SAMPLE
+ *
+ * A budget file (verify/budget.h, schema/budget.schema.json) sets limits
+ * per benchmark; check measures each limit on the result sets given,
+ * prints a pass/fail table with the margins, writes JUnit XML for CI
+ * systems (--junit) or JSON (--json), and exits 1 when a limit fails.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/term.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "cmd/inputs.h"
+#include "result/resultset.h"
+#include "verify/budget.h"
+
+struct check_cmd {
+	const char *budget;
+	const char *baseline;
+	const char *junit;
+	const char *output;
+	const char *color;
+	bool json;
+	bool strict;
+};
+
+static const struct opt_help check_help = {
+	.usage = "redline check --budget FILE [OPTIONS] RESULTS.json...",
+	.summary =
+		"Check result sets against a performance budget: limits per benchmark on\n"
+		"the mean, median, p95, p99 or max wall time, the median CPU time, the\n"
+		"peak RSS, and the slowdown from a baseline result set. Prints a table of\n"
+		"every limit with its measured value and margin; --junit writes the same\n"
+		"as JUnit XML (one testcase per limit), which CI systems display. A budget\n"
+		"that matches no benchmark is warned about.\n"
+		"\n"
+		"Exit status: 0 when every limit holds, 1 when one fails (or, with\n"
+		"--strict, when a budget matches nothing), 2 for a usage error or a bad\n"
+		"file, 4 when a report cannot be written.",
+	.examples =
+		"  redline check --budget perf-budget.json results.json\n"
+		"  redline check --budget perf-budget.json --junit check.xml results.json\n"
+		"  redline check --budget b.json --baseline main.json --json pr.json\n",
+	.more = "The budget file (JSON), documented in the README:\n"
+		"  { \"baseline\": \"main.json\",\n"
+		"    \"budgets\": [\n"
+		"      { \"name\": \"list\", \"median\": \"25 ms\", \"p95\": \"30 ms\" },\n"
+		"      { \"command\": \"./dedup set *\", \"peak_rss\": \"4 MiB\",\n"
+		"        \"max_slowdown\": \"5%\" } ] }\n"
+		"Every value needs its unit: ns, us, ms, s, min; B, KiB, MiB, GiB, KB, MB,\n"
+		"GB; %.",
+};
+
+/* Warn about each budget that matched nothing, with the names there are. */
+static void warn_unmatched(const struct check_report *r)
+{
+	for (size_t i = 0; i < r->nr_unmatched; i++) {
+		const struct budget_entry *e = &r->budget->entries[r->unmatched[i]];
+		const char **names = NULL;
+		size_t n = 0, alloc = 0;
+
+		warning("%s (%s '%s') matches no benchmark in the results", e->where,
+			e->name ? "name" : "command", e->name ? e->name : e->command);
+		for (size_t k = 0; k < r->nr_inputs; k++) {
+			for (size_t j = 0; j < r->inputs[k].rs->nr; j++) {
+				ALLOC_GROW(names, n, alloc);
+				names[n++] = result_label(&r->inputs[k].rs->results[j]);
+			}
+		}
+		if (!e->name || !hint_nearest(e->name, names, n, "")) {
+			struct buf list = BUF_INIT;
+
+			for (size_t j = 0; j < n && j < 8; j++)
+				buf_addf(&list, "%s'%s'", j ? ", " : "", names[j]);
+			if (n > 8)
+				buf_addf(&list, " and %zu more", n - 8);
+			hint("the results have: %s", list.ptr);
+			buf_release(&list);
+		}
+		free(names);
+	}
+}
+
+static int write_file(const char *path, const char *what,
+		      int (*fn)(const struct check_report *, const char *, FILE *),
+		      const struct check_report *r, const char *budget_path)
+{
+	struct afile af;
+	int e = afile_open(&af, path);
+
+	if (e >= 0) {
+		e = fn(r, budget_path, afile_fp(&af));
+		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
+	}
+	if (e < 0) {
+		error_code(e, "cannot write '%s' (%s)", path, what);
+		hint("check that the directory exists and is writable");
+		return RL_EXIT_INTERNAL;
+	}
+	info("%s written to '%s'", what, path);
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_cmd st = {
+		.budget = NULL,
+		.color = "auto",
+	};
+	const struct option opts[] = {
+		OPT_STRING(0, "budget", &st.budget, "FILE", "the budget file (JSON; required)"),
+		OPT_STRING(0, "baseline", &st.baseline, "FILE",
+			   "the result set max_slowdown compares with (instead of the\n"
+			   "budget file's \"baseline\")"),
+		OPT_STRING(0, "junit", &st.junit, "FILE",
+			   "also write the outcome as JUnit XML, one testcase per limit"),
+		OPT_FLAG(0, "json", &st.json,
+			 "write the outcome as JSON (to stdout, or to -o FILE)"),
+		OPT_STRING('o', "output", &st.output, "FILE",
+			   "write the table (or JSON, for FILE.json) to FILE"),
+		OPT_FLAG(0, "strict", &st.strict, "fail when a budget matches no benchmark"),
+		OPT_STRING(0, "color", &st.color, "WHEN", "auto (default), always, never"),
+		OPT_END(),
+	};
+	struct budget b;
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	struct resultset *sets = NULL, *bases = NULL;
+	struct check_input *in = NULL;
+	struct check_baseline *bl = NULL;
+	const char **bpaths = NULL;
+	size_t nin = 0, nbase = 0, nloaded = 0;
+	struct check_report rep;
+	enum color_mode cm;
+	bool json, have_rep = false;
+	int n, ret, status = 0;
+
+	n = opt_parse(argc, argv, opts, &check_help, 0);
+	if (n < 0)
+		return opt_exit_status(n);
+	if (!st.budget) {
+		error("no budget file given");
+		hint("usage: %s", check_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (n == 0) {
+		error("no result set to check");
+		hint("give the files 'redline bench --export-json' or 'redline stat -o FILE.json' "
+		     "wrote: %s", check_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (term_parse_color_mode(st.color, &cm) < 0)
+		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
+	json = st.json || (st.output && ends_with(st.output, ".json"));
+
+	ret = budget_read_file(&b, st.budget, &err);
+	if (ret < 0) {
+		if (ret == -ENOENT || ret == -ENOTDIR) {
+			error("cannot read the budget '%s': no such file", st.budget);
+			hint("the README's 'redline check' section has an example budget file");
+		} else if (ret == -EINVAL) {
+			error("bad budget file '%s': %s", st.budget, err.ptr);
+			hint("schema/budget.schema.json and the README describe the format");
+		} else {
+			error("%s", err.ptr);
+		}
+		buf_release(&err);
+		return ret == -EINVAL || ret == -ENOENT || ret == -ENOTDIR || ret == -EISDIR
+			       ? RL_EXIT_USAGE : RL_EXIT_INTERNAL;
+	}
+	if (st.baseline) {
+		/* --baseline replaces the file's default and every entry's own. */
+		free(b.baseline);
+		b.baseline = xstrdup(st.baseline);
+		for (size_t i = 0; i < b.nr; i++) {
+			free(b.entries[i].baseline);
+			b.entries[i].baseline = NULL;
+		}
+	}
+
+	sets = xcalloc((size_t)n, sizeof(*sets));
+	in = xcalloc((size_t)n, sizeof(*in));
+	for (int i = 0; i < n; i++) {
+		status = read_resultset_arg(&sets[i], argv[i], "the results");
+		if (status)
+			goto out;
+		in[i].path = argv[i];
+		in[i].rs = &sets[i];
+		nin++;
+	}
+	nbase = budget_baselines(&b, &bpaths);
+	bases = xcalloc(nbase + 1, sizeof(*bases));
+	bl = xcalloc(nbase + 1, sizeof(*bl));
+	for (size_t i = 0; i < nbase; i++) {
+		status = read_resultset_arg(&bases[i], bpaths[i], "the baseline");
+		if (status)
+			goto out;
+		bl[i].path = bpaths[i];
+		bl[i].rs = &bases[i];
+		nloaded++;
+	}
+
+	budget_check(&b, in, nin, bl, nbase, &rep);
+	have_rep = true;
+	warn_unmatched(&rep);
+	if (!json)
+		check_render(&text, &rep, st.budget,
+			     !st.output && term_want_color(STDOUT_FILENO, cm));
+	if (st.junit && (status = write_file(st.junit, "JUnit report", check_write_junit, &rep,
+					    st.budget)))
+		goto out;
+	if (st.output && strcmp(st.output, "-")) {
+		if (json) {
+			status = write_file(st.output, "check report", check_write_json, &rep,
+					    st.budget);
+		} else {
+			int e = afile_write(st.output, text.ptr, text.len);
+
+			if (e < 0) {
+				error_code(e, "cannot write '%s'", st.output);
+				status = RL_EXIT_INTERNAL;
+			}
+		}
+		if (status)
+			goto out;
+	} else if (json) {
+		if (check_write_json(&rep, st.budget, stdout) < 0) {
+			status = RL_EXIT_INTERNAL;
+			goto out;
+		}
+	} else {
+		fputs(text.ptr, stdout);
+	}
+	if (rep.failed || (st.strict && rep.nr_unmatched))
+		status = RL_EXIT_FAILED;
+out:
+	if (have_rep)
+		check_report_release(&rep);
+	for (size_t i = 0; i < nin; i++)
+		resultset_release(&sets[i]);
+	for (size_t i = 0; i < nloaded; i++)
+		resultset_release(&bases[i]);
+	free(sets);
+	free(in);
+	free(bases);
+	free(bl);
+	free(bpaths);
+	budget_release(&b);
+	buf_release(&err);
+	buf_release(&text);
+	return status;
+}

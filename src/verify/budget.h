@@ -1,0 +1,174 @@
+#ifndef VERIFY_BUDGET_H
+#define VERIFY_BUDGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "result/resultset.h"
+#include "verify/compare.h"
+
+struct buf;
+
+/*
+ * Performance budgets: limits a benchmark must stay within, checked in CI
+ * ("it must not come back").
+ *
+ * A budget file is JSON (schema/budget.schema.json; README "redline
+ * check"):
+ *
+ *   {
+ *     "format": "redline-budget/1",               (optional)
+ *     "baseline": "main.json",                    (optional, for max_slowdown)
+ *     "budgets": [
+ *       { "name": "list", "median": "25 ms", "p95": "30 ms", "peak_rss": "4 MiB" },
+ *       { "command": "build/examples/dedup set *", "max_slowdown": "5%" }
+ *     ]
+ *   }
+ *
+ * Each entry names its benchmarks by "name" (the exact label: the
+ * --command-name, else the command line) or by "command" (a shell glob,
+ * fnmatch(3), over the command line), and sets one or more limits. Every
+ * value is a string with its unit, so that "25" can never mean 25 seconds
+ * when 25 ms was meant: times in ns, us (µs), ms, s, min; sizes in B, KiB,
+ * MiB, GiB (K, M, G: the same) or KB, MB, GB (powers of 1000); percent
+ * with %. Relative paths of baselines are relative to the budget file's
+ * directory. Unknown keys are errors (a typo must not turn a limit off).
+ *
+ * The limits, and what each measures over a benchmark's runs:
+ *
+ *   mean, median, p95, p99, max   wall time (type-7 percentiles)
+ *   cpu                           median user + system CPU time per run
+ *   peak_rss                      the largest peak RSS of any run
+ *   max_slowdown                  the change of the median wall time from
+ *                                 the same benchmark in the baseline: the
+ *                                 limit fails when the benchmark is
+ *                                 significantly slower (compare.h's
+ *                                 verdict) by more than the percentage
+ *
+ * Ownership: a budget owns its strings and entries (budget_release()); a
+ * check report owns its rows and borrows the budget and the result sets.
+ */
+
+enum budget_limit {
+	LIMIT_MEAN,
+	LIMIT_MEDIAN,
+	LIMIT_P95,
+	LIMIT_P99,
+	LIMIT_MAX,
+	LIMIT_CPU,
+	LIMIT_PEAK_RSS,
+	LIMIT_SLOWDOWN,
+	LIMIT_COUNT
+};
+
+struct budget_entry {
+	char *name;    /* exact label, or NULL */
+	char *command; /* glob over the command line, or NULL */
+	char *baseline; /* this entry's baseline (resolved path), or NULL: the file's */
+	bool has[LIMIT_COUNT];
+	double value[LIMIT_COUNT]; /* seconds, bytes, or percent */
+	char *text[LIMIT_COUNT];   /* as written: "25 ms" */
+	char *where;		   /* "budgets[2]", for messages */
+};
+
+struct budget {
+	char *baseline; /* resolved path, or NULL */
+	struct budget_entry *entries;
+	size_t nr;
+};
+
+/*
+ * Parse a budget document. dir is the directory relative baseline paths
+ * are resolved against (NULL: as written). Returns 0, or -EINVAL with
+ * b released and a message in err naming the field, like
+ * "budgets[1].median: '25' has no unit (write it as '25 ms' or '0.025 s')".
+ * budget_read_file() reads path first (-errno and a message when it
+ * cannot) and resolves against path's directory.
+ */
+int budget_parse(struct budget *b, const char *text, size_t len, const char *dir,
+		 struct buf *err);
+int budget_read_file(struct budget *b, const char *path, struct buf *err);
+void budget_release(struct budget *b);
+
+/* "mean", "median", "p95", "p99", "max", "cpu", "peak_rss", "max_slowdown". */
+const char *budget_limit_name(enum budget_limit l);
+/* The unit of a limit's values: seconds, bytes, or (max_slowdown) a ratio in percent. */
+enum metric_unit budget_limit_unit(enum budget_limit l);
+
+/* --- checking ------------------------------------------------------------ */
+
+/* A result set to check, and where it came from. */
+struct check_input {
+	const char *path;
+	const struct resultset *rs;
+};
+
+/* A baseline, loaded by the caller (budget_baselines() lists the paths). */
+struct check_baseline {
+	const char *path;
+	const struct resultset *rs;
+};
+
+enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_SKIP };
+
+struct check_row {
+	size_t entry;		/* index into the budget's entries */
+	size_t input, result;	/* which input, which of its results */
+	enum budget_limit limit;
+	enum check_status status;
+	double budget;		/* the limit, in its unit (percent for max_slowdown) */
+	double measured;	/* the figure, same unit; NaN when skipped */
+	/* max_slowdown only: the comparison with the baseline. */
+	struct interval ci;	/* of the change, in percent */
+	double p_value;
+	enum cmp_verdict verdict;
+	char *why;		/* a skip's reason, or NULL */
+};
+
+struct check_report {
+	const struct budget *budget;
+	const struct check_input *inputs;
+	size_t nr_inputs;
+	struct check_row *rows;
+	size_t nr;
+	size_t *unmatched; /* budget entries that matched no benchmark */
+	size_t nr_unmatched;
+	size_t passed, failed, skipped;
+};
+
+/*
+ * The distinct baseline paths the budget needs (the file's and the
+ * entries'), into paths (an array the caller frees; the strings are the
+ * budget's). Returns how many.
+ */
+size_t budget_baselines(const struct budget *b, const char ***paths);
+
+/*
+ * Check every entry against every result it matches, in the order of the
+ * entries, then of the inputs and their results. baselines holds the
+ * loaded baselines by path; a max_slowdown limit whose baseline is not
+ * there, or lacks the benchmark, is skipped with a reason.
+ */
+void budget_check(const struct budget *b, const struct check_input *in, size_t nin,
+		  const struct check_baseline *baselines, size_t nbase,
+		  struct check_report *out);
+void check_report_release(struct check_report *r);
+
+/* The benchmark a row is about (its label). */
+const char *check_row_label(const struct check_report *r, const struct check_row *row);
+/* "p95 <= 30 ms", "max_slowdown <= 5%": the limit as a sentence fragment. */
+void check_row_limit(struct buf *out, const struct check_report *r,
+		     const struct check_row *row);
+/* "30.62 ms, 0.62 ms (2.1 %) over the budget" and the like. */
+void check_row_outcome(struct buf *out, const struct check_row *row);
+
+/* The pass/fail table and the count of failures, for people. */
+void check_render(struct buf *out, const struct check_report *r, const char *budget_path,
+		  bool color);
+/* JUnit XML: one testsuite, one testcase per limit; failures name the limit. */
+int check_write_junit(const struct check_report *r, const char *budget_path, FILE *out);
+/* JSON: schema/check.schema.json. */
+int check_write_json(const struct check_report *r, const char *budget_path, FILE *out);
+
+#endif

@@ -164,6 +164,12 @@ $(BUILD)/fixtures/libspin.so: tests/fixtures/lib/spinlib.c tests/fixtures/spin.h
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -shared -fPIC -o $@ $<
 $(BUILD)/fixtures/dlopen: | $(BUILD)/fixtures/libspin.so
+# movehot twice: the hot spot moves from a() to b() (tests/cli/620-diff).
+fixtures: $(BUILD)/fixtures/movehot-v2
+$(BUILD)/fixtures/movehot: tests/fixtures/spin.h
+$(BUILD)/fixtures/movehot-v2: tests/fixtures/movehot.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -DMOVEHOT_V2 -o $@ $<
 $(BUILD)/fixtures/forkexec: | $(BUILD)/fixtures/split
 
 EXAMPLES := $(BUILD)/examples/dedup

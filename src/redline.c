@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
 	{ "compare", cmd_compare, "compare two result sets: change, interval, test and verdict per benchmark" },
 	{ "check", cmd_check, "check result sets against performance budgets (pass/fail, JUnit XML for CI)" },
+	{ "diff", cmd_diff, "what changed between two profiles: functions ranked, differential flame graph" },
 	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 

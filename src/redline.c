@@ -21,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
+	{ "mem", cmd_mem, "trace a command's allocations: peak heap, hot sites, temporaries, leaks" },
 };
 
 static void print_main_help(FILE *f)

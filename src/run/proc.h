@@ -31,8 +31,9 @@ struct run_spec {
 	int stdout_fd;	    /* -1: inherit */
 	int stderr_fd;	    /* -1: inherit */
 	int cpu;	    /* pin to this CPU, -1: no pinning */
+	char *const *envp;  /* the target's environment; NULL: redline's own */
 };
-#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1 }
+#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, NULL }
 
 struct run_child {
 	pid_t pid;

@@ -149,8 +149,13 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Isrc -I$(BUILD)/gen \
-		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(UNIT_EXTRA) $(LIB) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
+
+# The preload library's stack walker is tested as it is built for the library.
+UNWIND_OBJ := $(BUILD)/preload/src/mem/preload/unwind.o
+$(BUILD)/tests/unit/test_unwind: $(UNWIND_OBJ)
+$(BUILD)/tests/unit/test_unwind: UNIT_EXTRA = $(UNWIND_OBJ) -lpthread
 
 check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all

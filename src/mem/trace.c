@@ -467,7 +467,7 @@ static int var_len_ok(unsigned type, size_t len)
 	case MW_STACK:
 		return len >= 2 && len <= 2 + MW_MAX_FRAMES;
 	case MW_MODULE:
-		return len >= 7 && len <= 7 + (64 + 8192 + 7) / 8;
+		return len >= 6 && len <= 6 + (64 + 8192 + 7) / 8;
 	case MW_FRAME:
 		return len >= 4 && len <= 4 + (8192 * 2 + 7) / 8;
 	}

@@ -496,7 +496,7 @@ static void on_object(uintptr_t map_start, uintptr_t map_end, uintptr_t bias,
 		name = exe;
 	}
 	name_len = strnlen(name, PATH_MAX);
-	len = (uint32_t)(7 + (build_id_len + name_len + 7) / 8);
+	len = (uint32_t)(6 + (build_id_len + name_len + 7) / 8);
 	if (!rec_begin(t, len))
 		return;
 	rec_put(t, 0, MW_HDR(MW_MODULE, len));
@@ -505,7 +505,6 @@ static void on_object(uintptr_t map_start, uintptr_t map_end, uintptr_t bias,
 	rec_put(t, 3, offset);
 	rec_put(t, 4, bias);
 	rec_put(t, 5, build_id_len | (uint64_t)name_len << 32);
-	rec_put(t, 6, 0);
 	rec_bytes(t, 6, build_id, build_id_len, name, name_len);
 	rec_end(t, len);
 }

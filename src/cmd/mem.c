@@ -12,12 +12,14 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "base/term.h"
 #include "base/units.h"
 #include "base/util.h"
 #include "base/xalloc.h"
@@ -25,9 +27,14 @@
 #include "mem/chan.h"
 #include "mem/heap.h"
 #include "mem/launch.h"
+#include "mem/report.h"
 #include "mem/trace.h"
 #include "mem/wire.h"
+#include "prof/pprof.h"
+#include "prof/profile.h"
 #include "run/proc.h"
+
+#define DEFAULT_OUTPUT "redline-mem.pb.gz"
 
 struct mem_cmd {
 	const char *output;
@@ -42,6 +49,7 @@ struct mem_cmd {
 struct mem_run {
 	struct run_result res;
 	uint64_t duration_ns;
+	int64_t start_unix_ns;
 	uint64_t words;
 	unsigned bad_rings;
 	uint32_t forks_left_out, images, attach_errors;
@@ -157,6 +165,12 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		goto out;
 	}
 	start = mono_ns();
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		run->start_unix_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	}
 	pidfd = pidfd_open_(child.pid);
 	statm = mem_open_statm(child.pid);
 	next_tick = start;
@@ -207,60 +221,48 @@ out:
 	return ret;
 }
 
-static void print_summary(struct buf *out, const struct mem_cmd *mc, const struct mem_run *run,
-			  struct mem_trace *t, const char *cmdline)
+/* Write the profile into the file opened before the run. Returns 0 or a negative errno. */
+static int write_profile(struct afile *af, struct mem_report *rep, const struct mem_run_info *info)
 {
-	struct mem_heap *h = mem_trace_heap(t);
-	const struct mem_totals *tot = mem_heap_totals(h);
-	struct mem_trace_stats ts;
-	struct buf a = BUF_INIT, b = BUF_INIT;
-	double secs = (double)run->duration_ns / 1e9;
+	struct profile *p = mem_report_profile(rep, info);
+	struct buf data = BUF_INIT;
+	int e = pprof_encode(p, &data);
 
-	mem_trace_get_stats(t, &ts);
-	buf_addf(out, "\n Memory of '%s' (", cmdline);
-	run_describe_status(out, &run->res);
-	buf_addstr(out, ", ");
-	format_duration(out, secs);
-	buf_addstr(out, "):\n\n");
+	if (e == 0 && fwrite(data.ptr, 1, data.len, afile_fp(af)) != data.len)
+		e = -EIO;
+	e = e < 0 ? (afile_abort(af), e) : afile_commit(af);
+	buf_release(&data);
+	prof_free(p);
+	return e;
+}
 
-	format_count(&a, tot->allocs);
-	format_bytes(&b, (double)tot->alloc_bytes);
-	buf_addf(out, "   %-20s %14s   %s\n", "allocations", a.ptr, b.ptr);
-	buf_reset(&a);
-	buf_reset(&b);
-	format_count(&a, tot->frees);
-	buf_addf(out, "   %-20s %14s\n", "frees", a.ptr);
-	buf_reset(&a);
-	format_count(&a, tot->temps);
-	format_bytes(&b, (double)tot->temp_bytes);
-	buf_addf(out, "   %-20s %14s   %s\n", "temporary", a.ptr, b.ptr);
-	buf_reset(&a);
-	buf_reset(&b);
-	format_bytes(&a, (double)tot->peak_bytes);
-	format_count(&b, tot->peak_blocks);
-	buf_addf(out, "   %-20s %14s   in %s blocks, at ", "peak heap", a.ptr, b.ptr);
-	format_duration(out, (double)mem_heap_time_of(h, tot->peak_seq) / 1e9);
-	buf_addch(out, '\n');
-	buf_reset(&a);
-	buf_reset(&b);
-	if (!mc->no_leaks) {
-		format_bytes(&a, (double)tot->live_bytes);
-		format_count(&b, tot->live);
-		buf_addf(out, "   %-20s %14s   in %s blocks\n", "leaked", a.ptr, b.ptr);
-		buf_reset(&a);
-		buf_reset(&b);
-	}
-	buf_addf(out, "   threads %llu, stacks %u, events %llu, missing %llu\n",
-		 (unsigned long long)ts.threads, mem_trace_nstacks(t),
-		 (unsigned long long)tot->events, (unsigned long long)ts.missing_events);
-	buf_release(&a);
+static void fill_info(struct mem_run_info *info, const struct mem_cmd *mc,
+		      const struct mem_run *run, const char *cmdline)
+{
+	struct buf b = BUF_INIT;
+
+	memset(info, 0, sizeof(*info));
+	info->command = cmdline;
+	run_describe_status(&b, &run->res);
+	snprintf(info->status, sizeof(info->status), "%s", b.ptr);
 	buf_release(&b);
+	info->exited = run->res.exited;
+	info->exit_code = run->res.exit_code;
+	info->signal = run->res.signal;
+	info->duration = (double)run->duration_ns / 1e9;
+	info->max_rss = (uint64_t)run->res.max_rss_kib * 1024;
+	info->forks_left_out = run->forks_left_out;
+	info->attach_errors = run->attach_errors;
+	info->bad_rings = run->bad_rings;
+	info->interval = mc->interval_ms / 1000.0;
+	info->start_unix_ns = run->start_unix_ns;
+	info->profile = mc->output;
 }
 
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_cmd mc = {
-		.output = NULL,
+		.output = DEFAULT_OUTPUT,
 		.interval_ms = 10,
 		.no_leaks = false,
 		.threshold_arg = NULL,
@@ -268,7 +270,7 @@ int cmd_mem(int argc, char **argv)
 	};
 	const struct option opts[] = {
 		OPT_STRING('o', "output", &mc.output, "FILE",
-			   "write the heap profile (pprof) to FILE"),
+			   "write the heap profile (pprof) to FILE (default " DEFAULT_OUTPUT ")"),
 		OPT_INT(0, "interval", &mc.interval_ms, "MS", 1, 3600 * 1000,
 			"timeline resolution: sample heap size and RSS every MS\n"
 			"milliseconds (default 10)"),
@@ -282,10 +284,14 @@ int cmd_mem(int argc, char **argv)
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
 	struct buf text = BUF_INIT;
+	struct mem_report_opts ropts = { 0 };
+	struct mem_run_info ri;
+	struct mem_report *rep = NULL;
 	struct mem_run run;
 	struct mem_trace *t = NULL;
+	struct afile af = { 0 };
 	struct sigaction sa, old_int, old_quit;
-	int n, e, status;
+	int n, e, status = RL_EXIT_INTERNAL;
 
 	n = opt_parse(argc, argv, opts, &mem_help, OPT_STOP_AT_NON_OPTION);
 	if (n < 0)
@@ -295,36 +301,40 @@ int cmd_mem(int argc, char **argv)
 		hint("usage: %s", mem_help.usage);
 		return RL_EXIT_USAGE;
 	}
-	if (mc.threshold_arg && parse_bytes(mc.threshold_arg, &mc.threshold) < 0)
-		return usage_error("option '--threshold' wants a size in bytes ('4096', '1MiB'), not '%s'",
+	if (mc.threshold_arg && (parse_bytes(mc.threshold_arg, &mc.threshold) < 0 ||
+				 mc.threshold < 0))
+		return usage_error("option '--threshold' wants a size ('4096', '64KiB'), not '%s'",
 				   mc.threshold_arg);
 
 	e = run_find_program(argv[0], &prog);
 	if (e < 0) {
-		buf_release(&prog);
-		return cannot_run(argv[0], e);
+		status = cannot_run(argv[0], e);
+		goto out;
 	}
-	e = mem_check_program(prog.ptr);
-	if (e == -ENOEXEC) {
+	if (mem_check_program(prog.ptr) == -ENOEXEC) {
 		error("'%s' is statically linked: redline mem cannot trace it", argv[0]);
-		hint("redline mem preloads its allocator hooks through the dynamic loader, which "
-		     "a static executable does not have; rebuild it dynamically linked");
-		buf_release(&prog);
-		return RL_EXIT_TARGET;
+		hint("redline mem hooks malloc through the dynamic loader (LD_PRELOAD), which a "
+		     "static executable does not have; link it dynamically to trace it");
+		status = RL_EXIT_TARGET;
+		goto out;
 	}
 	if (mem_find_preload(&preload, &tried) < 0) {
 		error("cannot find %s (looked at %s)", MEM_PRELOAD_NAME, tried.ptr);
-		hint("run 'make' (it builds beside redline) or 'make install'");
-		buf_release(&prog);
-		buf_release(&preload);
-		buf_release(&tried);
-		return RL_EXIT_INTERNAL;
+		hint("it is built beside redline by 'make' and installed by 'make install'");
+		goto out;
 	}
 	if (strpbrk(preload.ptr, " :")) {
 		error("cannot preload '%s': LD_PRELOAD cannot name a path with ' ' or ':'",
 		      preload.ptr);
 		hint("install redline under a path without them");
-		return RL_EXIT_INTERNAL;
+		goto out;
+	}
+	/* Fail on the output path before the run, not after an hour of it. */
+	e = afile_open(&af, mc.output);
+	if (e < 0) {
+		error_code(e, "cannot write '%s'", mc.output);
+		hint("check that the directory exists and is writable");
+		goto out;
 	}
 
 	memset(&sa, 0, sizeof(sa));
@@ -333,24 +343,45 @@ int cmd_mem(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGQUIT, &sa, &old_quit);
-
 	memset(&run, 0, sizeof(run));
 	t = mem_trace_new();
 	e = trace_run(&mc, argv, preload.ptr, t, &run);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (e < 0) {
-		mem_trace_free(t);
-		buf_release(&prog);
-		buf_release(&preload);
-		buf_release(&tried);
-		return cannot_run(argv[0], e);
+		afile_abort(&af);
+		status = cannot_run(argv[0], e);
+		goto out;
 	}
+
 	shell_join(&cmdline, argv);
-	print_summary(&text, &mc, &run, t, cmdline.ptr);
-	fputs(text.ptr, stderr);
+	fill_info(&ri, &mc, &run, cmdline.ptr);
+	ropts.leaks = !mc.no_leaks;
+	ropts.threshold = (uint64_t)mc.threshold;
+	ropts.top = 10;
+	rep = mem_report_new(t, &ropts);
 	status = run_shell_status(&run.res);
 
+	e = write_profile(&af, rep, &ri);
+	if (e < 0) {
+		error_code(e, "cannot write '%s'", mc.output);
+		ri.profile = NULL;
+		status = RL_EXIT_INTERNAL;
+	}
+	mem_report_text(rep, &ri, term_want_color(2, COLOR_AUTO), &text);
+	fputs(text.ptr, stderr);
+	if (mc.json && mem_report_json(rep, &ri, stdout) < 0)
+		status = RL_EXIT_INTERNAL;
+	if (!run.images) {
+		warning("'%s' never loaded %s: nothing was traced", argv[0], MEM_PRELOAD_NAME);
+		hint("a statically linked program started by a script, a set-user-ID program, "
+		     "or one that clears LD_PRELOAD cannot be traced");
+	}
+	if (ri.profile)
+		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
+		     mc.no_leaks ? "" : "; leak_space: live at exit");
+out:
+	mem_report_free(rep);
 	mem_trace_free(t);
 	buf_release(&prog);
 	buf_release(&preload);

@@ -362,14 +362,21 @@ int cmd_mem(int argc, char **argv)
 	rep = mem_report_new(t, &ropts);
 	status = run_shell_status(&run.res);
 
+	/*
+	 * The summary first: it needs the sites' frames only, while the
+	 * profile symbolizes every address of every stack, which can take a
+	 * while for a large program with DWARF.
+	 */
+	mem_report_text(rep, &ri, term_want_color(2, COLOR_AUTO), &text);
+	fputs(text.ptr, stderr);
+	fflush(stderr);
 	e = write_profile(&af, rep, &ri);
 	if (e < 0) {
 		error_code(e, "cannot write '%s'", mc.output);
 		ri.profile = NULL;
 		status = RL_EXIT_INTERNAL;
 	}
-	mem_report_text(rep, &ri, term_want_color(2, COLOR_AUTO), &text);
-	fputs(text.ptr, stderr);
+	/* After the profile: the figures say whether it was written. */
 	if (mc.json && mem_report_json(rep, &ri, stdout) < 0)
 		status = RL_EXIT_INTERNAL;
 	if (!run.images) {

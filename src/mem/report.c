@@ -19,10 +19,23 @@
 #include "sym/sym.h"
 #include "version.h"
 
-/* The frames of one stack, symbolized once. */
+/* The frames of one stack, symbolized once (for the stacks shown). */
 struct stack_frames {
 	struct mem_frame_info *f; /* NULL until resolved */
 	size_t n;
+};
+
+/*
+ * Each distinct address of each program image is symbolized once: a
+ * program has thousands of stacks of tens of frames, but a few thousand
+ * addresses (an interpreter's loop appears in every stack).
+ */
+struct addr_entry {
+	uint64_t addr;
+	uint32_t gen;
+	uint32_t loc;	 /* its pprof location, 0 until made */
+	bool resolved;
+	struct mem_frame_info fi;
 };
 
 struct mem_report {
@@ -33,6 +46,10 @@ struct mem_report {
 	struct sym_maps **maps; /* per program image, index = generation */
 	size_t nmaps;
 	struct stack_frames *frames;
+	struct addr_entry *addrs;
+	size_t naddrs, aaddrs;
+	uint32_t *addr_slots; /* open addressing: index + 1 into addrs, 0 empty */
+	size_t addr_cap;
 	struct mem_site *sites;
 	size_t nsites, asites;
 	struct buf scratch; /* names made up here ("[stack lost]"...) live in strs */
@@ -130,6 +147,52 @@ static void frame_of(struct mem_report *r, uint32_t gen, uint64_t addr,
 	}
 }
 
+static struct addr_entry *addr_entry(struct mem_report *r, uint32_t gen, uint64_t addr)
+{
+	size_t i;
+
+	if ((r->naddrs + 1) * 2 > r->addr_cap) {
+		size_t cap = r->addr_cap ? r->addr_cap * 2 : 4096;
+
+		free(r->addr_slots);
+		r->addr_slots = xcalloc(cap, sizeof(*r->addr_slots));
+		r->addr_cap = cap;
+		for (size_t k = 0; k < r->naddrs; k++) {
+			i = hash_mix64(r->addrs[k].addr ^ r->addrs[k].gen) & (cap - 1);
+			while (r->addr_slots[i])
+				i = (i + 1) & (cap - 1);
+			r->addr_slots[i] = (uint32_t)k + 1;
+		}
+	}
+	i = hash_mix64(addr ^ gen) & (r->addr_cap - 1);
+	while (r->addr_slots[i]) {
+		struct addr_entry *e = &r->addrs[r->addr_slots[i] - 1];
+
+		if (e->addr == addr && e->gen == gen)
+			return e;
+		i = (i + 1) & (r->addr_cap - 1);
+	}
+	ALLOC_GROW(r->addrs, r->naddrs, r->aaddrs);
+	r->addrs[r->naddrs].addr = addr;
+	r->addrs[r->naddrs].gen = gen;
+	r->addrs[r->naddrs].loc = 0;
+	r->addrs[r->naddrs].resolved = false;
+	r->addr_slots[i] = (uint32_t)++r->naddrs;
+	return &r->addrs[r->naddrs - 1];
+}
+
+/* The frame at addr in image gen, symbolized once. Valid until the next call. */
+static const struct mem_frame_info *frame_at(struct mem_report *r, uint32_t gen, uint64_t addr)
+{
+	struct addr_entry *e = addr_entry(r, gen, addr);
+
+	if (!e->resolved) {
+		frame_of(r, gen, addr, &e->fi);
+		e->resolved = true;
+	}
+	return &e->fi;
+}
+
 const struct mem_frame_info *mem_report_frames(struct mem_report *r, uint32_t s, size_t *n)
 {
 	const struct mem_stack *st = mem_trace_stack(r->t, s);
@@ -151,7 +214,7 @@ const struct mem_frame_info *mem_report_frames(struct mem_report *r, uint32_t s,
 			sf->n = st->nframes;
 			sf->f = xcalloc(st->nframes ? st->nframes : 1, sizeof(*sf->f));
 			for (size_t i = 0; i < st->nframes; i++)
-				frame_of(r, st->gen, st->frames[i], &sf->f[i]);
+				sf->f[i] = *frame_at(r, st->gen, st->frames[i]);
 		}
 	}
 	*n = sf->n;
@@ -218,6 +281,7 @@ static void build_sites(struct mem_report *r)
 
 	for (uint32_t s = 0; s < nst; s++) {
 		const struct mem_stack_stats *st = mem_heap_stack(r->h, s);
+		const struct mem_stack *stk;
 		const struct mem_frame_info *f;
 		struct mem_site *site;
 		size_t n, depth = 0;
@@ -225,12 +289,19 @@ static void build_sites(struct mem_report *r)
 
 		if (!st || (!st->allocs && !st->live))
 			continue;
-		f = mem_report_frames(r, s, &n);
-		while (depth + 1 < n && is_wrapper(f[depth].function))
-			depth++;
+		stk = mem_trace_stack(r->t, s);
+		if (stk && stk->frames && stk->nframes) {
+			/* Only the frames up to the site: the rest when it is shown. */
+			n = stk->nframes;
+			f = frame_at(r, stk->gen, stk->frames[0]);
+			while (depth + 1 < n && is_wrapper(f->function))
+				f = frame_at(r, stk->gen, stk->frames[++depth]);
+		} else {
+			f = mem_report_frames(r, s, &n);
+		}
 		buf_reset(&key);
-		buf_addf(&key, "%s%c%s%c%d%c%s", f[depth].function, 0, f[depth].file, 0,
-			 f[depth].line, 0, f[depth].module);
+		buf_addf(&key, "%s%c%s%c%d%c%s", f->function, 0, f->file, 0, f->line, 0,
+			 f->module);
 		id = intern_id(keys, key.ptr, key.len);
 		if (id >= alloc_keys) {
 			size_t old = alloc_keys;
@@ -244,7 +315,7 @@ static void build_sites(struct mem_report *r)
 			ALLOC_GROW(r->sites, r->nsites, r->asites);
 			site = &r->sites[r->nsites];
 			memset(site, 0, sizeof(*site));
-			site->frame = f[depth];
+			site->frame = *f;
 			site->stack = s;
 			site->depth = depth;
 			site_of_key[id] = r->nsites++;
@@ -289,6 +360,8 @@ void mem_report_free(struct mem_report *r)
 	for (uint32_t s = 0; s < mem_trace_nstacks(r->t); s++)
 		free(r->frames[s].f);
 	free(r->frames);
+	free(r->addrs);
+	free(r->addr_slots);
 	for (size_t i = 0; i < r->nmaps; i++)
 		if (r->maps[i])
 			sym_maps_free(r->maps[i]);
@@ -863,8 +936,13 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		if (!st || (!st->allocs && !st->peak && !st->live))
 			continue;
 		if (stk && stk->frames) {
-			for (uint32_t i = 0; i < stk->nframes; i++)
-				locs[n++] = profile_location(r, p, stk->gen, stk->frames[i]);
+			for (uint32_t i = 0; i < stk->nframes; i++) {
+				struct addr_entry *e = addr_entry(r, stk->gen, stk->frames[i]);
+
+				if (!e->loc)
+					e->loc = profile_location(r, p, stk->gen, stk->frames[i]);
+				locs[n++] = e->loc;
+			}
 		}
 		if (!n) {
 			struct prof_line line = { 0, 0, 0 };

@@ -823,25 +823,36 @@ static bool can_join(const struct unwind_memo *m, size_t k, uintptr_t ip,
 		if (!bp_ok || !(f->flags & F_BP_OK) || f->bp != bp)
 			return false;
 	}
-	for (size_t j = k + 1; j-- > 0;) {
-		const struct unwind_frame *g = &m->f[j];
+	{
+		uintptr_t diff = 0;
 
-		if (g->ra_slot && *(const uintptr_t *)g->ra_slot != g->ra_val)
-			return false;
-		if (g->bp_slot && *(const uintptr_t *)g->bp_slot != g->bp_val)
-			return false;
+		/* One branch for all: the loads need not wait for each other. */
+		for (size_t i = 0, end = m->chk_end[k]; i < end; i++)
+			diff |= *(const uintptr_t *)m->chk_slot[i] ^ m->chk_val[i];
+		return diff == 0;
 	}
-	return true;
 }
 
-/* Hash and NEED_BP of memo frames from..n-1 (the outer ones are final). */
+/* Hash, NEED_BP and checks of memo frames from..n-1 (the outer ones are final). */
 static void memo_finish(struct unwind_memo *m, size_t from)
 {
+	size_t c = from ? m->chk_end[from - 1] : 0;
+
 	for (size_t i = from; i < m->n; i++) {
 		struct unwind_frame *f = &m->f[i];
 		uint64_t outer_hash = i ? m->f[i - 1].hash : 0;
 		bool outer_need = i ? (m->f[i - 1].flags & F_NEED_BP) != 0 : false;
 		bool need;
+
+		if (f->ra_slot) {
+			m->chk_slot[c] = f->ra_slot;
+			m->chk_val[c++] = f->ra_val;
+		}
+		if (f->bp_slot) {
+			m->chk_slot[c] = f->bp_slot;
+			m->chk_val[c++] = f->bp_val;
+		}
+		m->chk_end[i] = (uint16_t)c;
 
 		f->hash = hash_step(outer_hash, f->ip);
 		if (f->flags & F_CFA_BP)

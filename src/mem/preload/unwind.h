@@ -68,6 +68,14 @@ struct unwind_memo {
 	uint32_t truncated; /* the walk stopped at max frames */
 	struct unwind_frame f[UNWIND_MAX_FRAMES];   /* f[0]: outermost */
 	struct unwind_frame tmp[UNWIND_MAX_FRAMES]; /* scratch of one walk */
+	/*
+	 * The stack words the walk read, outermost frame's first: joining at
+	 * frame k re-reads the first chk_end[k] of them, a contiguous run of
+	 * independent loads.
+	 */
+	uintptr_t chk_slot[2 * UNWIND_MAX_FRAMES];
+	uintptr_t chk_val[2 * UNWIND_MAX_FRAMES];
+	uint16_t chk_end[UNWIND_MAX_FRAMES];
 	uint64_t walks, reused_frames, walked_frames;
 };
 

@@ -161,15 +161,25 @@ static size_t drain_ring(struct mem_chan *c, struct mem_trace *t, uint32_t i, un
 		size_t n = (size_t)(tail - head), first;
 		long used;
 
-		/* Make the words linear (the ring wraps). */
+		/* Read in place up to the ring's end; a record across it is copied. */
 		first = (size_t)(h->ring_words - (head & mask));
 		if (first >= n) {
-			memcpy(c->scratch, data + (head & mask), n * sizeof(uint64_t));
+			used = mem_trace_feed(t, i, data + (head & mask), n);
 		} else {
-			memcpy(c->scratch, data + (head & mask), first * sizeof(uint64_t));
-			memcpy(c->scratch + first, data, (n - first) * sizeof(uint64_t));
+			used = mem_trace_feed(t, i, data + (head & mask), first);
+			if (used == (long)first) {
+				/* The end fell between records: go on from the start. */
+			} else if (used >= 0) {
+				size_t rest = first - (size_t)used;
+
+				memcpy(c->scratch, data + ((head + (uint64_t)used) & mask),
+				       rest * sizeof(uint64_t));
+				memcpy(c->scratch + rest, data, (n - first) * sizeof(uint64_t));
+				long more = mem_trace_feed(t, i, c->scratch, rest + (n - first));
+
+				used = more < 0 ? more : used + more;
+			}
 		}
-		used = mem_trace_feed(t, i, c->scratch, n);
 		if (used < 0) {
 			c->bad_ring[i] = true;
 			++*bad;

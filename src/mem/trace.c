@@ -334,10 +334,22 @@ static void far_refill(struct mem_trace *t)
  * in the window (for the two halves of a remap), or NULL if it went to
  * the heap or was dropped.
  */
+static void apply(struct mem_trace *t, uint64_t seq, struct pending *p);
+
 static struct pending *enqueue(struct mem_trace *t, uint64_t seq, const struct pending *p)
 {
 	struct pending *slot;
 
+	/* The next in order, nothing waiting: no need to queue it. */
+	if (seq == t->base && t->nwin == 0 && t->nfar == 0 && p->type != P_REMAP_OLD) {
+		struct pending copy = *p;
+
+		if (seq + 1 > t->max_seen)
+			t->max_seen = seq + 1;
+		apply(t, seq, &copy);
+		t->base++;
+		return NULL;
+	}
 	if (seq < t->base) {
 		t->st.stale_events++;
 		return NULL;

@@ -1,7 +1,34 @@
 /*
- * redline mem: run a program under libredline-mem.so and report its heap.
- * (This opening comment gets a real sample of the output once the report
- * is final.)
+ * redline mem: run a program with every allocation traced, report its heap.
+ *
+ *   $ redline mem -- ./build/fixtures/memtruth
+ *
+ *    Memory of './build/fixtures/memtruth' (exit 0, 2.299 ms):
+ *
+ *      allocations                    1,700   1.04 MiB, 739,578/s
+ *      frees                            700
+ *      temporary                        500   48.8 KiB (29.4 % of allocations)
+ *      peak heap                 1018.0 KiB   in 1,200 blocks, at 1.259 ms
+ *      peak RSS                    2.23 MiB
+ *      leaked                      62.5 KiB   in 1,000 blocks
+ *
+ *    Peak heap by site (1018.0 KiB):
+ *        955.5 KiB  93.9 %        200 blocks  ramp_up  tests/fixtures/memtruth.c:57
+ *                                          from worker, main
+ *         62.5 KiB   6.1 %      1,000 blocks  leak_blocks  tests/fixtures/memtruth.c:44
+ *                                          from worker, main
+ *
+ *    Most allocations by site:
+ *            1,000     62.5 KiB  leak_blocks  tests/fixtures/memtruth.c:44
+ *              500     48.8 KiB  temporaries  tests/fixtures/memtruth.c:73
+ *    ...
+ *
+ * The program gets libredline-mem.so preloaded (src/mem/preload/) and an
+ * arena of rings shared with us (src/mem/chan.c); this command starts it,
+ * drains the rings while it runs (src/mem/trace.c puts the events in
+ * order and feeds the heap model, src/mem/heap.c), samples RSS on the
+ * timeline's clock, and when the program has gone, drains what is left
+ * and writes the report (src/mem/report.c): summary, JSON, heap profile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,13 +95,19 @@ static const struct opt_help mem_help = {
 	.summary =
 		"Run CMD with every allocation traced (malloc, calloc, realloc,\n"
 		"aligned allocations, C++ new, anonymous mmap) and report its heap: the\n"
-		"allocations and their rate, the exact peak with the stacks that held it,\n"
+		"allocations and their rate, the exact peak with the sites that held it,\n"
 		"temporary allocations, what was still allocated at exit (leaks), and a\n"
-		"timeline of heap size and RSS.",
+		"timeline of heap size and RSS. The summary goes to stderr; CMD keeps\n"
+		"stdout. redline mem exits with CMD's status (128 + N for signal N).",
 	.examples =
-		"  redline mem -- ./build/examples/dedup list 20000\n"
-		"  redline mem --json -- python3 script.py > mem.json\n",
-	.more = NULL,
+		"  redline mem -- ./build/examples/dedup set 20000\n"
+		"  PYTHONMALLOC=malloc redline mem -o mem.json -- python3 script.py\n"
+		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n",
+	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
+		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
+		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
+		"execs into are traced; children it forks are not (the summary counts\n"
+		"them). A statically linked CMD cannot be traced.",
 };
 
 static int cannot_run(const char *prog, int err)
@@ -164,12 +197,14 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		run_kill(&child);
 		goto out;
 	}
-	start = mono_ns();
+	/* From the release, not from now: the target may have run meanwhile. */
+	start = (uint64_t)(child.start * 1e9);
 	{
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		run->start_unix_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+		run->start_unix_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
+				     (int64_t)(mono_ns() - start);
 	}
 	pidfd = pidfd_open_(child.pid);
 	statm = mem_open_statm(child.pid);
@@ -270,7 +305,8 @@ int cmd_mem(int argc, char **argv)
 	};
 	const struct option opts[] = {
 		OPT_STRING('o', "output", &mc.output, "FILE",
-			   "write the heap profile (pprof) to FILE (default " DEFAULT_OUTPUT ")"),
+			   "write the heap profile (pprof) to FILE (default " DEFAULT_OUTPUT "),\n"
+			   "or the figures as JSON if FILE ends in .json"),
 		OPT_INT(0, "interval", &mc.interval_ms, "MS", 1, 3600 * 1000,
 			"timeline resolution: sample heap size and RSS every MS\n"
 			"milliseconds (default 10)"),
@@ -279,7 +315,9 @@ int cmd_mem(int argc, char **argv)
 		OPT_STRING(0, "threshold", &mc.threshold_arg, "BYTES",
 			   "leave allocation sites below BYTES out of the lists\n"
 			   "(totals keep everything)"),
-		OPT_FLAG(0, "json", &mc.json, "write the figures as JSON to stdout"),
+		OPT_FLAG(0, "json", &mc.json,
+			 "write the figures as JSON to stdout (with the program's\n"
+			 "own output, if it writes any: -o FILE.json keeps them apart)"),
 		OPT_END(),
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
@@ -291,6 +329,7 @@ int cmd_mem(int argc, char **argv)
 	struct mem_trace *t = NULL;
 	struct afile af = { 0 };
 	struct sigaction sa, old_int, old_quit;
+	bool json_file;
 	int n, e, status = RL_EXIT_INTERNAL;
 
 	n = opt_parse(argc, argv, opts, &mem_help, OPT_STOP_AT_NON_OPTION);
@@ -329,6 +368,7 @@ int cmd_mem(int argc, char **argv)
 		hint("install redline under a path without them");
 		goto out;
 	}
+	json_file = ends_with(mc.output, ".json");
 	/* Fail on the output path before the run, not after an hour of it. */
 	e = afile_open(&af, mc.output);
 	if (e < 0) {
@@ -370,7 +410,14 @@ int cmd_mem(int argc, char **argv)
 	mem_report_text(rep, &ri, term_want_color(2, COLOR_AUTO), &text);
 	fputs(text.ptr, stderr);
 	fflush(stderr);
-	e = write_profile(&af, rep, &ri);
+	if (json_file) {
+		/* -o FILE.json: the figures there, no profile. */
+		ri.profile = NULL;
+		e = mem_report_json(rep, &ri, afile_fp(&af));
+		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
+	} else {
+		e = write_profile(&af, rep, &ri);
+	}
 	if (e < 0) {
 		error_code(e, "cannot write '%s'", mc.output);
 		ri.profile = NULL;
@@ -387,6 +434,8 @@ int cmd_mem(int argc, char **argv)
 	if (ri.profile)
 		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
 		     mc.no_leaks ? "" : "; leak_space: live at exit");
+	else if (json_file && e == 0)
+		info("figures written to '%s'", mc.output);
 out:
 	mem_report_free(rep);
 	mem_trace_free(t);

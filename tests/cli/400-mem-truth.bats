@@ -145,3 +145,16 @@ teardown() { teardown_tmp; }
 	[ "$(jq_mem "$TMP/m.json" 'd["peak"]["time"] >= 0.055')" = True ]
 	[ "$(jq_mem "$TMP/m.json" 'max(p["rss"] or 0 for p in d["timeline"]["points"]) >= 2097152')" = True ]
 }
+
+@test "redline report reads the heap profile; --sample-type picks the value" {
+	"$REDLINE" help report >/dev/null 2>&1 || skip "redline report is not in this build"
+	"$REDLINE" mem -o "$TMP/h.pb.gz" -- "$FIXTURES/memtruth" 2>/dev/null
+	run "$REDLINE" report --sample-type inuse_space "$TMP/h.pb.gz"
+	[ "$status" -eq 0 ]
+	[[ $output == *ramp_up* ]]
+	[[ $output != *temporaries* ]]
+	run "$REDLINE" report --sample-type leak_space "$TMP/h.pb.gz"
+	[ "$status" -eq 0 ]
+	[[ $output == *leak_blocks* ]]
+	[[ $output != *ramp_up* ]]
+}

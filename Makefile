@@ -59,7 +59,7 @@ PKG_LIBS = $(eval PKG_LIBS := $(pkg_libs))$(PKG_LIBS)
 # Every module directory under src/ goes into the library; a directory
 # whose code is not part of the redline binary (a preload library, say)
 # is listed in NOT_LIB_DIRS and gets its own rules.
-NOT_LIB_DIRS := src/mem/preload
+NOT_LIB_DIRS := src/mem/preload src/libexec
 LIB_SRC := $(sort $(filter-out $(NOT_LIB_DIRS:%=%/%), $(wildcard src/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/redline.o
@@ -73,7 +73,7 @@ VERSION_H := $(BUILD)/gen/version.h
 
 PRELOAD := $(BUILD)/libredline-mem.so
 
-all: $(REDLINE) $(PRELOAD) fixtures examples
+all: $(REDLINE) $(PRELOAD) helpers fixtures examples
 
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
@@ -132,6 +132,18 @@ $(BUILD)/preload/%.o: %.c
 $(PRELOAD): $(PRELOAD_OBJ)
 	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^
 
+# --- helper programs redline runs (installed in LIBEXECDIR) ----------------
+# calib-true: the static program 'redline calibrate' forks and execs. The
+# build tree keeps it in $(BUILD)/lib/redline/, beside $(BUILD)/redline, where
+# redline looks (and in ../lib/redline/ from its bin/ once installed).
+# Never sanitized: its exec is what is measured.
+
+HELPERS := $(BUILD)/lib/redline/calib-true
+helpers: $(HELPERS)
+$(BUILD)/lib/redline/calib-true: src/libexec/calib-true.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 $(WARNINGS) -static -o $@ $<
+
 # --- fixtures and examples: plain programs with known behaviour -------------
 # Never sanitized: their memory and time are what the tests measure.
 
@@ -150,6 +162,38 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c
 $(BUILD)/fixtures/%: tests/fixtures/%.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CXX_FIXTURE_FLAGS) -o $@ $< -lpthread
+
+# The profiling fixtures (tests/cli/3xx) need special builds: frame
+# pointers explicitly off (split) and on (split-fp, jit: leaf functions
+# included, as distributions that build with frame pointers do), C++
+# (cxx), and a library that dlopen loads at run time (libspin.so, beside
+# the program).
+PROF_FIXTURES := $(BUILD)/fixtures/split-fp $(BUILD)/fixtures/cxx \
+	$(BUILD)/fixtures/libspin.so
+fixtures: $(PROF_FIXTURES)
+$(BUILD)/fixtures/split: FIXTURE_CFLAGS += -fomit-frame-pointer
+# GCC 12 leaves frame pointers out of leaf functions whatever the flags
+# say; clang keeps them when told, once shrink-wrapping (which would set up
+# the frame only after a function's hot loop) is off.
+FP_CC ?= clang
+FP_FLAGS := -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-mllvm -enable-shrink-wrap=false
+$(BUILD)/fixtures/jit: tests/fixtures/jit.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(FP_CC) $(FIXTURE_CFLAGS) $(FP_FLAGS) -o $@ $<
+$(BUILD)/fixtures/split $(BUILD)/fixtures/inline $(BUILD)/fixtures/dlopen \
+	$(BUILD)/fixtures/forkexec: tests/fixtures/spin.h
+$(BUILD)/fixtures/split-fp: tests/fixtures/split.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(FP_CC) $(FIXTURE_CFLAGS) $(FP_FLAGS) -o $@ $< -lpthread
+$(BUILD)/fixtures/cxx: tests/fixtures/cxx.cc tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -o $@ $<
+$(BUILD)/fixtures/libspin.so: tests/fixtures/lib/spinlib.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -shared -fPIC -o $@ $<
+$(BUILD)/fixtures/dlopen: | $(BUILD)/fixtures/libspin.so
+$(BUILD)/fixtures/forkexec: | $(BUILD)/fixtures/split
 
 EXAMPLES := $(BUILD)/examples/dedup
 examples: $(EXAMPLES)
@@ -175,7 +219,7 @@ UNWIND_OBJ := $(BUILD)/preload/src/mem/preload/unwind.o
 $(BUILD)/tests/unit/test_unwind: $(UNWIND_OBJ)
 $(BUILD)/tests/unit/test_unwind: UNIT_EXTRA = $(UNWIND_OBJ) -lpthread
 
-check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) fixtures examples fuzz-build
+check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) helpers fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -234,15 +278,16 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE) $(PRELOAD)
+install: $(REDLINE) $(PRELOAD) helpers
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
+	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBEXECDIR)/libredline-mem.so
 
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all fixtures examples check test sanitize fuzz fuzz-build demo \
+.PHONY: all helpers fixtures examples check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -57,8 +57,8 @@
 #include "mem/report.h"
 #include "mem/trace.h"
 #include "mem/wire.h"
-#include "prof/pprof.h"
 #include "prof/profile.h"
+#include "prof/render.h"
 #include "run/proc.h"
 
 #define DEFAULT_OUTPUT "redline-mem.pb.gz"
@@ -256,17 +256,20 @@ out:
 	return ret;
 }
 
-/* Write the profile into the file opened before the run. Returns 0 or a negative errno. */
-static int write_profile(struct afile *af, struct mem_report *rep, const struct mem_run_info *info)
+/* Render the heap profile into the file opened before the run. Returns 0 or a negative errno. */
+static int write_profile(struct afile *af, enum prof_format fmt, struct mem_report *rep,
+			 const struct mem_run_info *info)
 {
 	struct profile *p = mem_report_profile(rep, info);
-	struct buf data = BUF_INIT;
-	int e = pprof_encode(p, &data);
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct buf title = BUF_INIT;
+	int e;
 
-	if (e == 0 && fwrite(data.ptr, 1, data.len, afile_fp(af)) != data.len)
-		e = -EIO;
+	buf_addf(&title, "redline mem: %s (live at the peak)", info->command);
+	o.title = title.ptr;
+	e = prof_render(p, fmt, &o, afile_fp(af));
 	e = e < 0 ? (afile_abort(af), e) : afile_commit(af);
-	buf_release(&data);
+	buf_release(&title);
 	prof_free(p);
 	return e;
 }
@@ -305,8 +308,9 @@ int cmd_mem(int argc, char **argv)
 	};
 	const struct option opts[] = {
 		OPT_STRING('o', "output", &mc.output, "FILE",
-			   "write the heap profile (pprof) to FILE (default " DEFAULT_OUTPUT "),\n"
-			   "or the figures as JSON if FILE ends in .json"),
+			   "write the heap profile to FILE (default " DEFAULT_OUTPUT "): pprof\n"
+			   "(.pb.gz), or a flame graph of the peak (.svg), folded stacks,\n"
+			   "speedscope (.speedscope.json); FILE.json: the figures instead"),
 		OPT_INT(0, "interval", &mc.interval_ms, "MS", 1, 3600 * 1000,
 			"timeline resolution: sample heap size and RSS every MS\n"
 			"milliseconds (default 10)"),
@@ -329,6 +333,7 @@ int cmd_mem(int argc, char **argv)
 	struct mem_trace *t = NULL;
 	struct afile af = { 0 };
 	struct sigaction sa, old_int, old_quit;
+	enum prof_format fmt = PROF_FMT_PPROF;
 	bool json_file;
 	int n, e, status = RL_EXIT_INTERNAL;
 
@@ -368,7 +373,15 @@ int cmd_mem(int argc, char **argv)
 		hint("install redline under a path without them");
 		goto out;
 	}
-	json_file = ends_with(mc.output, ".json");
+	/* FILE.json: the figures; otherwise a rendering of the heap profile. */
+	json_file = ends_with(mc.output, ".json") && !ends_with(mc.output, ".speedscope.json");
+	if (!json_file && prof_format_of_path(mc.output, &fmt) < 0) {
+		error("cannot tell the format of '%s' from its name", mc.output);
+		hint("name it *.pb.gz (pprof), *.json (the figures), *.svg (flame graph), "
+		     "*.folded or *.speedscope.json");
+		status = RL_EXIT_USAGE;
+		goto out;
+	}
 	/* Fail on the output path before the run, not after an hour of it. */
 	e = afile_open(&af, mc.output);
 	if (e < 0) {
@@ -416,7 +429,7 @@ int cmd_mem(int argc, char **argv)
 		e = mem_report_json(rep, &ri, afile_fp(&af));
 		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
 	} else {
-		e = write_profile(&af, rep, &ri);
+		e = write_profile(&af, fmt, rep, &ri);
 	}
 	if (e < 0) {
 		error_code(e, "cannot write '%s'", mc.output);
@@ -431,9 +444,11 @@ int cmd_mem(int argc, char **argv)
 		hint("a statically linked program started by a script, a set-user-ID program, "
 		     "or one that clears LD_PRELOAD cannot be traced");
 	}
-	if (ri.profile)
+	if (ri.profile && fmt == PROF_FMT_PPROF)
 		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
 		     mc.no_leaks ? "" : "; leak_space: live at exit");
+	else if (ri.profile)
+		info("%s written to '%s' (live at the peak)", prof_format_what(fmt), mc.output);
 	else if (json_file && e == 0)
 		info("figures written to '%s'", mc.output);
 out:

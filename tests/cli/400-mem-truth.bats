@@ -146,15 +146,41 @@ teardown() { teardown_tmp; }
 	[ "$(jq_mem "$TMP/m.json" 'max(p["rss"] or 0 for p in d["timeline"]["points"]) >= 2097152')" = True ]
 }
 
-@test "redline report reads the heap profile; --sample-type picks the value" {
+@test "redline report reads the heap profile with every renderer; --value picks the figure" {
 	"$REDLINE" help report >/dev/null 2>&1 || skip "redline report is not in this build"
 	"$REDLINE" mem -o "$TMP/h.pb.gz" -- "$FIXTURES/memtruth" 2>/dev/null
-	run "$REDLINE" report --sample-type inuse_space "$TMP/h.pb.gz"
+	# the default value is inuse_space: the peak
+	run "$REDLINE" report "$TMP/h.pb.gz"
 	[ "$status" -eq 0 ]
+	[[ $output == *"inuse_space"* ]]
 	[[ $output == *ramp_up* ]]
 	[[ $output != *temporaries* ]]
-	run "$REDLINE" report --sample-type leak_space "$TMP/h.pb.gz"
+	run "$REDLINE" report --value leak_space "$TMP/h.pb.gz"
 	[ "$status" -eq 0 ]
 	[[ $output == *leak_blocks* ]]
 	[[ $output != *ramp_up* ]]
+	# folded stacks carry the exact counts
+	run "$REDLINE" report --value alloc_objects -f folded "$TMP/h.pb.gz"
+	[ "$status" -eq 0 ]
+	[[ $output == *";leak_blocks 1000"* ]]
+	[[ $output == *";ramp_up 200"* ]]
+	[[ $output == *";temporaries 500"* ]]
+	"$REDLINE" report "$TMP/h.pb.gz" -o "$TMP/h.svg" 2>/dev/null
+	/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$TMP/h.svg"
+	"$REDLINE" report "$TMP/h.pb.gz" -f speedscope -o "$TMP/h.speedscope.json" 2>/dev/null
+	/usr/bin/python3 -c 'import sys, json; json.load(open(sys.argv[1]))' "$TMP/h.speedscope.json"
+}
+
+@test "-o picks the format by name: a flame graph or folded stacks of the peak" {
+	run "$REDLINE" mem -o "$TMP/peak.folded" -- "$FIXTURES/memtruth"
+	[ "$status" -eq 0 ]
+	[[ $output == *"written to '$TMP/peak.folded' (live at the peak)"* ]]
+	grep -q ";ramp_up 978400\$" "$TMP/peak.folded"
+	grep -q ";leak_blocks 64000\$" "$TMP/peak.folded"
+	! grep -q temporaries "$TMP/peak.folded"
+	"$REDLINE" mem -o "$TMP/peak.svg" -- "$FIXTURES/memtruth" 2>/dev/null
+	/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$TMP/peak.svg"
+	run "$REDLINE" mem -o "$TMP/peak.what" -- "$FIXTURES/memtruth"
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot tell the format of '$TMP/peak.what'"* ]]
 }

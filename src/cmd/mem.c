@@ -106,8 +106,8 @@ static const struct opt_help mem_help = {
 	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
 		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
 		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
-		"execs into are traced; children it forks are not (the summary counts\n"
-		"them). A statically linked CMD cannot be traced.",
+		"execs into are traced; its child processes are not (the summary\n"
+		"counts them). A statically linked CMD cannot be traced.",
 };
 
 static int cannot_run(const char *prog, int err)

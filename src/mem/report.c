@@ -647,7 +647,8 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 			buf_addf(out, "   note: %" PRIu64 " program images (exec); figures cover them all, "
 				 "leaks the last one\n", t->images);
 		if (run->forks_left_out)
-			buf_addf(out, "   note: %u forked child process%s not traced\n",
+			buf_addf(out, "   note: %u child process%s not traced (only the program and "
+				 "what it execs into are)\n",
 				 run->forks_left_out, run->forks_left_out == 1 ? " was" : "es were");
 		if (ts.missing_events)
 			buf_addf(out, "   note: %" PRIu64 " event%s lost when the program ended mid-way\n",

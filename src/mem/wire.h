@@ -47,7 +47,7 @@
 #include <stdint.h>
 
 #define MW_MAGIC 0x314d454d4e4c4452ULL /* "RDLNMEM1", little-endian */
-#define MW_VERSION 3u
+#define MW_VERSION 4u
 
 /* How the preload library finds the arena: a descriptor number in this variable. */
 #define MW_ENV_FD "REDLINE_MEM_FD"
@@ -55,6 +55,7 @@
 #define MW_RINGS 128u		     /* ring 0 shared, 1..127 per thread */
 #define MW_RING_WORDS (1u << 19)     /* 4 MiB of data per ring */
 #define MW_MAX_FRAMES 128u	     /* frames kept per stack, innermost first */
+#define MW_COUNTED_PIDS 64u	     /* see mw_header.counted_pids */
 #define MW_SEQ_MASK ((1ULL << 56) - 1)
 
 /* Record types. */
@@ -154,8 +155,15 @@ struct mw_header {
 	uint64_t arena_size;
 	/* Written by the target, rarely. */
 	_Alignas(64) uint32_t generation; /* images attached so far (exec starts a new one) */
-	uint32_t forks_left_out; /* children forked by the target (not traced) */
+	uint32_t forks_left_out; /* child processes, not traced (fork, vfork, spawn) */
 	uint32_t attach_errors;	 /* images that found the arena but could not use it */
+	/*
+	 * Children counted in forks_left_out, so that one that forked (and was
+	 * counted by the fork handler) and then execs (and finds itself not
+	 * the traced process) is not counted twice. A ring of the last ones.
+	 */
+	uint32_t counted_next;
+	int32_t counted_pids[MW_COUNTED_PIDS];
 	/* Each on a line of its own: written often, by one side or many. */
 	_Alignas(64) uint32_t host_sleeping; /* producers ring the doorbell when set */
 	_Alignas(64) uint32_t shared_lock;   /* ring 0: 0, or generation<<16|1 of the holder */

@@ -310,7 +310,7 @@ static void test_text(void **state)
 	assert_non_null(strstr(out.ptr, "Peak heap by site"));
 	assert_non_null(strstr(out.ptr, "load_table"));
 	assert_non_null(strstr(out.ptr, "Temporary allocations by site"));
-	assert_non_null(strstr(out.ptr, "2 forked child processes were not traced"));
+	assert_non_null(strstr(out.ptr, "2 child processes were not traced"));
 	assert_null(strstr(out.ptr, "\033["));
 	buf_release(&out);
 	mem_report_free(rep);

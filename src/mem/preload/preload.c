@@ -9,8 +9,9 @@
  * it forks are left out, cleanly: the fork handler switches tracing off in
  * the child, which then only forwards calls to the real allocator (and
  * counts itself in mw_header.forks_left_out, so that the report can say
- * so). A program run from a child (fork + exec) finds the arena but is not
- * the traced process (mw_header.owner_pid), and stays untraced too.
+ * so). A program run from a child (fork, vfork or posix_spawn, then exec)
+ * finds the arena but is not the traced process (mw_header.owner_pid):
+ * it counts itself, unless its fork handler did, and stays untraced.
  *
  * The fast path of an allocation: the real call, a stack walk (unwind.c,
  * usually reusing most of the previous walk of the thread), one hash probe
@@ -632,11 +633,25 @@ static void thread_end(void *arg)
 	t->exited = true;
 }
 
+/* Count this process among the children left out, once. */
+static void count_left_out(struct mw_header *h)
+{
+	int32_t pid = (int32_t)getpid();
+	uint32_t i;
+
+	for (i = 0; i < MW_COUNTED_PIDS; i++)
+		if (__atomic_load_n(&h->counted_pids[i], __ATOMIC_RELAXED) == pid)
+			return;
+	i = __atomic_fetch_add(&h->counted_next, 1, __ATOMIC_RELAXED) % MW_COUNTED_PIDS;
+	__atomic_store_n(&h->counted_pids[i], pid, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->forks_left_out, 1, __ATOMIC_RELAXED);
+}
+
 static void atfork_child(void)
 {
 	if (__atomic_load_n(&state, __ATOMIC_RELAXED) == ST_ON) {
 		__atomic_store_n(&state, ST_OFF, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&H->forks_left_out, 1, __ATOMIC_RELAXED);
+		count_left_out(H);
 	}
 }
 
@@ -669,7 +684,11 @@ static bool attach(void)
 		return false;
 	}
 	if (h->owner_pid != (int32_t)getpid()) {
-		/* Not the process redline traces (a child that exec'd). */
+		/*
+		 * Not the process redline traces: a child that exec'd (after a
+		 * fork, or a vfork or posix_spawn, which run no fork handler).
+		 */
+		count_left_out(h);
 		syscall(SYS_munmap, h, sizeof(*h));
 		return false;
 	}

@@ -153,3 +153,17 @@ teardown() { teardown_tmp; }
 	[[ $output == *"--threshold"* ]]
 	[[ $output == *"redline mem -- "* ]]
 }
+
+@test "installed as make install lays it out, redline finds its library with no configuration" {
+	mkdir -p "$TMP/prefix/bin" "$TMP/prefix/lib/redline"
+	cp "$REDLINE" "$TMP/prefix/bin/redline"
+	cp "$BUILD_DIR/libredline-mem.so" "$TMP/prefix/lib/redline/"
+	run "$TMP/prefix/bin/redline" mem -o "$TMP/i.json" -- "$FIXTURES/memtruth"
+	[ "$status" -eq 0 ]
+	[ "$(jq_mem "$TMP/i.json" 'd["totals"]["allocations"]')" = 1700 ]
+	# and without it, a clear error naming where it looked
+	rm "$TMP/prefix/lib/redline/libredline-mem.so"
+	run "$TMP/prefix/bin/redline" mem -o "$TMP/j.json" -- "$FIXTURES/memtruth"
+	[ "$status" -eq 4 ]
+	[[ $output == *"cannot find libredline-mem.so"*"/lib/redline/libredline-mem.so"* ]]
+}

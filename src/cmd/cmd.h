@@ -25,5 +25,6 @@ int cmd_bench(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
 
 #endif

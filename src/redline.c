@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "bench", cmd_bench, "benchmark commands: statistics, comparisons, complexity (hyperfine's options)" },
 	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
 	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
+	{ "mem", cmd_mem, "trace a command's allocations: peak heap, hot sites, temporaries, leaks" },
 	{ "compare", cmd_compare, "compare two result sets: change, interval, test and verdict per benchmark" },
 	{ "check", cmd_check, "check result sets against performance budgets (pass/fail, JUnit XML for CI)" },
 	{ "diff", cmd_diff, "what changed between two profiles: functions ranked, differential flame graph" },

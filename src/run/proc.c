@@ -131,7 +131,8 @@ static int spawn_posix(const struct run_spec *spec, const char *path,
 	posix_spawnattr_setpgroup(&attr, 0);
 	child->start = mono_seconds();
 	/* glibc's posix_spawn uses CLONE_VFORK and reports exec errors here. */
-	ret = posix_spawn(&child->pid, path, &fa, &attr, spec->argv, environ);
+	ret = posix_spawn(&child->pid, path, &fa, &attr, spec->argv,
+			  spec->envp ? spec->envp : environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return ret ? -ret : 0;
@@ -192,7 +193,7 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 			if (e != 1)
 				_exit(127);
 		}
-		execv(path.ptr, spec->argv);
+		execve(path.ptr, spec->argv, spec->envp ? spec->envp : environ);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);

@@ -36,8 +36,9 @@ struct run_spec {
 			       it started (a shell's children, say) */
 	const char *path;   /* the program, already found (run_find_program());
 			       NULL: look argv[0] up in PATH at every spawn */
+	char *const *envp;  /* the target's environment; NULL: redline's own */
 };
-#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, false, NULL }
+#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, false, NULL, NULL }
 
 struct run_child {
 	pid_t pid;

@@ -22,6 +22,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/inputs.h"
+#include "result/memsum.h"
 #include "result/resultset.h"
 #include "verify/budget.h"
 
@@ -40,7 +41,8 @@ static const struct opt_help check_help = {
 	.summary =
 		"Check result sets against a performance budget: limits per benchmark on\n"
 		"the mean, median, p95, p99 or max wall time, the median CPU time, the\n"
-		"peak RSS, and the slowdown from a baseline result set. Prints a table of\n"
+		"peak RSS, the peak heap (from redline mem's figures, -o FILE.json), and\n"
+		"the slowdown from a baseline result set. Prints a table of\n"
 		"every limit with its measured value and margin; --junit writes the same\n"
 		"as JUnit XML (one testcase per limit), which CI systems display. A budget\n"
 		"that matches no benchmark is warned about.\n"
@@ -73,9 +75,11 @@ static void warn_unmatched(const struct check_report *r)
 		warning("%s (%s '%s') matches no benchmark in the results", e->where,
 			e->name ? "name" : "command", e->name ? e->name : e->command);
 		for (size_t k = 0; k < r->nr_inputs; k++) {
-			for (size_t j = 0; j < r->inputs[k].rs->nr; j++) {
+			const struct check_input *in = &r->inputs[k];
+
+			for (size_t j = 0; j < (in->rs ? in->rs->nr : 1); j++) {
 				ALLOC_GROW(names, n, alloc);
-				names[n++] = result_label(&r->inputs[k].rs->results[j]);
+				names[n++] = in->rs ? result_label(&in->rs->results[j]) : in->mem->command;
 			}
 		}
 		if (!e->name || !hint_nearest(e->name, names, n, "")) {
@@ -89,6 +93,17 @@ static void warn_unmatched(const struct check_report *r)
 			buf_release(&list);
 		}
 		free(names);
+	}
+	for (size_t i = 0; i < r->nr_unchecked; i++) {
+		const struct budget_entry *e = &r->budget->entries[r->unchecked[i] / LIMIT_COUNT];
+		enum budget_limit l = (enum budget_limit)(r->unchecked[i] % LIMIT_COUNT);
+
+		warning("%s.%s is not checked: %s", e->where, budget_limit_name(l),
+			l == LIMIT_PEAK_HEAP ? "no redline mem figures of the benchmark were given"
+					     : "it needs a result set, and only redline mem figures "
+					       "matched");
+		if (l == LIMIT_PEAK_HEAP)
+			hint("give the figures of 'redline mem -o FILE.json -- CMD' with the results");
 	}
 }
 
@@ -136,6 +151,8 @@ int cmd_check(int argc, char **argv)
 	struct budget b;
 	struct buf err = BUF_INIT, text = BUF_INIT;
 	struct resultset *sets = NULL, *bases = NULL;
+	struct mem_summary *mems = NULL;
+	bool *is_mem = NULL;
 	struct check_input *in = NULL;
 	struct check_baseline *bl = NULL;
 	const char **bpaths = NULL;
@@ -189,13 +206,18 @@ int cmd_check(int argc, char **argv)
 	}
 
 	sets = xcalloc((size_t)n, sizeof(*sets));
+	mems = xcalloc((size_t)n, sizeof(*mems));
+	is_mem = xcalloc((size_t)n, sizeof(*is_mem));
 	in = xcalloc((size_t)n, sizeof(*in));
 	for (int i = 0; i < n; i++) {
-		status = read_resultset_arg(&sets[i], argv[i], "the results");
+		status = read_json_input(&sets[i], &mems[i], &is_mem[i], argv[i], "the results");
 		if (status)
 			goto out;
 		in[i].path = argv[i];
-		in[i].rs = &sets[i];
+		if (is_mem[i])
+			in[i].mem = &mems[i];
+		else
+			in[i].rs = &sets[i];
 		nin++;
 	}
 	nbase = budget_baselines(&b, &bpaths);
@@ -241,13 +263,19 @@ int cmd_check(int argc, char **argv)
 	} else {
 		fputs(text.ptr, stdout);
 	}
-	if (rep.failed || (st.strict && rep.nr_unmatched))
+	if (rep.failed || (st.strict && (rep.nr_unmatched || rep.nr_unchecked)))
 		status = RL_EXIT_FAILED;
 out:
 	if (have_rep)
 		check_report_release(&rep);
-	for (size_t i = 0; i < nin; i++)
-		resultset_release(&sets[i]);
+	for (size_t i = 0; i < nin; i++) {
+		if (is_mem[i])
+			mem_summary_release(&mems[i]);
+		else
+			resultset_release(&sets[i]);
+	}
+	free(mems);
+	free(is_mem);
 	for (size_t i = 0; i < nloaded; i++)
 		resultset_release(&bases[i]);
 	free(sets);

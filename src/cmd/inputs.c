@@ -10,7 +10,41 @@
 #include "base/diag.h"
 #include "prof/pprof.h"
 #include "prof/profile.h"
+#include "result/memsum.h"
 #include "result/resultset.h"
+
+static int exit_status(int ret)
+{
+	if (ret == 0)
+		return 0;
+	return ret == -EINVAL || ret == -ENOENT || ret == -ENOTDIR || ret == -EISDIR ||
+			       ret == -EFBIG
+		       ? RL_EXIT_USAGE
+		       : RL_EXIT_INTERNAL;
+}
+
+int read_json_input(struct resultset *rs, struct mem_summary *mem, bool *is_mem,
+		    const char *path, const char *what)
+{
+	struct buf text = BUF_INIT, err = BUF_INIT;
+	int ret = buf_read_file(&text, path, (size_t)1 << 30);
+
+	*is_mem = false;
+	if (ret == 0 && mem_summary_sniff(text.ptr, text.len)) {
+		*is_mem = true;
+		ret = mem_summary_read_json(mem, text.ptr, text.len, &err);
+		if (ret < 0) {
+			error("'%s' (%s) is not usable redline mem figures: %s", path, what, err.ptr);
+			hint("write them with 'redline mem -o FILE.json -- CMD'");
+		}
+		buf_release(&text);
+		buf_release(&err);
+		return exit_status(ret);
+	}
+	buf_release(&text);
+	buf_release(&err);
+	return read_resultset_arg(rs, path, what);
+}
 
 int read_resultset_arg(struct resultset *rs, const char *path, const char *what)
 {
@@ -34,12 +68,7 @@ int read_resultset_arg(struct resultset *rs, const char *path, const char *what)
 		ret = -EINVAL;
 	}
 	buf_release(&err);
-	if (ret == 0)
-		return 0;
-	return ret == -EINVAL || ret == -ENOENT || ret == -ENOTDIR || ret == -EISDIR ||
-			       ret == -EFBIG
-		       ? RL_EXIT_USAGE
-		       : RL_EXIT_INTERNAL;
+	return exit_status(ret);
 }
 
 int read_profile_arg(struct profile **out, const char *path)
@@ -58,10 +87,5 @@ int read_profile_arg(struct profile **out, const char *path)
 		error_code(ret, "cannot read '%s'", path);
 	}
 	buf_release(&why);
-	if (ret == 0)
-		return 0;
-	return ret == -EINVAL || ret == -EFBIG || ret == -ENOENT || ret == -ENOTDIR ||
-			       ret == -EISDIR
-		       ? RL_EXIT_USAGE
-		       : RL_EXIT_INTERNAL;
+	return exit_status(ret);
 }

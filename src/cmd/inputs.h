@@ -1,6 +1,8 @@
 #ifndef CMD_INPUTS_H
 #define CMD_INPUTS_H
 
+#include <stdbool.h>
+
 /*
  * Reading the files that commands are given (result sets, profiles), with
  * the messages people need when one is wrong: shared by compare, check,
@@ -14,6 +16,7 @@
 
 struct resultset;
 struct profile;
+struct mem_summary;
 
 /*
  * Read the result set at path (redline's, or hyperfine's --export-json).
@@ -22,6 +25,13 @@ struct profile;
  * initialisation; release it after a 0 return only.
  */
 int read_resultset_arg(struct resultset *rs, const char *path, const char *what);
+
+/*
+ * Read a JSON input that is either a result set or redline mem's figures
+ * (by its "format"); *is_mem says which was filled (release that one).
+ */
+int read_json_input(struct resultset *rs, struct mem_summary *mem, bool *is_mem,
+		    const char *path, const char *what);
 
 /* Read the pprof profile at path into *out (prof_free() it after a 0 return). */
 int read_profile_arg(struct profile **out, const char *path);

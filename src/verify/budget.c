@@ -31,7 +31,8 @@ static const char *const limit_names[LIMIT_COUNT] = {
 	[LIMIT_MEAN] = "mean",	       [LIMIT_MEDIAN] = "median",
 	[LIMIT_P95] = "p95",	       [LIMIT_P99] = "p99",
 	[LIMIT_MAX] = "max",	       [LIMIT_CPU] = "cpu",
-	[LIMIT_PEAK_RSS] = "peak_rss", [LIMIT_SLOWDOWN] = "max_slowdown",
+	[LIMIT_PEAK_RSS] = "peak_rss", [LIMIT_PEAK_HEAP] = "peak_heap",
+	[LIMIT_SLOWDOWN] = "max_slowdown",
 };
 
 const char *budget_limit_name(enum budget_limit l)
@@ -41,7 +42,7 @@ const char *budget_limit_name(enum budget_limit l)
 
 enum metric_unit budget_limit_unit(enum budget_limit l)
 {
-	if (l == LIMIT_PEAK_RSS)
+	if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
 		return UNIT_BYTES;
 	if (l == LIMIT_SLOWDOWN)
 		return UNIT_RATIO;
@@ -128,7 +129,7 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 	if (json_is_number(v)) {
 		/* The most likely mistake of all: say how to write it. */
 		snprintf(num, sizeof(num), "%g", json_number_value(v));
-		if (l == LIMIT_PEAK_RSS)
+		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
 			return bad(bp, "%s has no unit (write it as a string with one: "
 				       "\"%s MiB\", \"%s KiB\" or \"%s B\")", num, num, num, num);
 		if (l == LIMIT_SLOWDOWN)
@@ -149,7 +150,7 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		return bad(bp, "'%s' is not a number and a unit", s);
 	}
 	if (!has_unit(s)) {
-		if (l == LIMIT_PEAK_RSS)
+		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
 			return bad(bp, "'%s' has no unit (write it as '%s MiB', '%s KiB' or '%s B')",
 				   s, s, s, s);
 		if (l == LIMIT_SLOWDOWN)
@@ -167,7 +168,7 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		*out = d;
 		return 0;
 	}
-	if (l == LIMIT_PEAK_RSS) {
+	if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP) {
 		if (parse_bytes(s, out) < 0)
 			return bad(bp, "bad unit in '%s': expected a size such as '4 MiB' "
 				       "(B, KiB, MiB, GiB, or KB, MB, GB)", s);
@@ -300,7 +301,7 @@ static int parse_entry(struct bp *bp, const json_t *obj, const char *dir,
 			       "such as \"./prog *\")");
 	if (!any)
 		return bad(bp, "no limit given (mean, median, p95, p99, max, cpu, peak_rss, "
-			       "max_slowdown)");
+			       "peak_heap, max_slowdown)");
 	if (e->baseline && !e->has[LIMIT_SLOWDOWN])
 		return bad(bp, "'baseline' is only for 'max_slowdown', which is not given");
 	return 0;
@@ -454,11 +455,28 @@ size_t budget_baselines(const struct budget *b, const char ***paths)
 	return n;
 }
 
-static bool entry_matches(const struct budget_entry *e, const struct result *r)
+static bool entry_matches(const struct budget_entry *e, const char *label,
+			  const char *command)
 {
 	if (e->name)
-		return !strcmp(e->name, result_label(r));
-	return fnmatch(e->command, r->command, 0) == 0;
+		return !strcmp(e->name, label);
+	return fnmatch(e->command, command, 0) == 0;
+}
+
+/* The items of an input: a result set's results, or one mem run. */
+static size_t input_items(const struct check_input *in)
+{
+	return in->rs ? in->rs->nr : in->mem ? 1 : 0;
+}
+
+static const char *item_label(const struct check_input *in, size_t k)
+{
+	return in->rs ? result_label(&in->rs->results[k]) : in->mem->command;
+}
+
+static const char *item_command(const struct check_input *in, size_t k)
+{
+	return in->rs ? in->rs->results[k].command : in->mem->command;
 }
 
 static struct check_row *add_row(struct check_report *out, size_t *alloc, size_t entry,
@@ -574,7 +592,7 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 		  const struct check_baseline *baselines, size_t nbase,
 		  struct check_report *out)
 {
-	size_t alloc = 0, alloc_u = 0;
+	size_t alloc = 0, alloc_u = 0, alloc_c = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->budget = b;
@@ -582,24 +600,30 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 	out->nr_inputs = nin;
 	for (size_t e = 0; e < b->nr; e++) {
 		const struct budget_entry *be = &b->entries[e];
-		bool matched = false;
+		bool matched = false, done[LIMIT_COUNT] = { false };
 
 		for (size_t i = 0; i < nin; i++) {
-			for (size_t k = 0; k < in[i].rs->nr; k++) {
-				const struct result *r = &in[i].rs->results[k];
+			for (size_t k = 0; k < input_items(&in[i]); k++) {
+				const struct result *r = in[i].rs ? &in[i].rs->results[k] : NULL;
 
-				if (!entry_matches(be, r))
+				if (!entry_matches(be, item_label(&in[i], k), item_command(&in[i], k)))
 					continue;
 				matched = true;
 				for (int l = 0; l < LIMIT_COUNT; l++) {
 					struct check_row *row;
 					const char *metric;
 
-					if (!be->has[l])
+					/* peak_heap is a mem run's figure, the others a result set's. */
+					if (!be->has[l] || (l == LIMIT_PEAK_HEAP) != !r)
 						continue;
+					done[l] = true;
 					row = add_row(out, &alloc, e, i, k, (enum budget_limit)l,
 						      be->value[l]);
-					if (l == LIMIT_SLOWDOWN) {
+					if (l == LIMIT_PEAK_HEAP) {
+						row->measured = in[i].mem->peak_bytes;
+						row->status = row->measured <= row->budget ? CHECK_PASS
+											   : CHECK_FAIL;
+					} else if (l == LIMIT_SLOWDOWN) {
 						const char *bp = be->baseline ? be->baseline : b->baseline;
 						const struct resultset *base = NULL;
 
@@ -626,6 +650,13 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 		if (!matched) {
 			ALLOC_GROW(out->unmatched, out->nr_unmatched, alloc_u);
 			out->unmatched[out->nr_unmatched++] = e;
+			continue;
+		}
+		for (int l = 0; l < LIMIT_COUNT; l++) {
+			if (be->has[l] && !done[l]) {
+				ALLOC_GROW(out->unchecked, out->nr_unchecked, alloc_c);
+				out->unchecked[out->nr_unchecked++] = e * LIMIT_COUNT + (size_t)l;
+			}
 		}
 	}
 	for (size_t i = 0; i < out->nr; i++) {
@@ -641,12 +672,18 @@ void check_report_release(struct check_report *r)
 		free(r->rows[i].why);
 	free(r->rows);
 	free(r->unmatched);
+	free(r->unchecked);
 	memset(r, 0, sizeof(*r));
 }
 
 const char *check_row_label(const struct check_report *r, const struct check_row *row)
 {
-	return result_label(&r->inputs[row->input].rs->results[row->result]);
+	return item_label(&r->inputs[row->input], row->result);
+}
+
+const char *check_row_command(const struct check_report *r, const struct check_row *row)
+{
+	return item_command(&r->inputs[row->input], row->result);
 }
 
 static const char *status_name(enum check_status s)
@@ -704,6 +741,14 @@ void check_row_outcome(struct buf *out, const struct check_row *row)
 }
 
 /* --- the table ------------------------------------------------------------------- */
+
+/* Why a limit could not be checked at all. */
+static const char *unchecked_why(enum budget_limit l)
+{
+	return l == LIMIT_PEAK_HEAP
+		? "no redline mem figures (--json) of a matching benchmark were given"
+		: "only redline mem figures matched; this limit needs a result set";
+}
 
 static void add_cell(struct buf *b, const char *s, size_t width)
 {
@@ -794,6 +839,13 @@ void check_render(struct buf *out, const struct check_report *r, const char *bud
 			 i ? "" : "\n", e->where, e->name ? "name" : "command",
 			 e->name ? e->name : e->command);
 	}
+	for (size_t i = 0; i < r->nr_unchecked; i++) {
+		const struct budget_entry *e = &r->budget->entries[r->unchecked[i] / LIMIT_COUNT];
+		enum budget_limit l = (enum budget_limit)(r->unchecked[i] % LIMIT_COUNT);
+
+		buf_addf(out, "%s  %s.%s not checked: %s\n", i || r->nr_unmatched ? "" : "\n",
+			 e->where, budget_limit_name(l), unchecked_why(l));
+	}
 	buf_addf(out, "\n%s%zu of %zu limit%s failed%s", term_c(color && r->failed, TERM_BOLD_RED),
 		 r->failed, r->nr, r->nr == 1 ? "" : "s", term_c(color && r->failed, TERM_RESET));
 	if (r->skipped)
@@ -824,20 +876,21 @@ int check_write_junit(const struct check_report *r, const char *budget_path, FIL
 {
 	struct buf b = BUF_INIT, t = BUF_INIT, name = BUF_INIT;
 	char stamp[32];
-	size_t tests = r->nr + r->nr_unmatched;
+	size_t tests = r->nr + r->nr_unmatched + r->nr_unchecked;
+	size_t skips = r->skipped + r->nr_unmatched + r->nr_unchecked;
 	int ret;
 
 	iso8601_now(stamp, sizeof(stamp));
 	buf_addstr(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	buf_addf(&b, "<testsuites name=\"redline check\" tests=\"%zu\" failures=\"%zu\" "
 		     "errors=\"0\" skipped=\"%zu\" time=\"0\">\n",
-		 tests, r->failed, r->skipped + r->nr_unmatched);
+		 tests, r->failed, skips);
 	buf_addstr(&b, "  <testsuite");
 	buf_reset(&t);
 	buf_addf(&t, "redline check: %s", budget_path);
 	add_attr(&b, "name", t.ptr);
 	buf_addf(&b, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\"",
-		 tests, r->failed, r->skipped + r->nr_unmatched);
+		 tests, r->failed, skips);
 	add_attr(&b, "timestamp", stamp);
 	buf_addstr(&b, ">\n");
 	buf_addstr(&b, "    <properties>\n      <property name=\"budget\"");
@@ -896,6 +949,19 @@ int check_write_junit(const struct check_report *r, const char *budget_path, FIL
 		add_attr(&b, "message", "the budget matches no benchmark in the results");
 		buf_addstr(&b, "/>\n    </testcase>\n");
 	}
+	for (size_t i = 0; i < r->nr_unchecked; i++) {
+		const struct budget_entry *e = &r->budget->entries[r->unchecked[i] / LIMIT_COUNT];
+		enum budget_limit l = (enum budget_limit)(r->unchecked[i] % LIMIT_COUNT);
+
+		buf_reset(&name);
+		buf_addf(&name, "%s: %s <= %s", e->name ? e->name : e->command, budget_limit_name(l),
+			 e->text[l]);
+		buf_addstr(&b, "    <testcase classname=\"redline.budget\"");
+		add_attr(&b, "name", name.ptr);
+		buf_addstr(&b, " time=\"0\">\n      <skipped");
+		add_attr(&b, "message", unchecked_why(l));
+		buf_addstr(&b, "/>\n    </testcase>\n");
+	}
 	buf_addstr(&b, "  </testsuite>\n</testsuites>\n");
 	fwrite(b.ptr, 1, b.len, out);
 	ret = fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
@@ -939,18 +1005,18 @@ int check_write_json(const struct check_report *r, const char *budget_path, FILE
 	jw_kv_uint(&w, "failed", r->failed);
 	jw_kv_uint(&w, "skipped", r->skipped);
 	jw_kv_uint(&w, "unmatched_budgets", r->nr_unmatched);
+	jw_kv_uint(&w, "unchecked_limits", r->nr_unchecked);
 	jw_object_end(&w);
 	jw_key(&w, "checks");
 	jw_array_begin(&w);
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct check_row *row = &r->rows[i];
 		const struct budget_entry *e = &r->budget->entries[row->entry];
-		const struct result *res = &r->inputs[row->input].rs->results[row->result];
 
 		jw_object_begin(&w);
 		jw_kv_string(&w, "budget", e->where);
-		jw_kv_string(&w, "benchmark", result_label(res));
-		jw_kv_string(&w, "command", res->command);
+		jw_kv_string(&w, "benchmark", check_row_label(r, row));
+		jw_kv_string(&w, "command", check_row_command(r, row));
 		jw_kv_string(&w, "results", r->inputs[row->input].path);
 		jw_kv_uint(&w, "index", row->result);
 		jw_kv_string(&w, "limit", budget_limit_name(row->limit));
@@ -989,6 +1055,19 @@ int check_write_json(const struct check_report *r, const char *budget_path, FILE
 		jw_object_begin(&w);
 		jw_kv_string(&w, "budget", e->where);
 		jw_kv_string(&w, e->name ? "name" : "command", e->name ? e->name : e->command);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_key(&w, "unchecked_limits");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < r->nr_unchecked; i++) {
+		const struct budget_entry *e = &r->budget->entries[r->unchecked[i] / LIMIT_COUNT];
+		enum budget_limit l = (enum budget_limit)(r->unchecked[i] % LIMIT_COUNT);
+
+		jw_object_begin(&w);
+		jw_kv_string(&w, "budget", e->where);
+		jw_kv_string(&w, "limit", budget_limit_name(l));
+		jw_kv_string(&w, "reason", unchecked_why(l));
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);

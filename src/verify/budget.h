@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "result/memsum.h"
 #include "result/resultset.h"
 #include "verify/compare.h"
 
@@ -40,6 +41,8 @@ struct buf;
  *   mean, median, p95, p99, max   wall time (type-7 percentiles)
  *   cpu                           median user + system CPU time per run
  *   peak_rss                      the largest peak RSS of any run
+ *   peak_heap                     the peak heap of a redline mem run (from
+ *                                 its JSON figures, matched by command)
  *   max_slowdown                  the change of the median wall time from
  *                                 the same benchmark in the baseline: the
  *                                 limit fails when the benchmark is
@@ -58,6 +61,7 @@ enum budget_limit {
 	LIMIT_MAX,
 	LIMIT_CPU,
 	LIMIT_PEAK_RSS,
+	LIMIT_PEAK_HEAP,
 	LIMIT_SLOWDOWN,
 	LIMIT_COUNT
 };
@@ -91,17 +95,22 @@ int budget_parse(struct budget *b, const char *text, size_t len, const char *dir
 int budget_read_file(struct budget *b, const char *path, struct buf *err);
 void budget_release(struct budget *b);
 
-/* "mean", "median", "p95", "p99", "max", "cpu", "peak_rss", "max_slowdown". */
+/* "mean", "median", "p95", "p99", "max", "cpu", "peak_rss", "peak_heap", "max_slowdown". */
 const char *budget_limit_name(enum budget_limit l);
 /* The unit of a limit's values: seconds, bytes, or (max_slowdown) a ratio in percent. */
 enum metric_unit budget_limit_unit(enum budget_limit l);
 
 /* --- checking ------------------------------------------------------------ */
 
-/* A result set to check, and where it came from. */
+/*
+ * What to check, and where it came from: a result set, or the figures of
+ * a redline mem run (its label is its command; only peak_heap applies to
+ * it, and peak_heap only to it).
+ */
 struct check_input {
 	const char *path;
-	const struct resultset *rs;
+	const struct resultset *rs;	  /* or NULL, and: */
+	const struct mem_summary *mem;
 };
 
 /* A baseline, loaded by the caller (budget_baselines() lists the paths). */
@@ -134,6 +143,13 @@ struct check_report {
 	size_t nr;
 	size_t *unmatched; /* budget entries that matched no benchmark */
 	size_t nr_unmatched;
+	/*
+	 * Limits of entries that matched something, but nothing the limit
+	 * applies to (peak_heap without a redline mem run of the benchmark,
+	 * or a time limit with only mem runs): entry * LIMIT_COUNT + limit.
+	 */
+	size_t *unchecked;
+	size_t nr_unchecked;
 	size_t passed, failed, skipped;
 };
 
@@ -155,8 +171,9 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 		  struct check_report *out);
 void check_report_release(struct check_report *r);
 
-/* The benchmark a row is about (its label). */
+/* The benchmark a row is about (its label), and its command line. */
 const char *check_row_label(const struct check_report *r, const struct check_row *row);
+const char *check_row_command(const struct check_report *r, const struct check_row *row);
 /* "p95 <= 30 ms", "max_slowdown <= 5%": the limit as a sentence fragment. */
 void check_row_limit(struct buf *out, const struct check_report *r,
 		     const struct check_row *row);

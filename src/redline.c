@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "compare", cmd_compare, "compare two result sets: change, interval, test and verdict per benchmark" },
 	{ "check", cmd_check, "check result sets against performance budgets (pass/fail, JUnit XML for CI)" },
 	{ "diff", cmd_diff, "what changed between two profiles: functions ranked, differential flame graph" },
+	{ "publish", cmd_publish, "write the optimization report: Markdown and one self-contained HTML page" },
 	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 

@@ -29,5 +29,6 @@ int cmd_mem(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
 
 #endif

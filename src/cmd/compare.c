@@ -29,6 +29,7 @@
 
 struct compare_cmd {
 	double threshold;
+	double noise;
 	double alpha;
 	const char *metric;
 	bool fail_on_regression;
@@ -46,7 +47,8 @@ static const struct opt_help compare_help = {
 		"holds a single result, those two are compared whatever their names.\n"
 		"For each: both medians, the change with its 95% bootstrap interval, a\n"
 		"Mann-Whitney U test and a verdict, as benchstat prints it: '~' for no\n"
-		"significant change (p >= 0.05), else faster or slower; then the\n"
+		"significant change (p >= 0.05) or a change within the noise (1%), else\n"
+		"faster or slower; then the\n"
 		"geometric mean of the ratios, and the benchmarks found on one side only.\n"
 		"\n"
 		"Exit status: 0; 1 with --fail-on-regression when a benchmark is\n"
@@ -93,6 +95,7 @@ int cmd_compare(int argc, char **argv)
 {
 	struct compare_cmd st = {
 		.threshold = 0,
+		.noise = 1,
 		.alpha = 0.05,
 		.metric = "wall_time",
 		.color = "auto",
@@ -101,6 +104,9 @@ int cmd_compare(int argc, char **argv)
 		OPT_DOUBLE(0, "threshold", &st.threshold, "PCT", 0, 1e9,
 			   "a significant slowdown by more than PCT percent is a\n"
 			   "regression (default 0: any significant slowdown)"),
+		OPT_DOUBLE(0, "noise", &st.noise, "PCT", 0, 1e9,
+			   "a change smaller than PCT percent is no change, however\n"
+			   "significant (default 1)"),
 		OPT_FLAG(0, "fail-on-regression", &st.fail_on_regression,
 			 "exit 1 when there is a regression"),
 		OPT_STRING(0, "metric", &st.metric, "METRIC",
@@ -145,6 +151,7 @@ int cmd_compare(int argc, char **argv)
 	co.metric = st.metric;
 	co.alpha = st.alpha;
 	co.threshold = st.threshold;
+	co.noise = st.noise;
 	compare_resultsets(&base, &new, &co, &r);
 	if (!r.nr && r.nr_singles) {
 		bool any = false;

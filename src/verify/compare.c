@@ -236,7 +236,8 @@ static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
 	}
 	if (!p->has_test) {
 		p->verdict = CMP_UNKNOWN;
-	} else if (p->mw.p_value >= r->opts.alpha) {
+	} else if (p->mw.p_value >= r->opts.alpha ||
+		   fabs(p->ratio - 1) * 100 < r->opts.noise) {
 		p->verdict = CMP_SAME;
 	} else {
 		/* The sign of the change; equal medians: which side tends larger. */
@@ -271,7 +272,7 @@ int compare_resultsets(const struct resultset *base, const struct resultset *new
 	memset(out, 0, sizeof(*out));
 	out->geomean_ratio = out->geomean_base = out->geomean_new = NAN;
 	if (!(o->alpha > 0 && o->alpha < 1) || !(o->level > 0 && o->level < 1) ||
-	    !(o->threshold >= 0) || !o->metric)
+	    !(o->threshold >= 0) || !(o->noise >= 0) || !o->metric)
 		return -EINVAL;
 	out->opts = *o;
 	out->base = base;
@@ -416,9 +417,25 @@ static void add_label(struct buf *b, const char *s, size_t max)
 	}
 }
 
-static const char *pair_label(const struct cmp_result *r, const struct cmp_pair *p)
+/*
+ * A named result of a parameter scan whose name does not show its
+ * parameters (-n work for each of -P n 1 3) needs them said: "work [n=2]".
+ */
+static void add_result_label(struct buf *b, const struct result *r, size_t max)
 {
-	return result_label(&r->new->results[p->new]);
+	struct buf t = BUF_INIT;
+	bool shown = true;
+
+	buf_addstr(&t, result_label(r));
+	for (size_t i = 0; r->name && i < r->nr_params; i++)
+		shown &= strstr(r->name, r->params[i].value) != NULL;
+	if (!shown) {
+		for (size_t i = 0; i < r->nr_params; i++)
+			buf_addf(&t, "%s%s=%s", i ? ", " : " [", r->params[i].name, r->params[i].value);
+		buf_addch(&t, ']');
+	}
+	add_label(b, t.ptr, max);
+	buf_release(&t);
 }
 
 static const char *metric_title(const char *name)
@@ -452,8 +469,8 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 	buf_addf(out, "Comparing %s (base) with %s (new): %s, medians\n", o->base_name,
 		 o->new_name, metric_title(r->opts.metric));
 	buf_addf(out, "change: new / base - 1 with its %g%% bootstrap interval; p: Mann–Whitney U;\n"
-		      "~: no significant change at p < %g\n\n",
-		 r->opts.level * 100, r->opts.alpha);
+		      "~: no significant change at p < %g, or one within ±%g%%\n\n",
+		 r->opts.level * 100, r->opts.alpha, r->opts.noise);
 
 	/* Cells first, for the column widths. */
 	for (size_t i = 0; i < rows; i++) {
@@ -461,7 +478,10 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 
 		cells[i] = xcalloc(5, sizeof(char *));
 		buf_reset(&cell);
-		add_label(&cell, p ? pair_label(r, p) : "geomean", LABEL_MAX);
+		if (p)
+			add_result_label(&cell, &r->new->results[p->new], LABEL_MAX);
+		else
+			buf_addstr(&cell, "geomean");
 		cells[i][0] = xstrdup(cell.ptr);
 		buf_reset(&cell);
 		cmp_format_value(&cell, r->unit, p ? p->base_median : r->geomean_base);
@@ -549,7 +569,7 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 		const struct resultset *rs = s->in_base ? r->base : r->new;
 
 		buf_reset(&cell);
-		add_label(&cell, result_label(&rs->results[s->index]), 2 * LABEL_MAX);
+		add_result_label(&cell, &rs->results[s->index], 2 * LABEL_MAX);
 		if (s->no_metric)
 			buf_addf(out, "  not compared: '%s' has no %s values on a side\n", cell.ptr,
 				 r->opts.metric);
@@ -634,6 +654,7 @@ int compare_write_json(const struct cmp_result *r, const char *base_path,
 	jw_kv_double(&w, "alpha", r->opts.alpha);
 	jw_kv_double(&w, "confidence_level", r->opts.level);
 	jw_kv_double(&w, "threshold_percent", r->opts.threshold);
+	jw_kv_double(&w, "noise_percent", r->opts.noise);
 	write_side(&w, "base", base_path, r->base);
 	write_side(&w, "new", new_path, r->new);
 	jw_key(&w, "benchmarks");

@@ -30,8 +30,12 @@ struct buf;
  * prints the same), and a two-sided Mann–Whitney U test of the runs. The
  * verdict is benchstat's: '~' (no significant change) unless p < alpha,
  * then faster or slower by the sign of the change; with fewer than two
- * runs on a side there is no verdict at all. A slower verdict whose change
- * exceeds the threshold is a regression. Over all pairs: the geometric
+ * runs on a side there is no verdict at all. A change smaller than the
+ * noise level (1 % by default) is '~' too, however significant, as in
+ * Criterion.rs: a precise metric (CPU time) tells apart two sessions of
+ * the same program by what differs between sessions (caches, placement,
+ * the machine's load), a difference no code change made. A slower verdict
+ * whose change exceeds the threshold is a regression. Over all pairs: the geometric
  * mean of the ratios (and of each side's medians).
  *
  * "cpu_time" is user + system time; for results that lack it (redline
@@ -46,11 +50,12 @@ struct cmp_opts {
 	double alpha;	    /* significance level of the test */
 	double level;	    /* confidence level of the intervals */
 	double threshold;   /* percent: a significant slowdown beyond it is a regression */
+	double noise;	    /* percent: a smaller change is no change */
 };
-#define CMP_OPTS_INIT { "wall_time", 0.05, 0.95, 0.0 }
+#define CMP_OPTS_INIT { "wall_time", 0.05, 0.95, 0.0, 1.0 }
 
 enum cmp_verdict {
-	CMP_SAME,    /* '~': no significant change */
+	CMP_SAME,    /* '~': no significant change (or one within the noise) */
 	CMP_FASTER,  /* significantly smaller */
 	CMP_SLOWER,  /* significantly larger */
 	CMP_UNKNOWN, /* fewer than 2 runs on a side: no test possible */
@@ -92,7 +97,7 @@ struct cmp_result {
 
 /*
  * Compare base with new under o. Returns 0, or -EINVAL when o is out of
- * range (alpha or level outside (0, 1), a negative threshold). Empty sets
+ * range (alpha or level outside (0, 1), a negative threshold or noise). Empty sets
  * are the caller's to refuse; they compare to nothing.
  */
 int compare_resultsets(const struct resultset *base, const struct resultset *new,

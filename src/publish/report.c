@@ -41,6 +41,7 @@ enum { SEC_PROBLEM, SEC_BASELINE, SEC_BOTTLENECK, SEC_SOLUTION, SEC_RESULT, SEC_
 /* One benchmark's figures (wall time). */
 struct bench_row {
 	const struct result *r;
+	char *label; /* cmp_result_label() */
 	bool ok; /* has values of the metric */
 	const double *values;
 	size_t n;
@@ -367,6 +368,12 @@ static void side_init(struct side_data *s, const struct pub_input *in, size_t n,
 		const struct metric *rss = result_find_metric(&s->merged.results[i], "max_rss");
 
 		row->r = &s->merged.results[i];
+		{
+			struct buf t = BUF_INIT;
+
+			cmp_result_label(&t, row->r);
+			row->label = buf_detach(&t, NULL);
+		}
 		row->n = cmp_metric_values(row->r, metric, &row->values, &row->scratch);
 		row->ok = row->n > 0;
 		if (row->ok) {
@@ -390,6 +397,7 @@ static void side_release(struct side_data *s)
 		if (s->rows[i].ok)
 			metric_stats_release(&s->rows[i].st);
 		free(s->rows[i].scratch);
+		free(s->rows[i].label);
 	}
 	free(s->rows);
 	free(s->merged.results);
@@ -523,7 +531,12 @@ static void metric_words(struct buf *b, const char *metric)
 
 static const char *pair_label(const struct pub_report *r, const struct cmp_pair *p)
 {
-	return result_label(&r->after.merged.results[p->new]);
+	return r->after.rows[p->new].label;
+}
+
+static const char *single_label(const struct pub_report *r, const struct cmp_single *s)
+{
+	return (s->in_base ? &r->base : &r->after)->rows[s->index].label;
 }
 
 /* The sentence the Problem section falls back on. (Plain text; the caller escapes.) */
@@ -536,10 +549,10 @@ static void problem_text(struct buf *b, const struct pub_report *r, bool markdow
 			 r->base.merged.nr == 1 ? "" : "s");
 		if (markdown) {
 			buf_addch(b, '`');
-			buf_addstr(b, result_label(sl->r));
+			buf_addstr(b, sl->label);
 			buf_addch(b, '`');
 		} else {
-			buf_addf(b, "'%s'", result_label(sl->r));
+			buf_addf(b, "'%s'", sl->label);
 		}
 		buf_addstr(b, ", takes ");
 		cmp_format_value(b, r->unit, sl->st.s.median);
@@ -628,7 +641,7 @@ static void md_bench_table(struct buf *b, const struct side_data *s, enum metric
 		const struct bench_row *row = &s->rows[i];
 
 		buf_addstr(b, "| ");
-		md_code(b, result_label(row->r));
+		md_code(b, row->label);
 		buf_addstr(b, " | ");
 		if (!row->ok) {
 			buf_addstr(b, "no values | | | |\n");
@@ -786,11 +799,10 @@ static void md_improvement(struct buf *b, const struct pub_report *r)
 	buf_addstr(b, ".\n");
 	for (size_t i = 0; i < c->nr_singles; i++) {
 		const struct cmp_single *s = &c->singles[i];
-		const struct resultset *rs = s->in_base ? c->base : c->new;
 
 		buf_addf(b, "%s- %s ", i ? "" : "\n", s->no_metric ? "Not compared (no values of the metric):"
 				   : s->in_base ? "Only in the baseline:" : "Only after:");
-		md_code(b, result_label(&rs->results[s->index]));
+		md_code(b, single_label(r, s));
 		buf_addch(b, '\n');
 	}
 }
@@ -980,7 +992,7 @@ static void html_bench_table(struct buf *b, const struct pub_report *r,
 		struct buf t = BUF_INIT;
 
 		buf_addstr(b, "<tr><td>");
-		html_code(b, result_label(row->r));
+		html_code(b, row->label);
 		buf_addstr(b, "</td>");
 		if (!row->ok) {
 			buf_addstr(b, "<td colspan=\"4\">no values</td></tr>\n");
@@ -1289,11 +1301,10 @@ static void html_improvement(struct buf *b, const struct pub_report *r)
 		buf_addstr(b, "<ul class=\"singles\">\n");
 		for (size_t i = 0; i < c->nr_singles; i++) {
 			const struct cmp_single *s = &c->singles[i];
-			const struct resultset *rs = s->in_base ? c->base : c->new;
 
 			buf_addf(b, "<li>%s ", s->no_metric ? "Not compared (no values of the metric):"
 						: s->in_base ? "Only in the baseline:" : "Only after:");
-			html_code(b, result_label(&rs->results[s->index]));
+			html_code(b, single_label(r, s));
 			buf_addstr(b, "</li>\n");
 		}
 		buf_addstr(b, "</ul>\n");
@@ -1365,7 +1376,7 @@ static void html_side_distributions(struct buf *b, const struct pub_report *r,
 		any = true;
 		series_of(&s->rows[i], is_base ? "baseline" : "after", is_base ? COLOR_BASE : COLOR_AFTER,
 			  &se);
-		plot_distribution(b, result_label(s->rows[i].r), r->unit, &se, 1);
+		plot_distribution(b, s->rows[i].label, r->unit, &se, 1);
 	}
 	if (any)
 		buf_addstr(b, "</div>\n");

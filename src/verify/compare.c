@@ -421,19 +421,25 @@ static void add_label(struct buf *b, const char *s, size_t max)
  * A named result of a parameter scan whose name does not show its
  * parameters (-n work for each of -P n 1 3) needs them said: "work [n=2]".
  */
-static void add_result_label(struct buf *b, const struct result *r, size_t max)
+void cmp_result_label(struct buf *b, const struct result *r)
 {
-	struct buf t = BUF_INIT;
 	bool shown = true;
 
-	buf_addstr(&t, result_label(r));
+	buf_addstr(b, result_label(r));
 	for (size_t i = 0; r->name && i < r->nr_params; i++)
 		shown &= strstr(r->name, r->params[i].value) != NULL;
 	if (!shown) {
 		for (size_t i = 0; i < r->nr_params; i++)
-			buf_addf(&t, "%s%s=%s", i ? ", " : " [", r->params[i].name, r->params[i].value);
-		buf_addch(&t, ']');
+			buf_addf(b, "%s%s=%s", i ? ", " : " [", r->params[i].name, r->params[i].value);
+		buf_addch(b, ']');
 	}
+}
+
+static void add_result_label(struct buf *b, const struct result *r, size_t max)
+{
+	struct buf t = BUF_INIT;
+
+	cmp_result_label(&t, r);
 	add_label(b, t.ptr, max);
 	buf_release(&t);
 }

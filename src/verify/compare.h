@@ -114,6 +114,12 @@ size_t cmp_metric_values(const struct result *r, const char *name,
 /* The unit of a known metric name ("max_rss": bytes); seconds when unknown. */
 enum metric_unit cmp_metric_unit(const struct resultset *rs, const char *name);
 
+/*
+ * A result's label for tables: its name or command, and its parameters
+ * when a name does not show them ("work [n=2]" for -n work -P n 1 3).
+ */
+void cmp_result_label(struct buf *out, const struct result *r);
+
 /* "~", "faster", "slower", "?" / "same", "faster", "slower", "unknown". */
 const char *cmp_verdict_symbol(enum cmp_verdict v);
 const char *cmp_verdict_name(enum cmp_verdict v);

@@ -171,35 +171,70 @@ static uint32_t child_of(struct view *v, uint32_t parent, uint32_t name,
 	return (uint32_t)v->nr_nodes++;
 }
 
-static int cmp_child(const void *a, const void *b, void *arg)
+static int cmp_name(const void *a, const void *b, void *arg)
 {
 	const struct view *v = arg;
-	const struct view_node *x = &v->nodes[*(const uint32_t *)a];
-	const struct view_node *y = &v->nodes[*(const uint32_t *)b];
-	int c = strcmp(intern_str(v->strings, x->name, NULL),
-		       intern_str(v->strings, y->name, NULL));
 
-	return c ? c : (int)x->kind - (int)y->kind;
+	return strcmp(intern_str(v->strings, *(const uint32_t *)a, NULL),
+		      intern_str(v->strings, *(const uint32_t *)b, NULL));
 }
 
-/* Link children lists, each sorted by name (stable, readable output). */
+/*
+ * Link children lists, each sorted by name, then kind (stable, readable
+ * output). Names are ranked once (there are as many as functions, far
+ * fewer than nodes), and the nodes sorted by (rank, kind) with two passes
+ * of a radix sort: a profile of a million distinct stacks has millions of
+ * nodes, which a comparison sort of their names took seconds over.
+ */
 static void link_children(struct view *v)
 {
-	uint32_t *order = xmalloc((v->nr_nodes + 1) * sizeof(*order));
-	size_t n = 0;
+	uint32_t nstr = intern_count(v->strings);
+	uint32_t *ids = xmalloc(((size_t)nstr + 1) * sizeof(*ids));
+	uint32_t *rank = xmalloc(((size_t)nstr + 1) * sizeof(*rank));
+	size_t n = v->nr_nodes ? v->nr_nodes - 1 : 0;
+	uint64_t *keys = xmalloc((n + 1) * sizeof(*keys)), *tmp = xmalloc((n + 1) * sizeof(*tmp));
+	size_t *count = xmalloc((1 << 16) * sizeof(*count));
 
+	for (uint32_t i = 0; i < nstr; i++)
+		ids[i] = i;
+	if (nstr)
+		qsort_r(ids, nstr, sizeof(*ids), cmp_name, v);
+	for (uint32_t i = 0; i < nstr; i++)
+		rank[ids[i]] = i;
+	/* key: rank (24 bits) and kind (8 bits) above the node's index. */
 	for (uint32_t i = 1; i < v->nr_nodes; i++)
-		order[n++] = i;
-	if (n)
-		qsort_r(order, n, sizeof(*order), cmp_child, v);
-	/* Prepending in reverse name order leaves each list in name order. */
+		keys[i - 1] = (uint64_t)((rank[v->nodes[i].name] & 0xffffff) << 8 |
+					 v->nodes[i].kind) << 32 | i;
+	for (int pass = 0; pass < 2; pass++) {
+		int shift = 32 + 16 * pass;
+		size_t sum = 0;
+
+		memset(count, 0, (1 << 16) * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[(keys[i] >> shift) & 0xffff]++;
+		for (size_t d = 0; d < (1 << 16); d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(keys[i] >> shift) & 0xffff]++] = keys[i];
+		memcpy(keys, tmp, n * sizeof(*keys));
+	}
+	/* Prepending in reverse order leaves each list in name order. */
 	for (size_t k = n; k-- > 0;) {
-		struct view_node *c = &v->nodes[order[k]];
+		uint32_t i = (uint32_t)keys[k];
+		struct view_node *c = &v->nodes[i];
 
 		c->next_sibling = v->nodes[c->parent].first_child;
-		v->nodes[c->parent].first_child = order[k];
+		v->nodes[c->parent].first_child = i;
 	}
-	free(order);
+	free(ids);
+	free(rank);
+	free(keys);
+	free(tmp);
+	free(count);
 }
 
 struct view *view_new(const struct profile *p, const struct render_opts *o)

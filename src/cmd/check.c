@@ -1,7 +1,18 @@
 /*
  * redline check: performance budgets in CI.
  *
- *   SAMPLE
+ *   $ redline check --budget perf-budget.json --junit check.xml scan-set.json
+ *   Budget check: perf-budget.json against scan-set.json
+ *
+ *     benchmark     limit         budget  measured  result  margin
+ *     dedup n=8000  median        2 ms    3.985 ms  FAIL    1.985 ms (99.2%) over the budget
+ *     dedup n=8000  peak_rss      4 MiB   3.18 MiB  pass    844.0 KiB (20.6%) under the budget
+ *     dedup n=6000  cpu           1 ms    978.0 µs  pass    22.00 µs (2.2%) under the budget
+ *     dedup n=6000  max_slowdown  5%      -42.9%    pass    change -42.9% [-51.9% … -20.0%], p = 0.0029 (faster)
+ *     ...
+ *     budgets[2] (name 'dedup n=16000') matches no benchmark in the results
+ *
+ *   3 of 11 limits failed
  *
  * A budget file (verify/budget.h, schema/budget.schema.json) sets limits
  * per benchmark; check measures each limit on the result sets given,

@@ -1,7 +1,19 @@
 /*
  * redline compare: was it really faster, or noise?
  *
- *   SAMPLE
+ *   $ redline compare --metric cpu_time scan-list.json scan-set.json
+ *   Comparing scan-list.json (base) with scan-set.json (new): CPU time (user + system), medians
+ *   change: new / base - 1 with its 95% bootstrap interval; p: Mann–Whitney U;
+ *   ~: no significant change at p < 0.05, or one within ±1%
+ *
+ *     benchmark              base            new  change                    p         verdict
+ *     dedup n=2000  1.086 ms (10)  909.5 µs (10)  -16.3% [-20.8% … -11.7%]  1.1e-05   faster
+ *     dedup n=4000  1.670 ms (10)  885.0 µs (10)  -47.0% [-51.5% … -43.7%]  1.1e-05   faster
+ *     dedup n=6000  2.708 ms (10)  978.0 µs (10)  -63.9% [-66.0% … -62.6%]  1.1e-05   faster
+ *     dedup n=8000  4.216 ms (10)  1.009 ms (10)  -76.1% [-78.5% … -74.6%]  1.1e-05   faster
+ *     geomean            2.133 ms       943.9 µs  -55.7%
+ *
+ *   0 slower, 4 faster, 0 without significant change
  *
  * Two result sets (from bench, stat or hyperfine) are matched benchmark by
  * benchmark and compared on one metric: medians, the change with a

@@ -1,7 +1,16 @@
 /*
  * redline diff: what changed between two profiles.
  *
- *   SAMPLE
+ *   $ redline diff --top 5 v1.pb.gz v2.pb.gz
+ *    base: v1.pb.gz  215.2 ms cpu
+ *    new:  v2.pb.gz  217.2 ms cpu
+ *    shares of each profile's total; change in percentage points, ranked by the change of self share
+ *
+ *    self% base → new   change total% base → new   change  function
+ *     79.53% →  20.28%  -59.26   79.53% →  20.28%  -59.26  a  movehot.c
+ *     20.47% →  78.34%  +57.88   20.47% →  79.26%  +58.80  b  movehot.c
+ *      0.00% →   0.46%   +0.46    0.00% →   0.46%   +0.46  exc_page_fault  [kernel]  (new)
+ *    ... 26 more
  *
  * Two pprof profiles (CPU or memory, from redline or any producer) are
  * compared function by function on one value type (prof/diff.h): shares

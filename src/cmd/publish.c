@@ -1,7 +1,13 @@
 /*
  * redline publish: the optimization report.
  *
- *   SAMPLE
+ *   $ redline publish --metric cpu_time --title "dedup: a hash set instead of a list" \
+ *         --notes examples/dedup-notes.md --baseline scan-list.json --baseline list.pb.gz \
+ *         --baseline mem-list.json --after scan-set.json --after set.pb.gz \
+ *         --after mem-set.json -o report.html
+ *   report.html
+ *   redline: 4 benchmarks compared: 4 faster, 0 slower, 0 without significant change; geometric mean of the changes -55.7%
+ *   redline: report written to 'report.html' and 'report.md'
  *
  * From a baseline and an after set of measurements (result sets, profiles,
  * redline mem figures, in any mix) and the author's notes, it writes the

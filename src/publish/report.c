@@ -760,7 +760,7 @@ static void md_improvement(struct buf *b, const struct pub_report *r)
 	metric_words(b, r->metric);
 	buf_addstr(b, "; the change is after / before − 1 with its 95% "
 		      "bootstrap interval; p from a Mann–Whitney U test; `~` means no "
-		      "significant change (p ≥ 0.05).\n\n"
+		      "significant change (p ≥ 0.05, or a change within ±1%).\n\n"
 		      "| benchmark | before | after | change [95% CI] | p | verdict |\n"
 		      "|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < c->nr; i++) {
@@ -1266,7 +1266,7 @@ static void html_improvement(struct buf *b, const struct pub_report *r)
 	metric_words(b, r->metric);
 	buf_addstr(b, "; the change is after / before − 1 with its 95% "
 		      "bootstrap interval; p from a Mann–Whitney U test; ~ means no significant "
-		      "change (p ≥ 0.05).</p>\n");
+		      "change (p ≥ 0.05, or a change within ±1%).</p>\n");
 	buf_addstr(b, "<table class=\"comparison\"><thead><tr><th>benchmark</th><th>before</th>"
 		      "<th>after</th><th>change [95% CI]</th><th>p</th><th>verdict</th></tr>"
 		      "</thead><tbody>\n");

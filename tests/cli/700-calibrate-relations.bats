@@ -114,6 +114,12 @@ PY
 }
 
 @test "fork+exec > thread create > system call" {
+	# Both are mostly a wait for a free CPU when the machine is overloaded
+	# (seen: thread create+join 4.0 ms at best, fork+exec 3.7 ms, at load 6
+	# on 2 CPUs); their order then says nothing about the machine.
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	/usr/bin/python3 -c 'import os, sys; sys.exit(0 if float(sys.argv[1]) <= 1.5 * os.cpu_count() else 1)' "$load" ||
+		skip "machine overloaded (load $load on $(nproc) CPUs): scheduling decides this order"
 	less os.thread os.forkexec
 	less os.syscall os.thread
 }

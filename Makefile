@@ -120,7 +120,19 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
-check: $(REDLINE) $(UNIT_BIN) fixtures examples fuzz-build
+# Test helpers: small programs that expose internals to the CLI tests.
+HELPER_SRC := $(sort $(wildcard tests/helper/*.c))
+HELPER_BIN := $(HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%)
+
+$(BUILD)/tests/helper/%: tests/helper/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Isrc -I$(BUILD)/gen \
+		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(LDLIBS_ALL)
+
+helpers: $(HELPER_BIN)
+
+check: $(REDLINE) $(UNIT_BIN) $(HELPER_BIN) fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -181,7 +193,7 @@ install: $(REDLINE)
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all fixtures examples check test sanitize fuzz fuzz-build demo \
+.PHONY: all fixtures examples helpers check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

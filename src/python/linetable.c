@@ -110,7 +110,7 @@ static int read_svarint(const uint8_t *t, size_t len, size_t *pos, int64_t *out)
 {
 	uint64_t u;
 
-	if (read_varint(t, len, pos, &u) < 0)
+	if (read_varint(t, len, pos, &u) < 0 || (u >> 1) > LINE_LIMIT)
 		return -EINVAL;
 	*out = (u & 1) ? -(int64_t)(u >> 1) : (int64_t)(u >> 1);
 	return 0;

@@ -374,7 +374,7 @@ static int find_version(const struct py_target_opts *opts, pid_t pid,
 		t->version_source = PY_SRC_FILE_NAME;
 		return 0;
 	}
-	if (!(skip & (1u << PY_SRC_PYTHON_V)) && t->in_executable) {
+	if (!(skip & (1u << PY_SRC_PYTHON_V))) {
 		char exe[64];
 
 		/* The process's own executable, whatever its name or namespace. */

@@ -2,7 +2,7 @@
  * test-python: exposes redline's CPython reader to the tests (the idea of
  * git's t/helper/test-tool). Not installed.
  *
- *   test-python find PID [--skip SOURCE]...
+ *   test-python find PID [--skip debug-offsets|py-version|file-name|python-v]...
  *       how redline sees the process: version, its source, _PyRuntime
  *   test-python stacks PID [--samples N] [--interval MS] [--names] [--gil]
  *       read every thread's Python stack N times, print each sample
@@ -35,10 +35,18 @@ static int usage(void)
 	return 2;
 }
 
+/* --skip takes one word per rung of the version ladder. */
 static int skip_bit(const char *name)
 {
+	static const char *const keys[PY_SRC_COUNT] = {
+		[PY_SRC_DEBUG_OFFSETS] = "debug-offsets",
+		[PY_SRC_PY_VERSION] = "py-version",
+		[PY_SRC_FILE_NAME] = "file-name",
+		[PY_SRC_PYTHON_V] = "python-v",
+	};
+
 	for (int i = 0; i < PY_SRC_COUNT; i++)
-		if (!strcmp(name, py_version_source_name((enum py_version_source)i)))
+		if (!strcmp(name, keys[i]))
 			return 1 << i;
 	return -1;
 }
@@ -53,7 +61,7 @@ static int open_target(const char *pidstr, unsigned skip, struct py_target *t)
 		fprintf(stderr, "test-python: bad pid '%s'\n", pidstr);
 		return -EINVAL;
 	}
-	ret = py_target_wait((pid_t)pid, &opts, 5.0, t);
+	ret = py_target_find((pid_t)pid, &opts, t);
 	if (ret < 0)
 		fprintf(stderr, "test-python: pid %ld: %s\n", pid, strerror(-ret));
 	return ret;

@@ -779,6 +779,20 @@ static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 		if (ret == 0)
 			ret = read_frames(r, frame, s, nframes,
 					  (flags & PY_READ_NAMES) && !te->name ? &self : NULL);
+		/*
+		 * The thread kept running while its frames were read: if its
+		 * innermost frame is no longer the one the walk started from, it
+		 * returned or called meanwhile and the frames read may belong to
+		 * two different moments (frames freed during the walk even link
+		 * into CPython's free list). Drop such a stack.
+		 */
+		if (ret == 0) {
+			uint64_t again;
+
+			if (rd(r, ts_addr, ts, (size_t)l->tstate.size) < 0 ||
+			    current_frame(r, ts, &again) < 0 || again != frame)
+				ret = -EAGAIN;
+		}
 		if (ret < 0) {
 			th->status = -EAGAIN;
 			*nframes = first;

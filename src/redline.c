@@ -50,15 +50,11 @@ static const struct command *find_command(const char *name)
 static int unknown_command(const char *name)
 {
 	const char *names[ARRAY_SIZE(commands)];
-	const char *best;
 
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		names[i] = commands[i].name;
 	error("'%s' is not a redline command", name);
-	best = nearest_word(name, names, ARRAY_SIZE(commands));
-	if (best)
-		hint("did you mean 'redline %s'?", best);
-	else
+	if (!hint_nearest(name, names, ARRAY_SIZE(commands), "redline "))
 		hint("'redline --help' lists the commands");
 	return RL_EXIT_USAGE;
 }

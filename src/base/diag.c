@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/term.h"
+#include "base/util.h"
 
 static FILE *diag_fp;
 static int diag_color = -1; /* -1: decide from the stream */
@@ -119,6 +120,16 @@ void hint(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("hint: ", TERM_CYAN, fmt, ap, NULL);
 	va_end(ap);
+}
+
+bool hint_nearest(const char *word, const char *const *candidates, size_t n,
+		  const char *prefix)
+{
+	const char *best = nearest_word(word, candidates, n);
+
+	if (best)
+		hint("did you mean '%s%s'?", prefix, best);
+	return best != NULL;
 }
 
 void info(const char *fmt, ...)

@@ -40,6 +40,13 @@ int error_code(int err, const char *fmt, ...)
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "hint: ..." — how to fix the problem just reported. */
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * "hint: did you mean '<prefix><best>'?" for the candidate nearest to word
+ * (util.h's nearest_word()). Returns true if it printed one, false when no
+ * candidate is a plausible typo of word.
+ */
+bool hint_nearest(const char *word, const char *const *candidates, size_t n,
+		  const char *prefix);
 /* "redline: ..." — a neutral note on stderr (e.g. where output went). */
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -115,14 +115,11 @@ static void suggest_long(const struct option *opts, const char *name, size_t len
 	const char *cands[128];
 	size_t n = 0;
 	char *word = xstrndup(name, len);
-	const char *best;
 
 	for (const struct option *o = opts; o->type != OPT_T_END && n < 128; o++)
 		if (o->long_name)
 			cands[n++] = o->long_name;
-	best = nearest_word(word, cands, n);
-	if (best)
-		hint("did you mean '--%s'?", best);
+	hint_nearest(word, cands, n, "--");
 	free(word);
 }
 

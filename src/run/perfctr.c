@@ -90,16 +90,18 @@ int perfctr_parse_events(const char *list, const struct pc_event **out,
 		if (!ev) {
 			const char *names[ARRAY_SIZE(events)];
 			char *word = xstrndup(p, len);
-			const char *best;
 
 			for (size_t i = 0; i < ARRAY_SIZE(events); i++)
 				names[i] = events[i].name;
 			error("unknown event '%s'", word);
-			best = nearest_word(word, names, ARRAY_SIZE(events));
-			if (best)
-				hint("did you mean '%s'?", best);
-			else
-				hint("known events: task-clock, context-switches, cpu-migrations, page-faults, cycles, instructions, branches, branch-misses, cache-references, cache-misses");
+			if (!hint_nearest(word, names, ARRAY_SIZE(events), "")) {
+				struct buf all = BUF_INIT;
+
+				for (size_t i = 0; i < ARRAY_SIZE(events); i++)
+					buf_addf(&all, "%s%s", i ? ", " : "", names[i]);
+				hint("known events: %s", all.ptr);
+				buf_release(&all);
+			}
 			free(word);
 			return -1;
 		}

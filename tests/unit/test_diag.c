@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/diag.h"
 
 static char *text;
@@ -104,25 +106,17 @@ static void test_color_when_forced(void **state)
 	diag_set_color(0);
 }
 
+static void broken_invariant(void)
+{
+	BUG("invariant %d broken", 7);
+}
+
 static void test_bug_aborts_with_location(void **state)
 {
-	int p[2], status;
-	char out[256] = "";
-	pid_t pid;
+	char out[256];
+	int status = run_in_child(broken_invariant, out, sizeof(out));
 
 	(void)state;
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	if (pid == 0) {
-		FILE *f = fdopen(p[1], "w");
-
-		diag_set_output(f);
-		BUG("invariant %d broken", 7);
-	}
-	close(p[1]);
-	assert_true(read(p[0], out, sizeof(out) - 1) > 0);
-	close(p[0]);
-	waitpid(pid, &status, 0);
 	assert_true(WIFSIGNALED(status));
 	assert_non_null(strstr(out, "redline: BUG: "));
 	assert_non_null(strstr(out, "test_diag.c:"));

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/diag.h"
 #include "base/opt.h"
 
@@ -45,24 +47,6 @@ static const struct option opts[] = {
 };
 
 static const struct opt_help help = { "test [OPTIONS] ARGS", "A test.", NULL, NULL };
-
-static FILE *sink;
-
-static int setup(void **state)
-{
-	(void)state;
-	sink = fopen("/dev/null", "w");
-	diag_set_output(sink);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	diag_set_output(NULL);
-	fclose(sink);
-	return 0;
-}
 
 /* Parse a NULL-terminated list of words; argv[0] is "test". */
 static int parse(unsigned flags, char **words)
@@ -206,5 +190,6 @@ int main(void)
 		cmocka_unit_test(test_help_lists_every_option),
 	};
 
-	return cmocka_run_group_tests_name("opt", tests, setup, teardown);
+	return cmocka_run_group_tests_name("opt", tests, quiet_diag_setup,
+					   quiet_diag_teardown);
 }

@@ -11,27 +11,11 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/diag.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
-
-static FILE *sink;
-
-static int setup(void **state)
-{
-	(void)state;
-	sink = fopen("/dev/null", "w");
-	diag_set_output(sink);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	diag_set_output(NULL);
-	fclose(sink);
-	return 0;
-}
 
 static void test_parse_events(void **state)
 {
@@ -150,5 +134,6 @@ int main(void)
 		cmocka_unit_test(test_status_names),
 	};
 
-	return cmocka_run_group_tests_name("perfctr", tests, setup, teardown);
+	return cmocka_run_group_tests_name("perfctr", tests, quiet_diag_setup,
+					   quiet_diag_teardown);
 }

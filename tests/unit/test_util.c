@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/util.h"
@@ -95,27 +97,20 @@ static void test_clock_monotonic(void **state)
 	assert_true(mono_seconds() > 0);
 }
 
+static void third_allocation_fails(void)
+{
+	xalloc_fail_after(2);
+	free(xmalloc(8));
+	free(xstrdup("fine"));
+	free(xmalloc(8));
+}
+
 static void test_alloc_fault_exits_4(void **state)
 {
-	int p[2], status;
-	char out[256] = "";
-	pid_t pid;
+	char out[256];
+	int status = run_in_child(third_allocation_fails, out, sizeof(out));
 
 	(void)state;
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 2);
-		xalloc_fail_after(2);
-		free(xmalloc(8));
-		free(xstrdup("fine"));
-		free(xmalloc(8)); /* the third one fails */
-		_exit(0);
-	}
-	close(p[1]);
-	assert_true(read(p[0], out, sizeof(out) - 1) > 0);
-	close(p[0]);
-	waitpid(pid, &status, 0);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), RL_EXIT_INTERNAL);
 	assert_non_null(strstr(out, "redline: fatal: out of memory"));

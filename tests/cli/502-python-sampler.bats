@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# The Python sampler (src/python/pysampler.c) into the profile hub, through
+# tests/helper/test-python: the split of time, idle threads, the GIL,
+# blocking reads, child processes. Every installed CPython.
+
+load helpers
+load python
+
+setup() { setup_tmp; }
+teardown() {
+	stop_fix
+	teardown_tmp
+}
+
+# share FILE FUNCTION: percentage of samples whose stack contains FUNCTION (file:line).
+share() {
+	awk -v f="$2" '/^[0-9]+ / { n = $1; total += n; if (index($0, f)) hit += n }
+		END { if (total) printf "%.1f\n", 100 * hit / total; else print "nan" }' "$1"
+}
+
+@test "split: alpha 75 %, beta 25 % within 5 points, every version" {
+	require_pythons
+	while read -r ver py; do
+		start_fix "$py" split 30
+		"$TEST_PYTHON" profile "$FIX_PID" 1.5 --hz 400 >"$TMP/prof"
+		stop_fix
+		a=$(share "$TMP/prof" "alpha ($PYFIX:$(mark alpha-call))")
+		b=$(share "$TMP/prof" "beta ($PYFIX:$(mark beta-call))")
+		echo "$ver ($py): alpha $a %, beta $b %"
+		float_ge "$a" 70 && float_ge 80 "$a"
+		float_ge "$b" 20 && float_ge 30 "$b"
+		# The leaf is the burn loop, under the right callers and lines.
+		grep -q "|<module> ($PYFIX:$(mark module-main));main ($PYFIX:$(mark main-split));split ($PYFIX:$(mark split-alpha));alpha ($PYFIX:$(mark alpha-call));spin ($PYFIX:$(mark spin-loop))\$" "$TMP/prof"
+	done < <(all_pythons)
+}
+
+@test "idle: a sleeping thread is absent by default, present with --idle" {
+	require_pythons
+	while read -r ver py; do
+		start_fix "$py" idle 30
+		"$TEST_PYTHON" profile "$FIX_PID" 0.3 >"$TMP/default"
+		"$TEST_PYTHON" profile "$FIX_PID" 0.3 --idle >"$TMP/idle"
+		stop_fix
+		echo "== $ver"
+		cat "$TMP/default" "$TMP/idle"
+		! grep -q 'thread_name=sleeper' "$TMP/default"
+		grep -q "thread_name=MainThread|.*idle ($PYFIX:$(mark idle-main));spin" "$TMP/default"
+		grep -q "thread_name=sleeper|.*sleeper ($PYFIX:$(mark sleeper-sleep))\$" "$TMP/idle"
+		grep -q "thread_name=MainThread|" "$TMP/idle"
+	done < <(all_pythons)
+}
+
+@test "threads: two burning threads, each labelled with its name and id" {
+	require_pythons
+	while read -r ver py; do
+		start_fix "$py" threads 30
+		"$TEST_PYTHON" profile "$FIX_PID" 0.5 >"$TMP/prof"
+		stop_fix
+		echo "== $ver"
+		cat "$TMP/prof"
+		grep -q "^[0-9]* thread_id=[0-9]*,thread_name=burner-a|.*burner ($PYFIX:$(mark burner-call));spin" "$TMP/prof"
+		grep -q "^[0-9]* thread_id=[0-9]*,thread_name=burner-b|.*burner ($PYFIX:$(mark burner-call));spin" "$TMP/prof"
+		# Two distinct thread ids for the two names.
+		[ "$(grep -o 'thread_id=[0-9]*,thread_name=burner-.' "$TMP/prof" | sort -u | wc -l)" -eq 2 ]
+		[ "$(grep -o 'thread_id=[0-9]*,thread_name=burner-.' "$TMP/prof" | cut -d, -f1 | sort -u | wc -l)" -eq 2 ]
+	done < <(all_pythons)
+}
+
+@test "--gil: one stack per tick at most, never the main thread waiting in join()" {
+	require_pythons
+	while read -r ver py; do
+		start_fix "$py" threads 30
+		"$TEST_PYTHON" profile "$FIX_PID" 0.5 --gil >"$TMP/prof"
+		stop_fix
+		echo "== $ver"
+		cat "$TMP/prof"
+		! grep -q 'thread_name=MainThread' "$TMP/prof"
+		ticks=$(grep -o 'ticks=[0-9]*' "$TMP/prof" | cut -d= -f2)
+		stacks=$(grep -o 'stacks=[0-9]*' "$TMP/prof" | cut -d= -f2)
+		[ "$stacks" -le "$ticks" ]
+		[ "$stacks" -gt 0 ]
+	done < <(all_pythons)
+}
+
+@test "--blocking: exact stacks, and the process runs on unharmed" {
+	require_pythons
+	while read -r ver py; do
+		start_fix "$py" split 30
+		"$TEST_PYTHON" profile "$FIX_PID" 0.5 --blocking >"$TMP/prof"
+		echo "== $ver"
+		cat "$TMP/prof"
+		grep -q "alpha ($PYFIX:$(mark alpha-call));spin ($PYFIX:$(mark spin-loop))\$" "$TMP/prof"
+		grep -q 'dropped=0 ' "$TMP/prof"
+		# Detached: not traced any more, still running, not stopped.
+		sleep 0.1
+		grep -q '^TracerPid:[[:space:]]*0$' "/proc/$FIX_PID/status"
+		state=$(awk '/^State:/ { print $2 }' "/proc/$FIX_PID/status")
+		[ "$state" = R ] || [ "$state" = S ]
+		stop_fix
+	done < <(all_pythons)
+}
+
+@test "--subprocesses: multiprocessing children are sampled, labelled by pid" {
+	require_pythons
+	while read -r ver py; do
+		start_fix "$py" children 3
+		pid=$FIX_PID
+		"$TEST_PYTHON" profile "$pid" 1 --subprocesses >"$TMP/prof"
+		stop_fix
+		echo "== $ver"
+		sed 's/|.*;/|...;/' "$TMP/prof"
+		# Two children, other pids than the parent's, each in child_burn.
+		[ "$(grep "child_burn ($PYFIX:$(mark child-call));spin" "$TMP/prof" |
+			grep -o 'pid=[0-9]*|' | grep -v "pid=$pid|" | sort -u | wc -l)" -eq 2 ]
+		grep -q 'processes=3$' "$TMP/prof"
+		# Without the option, only the parent.
+		start_fix "$py" children 3
+		"$TEST_PYTHON" profile "$FIX_PID" 0.5 >"$TMP/prof1"
+		stop_fix
+		! grep -q 'child_burn' "$TMP/prof1"
+	done < <(all_pythons)
+}

@@ -92,11 +92,17 @@ $(REDLINE): $(MAIN_OBJ) $(LIB)
 # --- fixtures and examples: plain programs with known behaviour -------------
 # Never sanitized: their memory and time are what the tests measure.
 
-FIXTURE_SRC := $(sort $(wildcard tests/fixtures/*.c))
-FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+# tests/fixtures/libNAME.c are shared libraries (build/fixtures/libNAME.so).
+FIXTURE_LIB_SRC := $(sort $(wildcard tests/fixtures/lib*.c))
+FIXTURE_SRC := $(sort $(filter-out $(FIXTURE_LIB_SRC), $(wildcard tests/fixtures/*.c)))
+FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%) \
+	$(FIXTURE_LIB_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 FIXTURE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS)
 
 fixtures: $(FIXTURES)
+$(BUILD)/fixtures/%.so: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -fPIC -shared -o $@ $<
 $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $< -lm -lpthread

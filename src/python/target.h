@@ -93,6 +93,14 @@ int py_version_from_filename(const char *path, unsigned *major,
 int py_version_from_text(const char *text, unsigned *major, unsigned *minor,
 			 int *micro);
 
+/*
+ * Say why the Python stacks of process pid cannot be read: "redline:
+ * error: ..." and a "hint: ..." for err, a negative errno from
+ * py_target_find(), py_reader_new() or a read (t, when not NULL, names
+ * the version). Returns the exit status for it: RL_EXIT_TARGET.
+ */
+int py_report_error(int err, pid_t pid, const struct py_target *t);
+
 /* Read len bytes at addr in process pid. Returns 0 or a negative errno (-EFAULT: not all of it). */
 int py_read_mem(pid_t pid, uint64_t addr, void *dst, size_t len);
 

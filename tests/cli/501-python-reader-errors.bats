@@ -17,7 +17,8 @@ teardown() {
 	run "$TEST_PYTHON" stacks "$FIX_PID"
 	echo "$output"
 	[ "$status" -eq 3 ]
-	[[ $output == *"unsupported Python 3.7"* ]]
+	[[ $output == *"redline: error: unsupported Python 3.7 in process $FIX_PID"* ]]
+	[[ $output == *"hint: redline reads CPython 3.8, 3.9, 3.10, 3.11, 3.12, 3.13"* ]]
 }
 
 @test "a process that exits while read: whole stacks or none, never garbage" {

@@ -126,15 +126,8 @@ static int make_reader(struct py_target *t, struct py_reader **r)
 {
 	int ret = py_reader_new(t, r);
 
-	if (ret == -ENOTSUP) {
-		struct buf v = BUF_INIT;
-
-		py_target_version(&v, t);
-		fprintf(stderr, "test-python: unsupported Python %s\n", v.ptr);
-		buf_release(&v);
-	} else if (ret < 0) {
-		fprintf(stderr, "test-python: %s\n", strerror(-ret));
-	}
+	if (ret < 0)
+		py_report_error(ret, t->pid, t);
 	return ret;
 }
 
@@ -376,9 +369,10 @@ static int cmd_profile(int argc, char **argv)
 		return 1;
 	p = prof_new();
 	ret = py_sampler_new(p, &t, &o, &s);
+	if (ret < 0)
+		py_report_error(ret, t.pid, &t);
 	py_target_release(&t);
 	if (ret < 0) {
-		fprintf(stderr, "test-python: %s\n", strerror(-ret));
 		prof_free(p);
 		return 3;
 	}

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
 #include "python/target.h"
 
 static void test_version_from_filename(void **state)
@@ -117,6 +118,46 @@ static void test_not_python(void **state)
 	assert_int_equal(py_target_wait(child, NULL, 0.05, &t), -ESRCH);
 }
 
+/* What py_report_error() prints for err. */
+static void report(int err, const struct py_target *t, char *out, size_t size)
+{
+	FILE *f = tmpfile();
+	size_t n;
+
+	diag_set_output(f);
+	assert_int_equal(py_report_error(err, 4242, t), RL_EXIT_TARGET);
+	diag_set_output(NULL);
+	rewind(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+static void test_report_error(void **state)
+{
+	struct py_target t = { .major = 3, .minor = 7, .micro = 16 };
+	char out[1024];
+
+	(void)state;
+	report(-ENOTSUP, &t, out, sizeof(out));
+	assert_non_null(strstr(out, "redline: error: unsupported Python 3.7.16 in process 4242\n"));
+	assert_non_null(strstr(out, "hint: redline reads CPython 3.8, 3.9, 3.10, 3.11, 3.12, 3.13"));
+	t.minor = 13;
+	t.micro = 0;
+	t.free_threaded = true;
+	report(-ENOTSUP, &t, out, sizeof(out));
+	assert_non_null(strstr(out, "unsupported Python 3.13.0 in process 4242: a free-threaded build"));
+	report(-EPERM, NULL, out, sizeof(out));
+	assert_non_null(strstr(out, "cannot read the memory of process 4242: permission denied"));
+	assert_non_null(strstr(out, "hint: "));
+	report(-ESRCH, NULL, out, sizeof(out));
+	assert_non_null(strstr(out, "process 4242 is gone"));
+	report(-ENOENT, NULL, out, sizeof(out));
+	assert_non_null(strstr(out, "process 4242 is not a CPython interpreter"));
+	report(-EIO, NULL, out, sizeof(out));
+	assert_non_null(strstr(out, "cannot read the Python stacks of process 4242"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_version_text),
 		cmocka_unit_test(test_read_mem),
 		cmocka_unit_test(test_not_python),
+		cmocka_unit_test(test_report_error),
 	};
 
 	return cmocka_run_group_tests_name("pytarget", tests, NULL, NULL);

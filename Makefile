@@ -30,7 +30,7 @@ FUZZ_TIME ?= 30
 
 # Libraries, found through pkg-config. (Evaluated lazily: 'make test' runs
 # the dependency script before a sub-make that compiles anything.)
-PKGS := jansson zlib libdw
+PKGS := jansson zlib libdw libprotobuf-c
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -48,7 +48,7 @@ endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPTIMIZE) $(WARNINGS) $(SAN_FLAGS)
 SRC_CFLAGS = $(BASE_CFLAGS) -Isrc -I$(BUILD)/gen -include src/base/prelude.h \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lm
+LDLIBS_ALL = $(PKG_LIBS) -liberty -lm
 
 # Computed once per make run (a ':=' here would run before the deps exist).
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(pkg_cflags))$(PKG_CFLAGS)
@@ -78,11 +78,29 @@ $(VERSION_H): FORCE
 	@printf '#define REDLINE_VERSION "%s"\n' '$(REDLINE_VERSION)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/obj/%.o: %.c | $(VERSION_H)
+# Code generated at build time: protoc-c turns the pprof schema into C,
+# compiled into the library like any module (with the warnings that
+# generated code cannot help relaxed).
+PROTO := src/prof/profile.proto
+GEN_PB_C := $(BUILD)/gen/prof/profile.pb-c.c
+GEN_PB_H := $(BUILD)/gen/prof/profile.pb-c.h
+GEN_OBJ := $(BUILD)/obj/gen/prof/profile.pb-c.o
+GEN_CFLAGS = $(filter-out -Werror -Wmissing-prototypes -Wshadow,$(BASE_CFLAGS)) \
+	-I$(BUILD)/gen $(PKG_CFLAGS)
+
+$(GEN_PB_C) $(GEN_PB_H) &: $(PROTO)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=src --c_out=$(BUILD)/gen $(PROTO)
+
+$(GEN_OBJ): $(GEN_PB_C) $(GEN_PB_H)
+	@mkdir -p $(@D)
+	$(CC) $(GEN_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(CC) $(SRC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJ)
+$(LIB): $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -156,11 +174,16 @@ sanitize:
 
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -Wall -Wextra -Wno-missing-field-initializers
 
-$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H)
+$(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o: $(GEN_PB_C) $(GEN_PB_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -Wall -Wextra,$(FUZZ_FLAGS)) -fsanitize=fuzzer-no-link \
+		-I$(BUILD)/gen $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Isrc -I$(BUILD)/gen \
 		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -c -o $@ $<

@@ -89,6 +89,14 @@ struct profile *prof_new(void)
 
 	p->strings = intern_new();
 	p->index = xcalloc(1, sizeof(*p->index));
+	/*
+	 * The pools are never NULL, so that "pool + offset" is defined even for
+	 * an empty profile (prof_location_lines() of a location with no lines).
+	 */
+	ALLOC_GROW(p->lines, 0, p->alloc_lines);
+	ALLOC_GROW(p->sample_locs, 0, p->alloc_sample_locs);
+	ALLOC_GROW(p->labels, 0, p->alloc_labels);
+	ALLOC_GROW(p->values, 0, p->alloc_values);
 	return p;
 }
 
@@ -440,10 +448,8 @@ size_t prof_add_sample(struct profile *p, const uint32_t *locs, size_t n,
 	h = hash_sample(&k);
 	idx = table_find(p, &p->index->samples, h, eq_sample, &k);
 	if (idx != SIZE_MAX) {
-		int64_t *v = p->values + idx * p->nr_types;
-
 		for (size_t i = 0; i < p->nr_types; i++)
-			v[i] += values[i];
+			p->values[idx * p->nr_types + i] += values[i];
 		goto out;
 	}
 	ALLOC_GROW(p->samples, p->nr_samples, p->alloc_samples);

@@ -1,0 +1,727 @@
+/*
+ * The symbolizer: ELF files opened once through libdwfl, results cached
+ * per (file, file address), plus the vdso, kallsyms and JIT perf maps.
+ *
+ * Each ELF file gets a Dwfl of its own in which it is reported at its
+ * link-time addresses (bias 0), so that a lookup is in the file's own
+ * terms and the cache serves every process that maps the file, wherever
+ * ASLR put it. Runtime addresses are turned into file addresses with the
+ * file's program headers: the mapping's file offset names the PT_LOAD
+ * segment, whose p_vaddr - p_offset gives the rest.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/intern.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "prof/profile.h"
+#include "sym/sym.h"
+
+#define PAGE_MASK_4K (~(uint64_t)0xfff)
+
+struct load_seg {
+	uint64_t offset, vaddr, filesz, memsz;
+};
+
+/* One ELF file. */
+struct elf_file {
+	char *path;	       /* as mapped ("[vdso]" for the vdso) */
+	uint8_t build_id[SYM_BUILD_ID_MAX];
+	uint8_t build_id_len;
+	char build_id_hex[2 * SYM_BUILD_ID_MAX + 1];
+	bool want_build_id;    /* looked up by build-id (from the mapping) */
+	bool failed;	       /* missing, unreadable, or the wrong build-id */
+	bool has_symbols, has_lines, has_dwarf;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	struct load_seg *segs;
+	size_t nr_segs, alloc_segs;
+};
+
+/* A cached result: frames of one (file, file address). */
+struct cache_entry {
+	uint64_t key_addr;
+	uint32_t file; /* index + 1 into files; 0: empty slot */
+	uint32_t nr_frames;
+	struct sym_frame *frames;
+};
+
+struct perf_map {
+	pid_t pid;
+	struct sym_table *table; /* NULL: none */
+};
+
+struct symbolizer {
+	unsigned flags;
+	struct intern *strings; /* names and files of every frame */
+	struct elf_file **files;
+	size_t nr_files, alloc_files;
+	struct cache_entry *cache;
+	size_t cache_slots, cache_nr;
+	struct sym_table *kallsyms;
+	bool kallsyms_loaded;
+	struct perf_map *perf_maps;
+	size_t nr_perf_maps, alloc_perf_maps;
+	struct sym_frame scratch[2]; /* kernel and JIT results */
+	char *debuginfo_path;
+	Dwfl_Callbacks callbacks;
+	struct sym_stats stats;
+};
+
+static const char *S(struct symbolizer *s, const char *str)
+{
+	return intern_str(s->strings, intern_cstr(s->strings, str ? str : ""), NULL);
+}
+
+struct symbolizer *sym_new(unsigned flags)
+{
+	struct symbolizer *s = xcalloc(1, sizeof(*s));
+
+	/*
+	 * libdw would ask debuginfod servers (DEBUGINFOD_URLS) for missing
+	 * debug files: a network round trip per file, in the middle of a
+	 * profile. redline reads local files only.
+	 */
+	unsetenv("DEBUGINFOD_URLS");
+	s->flags = flags;
+	s->strings = intern_new();
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.section_address = dwfl_offline_section_address;
+	s->callbacks.debuginfo_path = &s->debuginfo_path;
+	return s;
+}
+
+static void elf_file_free(struct elf_file *f)
+{
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	free(f->segs);
+	free(f->path);
+	free(f);
+}
+
+void sym_free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nr_files; i++)
+		elf_file_free(s->files[i]);
+	free(s->files);
+	for (size_t i = 0; i < s->cache_slots; i++)
+		free(s->cache[i].frames);
+	free(s->cache);
+	sym_table_free(s->kallsyms);
+	for (size_t i = 0; i < s->nr_perf_maps; i++)
+		sym_table_free(s->perf_maps[i].table);
+	free(s->perf_maps);
+	intern_free(s->strings);
+	free(s);
+}
+
+void sym_get_stats(const struct symbolizer *s, struct sym_stats *st)
+{
+	*st = s->stats;
+}
+
+bool sym_is_kernel_addr(uint64_t addr)
+{
+	/* x86-64 and arm64 keep the kernel in the upper half. */
+	return addr >= 0xffff800000000000ULL;
+}
+
+static void hex_of(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* --- opening files ------------------------------------------------------ */
+
+/*
+ * The vdso is not a file: copy redline's own (the kernel maps one image
+ * into every process of an ABI) into a memfd that libdwfl can read.
+ */
+static int vdso_fd(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	size_t size = 0;
+	int fd;
+
+	if (!base || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return -ENOENT;
+	/* The image ends with its section headers, or its last segment. */
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff +
+							    (size_t)i * eh->e_phentsize);
+
+		if (ph->p_offset + ph->p_filesz > size)
+			size = ph->p_offset + ph->p_filesz;
+	}
+	if (!size || size > (64 << 10))
+		return -EINVAL;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, (const void *)base, size) != (ssize_t)size) {
+		int e = -errno;
+
+		close(fd);
+		return e ? e : -EIO;
+	}
+	return fd;
+}
+
+/* Fill the file's PT_LOAD segments and capabilities. */
+static void read_elf_layout(struct elf_file *f)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(f->mod, &bias);
+	size_t phnum;
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n;
+
+	if (!elf || elf_getphdrnum(elf, &phnum) < 0)
+		return;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
+
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		ALLOC_GROW(f->segs, f->nr_segs, f->alloc_segs);
+		f->segs[f->nr_segs].offset = ph->p_offset;
+		f->segs[f->nr_segs].vaddr = ph->p_vaddr;
+		f->segs[f->nr_segs].filesz = ph->p_filesz;
+		f->segs[f->nr_segs].memsz = ph->p_memsz;
+		f->nr_segs++;
+	}
+	n = dwfl_module_build_id(f->mod, &bits, &vaddr);
+	if (n > 0) {
+		uint8_t len = (uint8_t)(n > SYM_BUILD_ID_MAX ? SYM_BUILD_ID_MAX : n);
+
+		if (f->want_build_id &&
+		    (len != f->build_id_len || memcmp(bits, f->build_id, len))) {
+			/* Replaced since it was mapped: its symbols would lie. */
+			f->failed = true;
+			return;
+		}
+		memcpy(f->build_id, bits, len);
+		f->build_id_len = len;
+	}
+	hex_of(f->build_id, f->build_id_len, f->build_id_hex);
+	f->has_symbols = dwfl_module_getsymtab(f->mod) > 0;
+	{
+		Dwarf_Addr dbias;
+
+		f->has_dwarf = dwfl_module_getdwarf(f->mod, &dbias) != NULL;
+		f->has_lines = f->has_dwarf;
+	}
+}
+
+/* The file behind a mapping, opened on first use. NULL for none. */
+static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
+				 const struct sym_map *map)
+{
+	struct elf_file *f;
+	bool is_vdso = !strcmp(map->path, "[vdso]");
+	int fd = -1;
+
+	if (!is_vdso && map->path[0] != '/')
+		return NULL; /* anonymous, [stack], [heap], memfd:..., ... */
+	for (size_t i = 0; i < s->nr_files; i++) {
+		f = s->files[i];
+		if (strcmp(f->path, map->path))
+			continue;
+		if (map->build_id_len && f->want_build_id &&
+		    (map->build_id_len != f->build_id_len ||
+		     memcmp(map->build_id, f->build_id, map->build_id_len)))
+			continue;
+		return f->failed ? NULL : f;
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->path = xstrdup(map->path);
+	if (map->build_id_len) {
+		memcpy(f->build_id, map->build_id, map->build_id_len);
+		f->build_id_len = map->build_id_len;
+		f->want_build_id = true;
+	}
+	ALLOC_GROW(s->files, s->nr_files, s->alloc_files);
+	s->files[s->nr_files++] = f;
+	s->stats.files_opened++;
+
+	if (is_vdso) {
+		fd = vdso_fd();
+	} else {
+		/* A process in another mount namespace sees its own files. */
+		struct buf p = BUF_INIT;
+		pid_t pid = m ? sym_maps_pid(m) : 0;
+
+		if (pid > 0) {
+			buf_addf(&p, "/proc/%d/root%s", (int)pid, map->path);
+			fd = open(p.ptr, O_RDONLY | O_CLOEXEC);
+		}
+		if (fd < 0)
+			fd = open(map->path, O_RDONLY | O_CLOEXEC);
+		buf_release(&p);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0) {
+		f->failed = true;
+		s->stats.files_missing++;
+		return NULL;
+	}
+	f->dwfl = dwfl_begin(&s->callbacks);
+	if (f->dwfl) {
+		dwfl_report_begin(f->dwfl);
+		/* fd is libdwfl's from here on, success or not. */
+		f->mod = dwfl_report_elf(f->dwfl, f->path, f->path, fd, 0, true);
+		dwfl_report_end(f->dwfl, NULL, NULL);
+	} else {
+		close(fd);
+	}
+	if (!f->mod) {
+		f->failed = true;
+		s->stats.files_missing++;
+		return NULL;
+	}
+	read_elf_layout(f);
+	return f->failed ? NULL : f;
+}
+
+/*
+ * The ELF virtual address of the page that map starts at: the PT_LOAD
+ * segment that holds file offset pgoff, translated.
+ */
+static int map_vaddr(const struct elf_file *f, const struct sym_map *map,
+		     uint64_t *vaddr)
+{
+	for (size_t i = 0; i < f->nr_segs; i++) {
+		const struct load_seg *g = &f->segs[i];
+		uint64_t off0 = g->offset & PAGE_MASK_4K;
+
+		if (map->pgoff >= off0 && map->pgoff < g->offset + (g->filesz ? g->filesz : 1)) {
+			*vaddr = (g->vaddr & PAGE_MASK_4K) + (map->pgoff - off0);
+			return 0;
+		}
+	}
+	/* No segment names the offset (an odd layout): assume offset = vaddr. */
+	*vaddr = map->pgoff;
+	return f->nr_segs ? -ENOENT : 0;
+}
+
+int sym_map_bias(struct symbolizer *s, const struct sym_maps *m,
+		 const struct sym_map *map, uint64_t *bias)
+{
+	struct elf_file *f = get_file(s, m, map);
+	uint64_t v;
+
+	if (!f)
+		return -ENOENT;
+	map_vaddr(f, map, &v);
+	*bias = map->start - v;
+	return 0;
+}
+
+/* --- DWARF: inlined frames ---------------------------------------------- */
+
+static const char *die_string(Dwarf_Die *die, int at)
+{
+	Dwarf_Attribute a;
+
+	return dwarf_formstring(dwarf_attr_integrate(die, at, &a));
+}
+
+/* A DWARF function's name: demangled linkage name, else its plain name. */
+static void die_names(struct symbolizer *s, Dwarf_Die *die, const char **name,
+		      const char **sysname)
+{
+	const char *link = die_string(die, DW_AT_linkage_name);
+	const char *plain = die_string(die, DW_AT_name);
+
+	if (!link)
+		link = die_string(die, DW_AT_MIPS_linkage_name);
+	if (link) {
+		char *d = sym_demangle(link);
+
+		*name = S(s, d ? d : link);
+		*sysname = S(s, link);
+		free(d);
+	} else {
+		*name = *sysname = S(s, plain ? plain : "[unknown]");
+	}
+}
+
+static const char *call_file(Dwarf_Die *cu, Dwarf_Die *inl)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word idx;
+	Dwarf_Files *files;
+	size_t nfiles;
+
+	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &a), &idx) != 0 ||
+	    dwarf_getsrcfiles(cu, &files, &nfiles) != 0 || idx >= nfiles)
+		return NULL;
+	return dwarf_filesrc(files, idx, NULL, NULL);
+}
+
+#define MAX_INLINE 64
+
+/*
+ * Frames for file address addr (innermost first) into out[0..max).
+ * Returns how many, 0 when nothing names the address.
+ */
+static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
+			      uint64_t addr, struct sym_frame *out, size_t max)
+{
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *elfname = dwfl_module_addrinfo(f->mod, addr, &off, &sym, NULL,
+						   NULL, NULL);
+	Dwfl_Line *dl = dwfl_module_getsrc(f->mod, addr);
+	const char *leaf_file = NULL;
+	int leaf_line = 0;
+	Dwarf_Die *scopes = NULL;
+	int nscopes = 0;
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = NULL;
+	size_t n = 0;
+
+	if (dl)
+		leaf_file = dwfl_lineinfo(dl, NULL, &leaf_line, NULL, NULL, NULL);
+	if (f->has_dwarf)
+		cu = dwfl_module_addrdie(f->mod, addr, &bias);
+	if (cu)
+		nscopes = dwarf_getscopes(cu, addr - bias, &scopes);
+	if (nscopes > 0) {
+		/*
+		 * dwarf_getscopes() follows an inlined call into its abstract
+		 * origin; the chain of DIEs that really contain the innermost
+		 * scope (inlined calls, then the function they are in) is its
+		 * lexical nesting, which dwarf_getscopes_die() gives.
+		 */
+		Dwarf_Die inner = scopes[0];
+
+		free(scopes);
+		scopes = NULL;
+		nscopes = dwarf_getscopes_die(&inner, &scopes);
+	}
+
+	/* Walk the scopes outward: inlined calls, then the function itself. */
+	for (int i = 0; i < nscopes && n < max; i++) {
+		Dwarf_Die *d = &scopes[i];
+		int tag = dwarf_tag(d);
+		struct sym_frame *fr;
+		int line = 0;
+
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+			continue;
+		if (tag == DW_TAG_inlined_subroutine && (s->flags & SYM_NO_INLINE))
+			continue;
+		fr = &out[n];
+		die_names(s, d, &fr->name, &fr->system_name);
+		if (dwarf_decl_line(d, &line) == 0)
+			fr->start_line = line;
+		else
+			fr->start_line = 0;
+		if (n == 0) {
+			fr->file = S(s, leaf_file);
+			fr->line = leaf_line;
+		}
+		n++;
+		if (tag == DW_TAG_subprogram) {
+			/*
+			 * The outermost function is the one the symbol table names
+			 * (qualified, with parameters, as perf and pprof show it).
+			 */
+			if (elfname) {
+				char *dm = sym_demangle(elfname);
+
+				fr->name = S(s, dm ? dm : elfname);
+				fr->system_name = S(s, elfname);
+				free(dm);
+			}
+			break;
+		}
+		/* The caller's line is this inlined call's call site. */
+		if (n < max) {
+			Dwarf_Attribute a;
+			Dwarf_Word cl = 0;
+
+			out[n].file = S(s, call_file(cu, d));
+			dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &a), &cl);
+			out[n].line = (int)cl;
+		}
+	}
+	free(scopes);
+	if (n > 0)
+		return n;
+	if (!elfname)
+		return 0;
+	{
+		char *dm = sym_demangle(elfname);
+
+		out[0].name = S(s, dm ? dm : elfname);
+		out[0].system_name = S(s, elfname);
+		free(dm);
+	}
+	out[0].file = S(s, leaf_file);
+	out[0].line = leaf_line;
+	out[0].start_line = 0;
+	return 1;
+}
+
+/* --- the cache ----------------------------------------------------------- */
+
+static uint64_t cache_hash(uint32_t file, uint64_t addr)
+{
+	return hash_mix64(addr ^ ((uint64_t)file << 47));
+}
+
+static struct cache_entry *cache_slot(struct symbolizer *s, uint32_t file,
+				      uint64_t addr)
+{
+	size_t i;
+
+	if ((s->cache_nr + 1) * 2 > s->cache_slots) {
+		struct cache_entry *old = s->cache;
+		size_t n = s->cache_slots;
+
+		s->cache_slots = n ? 2 * n : 1024;
+		s->cache = xcalloc(s->cache_slots, sizeof(*s->cache));
+		for (size_t j = 0; j < n; j++) {
+			if (!old[j].file)
+				continue;
+			i = cache_hash(old[j].file, old[j].key_addr) & (s->cache_slots - 1);
+			while (s->cache[i].file)
+				i = (i + 1) & (s->cache_slots - 1);
+			s->cache[i] = old[j];
+		}
+		free(old);
+	}
+	i = cache_hash(file, addr) & (s->cache_slots - 1);
+	while (s->cache[i].file &&
+	       (s->cache[i].file != file || s->cache[i].key_addr != addr))
+		i = (i + 1) & (s->cache_slots - 1);
+	return &s->cache[i];
+}
+
+/* --- kernel and JIT ------------------------------------------------------- */
+
+static void load_kallsyms(struct symbolizer *s)
+{
+	struct buf b = BUF_INIT;
+
+	s->kallsyms_loaded = true;
+	if (buf_read_file(&b, "/proc/kallsyms", 0) == 0)
+		s->kallsyms = sym_table_parse_kallsyms(b.ptr, b.len);
+	/* Hidden addresses (kptr_restrict) are all zero: no table. */
+	if (s->kallsyms && !sym_table_size(s->kallsyms)) {
+		sym_table_free(s->kallsyms);
+		s->kallsyms = NULL;
+	}
+	buf_release(&b);
+}
+
+static struct sym_table *perf_map_for(struct symbolizer *s, pid_t pid)
+{
+	struct buf b = BUF_INIT;
+	char path[64];
+	struct perf_map *pm;
+
+	for (size_t i = 0; i < s->nr_perf_maps; i++)
+		if (s->perf_maps[i].pid == pid)
+			return s->perf_maps[i].table;
+	ALLOC_GROW(s->perf_maps, s->nr_perf_maps, s->alloc_perf_maps);
+	pm = &s->perf_maps[s->nr_perf_maps++];
+	pm->pid = pid;
+	pm->table = NULL;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)pid);
+	if (buf_read_file(&b, path, 256 << 20) == 0)
+		pm->table = sym_table_parse_perf_map(b.ptr, b.len);
+	buf_release(&b);
+	return pm->table;
+}
+
+static void one_frame(struct symbolizer *s, struct sym_result *out,
+		      const char *name)
+{
+	struct sym_frame *fr = &s->scratch[0];
+
+	fr->name = fr->system_name = S(s, name);
+	fr->file = S(s, "");
+	fr->line = fr->start_line = 0;
+	out->frames = fr;
+	out->nr_frames = 1;
+	out->status = SYM_OK;
+}
+
+/* --- resolving ------------------------------------------------------------ */
+
+void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
+		 struct sym_result *out)
+{
+	const struct sym_map *map;
+	struct elf_file *f;
+	struct cache_entry *e;
+	uint32_t fidx = 0;
+	uint64_t vaddr;
+
+	memset(out, 0, sizeof(*out));
+	out->status = SYM_NO_MAPPING;
+	out->module = "";
+	out->build_id = "";
+	s->stats.lookups++;
+
+	if (sym_is_kernel_addr(addr)) {
+		out->module = PROF_KERNEL_MAPPING;
+		out->status = SYM_NO_SYMBOL;
+		if (!(s->flags & SYM_KERNEL))
+			return;
+		if (!s->kallsyms_loaded)
+			load_kallsyms(s);
+		if (s->kallsyms) {
+			const char *name = sym_table_lookup(s->kallsyms, addr, NULL);
+
+			if (name)
+				one_frame(s, out, name);
+		}
+		out->file_addr = addr;
+		return;
+	}
+	map = m ? sym_maps_find(m, addr) : NULL;
+	out->map = map;
+	/* JIT code: anonymous executable memory named by a perf map. */
+	if ((!map || map->path[0] != '/') && m && sym_maps_pid(m) > 0 &&
+	    (!map || strcmp(map->path, "[vdso]"))) {
+		struct sym_table *t = perf_map_for(s, sym_maps_pid(m));
+		const char *name = t ? sym_table_lookup(t, addr, NULL) : NULL;
+
+		if (name) {
+			char path[64];
+
+			snprintf(path, sizeof(path), PROF_JIT_MAPPING_PREFIX "%d.map",
+				 (int)sym_maps_pid(m));
+			out->module = S(s, path);
+			out->file_addr = addr;
+			one_frame(s, out, name);
+			return;
+		}
+	}
+	if (!map)
+		return;
+	out->module = map->path;
+	out->status = SYM_NO_SYMBOL;
+	f = get_file(s, m, map);
+	if (!f) {
+		out->file_addr = addr - map->start + map->pgoff;
+		return;
+	}
+	for (size_t i = 0; i < s->nr_files; i++)
+		if (s->files[i] == f)
+			fidx = (uint32_t)(i + 1);
+	map_vaddr(f, map, &vaddr);
+	out->file_addr = addr - map->start + vaddr;
+	out->build_id = f->build_id_hex;
+
+	e = cache_slot(s, fidx, out->file_addr);
+	if (e->file) {
+		s->stats.cache_hits++;
+	} else {
+		struct sym_frame tmp[MAX_INLINE];
+		size_t n = resolve_in_file(s, f, out->file_addr, tmp, MAX_INLINE);
+
+		e->file = fidx;
+		e->key_addr = out->file_addr;
+		e->nr_frames = (uint32_t)n;
+		e->frames = n ? xmemdup(tmp, n * sizeof(*tmp)) : NULL;
+		s->cache_nr++;
+	}
+	if (e->nr_frames) {
+		out->frames = e->frames;
+		out->nr_frames = e->nr_frames;
+		out->status = SYM_OK;
+	}
+}
+
+/* The file's capabilities, for the pprof mapping's has_* flags. */
+static const struct elf_file *file_of_result(struct symbolizer *s,
+					     const struct sym_result *r)
+{
+	for (size_t i = 0; i < s->nr_files; i++)
+		if (r->map && !strcmp(s->files[i]->path, r->map->path) &&
+		    s->files[i]->build_id_hex == r->build_id)
+			return s->files[i];
+	return NULL;
+}
+
+uint32_t sym_location(struct symbolizer *s, struct profile *p,
+		      const struct sym_maps *m, uint64_t addr, bool is_return)
+{
+	uint64_t at = is_return && addr ? addr - 1 : addr;
+	struct sym_result r;
+	struct prof_mapping pm = { 0 };
+	struct prof_line lines[MAX_INLINE];
+	uint32_t mapping = 0;
+
+	sym_resolve(s, m, at, &r);
+	if (!strcmp(r.module, PROF_KERNEL_MAPPING)) {
+		/* One mapping for the whole kernel. */
+		pm.start = 0xffff800000000000ULL;
+		pm.limit = UINT64_MAX;
+		pm.filename = prof_str(p, PROF_KERNEL_MAPPING);
+		pm.has_functions = s->kallsyms != NULL;
+		mapping = prof_add_mapping(p, &pm);
+	} else if (starts_with(r.module, PROF_JIT_MAPPING_PREFIX)) {
+		pm.start = r.map ? r.map->start : at;
+		pm.limit = r.map ? r.map->end : at + 1;
+		pm.filename = prof_str(p, r.module);
+		pm.has_functions = true;
+		mapping = prof_add_mapping(p, &pm);
+	} else if (r.map) {
+		const struct elf_file *f = file_of_result(s, &r);
+
+		pm.start = r.map->start;
+		pm.limit = r.map->end;
+		pm.offset = r.map->pgoff;
+		pm.filename = prof_str(p, r.map->path);
+		pm.build_id = prof_str(p, r.build_id);
+		if (f) {
+			pm.has_functions = f->has_symbols || f->has_dwarf;
+			pm.has_filenames = pm.has_line_numbers = f->has_lines;
+			pm.has_inline_frames = f->has_dwarf && !(s->flags & SYM_NO_INLINE);
+		}
+		mapping = prof_add_mapping(p, &pm);
+	}
+	for (size_t i = 0; i < r.nr_frames; i++) {
+		const struct sym_frame *fr = &r.frames[i];
+
+		lines[i].function = prof_add_function(p, fr->name, fr->system_name,
+						      fr->file, fr->start_line);
+		lines[i].line = fr->line;
+		lines[i].column = 0;
+	}
+	return prof_add_location(p, mapping, at, lines, r.nr_frames);
+}

@@ -1,0 +1,293 @@
+/*
+ * Unit tests of symbolization (src/sym/): this test program symbolizes
+ * itself, libc and the vdso, and the text parsers get known input.
+ */
+
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "prof/profile.h"
+#include "sym/sym.h"
+
+static uintptr_t captured;
+
+__attribute__((noinline)) static void capture(void)
+{
+	captured = (uintptr_t)__builtin_return_address(0);
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline __attribute__((always_inline)) int inlined_helper(int x)
+{
+	capture(); /* the return address lands inside this inlined body */
+	return x * 3;
+}
+
+__attribute__((noinline)) int sym_test_outer(int x);
+__attribute__((noinline)) int sym_test_outer(int x)
+{
+	int r = inlined_helper(x);
+
+	__asm__ volatile("" ::: "memory");
+	return r + 1;
+}
+
+static void test_demangle(void **state)
+{
+	char *d;
+
+	(void)state;
+	d = sym_demangle("_ZN2ns6WorkerIiE4spinEm");
+	assert_string_equal(d, "ns::Worker<int>::spin(unsigned long)");
+	free(d);
+	d = sym_demangle("_ZN6HolderI6scriptE3runEv");
+	assert_string_equal(d, "Holder<script>::run()");
+	free(d);
+	/* Rust legacy: the hash is dropped. */
+	d = sym_demangle("_ZN4core3fmt5write17h1234567890abcdefE");
+	assert_string_equal(d, "core::fmt::write");
+	free(d);
+	/* Rust v0. */
+	d = sym_demangle("_RNvCs1234_7mycrate4main");
+	assert_string_equal(d, "mycrate::main");
+	free(d);
+	assert_null(sym_demangle("main"));
+	assert_null(sym_demangle("_Znotvalid"));
+	assert_null(sym_demangle(NULL));
+}
+
+static void test_maps_overlap_like_mmap(void **state)
+{
+	struct sym_maps *m = sym_maps_new(0);
+	const struct sym_map *v;
+	size_t n;
+
+	(void)state;
+	sym_maps_add(m, 0x1000, 0x4000, 0, "/a", NULL, 0, true);
+	sym_maps_add(m, 0x8000, 0x1000, 0, "/b", NULL, 0, true);
+	/* Punch into the middle of /a. */
+	sym_maps_add(m, 0x2000, 0x1000, 0x7000, "/c", NULL, 0, true);
+	v = sym_maps_list(m, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0].path, "/a");
+	assert_int_equal(v[0].end, 0x2000);
+	assert_string_equal(v[1].path, "/c");
+	assert_string_equal(v[2].path, "/a");
+	assert_int_equal(v[2].start, 0x3000);
+	assert_int_equal(v[2].pgoff, 0x2000);
+	assert_string_equal(sym_maps_find(m, 0x8fff)->path, "/b");
+	assert_null(sym_maps_find(m, 0x9000));
+	assert_null(sym_maps_find(m, 0x500));
+	/* Replace everything. */
+	sym_maps_add(m, 0, 0x10000, 0, "/d", NULL, 0, true);
+	v = sym_maps_list(m, &n);
+	assert_int_equal(n, 1);
+	{
+		struct sym_maps *c = sym_maps_clone(m, 77);
+
+		assert_int_equal(sym_maps_pid(c), 77);
+		assert_string_equal(sym_maps_find(c, 0x10)->path, "/d");
+		sym_maps_free(c);
+	}
+	sym_maps_free(m);
+}
+
+static void test_maps_line(void **state)
+{
+	char line[] = "7f1c2a000000-7f1c2a028000 r-xp 00028000 fe:01 1234   /usr/lib/x y.so (deleted)\n";
+	char bad[] = "zzz";
+	struct sym_map map;
+
+	(void)state;
+	assert_int_equal(sym_maps_parse_line(line, &map), 0);
+	assert_int_equal(map.start, 0x7f1c2a000000ULL);
+	assert_int_equal(map.pgoff, 0x28000);
+	assert_true(map.exec);
+	assert_string_equal(map.path, "/usr/lib/x y.so");
+	assert_int_equal(sym_maps_parse_line(bad, &map), -22);
+}
+
+static void test_tables(void **state)
+{
+	static const char pm[] =
+		"7f0000001000 100 LazyCompile:*hot /app/x.js:3\n"
+		"garbage line\n"
+		"0x7f0000002000 0x20 py::work:/app/w.py\n"
+		"7f0000001000 80 replaced\n";
+	static const char ks[] =
+		"0000000000000000 A fixed_percpu_data\n"
+		"ffffffff81000000 T _stext\n"
+		"ffffffff81000100 t do_thing\t[ext4]\n"
+		"ffffffff81000080 T early\n"
+		"ffffffff81000200 D data_not_text\n";
+	struct sym_table *t = sym_table_parse_perf_map(pm, sizeof(pm) - 1);
+	uint64_t start;
+
+	(void)state;
+	assert_int_equal(sym_table_size(t), 2);
+	assert_string_equal(sym_table_lookup(t, 0x7f0000001010, &start), "replaced");
+	assert_int_equal(start, 0x7f0000001000ULL);
+	assert_null(sym_table_lookup(t, 0x7f0000001080, NULL));
+	assert_string_equal(sym_table_lookup(t, 0x7f000000201f, NULL), "py::work:/app/w.py");
+	assert_null(sym_table_lookup(t, 0x7f0000002020, NULL));
+	sym_table_free(t);
+
+	t = sym_table_parse_kallsyms(ks, sizeof(ks) - 1);
+	assert_int_equal(sym_table_size(t), 3);
+	assert_string_equal(sym_table_lookup(t, 0xffffffff81000010ULL, NULL), "_stext");
+	assert_string_equal(sym_table_lookup(t, 0xffffffff810000ffULL, NULL), "early");
+	assert_string_equal(sym_table_lookup(t, 0xffffffff81000150ULL, NULL), "do_thing");
+	assert_null(sym_table_lookup(t, 0xfffffffff0000000ULL, NULL));
+	sym_table_free(t);
+}
+
+static void test_resolve_self_inline(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(getpid());
+	struct sym_result r;
+	struct sym_stats st;
+
+	(void)state;
+	assert_int_equal(sym_maps_read_proc(m, getpid()), 0);
+	sym_test_outer(5);
+	assert_true(captured != 0);
+	sym_resolve(s, m, captured - 1, &r);
+	assert_int_equal(r.status, SYM_OK);
+	assert_int_equal(r.nr_frames, 2);
+	assert_string_equal(r.frames[0].name, "inlined_helper");
+	assert_string_equal(r.frames[1].name, "sym_test_outer");
+	assert_non_null(strstr(r.frames[0].file, "test_sym.c"));
+	assert_true(r.frames[0].line > 0);
+	assert_true(r.frames[1].line > r.frames[0].line);
+	assert_true(r.frames[1].start_line > 0);
+	assert_true(strlen(r.build_id) >= 16);
+	/* Cached the second time. */
+	sym_resolve(s, m, captured - 1, &r);
+	sym_get_stats(s, &st);
+	assert_int_equal(st.cache_hits, 1);
+	/* Nothing maps page zero. */
+	sym_resolve(s, m, 16, &r);
+	assert_int_equal(r.status, SYM_NO_MAPPING);
+	sym_maps_free(m);
+	sym_free(s);
+}
+
+static void test_resolve_libc_and_vdso(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(getpid());
+	struct sym_result r;
+	void *vdso, *fn;
+
+	(void)state;
+	assert_int_equal(sym_maps_read_proc(m, getpid()), 0);
+	/* A libc function named by .dynsym alone (Debian strips libc). */
+	sym_resolve(s, m, (uintptr_t)dlsym(RTLD_DEFAULT, "qsort") + 1, &r);
+	assert_int_equal(r.status, SYM_OK);
+	assert_string_equal(r.frames[0].name, "qsort");
+	assert_non_null(strstr(r.module, "libc.so"));
+
+	vdso = dlopen("linux-vdso.so.1", RTLD_LAZY | RTLD_NOLOAD);
+	if (!vdso) {
+		sym_maps_free(m);
+		sym_free(s);
+		skip();
+	}
+	fn = dlsym(vdso, "__vdso_clock_gettime");
+	assert_non_null(fn);
+	sym_resolve(s, m, (uintptr_t)fn + 4, &r);
+	assert_int_equal(r.status, SYM_OK);
+	assert_string_equal(r.module, "[vdso]");
+	assert_non_null(strstr(r.frames[0].name, "clock_gettime"));
+	dlclose(vdso);
+	sym_maps_free(m);
+	sym_free(s);
+}
+
+static void test_location_into_profile(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(getpid());
+	struct profile *p = prof_new();
+	uint32_t a, b;
+	const struct prof_location *loc;
+	const struct prof_mapping *map;
+
+	(void)state;
+	sym_maps_read_proc(m, getpid());
+	sym_test_outer(1);
+	a = sym_location(s, p, m, captured, true);
+	b = sym_location(s, p, m, captured, true);
+	assert_int_equal(a, b);
+	loc = prof_location(p, a);
+	assert_int_equal(loc->address, captured - 1);
+	assert_int_equal(loc->nr_lines, 2);
+	map = prof_mapping(p, loc->mapping);
+	assert_true(map->has_functions && map->has_line_numbers && map->has_inline_frames);
+	assert_true(map->start <= captured && captured < map->limit);
+	assert_string_equal(prof_strget(p, prof_function(p, prof_location_lines(p, loc)[1].function)->name),
+			    "sym_test_outer");
+	/* An unknown address: a location without lines, no mapping. */
+	a = sym_location(s, p, m, 16, false);
+	assert_int_equal(prof_location(p, a)->nr_lines, 0);
+	assert_int_equal(prof_location(p, a)->mapping, 0);
+	assert_int_equal(prof_check(p), 0);
+	prof_free(p);
+	sym_maps_free(m);
+	sym_free(s);
+}
+
+static void test_perf_map_jit(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(getpid());
+	struct profile *p = prof_new();
+	char path[64];
+	FILE *f;
+	struct sym_result r;
+	uint32_t loc;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "10000 100 jit_function_one\n");
+	fclose(f);
+	sym_maps_add(m, 0x10000, 0x1000, 0, "", NULL, 0, true);
+	sym_resolve(s, m, 0x10010, &r);
+	assert_int_equal(r.status, SYM_OK);
+	assert_string_equal(r.frames[0].name, "jit_function_one");
+	assert_string_equal(r.module, path);
+	loc = sym_location(s, p, m, 0x10010, false);
+	assert_int_equal(prof_frame_kind(p, prof_location(p, loc), 0), PROF_KIND_JIT);
+	unlink(path);
+	prof_free(p);
+	sym_maps_free(m);
+	sym_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demangle),
+		cmocka_unit_test(test_maps_overlap_like_mmap),
+		cmocka_unit_test(test_maps_line),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_resolve_self_inline),
+		cmocka_unit_test(test_resolve_libc_and_vdso),
+		cmocka_unit_test(test_location_into_profile),
+		cmocka_unit_test(test_perf_map_jit),
+	};
+
+	return cmocka_run_group_tests_name("sym", tests, NULL, NULL);
+}

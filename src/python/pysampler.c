@@ -100,7 +100,11 @@ static uint32_t frame_location(struct py_sampler *s, const struct py_frame *f)
 			if (s->slots[i].code == f->code && s->slots[i].line == f->line)
 				return s->slots[i].loc;
 	}
-	line.function = prof_add_function(s->prof, f->code->qualname, f->code->name,
+	/*
+	 * No system name: Python has no mangled one, and pprof would
+	 * "demangle" an equal one ("<module>" becomes "").
+	 */
+	line.function = prof_add_function(s->prof, f->code->qualname, "",
 					  f->code->filename, f->code->firstlineno);
 	line.line = f->line;
 	line.column = 0;

@@ -18,8 +18,9 @@ struct profile;
  *
  * Each Python frame becomes a location without mapping or address whose
  * one line names a function: name the qualified name (co_qualname from
- * 3.11, co_name before), system name co_name, file co_filename, start
- * line co_firstlineno; the line is the one being executed. Samples carry
+ * 3.11, co_name before), no system name (Python mangles nothing), file
+ * co_filename, start line co_firstlineno; the line is the one being
+ * executed. Samples carry
  * the values samples/count and wall/nanoseconds (one period each), and
  * the labels thread_id (kernel thread id), thread_name (threading's name,
  * when known) and, with subprocesses, pid.

@@ -120,3 +120,23 @@ share() {
 		! grep -q 'child_burn' "$TMP/prof1"
 	done < <(all_pythons)
 }
+
+@test "pprof: go tool pprof reads Python functions with their .py file and first line" {
+	require_pythons
+	command -v go >/dev/null || skip "go (for go tool pprof) not installed"
+	read -r ver py < <(all_pythons)
+	start_fix "$py" split 30
+	"$TEST_PYTHON" profile "$FIX_PID" 0.5 -o "$TMP/py.pb.gz" >/dev/null
+	stop_fix
+	run go tool pprof -raw "$TMP/py.pb.gz"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# name file:line s=first-line, for each function of the stack
+	[[ $output == *" spin $PYFIX:$(mark spin-loop) s=$(($(mark spin-loop) - 2))"* ]]
+	[[ $output == *" alpha $PYFIX:$(mark alpha-call) s=$(($(mark alpha-call) - 1))"* ]]
+	[[ $output == *" <module> $PYFIX:$(mark module-main) s=1"* ]]
+	[[ $output == *"samples/count wall/nanoseconds"* ]]
+	[[ $output == *"thread_name:[MainThread]"* ]]
+	run go tool pprof -top "$TMP/py.pb.gz"
+	[[ $output == *"alpha"* && $output == *"beta"* ]]
+}

@@ -14,10 +14,10 @@
  *   test-python layout X.Y
  *       print the generated layout's headers version, or fail
  *   test-python profile PID SECONDS [--hz N] [--idle] [--gil] [--blocking]
- *                       [--subprocesses]
+ *                       [--subprocesses] [-o FILE.pb.gz]
  *       sample into a profile for SECONDS, then print it: one line per
  *       sample, "COUNT LABELS|root;...;leaf" with frames "name (file:line)",
- *       then "stats ..."
+ *       then "stats ..."; -o also writes it as pprof
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +29,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "prof/pprof.h"
 #include "prof/profile.h"
 #include "python/layout.h"
 #include "python/linetable.h"
@@ -345,6 +346,7 @@ static int cmd_profile(int argc, char **argv)
 	struct py_target t;
 	struct py_sampler *s;
 	struct profile *p;
+	const char *output = NULL;
 	double seconds;
 	int ret;
 
@@ -362,6 +364,8 @@ static int cmd_profile(int argc, char **argv)
 		else if (!strcmp(argv[i], "--hz") && i + 1 < argc &&
 			 parse_double(argv[++i], &o.hz) == 0)
 			;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			output = argv[++i];
 		else
 			return usage();
 	}
@@ -387,6 +391,8 @@ static int cmd_profile(int argc, char **argv)
 		printf("profile invalid\n");
 		ret = -EINVAL;
 	}
+	if (output && ret == 0)
+		ret = pprof_write(p, output);
 	py_sampler_free(s);
 	prof_free(p);
 	if (ret < 0)

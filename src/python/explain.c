@@ -8,6 +8,19 @@
 #include "python/layout.h"
 #include "python/target.h"
 
+/* Append "3.8, 3.9, ..., 3.13": the versions redline has layouts for. */
+static void layout_versions(struct buf *out)
+{
+	const char *sep = "";
+
+	for (unsigned minor = 0; minor < 100; minor++) {
+		if (!py_layout_find(3, minor))
+			continue;
+		buf_addf(out, "%s3.%u", sep, minor);
+		sep = ", ";
+	}
+}
+
 /* kernel.yama.ptrace_scope, or -1 when Yama is not there. */
 static int ptrace_scope(void)
 {
@@ -27,7 +40,7 @@ int py_report_error(int err, pid_t pid, const struct py_target *t)
 
 	if (t)
 		py_target_version(&v, t);
-	py_layout_versions(&versions);
+	layout_versions(&versions);
 	switch (err) {
 	case -ENOTSUP:
 		if (t && t->free_threaded) {

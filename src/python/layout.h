@@ -163,8 +163,4 @@ extern const struct py_layout py_layout_3_8, py_layout_3_9, py_layout_3_10,
 
 /* The layout for major.minor, or NULL when redline has none. */
 const struct py_layout *py_layout_find(unsigned major, unsigned minor);
-struct buf;
-/* Append "3.8, 3.9, ..., 3.13": the versions redline has layouts for. */
-void py_layout_versions(struct buf *out);
-
 #endif

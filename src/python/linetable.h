@@ -15,9 +15,40 @@
  *               entries, one per run of code units, carrying the line
  *               delta (and columns, which redline ignores)
  *
- * A table is decoded once, into ranges sorted by start, then looked up by
+ * An iterator yields the table's ranges in order (lineiter.c: no
+ * allocation, nothing but C11, so that the preload library of `redline
+ * mem` can run it inside the traced program). The reader decodes a table
+ * once into ranges sorted by start (linetable.c), then looks lines up by
  * binary search. Offsets are always in bytes (two per code unit).
  */
+
+#include <stdbool.h>
+
+struct py_line_iter {
+	const uint8_t *t;
+	size_t len, pos;
+	uint64_t addr;
+	int64_t line;
+	uint32_t version;
+	bool started, done;
+};
+
+/* Iterate over table[0..len) in the format of `version` (a PY_HEX() value). */
+void py_line_iter_init(struct py_line_iter *it, uint32_t version,
+		       const uint8_t *table, size_t len, int firstlineno);
+/*
+ * The next range: its start (byte offset) and line (-1: none); it lasts
+ * until the next range's start. Starts never decrease; a range starting
+ * where the previous one did replaces it. Returns 1, 0 at the end, or
+ * -EINVAL for a malformed table. Never reads outside the table.
+ */
+int py_line_iter_next(struct py_line_iter *it, uint32_t *start, int *line);
+/*
+ * The line of the instruction at byte offset, scanning the table: -1 for
+ * none, -2 for a malformed table. For one lookup; py_lines_* for many.
+ */
+int py_line_at(uint32_t version, const uint8_t *table, size_t len,
+	       int firstlineno, uint32_t offset);
 
 struct py_line_range {
 	uint32_t start; /* byte offset where the range begins */

@@ -8,7 +8,8 @@
  *       read every thread's Python stack N times, print each sample
  *   test-python lines VERSION
  *       read "FIRSTLINE HEXTABLE OFFSET..." lines on stdin; print the line
- *       of each offset, one output line per input line
+ *       of each offset, one output line per input line (both decoders,
+ *       ranges and scan, are asked; "disagree(A,B)" if they differ)
  *   test-python bench PID N
  *       time N full reads of every stack; print the median in microseconds
  *   test-python layout X.Y
@@ -235,8 +236,16 @@ static int cmd_lines(int argc, char **argv)
 
 				if (end == p)
 					break;
+				int a = py_lines_find(&lines, (uint32_t)off);
+				int b = py_line_at(PY_HEX(major, minor), (const uint8_t *)table.ptr,
+						   table.len, (int)first, (uint32_t)off);
+
 				p = end;
-				printf("%s%d", sep, py_lines_find(&lines, (uint32_t)off));
+				/* The two decoders must agree, or the answer is no number. */
+				if (a == b)
+					printf("%s%d", sep, a);
+				else
+					printf("%sdisagree(%d,%d)", sep, a, b);
 				sep = " ";
 			}
 			printf("\n");

@@ -76,10 +76,10 @@ def main(argv):
         values = answer.split()
         for off, value in zip(offs, values):
             total += 1
-            if int(value) != expected[off]:
+            if not value.lstrip("-").isdigit() or int(value) != expected[off]:
                 bad += 1
                 if bad <= 10:
-                    print("%s:%d %s offset %d: redline says %s, Python says %d"
+                    print("%s:%d %s offset %d: redline says %s, Python says %s"
                           % (code.co_filename, code.co_firstlineno, code.co_name,
                              off, value, expected[off]))
         if len(values) != len(offs):

@@ -144,9 +144,22 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
-# Test helpers: small programs that expose internals to the CLI tests.
-HELPER_SRC := $(sort $(wildcard tests/helper/*.c))
-HELPER_BIN := $(HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%)
+# Test helpers: small programs that expose internals to the CLI tests;
+# tests/helper/libNAME.c are shared libraries a test loads into a target.
+HELPER_LIB_SRC := $(sort $(wildcard tests/helper/lib*.c))
+HELPER_SRC := $(sort $(filter-out $(HELPER_LIB_SRC), $(wildcard tests/helper/*.c)))
+HELPER_BIN := $(HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%) \
+	$(HELPER_LIB_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%.so)
+
+# The Python reader's self-contained part (C11, no redline library): what
+# runs inside a Python process (the preload library, libpyinproc.so).
+PY_INPROC_SRC := src/python/inproc.c src/python/lineiter.c src/python/layout.c \
+	$(sort $(wildcard src/python/v3_*.c))
+
+$(BUILD)/tests/helper/%.so: tests/helper/%.c $(PY_INPROC_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -fPIC -shared -Isrc -o $@ \
+		$< $(PY_INPROC_SRC) -ldl
 
 $(BUILD)/tests/helper/%: tests/helper/%.c $(LIB)
 	@mkdir -p $(@D)

@@ -140,3 +140,24 @@ share() {
 	run go tool pprof -top "$TMP/py.pb.gz"
 	[[ $output == *"alpha"* && $output == *"beta"* ]]
 }
+
+@test "--blocking: signals that arrive while the threads are held are not lost" {
+	require_pythons
+	read -r ver py < <(all_pythons)
+	"$py" "$PYFIX" signals "$FIXTURES/libpyburn.so" 3 >"$TMP/out" &
+	pid=$!
+	for _ in $(seq 1 300); do grep -q counting "$TMP/out" && break; sleep 0.01; done
+	"$TEST_PYTHON" profile "$pid" 2 --blocking --hz 1000 >"$TMP/prof" &
+	sampler=$!
+	# Real-time signals queue: each one sent must be delivered once.
+	for _ in $(seq 1 200); do
+		kill -s RTMIN+1 "$pid"
+		sleep 0.004
+	done
+	wait "$sampler"
+	wait "$pid"
+	cat "$TMP/out" "$TMP/prof" | tail -3
+	grep -q '^signals 200$' "$TMP/out"
+	# It was sampled while the signals came.
+	[ "$(grep -o 'stacks=[0-9]*' "$TMP/prof" | cut -d= -f2)" -gt 100 ]
+}

@@ -156,9 +156,10 @@ HELPER_BIN := $(HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%) \
 PY_INPROC_SRC := src/python/inproc.c src/python/lineiter.c src/python/layout.c \
 	$(sort $(wildcard src/python/v3_*.c))
 
+# Never sanitized: they are loaded into programs that are not.
 $(BUILD)/tests/helper/%.so: tests/helper/%.c $(PY_INPROC_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -fPIC -shared -Isrc -o $@ \
+	$(CC) $(FIXTURE_CFLAGS) -Wno-missing-prototypes -fPIC -shared -Isrc -o $@ \
 		$< $(PY_INPROC_SRC) -ldl
 
 $(BUILD)/tests/helper/%: tests/helper/%.c $(LIB)

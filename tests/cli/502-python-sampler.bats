@@ -22,7 +22,7 @@ share() {
 	require_pythons
 	while read -r ver py; do
 		start_fix "$py" split 30
-		"$TEST_PYTHON" profile "$FIX_PID" 1.5 --hz 400 >"$TMP/prof"
+		profile_to "$TMP/prof" "$FIX_PID" 1.5 --hz 400
 		stop_fix
 		a=$(share "$TMP/prof" "alpha ($PYFIX:$(mark alpha-call))")
 		b=$(share "$TMP/prof" "beta ($PYFIX:$(mark beta-call))")
@@ -38,8 +38,8 @@ share() {
 	require_pythons
 	while read -r ver py; do
 		start_fix "$py" idle 30
-		"$TEST_PYTHON" profile "$FIX_PID" 0.3 >"$TMP/default"
-		"$TEST_PYTHON" profile "$FIX_PID" 0.3 --idle >"$TMP/idle"
+		profile_to "$TMP/default" "$FIX_PID" 0.3
+		profile_to "$TMP/idle" "$FIX_PID" 0.3 --idle
 		stop_fix
 		echo "== $ver"
 		cat "$TMP/default" "$TMP/idle"
@@ -54,7 +54,7 @@ share() {
 	require_pythons
 	while read -r ver py; do
 		start_fix "$py" threads 30
-		"$TEST_PYTHON" profile "$FIX_PID" 0.5 >"$TMP/prof"
+		profile_to "$TMP/prof" "$FIX_PID" 0.5
 		stop_fix
 		echo "== $ver"
 		cat "$TMP/prof"
@@ -70,7 +70,7 @@ share() {
 	require_pythons
 	while read -r ver py; do
 		start_fix "$py" threads 30
-		"$TEST_PYTHON" profile "$FIX_PID" 0.5 --gil >"$TMP/prof"
+		profile_to "$TMP/prof" "$FIX_PID" 0.5 --gil
 		stop_fix
 		echo "== $ver"
 		cat "$TMP/prof"
@@ -86,7 +86,7 @@ share() {
 	require_pythons
 	while read -r ver py; do
 		start_fix "$py" split 30
-		"$TEST_PYTHON" profile "$FIX_PID" 0.5 --blocking >"$TMP/prof"
+		profile_to "$TMP/prof" "$FIX_PID" 0.5 --blocking
 		echo "== $ver"
 		cat "$TMP/prof"
 		grep -q "alpha ($PYFIX:$(mark alpha-call));spin ($PYFIX:$(mark spin-loop))\$" "$TMP/prof"
@@ -105,7 +105,7 @@ share() {
 	while read -r ver py; do
 		start_fix "$py" children 3
 		pid=$FIX_PID
-		"$TEST_PYTHON" profile "$pid" 1 --subprocesses >"$TMP/prof"
+		profile_to "$TMP/prof" "$pid" 1 --subprocesses
 		stop_fix
 		echo "== $ver"
 		sed 's/|.*;/|...;/' "$TMP/prof"
@@ -115,7 +115,7 @@ share() {
 		grep -q 'processes=3$' "$TMP/prof"
 		# Without the option, only the parent.
 		start_fix "$py" children 3
-		"$TEST_PYTHON" profile "$FIX_PID" 0.5 >"$TMP/prof1"
+		profile_to "$TMP/prof1" "$FIX_PID" 0.5
 		stop_fix
 		! grep -q 'child_burn' "$TMP/prof1"
 	done < <(all_pythons)

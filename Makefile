@@ -59,7 +59,7 @@ PKG_LIBS = $(eval PKG_LIBS := $(pkg_libs))$(PKG_LIBS)
 # Every module directory under src/ goes into the library; a directory
 # whose code is not part of the redline binary (a preload library, say)
 # is listed in NOT_LIB_DIRS and gets its own rules.
-NOT_LIB_DIRS :=
+NOT_LIB_DIRS := src/libexec
 LIB_SRC := $(sort $(filter-out $(NOT_LIB_DIRS:%=%/%), $(wildcard src/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/redline.o
@@ -71,7 +71,7 @@ GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
 REDLINE_VERSION := $(VERSION_BASE)$(if $(GIT_DESC), ($(GIT_DESC)))
 VERSION_H := $(BUILD)/gen/version.h
 
-all: $(REDLINE) fixtures examples
+all: $(REDLINE) helpers fixtures examples
 
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
@@ -106,6 +106,18 @@ $(LIB): $(LIB_OBJ) $(GEN_OBJ)
 
 $(REDLINE): $(MAIN_OBJ) $(LIB)
 	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# --- helper programs redline runs (installed in LIBEXECDIR) ----------------
+# calib-true: the static program 'redline calibrate' forks and execs. The
+# build tree keeps it in $(BUILD)/lib/redline/, beside $(BUILD)/redline, where
+# redline looks (and in ../lib/redline/ from its bin/ once installed).
+# Never sanitized: its exec is what is measured.
+
+HELPERS := $(BUILD)/lib/redline/calib-true
+helpers: $(HELPERS)
+$(BUILD)/lib/redline/calib-true: src/libexec/calib-true.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 $(WARNINGS) -static -o $@ $<
 
 # --- fixtures and examples: plain programs with known behaviour -------------
 # Never sanitized: their memory and time are what the tests measure.
@@ -146,10 +158,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 
 # Test helpers: small programs that expose internals to the CLI tests;
 # tests/helper/libNAME.c are shared libraries a test loads into a target.
-HELPER_LIB_SRC := $(sort $(wildcard tests/helper/lib*.c))
-HELPER_SRC := $(sort $(filter-out $(HELPER_LIB_SRC), $(wildcard tests/helper/*.c)))
-HELPER_BIN := $(HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%) \
-	$(HELPER_LIB_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%.so)
+TEST_HELPER_LIB_SRC := $(sort $(wildcard tests/helper/lib*.c))
+TEST_HELPER_SRC := $(sort $(filter-out $(TEST_HELPER_LIB_SRC), $(wildcard tests/helper/*.c)))
+TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%) \
+	$(TEST_HELPER_LIB_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%.so)
 
 # The Python reader's self-contained part (C11, no redline library): what
 # runs inside a Python process (the preload library, libpyinproc.so).
@@ -168,9 +180,9 @@ $(BUILD)/tests/helper/%: tests/helper/%.c $(LIB)
 		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
 		$(LDLIBS_ALL)
 
-helpers: $(HELPER_BIN)
+test-helpers: $(TEST_HELPER_BIN)
 
-check: $(REDLINE) $(UNIT_BIN) $(HELPER_BIN) fixtures examples fuzz-build
+check: $(REDLINE) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -229,14 +241,16 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE)
+install: $(REDLINE) helpers
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all fixtures examples helpers check test sanitize fuzz fuzz-build demo \
+.PHONY: all helpers test-helpers fixtures examples check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

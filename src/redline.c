@@ -21,6 +21,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
+	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 
 static void print_main_help(FILE *f)

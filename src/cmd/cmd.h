@@ -21,5 +21,6 @@
  */
 
 int cmd_stat(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 #endif

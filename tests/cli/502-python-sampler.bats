@@ -144,10 +144,10 @@ share() {
 @test "--blocking: signals that arrive while the threads are held are not lost" {
 	require_pythons
 	read -r ver py < <(all_pythons)
-	"$py" "$PYFIX" signals "$FIXTURES/libpyburn.so" 3 >"$TMP/out" &
+	"$py" "$PYFIX" signals "$FIXTURES/libpyburn.so" 200 >"$TMP/out" &
 	pid=$!
 	for _ in $(seq 1 300); do grep -q counting "$TMP/out" && break; sleep 0.01; done
-	"$TEST_PYTHON" profile "$pid" 2 --blocking --hz 1000 >"$TMP/prof" &
+	"$TEST_PYTHON" profile "$pid" 30 --blocking --hz 1000 >"$TMP/prof" &
 	sampler=$!
 	# Real-time signals queue: each one sent must be delivered once.
 	for _ in $(seq 1 200); do
@@ -158,6 +158,6 @@ share() {
 	wait "$pid"
 	cat "$TMP/out" "$TMP/prof" | tail -3
 	grep -q '^signals 200$' "$TMP/out"
-	# It was sampled while the signals came.
+	# It was sampled while the signals came (until it exited).
 	[ "$(grep -o 'stacks=[0-9]*' "$TMP/prof" | cut -d= -f2)" -gt 100 ]
 }

@@ -137,6 +137,38 @@ $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $< -lm -lpthread
 
+# The profiling fixtures (tests/cli/3xx) need special builds: frame
+# pointers explicitly off (split) and on (split-fp, jit: leaf functions
+# included, as distributions that build with frame pointers do), C++
+# (cxx), and a library that dlopen loads at run time (libspin.so, beside
+# the program).
+PROF_FIXTURES := $(BUILD)/fixtures/split-fp $(BUILD)/fixtures/cxx \
+	$(BUILD)/fixtures/libspin.so
+fixtures: $(PROF_FIXTURES)
+$(BUILD)/fixtures/split: FIXTURE_CFLAGS += -fomit-frame-pointer
+# GCC 12 leaves frame pointers out of leaf functions whatever the flags
+# say; clang keeps them when told, once shrink-wrapping (which would set up
+# the frame only after a function's hot loop) is off.
+FP_CC ?= clang
+FP_FLAGS := -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-mllvm -enable-shrink-wrap=false
+$(BUILD)/fixtures/jit: tests/fixtures/jit.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(FP_CC) $(FIXTURE_CFLAGS) $(FP_FLAGS) -o $@ $<
+$(BUILD)/fixtures/split $(BUILD)/fixtures/inline $(BUILD)/fixtures/dlopen \
+	$(BUILD)/fixtures/forkexec: tests/fixtures/spin.h
+$(BUILD)/fixtures/split-fp: tests/fixtures/split.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(FP_CC) $(FIXTURE_CFLAGS) $(FP_FLAGS) -o $@ $< -lpthread
+$(BUILD)/fixtures/cxx: tests/fixtures/cxx.cc tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g -Wall -Wextra -o $@ $<
+$(BUILD)/fixtures/libspin.so: tests/fixtures/lib/spinlib.c tests/fixtures/spin.h
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -shared -fPIC -o $@ $<
+$(BUILD)/fixtures/dlopen: | $(BUILD)/fixtures/libspin.so
+$(BUILD)/fixtures/forkexec: | $(BUILD)/fixtures/split
+
 EXAMPLES := $(BUILD)/examples/dedup
 examples: $(EXAMPLES)
 $(BUILD)/examples/%: examples/%.c

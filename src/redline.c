@@ -21,6 +21,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
+	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
+	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
 	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 

@@ -79,12 +79,34 @@ static void release(struct afile *af)
 	af->fd = -1;
 }
 
+/* Open a non-regular file (device, FIFO, terminal) for writing in place. */
+static int open_in_place(struct afile *af, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	af->fp = fdopen(fd, "w");
+	if (!af->fp) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	af->fd = fd;
+	af->path = xstrdup(path);
+	af->in_place = true;
+	return 0;
+}
+
 int afile_open(struct afile *af, const char *path)
 {
 	struct buf tmp = BUF_INIT;
-	const char *slash = strrchr(path, '/');
+	const char *slash;
+	char *resolved = NULL;
+	struct stat st;
 	mode_t mask;
-	int fd;
+	int fd, ret;
 
 	memset(af, 0, sizeof(*af));
 	af->fd = -1;
@@ -92,6 +114,18 @@ int afile_open(struct afile *af, const char *path)
 		return -ENOENT;
 	if (afile_faults.open_errno)
 		return -afile_faults.open_errno;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		return open_in_place(af, path);
+	}
+	/* Replace what a symbolic link points to, not the link. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		resolved = realpath(path, NULL);
+		if (resolved)
+			path = resolved;
+	}
+	slash = strrchr(path, '/');
 	/* ".NAME.tmp-XXXXXX" in the target's directory: hidden, and same filesystem. */
 	if (slash)
 		buf_add(&tmp, path, (size_t)(slash - path) + 1);
@@ -99,10 +133,8 @@ int afile_open(struct afile *af, const char *path)
 	install_handlers();
 	fd = mkostemp(tmp.ptr, O_CLOEXEC);
 	if (fd < 0) {
-		int err = errno;
-
-		buf_release(&tmp);
-		return -err;
+		ret = -errno;
+		goto fail;
 	}
 	/* mkstemp() creates 0600; a result file should get the usual 0666 & ~umask. */
 	mask = umask(0);
@@ -110,18 +142,21 @@ int afile_open(struct afile *af, const char *path)
 	fchmod(fd, 0666 & ~mask);
 	af->fp = fdopen(fd, "w");
 	if (!af->fp) {
-		int err = errno;
-
+		ret = -errno;
 		close(fd);
 		unlink(tmp.ptr);
-		buf_release(&tmp);
-		return -err;
+		goto fail;
 	}
 	af->fd = fd;
 	af->tmp = buf_detach(&tmp, NULL);
 	af->path = xstrdup(path);
 	pending_add(af->tmp);
+	free(resolved);
 	return 0;
+fail:
+	buf_release(&tmp);
+	free(resolved);
+	return ret;
 }
 
 FILE *afile_fp(struct afile *af)
@@ -156,6 +191,15 @@ int afile_commit(struct afile *af)
 
 	if (!af->fp)
 		return -EBADF;
+	if (af->in_place) {
+		if (fflush(af->fp) != 0 || ferror(af->fp))
+			err = errno ? -errno : -EIO;
+		if (fclose(af->fp) != 0 && !err)
+			err = -errno;
+		af->fp = NULL;
+		release(af);
+		return err;
+	}
 	if (fflush(af->fp) != 0 || ferror(af->fp))
 		err = errno ? -errno : -EIO;
 	if (!err && afile_faults.write_errno)
@@ -183,7 +227,8 @@ void afile_abort(struct afile *af)
 {
 	if (af->fp) {
 		fclose(af->fp);
-		unlink(af->tmp);
+		if (!af->in_place)
+			unlink(af->tmp);
 	}
 	release(af);
 }

@@ -1,6 +1,7 @@
 #ifndef BASE_AFILE_H
 #define BASE_AFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -19,6 +20,12 @@
  *	fprintf(afile_fp(&af), ...);
  *	if (afile_commit(&af) < 0) ...   // errno-style code in the return
  *
+ * A path that names something other than a regular file (a terminal,
+ * /dev/stdout, a pipe, /dev/null) is written in place: there is nothing
+ * to replace atomically, and replacing a device with a regular file would
+ * be a disaster as root. A symbolic link is followed: the file it points
+ * to is replaced, the link stays.
+ *
  * Temporary files still open when redline is killed by SIGINT, SIGTERM,
  * SIGHUP or SIGPIPE are removed by a signal handler (the signal then
  * proceeds); a SIGKILL can leave one behind, named ".NAME.tmp-XXXXXX".
@@ -29,6 +36,7 @@ struct afile {
 	FILE *fp;
 	int fd;
 	int err; /* first error seen, as a negative errno */
+	bool in_place; /* not a regular file: written directly */
 };
 
 /* Returns 0 or a negative errno (the directory is missing, not writable...). */

@@ -157,6 +157,17 @@ static void hex_of(const uint8_t *b, size_t n, char *out)
 /* --- opening files ------------------------------------------------------ */
 
 /*
+ * A mapping of a real file: not "//anon" (perf's name for anonymous
+ * executable memory), "[heap]"-style pseudo paths, or memfd and /dev/zero
+ * mappings, which have no symbols to read.
+ */
+static bool file_backed(const char *path)
+{
+	return path[0] == '/' && path[1] != '/' && !starts_with(path, "/memfd:") &&
+	       !starts_with(path, "/dev/zero") && !starts_with(path, "/SYSV");
+}
+
+/*
  * The vdso is not a file: copy redline's own (the kernel maps one image
  * into every process of an ABI) into a memfd that libdwfl can read.
  */
@@ -191,6 +202,27 @@ static int vdso_fd(void)
 		return e ? e : -EIO;
 	}
 	return fd;
+}
+
+int sym_map_open(const struct sym_maps *m, const struct sym_map *map)
+{
+	struct buf p = BUF_INIT;
+	pid_t pid = m ? sym_maps_pid(m) : 0;
+	int fd = -1;
+
+	if (!strcmp(map->path, "[vdso]"))
+		return vdso_fd();
+	if (!file_backed(map->path))
+		return -ENOENT;
+	/* A process in another mount namespace sees its own files. */
+	if (pid > 0) {
+		buf_addf(&p, "/proc/%d/root%s", (int)pid, map->path);
+		fd = open(p.ptr, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(map->path, O_RDONLY | O_CLOEXEC);
+	buf_release(&p);
+	return fd < 0 ? -errno : fd;
 }
 
 /* Fill the file's PT_LOAD segments and capabilities. */
@@ -246,9 +278,9 @@ static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
 {
 	struct elf_file *f;
 	bool is_vdso = !strcmp(map->path, "[vdso]");
-	int fd = -1;
+	int fd;
 
-	if (!is_vdso && map->path[0] != '/')
+	if (!is_vdso && !file_backed(map->path))
 		return NULL; /* anonymous, [stack], [heap], memfd:..., ... */
 	for (size_t i = 0; i < s->nr_files; i++) {
 		f = s->files[i];
@@ -271,23 +303,7 @@ static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
 	s->files[s->nr_files++] = f;
 	s->stats.files_opened++;
 
-	if (is_vdso) {
-		fd = vdso_fd();
-	} else {
-		/* A process in another mount namespace sees its own files. */
-		struct buf p = BUF_INIT;
-		pid_t pid = m ? sym_maps_pid(m) : 0;
-
-		if (pid > 0) {
-			buf_addf(&p, "/proc/%d/root%s", (int)pid, map->path);
-			fd = open(p.ptr, O_RDONLY | O_CLOEXEC);
-		}
-		if (fd < 0)
-			fd = open(map->path, O_RDONLY | O_CLOEXEC);
-		buf_release(&p);
-		if (fd < 0)
-			fd = -errno;
-	}
+	fd = sym_map_open(m, map);
 	if (fd < 0) {
 		f->failed = true;
 		s->stats.files_missing++;
@@ -354,6 +370,42 @@ static const char *die_string(Dwarf_Die *die, int at)
 	return dwarf_formstring(dwarf_attr_integrate(die, at, &a));
 }
 
+/*
+ * The scopes a DWARF name lives in, as a C++ reader writes them
+ * ("ns::Class::", "main::{lambda}::"), for functions that have no linkage
+ * name to demangle (inlined lambdas, mostly). Follows the declaration that
+ * the concrete DIE points to, where the nesting is.
+ */
+static void qualify(Dwarf_Die *die, struct buf *out)
+{
+	Dwarf_Die decl = *die, *scopes = NULL;
+	Dwarf_Attribute a;
+	int n;
+
+	for (int hops = 0; hops < 8; hops++) {
+		Dwarf_Die next;
+
+		if (dwarf_formref_die(dwarf_attr(&decl, DW_AT_abstract_origin, &a), &next) ||
+		    dwarf_formref_die(dwarf_attr(&decl, DW_AT_specification, &a), &next))
+			decl = next;
+		else
+			break;
+	}
+	n = dwarf_getscopes_die(&decl, &scopes);
+	/* scopes[0] is decl itself; the outermost (the CU) is last. */
+	for (int i = n - 1; i > 0; i--) {
+		int tag = dwarf_tag(&scopes[i]);
+		const char *nm = dwarf_diename(&scopes[i]);
+
+		if (tag == DW_TAG_namespace || tag == DW_TAG_structure_type ||
+		    tag == DW_TAG_class_type || tag == DW_TAG_union_type ||
+		    tag == DW_TAG_subprogram)
+			buf_addf(out, "%s::", nm ? nm : tag == DW_TAG_namespace ? "(anonymous namespace)"
+									   : "{lambda}");
+	}
+	free(scopes);
+}
+
 /* A DWARF function's name: demangled linkage name, else its plain name. */
 static void die_names(struct symbolizer *s, Dwarf_Die *die, const char **name,
 		      const char **sysname)
@@ -369,8 +421,15 @@ static void die_names(struct symbolizer *s, Dwarf_Die *die, const char **name,
 		*name = S(s, d ? d : link);
 		*sysname = S(s, link);
 		free(d);
+	} else if (plain) {
+		struct buf q = BUF_INIT;
+
+		qualify(die, &q);
+		buf_addstr(&q, plain);
+		*name = *sysname = S(s, q.ptr);
+		buf_release(&q);
 	} else {
-		*name = *sysname = S(s, plain ? plain : "[unknown]");
+		*name = *sysname = S(s, "[unknown]");
 	}
 }
 
@@ -388,6 +447,24 @@ static const char *call_file(Dwarf_Die *cu, Dwarf_Die *inl)
 }
 
 #define MAX_INLINE 64
+
+/*
+ * Name and system name of an ELF symbol: demangled, and without the
+ * symbol version a debug file's .symtab appends ("memcpy@@GLIBC_2.14").
+ */
+static void elf_names(struct symbolizer *s, const char *elfname, const char **name,
+		      const char **sysname)
+{
+	const char *at = strchr(elfname, '@');
+	char *plain = at ? xstrndup(elfname, (size_t)(at - elfname)) : NULL;
+	const char *base = plain ? plain : elfname;
+	char *dm = sym_demangle(base);
+
+	*name = S(s, dm ? dm : base);
+	*sysname = S(s, base);
+	free(dm);
+	free(plain);
+}
 
 /*
  * Frames for file address addr (innermost first) into out[0..max).
@@ -456,13 +533,8 @@ static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
 			 * The outermost function is the one the symbol table names
 			 * (qualified, with parameters, as perf and pprof show it).
 			 */
-			if (elfname) {
-				char *dm = sym_demangle(elfname);
-
-				fr->name = S(s, dm ? dm : elfname);
-				fr->system_name = S(s, elfname);
-				free(dm);
-			}
+			if (elfname)
+				elf_names(s, elfname, &fr->name, &fr->system_name);
 			break;
 		}
 		/* The caller's line is this inlined call's call site. */
@@ -480,13 +552,7 @@ static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
 		return n;
 	if (!elfname)
 		return 0;
-	{
-		char *dm = sym_demangle(elfname);
-
-		out[0].name = S(s, dm ? dm : elfname);
-		out[0].system_name = S(s, elfname);
-		free(dm);
-	}
+	elf_names(s, elfname, &out[0].name, &out[0].system_name);
 	out[0].file = S(s, leaf_file);
 	out[0].line = leaf_line;
 	out[0].start_line = 0;
@@ -614,7 +680,7 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
 	map = m ? sym_maps_find(m, addr) : NULL;
 	out->map = map;
 	/* JIT code: anonymous executable memory named by a perf map. */
-	if ((!map || map->path[0] != '/') && m && sym_maps_pid(m) > 0 &&
+	if ((!map || !file_backed(map->path)) && m && sym_maps_pid(m) > 0 &&
 	    (!map || strcmp(map->path, "[vdso]"))) {
 		struct sym_table *t = perf_map_for(s, sym_maps_pid(m));
 		const char *name = t ? sym_table_lookup(t, addr, NULL) : NULL;

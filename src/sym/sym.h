@@ -145,6 +145,13 @@ uint32_t sym_location(struct symbolizer *s, struct profile *p,
 int sym_map_bias(struct symbolizer *s, const struct sym_maps *m,
 		 const struct sym_map *map, uint64_t *bias);
 
+/*
+ * A new read-only descriptor for the file behind map (the caller closes
+ * it): the path as the process sees it (/proc/PID/root/...), or a memfd
+ * holding the vdso. Returns the fd or a negative errno.
+ */
+int sym_map_open(const struct sym_maps *m, const struct sym_map *map);
+
 /* Counters, for the summary and the tests. */
 struct sym_stats {
 	size_t lookups, cache_hits, files_opened, files_missing;

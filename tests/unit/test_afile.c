@@ -210,6 +210,51 @@ static void test_signal_removes_temp(void **state)
 	buf_release(&p);
 }
 
+static void test_device_written_in_place(void **state)
+{
+	struct stat before, after;
+	struct afile af;
+
+	(void)state;
+	/* Never replace a device by a regular file (as root, rename would). */
+	assert_int_equal(stat("/dev/null", &before), 0);
+	assert_int_equal(afile_write("/dev/null", "discarded", 9), 0);
+	assert_int_equal(stat("/dev/null", &after), 0);
+	assert_true(S_ISCHR(after.st_mode));
+	assert_int_equal(before.st_ino, after.st_ino);
+	/* A write error from the device is reported, as with any file. */
+	if (access("/dev/full", W_OK) == 0) {
+		assert_int_equal(afile_open(&af, "/dev/full"), 0);
+		for (int i = 0; i < 10000; i++)
+			fputs("filling the disk that is always full\n", afile_fp(&af));
+		assert_int_equal(afile_commit(&af), -ENOSPC);
+		assert_true(S_ISCHR((stat("/dev/full", &after), after.st_mode)));
+	}
+	assert_int_equal(afile_open(&af, dir), -EISDIR);
+	assert_int_equal(entries(), 0);
+}
+
+static void test_symlink_target_replaced(void **state)
+{
+	struct buf target = BUF_INIT, link = BUF_INIT;
+	struct stat st;
+
+	(void)state;
+	path_of(&target, "real.json");
+	path_of(&link, "link.json");
+	assert_int_equal(afile_write(target.ptr, "old\n", 4), 0);
+	assert_int_equal(symlink("real.json", link.ptr), 0);
+	assert_int_equal(afile_write(link.ptr, "new\n", 4), 0);
+	assert_int_equal(lstat(link.ptr, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	read_back(target.ptr, "new\n");
+	assert_int_equal(entries(), 2);
+	unlink(link.ptr);
+	unlink(target.ptr);
+	buf_release(&target);
+	buf_release(&link);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +265,8 @@ int main(void)
 		cmocka_unit_test(test_error_at_commit_removes_everything),
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_signal_removes_temp),
+		cmocka_unit_test(test_device_written_in_place),
+		cmocka_unit_test(test_symlink_target_replaced),
 	};
 
 	return cmocka_run_group_tests_name("afile", tests, setup, teardown);

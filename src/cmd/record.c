@@ -1,0 +1,515 @@
+/*
+ * redline record: sample a program's CPU use and write a profile.
+ *
+ *   $ redline record -o split.svg -- ./build/fixtures/split
+ *   split: 60% hot_a, 30% hot_b, 10% hot_c (300 units, one thread)
+ *
+ *    312.3 ms cpu in 312 samples
+ *
+ *      self%       self  total%      total  function
+ *     58.97%   184.2 ms  59.29%   185.2 ms  hot_a  split.c
+ *     30.77%   96.10 ms  30.77%   96.10 ms  hot_b  split.c
+ *      9.94%   31.03 ms   9.94%   31.03 ms  hot_c  split.c
+ *      0.32%   1.001 ms   0.32%   1.001 ms  irqentry_exit_to_user_mode  [kernel]
+ *      0.00%        0 s 100.00%   312.3 ms  _start
+ *      0.00%        0 s 100.00%   312.3 ms  __libc_start_main  libc-start.c
+ *      0.00%        0 s 100.00%   312.3 ms  __libc_start_call_main  libc_start_call_main.h
+ *      0.00%        0 s 100.00%   312.3 ms  main  split.c
+ *      0.00%        0 s 100.00%   312.3 ms  work  split.c
+ *      0.00%        0 s   0.32%   1.001 ms  asm_sysvec_apic_timer_interrupt  [kernel]
+ *
+ *   redline: 312 samples, 0 lost, call graph auto (dwarf + fp)
+ *   redline: flame graph written to 'split.svg'
+ *
+ * The flow: spawn the command held before exec (or find every thread of
+ * -p PID), open the sampler on it, let it run; drain the ring buffers into
+ * the collector until the target exits, --duration passes or Ctrl-C; then
+ * symbolize once per distinct address, build the profile and write it in
+ * the format the output's name asks for. The summary goes to stderr:
+ * stdout belongs to the target.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/term.h"
+#include "base/units.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "prof/profile.h"
+#include "prof/render.h"
+#include "run/perfctr.h"
+#include "run/proc.h"
+#include "sample/collect.h"
+#include "sample/sampler.h"
+#include "sym/sym.h"
+
+#define DEFAULT_OUTPUT "redline.pb.gz"
+#define DEFAULT_STACK 16384
+#define MAX_STACK_COPY 65528 /* the kernel's limit: a u16 record size */
+
+struct record_cmd {
+	int freq;
+	const char *output;
+	const char *duration_arg;
+	const char *call_graph;
+	const char *stack_arg;
+	int pid;
+	bool threads, lines, inverted, quiet;
+	int top;
+	/* derived */
+	double duration; /* seconds, 0: until the end */
+	enum sample_unwind unwind;
+	uint32_t stack_size;
+	enum prof_format fmt;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static const struct opt_help record_help = {
+	.usage = "redline record [OPTIONS] [-p PID | [--] CMD [ARGS...]]",
+	.summary =
+		"Sample where a program spends its CPU time, with call stacks, and write\n"
+		"a profile: pprof (.pb.gz, the default, readable by go tool pprof), a\n"
+		"flame graph (.svg), collapsed stacks (.folded) or speedscope JSON\n"
+		"(.speedscope.json), chosen by the name given to -o. CMD is run without\n"
+		"a shell and followed into every thread and child process; -p PID\n"
+		"attaches to a running process and every thread it has or starts.\n"
+		"\n"
+		"Sampling stops when CMD exits, when --duration passes, or on Ctrl-C;\n"
+		"what was collected is written either way. A CMD that is still running\n"
+		"then is ended; a process attached with -p never is. The summary (top\n"
+		"functions, samples, lost samples) goes to stderr. redline record exits\n"
+		"with CMD's status, or 2 for a usage error, 3 when CMD cannot be run or\n"
+		"PID attached, 4 when the profile cannot be written.",
+	.examples =
+		"  redline record -- ./build/examples/dedup list 20000\n"
+		"  redline record -o flame.svg -F 4999 -- make -j2\n"
+		"  redline record -p 1234 --duration 10 -o service.pb.gz\n"
+		"  redline report redline.pb.gz --format svg -o flame.svg\n",
+	.more = "call graphs: 'fp' takes the kernel's frame-pointer walk (cheap, but\n"
+		"wrong or short through code built without frame pointers, like\n"
+		"Debian's libc); 'dwarf' copies the top of each sampled stack (--stack-size)\n"
+		"and unwinds it with the binaries' call frame information; 'auto' does\n"
+		"both and keeps the DWARF stack, or the frame-pointer one where it agrees\n"
+		"with DWARF and goes further. Stacks cut short by a depth limit end in a\n"
+		"[truncated] root frame and are counted in the summary.",
+};
+
+static int parse_args(struct record_cmd *rc)
+{
+	double bytes;
+
+	if (rc->duration_arg &&
+	    (parse_duration(rc->duration_arg, 1, &rc->duration) < 0 || rc->duration <= 0))
+		return usage_error("option '--duration' expects a positive duration, like 10 or 500ms, not '%s'",
+				   rc->duration_arg);
+	if (!strcmp(rc->call_graph, "fp")) {
+		rc->unwind = UNWIND_FP;
+	} else if (!strcmp(rc->call_graph, "dwarf")) {
+		rc->unwind = UNWIND_DWARF;
+	} else if (!strcmp(rc->call_graph, "auto")) {
+		rc->unwind = UNWIND_BOTH;
+	} else {
+		error("option '--call-graph' expects auto, fp or dwarf, not '%s'", rc->call_graph);
+		return RL_EXIT_USAGE;
+	}
+	rc->stack_size = DEFAULT_STACK;
+	if (rc->stack_arg) {
+		if (parse_bytes(rc->stack_arg, &bytes) < 0 || bytes < 64 ||
+		    bytes > MAX_STACK_COPY)
+			return usage_error("option '--stack-size' expects 64 to %d bytes, not '%s'",
+					   MAX_STACK_COPY, rc->stack_arg);
+		rc->stack_size = (uint32_t)bytes & ~7u; /* the kernel wants a multiple of 8 */
+	}
+	if (prof_format_of_path(rc->output, &rc->fmt) < 0) {
+		error("cannot tell the format of '%s' from its name", rc->output);
+		hint("name it *.pb.gz (pprof), *.svg (flame graph), *.folded or *.speedscope.json");
+		return RL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int explain_open_error(const struct record_cmd *rc, int err, const char *why,
+			      const char *what)
+{
+	if (err == -EACCES || err == -EPERM) {
+		int p = perfctr_paranoid();
+
+		if (rc->pid > 0 && getuid() != 0) {
+			error("cannot attach to process %d: permission denied", rc->pid);
+			hint("profile your own processes, or run as root (or with CAP_PERFMON and "
+			     "CAP_SYS_PTRACE); kernel.perf_event_paranoid is %d", p);
+			return RL_EXIT_TARGET;
+		}
+		error("perf events are not permitted here (%s)", why);
+		if (p != INT_MIN)
+			hint("kernel.perf_event_paranoid is %d; sampling your own programs needs 2 or "
+			     "less, or root/CAP_PERFMON: 'sudo sysctl kernel.perf_event_paranoid=2'", p);
+		else
+			hint("sampling needs kernel.perf_event_paranoid <= 2 or root/CAP_PERFMON");
+		return RL_EXIT_TARGET;
+	}
+	if (err == -ESRCH) {
+		error("no process with PID %d", rc->pid);
+		hint("'ps -e' lists the running processes");
+		return RL_EXIT_TARGET;
+	}
+	if (err == -EMFILE) {
+		error("too many open files to sample %s (%s)", what, why);
+		hint("raise the limit ('ulimit -n 65536'): one event per thread and CPU");
+		return RL_EXIT_TARGET;
+	}
+	error("cannot sample %s: %s", what, why);
+	return RL_EXIT_TARGET;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL };
+
+/* Sample until the target exits, the duration passes, or a signal. */
+static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
+				    struct collector *col, pid_t pid, double start)
+{
+	int pfd = pidfd_open_(pid);
+	bool ready = false;
+	enum stop_reason why = STOP_EXIT;
+
+	for (;;) {
+		int timeout = 100;
+
+		if (rc->duration > 0) {
+			double left = start + rc->duration - mono_seconds();
+
+			if (left <= 0) {
+				why = STOP_DURATION;
+				break;
+			}
+			if (left * 1000 < timeout)
+				timeout = (int)(left * 1000) + 1;
+		}
+		if (pfd >= 0) {
+			sampler_poll(s, &pfd, 1, &ready, timeout);
+		} else {
+			sampler_poll(s, NULL, 0, NULL, timeout);
+			/* No pidfd (old kernel): ask whether it is still there. */
+			ready = kill(pid, 0) < 0 && errno == ESRCH;
+		}
+		sampler_drain(s, collector_record, col);
+		if (stop_signal) {
+			why = STOP_SIGNAL;
+			break;
+		}
+		if (ready)
+			break;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return why;
+}
+
+/* End a launched target that is still running: politely, then not. */
+static void end_target(struct run_child *child)
+{
+	int pfd = pidfd_open_(child->pid);
+
+	kill(child->pid, SIGTERM);
+	if (pfd >= 0) {
+		struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+		poll(&p, 1, 1000);
+		close(pfd);
+	}
+	kill(child->pid, SIGKILL); /* a no-op on a zombie */
+}
+
+static void print_summary(const struct record_cmd *rc, const struct profile *p,
+			  const struct collect_stats *st, const struct sampler *s)
+{
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct buf b = BUF_INIT;
+
+	o.threads = false;
+	o.lines = rc->lines;
+	o.top_rows = (size_t)rc->top;
+	o.color = term_want_color(2, COLOR_AUTO);
+	if (!rc->quiet && p->nr_samples) {
+		fputc('\n', stderr);
+		render_top(p, &o, stderr);
+		fputc('\n', stderr);
+	}
+	format_count(&b, st->samples);
+	info("%s samples, %llu lost, call graph %s%s", b.ptr, (unsigned long long)st->lost,
+	     rc->call_graph,
+	     rc->unwind == UNWIND_FP ? "" : rc->unwind == UNWIND_DWARF ? " (dwarf)" : " (dwarf + fp)");
+	if (!st->samples)
+		warning("no samples: the target used no measurable CPU time (one sample per %.3g ms of CPU)",
+			1000.0 / rc->freq);
+	if (st->lost)
+		hint("samples were lost (the ring buffers filled up): try a lower -F");
+	if (st->truncated) {
+		double pct = 100.0 * (double)st->truncated / (double)(st->samples ? st->samples : 1);
+
+		warning("%llu samples (%.1f%%) had stacks deeper than the limit; their roots are "
+			"marked [truncated]",
+			(unsigned long long)st->truncated, pct);
+		if (rc->unwind == UNWIND_FP)
+			hint("the kernel stops at kernel.perf_event_max_stack = %d frames; raise it "
+			     "('sudo sysctl kernel.perf_event_max_stack=4096') or try --call-graph dwarf",
+			     sampler_max_stack(s));
+		else
+			hint("%u bytes of stack were copied per sample: --stack-size 65528 reaches "
+			     "deeper (the kernel's maximum)",
+			     rc->stack_size);
+	}
+	buf_release(&b);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_cmd rc = {
+		.freq = 999,
+		.output = DEFAULT_OUTPUT,
+		.call_graph = "auto",
+		.pid = 0,
+		.top = 15,
+	};
+	const struct option opts[] = {
+		OPT_INT('F', "freq", &rc.freq, "HZ", 1, 100000,
+			"samples per second of CPU time (default 999)"),
+		OPT_STRING('o', "output", &rc.output, "FILE",
+			   "write the profile to FILE; its name picks the format:\n"
+			   ".pb.gz, .svg, .folded, .speedscope.json (default " DEFAULT_OUTPUT ")"),
+		OPT_STRING(0, "duration", &rc.duration_arg, "SEC",
+			   "stop after SEC seconds (10, 500ms, 2min)"),
+		OPT_STRING(0, "call-graph", &rc.call_graph, "MODE",
+			   "auto, fp or dwarf (default auto; see below)"),
+		OPT_STRING(0, "stack-size", &rc.stack_arg, "BYTES",
+			   "user stack copied per sample for dwarf/auto (default 16KiB)"),
+		OPT_INT('p', "pid", &rc.pid, "PID", 1, INT_MAX,
+			"attach to a running process (and all its threads)"),
+		OPT_FLAG(0, "threads", &rc.threads, "one root per thread (svg, folded, speedscope)"),
+		OPT_FLAG(0, "lines", &rc.lines, "attribute to source lines, not functions"),
+		OPT_FLAG(0, "inverted", &rc.inverted, "draw an icicle graph (roots at the top)"),
+		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "rows in the summary (default 15; 0: all)"),
+		OPT_FLAG('q', "quiet", &rc.quiet, "no summary table"),
+		OPT_END(),
+	};
+	struct sampler_config cfg = { 0 };
+	struct collect_config ccfg = { 0 };
+	struct sampler *s = NULL;
+	struct collector *col = NULL;
+	struct symbolizer *sym = NULL;
+	struct profile *p = NULL;
+	struct run_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+	struct run_result res = { 0 };
+	struct collect_stats st;
+	struct afile af;
+	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
+	struct sigaction sa, old_int, old_term;
+	enum stop_reason stop;
+	bool launched;
+	double start;
+	int64_t start_wall;
+	int n, ret, status = 0;
+
+	n = opt_parse(argc, argv, opts, &record_help, OPT_STOP_AT_NON_OPTION);
+	if (n < 0)
+		return opt_exit_status(n);
+	launched = n > 0;
+	if (!launched && !rc.pid) {
+		error("no command to run and no process to attach to");
+		hint("usage: %s", record_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (launched && rc.pid)
+		return usage_error("give either -p PID or a command, not both");
+	ret = parse_args(&rc);
+	if (ret)
+		return ret;
+
+	/* Fail on the output path before the run, not after an hour of it. */
+	ret = afile_open(&af, rc.output);
+	if (ret < 0) {
+		error_code(ret, "cannot write '%s'", rc.output);
+		hint("check that the directory exists and is writable");
+		return RL_EXIT_INTERNAL;
+	}
+
+	cfg.freq = rc.freq;
+	cfg.unwind = rc.unwind;
+	cfg.stack_size = rc.stack_size;
+	cfg.kernel = true;
+	if (launched) {
+		struct run_spec spec = RUN_SPEC_INIT;
+
+		spec.argv = argv;
+		spec.hold = true;
+		shell_join(&cmdline, argv);
+		ret = run_spawn(&spec, &child);
+		if (ret < 0) {
+			afile_abort(&af);
+			buf_release(&cmdline);
+			if (ret == -ENOENT) {
+				error("cannot run '%s': command not found", argv[0]);
+				hint("check the spelling, or give a path ('./%s' for a program here)", argv[0]);
+			} else {
+				error_code(ret, "cannot run '%s'", argv[0]);
+			}
+			return RL_EXIT_TARGET;
+		}
+		ret = sampler_open(&s, &cfg, child.pid, false, &why);
+	} else {
+		buf_addf(&cmdline, "-p %d", rc.pid);
+		if (kill(rc.pid, 0) < 0 && errno == ESRCH)
+			ret = -ESRCH;
+		else
+			ret = sampler_open(&s, &cfg, rc.pid, true, &why);
+	}
+	if (ret < 0) {
+		int code;
+
+		if (launched)
+			run_kill(&child);
+		afile_abort(&af);
+		code = explain_open_error(&rc, ret, why.ptr, launched ? argv[0] : "the process");
+		buf_release(&why);
+		buf_release(&cmdline);
+		return code;
+	}
+
+	sym = sym_new(sampler_has_kernel(s) ? SYM_KERNEL : 0);
+	ccfg.unwind = rc.unwind;
+	ccfg.freq = rc.freq;
+	ccfg.max_stack = sampler_max_stack(s);
+	col = collector_new(&ccfg, sym);
+	if (!launched)
+		collector_seed_process(col, rc.pid);
+
+	/* Ctrl-C and SIGTERM stop the sampling; the profile is still written. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	start = mono_seconds();
+	start_wall = (int64_t)time(NULL) * 1000000000LL;
+	if (launched) {
+		ret = run_release(&child);
+		if (ret < 0) {
+			sigaction(SIGINT, &old_int, NULL);
+			sigaction(SIGTERM, &old_term, NULL);
+			collector_free(col);
+			sym_free(sym);
+			sampler_close(s);
+			afile_abort(&af);
+			if (ret == -ENOENT)
+				error("cannot run '%s': command not found", argv[0]);
+			else if (ret == -EACCES)
+				error("cannot run '%s': permission denied", argv[0]);
+			else
+				error_code(ret, "cannot run '%s'", argv[0]);
+			buf_release(&why);
+			buf_release(&cmdline);
+			return RL_EXIT_TARGET;
+		}
+	}
+	stop = sample_loop(&rc, s, col, launched ? child.pid : rc.pid, start);
+	sampler_disable(s);
+	sampler_drain(s, collector_record, col);
+
+	if (launched) {
+		if (stop != STOP_EXIT)
+			end_target(&child);
+		run_wait(&child, 0, &res);
+		status = stop == STOP_EXIT ? run_shell_status(&res) : 0;
+		if (stop == STOP_SIGNAL)
+			status = 128 + stop_signal;
+	} else if (stop == STOP_SIGNAL) {
+		status = 128 + stop_signal;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	collector_get_stats(col, &st);
+	buf_addf(&comment, "redline record %s", cmdline.ptr);
+	{
+		const char *comments[3] = { comment.ptr, NULL, NULL };
+		struct buf c2 = BUF_INIT;
+
+		buf_addf(&c2, "samples %llu, lost %llu, truncated %llu, call graph %s",
+			 (unsigned long long)st.samples, (unsigned long long)st.lost,
+			 (unsigned long long)st.truncated, rc.call_graph);
+		comments[1] = c2.ptr;
+		p = collector_profile(col, start_wall,
+				      (int64_t)((mono_seconds() - start) * 1e9), comments);
+		buf_release(&c2);
+	}
+
+	{
+		struct render_opts o = RENDER_OPTS_INIT;
+
+		o.threads = rc.threads;
+		o.lines = rc.lines;
+		o.inverted = rc.inverted;
+		o.title = comment.ptr;
+		ret = prof_render(p, rc.fmt, &o, afile_fp(&af));
+		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
+	}
+	if (launched && stop == STOP_EXIT && (res.signal || res.exit_code)) {
+		struct buf d = BUF_INIT;
+
+		run_describe_status(&d, &res);
+		warning("'%s' ended with %s; the profile covers it up to then", argv[0], d.ptr);
+		buf_release(&d);
+	} else if (stop == STOP_SIGNAL) {
+		info("interrupted: sampling stopped%s", launched ? ", the command was ended" : "");
+	} else if (stop == STOP_DURATION) {
+		info("--duration reached: sampling stopped%s",
+		     launched ? ", the command was ended" : "");
+	}
+	print_summary(&rc, p, &st, s);
+	if (ret < 0) {
+		error_code(ret, "cannot write '%s'", rc.output);
+		status = RL_EXIT_INTERNAL;
+	} else {
+		info("%s written to '%s'", prof_format_what(rc.fmt), rc.output);
+	}
+
+	prof_free(p);
+	collector_free(col);
+	sym_free(sym);
+	sampler_close(s);
+	buf_release(&why);
+	buf_release(&cmdline);
+	buf_release(&comment);
+	return status;
+}

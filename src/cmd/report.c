@@ -1,0 +1,228 @@
+/*
+ * redline report: show a profile in another form.
+ *
+ *   $ redline report redline.pb.gz --top 4
+ *    311.3 ms cpu in 311 samples
+ *
+ *      self%       self  total%      total  function
+ *     58.84%   183.2 ms  59.16%   184.2 ms  hot_a  split.c
+ *     30.55%   95.10 ms  30.55%   95.10 ms  hot_b  split.c
+ *      9.97%   31.03 ms   9.97%   31.03 ms  hot_c  split.c
+ *      0.32%   1.001 ms   0.32%   1.001 ms  finish_task_switch.isra.0  [kernel]
+ *    ... 28 more
+ *
+ *   $ redline report redline.pb.gz -o flame.svg
+ *   redline: flame graph written to 'flame.svg'
+ *
+ * It reads any pprof file (redline's, Go's, a memory profile), renders it
+ * with the same renderers record uses, and writes to stdout or, atomically,
+ * to -o FILE (whose name picks the format unless --format says).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/term.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "prof/pprof.h"
+#include "prof/profile.h"
+#include "prof/render.h"
+
+struct report_cmd {
+	const char *format;
+	const char *output;
+	const char *value;
+	bool threads, lines, inverted, annotate;
+	int top;
+};
+
+static const struct opt_help report_help = {
+	.usage = "redline report [OPTIONS] FILE",
+	.summary =
+		"Read a pprof profile (.pb.gz, from redline record or any pprof producer)\n"
+		"and show it: a table of the top functions by self and total share (the\n"
+		"default), collapsed stacks, an interactive flame graph (SVG), a\n"
+		"speedscope file, or pprof again. Output goes to stdout, or to -o FILE,\n"
+		"whose name picks the format when --format is not given.",
+	.examples =
+		"  redline report redline.pb.gz\n"
+		"  redline report redline.pb.gz -o flame.svg\n"
+		"  redline report redline.pb.gz --format folded | flamegraph.pl > f.svg\n"
+		"  redline report redline.pb.gz --threads --inverted -o icicle.svg\n"
+		"  redline report mem.pb.gz --value alloc_space\n",
+	.more = "formats: top, folded, svg, speedscope, pprof",
+};
+
+static int read_error(const char *path, int err, const char *why)
+{
+	if (err == -ENOENT) {
+		error("cannot read '%s': no such file", path);
+		hint("record one first: 'redline record -- CMD'");
+	} else if (err == -EINVAL) {
+		error("'%s' is not a valid pprof profile: %s", path, why);
+		hint("redline reads pprof files (.pb.gz) as written by 'redline record' or go tool pprof");
+	} else {
+		error("cannot read '%s': %s", path, why);
+	}
+	return err == -EINVAL || err == -ENOENT ? RL_EXIT_USAGE : RL_EXIT_INTERNAL;
+}
+
+/*
+ * True unless path names something that is not a regular file: a device
+ * or a pipe must be written in place, never renamed over.
+ */
+static bool is_regular_or_absent(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_cmd rc = {
+		.format = NULL,
+		.output = NULL,
+		.top = 25,
+	};
+	const struct option opts[] = {
+		OPT_STRING('f', "format", &rc.format, "FORMAT",
+			   "top, folded, svg, speedscope or pprof (default: top, or\n"
+			   "what the name given to -o says)"),
+		OPT_STRING('o', "output", &rc.output, "FILE", "write to FILE instead of stdout"),
+		OPT_STRING(0, "value", &rc.value, "TYPE",
+			   "the sample value to show (cpu, samples, alloc_space, ...)"),
+		OPT_FLAG(0, "threads", &rc.threads, "one root per thread"),
+		OPT_FLAG(0, "lines", &rc.lines, "attribute to source lines, not functions"),
+		OPT_FLAG(0, "inverted", &rc.inverted, "svg: an icicle graph (roots at the top)"),
+		OPT_FLAG(0, "annotate", &rc.annotate,
+			 "folded: mark kernel frames _[k] and JIT frames _[j]"),
+		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "top: rows to print (default 25; 0: all)"),
+		OPT_END(),
+	};
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct profile *p = NULL;
+	struct buf why = BUF_INIT, title = BUF_INIT;
+	enum prof_format fmt = PROF_FMT_TOP;
+	struct afile af;
+	FILE *out = stdout;
+	bool af_used = false;
+	int n, ret, status = 0;
+
+	n = opt_parse(argc, argv, opts, &report_help, 0);
+	if (n < 0)
+		return opt_exit_status(n);
+	if (n != 1) {
+		error(n ? "one profile at a time, not %d" : "no profile given", n);
+		hint("usage: %s", report_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (rc.format) {
+		if (prof_format_parse(rc.format, &fmt) < 0) {
+			static const char *const names[] = { "top", "folded", "svg", "speedscope", "pprof" };
+			const char *best = nearest_word(rc.format, names, 5);
+
+			error("unknown format '%s'", rc.format);
+			if (best)
+				hint("did you mean '%s'? (formats: %s)", best, report_help.more + 9);
+			else
+				hint("%s", report_help.more);
+			return RL_EXIT_USAGE;
+		}
+	} else if (rc.output && strcmp(rc.output, "-")) {
+		if (prof_format_of_path(rc.output, &fmt) < 0) {
+			error("cannot tell the format of '%s' from its name", rc.output);
+			hint("give --format, or name it *.svg, *.folded, *.speedscope.json or *.pb.gz");
+			return RL_EXIT_USAGE;
+		}
+	}
+	if (fmt == PROF_FMT_PPROF && !rc.output && term_isatty(1)) {
+		error("pprof is binary: not written to a terminal");
+		hint("give -o FILE.pb.gz, or redirect stdout");
+		return RL_EXIT_USAGE;
+	}
+
+	ret = pprof_read(argv[0], &p, &why);
+	if (ret < 0) {
+		status = read_error(argv[0], ret, why.ptr);
+		buf_release(&why);
+		return status;
+	}
+	o.threads = rc.threads;
+	o.lines = rc.lines;
+	o.inverted = rc.inverted;
+	o.annotate = rc.annotate;
+	o.top_rows = (size_t)rc.top;
+	if (rc.value) {
+		o.value = prof_value_index(p, rc.value);
+		if (o.value < 0) {
+			error("the profile has no value '%s'", rc.value);
+			buf_reset(&why);
+			for (size_t i = 0; i < p->nr_types; i++)
+				buf_addf(&why, "%s%s", i ? ", " : "", prof_strget(p, p->types[i].type));
+			hint("it has: %s", why.len ? why.ptr : "no values at all");
+			prof_free(p);
+			buf_release(&why);
+			return RL_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; i < p->nr_comments && !title.len; i++)
+		if (starts_with(prof_strget(p, p->comments[i]), "redline record"))
+			buf_addstr(&title, prof_strget(p, p->comments[i]));
+	o.title = title.len ? title.ptr : NULL;
+
+	if (rc.output && strcmp(rc.output, "-") && !is_regular_or_absent(rc.output)) {
+		/* A device or a pipe (/dev/stdout): written in place, not replaced. */
+		out = fopen(rc.output, "w");
+		if (!out) {
+			error_errno("cannot write '%s'", rc.output);
+			prof_free(p);
+			buf_release(&why);
+			buf_release(&title);
+			return RL_EXIT_INTERNAL;
+		}
+	} else if (rc.output && strcmp(rc.output, "-")) {
+		ret = afile_open(&af, rc.output);
+		if (ret < 0) {
+			error_code(ret, "cannot write '%s'", rc.output);
+			hint("check that the directory exists and is writable");
+			prof_free(p);
+			buf_release(&why);
+			buf_release(&title);
+			return RL_EXIT_INTERNAL;
+		}
+		out = afile_fp(&af);
+		af_used = true;
+	} else {
+		o.color = fmt == PROF_FMT_TOP && term_want_color(1, COLOR_AUTO);
+	}
+	ret = prof_render(p, fmt, &o, out);
+	if (out != stdout && !af_used) {
+		if (fclose(out) != 0 && !ret)
+			ret = -errno;
+		if (ret < 0) {
+			error_code(ret, "cannot write '%s'", rc.output);
+			status = RL_EXIT_INTERNAL;
+		}
+	} else if (out != stdout) {
+		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
+		if (ret < 0) {
+			error_code(ret, "cannot write '%s'", rc.output);
+			status = RL_EXIT_INTERNAL;
+		} else {
+			info("%s written to '%s'", prof_format_what(fmt), rc.output);
+		}
+	} else if (ret < 0) {
+		status = RL_EXIT_INTERNAL; /* the hub reports the failed write */
+	}
+	prof_free(p);
+	buf_release(&why);
+	buf_release(&title);
+	return status;
+}

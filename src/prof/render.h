@@ -1,0 +1,108 @@
+#ifndef PROF_RENDER_H
+#define PROF_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "prof/profile.h"
+
+/*
+ * Renderers: each reads only the profile hub and writes one format.
+ *
+ *   top         a table of functions by self and total share (text)
+ *   folded      Brendan Gregg's collapsed stacks: "root;...;leaf N" per line
+ *               (N in samples when the profile counts them)
+ *   svg         a self-contained interactive flame graph (or icicle)
+ *   speedscope  the speedscope file format (a "sampled" profile, JSON)
+ *
+ * Frames: every location expands into one frame per line, so inlined
+ * calls are frames of their own; a location nothing names becomes
+ * "[FILE]" after its mapping's file (or "[unknown]"). With lines set, a
+ * frame is "function file:line"; with threads set, each thread's stacks
+ * hang under a root frame "name (tid N)".
+ *
+ * Each render_*() returns 0, or a negative errno when writing failed.
+ */
+
+struct render_opts {
+	int value;	  /* sample value index; -1: the profile's default */
+	bool threads;	  /* one root per thread */
+	bool lines;	  /* attribute to source lines, not functions */
+	bool inverted;	  /* svg: icicle (roots at the top) */
+	const char *title; /* svg and speedscope: a title; NULL: a default */
+	size_t top_rows;  /* top: rows to print; 0: all */
+	bool color;	  /* top: terminal colours */
+	bool annotate;	  /* folded: "_[k]" after kernel frames, "_[j]" after JIT */
+};
+#define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false }
+
+int render_top(const struct profile *p, const struct render_opts *o, FILE *out);
+int render_folded(const struct profile *p, const struct render_opts *o, FILE *out);
+int render_svg(const struct profile *p, const struct render_opts *o, FILE *out);
+int render_speedscope(const struct profile *p, const struct render_opts *o,
+		      FILE *out);
+
+/* --- formats, by name and by file name --------------------------------- */
+
+enum prof_format {
+	PROF_FMT_TOP,
+	PROF_FMT_FOLDED,
+	PROF_FMT_SVG,
+	PROF_FMT_SPEEDSCOPE,
+	PROF_FMT_PPROF,
+};
+
+/* "top", "folded", "svg", "speedscope", "pprof": 0, or -1 when unknown. */
+int prof_format_parse(const char *name, enum prof_format *fmt);
+const char *prof_format_name(enum prof_format fmt);
+/* What the format is, for messages: "flame graph", "profile", ... */
+const char *prof_format_what(enum prof_format fmt);
+/*
+ * The format a file name asks for: .svg, .folded (or .txt: folded),
+ * .speedscope.json (or .json), .pb.gz (or .pb, .pprof). -1 when none.
+ */
+int prof_format_of_path(const char *path, enum prof_format *fmt);
+/* Render p in fmt to out (pprof: gzip-compressed protobuf). 0 or -errno. */
+int prof_render(const struct profile *p, enum prof_format fmt,
+		const struct render_opts *o, FILE *out);
+
+/* --- the shared view (used by the renderers; exposed for tests) ------------ */
+
+/* A frame kind beyond prof_kind: the synthetic per-thread root. */
+#define VIEW_KIND_THREAD 16
+/* The synthetic root of truncated stacks (see sample/collect.h) is a
+ * native-looking frame named "[truncated]": renderers grey it. */
+
+struct view_frame {
+	uint32_t name; /* view string id */
+	uint8_t kind;  /* enum prof_kind or VIEW_KIND_THREAD */
+	uint32_t file; /* view string id of the source file, 0: none */
+	int64_t line;  /* 0: none */
+};
+
+/* The call tree: node 0 is the root (all samples), children sorted by name. */
+struct view_node {
+	uint32_t name;
+	uint8_t kind;
+	uint32_t parent, first_child, next_sibling; /* 0: none (for children) */
+	uint32_t depth;				    /* root: 0 */
+	int64_t self, total;
+};
+
+struct view;
+
+/* Build the tree of p under o; view_free() releases it. */
+struct view *view_new(const struct profile *p, const struct render_opts *o);
+void view_free(struct view *v);
+const struct view_node *view_nodes(const struct view *v, size_t *n);
+const char *view_str(const struct view *v, uint32_t id);
+int view_value(const struct view *v); /* the value index used */
+/*
+ * The frames of sample i, root first (thread root included), into a view
+ * owned array valid until the next call; *n gets the count.
+ */
+const struct view_frame *view_sample_frames(struct view *v, size_t i, size_t *n);
+
+#endif

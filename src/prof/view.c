@@ -1,0 +1,267 @@
+/*
+ * The view the renderers share: samples expanded into named frames (one
+ * per inlined call), and the call tree built from them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/intern.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "prof/render.h"
+
+struct view {
+	const struct profile *p;
+	struct render_opts o;
+	int value;
+	struct intern *strings;
+	uint32_t *fn_name; /* function id -> view string id (0: not yet) */
+	struct view_frame *frames;
+	size_t alloc_frames;
+	struct view_node *nodes;
+	size_t nr_nodes, alloc_nodes;
+	/* child lookup: (parent, name, kind) -> node index */
+	struct {
+		uint64_t key;
+		uint32_t node; /* 0: empty (the root is never a child) */
+	} *slots;
+	size_t nslots;
+	struct buf tmp;
+};
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static uint32_t function_name(struct view *v, uint32_t fid)
+{
+	const struct prof_function *f;
+	const char *name;
+
+	if (v->fn_name[fid])
+		return v->fn_name[fid];
+	f = prof_function(v->p, fid);
+	name = prof_strget(v->p, f->name);
+	if (!*name)
+		name = prof_strget(v->p, f->system_name);
+	v->fn_name[fid] = intern_cstr(v->strings, *name ? name : "[unknown]");
+	return v->fn_name[fid];
+}
+
+static void push_frame(struct view *v, size_t *n, uint32_t name, uint8_t kind,
+		       uint32_t file, int64_t line)
+{
+	if (*n >= v->alloc_frames) {
+		v->alloc_frames = v->alloc_frames ? 2 * v->alloc_frames : 256;
+		v->frames = xreallocarray(v->frames, v->alloc_frames, sizeof(*v->frames));
+	}
+	v->frames[*n].name = name;
+	v->frames[*n].kind = kind;
+	v->frames[*n].file = file;
+	v->frames[*n].line = line;
+	(*n)++;
+}
+
+const struct view_frame *view_sample_frames(struct view *v, size_t i, size_t *n)
+{
+	const struct profile *p = v->p;
+	const struct prof_sample *s = &p->samples[i];
+	const uint32_t *locs = prof_sample_locs(p, s);
+
+	*n = 0;
+	if (v->o.threads) {
+		int64_t tid = 0;
+		const char *tname = prof_sample_str(p, s, PROF_LABEL_THREAD);
+
+		buf_reset(&v->tmp);
+		if (prof_sample_num(p, s, PROF_LABEL_TID, &tid))
+			buf_addf(&v->tmp, "%s (tid %lld)", tname ? tname : "thread",
+				 (long long)tid);
+		else
+			buf_addstr(&v->tmp, tname ? tname : "[no thread]");
+		push_frame(v, n, intern_cstr(v->strings, v->tmp.ptr), VIEW_KIND_THREAD, 0, 0);
+	}
+	/* Root first: locations from the last, lines from the last (outermost). */
+	for (size_t k = s->nr_locs; k-- > 0;) {
+		const struct prof_location *loc = prof_location(p, locs[k]);
+		const struct prof_line *lines = prof_location_lines(p, loc);
+
+		if (!loc->nr_lines) {
+			const char *m = loc->mapping
+				? prof_strget(p, prof_mapping(p, loc->mapping)->filename) : "";
+
+			buf_reset(&v->tmp);
+			if (*m)
+				buf_addf(&v->tmp, "[%s]", base_name(m));
+			else
+				buf_addstr(&v->tmp, "[unknown]");
+			push_frame(v, n, intern_cstr(v->strings, v->tmp.ptr),
+				   (uint8_t)prof_frame_kind(p, loc, 0), 0, 0);
+			continue;
+		}
+		for (size_t l = loc->nr_lines; l-- > 0;) {
+			const struct prof_function *f = prof_function(p, lines[l].function);
+			uint32_t name = function_name(v, lines[l].function);
+			uint32_t file = f->filename
+				? intern_cstr(v->strings, prof_strget(p, f->filename)) : 0;
+
+			if (v->o.lines && lines[l].line) {
+				buf_reset(&v->tmp);
+				buf_addf(&v->tmp, "%s %s:%lld", intern_str(v->strings, name, NULL),
+					 file ? base_name(intern_str(v->strings, file, NULL)) : "?",
+					 (long long)lines[l].line);
+				name = intern_cstr(v->strings, v->tmp.ptr);
+			}
+			push_frame(v, n, name, (uint8_t)prof_frame_kind(p, loc, l), file,
+				   lines[l].line);
+		}
+	}
+	return v->frames;
+}
+
+static uint64_t child_key(uint32_t parent, uint32_t name, uint8_t kind)
+{
+	return ((uint64_t)parent << 32 | name) ^ ((uint64_t)kind << 58);
+}
+
+static uint32_t child_of(struct view *v, uint32_t parent, uint32_t name,
+			 uint8_t kind)
+{
+	uint64_t key = child_key(parent, name, kind);
+	size_t i;
+	struct view_node *nd;
+
+	if ((v->nr_nodes + 1) * 2 > v->nslots) {
+		size_t n = v->nslots ? 2 * v->nslots : 1024;
+
+		free(v->slots);
+		v->slots = xcalloc(n, sizeof(*v->slots));
+		v->nslots = n;
+		for (uint32_t j = 1; j < v->nr_nodes; j++) {
+			uint64_t k = child_key(v->nodes[j].parent, v->nodes[j].name,
+					       v->nodes[j].kind);
+
+			for (i = hash_mix64(k) & (n - 1); v->slots[i].node; i = (i + 1) & (n - 1))
+				;
+			v->slots[i].key = k;
+			v->slots[i].node = j;
+		}
+	}
+	for (i = hash_mix64(key) & (v->nslots - 1); v->slots[i].node;
+	     i = (i + 1) & (v->nslots - 1)) {
+		nd = &v->nodes[v->slots[i].node];
+		if (v->slots[i].key == key && nd->parent == parent &&
+		    nd->name == name && nd->kind == kind)
+			return v->slots[i].node;
+	}
+	ALLOC_GROW(v->nodes, v->nr_nodes, v->alloc_nodes);
+	nd = &v->nodes[v->nr_nodes];
+	memset(nd, 0, sizeof(*nd));
+	nd->name = name;
+	nd->kind = kind;
+	nd->parent = parent;
+	nd->depth = v->nodes[parent].depth + 1;
+	v->slots[i].key = key;
+	v->slots[i].node = (uint32_t)v->nr_nodes;
+	return (uint32_t)v->nr_nodes++;
+}
+
+static int cmp_child(const void *a, const void *b, void *arg)
+{
+	const struct view *v = arg;
+	const struct view_node *x = &v->nodes[*(const uint32_t *)a];
+	const struct view_node *y = &v->nodes[*(const uint32_t *)b];
+	int c = strcmp(intern_str(v->strings, x->name, NULL),
+		       intern_str(v->strings, y->name, NULL));
+
+	return c ? c : (int)x->kind - (int)y->kind;
+}
+
+/* Link children lists, each sorted by name (stable, readable output). */
+static void link_children(struct view *v)
+{
+	uint32_t *order = xmalloc((v->nr_nodes + 1) * sizeof(*order));
+	size_t n = 0;
+
+	for (uint32_t i = 1; i < v->nr_nodes; i++)
+		order[n++] = i;
+	if (n)
+		qsort_r(order, n, sizeof(*order), cmp_child, v);
+	/* Prepending in reverse name order leaves each list in name order. */
+	for (size_t k = n; k-- > 0;) {
+		struct view_node *c = &v->nodes[order[k]];
+
+		c->next_sibling = v->nodes[c->parent].first_child;
+		v->nodes[c->parent].first_child = order[k];
+	}
+	free(order);
+}
+
+struct view *view_new(const struct profile *p, const struct render_opts *o)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+
+	v->p = p;
+	v->o = *o;
+	v->value = o->value >= 0 && (size_t)o->value < p->nr_types ? o->value
+								   : prof_default_value(p);
+	v->strings = intern_new();
+	v->fn_name = xcalloc(p->nr_functions + 1, sizeof(*v->fn_name));
+	buf_init(&v->tmp, 256);
+	ALLOC_GROW(v->nodes, 0, v->alloc_nodes);
+	memset(&v->nodes[0], 0, sizeof(v->nodes[0]));
+	v->nodes[0].name = intern_cstr(v->strings, "all");
+	v->nr_nodes = 1;
+	for (size_t i = 0; i < p->nr_samples && v->value >= 0; i++) {
+		int64_t val = prof_values(p, i)[v->value];
+		size_t n;
+		const struct view_frame *f;
+		uint32_t node = 0;
+
+		if (!val)
+			continue;
+		f = view_sample_frames(v, i, &n);
+		v->nodes[0].total += val;
+		for (size_t k = 0; k < n; k++) {
+			node = child_of(v, node, f[k].name, f[k].kind);
+			v->nodes[node].total += val;
+		}
+		v->nodes[node].self += val;
+	}
+	link_children(v);
+	return v;
+}
+
+void view_free(struct view *v)
+{
+	if (!v)
+		return;
+	intern_free(v->strings);
+	free(v->fn_name);
+	free(v->frames);
+	free(v->nodes);
+	free(v->slots);
+	buf_release(&v->tmp);
+	free(v);
+}
+
+const struct view_node *view_nodes(const struct view *v, size_t *n)
+{
+	*n = v->nr_nodes;
+	return v->nodes;
+}
+
+const char *view_str(const struct view *v, uint32_t id)
+{
+	return intern_str(v->strings, id, NULL);
+}
+
+int view_value(const struct view *v)
+{
+	return v->value;
+}

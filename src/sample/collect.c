@@ -1,0 +1,553 @@
+/*
+ * The collector: records in, profile out (collect.h).
+ *
+ * Unwinding, per mode:
+ *   fp     the kernel's chain, user and kernel parts as the kernel gives them;
+ *   dwarf  the kernel part of the chain, and the user part unwound here with
+ *          libdwfl from the registers and stack copy;
+ *   auto   (UNWIND_BOTH) both are recorded. DWARF is right whenever the
+ *          code has call frame information (Debian's libc and libpython do,
+ *          and have no frame pointers), so its stack is taken; when it
+ *          stops early (no CFI, e.g. JIT code, or the stack copy ran out)
+ *          and the frame-pointer chain begins with exactly the frames DWARF
+ *          found but goes further, through executable memory only, the
+ *          chain is the better stack: its agreement on every frame both
+ *          saw, and its landing in code, are what show that the frame
+ *          pointers are real here.
+ *
+ * Depth: the kernel's chain stops at kernel.perf_event_max_stack frames
+ * (127 by default), the DWARF walk at the end of the stack copy. A stack
+ * cut short either way gets a "[truncated]" frame at its root, and is
+ * counted, so that a deep recursion is never silently shown as shallow.
+ */
+#include "sample/collect.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/intern.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "prof/profile.h"
+#include "sample/unwind.h"
+#include "sym/sym.h"
+
+#define MAX_FRAMES 4096
+
+/* A map from a pair of 64-bit keys to a 64-bit value (open addressing). */
+struct pairmap {
+	struct pm_slot {
+		uint64_t k1, k2, v;
+		bool used;
+	} *slots;
+	size_t nslots, nr;
+};
+
+static uint64_t pm_hash(uint64_t a, uint64_t b)
+{
+	return hash_mix64(a * 0x9e3779b97f4a7c15ULL ^ hash_mix64(b));
+}
+
+static struct pm_slot *pm_find(const struct pairmap *m, uint64_t a, uint64_t b)
+{
+	if (!m->nslots)
+		return NULL;
+	for (size_t i = pm_hash(a, b) & (m->nslots - 1); m->slots[i].used;
+	     i = (i + 1) & (m->nslots - 1))
+		if (m->slots[i].k1 == a && m->slots[i].k2 == b)
+			return &m->slots[i];
+	return NULL;
+}
+
+static void pm_put(struct pairmap *m, uint64_t a, uint64_t b, uint64_t v)
+{
+	struct pm_slot *s = pm_find(m, a, b);
+	size_t i;
+
+	if (s) {
+		s->v = v;
+		return;
+	}
+	if ((m->nr + 1) * 2 > m->nslots) {
+		struct pm_slot *old = m->slots;
+		size_t n = m->nslots;
+
+		m->nslots = n ? 2 * n : 64;
+		m->slots = xcalloc(m->nslots, sizeof(*m->slots));
+		m->nr = 0;
+		for (size_t j = 0; j < n; j++)
+			if (old[j].used)
+				pm_put(m, old[j].k1, old[j].k2, old[j].v);
+		free(old);
+	}
+	for (i = pm_hash(a, b) & (m->nslots - 1); m->slots[i].used;
+	     i = (i + 1) & (m->nslots - 1))
+		;
+	m->slots[i].k1 = a;
+	m->slots[i].k2 = b;
+	m->slots[i].v = v;
+	m->slots[i].used = true;
+	m->nr++;
+}
+
+static void pm_release(struct pairmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* One process image. */
+struct aspace {
+	pid_t pid;
+	struct sym_maps *maps;
+	uint64_t gen; /* bumped on every change to maps */
+	struct unwind_space *uw;
+};
+
+/* One distinct stack of one thread. */
+struct stack {
+	uint64_t hash;
+	size_t off;	 /* first address in c->addrs */
+	uint32_t nk, nu; /* kernel frames, then user frames (leaf first) */
+	uint32_t aspace;
+	uint32_t tid;
+	uint32_t name; /* the thread's name when sampled: string id + 1, 0: none */
+	bool truncated;
+	uint64_t count, period;
+};
+
+struct collector {
+	struct collect_config cfg;
+	struct symbolizer *sym;
+	struct aspace *spaces;
+	size_t nr_spaces, alloc_spaces;
+	struct pairmap current;	 /* pid -> index of its current aspace */
+	struct pairmap names;	 /* tid -> string id of its name + 1 */
+	struct pairmap tid_pid;	 /* tid -> pid */
+	struct intern *strings;
+	struct stack *stacks;
+	size_t nr_stacks, alloc_stacks;
+	uint32_t *slots; /* stack index + 1; 0: empty */
+	size_t nslots;
+	uint64_t *addrs;
+	size_t nr_addrs, alloc_addrs;
+	struct collect_stats st;
+	uint64_t scratch[2 * MAX_FRAMES];
+	uint64_t dwarf_pcs[MAX_FRAMES];
+};
+
+struct collector *collector_new(const struct collect_config *cfg,
+				struct symbolizer *sym)
+{
+	struct collector *c = xcalloc(1, sizeof(*c));
+
+	c->cfg = *cfg;
+	c->sym = sym;
+	c->strings = intern_new();
+	return c;
+}
+
+void collector_free(struct collector *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nr_spaces; i++) {
+		sym_maps_free(c->spaces[i].maps);
+		unwind_space_free(c->spaces[i].uw);
+	}
+	free(c->spaces);
+	pm_release(&c->current);
+	pm_release(&c->names);
+	pm_release(&c->tid_pid);
+	intern_free(c->strings);
+	free(c->stacks);
+	free(c->slots);
+	free(c->addrs);
+	free(c);
+}
+
+void collector_get_stats(const struct collector *c, struct collect_stats *st)
+{
+	*st = c->st;
+	st->distinct_stacks = c->nr_stacks;
+	st->threads = c->names.nr;
+	st->processes = c->current.nr;
+}
+
+/* --- processes and threads --------------------------------------------- */
+
+static uint32_t new_space(struct collector *c, pid_t pid, struct sym_maps *maps)
+{
+	struct aspace *a;
+
+	ALLOC_GROW(c->spaces, c->nr_spaces, c->alloc_spaces);
+	a = &c->spaces[c->nr_spaces];
+	a->pid = pid;
+	a->maps = maps ? maps : sym_maps_new(pid);
+	a->gen = 1;
+	a->uw = NULL;
+	pm_put(&c->current, (uint64_t)pid, 0, c->nr_spaces);
+	return (uint32_t)c->nr_spaces++;
+}
+
+/* The current address space of pid, made (from /proc if it lives) when unknown. */
+static uint32_t space_of(struct collector *c, pid_t pid)
+{
+	struct pm_slot *s = pm_find(&c->current, (uint64_t)pid, 0);
+	uint32_t idx;
+
+	if (s)
+		return (uint32_t)s->v;
+	idx = new_space(c, pid, NULL);
+	sym_maps_read_proc(c->spaces[idx].maps, pid);
+	return idx;
+}
+
+static void set_name(struct collector *c, uint32_t tid, const char *name)
+{
+	pm_put(&c->names, tid, 0, (uint64_t)intern_cstr(c->strings, name) + 1);
+}
+
+void collector_seed_process(struct collector *c, pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *de;
+
+	space_of(c, pid);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct buf b = BUF_INIT;
+		char comm[96];
+		long tid;
+
+		if (parse_long(de->d_name, &tid) < 0)
+			continue;
+		snprintf(comm, sizeof(comm), "/proc/%d/task/%ld/comm", (int)pid, tid);
+		if (buf_read_file(&b, comm, 256) == 0) {
+			buf_rtrim(&b);
+			set_name(c, (uint32_t)tid, b.ptr);
+		}
+		pm_put(&c->tid_pid, (uint64_t)tid, 0, (uint64_t)pid);
+		buf_release(&b);
+	}
+	closedir(d);
+}
+
+/* --- stacks ------------------------------------------------------------ */
+
+static uint64_t stack_hash(const uint64_t *a, size_t n, uint32_t nk,
+			   uint32_t space, uint32_t tid, uint32_t name, bool trunc)
+{
+	uint64_t h = hash_mix64(((uint64_t)space << 32 | tid) ^
+				((uint64_t)name << 33 | (uint64_t)nk << 1 | trunc));
+
+	return hash_bytes(a, n * sizeof(*a), h);
+}
+
+static bool stack_eq(const struct collector *c, const struct stack *s,
+		     const uint64_t *a, uint32_t nk, uint32_t nu,
+		     uint32_t space, uint32_t tid, uint32_t name, bool trunc)
+{
+	return s->nk == nk && s->nu == nu && s->aspace == space && s->tid == tid &&
+	       s->name == name && s->truncated == trunc &&
+	       !memcmp(c->addrs + s->off, a, (size_t)(nk + nu) * sizeof(*a));
+}
+
+static void slots_grow(struct collector *c)
+{
+	size_t n = c->nslots ? c->nslots * 2 : 1024;
+
+	free(c->slots);
+	c->slots = xcalloc(n, sizeof(*c->slots));
+	c->nslots = n;
+	for (size_t i = 0; i < c->nr_stacks; i++) {
+		size_t j = c->stacks[i].hash & (n - 1);
+
+		while (c->slots[j])
+			j = (j + 1) & (n - 1);
+		c->slots[j] = (uint32_t)(i + 1);
+	}
+}
+
+static void add_stack(struct collector *c, const uint64_t *a, uint32_t nk,
+		      uint32_t nu, uint32_t space, uint32_t tid, bool trunc,
+		      uint64_t period)
+{
+	/* The name the thread has now: a later exec or rename is another stack. */
+	struct pm_slot *nm = pm_find(&c->names, tid, 0);
+	uint32_t name = nm ? (uint32_t)nm->v : 0;
+	uint64_t h = stack_hash(a, nk + nu, nk, space, tid, name, trunc);
+	size_t j;
+	struct stack *s;
+
+	if ((c->nr_stacks + 1) * 2 > c->nslots)
+		slots_grow(c);
+	for (j = h & (c->nslots - 1); c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
+		s = &c->stacks[c->slots[j] - 1];
+		if (s->hash == h && stack_eq(c, s, a, nk, nu, space, tid, name, trunc)) {
+			s->count++;
+			s->period += period;
+			return;
+		}
+	}
+	ALLOC_GROW(c->stacks, c->nr_stacks, c->alloc_stacks);
+	s = &c->stacks[c->nr_stacks];
+	s->hash = h;
+	s->off = c->nr_addrs;
+	s->nk = nk;
+	s->nu = nu;
+	s->aspace = space;
+	s->tid = tid;
+	s->name = name;
+	s->truncated = trunc;
+	s->count = 1;
+	s->period = period;
+	if (c->nr_addrs + nk + nu > c->alloc_addrs) {
+		c->alloc_addrs = (c->nr_addrs + nk + nu) * 3 / 2 + 4096;
+		c->addrs = xreallocarray(c->addrs, c->alloc_addrs, sizeof(*c->addrs));
+	}
+	memcpy(c->addrs + c->nr_addrs, a, (size_t)(nk + nu) * sizeof(*a));
+	c->nr_addrs += nk + nu;
+	c->slots[j] = (uint32_t)++c->nr_stacks;
+	if (nk + nu > c->st.max_depth)
+		c->st.max_depth = nk + nu;
+}
+
+/*
+ * Split the kernel's callchain into its kernel and user parts (context
+ * markers dropped). Returns the number of kernel frames written to out;
+ * *nu the user frames written after them.
+ */
+static uint32_t split_chain(const struct sample_rec *r, uint64_t *out,
+			    uint32_t *nu, size_t max)
+{
+	uint64_t ctx = 0;
+	uint32_t nk = 0, n_user = 0;
+	uint64_t *user = out + max / 2;
+
+	for (uint64_t i = 0; i < r->u.sample.nr_chain; i++) {
+		uint64_t ip = r->u.sample.chain[i];
+
+		if (ip >= SAMPLE_CONTEXT_MAX) {
+			ctx = ip;
+			continue;
+		}
+		if (ctx == SAMPLE_CONTEXT_KERNEL && nk < max / 2)
+			out[nk++] = ip;
+		else if (ctx == SAMPLE_CONTEXT_USER && n_user < max / 2)
+			user[n_user++] = ip;
+	}
+	memmove(out + nk, user, n_user * sizeof(*user));
+	*nu = n_user;
+	return nk;
+}
+
+/*
+ * True when every address is in executable memory of the space: a
+ * frame-pointer chain walked through code that uses %rbp for something
+ * else yields addresses that are not.
+ */
+static bool all_code(const struct sym_maps *maps, const uint64_t *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct sym_map *m = sym_maps_find(maps, a[i]);
+
+		if (!m || !m->exec)
+			return false;
+	}
+	return true;
+}
+
+static void on_sample(struct collector *c, const struct sample_rec *r)
+{
+	uint64_t *a = c->scratch;
+	uint32_t nk, nu, space = space_of(c, (pid_t)r->pid);
+	struct aspace *as = &c->spaces[space];
+	size_t fp_depth;
+	bool trunc = false;
+
+	nk = split_chain(r, a, &nu, ARRAY_SIZE(c->scratch));
+	fp_depth = nk + nu;
+	if (!nk && !nu) {
+		/* No chain (dwarf mode asks for the kernel part only): the ip. */
+		a[0] = r->u.sample.ip;
+		if (sym_is_kernel_addr(r->u.sample.ip))
+			nk = 1;
+		else
+			nu = 1;
+	}
+	if (nk)
+		c->st.kernel_samples++;
+
+	if (c->cfg.unwind != UNWIND_FP && r->u.sample.regs) {
+		enum unwind_end end;
+		size_t n;
+
+		if (!as->uw)
+			as->uw = unwind_space_new(c->sym);
+		n = unwind_sample(as->uw, as->maps, as->gen, (pid_t)r->pid, (pid_t)r->tid,
+				  r->u.sample.regs, r->u.sample.stack,
+				  r->u.sample.stack_size, c->dwarf_pcs,
+				  ARRAY_SIZE(c->dwarf_pcs), &end);
+		/* auto: the frame-pointer chain, if it agrees and goes further. */
+		if (c->cfg.unwind == UNWIND_BOTH && end != UNWIND_COMPLETE &&
+		    nu > n && !memcmp(a + nk, c->dwarf_pcs, n * sizeof(*a)) &&
+		    all_code(as->maps, a + nk + n, nu - n)) {
+			c->st.fp_fallbacks++;
+			trunc = fp_depth >= (size_t)c->cfg.max_stack;
+		} else {
+			memcpy(a + nk, c->dwarf_pcs, n * sizeof(*a));
+			nu = (uint32_t)n;
+			trunc = end == UNWIND_TRUNCATED;
+			c->st.broken += end == UNWIND_BROKEN;
+		}
+	} else if (c->cfg.unwind == UNWIND_FP) {
+		trunc = fp_depth >= (size_t)c->cfg.max_stack;
+	}
+	c->st.truncated += trunc;
+	c->st.samples++;
+	if (!pm_find(&c->tid_pid, r->tid, 0))
+		pm_put(&c->tid_pid, r->tid, 0, r->pid);
+	add_stack(c, a, nk, nu, space, r->tid, trunc, r->u.sample.period);
+}
+
+void collector_record(const struct sample_rec *r, void *arg)
+{
+	struct collector *c = arg;
+
+	switch (r->type) {
+	case REC_SAMPLE:
+		on_sample(c, r);
+		break;
+	case REC_MMAP: {
+		struct aspace *as;
+
+		if (!r->u.mmap.exec)
+			break;
+		as = &c->spaces[space_of(c, (pid_t)r->pid)];
+		sym_maps_add(as->maps, r->u.mmap.addr, r->u.mmap.len, r->u.mmap.pgoff,
+			     r->u.mmap.filename, r->u.mmap.build_id,
+			     r->u.mmap.build_id_len, true);
+		as->gen++;
+		break;
+	}
+	case REC_COMM:
+		if (r->u.comm.exec)
+			new_space(c, (pid_t)r->pid, NULL); /* the old image stays for its samples */
+		set_name(c, r->tid, r->u.comm.comm);
+		pm_put(&c->tid_pid, r->tid, 0, r->pid);
+		break;
+	case REC_FORK: {
+		struct pm_slot *name = pm_find(&c->names, r->u.fork.ptid, 0);
+
+		if (r->pid != r->u.fork.ppid) {
+			/* A new process: a copy of its parent's address space. */
+			struct pm_slot *parent = pm_find(&c->current, r->u.fork.ppid, 0);
+
+			if (parent && !pm_find(&c->current, r->pid, 0))
+				new_space(c, (pid_t)r->pid,
+					  sym_maps_clone(c->spaces[parent->v].maps,
+							 (pid_t)r->pid));
+		}
+		if (name)
+			pm_put(&c->names, r->tid, 0, name->v);
+		pm_put(&c->tid_pid, r->tid, 0, r->pid);
+		break;
+	}
+	case REC_LOST:
+		c->st.lost += r->u.lost.lost;
+		break;
+	case REC_EXIT:
+		break;
+	}
+}
+
+/* --- the profile ----------------------------------------------------------- */
+
+struct builder {
+	struct collector *c;
+	struct profile *p;
+	struct pairmap locs; /* (space + 1 or 0 for the kernel, addr | ret) -> location */
+	uint32_t truncated_loc;
+	uint32_t *ids;
+	size_t alloc_ids;
+};
+
+static uint32_t location_of(struct builder *b, uint32_t space, uint64_t addr,
+			    bool is_return, bool kernel)
+{
+	uint64_t k1 = kernel ? 0 : (uint64_t)space + 1;
+	uint64_t k2 = addr ^ ((uint64_t)is_return << 63 >> (kernel ? 1 : 0));
+	struct pm_slot *hit;
+	uint32_t id;
+
+	/*
+	 * is_return is folded into the address key: bit 63 for user addresses
+	 * (never set there), bit 62 for kernel ones (always set there... and
+	 * so toggled consistently, which is all a key needs).
+	 */
+	hit = pm_find(&b->locs, k1, k2);
+	if (hit)
+		return (uint32_t)hit->v;
+	id = sym_location(b->c->sym, b->p, kernel ? NULL : b->c->spaces[space].maps,
+			  addr, is_return);
+	pm_put(&b->locs, k1, k2, id);
+	return id;
+}
+
+struct profile *collector_profile(struct collector *c, int64_t start_ns,
+				  int64_t duration_ns, const char *const *comments)
+{
+	struct builder b = { c, prof_new(), { NULL, 0, 0 }, 0, NULL, 0 };
+	struct profile *p = b.p;
+	struct prof_label labels[3];
+
+	prof_add_sample_type(p, "samples", "count");
+	prof_add_sample_type(p, "cpu", "nanoseconds");
+	prof_set_period(p, "cpu", "nanoseconds", 1000000000LL / c->cfg.freq);
+	p->time_nanos = start_ns;
+	p->duration_nanos = duration_ns;
+	for (size_t i = 0; comments && comments[i]; i++)
+		prof_add_comment(p, comments[i]);
+
+	for (size_t i = 0; i < c->nr_stacks; i++) {
+		const struct stack *s = &c->stacks[i];
+		const uint64_t *a = c->addrs + s->off;
+		size_t n = 0, nl = 0;
+		int64_t values[2] = { (int64_t)s->count, (int64_t)s->period };
+
+		if (s->nk + s->nu + 1 > b.alloc_ids) {
+			b.alloc_ids = s->nk + s->nu + 1;
+			b.ids = xreallocarray(b.ids, b.alloc_ids, sizeof(*b.ids));
+		}
+		for (uint32_t k = 0; k < s->nk; k++)
+			b.ids[n++] = location_of(&b, 0, a[k], k > 0, true);
+		for (uint32_t k = 0; k < s->nu; k++)
+			b.ids[n++] = location_of(&b, s->aspace, a[s->nk + k], k > 0, false);
+		if (s->truncated) {
+			if (!b.truncated_loc) {
+				struct prof_line l = { prof_add_function(p, COLLECT_TRUNCATED_FRAME,
+									 NULL, NULL, 0), 0, 0 };
+
+				b.truncated_loc = prof_add_location(p, 0, 0, &l, 1);
+			}
+			b.ids[n++] = b.truncated_loc;
+		}
+		labels[nl++] = prof_label_num(p, PROF_LABEL_TID, s->tid, NULL);
+		labels[nl++] = prof_label_num(p, PROF_LABEL_PID, c->spaces[s->aspace].pid, NULL);
+		if (s->name)
+			labels[nl++] = prof_label_str(p, PROF_LABEL_THREAD,
+						      intern_str(c->strings, s->name - 1, NULL));
+		prof_add_sample(p, b.ids, n, values, labels, nl);
+	}
+	free(b.ids);
+	pm_release(&b.locs);
+	return p;
+}

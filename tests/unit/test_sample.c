@@ -1,0 +1,371 @@
+/*
+ * Unit tests of src/sample/: decoding perf records, DWARF unwinding (of
+ * this very test's stack), and the collector's bookkeeping of processes,
+ * threads and stacks, fed records built by hand.
+ */
+#include <linux/perf_event.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/buf.h"
+#include "prof/profile.h"
+#include "prof/render.h"
+#include "sample/collect.h"
+#include "sample/sampler.h"
+#include "sample/unwind.h"
+#include "sym/sym.h"
+
+/* Fake pids, far above what this machine hands out. */
+#define PID_A 3999990
+#define PID_B 3999991
+
+static void put(struct buf *b, const void *p, size_t n)
+{
+	buf_add(b, p, n);
+}
+
+static void put64(struct buf *b, uint64_t v)
+{
+	put(b, &v, 8);
+}
+
+static void put32(struct buf *b, uint32_t v)
+{
+	put(b, &v, 4);
+}
+
+/* The sample_id_all trailer: pid, tid, time, cpu. */
+static void trailer(struct buf *b, uint32_t pid, uint32_t tid, uint64_t time)
+{
+	put32(b, pid);
+	put32(b, tid);
+	put64(b, time);
+	put32(b, 1);
+	put32(b, 0);
+}
+
+static void header(struct buf *b, uint32_t type, uint16_t misc)
+{
+	struct perf_event_header h = { type, misc, 0 };
+
+	buf_reset(b);
+	put(b, &h, sizeof(h));
+}
+
+static void seal(struct buf *b)
+{
+	uint16_t size = (uint16_t)b->len;
+
+	memcpy(b->ptr + 6, &size, 2);
+}
+
+static void test_decode_records(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct sample_rec r;
+	uint8_t id[24] = { 20, 0, 0, 0, 0xab, 0xcd };
+
+	(void)state;
+	/* A sample with a callchain, frame-pointer style. */
+	header(&b, PERF_RECORD_SAMPLE, PERF_RECORD_MISC_USER);
+	put64(&b, 0x401000); /* ip */
+	put32(&b, 7);
+	put32(&b, 8);
+	put64(&b, 12345); /* time */
+	put32(&b, 1);
+	put32(&b, 0);
+	put64(&b, 1001001); /* period */
+	put64(&b, 3);
+	put64(&b, SAMPLE_CONTEXT_USER);
+	put64(&b, 0x401000);
+	put64(&b, 0x402000);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), 0);
+	assert_int_equal(r.type, REC_SAMPLE);
+	assert_int_equal(r.pid, 7);
+	assert_int_equal(r.tid, 8);
+	assert_int_equal(r.time, 12345);
+	assert_int_equal(r.u.sample.nr_chain, 3);
+	assert_int_equal(r.u.sample.chain[2], 0x402000);
+	assert_true(r.u.sample.user);
+	/* Cut short anywhere: refused, never read past the end. */
+	for (size_t n = 0; n < b.len; n++) {
+		uint16_t size = (uint16_t)n;
+
+		memcpy(b.ptr + 6, &size, 2);
+		assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), -22);
+	}
+
+	/* An mmap with a build-id. */
+	header(&b, PERF_RECORD_MMAP2, PERF_RECORD_MISC_MMAP_BUILD_ID);
+	put32(&b, 7);
+	put32(&b, 7);
+	put64(&b, 0x7f0000000000);
+	put64(&b, 0x1000);
+	put64(&b, 0x2000);
+	put(&b, id, sizeof(id));
+	put32(&b, 5); /* PROT_READ | PROT_EXEC */
+	put32(&b, 2);
+	put(&b, "/lib/x.so\0\0\0\0\0\0\0", 16);
+	trailer(&b, 7, 7, 99);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), 0);
+	assert_int_equal(r.type, REC_MMAP);
+	assert_string_equal(r.u.mmap.filename, "/lib/x.so");
+	assert_int_equal(r.u.mmap.build_id_len, 20);
+	assert_int_equal(r.u.mmap.build_id[0], 0xab);
+	assert_true(r.u.mmap.exec);
+	assert_int_equal(r.time, 99);
+
+	/* A comm without its NUL: refused. */
+	header(&b, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
+	put32(&b, 7);
+	put32(&b, 7);
+	put(&b, "abcdefgh", 8);
+	trailer(&b, 7, 7, 100);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), -22);
+	buf_release(&b);
+}
+
+/* --- unwinding this test's own stack ---------------------------------------- */
+
+struct snap {
+	uint64_t regs[SAMPLE_NR_REGS];
+	uint8_t stack[16384];
+	size_t size;
+};
+
+static uint64_t stack_top(void)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+	unsigned long long lo = 0, hi = 0;
+
+	buf_read_file(&b, "/proc/self/maps", 0);
+	s = strstr(b.ptr, "[stack]");
+	while (s && s > b.ptr && s[-1] != '\n')
+		s--;
+	if (s)
+		sscanf(s, "%llx-%llx", &lo, &hi);
+	buf_release(&b);
+	return hi;
+}
+
+/* Copy the raw stack, as the kernel does: redzones and all, so unchecked. */
+__attribute__((no_sanitize_address)) static void copy_stack(uint8_t *to, const uint8_t *from,
+							    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] = ((const volatile uint8_t *)from)[i];
+}
+
+__attribute__((noinline)) static void grab(struct snap *sn)
+{
+	uint64_t rsp, rbp, rip, top = stack_top();
+
+	__asm__ volatile("mov %%rsp, %0\n\tmov %%rbp, %1\n\tlea 0(%%rip), %2"
+			 : "=r"(rsp), "=r"(rbp), "=r"(rip));
+	memset(sn->regs, 0, sizeof(sn->regs));
+	sn->regs[SAMPLE_REG_SP] = rsp;
+	sn->regs[SAMPLE_REG_BP] = rbp;
+	sn->regs[SAMPLE_REG_IP] = rip;
+	sn->size = top - rsp < sizeof(sn->stack) ? top - rsp : sizeof(sn->stack);
+	copy_stack(sn->stack, (const uint8_t *)rsp, sn->size);
+}
+
+__attribute__((noinline)) void unwind_level2(struct snap *sn);
+__attribute__((noinline)) void unwind_level2(struct snap *sn)
+{
+	grab(sn);
+	__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void unwind_level1(struct snap *sn);
+__attribute__((noinline)) void unwind_level1(struct snap *sn)
+{
+	unwind_level2(sn);
+	__asm__ volatile("" ::: "memory");
+}
+
+static void test_unwind_own_stack(void **state)
+{
+	struct snap *sn = calloc(1, sizeof(*sn));
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(getpid());
+	struct unwind_space *u = unwind_space_new(s);
+	uint64_t pcs[64];
+	enum unwind_end end;
+	size_t n;
+	const char *names[3] = { "grab", "unwind_level2", "unwind_level1" };
+
+	(void)state;
+	sym_maps_read_proc(m, getpid());
+	unwind_level1(sn);
+	n = unwind_sample(u, m, 1, getpid(), getpid(), sn->regs, sn->stack, sn->size,
+			  pcs, 64, &end);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < 3; i++) {
+		struct sym_result r;
+
+		sym_resolve(s, m, i ? pcs[i] - 1 : pcs[i], &r);
+		assert_int_equal(r.status, SYM_OK);
+		assert_string_equal(r.frames[r.nr_frames - 1].name, names[i]);
+	}
+	/* A copy of only 64 bytes: cut short, and said so. */
+	n = unwind_sample(u, m, 1, getpid(), getpid(), sn->regs, sn->stack, 64, pcs, 64, &end);
+	assert_int_equal(end, UNWIND_TRUNCATED);
+	assert_true(n < 3);
+	unwind_space_free(u);
+	sym_maps_free(m);
+	sym_free(s);
+	free(sn);
+}
+
+/* --- the collector ---------------------------------------------------------- */
+
+__attribute__((noinline)) void collect_leaf(void);
+__attribute__((noinline)) void collect_leaf(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+/* This test program's executable mapping. */
+static void own_text(uint64_t *start, uint64_t *len, uint64_t *pgoff, struct buf *path)
+{
+	struct sym_maps *m = sym_maps_new(0);
+	const struct sym_map *map;
+
+	sym_maps_read_proc(m, getpid());
+	map = sym_maps_find(m, (uintptr_t)collect_leaf);
+	assert_non_null(map);
+	*start = map->start;
+	*len = map->end - map->start;
+	*pgoff = map->pgoff;
+	buf_addstr(path, map->path);
+	sym_maps_free(m);
+}
+
+static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
+			const uint64_t *user, size_t n)
+{
+	uint64_t chain[256];
+	struct sample_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SAMPLE;
+	r.pid = pid;
+	r.tid = tid;
+	chain[0] = SAMPLE_CONTEXT_USER;
+	memcpy(chain + 1, user, n * sizeof(*user));
+	r.u.sample.ip = user[0];
+	r.u.sample.period = 1000000;
+	r.u.sample.chain = chain;
+	r.u.sample.nr_chain = n + 1;
+	r.u.sample.user = true;
+	collector_record(&r, c);
+}
+
+static void test_collector_processes(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct collect_config cfg = { UNWIND_FP, 1000, 4 };
+	struct collector *c = collector_new(&cfg, s);
+	struct sample_rec r;
+	struct buf path = BUF_INIT;
+	uint64_t start, len, pgoff, leaf = (uintptr_t)collect_leaf;
+	/* Return addresses are resolved one byte back: leaf + 1 names collect_leaf. */
+	uint64_t deep[4] = { leaf, leaf + 1, leaf + 1, leaf + 1 };
+	struct profile *p;
+	struct collect_stats st;
+	struct render_opts o = RENDER_OPTS_INIT;
+	char *folded = NULL;
+	size_t flen = 0;
+	FILE *f;
+
+	(void)state;
+	own_text(&start, &len, &pgoff, &path);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_COMM;
+	r.pid = r.tid = PID_A;
+	r.u.comm.comm = "prog";
+	r.u.comm.exec = true;
+	collector_record(&r, c);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_MMAP;
+	r.pid = r.tid = PID_A;
+	r.u.mmap.addr = start;
+	r.u.mmap.len = len;
+	r.u.mmap.pgoff = pgoff;
+	r.u.mmap.filename = path.ptr;
+	r.u.mmap.exec = true;
+	collector_record(&r, c);
+
+	feed_sample(c, PID_A, PID_A, &leaf, 1);
+	feed_sample(c, PID_A, PID_A, &leaf, 1);
+	/* A fork: the child inherits the maps (and its thread the name). */
+	memset(&r, 0, sizeof(r));
+	r.type = REC_FORK;
+	r.pid = r.tid = PID_B;
+	r.u.fork.ppid = r.u.fork.ptid = PID_A;
+	collector_record(&r, c);
+	feed_sample(c, PID_B, PID_B, &leaf, 1);
+	/* As deep as the kernel's limit (4 here): truncated. */
+	feed_sample(c, PID_A, PID_A, deep, 4);
+	/* Then the child execs something else: its new image knows nothing yet. */
+	memset(&r, 0, sizeof(r));
+	r.type = REC_COMM;
+	r.pid = r.tid = PID_B;
+	r.u.comm.comm = "other";
+	r.u.comm.exec = true;
+	collector_record(&r, c);
+	feed_sample(c, PID_B, PID_B, &leaf, 1);
+
+	collector_get_stats(c, &st);
+	assert_int_equal(st.samples, 5);
+	assert_int_equal(st.truncated, 1);
+	assert_int_equal(st.distinct_stacks, 4);
+	p = collector_profile(c, 0, 0, NULL);
+	assert_int_equal(prof_check(p), 0);
+	assert_int_equal(prof_total(p, 0), 5);
+	assert_int_equal(prof_total(p, 1), 5000000);
+	o.threads = true;
+	f = open_memstream(&folded, &flen);
+	render_folded(p, &o, f);
+	fclose(f);
+	assert_non_null(strstr(folded, "prog (tid 3999990);collect_leaf 2\n"));
+	assert_non_null(strstr(folded, "prog (tid 3999991);collect_leaf 1\n"));
+	assert_non_null(strstr(folded, "other (tid 3999991);[unknown] 1\n"));
+	assert_non_null(strstr(folded, "prog (tid 3999990);[truncated];collect_leaf;collect_leaf;collect_leaf;collect_leaf 1\n"));
+	{
+		int64_t pid;
+
+		assert_true(prof_sample_num(p, &p->samples[0], PROF_LABEL_PID, &pid));
+		assert_int_equal(pid, PID_A);
+		assert_string_equal(prof_sample_str(p, &p->samples[0], PROF_LABEL_THREAD), "prog");
+	}
+	free(folded);
+	prof_free(p);
+	collector_free(c);
+	sym_free(s);
+	buf_release(&path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_records),
+		cmocka_unit_test(test_unwind_own_stack),
+		cmocka_unit_test(test_collector_processes),
+	};
+
+	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);
+}

@@ -16,8 +16,11 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "prof/profile.h"
+#include "python/merge.h"
+#include "python/pynative.h"
 #include "python/reader.h"
 #include "run/pause.h"
+#include "sym/sym.h"
 
 /* How often (in ticks) to look for new child processes. */
 #define CHILD_SCAN_TICKS 10
@@ -27,6 +30,7 @@
 struct proc {
 	pid_t pid;
 	struct py_reader *reader; /* NULL: not (yet) CPython */
+	struct py_native *native; /* with native */
 	unsigned tries;
 	bool gone;
 };
@@ -53,6 +57,14 @@ struct py_sampler {
 	uint32_t *stack;
 	size_t stack_alloc;
 	struct py_sampler_stats st;
+
+	/* native */
+	struct symbolizer *sym;
+	struct py_native_pcs *pcs; /* one per thread of the sample */
+	size_t pcs_alloc;
+	struct py_native_frame nat[PY_NATIVE_MAX];
+	struct py_group_frame *groups;
+	size_t groups_alloc;
 };
 
 /* --- Python frames as profile locations ----------------------------------- */
@@ -203,12 +215,42 @@ static bool wanted(const struct py_sampler *s, const struct py_thread *th)
 	return true;
 }
 
+/* Merge the native stack in: the stack in s->stack, its depth returned. */
+static size_t merge_native(struct py_sampler *s, const struct proc *p,
+			   const struct py_thread *th, const struct py_native_pcs *pcs)
+{
+	size_t nn = py_native_resolve(p->native, s->prof, pcs, s->nat);
+	size_t max = nn + th->nframes;
+	int n;
+
+	if (th->nframes > s->groups_alloc) {
+		s->groups_alloc = th->nframes;
+		s->groups = xreallocarray(s->groups, s->groups_alloc, sizeof(*s->groups));
+	}
+	for (size_t i = 0; i < th->nframes; i++) {
+		s->groups[i].loc = s->stack[i];
+		s->groups[i].entry = th->frames[i].entry;
+	}
+	if (max > s->stack_alloc) {
+		s->stack_alloc = max;
+		s->stack = xreallocarray(s->stack, s->stack_alloc, sizeof(*s->stack));
+	}
+	n = py_merge_stacks(s->nat, nn, s->groups, th->nframes, s->stack, max);
+	if (n > 0)
+		return (size_t)n;
+	/* The views disagree: the Python stack alone, as it was. */
+	s->st.unmerged++;
+	for (size_t i = 0; i < th->nframes; i++)
+		s->stack[i] = s->groups[i].loc;
+	return th->nframes;
+}
+
 static void add_thread(struct py_sampler *s, const struct proc *p,
-		       const struct py_thread *th)
+		       const struct py_thread *th, const struct py_native_pcs *pcs)
 {
 	struct prof_label labels[3];
 	int64_t values[2] = { 1, s->period_ns };
-	size_t nl = 0;
+	size_t nl = 0, depth;
 
 	if (th->status < 0) {
 		s->st.dropped++;
@@ -226,12 +268,15 @@ static void add_thread(struct py_sampler *s, const struct proc *p,
 	}
 	for (size_t i = 0; i < th->nframes; i++)
 		s->stack[i] = frame_location(s, &th->frames[i]);
+	depth = th->nframes;
+	if (pcs && pcs->n)
+		depth = merge_native(s, p, th, pcs);
 	labels[nl++] = prof_label_num(s->prof, PROF_LABEL_TID, th->tid ? th->tid : p->pid, NULL);
 	if (th->name)
 		labels[nl++] = prof_label_str(s->prof, PROF_LABEL_THREAD, th->name);
 	if (s->o.subprocesses)
 		labels[nl++] = prof_label_num(s->prof, PROF_LABEL_PID, p->pid, NULL);
-	prof_add_sample(s->prof, s->stack, th->nframes, values, labels, nl);
+	prof_add_sample(s->prof, s->stack, depth, values, labels, nl);
 	s->st.stacks++;
 }
 
@@ -256,6 +301,8 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 		if (p->tries >= CHILD_TRIES || proc_open(p) < 0)
 			return 0;
 	}
+	if (s->o.native && !p->native)
+		p->native = py_native_new(s->sym, p->pid);
 	t0 = mono_seconds();
 	if (s->o.blocking) {
 		ret = pause_stop(&s->pause, p->pid);
@@ -268,9 +315,20 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 	ret = py_reader_sample(p->reader, read_flags(s) & ~(s->o.blocking ? PY_READ_OS_STATE : 0u),
 			       &s->sample);
 	if (s->o.blocking) {
-		for (size_t i = 0; i < s->sample.nthreads; i++)
-			s->sample.threads[i].active =
-				pause_state(&s->pause, s->sample.threads[i].tid) == 'R';
+		if (s->sample.nthreads > s->pcs_alloc) {
+			s->pcs_alloc = s->sample.nthreads;
+			s->pcs = xreallocarray(s->pcs, s->pcs_alloc, sizeof(*s->pcs));
+		}
+		for (size_t i = 0; i < s->sample.nthreads; i++) {
+			struct py_thread *th = &s->sample.threads[i];
+
+			th->active = pause_state(&s->pause, th->tid) == 'R';
+			s->pcs[i].n = 0;
+			/* Only the stacks that will be kept are worth unwinding. */
+			if (s->o.native && ret == 0 && th->tid && th->status == 0 &&
+			    th->nframes && wanted(s, th))
+				py_native_capture(p->native, th->tid, &s->pcs[i]);
+		}
 		pause_resume(&s->pause);
 	}
 	s->st.read_seconds += mono_seconds() - t0;
@@ -279,7 +337,7 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 	if (ret < 0)
 		return 0; /* the interpreter state moved: nothing this tick */
 	for (size_t i = 0; i < s->sample.nthreads; i++)
-		add_thread(s, p, &s->sample.threads[i]);
+		add_thread(s, p, &s->sample.threads[i], s->o.native ? &s->pcs[i] : NULL);
 	return 0;
 }
 
@@ -359,6 +417,11 @@ int py_sampler_new(struct profile *p, const struct py_target *t,
 	*out = NULL;
 	s->prof = p;
 	s->o = *o;
+	/* Native stacks are read from stopped threads. */
+	if (s->o.native) {
+		s->o.blocking = true;
+		s->sym = sym_new(0);
+	}
 	if (!(s->o.hz > 0))
 		s->o.hz = 100;
 	s->period_ns = (int64_t)(1e9 / s->o.hz);
@@ -382,8 +445,13 @@ void py_sampler_free(struct py_sampler *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nprocs; i++)
+	for (size_t i = 0; i < s->nprocs; i++) {
 		py_reader_free(s->procs[i].reader);
+		py_native_free(s->procs[i].native);
+	}
+	free(s->pcs);
+	free(s->groups);
+	sym_free(s->sym);
 	free(s->procs);
 	free(s->slots);
 	free(s->stack);

@@ -24,6 +24,13 @@ struct profile;
  * the values samples/count and wall/nanoseconds (one period each), and
  * the labels thread_id (kernel thread id), thread_name (threading's name,
  * when known) and, with subprocesses, pid.
+ *
+ * With native, each sample stops the threads (as blocking does), takes
+ * their native stacks too (python/pynative.h) and merges the two
+ * (python/merge.h): every frame of the interpreter loop is replaced by the
+ * Python frames it runs, so that one stack reads Python -> C -> libc. A
+ * thread whose two stacks disagree (caught entering or leaving the loop)
+ * keeps its Python stack alone, and is counted.
  */
 
 struct py_sampler_opts {
@@ -32,8 +39,9 @@ struct py_sampler_opts {
 	bool gil;	   /* only the thread holding the GIL */
 	bool blocking;	   /* stop the threads while reading (exact stacks) */
 	bool subprocesses; /* follow Python child processes too */
+	bool native;	   /* merge each thread's native stack (stops the threads) */
 };
-#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false }
+#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false }
 
 struct py_sampler;
 
@@ -70,6 +78,7 @@ struct py_sampler_stats {
 	uint64_t dropped;     /* thread stacks dropped as inconsistent */
 	uint64_t idle;	      /* thread stacks left out: not running, no GIL */
 	uint64_t processes;   /* processes followed, the first included */
+	uint64_t unmerged;    /* native: stacks kept Python-only (views disagreed) */
 	double read_seconds;  /* time spent reading stacks (stopped, if blocking) */
 };
 void py_sampler_stats(const struct py_sampler *s, struct py_sampler_stats *st);

@@ -296,6 +296,59 @@ static int read_elf(const char *path, struct elf_facts *f)
 	return 0;
 }
 
+/* The basename of the first word after "#!" (and after "env" and its options). */
+static bool shebang_is_python(const char *text)
+{
+	const char *p = text + 2, *word, *base;
+	size_t len;
+	int words = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		word = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+			p++;
+		len = (size_t)(p - word);
+		if (!len || ++words > 4)
+			return false;
+		base = memrchr(word, '/', len);
+		base = base ? base + 1 : word;
+		len -= (size_t)(base - word);
+		if (len == 3 && !memcmp(base, "env", 3))
+			continue;
+		if (*base == '-')
+			continue; /* env -S, env -i ... */
+		return len >= 6 && !memcmp(base, "python", 6);
+	}
+}
+
+bool py_program_is_python(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct elf_facts f;
+	char head[256];
+	ssize_t n;
+	int fd;
+
+	base = base ? base + 1 : path;
+	if (starts_with(base, "python"))
+		return true;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (n < 4)
+		return false;
+	head[n] = '\0';
+	if (head[0] == '#' && head[1] == '!')
+		return shebang_is_python(head);
+	if (memcmp(head, "\177ELF", 4) || read_elf(path, &f) < 0)
+		return false;
+	return f.sym[SYM_RUNTIME] || f.needs_libpython;
+}
+
 /* --- the version ladder -------------------------------------------------- */
 
 /* Run `exe -V` and parse what it prints (stdout, or stderr before 3.4). */

@@ -47,6 +47,16 @@ struct py_target {
 	enum py_version_source version_source;
 };
 
+/*
+ * Will running the program at path (found in PATH already) start a CPython
+ * interpreter? Yes for an executable that defines _PyRuntime or needs a
+ * libpython, a script whose #! line names python* (directly or through
+ * env), and any program whose own name starts with "python" (pyenv's
+ * shims are shell scripts that exec the interpreter). A guess made before
+ * the program runs; the process itself is asked once it does.
+ */
+bool py_program_is_python(const char *path);
+
 /* Skip ladder rungs: bit (1 << PY_SRC_...) set means "do not use it" (tests). */
 struct py_target_opts {
 	unsigned skip_sources;

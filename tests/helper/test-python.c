@@ -334,14 +334,22 @@ static void print_profile(const struct profile *p)
 				buf_addf(&line, "%lld", (long long)l->num);
 		}
 		buf_addch(&line, '|');
+		/* Root first; a location's inlined lines from the outermost. */
 		for (uint32_t k = s->nr_locs; k-- > 0;) {
 			const struct prof_location *loc = prof_location(p, locs[k]);
 			const struct prof_line *ln = prof_location_lines(p, loc);
-			const struct prof_function *f = prof_function(p, ln[0].function);
 
-			buf_addf(&line, "%s (%s:%lld)%s", prof_strget(p, f->name),
-				 prof_strget(p, f->filename), (long long)ln[0].line,
-				 k ? ";" : "");
+			if (!loc->nr_lines)
+				buf_addf(&line, "[0x%llx]", (unsigned long long)loc->address);
+			for (uint32_t l = loc->nr_lines; l-- > 0;) {
+				const struct prof_function *f = prof_function(p, ln[l].function);
+
+				buf_addf(&line, "%s (%s:%lld)%s", prof_strget(p, f->name),
+					 prof_strget(p, f->filename), (long long)ln[l].line,
+					 l ? ";" : "");
+			}
+			if (k)
+				buf_addch(&line, ';');
 		}
 		printf("%s\n", line.ptr);
 	}
@@ -370,6 +378,8 @@ static int cmd_profile(int argc, char **argv)
 			o.blocking = true;
 		else if (!strcmp(argv[i], "--subprocesses"))
 			o.subprocesses = true;
+		else if (!strcmp(argv[i], "--native"))
+			o.native = true;
 		else if (!strcmp(argv[i], "--hz") && i + 1 < argc &&
 			 parse_double(argv[++i], &o.hz) == 0)
 			;
@@ -392,10 +402,11 @@ static int cmd_profile(int argc, char **argv)
 	ret = py_sampler_run(s, NULL, mono_seconds() + seconds);
 	py_sampler_stats(s, &st);
 	print_profile(p);
-	printf("stats ticks=%llu missed=%llu stacks=%llu dropped=%llu idle=%llu processes=%llu\n",
+	printf("stats ticks=%llu missed=%llu stacks=%llu dropped=%llu idle=%llu unmerged=%llu processes=%llu\n",
 	       (unsigned long long)st.ticks, (unsigned long long)st.missed,
 	       (unsigned long long)st.stacks, (unsigned long long)st.dropped,
-	       (unsigned long long)st.idle, (unsigned long long)st.processes);
+	       (unsigned long long)st.idle, (unsigned long long)st.unmerged,
+	       (unsigned long long)st.processes);
 	if (prof_check(p) < 0) {
 		printf("profile invalid\n");
 		ret = -EINVAL;

@@ -118,6 +118,41 @@ static void test_not_python(void **state)
 	assert_int_equal(py_target_wait(child, NULL, 0.05, &t), -ESRCH);
 }
 
+static void test_program_is_python(void **state)
+{
+	char dir[] = "/tmp/test_pytarget.XXXXXX";
+	char path[256];
+	FILE *f;
+	static const struct {
+		const char *name, *text;
+		bool python;
+	} cases[] = {
+		{ "a", "#!/usr/bin/python3\n", true },
+		{ "b", "#!/usr/bin/env python3.11\nprint()\n", true },
+		{ "c", "#! /usr/bin/env -S python3 -u\n", true },
+		{ "d", "#!/bin/sh\nexec python3 \"$@\"\n", false },
+		{ "e", "#!/usr/bin/env bash\n", false },
+		{ "f", "not a script at all", false },
+		{ "python3-wrapper", "#!/bin/sh\n", true }, /* the name says so */
+	};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, cases[i].name);
+		f = fopen(path, "w");
+		fputs(cases[i].text, f);
+		fclose(f);
+		if (py_program_is_python(path) != cases[i].python)
+			fail_msg("%s: expected %d", cases[i].name, cases[i].python);
+		unlink(path);
+	}
+	rmdir(dir);
+	/* An ELF that is not Python (this test), and a missing file. */
+	assert_false(py_program_is_python("/proc/self/exe"));
+	assert_false(py_program_is_python("/no/such/program"));
+}
+
 /* What py_report_error() prints for err. */
 static void report(int err, const struct py_target *t, char *out, size_t size)
 {
@@ -167,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_read_mem),
 		cmocka_unit_test(test_not_python),
 		cmocka_unit_test(test_report_error),
+		cmocka_unit_test(test_program_is_python),
 	};
 
 	return cmocka_run_group_tests_name("pytarget", tests, NULL, NULL);

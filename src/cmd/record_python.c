@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,8 +31,19 @@
 #include "python/target.h"
 #include "run/proc.h"
 
-/* How long a launched command may take to become a CPython interpreter. */
+/*
+ * How long a launched command may take to become a CPython interpreter
+ * (seconds); REDLINE_TEST_PY_STARTUP overrides it, for the tests.
+ */
 #define STARTUP_TIMEOUT 10.0
+
+static double startup_timeout(void)
+{
+	const char *e = getenv("REDLINE_TEST_PY_STARTUP");
+	double v;
+
+	return e && parse_double(e, &v) == 0 && v > 0 ? v : STARTUP_TIMEOUT;
+}
 
 static volatile sig_atomic_t py_stop_signal;
 
@@ -172,15 +184,15 @@ int record_python(const struct record_python_args *a)
 			goto out_abort;
 		}
 		pid = child.pid;
-		ret = py_target_wait(pid, NULL, STARTUP_TIMEOUT, &t);
+		ret = py_target_wait(pid, NULL, startup_timeout(), &t);
 		if (ret == -ESRCH) {
 			exited = true; /* done before its interpreter could be found */
 		} else if (ret < 0) {
 			end_command(&child);
 			run_wait(&child, 0, &res);
 			if (ret == -ENOENT || ret == -EAGAIN) {
-				error("'%s' did not start a CPython interpreter within %.0f s",
-				      a->argv[0], STARTUP_TIMEOUT);
+				error("'%s' did not start a CPython interpreter within %g s",
+				      a->argv[0], startup_timeout());
 				hint("'--no-python' records it as native code");
 			} else {
 				py_report_error(ret, pid, NULL);

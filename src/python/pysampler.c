@@ -291,6 +291,22 @@ static unsigned read_flags(const struct py_sampler *s)
 	return f;
 }
 
+/* Is the process gone, or on its way (a zombie, exiting)? */
+static bool proc_ending(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	struct buf b = BUF_INIT;
+	bool ending = true;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (buf_read_file(&b, path, sizeof(buf)) == 0) {
+		p = strrchr(b.ptr, ')');
+		ending = !p || !p[1] || p[2] == 'Z' || p[2] == 'X';
+	}
+	buf_release(&b);
+	return ending;
+}
+
 /* One process, one tick. Returns 0, or -ESRCH when it is gone. */
 static int tick_proc(struct py_sampler *s, struct proc *p)
 {
@@ -308,7 +324,8 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 		ret = pause_stop(&s->pause, p->pid);
 		if (ret < 0) {
 			s->st.read_seconds += mono_seconds() - t0;
-			return ret;
+			/* A process that is exiting cannot be attached to any more. */
+			return ret == -ESRCH || proc_ending(p->pid) ? -ESRCH : ret;
 		}
 	}
 	/* Stopped threads are all in state 't': the pause saw them before. */

@@ -834,9 +834,16 @@ static void resolve_tids(struct py_reader *r, struct py_sample *s, unsigned flag
 				te->tid = v;
 		}
 		th->tid = te->tid;
+		/*
+		 * The main thread: threading's name for it, and until threading
+		 * is imported the name threading will give it.
+		 */
 		if ((flags & PY_READ_NAMES) && !th->name && th->tid == r->pid &&
-		    th->interp_id == 0)
+		    th->interp_id == 0) {
 			th->name = main_thread_name(r, main_interp);
+			if (!th->name)
+				th->name = "MainThread";
+		}
 		if ((flags & PY_READ_OS_STATE) && th->tid)
 			th->active = os_state(r->pid, th->tid) == 'R';
 	}

@@ -52,7 +52,8 @@ struct py_thread {
 	unsigned long thread_id; /* pthread_self() of the thread */
 	pid_t tid;		 /* its kernel thread id, 0 when unknown */
 	int64_t interp_id;
-	const char *name;	 /* threading's name, NULL when unknown */
+	const char *name;	 /* threading's name, NULL when unknown; the main
+				    thread is "MainThread" before threading is imported */
 	bool gil;		 /* held the GIL when read */
 	bool active;		 /* the kernel said "running" (R) when read */
 	int status;		 /* 0, or -EAGAIN: stack dropped (changed while read) */

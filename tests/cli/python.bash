@@ -68,15 +68,3 @@ stop_fix() {
 		FIX_PID=
 	fi
 }
-
-# profile_to FILE PID ARGS...: test-python profile into FILE; on failure,
-# show what it said and fail.
-profile_to() {
-	local file=$1
-	shift
-	"$TEST_PYTHON" profile "$@" >"$file" 2>&1 || {
-		echo "test-python profile $* failed ($?):"
-		cat "$file"
-		return 1
-	}
-}

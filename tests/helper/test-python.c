@@ -14,11 +14,6 @@
  *       time N full reads of every stack; print the median in microseconds
  *   test-python layout X.Y
  *       print the generated layout's headers version, or fail
- *   test-python profile PID SECONDS [--hz N] [--idle] [--gil] [--blocking]
- *                       [--subprocesses] [-o FILE.pb.gz]
- *       sample into a profile for SECONDS, then print it: one line per
- *       sample, "COUNT LABELS|root;...;leaf" with frames "name (file:line)",
- *       then "stats ..."; -o also writes it as pprof
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,11 +25,8 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
-#include "prof/pprof.h"
-#include "prof/profile.h"
 #include "python/layout.h"
 #include "python/linetable.h"
-#include "python/pysampler.h"
 #include "python/reader.h"
 #include "python/target.h"
 
@@ -313,113 +305,6 @@ static int cmd_layout(int argc, char **argv)
 	return 0;
 }
 
-static void print_profile(const struct profile *p)
-{
-	struct buf line = BUF_INIT;
-
-	for (size_t i = 0; i < p->nr_samples; i++) {
-		const struct prof_sample *s = &p->samples[i];
-		const uint32_t *locs = prof_sample_locs(p, s);
-		const struct prof_label *labels = prof_sample_labels(p, s);
-
-		buf_reset(&line);
-		buf_addf(&line, "%lld ", (long long)prof_values(p, i)[0]);
-		for (uint32_t k = 0; k < s->nr_labels; k++) {
-			const struct prof_label *l = &labels[k];
-
-			buf_addf(&line, "%s%s=", k ? "," : "", prof_strget(p, l->key));
-			if (l->str)
-				buf_addstr(&line, prof_strget(p, l->str));
-			else
-				buf_addf(&line, "%lld", (long long)l->num);
-		}
-		buf_addch(&line, '|');
-		/* Root first; a location's inlined lines from the outermost. */
-		for (uint32_t k = s->nr_locs; k-- > 0;) {
-			const struct prof_location *loc = prof_location(p, locs[k]);
-			const struct prof_line *ln = prof_location_lines(p, loc);
-
-			if (!loc->nr_lines)
-				buf_addf(&line, "[0x%llx]", (unsigned long long)loc->address);
-			for (uint32_t l = loc->nr_lines; l-- > 0;) {
-				const struct prof_function *f = prof_function(p, ln[l].function);
-
-				buf_addf(&line, "%s (%s:%lld)%s", prof_strget(p, f->name),
-					 prof_strget(p, f->filename), (long long)ln[l].line,
-					 l ? ";" : "");
-			}
-			if (k)
-				buf_addch(&line, ';');
-		}
-		printf("%s\n", line.ptr);
-	}
-	buf_release(&line);
-}
-
-static int cmd_profile(int argc, char **argv)
-{
-	struct py_sampler_opts o = PY_SAMPLER_OPTS_INIT;
-	struct py_sampler_stats st;
-	struct py_target t;
-	struct py_sampler *s;
-	struct profile *p;
-	const char *output = NULL;
-	double seconds;
-	int ret;
-
-	if (argc < 3 || parse_double(argv[2], &seconds) < 0)
-		return usage();
-	for (int i = 3; i < argc; i++) {
-		if (!strcmp(argv[i], "--idle"))
-			o.idle = true;
-		else if (!strcmp(argv[i], "--gil"))
-			o.gil = true;
-		else if (!strcmp(argv[i], "--blocking"))
-			o.blocking = true;
-		else if (!strcmp(argv[i], "--subprocesses"))
-			o.subprocesses = true;
-		else if (!strcmp(argv[i], "--native"))
-			o.native = true;
-		else if (!strcmp(argv[i], "--hz") && i + 1 < argc &&
-			 parse_double(argv[++i], &o.hz) == 0)
-			;
-		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
-			output = argv[++i];
-		else
-			return usage();
-	}
-	if (open_target(argv[1], 0, &t) < 0)
-		return 1;
-	p = prof_new();
-	ret = py_sampler_new(p, &t, &o, &s);
-	if (ret < 0)
-		py_report_error(ret, t.pid, &t);
-	py_target_release(&t);
-	if (ret < 0) {
-		prof_free(p);
-		return 3;
-	}
-	ret = py_sampler_run(s, NULL, mono_seconds() + seconds);
-	py_sampler_stats(s, &st);
-	print_profile(p);
-	printf("stats ticks=%llu missed=%llu stacks=%llu dropped=%llu idle=%llu unmerged=%llu processes=%llu\n",
-	       (unsigned long long)st.ticks, (unsigned long long)st.missed,
-	       (unsigned long long)st.stacks, (unsigned long long)st.dropped,
-	       (unsigned long long)st.idle, (unsigned long long)st.unmerged,
-	       (unsigned long long)st.processes);
-	if (prof_check(p) < 0) {
-		printf("profile invalid\n");
-		ret = -EINVAL;
-	}
-	if (output && ret == 0)
-		ret = pprof_write(p, output);
-	py_sampler_free(s);
-	prof_free(p);
-	if (ret < 0)
-		fprintf(stderr, "test-python: %s\n", strerror(-ret));
-	return ret < 0 ? 1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -434,7 +319,5 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "layout"))
 		return cmd_layout(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "profile"))
-		return cmd_profile(argc - 1, argv + 1);
 	return usage();
 }

@@ -109,6 +109,13 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 	info("%s Python stacks from %llu samples at %d Hz, wall clock (Python %s%s)", n.ptr,
 	     (unsigned long long)st->ticks, hz, t->major ? v.ptr : "?",
 	     a->native ? ", native stacks merged" : a->blocking ? ", threads stopped to read" : "");
+	if ((a->blocking || a->native) && st->ticks) {
+		struct buf d = BUF_INIT;
+
+		format_duration(&d, st->read_seconds / (double)st->ticks);
+		info("the threads were stopped %s per sample, on average", d.ptr);
+		buf_release(&d);
+	}
 	if (st->idle && !a->idle)
 		info("%llu stacks of threads that were not running left out (--idle keeps them)",
 		     (unsigned long long)st->idle);

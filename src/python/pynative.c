@@ -21,6 +21,9 @@
  */
 #define STACK_COPY (128 * 1024)
 
+_Static_assert(sizeof(((struct py_native_grab *)0)->regs) == SAMPLE_NR_REGS * sizeof(uint64_t),
+	       "py_native_grab.regs holds the sampler's registers");
+
 /* Addresses whose loop-ness is known: open addressing, pc -> 1 loop, 2 not. */
 struct eval_slot {
 	uint64_t pc;
@@ -33,7 +36,6 @@ struct py_native {
 	struct sym_maps *maps;
 	uint64_t maps_gen;
 	struct unwind_space *unwind;
-	uint8_t *stack;
 	struct eval_slot *slots;
 	size_t nslots, nused;
 };
@@ -53,7 +55,6 @@ struct py_native *py_native_new(struct symbolizer *sym, pid_t pid)
 	n->sym = sym;
 	n->pid = pid;
 	n->unwind = unwind_space_new(sym);
-	n->stack = xmalloc(STACK_COPY);
 	read_maps(n);
 	return n;
 }
@@ -64,19 +65,21 @@ void py_native_free(struct py_native *n)
 		return;
 	unwind_space_free(n->unwind);
 	sym_maps_free(n->maps);
-	free(n->stack);
 	free(n->slots);
 	free(n);
 }
 
-/* The stack from sp on, as much of STACK_COPY as is mapped. */
-static size_t copy_stack(struct py_native *n, pid_t tid, uint64_t sp)
+/* The stack from sp on, as much of STACK_COPY as is mapped, into g. */
+static size_t copy_stack(struct py_native *n, uint64_t sp, struct py_native_grab *g)
 {
 	size_t want = STACK_COPY;
 
-	(void)tid;
+	if (g->alloc < STACK_COPY) {
+		g->stack = xrealloc(g->stack, STACK_COPY);
+		g->alloc = STACK_COPY;
+	}
 	while (want >= 4096) {
-		struct iovec local = { n->stack, want };
+		struct iovec local = { g->stack, want };
 		struct iovec remote = { (void *)(uintptr_t)sp, want };
 		ssize_t got = process_vm_readv(n->pid, &local, 1, &remote, 1, 0);
 
@@ -98,45 +101,58 @@ static bool maps_cover(const struct py_native *n, const uint64_t *pcs, size_t np
 	return true;
 }
 
-int py_native_capture(struct py_native *n, pid_t tid, struct py_native_pcs *out)
+int py_native_grab(struct py_native *n, pid_t tid, struct py_native_grab *g)
 {
 	struct user_regs_struct ur;
-	uint64_t regs[SAMPLE_NR_REGS];
-	enum unwind_end end;
-	size_t size;
 
-	out->n = 0;
+	g->tid = tid;
+	g->size = 0;
 	if (ptrace(PTRACE_GETREGS, tid, NULL, &ur) < 0)
 		return -errno;
-	regs[SAMPLE_REG_AX] = ur.rax;
-	regs[SAMPLE_REG_BX] = ur.rbx;
-	regs[SAMPLE_REG_CX] = ur.rcx;
-	regs[SAMPLE_REG_DX] = ur.rdx;
-	regs[SAMPLE_REG_SI] = ur.rsi;
-	regs[SAMPLE_REG_DI] = ur.rdi;
-	regs[SAMPLE_REG_BP] = ur.rbp;
-	regs[SAMPLE_REG_SP] = ur.rsp;
-	regs[SAMPLE_REG_IP] = ur.rip;
-	regs[SAMPLE_REG_R8] = ur.r8;
-	regs[SAMPLE_REG_R9] = ur.r9;
-	regs[SAMPLE_REG_R10] = ur.r10;
-	regs[SAMPLE_REG_R11] = ur.r11;
-	regs[SAMPLE_REG_R12] = ur.r12;
-	regs[SAMPLE_REG_R13] = ur.r13;
-	regs[SAMPLE_REG_R14] = ur.r14;
-	regs[SAMPLE_REG_R15] = ur.r15;
-	size = copy_stack(n, tid, ur.rsp);
-	if (!size)
-		return -ESRCH;
-	out->n = unwind_sample(n->unwind, n->maps, n->maps_gen, n->pid, tid, regs,
-			       n->stack, size, out->pc, PY_NATIVE_MAX, &end);
+	g->regs[SAMPLE_REG_AX] = ur.rax;
+	g->regs[SAMPLE_REG_BX] = ur.rbx;
+	g->regs[SAMPLE_REG_CX] = ur.rcx;
+	g->regs[SAMPLE_REG_DX] = ur.rdx;
+	g->regs[SAMPLE_REG_SI] = ur.rsi;
+	g->regs[SAMPLE_REG_DI] = ur.rdi;
+	g->regs[SAMPLE_REG_BP] = ur.rbp;
+	g->regs[SAMPLE_REG_SP] = ur.rsp;
+	g->regs[SAMPLE_REG_IP] = ur.rip;
+	g->regs[SAMPLE_REG_R8] = ur.r8;
+	g->regs[SAMPLE_REG_R9] = ur.r9;
+	g->regs[SAMPLE_REG_R10] = ur.r10;
+	g->regs[SAMPLE_REG_R11] = ur.r11;
+	g->regs[SAMPLE_REG_R12] = ur.r12;
+	g->regs[SAMPLE_REG_R13] = ur.r13;
+	g->regs[SAMPLE_REG_R14] = ur.r14;
+	g->regs[SAMPLE_REG_R15] = ur.r15;
+	g->size = copy_stack(n, ur.rsp, g);
+	return g->size ? 0 : -ESRCH;
+}
+
+void py_native_grab_release(struct py_native_grab *g)
+{
+	free(g->stack);
+	g->stack = NULL;
+	g->size = g->alloc = 0;
+}
+
+void py_native_unwind(struct py_native *n, const struct py_native_grab *g,
+		      struct py_native_pcs *out)
+{
+	enum unwind_end end;
+
+	out->n = 0;
+	if (!g->size)
+		return;
+	out->n = unwind_sample(n->unwind, n->maps, n->maps_gen, n->pid, g->tid, g->regs,
+			       g->stack, g->size, out->pc, PY_NATIVE_MAX, &end);
 	/* Code outside the mappings known: read them again, unwind again. */
 	if (!maps_cover(n, out->pc, out->n)) {
 		read_maps(n);
-		out->n = unwind_sample(n->unwind, n->maps, n->maps_gen, n->pid, tid, regs,
-				       n->stack, size, out->pc, PY_NATIVE_MAX, &end);
+		out->n = unwind_sample(n->unwind, n->maps, n->maps_gen, n->pid, g->tid,
+				       g->regs, g->stack, g->size, out->pc, PY_NATIVE_MAX, &end);
 	}
-	return 0;
 }
 
 static size_t slot_of(const struct py_native *n, uint64_t pc)

@@ -60,8 +60,9 @@ struct py_sampler {
 
 	/* native */
 	struct symbolizer *sym;
-	struct py_native_pcs *pcs; /* one per thread of the sample */
-	size_t pcs_alloc;
+	struct py_native_grab *grabs; /* one per thread of the sample */
+	size_t grabs_alloc;
+	struct py_native_pcs pcs;
 	struct py_native_frame nat[PY_NATIVE_MAX];
 	struct py_group_frame *groups;
 	size_t groups_alloc;
@@ -332,19 +333,24 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 	ret = py_reader_sample(p->reader, read_flags(s) & ~(s->o.blocking ? PY_READ_OS_STATE : 0u),
 			       &s->sample);
 	if (s->o.blocking) {
-		if (s->sample.nthreads > s->pcs_alloc) {
-			s->pcs_alloc = s->sample.nthreads;
-			s->pcs = xreallocarray(s->pcs, s->pcs_alloc, sizeof(*s->pcs));
+		if (s->sample.nthreads > s->grabs_alloc) {
+			s->grabs = xreallocarray(s->grabs, s->sample.nthreads, sizeof(*s->grabs));
+			memset(s->grabs + s->grabs_alloc, 0,
+			       (s->sample.nthreads - s->grabs_alloc) * sizeof(*s->grabs));
+			s->grabs_alloc = s->sample.nthreads;
 		}
 		for (size_t i = 0; i < s->sample.nthreads; i++) {
 			struct py_thread *th = &s->sample.threads[i];
 
 			th->active = pause_state(&s->pause, th->tid) == 'R';
-			s->pcs[i].n = 0;
-			/* Only the stacks that will be kept are worth unwinding. */
+			s->grabs[i].size = 0;
+			/*
+			 * Only the stacks that will be kept are worth taking; they
+			 * are unwound once the threads run again.
+			 */
 			if (s->o.native && ret == 0 && th->tid && th->status == 0 &&
 			    th->nframes && wanted(s, th))
-				py_native_capture(p->native, th->tid, &s->pcs[i]);
+				py_native_grab(p->native, th->tid, &s->grabs[i]);
 		}
 		pause_resume(&s->pause);
 	}
@@ -353,8 +359,15 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 		return ret;
 	if (ret < 0)
 		return 0; /* the interpreter state moved: nothing this tick */
-	for (size_t i = 0; i < s->sample.nthreads; i++)
-		add_thread(s, p, &s->sample.threads[i], s->o.native ? &s->pcs[i] : NULL);
+	for (size_t i = 0; i < s->sample.nthreads; i++) {
+		const struct py_native_pcs *pcs = NULL;
+
+		if (s->o.native && s->grabs[i].size) {
+			py_native_unwind(p->native, &s->grabs[i], &s->pcs);
+			pcs = &s->pcs;
+		}
+		add_thread(s, p, &s->sample.threads[i], pcs);
+	}
 	return 0;
 }
 
@@ -466,7 +479,9 @@ void py_sampler_free(struct py_sampler *s)
 		py_reader_free(s->procs[i].reader);
 		py_native_free(s->procs[i].native);
 	}
-	free(s->pcs);
+	for (size_t i = 0; i < s->grabs_alloc; i++)
+		py_native_grab_release(&s->grabs[i]);
+	free(s->grabs);
 	free(s->groups);
 	sym_free(s->sym);
 	free(s->procs);

@@ -17,7 +17,10 @@
 #
 # The fixture reports its own wall time and CPU time for the work itself,
 # so interpreter start-up and redline's writing of the profile are not
-# counted. Prints the median of each and the slowdown against plain.
+# counted. Prints the median of each and the slowdown against plain, the
+# machine's load average (on a busy machine a stopped thread also waits
+# for a CPU when let go), and how long --native held the threads per
+# sample (redline's own figure).
 # Goals: under 1 % non-blocking, under 5 % with --native.
 #
 # Then: how long one full read of every stack takes, for a 50-frame-deep
@@ -55,12 +58,13 @@ run_config() {
 	case $1 in
 	plain) "$py" "$fix" work "$work" ;;
 	redline) "$R" record -q -o "$out/r.pb.gz" -- "$py" "$fix" work "$work" 2>/dev/null ;;
-	native) "$R" record -q --native -o "$out/n.pb.gz" -- "$py" "$fix" work "$work" 2>/dev/null ;;
+	native) "$R" record -q --native -o "$out/n.pb.gz" -- "$py" "$fix" work "$work" 2>>"$out/native.err" ;;
 	perf) perf record -q -F 99 -g -o "$out/perf.data" -- "$py" "$fix" work "$work" 2>/dev/null ;;
 	esac | awk '/^elapsed/ { print $2, $4 }'
 }
 
 echo "$("$py" -V) $py, work $work, $rounds rounds, interleaved" >&2
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs" >&2
 for ((i = 0; i < rounds; i++)); do
 	for c in "${configs[@]}"; do
 		run_config "$c" >>"$out/$c.txt"
@@ -82,6 +86,10 @@ for c, (w, cpu, n) in rows.items():
     print("%-26s %9.1f ms %+8.2f%% %9.1f ms %+8.2f%% %5d" % (
         names[c], w * 1e3, (w / base_w - 1) * 100, cpu * 1e3, (cpu / base_c - 1) * 100, n))
 PY
+
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+grep -o 'stopped [0-9.]* [µm]*s per sample' "$out/native.err" | awk '{ print $2, $3 }' |
+	sort -n | awk '{ v[NR] = $0 } END { if (NR) print "--native: threads stopped per sample, median of runs:", v[int((NR + 1) / 2)] }'
 
 echo
 echo "one full read of every stack (50 frames deep), median of 2000:"

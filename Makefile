@@ -14,6 +14,9 @@
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Objects built by pattern chains (the fuzz harnesses') are kept, not
+# deleted as intermediates and rebuilt on every run.
+.SECONDARY:
 
 BUILD ?= build
 PREFIX ?= /usr/local
@@ -59,7 +62,7 @@ PKG_LIBS = $(eval PKG_LIBS := $(pkg_libs))$(PKG_LIBS)
 # Every module directory under src/ goes into the library; a directory
 # whose code is not part of the redline binary (a preload library, say)
 # is listed in NOT_LIB_DIRS and gets its own rules.
-NOT_LIB_DIRS := src/libexec
+NOT_LIB_DIRS := src/mem/preload src/libexec
 LIB_SRC := $(sort $(filter-out $(NOT_LIB_DIRS:%=%/%), $(wildcard src/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/redline.o
@@ -71,7 +74,9 @@ GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
 REDLINE_VERSION := $(VERSION_BASE)$(if $(GIT_DESC), ($(GIT_DESC)))
 VERSION_H := $(BUILD)/gen/version.h
 
-all: $(REDLINE) helpers fixtures examples
+PRELOAD := $(BUILD)/libredline-mem.so
+
+all: $(REDLINE) $(PRELOAD) helpers fixtures examples
 
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
@@ -107,6 +112,29 @@ $(LIB): $(LIB_OBJ) $(GEN_OBJ)
 $(REDLINE): $(MAIN_OBJ) $(LIB)
 	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+# --- libredline-mem.so: the preload library of redline mem ------------------
+# Loaded into the traced program, so built on its own: position independent,
+# frame pointers (the stack walk starts from the interposer's own frame),
+# initial-exec TLS (no allocation on first access), only its entry points
+# exported, none of redline's library, and never sanitized (it interposes
+# the allocator that the sanitizers replace). 'redline mem' looks for it
+# beside the redline binary, then in ../lib/redline/ (where 'make install'
+# puts it).
+
+PRELOAD_SRC := $(sort $(wildcard src/mem/preload/*.c))
+PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/preload/%.o)
+PRELOAD_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -Isrc -fPIC \
+	-fvisibility=hidden -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-ftls-model=initial-exec -fno-builtin-malloc -fno-builtin-calloc \
+	-fno-builtin-realloc -fno-builtin-free -MMD -MP
+
+$(BUILD)/preload/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(PRELOAD_CFLAGS) -c -o $@ $<
+
+$(PRELOAD): $(PRELOAD_OBJ)
+	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^
+
 # --- helper programs redline runs (installed in LIBEXECDIR) ----------------
 # calib-true: the static program 'redline calibrate' forks and execs. The
 # build tree keeps it in $(BUILD)/lib/redline/, beside $(BUILD)/redline, where
@@ -129,6 +157,10 @@ FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%) \
 	$(FIXTURE_LIB_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 FIXTURE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS)
 
+FIXTURE_CXX_SRC := $(sort $(wildcard tests/fixtures/*.cc))
+FIXTURES += $(FIXTURE_CXX_SRC:tests/fixtures/%.cc=$(BUILD)/fixtures/%)
+CXX_FIXTURE_FLAGS := -std=c++17 -O2 -g -Wall -Wextra
+
 fixtures: $(FIXTURES)
 $(BUILD)/fixtures/%.so: tests/fixtures/%.c
 	@mkdir -p $(@D)
@@ -136,6 +168,9 @@ $(BUILD)/fixtures/%.so: tests/fixtures/%.c
 $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $< -lm -lpthread
+$(BUILD)/fixtures/%: tests/fixtures/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXX_FIXTURE_FLAGS) -o $@ $< -lpthread
 
 # The profiling fixtures (tests/cli/3xx) need special builds: frame
 # pointers explicitly off (split) and on (split-fp, jit: leaf functions
@@ -185,7 +220,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Isrc -I$(BUILD)/gen \
-		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(UNIT_EXTRA) $(LIB) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
 # Test helpers: small programs that expose internals to the CLI tests;
@@ -214,7 +249,12 @@ $(BUILD)/tests/helper/%: tests/helper/%.c $(LIB)
 
 test-helpers: $(TEST_HELPER_BIN)
 
-check: $(REDLINE) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
+# The preload library's stack walker is tested as it is built for the library.
+UNWIND_OBJ := $(BUILD)/preload/src/mem/preload/unwind.o
+$(BUILD)/tests/unit/test_unwind: $(UNWIND_OBJ)
+$(BUILD)/tests/unit/test_unwind: UNIT_EXTRA = $(UNWIND_OBJ) -lpthread
+
+check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -273,11 +313,11 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE) helpers
-	install -d $(DESTDIR)$(BINDIR)
+install: $(REDLINE) $(PRELOAD) helpers
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
-	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBEXECDIR)/libredline-mem.so
 
 clean:
 	rm -rf $(BUILD) build/sanitize

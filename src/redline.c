@@ -21,8 +21,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
+	{ "bench", cmd_bench, "benchmark commands: statistics, comparisons, complexity (hyperfine's options)" },
 	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
 	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
+	{ "mem", cmd_mem, "trace a command's allocations: peak heap, hot sites, temporaries, leaks" },
 	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 

@@ -21,8 +21,10 @@
  */
 
 int cmd_stat(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
+int cmd_mem(int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 #include "result/resultset.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "base/jsonw.h"
 #include "base/xalloc.h"
 #include "stats/describe.h"
+#include "stats/outliers.h"
 #include "version.h"
 
 /* The document's format; bump on an incompatible change, readers check it. */
@@ -18,6 +20,8 @@ void resultset_init(struct resultset *rs, const char *kind)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->kind = xstrdup(kind);
+	rs->alpha = 0.05;
+	rs->level = 0.95;
 }
 
 static void result_release(struct result *r)
@@ -35,6 +39,17 @@ static void result_release(struct result *r)
 		free(r->metrics[i].values);
 	}
 	free(r->metrics);
+	free(r->shell);
+}
+
+static void complexity_release(struct complexity *c)
+{
+	free(c->command);
+	free(c->parameter);
+	free(c->metric);
+	free(c->results);
+	free(c->sizes);
+	free(c->values);
 }
 
 void resultset_release(struct resultset *rs)
@@ -43,6 +58,11 @@ void resultset_release(struct resultset *rs)
 		result_release(&rs->results[i]);
 	free(rs->results);
 	free(rs->kind);
+	free(rs->created);
+	free(rs->comparisons);
+	for (size_t i = 0; i < rs->nr_complexities; i++)
+		complexity_release(&rs->complexities[i]);
+	free(rs->complexities);
 	if (rs->has_machine)
 		machine_release(&rs->machine);
 	memset(rs, 0, sizeof(*rs));
@@ -79,7 +99,21 @@ void result_add_run(struct result *r, int exit_code, int signal)
 	ALLOC_GROW(r->runs, r->nr_runs, r->alloc_runs);
 	r->runs[r->nr_runs].exit_code = exit_code;
 	r->runs[r->nr_runs].signal = signal;
+	r->runs[r->nr_runs].timed_out = false;
 	r->nr_runs++;
+}
+
+const char *result_label(const struct result *r)
+{
+	return r->name ? r->name : r->command;
+}
+
+const char *result_param(const struct result *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_params; i++)
+		if (!strcmp(r->params[i].name, name))
+			return r->params[i].value;
+	return NULL;
 }
 
 struct metric *result_metric(struct result *r, const char *name,
@@ -143,6 +177,159 @@ const char *metric_status_name(enum metric_status s)
 	return "?";
 }
 
+int metric_unit_parse(const char *s, enum metric_unit *u)
+{
+	for (int i = UNIT_SECONDS; i <= UNIT_RATIO; i++) {
+		if (!strcmp(s, metric_unit_name((enum metric_unit)i))) {
+			*u = (enum metric_unit)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int metric_status_parse(const char *s, enum metric_status *st)
+{
+	for (int i = METRIC_OK; i <= METRIC_NOT_COUNTED; i++) {
+		if (!strcmp(s, metric_status_name((enum metric_status)i))) {
+			*st = (enum metric_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void metric_describe(const struct metric *m, bool intervals,
+		     struct metric_stats *out)
+{
+	struct boot_opts bo = BOOT_OPTS_INIT;
+
+	memset(out, 0, sizeof(*out));
+	stats_summarize(m->values, m->nr, &out->s);
+	stats_spread(m->values, m->nr, &out->sp);
+	out->ci_median.lo = out->ci_median.hi = NAN;
+	out->ci_mean.lo = out->ci_mean.hi = NAN;
+	if (!intervals || m->nr < 2)
+		return;
+	stats_bootstrap_ci(m->values, m->nr, BOOT_MEDIAN, &bo, &out->ci_median);
+	stats_bootstrap_ci(m->values, m->nr, BOOT_MEAN, &bo, &out->ci_mean);
+	out->outliers = xmalloc(m->nr * sizeof(*out->outliers));
+	out->nr_outliers = stats_outliers(m->values, m->nr, OUTLIER_THRESHOLD,
+					  out->outliers);
+}
+
+void metric_stats_release(struct metric_stats *st)
+{
+	free(st->outliers);
+	st->outliers = NULL;
+	st->nr_outliers = 0;
+}
+
+static const struct metric *usable(const struct result *r, const char *name)
+{
+	const struct metric *m = result_find_metric(r, name);
+
+	return m && m->status == METRIC_OK && m->nr ? m : NULL;
+}
+
+static const struct metric *wall_of(const struct result *r)
+{
+	return usable(r, "wall_time");
+}
+
+int resultset_compare(struct resultset *rs, double alpha)
+{
+	struct boot_opts bo = BOOT_OPTS_INIT;
+	size_t ref = 0, usable = 0;
+	double best = INFINITY;
+
+	rs->nr_comparisons = 0;
+	rs->alpha = alpha;
+	bo.level = rs->level;
+	for (size_t i = 0; i < rs->nr; i++) {
+		const struct metric *m = wall_of(&rs->results[i]);
+		double med;
+
+		if (!m)
+			continue;
+		usable++;
+		med = stats_median(m->values, m->nr);
+		/* The first of equal medians stays the reference: a stable choice. */
+		if (med < best) {
+			best = med;
+			ref = i;
+		}
+	}
+	if (usable < 2)
+		return -1;
+	for (size_t i = 0; i < rs->nr; i++) {
+		const struct metric *m = wall_of(&rs->results[i]);
+		const struct metric *rm = wall_of(&rs->results[ref]);
+		struct comparison *c;
+
+		if (!m || i == ref)
+			continue;
+		ALLOC_GROW(rs->comparisons, rs->nr_comparisons, rs->alloc_comparisons);
+		c = &rs->comparisons[rs->nr_comparisons++];
+		memset(c, 0, sizeof(*c));
+		c->result = i;
+		c->reference = ref;
+		c->ratio = best > 0 ? stats_median(m->values, m->nr) / best : NAN;
+		stats_bootstrap_ratio_ci(m->values, m->nr, rm->values, rm->nr,
+					 BOOT_MEDIAN, &bo, &c->ci);
+		stats_mann_whitney(m->values, m->nr, rm->values, rm->nr, &c->mw);
+		c->significant = c->mw.p_value < alpha;
+	}
+	return (int)ref;
+}
+
+int resultset_add_complexity(struct resultset *rs, const char *command,
+			     const char *parameter, const char *metric,
+			     const size_t *idx, const double *sizes, size_t n)
+{
+	struct complexity c = { 0 };
+	size_t *order;
+
+	if (n < 3)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (idx[i] >= rs->nr || !usable(&rs->results[idx[i]], metric))
+			return -EINVAL;
+	/* By increasing size (insertion sort: a scan has a handful of points). */
+	order = xmalloc(n * sizeof(*order));
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+
+		while (j > 0 && sizes[order[j - 1]] > sizes[i]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	c.nr = n;
+	c.results = xmalloc(n * sizeof(*c.results));
+	c.sizes = xmalloc(n * sizeof(*c.sizes));
+	c.values = xmalloc(n * sizeof(*c.values));
+	for (size_t i = 0; i < n; i++) {
+		const struct metric *m = usable(&rs->results[idx[order[i]]], metric);
+
+		c.results[i] = idx[order[i]];
+		c.sizes[i] = sizes[order[i]];
+		c.values[i] = stats_median(m->values, m->nr);
+	}
+	free(order);
+	if (cx_fit_all(c.sizes, c.values, n, &c.fit) < 0) {
+		complexity_release(&c);
+		return -EINVAL;
+	}
+	c.command = xstrdup(command);
+	c.parameter = xstrdup(parameter);
+	c.metric = xstrdup(metric);
+	ALLOC_GROW(rs->complexities, rs->nr_complexities, rs->alloc_complexities);
+	rs->complexities[rs->nr_complexities++] = c;
+	return 0;
+}
+
 static void write_values(struct jw *w, const char *key,
 			 const double *v, size_t n)
 {
@@ -153,22 +340,54 @@ static void write_values(struct jw *w, const char *key,
 	jw_array_end(w);
 }
 
+static void write_pair(struct jw *w, const char *key, const struct interval *iv)
+{
+	jw_key(w, key);
+	if (isnan(iv->lo) || isnan(iv->hi)) {
+		jw_null(w);
+		return;
+	}
+	jw_array_begin(w);
+	jw_double(w, iv->lo);
+	jw_double(w, iv->hi);
+	jw_array_end(w);
+}
+
 static void write_metric(struct jw *w, const struct metric *m)
 {
-	struct summary s;
+	struct metric_stats st;
+	/* The primary metric gets intervals and outliers (they cost a bootstrap). */
+	bool primary = !strcmp(m->name, "wall_time");
 
 	jw_key(w, m->name);
 	jw_object_begin(w);
 	jw_kv_string(w, "unit", metric_unit_name(m->unit));
 	jw_kv_string(w, "status", metric_status_name(m->status));
 	if (m->status == METRIC_OK) {
-		stats_summarize(m->values, m->nr, &s);
-		jw_kv_double(w, "mean", s.mean);
-		jw_kv_double(w, "stddev", s.stddev);
-		jw_kv_double(w, "median", s.median);
-		jw_kv_double(w, "min", s.min);
-		jw_kv_double(w, "max", s.max);
+		metric_describe(m, primary, &st);
+		jw_kv_double(w, "mean", st.s.mean);
+		jw_kv_double(w, "stddev", st.s.stddev);
+		jw_kv_double(w, "median", st.s.median);
+		jw_kv_double(w, "min", st.s.min);
+		jw_kv_double(w, "max", st.s.max);
+		jw_kv_double(w, "p5", st.sp.p5);
+		jw_kv_double(w, "p25", st.sp.p25);
+		jw_kv_double(w, "p75", st.sp.p75);
+		jw_kv_double(w, "p95", st.sp.p95);
+		jw_kv_double(w, "p99", st.sp.p99);
+		jw_kv_double(w, "mad", st.sp.mad);
+		jw_kv_double(w, "iqr", st.sp.iqr);
+		if (primary) {
+			write_pair(w, "median_ci95", &st.ci_median);
+			write_pair(w, "mean_ci95", &st.ci_mean);
+			jw_key(w, "outliers");
+			jw_array_begin(w);
+			for (size_t i = 0; i < st.nr_outliers; i++)
+				jw_uint(w, st.outliers[i]);
+			jw_array_end(w);
+		}
 		write_values(w, "values", m->values, m->nr);
+		metric_stats_release(&st);
 	}
 	jw_object_end(w);
 }
@@ -182,8 +401,12 @@ static void write_result(struct jw *w, const struct result *r)
 	struct summary s = { 0, NAN, NAN, NAN, NAN, NAN };
 
 	jw_object_begin(w);
-	/* hyperfine's fields first, with its names and units (seconds). */
-	jw_kv_string(w, "command", r->command);
+	/*
+	 * hyperfine's fields first, with its names and units (seconds).
+	 * Like hyperfine, "command" holds the display name when one was given
+	 * (--command-name); the command line itself is in "command_line".
+	 */
+	jw_kv_string(w, "command", result_label(r));
 	if (wall)
 		stats_summarize(wall->values, wall->nr, &s);
 	jw_kv_double(w, "mean", s.mean);
@@ -220,17 +443,110 @@ static void write_result(struct jw *w, const struct result *r)
 		jw_object_end(w);
 	}
 	/* redline's additions. */
-	jw_kv_string(w, "name", r->name ? r->name : r->command);
+	jw_kv_string(w, "name", result_label(r));
+	jw_kv_string(w, "command_line", r->command);
 	jw_kv_uint(w, "runs", r->nr_runs);
 	jw_key(w, "signals");
 	jw_array_begin(w);
-	for (size_t i = 0; i < r->nr_runs; i++)
-		jw_int(w, r->runs[i].signal);
+	for (size_t i = 0; i < r->nr_runs; i++) {
+		/* A negative signal: ended by one, which one is unknown (read from hyperfine). */
+		if (r->runs[i].signal < 0)
+			jw_null(w);
+		else
+			jw_int(w, r->runs[i].signal);
+	}
 	jw_array_end(w);
+	jw_key(w, "timed_out");
+	jw_array_begin(w);
+	for (size_t i = 0; i < r->nr_runs; i++)
+		jw_bool(w, r->runs[i].timed_out);
+	jw_array_end(w);
+	jw_key(w, "shell");
+	if (r->shell) {
+		jw_object_begin(w);
+		jw_kv_string(w, "path", r->shell);
+		jw_key(w, "subtracted");
+		jw_object_begin(w);
+		jw_kv_double(w, "wall_time", r->shell_wall);
+		jw_kv_double(w, "user_time", r->shell_user);
+		jw_kv_double(w, "system_time", r->shell_system);
+		jw_object_end(w);
+		jw_object_end(w);
+	} else {
+		jw_null(w);
+	}
 	jw_key(w, "metrics");
 	jw_object_begin(w);
 	for (size_t i = 0; i < r->nr_metrics; i++)
 		write_metric(w, &r->metrics[i]);
+	jw_object_end(w);
+	jw_object_end(w);
+}
+
+static void write_comparison(struct jw *w, const struct resultset *rs,
+			     const struct comparison *c)
+{
+	jw_object_begin(w);
+	jw_kv_string(w, "command", result_label(&rs->results[c->result]));
+	jw_kv_uint(w, "result", c->result);
+	jw_kv_string(w, "reference_command", result_label(&rs->results[c->reference]));
+	jw_kv_uint(w, "reference", c->reference);
+	jw_kv_string(w, "metric", "wall_time");
+	jw_kv_string(w, "statistic", "median");
+	jw_kv_double(w, "ratio", c->ratio);
+	write_pair(w, "ratio_ci", &c->ci);
+	jw_key(w, "mann_whitney");
+	jw_object_begin(w);
+	jw_kv_double(w, "u", c->mw.u_x);
+	jw_kv_double(w, "effect", c->mw.effect);
+	jw_kv_double(w, "z", c->mw.z);
+	jw_kv_double(w, "p_value", c->mw.p_value);
+	jw_kv_string(w, "method", mw_method_name(c->mw.method));
+	jw_object_end(w);
+	jw_kv_bool(w, "significant", c->significant);
+	jw_object_end(w);
+}
+
+static void write_complexity(struct jw *w, const struct complexity *c)
+{
+	jw_object_begin(w);
+	jw_kv_string(w, "command", c->command);
+	jw_kv_string(w, "parameter", c->parameter);
+	jw_kv_string(w, "metric", c->metric);
+	jw_kv_string(w, "statistic", "median");
+	jw_key(w, "points");
+	jw_array_begin(w);
+	for (size_t i = 0; i < c->nr; i++) {
+		jw_object_begin(w);
+		jw_kv_uint(w, "result", c->results[i]);
+		jw_kv_double(w, "n", c->sizes[i]);
+		jw_kv_double(w, "value", c->values[i]);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_kv_string(w, "best", cx_model_name((enum cx_model)c->fit.best));
+	jw_key(w, "runner_up");
+	if (c->fit.runner_up >= 0)
+		jw_string(w, cx_model_name((enum cx_model)c->fit.runner_up));
+	else
+		jw_null(w);
+	jw_kv_double(w, "p_value", c->fit.p_value);
+	jw_key(w, "fits");
+	jw_object_begin(w);
+	for (int m = 0; m < CX_NMODELS; m++) {
+		const struct cx_fit *f = &c->fit.fit[m];
+
+		jw_key(w, cx_model_name((enum cx_model)m));
+		if (!f->valid) {
+			jw_null(w);
+			continue;
+		}
+		jw_object_begin(w);
+		jw_kv_double(w, "a", f->a);
+		jw_kv_double(w, "b", f->b);
+		jw_kv_double(w, "nrms", f->nrms);
+		jw_object_end(w);
+	}
 	jw_object_end(w);
 	jw_object_end(w);
 }
@@ -249,7 +565,7 @@ int resultset_write_json(const struct resultset *rs, FILE *out)
 	jw_kv_string(&w, "format", RESULTSET_FORMAT);
 	jw_kv_string(&w, "kind", rs->kind);
 	jw_kv_string(&w, "redline_version", REDLINE_VERSION);
-	jw_kv_string(&w, "created", when);
+	jw_kv_string(&w, "created", rs->created ? rs->created : when);
 	jw_kv_bool(&w, "interrupted", rs->interrupted);
 	jw_key(&w, "environment");
 	if (rs->has_machine)
@@ -261,6 +577,20 @@ int resultset_write_json(const struct resultset *rs, FILE *out)
 	for (size_t i = 0; i < rs->nr; i++)
 		write_result(&w, &rs->results[i]);
 	jw_array_end(&w);
+	if (rs->nr_comparisons || rs->nr_complexities || !strcmp(rs->kind, "bench")) {
+		jw_kv_double(&w, "alpha", rs->alpha);
+		jw_kv_double(&w, "confidence_level", rs->level);
+		jw_key(&w, "comparisons");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < rs->nr_comparisons; i++)
+			write_comparison(&w, rs, &rs->comparisons[i]);
+		jw_array_end(&w);
+		jw_key(&w, "complexity");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < rs->nr_complexities; i++)
+			write_complexity(&w, &rs->complexities[i]);
+		jw_array_end(&w);
+	}
 	jw_object_end(&w);
 	return jw_finish(&w);
 }

@@ -6,7 +6,12 @@
 #include <stdio.h>
 
 #include "run/machine.h"
+#include "stats/bootstrap.h"
+#include "stats/complexity.h"
+#include "stats/describe.h"
+#include "stats/mannwhitney.h"
 
+struct buf;
 struct jw;
 
 /*
@@ -19,7 +24,8 @@ struct jw;
  * holding one value per run, so that consumers treat wall time, peak RSS
  * and instructions alike. Known metric names (units in parentheses):
  *
- *   wall_time, user_time, system_time, task_clock (s)
+ *   wall_time, user_time, system_time, cpu_time (user + system),
+ *   task_clock (s)
  *   cpu_utilization (ratio: CPU seconds per wall second)
  *   max_rss (bytes)
  *   minor_faults, major_faults, voluntary_context_switches,
@@ -27,6 +33,14 @@ struct jw;
  *   context_switches, cpu_migrations, page_faults, cycles, instructions,
  *   branches, branch_misses, cache_references, cache_misses (count)
  *   ipc (ratio)
+ *
+ * Beyond the results, a bench result set may carry an analysis across
+ * them: comparisons of each command with the fastest (ratio of medians,
+ * its bootstrap interval, a Mann–Whitney test), and complexity fits over a
+ * parameter scan. Per-metric figures that follow from the values alone
+ * (percentiles, MAD, IQR, intervals, outliers) are not stored: they are
+ * computed when written or shown (metric_describe()), with a fixed seed,
+ * so every consumer derives the same numbers from the same runs.
  *
  * Ownership: a resultset owns everything reachable from it; strings
  * passed in are copied; resultset_release() frees it all.
@@ -59,23 +73,64 @@ struct result {
 	char *name;	 /* a display name (--command-name), or NULL */
 	struct param *params;
 	size_t nr_params, alloc_params;
-	/* Per run: exit code (-1 when a signal ended the run) and signal (0 if none). */
+	/*
+	 * Per run: exit code (-1 when a signal ended the run), signal (0 if
+	 * none), and whether the run was killed for exceeding a timeout.
+	 */
 	struct run_outcome {
 		int exit_code;
 		int signal;
+		bool timed_out;
 	} *runs;
 	size_t nr_runs, alloc_runs;
 	struct metric *metrics;
 	size_t nr_metrics, alloc_metrics;
+	/*
+	 * The shell that ran the command ("/bin/sh"), or NULL when it was
+	 * spawned directly; then the shell's own median start-up cost, already
+	 * subtracted from every run's wall, user and system time.
+	 */
+	char *shell;
+	double shell_wall, shell_user, shell_system;
+};
+
+/* One result against the reference (the fastest by median wall time). */
+struct comparison {
+	size_t result, reference; /* indices into results[] */
+	double ratio;		  /* median(result) / median(reference), >= 1 */
+	struct interval ci;	  /* bootstrap interval of the ratio (level below) */
+	struct mw_result mw;	  /* Mann–Whitney: result's runs against reference's */
+	bool significant;	  /* mw.p_value < alpha */
+};
+
+/* A complexity fit over the results of one command template. */
+struct complexity {
+	char *command;	 /* the template, with its "{parameter}" */
+	char *parameter;
+	char *metric;	 /* what was fitted: "wall_time", "cpu_time", ... */
+	size_t *results; /* indices into results[], by increasing size */
+	double *sizes;	 /* the parameter's value, per result */
+	double *values;	 /* the metric's median, per result */
+	size_t nr;
+	struct cx_result fit;
 };
 
 struct resultset {
 	char *kind; /* "stat" or "bench" */
+	char *created; /* ISO 8601 UTC; NULL until written (or read) */
 	struct result *results;
 	size_t nr, alloc;
 	bool has_machine;
 	struct machine_info machine;
 	bool interrupted; /* stopped by Ctrl-C: fewer runs than planned */
+
+	/* Analysis across results (bench); empty otherwise. */
+	double alpha; /* significance level of the comparisons */
+	double level; /* confidence level of the intervals */
+	struct comparison *comparisons;
+	size_t nr_comparisons, alloc_comparisons;
+	struct complexity *complexities;
+	size_t nr_complexities, alloc_complexities;
 };
 
 void resultset_init(struct resultset *rs, const char *kind);
@@ -86,6 +141,10 @@ struct result *resultset_add(struct resultset *rs, const char *command);
 void result_set_param(struct result *r, const char *name, const char *value);
 /* Record one finished run's outcome (values go to the metrics separately). */
 void result_add_run(struct result *r, int exit_code, int signal);
+/* The display name: name when given, else the command. */
+const char *result_label(const struct result *r);
+/* The value of parameter name, or NULL. */
+const char *result_param(const struct result *r, const char *name);
 /* The metric with this name, created (empty, status OK) if missing. */
 struct metric *result_metric(struct result *r, const char *name,
 			     enum metric_unit unit);
@@ -96,6 +155,41 @@ void metric_add(struct metric *m, double v);
 
 const char *metric_unit_name(enum metric_unit u);
 const char *metric_status_name(enum metric_status s);
+/* Parse the names above; return 0 or -1. */
+int metric_unit_parse(const char *s, enum metric_unit *u);
+int metric_status_parse(const char *s, enum metric_status *st);
+
+/*
+ * Everything that follows from a metric's values. Intervals (95 %,
+ * bootstrap, BOOT_SEED) and outliers (modified z-score > 3.5) are computed
+ * only when asked, as they cost more than the rest; otherwise, and with
+ * fewer than two values, the intervals are NaN and there are no outliers.
+ */
+struct metric_stats {
+	struct summary s;
+	struct spread sp;
+	struct interval ci_median, ci_mean;
+	size_t *outliers; /* run indices, ascending; owned, free() or release */
+	size_t nr_outliers;
+};
+void metric_describe(const struct metric *m, bool intervals,
+		     struct metric_stats *out);
+void metric_stats_release(struct metric_stats *st);
+
+/*
+ * Analysis (bench). resultset_compare() fills comparisons[]: every result
+ * with wall times against the fastest by median, at the given alpha and
+ * at rs->level. Returns the reference's index, or -1 with fewer than two
+ * comparable results. resultset_add_complexity() fits the medians of the
+ * metric (usually "wall_time") of the results listed (idx[], n of them)
+ * against the sizes (the parameter's values); returns 0, or -EINVAL when
+ * the fit is impossible (fewer than 3 distinct sizes, a result without
+ * that metric, a median that is not positive).
+ */
+int resultset_compare(struct resultset *rs, double alpha);
+int resultset_add_complexity(struct resultset *rs, const char *command,
+			     const char *parameter, const char *metric,
+			     const size_t *idx, const double *sizes, size_t n);
 
 /*
  * Write the document. Returns 0 or a negative errno (from the stream).
@@ -103,5 +197,23 @@ const char *metric_status_name(enum metric_status s);
  * wall_time, user_time, system_time and max_rss metrics.
  */
 int resultset_write_json(const struct resultset *rs, FILE *out);
+
+/*
+ * Read a document: a redline result set of this format version or an
+ * older one, or a JSON export of hyperfine (whose results carry times and
+ * exit codes but no per-run CPU times: those metrics are then absent).
+ * Unknown fields are ignored (a newer minor writer may add some).
+ *
+ * Returns 0 with rs filled (initialise nothing first; release it after),
+ * or -EINVAL with rs released (all zero, so releasing it again is
+ * harmless) and a message in err naming the field, like
+ * "results[2].times[3]: expected a number, got a string". rs->created
+ * keeps the document's date. resultset_read_file() adds -errno for a file
+ * that cannot be read (message in err too).
+ */
+int resultset_read_json(struct resultset *rs, const char *text, size_t len,
+			struct buf *err);
+int resultset_read_file(struct resultset *rs, const char *path,
+			struct buf *err);
 
 #endif

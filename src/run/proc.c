@@ -86,6 +86,8 @@ static void child_setup(const struct run_spec *spec)
 		signal(reset_signals[i], SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (spec->new_pgroup)
+		setpgid(0, 0);
 	if (spec->stdin_fd >= 0)
 		dup2(spec->stdin_fd, 0);
 	if (spec->stdout_fd >= 0)
@@ -123,10 +125,14 @@ static int spawn_posix(const struct run_spec *spec, const char *path,
 	sigemptyset(&none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+					       (spec->new_pgroup ? POSIX_SPAWN_SETPGROUP : 0));
+	/* Process group 0: a new group led by the child. */
+	posix_spawnattr_setpgroup(&attr, 0);
 	child->start = mono_seconds();
 	/* glibc's posix_spawn uses CLONE_VFORK and reports exec errors here. */
-	ret = posix_spawn(&child->pid, path, &fa, &attr, spec->argv, environ);
+	ret = posix_spawn(&child->pid, path, &fa, &attr, spec->argv,
+			  spec->envp ? spec->envp : environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return ret ? -ret : 0;
@@ -140,8 +146,14 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 
 	memset(child, 0, sizeof(*child));
 	child->pid = -1;
-	child->go_fd = child->err_fd = -1;
-	ret = run_find_program(spec->argv[0], &path);
+	child->go_fd = child->err_fd = child->drain_fd = -1;
+	child->pgroup = spec->new_pgroup;
+	if (spec->path) {
+		buf_addstr(&path, spec->path);
+		ret = 0;
+	} else {
+		ret = run_find_program(spec->argv[0], &path);
+	}
 	if (ret < 0)
 		goto out;
 	if (!spec->hold && spec->cpu < 0) {
@@ -181,7 +193,7 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 			if (e != 1)
 				_exit(127);
 		}
-		execv(path.ptr, spec->argv);
+		execve(path.ptr, spec->argv, spec->envp ? spec->envp : environ);
 		e = errno;
 		if (write(err[1], &e, sizeof(e)) < 0)
 			_exit(127);
@@ -189,6 +201,9 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 	}
 	close(go[0]);
 	close(err[1]);
+	/* Also here, so that the group exists before anyone signals it (no race with the child). */
+	if (spec->new_pgroup)
+		setpgid(child->pid, child->pid);
 	child->go_fd = go[1];
 	child->err_fd = err[0];
 	if (!spec->hold) {
@@ -260,6 +275,54 @@ static int pidfd_open_(pid_t pid)
 #endif
 }
 
+/* Read and throw away what is waiting on fd; false at end of file or error. */
+static bool drain(int fd)
+{
+	char sink[65536];
+	ssize_t n = read(fd, sink, sizeof(sink));
+
+	return n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN));
+}
+
+/*
+ * Wait until the child can be reaped, the timeout passes (then kill it),
+ * or, with no pidfd, give up waiting here and let wait4() block.
+ */
+static void wait_ready(struct run_child *child, double timeout,
+		       struct run_result *res)
+{
+	int fd = pidfd_open_(child->pid);
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+				 { .fd = child->drain_fd, .events = POLLIN } };
+	nfds_t nfds = child->drain_fd >= 0 ? 2 : 1;
+	double deadline = child->start + timeout;
+
+	if (fd < 0)
+		return;
+	for (;;) {
+		int ms = -1, r;
+
+		if (timeout > 0) {
+			double left = deadline - mono_seconds();
+
+			if (left <= 0) {
+				kill(child->pgroup ? -child->pid : child->pid, SIGKILL);
+				res->timed_out = true;
+				break;
+			}
+			ms = (int)(left * 1000) + 1;
+		}
+		r = poll(pfd, nfds, ms);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && pfd[0].revents)
+			break;
+		if (r > 0 && nfds == 2 && pfd[1].revents && !drain(pfd[1].fd))
+			nfds = 1; /* the writers are gone: only the exit is left to wait for */
+	}
+	close(fd);
+}
+
 int run_wait(struct run_child *child, double timeout, struct run_result *res)
 {
 	struct rusage ru;
@@ -269,31 +332,8 @@ int run_wait(struct run_child *child, double timeout, struct run_result *res)
 	memset(res, 0, sizeof(*res));
 	if (child->pid <= 0)
 		return -ECHILD;
-	if (timeout > 0) {
-		int fd = pidfd_open_(child->pid);
-
-		if (fd >= 0) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-			double deadline = child->start + timeout;
-
-			for (;;) {
-				double left = deadline - mono_seconds();
-				int r;
-
-				if (left <= 0) {
-					kill(child->pid, SIGKILL);
-					res->timed_out = true;
-					break;
-				}
-				r = poll(&pfd, 1, (int)(left * 1000) + 1);
-				if (r > 0)
-					break;
-				if (r < 0 && errno != EINTR)
-					break;
-			}
-			close(fd);
-		}
-	}
+	if (timeout > 0 || child->drain_fd >= 0)
+		wait_ready(child, timeout, res);
 	while ((p = wait4(child->pid, &status, 0, &ru)) < 0 && errno == EINTR)
 		;
 	res->wall = mono_seconds() - child->start;

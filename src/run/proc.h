@@ -31,14 +31,23 @@ struct run_spec {
 	int stdout_fd;	    /* -1: inherit */
 	int stderr_fd;	    /* -1: inherit */
 	int cpu;	    /* pin to this CPU, -1: no pinning */
+	bool new_pgroup;    /* put the child in a process group of its own, so
+			       that a timeout or Ctrl-C can end it with everything
+			       it started (a shell's children, say) */
+	const char *path;   /* the program, already found (run_find_program());
+			       NULL: look argv[0] up in PATH at every spawn */
+	char *const *envp;  /* the target's environment; NULL: redline's own */
 };
-#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1 }
+#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, false, NULL, NULL }
 
 struct run_child {
 	pid_t pid;
 	int go_fd;   /* write end: one byte lets a held child exec */
 	int err_fd;  /* read end: receives errno if exec fails */
 	double start; /* monotonic seconds at exec (or spawn) */
+	bool pgroup;  /* leads its own process group (spec.new_pgroup) */
+	int drain_fd; /* -1, or a pipe the caller set to be read and discarded
+			 while run_wait() waits (the target's output) */
 };
 
 struct run_result {
@@ -66,7 +75,9 @@ int run_spawn(const struct run_spec *spec, struct run_child *child);
 int run_release(struct run_child *child);
 /*
  * Wait for the child. timeout > 0: after that many seconds the child gets
- * SIGKILL (its process group too, if it made one) and timed_out is set.
+ * SIGKILL (its whole process group, if spec.new_pgroup made one) and
+ * timed_out is set. When child->drain_fd >= 0, data arriving there is read
+ * and discarded until the child exits; the descriptor stays open.
  * Returns 0 or a negative errno.
  */
 int run_wait(struct run_child *child, double timeout, struct run_result *res);

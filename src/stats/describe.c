@@ -111,3 +111,103 @@ void stats_summarize(const double *x, size_t n, struct summary *out)
 	out->min = stats_min(x, n);
 	out->max = stats_max(x, n);
 }
+
+double stats_select(double *x, size_t n, size_t k)
+{
+	long lo = 0, hi = (long)n - 1, kk = (long)k;
+
+	if (!n || k >= n)
+		return NAN;
+	/* Hoare partition around a median of three, narrowed to the side holding k. */
+	while (lo < hi) {
+		long i = lo, j = hi;
+		double a = x[lo], b = x[lo + (hi - lo) / 2], c = x[hi], pivot;
+
+		pivot = a < b ? (b < c ? b : (a < c ? c : a))
+			      : (a < c ? a : (b < c ? c : b));
+		do {
+			while (x[i] < pivot)
+				i++;
+			while (pivot < x[j])
+				j--;
+			if (i <= j) {
+				double t = x[i];
+
+				x[i++] = x[j];
+				x[j--] = t;
+			}
+		} while (i <= j);
+		/* x[lo..j] <= pivot <= x[i..hi]; anything strictly between equals pivot. */
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			return x[k];
+	}
+	return x[k];
+}
+
+double stats_median_inplace(double *x, size_t n)
+{
+	double lo, hi;
+
+	if (!n)
+		return NAN;
+	if (n % 2)
+		return stats_select(x, n, n / 2);
+	lo = stats_select(x, n, n / 2 - 1);
+	/* After selection everything above index n/2 - 1 is >= lo: take its minimum. */
+	hi = x[n / 2];
+	for (size_t i = n / 2 + 1; i < n; i++)
+		if (x[i] < hi)
+			hi = x[i];
+	return lo + (hi - lo) / 2;
+}
+
+double stats_mad(const double *x, size_t n)
+{
+	double med, *dev, mad;
+
+	if (!n)
+		return NAN;
+	med = stats_median(x, n);
+	dev = xmalloc(n * sizeof(*dev));
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(x[i] - med);
+	mad = stats_median_inplace(dev, n);
+	free(dev);
+	return mad;
+}
+
+double stats_iqr(const double *x, size_t n)
+{
+	double *s, iqr;
+
+	if (!n)
+		return NAN;
+	s = stats_sorted_copy(x, n);
+	iqr = stats_quantile_sorted(s, n, 0.75) - stats_quantile_sorted(s, n, 0.25);
+	free(s);
+	return iqr;
+}
+
+void stats_spread(const double *x, size_t n, struct spread *out)
+{
+	double *s;
+
+	if (!n) {
+		out->p5 = out->p25 = out->p75 = out->p95 = out->p99 = NAN;
+		out->mad = out->iqr = NAN;
+		return;
+	}
+	s = stats_sorted_copy(x, n);
+	out->p5 = stats_quantile_sorted(s, n, 0.05);
+	out->p25 = stats_quantile_sorted(s, n, 0.25);
+	out->p75 = stats_quantile_sorted(s, n, 0.75);
+	out->p95 = stats_quantile_sorted(s, n, 0.95);
+	out->p99 = stats_quantile_sorted(s, n, 0.99);
+	out->iqr = out->p75 - out->p25;
+	free(s);
+	out->mad = stats_mad(x, n);
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -89,9 +90,68 @@ static void test_stddev_stable_near_large_mean(void **state)
 	assert_close(stats_stddev(y, 4), 5.477225575051661);
 }
 
+/*
+ * Percentiles, MAD and IQR of x, from
+ * tests/unit/reference/stats_reference.py ("describe"):
+ * statistics.quantiles(x, n=100, method='inclusive') and
+ * statistics.median(|x - median|).
+ */
+static void test_spread(void **state)
+{
+	struct spread s;
+
+	(void)state;
+	stats_spread(x, 10, &s);
+	assert_close(s.p5, 0.01099);
+	assert_close(s.p25, 0.011225000000000001);
+	assert_close(s.p75, 0.01175);
+	assert_close(s.p95, 0.019195);
+	assert_close(s.p99, 0.023838999999999996);
+	assert_close(s.mad, 0.00029999999999999992);
+	assert_close(s.iqr, 0.00052499999999999943);
+	assert_close(stats_mad(x, 10), s.mad);
+	assert_close(stats_iqr(x, 10), s.iqr);
+	stats_spread(NULL, 0, &s);
+	assert_true(isnan(s.p5) && isnan(s.mad) && isnan(s.iqr));
+	assert_true(stats_mad(x, 1) == 0);
+}
+
+/* Selection agrees with sorting, on every k, for many shuffles and ties. */
+static void test_select_matches_sort(void **state)
+{
+	double buf[64], *sorted;
+	unsigned seed = 12345;
+
+	(void)state;
+	for (size_t n = 1; n <= 64; n++) {
+		for (int round = 0; round < 8; round++) {
+			double orig[64];
+
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245 + 12345;
+				/* Few distinct values in odd rounds: many ties. */
+				orig[i] = round % 2 ? (double)((seed >> 16) % 5)
+						    : (double)((seed >> 8) % 100000);
+			}
+			sorted = stats_sorted_copy(orig, n);
+			for (size_t k = 0; k < n; k++) {
+				memcpy(buf, orig, n * sizeof(*buf));
+				assert_true(stats_select(buf, n, k) == sorted[k]);
+			}
+			memcpy(buf, orig, n * sizeof(*buf));
+			assert_close(stats_median_inplace(buf, n), stats_median(orig, n));
+			free(sorted);
+		}
+	}
+	assert_true(isnan(stats_select(buf, 0, 0)));
+	assert_true(isnan(stats_median_inplace(buf, 0)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spread),
+		cmocka_unit_test(test_select_matches_sort),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_quantiles_type7),
 		cmocka_unit_test(test_small_and_empty),

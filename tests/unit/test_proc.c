@@ -200,6 +200,90 @@ static void test_ignored_signals_reset_in_child(void **state)
 	signal(SIGINT, SIG_DFL);
 }
 
+/* True once pid is gone or a zombie (waits up to 2 s for the kernel to finish). */
+static bool dead(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		char path[64], st[512];
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		f = fopen(path, "r");
+		if (!f)
+			return true;
+		n = fread(st, 1, sizeof(st) - 1, f);
+		fclose(f);
+		st[n] = '\0';
+		if (strstr(st, ") Z ") || strstr(st, ") X "))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A timeout ends the whole process group: a shell's children too. */
+static void test_timeout_kills_process_group(void **state)
+{
+	char pidfile[] = "/tmp/redline-test-pgroup-XXXXXX";
+	struct buf cmd = BUF_INIT, text = BUF_INIT;
+	int fd = mkstemp(pidfile);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	buf_addf(&cmd, "%s 30000 & echo $! > %s; wait", fixture("sleep"), pidfile);
+	for (int hold = 0; hold < 2; hold++) {
+		struct run_spec spec = RUN_SPEC_INIT;
+		struct run_child child;
+		struct run_result res;
+		char *argv[] = { "sh", "-c", cmd.ptr, NULL };
+		long pid;
+
+		spec.argv = argv;
+		spec.hold = hold;
+		spec.new_pgroup = true;
+		assert_int_equal(run_spawn(&spec, &child), 0);
+		if (hold)
+			assert_int_equal(run_release(&child), 0);
+		assert_int_equal(getpgid(child.pid), child.pid);
+		assert_int_equal(run_wait(&child, 0.3, &res), 0);
+		assert_true(res.timed_out);
+		buf_reset(&text);
+		assert_int_equal(buf_read_file(&text, pidfile, 0), 0);
+		pid = strtol(text.ptr, NULL, 10);
+		assert_true(pid > 0);
+		assert_true(dead((pid_t)pid));
+	}
+	unlink(pidfile);
+	buf_release(&cmd);
+	buf_release(&text);
+}
+
+/* With drain_fd, a target that writes more than a pipe holds still finishes. */
+static void test_drain_pipe(void **state)
+{
+	struct run_spec spec = RUN_SPEC_INIT;
+	struct run_child child;
+	struct run_result res;
+	char *argv[] = { "sh", "-c", "head -c 1000000 /dev/zero", NULL };
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	spec.argv = argv;
+	spec.stdout_fd = p[1];
+	assert_int_equal(run_spawn(&spec, &child), 0);
+	close(p[1]);
+	child.drain_fd = p[0];
+	/* The timeout is only a guard against a hang if draining were broken. */
+	assert_int_equal(run_wait(&child, 20, &res), 0);
+	close(p[0]);
+	assert_false(res.timed_out);
+	assert_true(res.exited);
+	assert_int_equal(res.exit_code, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +296,8 @@ int main(void)
 		cmocka_unit_test(test_timeout_kills),
 		cmocka_unit_test(test_redirection),
 		cmocka_unit_test(test_ignored_signals_reset_in_child),
+		cmocka_unit_test(test_timeout_kills_process_group),
+		cmocka_unit_test(test_drain_pipe),
 	};
 
 	return cmocka_run_group_tests_name("proc", tests, NULL, NULL);

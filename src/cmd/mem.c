@@ -1,0 +1,463 @@
+/*
+ * redline mem: run a program with every allocation traced, report its heap.
+ *
+ *   $ redline mem -- ./build/fixtures/memtruth
+ *
+ *    Memory of './build/fixtures/memtruth' (exit 0, 2.299 ms):
+ *
+ *      allocations                    1,700   1.04 MiB, 739,578/s
+ *      frees                            700
+ *      temporary                        500   48.8 KiB (29.4 % of allocations)
+ *      peak heap                 1018.0 KiB   in 1,200 blocks, at 1.259 ms
+ *      peak RSS                    2.23 MiB
+ *      leaked                      62.5 KiB   in 1,000 blocks
+ *
+ *    Peak heap by site (1018.0 KiB):
+ *        955.5 KiB  93.9 %        200 blocks  ramp_up  tests/fixtures/memtruth.c:57
+ *                                          from worker, main
+ *         62.5 KiB   6.1 %      1,000 blocks  leak_blocks  tests/fixtures/memtruth.c:44
+ *                                          from worker, main
+ *
+ *    Most allocations by site:
+ *            1,000     62.5 KiB  leak_blocks  tests/fixtures/memtruth.c:44
+ *              500     48.8 KiB  temporaries  tests/fixtures/memtruth.c:73
+ *    ...
+ *
+ * The program gets libredline-mem.so preloaded (src/mem/preload/) and an
+ * arena of rings shared with us (src/mem/chan.c); this command starts it,
+ * drains the rings while it runs (src/mem/trace.c puts the events in
+ * order and feeds the heap model, src/mem/heap.c), samples RSS on the
+ * timeline's clock, and when the program has gone, drains what is left
+ * and writes the report (src/mem/report.c): summary, JSON, heap profile.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
+#include "base/term.h"
+#include "base/units.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "mem/chan.h"
+#include "mem/heap.h"
+#include "mem/launch.h"
+#include "mem/report.h"
+#include "mem/trace.h"
+#include "mem/wire.h"
+#include "prof/profile.h"
+#include "prof/render.h"
+#include "run/proc.h"
+
+#define DEFAULT_OUTPUT "redline-mem.pb.gz"
+
+struct mem_cmd {
+	const char *output;
+	int interval_ms;
+	bool no_leaks;
+	const char *threshold_arg;
+	bool json;
+	/* derived */
+	double threshold;
+};
+
+struct mem_run {
+	struct run_result res;
+	uint64_t duration_ns;
+	int64_t start_unix_ns;
+	uint64_t words;
+	unsigned bad_rings;
+	uint32_t forks_left_out, images, attach_errors;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static const struct opt_help mem_help = {
+	.usage = "redline mem [OPTIONS] [--] CMD [ARGS...]",
+	.summary =
+		"Run CMD with every allocation traced (malloc, calloc, realloc,\n"
+		"aligned allocations, C++ new, anonymous mmap) and report its heap: the\n"
+		"allocations and their rate, the exact peak with the sites that held it,\n"
+		"temporary allocations, what was still allocated at exit (leaks), and a\n"
+		"timeline of heap size and RSS. The summary goes to stderr; CMD keeps\n"
+		"stdout. redline mem exits with CMD's status (128 + N for signal N).",
+	.examples =
+		"  redline mem -- ./build/examples/dedup set 20000\n"
+		"  PYTHONMALLOC=malloc redline mem -o mem.json -- python3 script.py\n"
+		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n",
+	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
+		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
+		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
+		"execs into are traced; its child processes are not (the summary\n"
+		"counts them). A statically linked CMD cannot be traced.",
+};
+
+static int cannot_run(const char *prog, int err)
+{
+	if (err == -ENOENT) {
+		error("cannot run '%s': command not found", prog);
+		hint("check the spelling, or give a path ('./%s' for a program here)", prog);
+	} else if (err == -EACCES) {
+		error("cannot run '%s': permission denied", prog);
+		hint("is it executable? 'chmod +x %s'", prog);
+	} else {
+		error_code(err, "cannot run '%s'", prog);
+	}
+	return RL_EXIT_TARGET;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* Has the child ended? (It stays a zombie, for run_wait's rusage.) */
+static bool child_ended(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD;
+	return si.si_pid == pid;
+}
+
+/* Everything the rings still hold, after the target has gone. */
+static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
+{
+	for (;;) {
+		unsigned b = 0;
+		size_t n = mem_chan_drain(c, t, &b);
+
+		*bad += b;
+		if (n)
+			continue;
+		/* Nothing moved: give up on missing numbers, then look once more. */
+		mem_trace_finish(t);
+		n = mem_chan_drain(c, t, &b);
+		*bad += b;
+		if (!n)
+			break;
+	}
+	mem_trace_finish(t);
+}
+
+static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
+		     struct mem_trace *t, struct mem_run *run)
+{
+	struct run_spec spec = RUN_SPEC_INIT;
+	struct run_child child;
+	struct mem_chan chan;
+	struct buf fd_entry = BUF_INIT;
+	char **env;
+	uint64_t start, next_tick, interval = (uint64_t)mc->interval_ms * 1000000;
+	uint64_t last_rss = 0;
+	int pidfd, statm, ret;
+
+	ret = mem_chan_create(&chan);
+	if (ret < 0)
+		return error_code(ret, "cannot create the shared memory for the events"), ret;
+	mem_chan_env(&chan, &fd_entry);
+	env = mem_env_build(preload, fd_entry.ptr);
+	buf_release(&fd_entry);
+
+	spec.argv = argv;
+	spec.hold = true;
+	spec.envp = env;
+	ret = run_spawn(&spec, &child);
+	if (ret < 0)
+		goto out;
+	mem_chan_set_owner(&chan, child.pid);
+	ret = run_release(&child);
+	if (ret < 0) {
+		run_kill(&child);
+		goto out;
+	}
+	/* From the release, not from now: the target may have run meanwhile. */
+	start = (uint64_t)(child.start * 1e9);
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		run->start_unix_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
+				     (int64_t)(mono_ns() - start);
+	}
+	pidfd = pidfd_open_(child.pid);
+	statm = mem_open_statm(child.pid);
+	next_tick = start;
+	for (;;) {
+		uint64_t now = mono_ns();
+		unsigned bad = 0;
+		bool ticked = false;
+
+		if (now >= next_tick) {
+			ticked = true;
+			uint64_t rss = mem_read_rss(statm);
+
+			if (rss)
+				last_rss = rss;
+			/* Before draining: no event at or past this number is in yet. */
+			mem_trace_tick(t, now - start, mem_chan_seq(&chan), rss);
+			next_tick += interval;
+			if (next_tick <= now)
+				next_tick = now + interval;
+		}
+		if (ticked || mem_chan_fill(&chan) > 0.5 / MW_DOORBELL_DIV) {
+			mem_chan_drain(&chan, t, &bad);
+			run->bad_rings += bad;
+		}
+		if (child_ended(child.pid))
+			break;
+		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
+			uint64_t left = next_tick > mono_ns() ? next_tick - mono_ns() : 0;
+
+			mem_chan_wait(&chan, pidfd, (int)(left / 1000000) + 1);
+		}
+	}
+	run->duration_ns = mono_ns() - start;
+	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), last_rss);
+	drain_final(&chan, t, &run->bad_rings);
+	ret = run_wait(&child, 0, &run->res);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (statm >= 0)
+		close(statm);
+	run->words = chan.words;
+	run->forks_left_out = mem_chan_forks_left_out(&chan);
+	run->images = mem_chan_generation(&chan);
+	run->attach_errors = mem_chan_attach_errors(&chan);
+out:
+	mem_chan_destroy(&chan);
+	mem_env_free(env);
+	return ret;
+}
+
+/* Render the heap profile into the file opened before the run. Returns 0 or a negative errno. */
+static int write_profile(struct afile *af, enum prof_format fmt, struct mem_report *rep,
+			 const struct mem_run_info *info)
+{
+	struct profile *p = mem_report_profile(rep, info);
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct buf title = BUF_INIT;
+	int e;
+
+	buf_addf(&title, "redline mem: %s (live at the peak)", info->command);
+	o.title = title.ptr;
+	e = prof_render(p, fmt, &o, afile_fp(af));
+	e = e < 0 ? (afile_abort(af), e) : afile_commit(af);
+	buf_release(&title);
+	prof_free(p);
+	return e;
+}
+
+static void fill_info(struct mem_run_info *info, const struct mem_cmd *mc,
+		      const struct mem_run *run, const char *cmdline)
+{
+	struct buf b = BUF_INIT;
+
+	memset(info, 0, sizeof(*info));
+	info->command = cmdline;
+	run_describe_status(&b, &run->res);
+	snprintf(info->status, sizeof(info->status), "%s", b.ptr);
+	buf_release(&b);
+	info->exited = run->res.exited;
+	info->exit_code = run->res.exit_code;
+	info->signal = run->res.signal;
+	info->duration = (double)run->duration_ns / 1e9;
+	info->max_rss = (uint64_t)run->res.max_rss_kib * 1024;
+	info->forks_left_out = run->forks_left_out;
+	info->attach_errors = run->attach_errors;
+	info->bad_rings = run->bad_rings;
+	info->interval = mc->interval_ms / 1000.0;
+	info->start_unix_ns = run->start_unix_ns;
+	info->profile = mc->output;
+}
+
+int cmd_mem(int argc, char **argv)
+{
+	struct mem_cmd mc = {
+		.output = DEFAULT_OUTPUT,
+		.interval_ms = 10,
+		.no_leaks = false,
+		.threshold_arg = NULL,
+		.json = false,
+	};
+	const struct option opts[] = {
+		OPT_STRING('o', "output", &mc.output, "FILE",
+			   "write the heap profile to FILE (default " DEFAULT_OUTPUT "): pprof\n"
+			   "(.pb.gz), or a flame graph of the peak (.svg), folded stacks,\n"
+			   "speedscope (.speedscope.json); FILE.json: the figures instead"),
+		OPT_INT(0, "interval", &mc.interval_ms, "MS", 1, 3600 * 1000,
+			"timeline resolution: sample heap size and RSS every MS\n"
+			"milliseconds (default 10)"),
+		OPT_FLAG(0, "no-leaks", &mc.no_leaks,
+			 "do not report what is still allocated at exit"),
+		OPT_STRING(0, "threshold", &mc.threshold_arg, "BYTES",
+			   "leave allocation sites below BYTES out of the lists\n"
+			   "(totals keep everything)"),
+		OPT_FLAG(0, "json", &mc.json,
+			 "write the figures as JSON to stdout (with the program's\n"
+			 "own output, if it writes any: -o FILE.json keeps them apart)"),
+		OPT_END(),
+	};
+	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
+	struct buf text = BUF_INIT;
+	struct mem_report_opts ropts = { 0 };
+	struct mem_run_info ri;
+	struct mem_report *rep = NULL;
+	struct mem_run run;
+	struct mem_trace *t = NULL;
+	struct afile af = { 0 };
+	struct sigaction sa, old_int, old_quit;
+	enum prof_format fmt = PROF_FMT_PPROF;
+	bool json_file;
+	int n, e, status = RL_EXIT_INTERNAL;
+
+	n = opt_parse(argc, argv, opts, &mem_help, OPT_STOP_AT_NON_OPTION);
+	if (n < 0)
+		return opt_exit_status(n);
+	if (n == 0) {
+		error("no command to run");
+		hint("usage: %s", mem_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (mc.threshold_arg && (parse_bytes(mc.threshold_arg, &mc.threshold) < 0 ||
+				 mc.threshold < 0))
+		return usage_error("option '--threshold' wants a size ('4096', '64KiB'), not '%s'",
+				   mc.threshold_arg);
+
+	e = run_find_program(argv[0], &prog);
+	if (e < 0) {
+		status = cannot_run(argv[0], e);
+		goto out;
+	}
+	if (mem_check_program(prog.ptr) == -ENOEXEC) {
+		error("'%s' is statically linked: redline mem cannot trace it", argv[0]);
+		hint("redline mem hooks malloc through the dynamic loader (LD_PRELOAD), which a "
+		     "static executable does not have; link it dynamically to trace it");
+		status = RL_EXIT_TARGET;
+		goto out;
+	}
+	if (mem_find_preload(&preload, &tried) < 0) {
+		error("cannot find %s (looked at %s)", MEM_PRELOAD_NAME, tried.ptr);
+		hint("it is built beside redline by 'make' and installed by 'make install'");
+		goto out;
+	}
+	if (strpbrk(preload.ptr, " :")) {
+		error("cannot preload '%s': LD_PRELOAD cannot name a path with ' ' or ':'",
+		      preload.ptr);
+		hint("install redline under a path without them");
+		goto out;
+	}
+	/* FILE.json: the figures; otherwise a rendering of the heap profile. */
+	json_file = ends_with(mc.output, ".json") && !ends_with(mc.output, ".speedscope.json");
+	if (!json_file && prof_format_of_path(mc.output, &fmt) < 0) {
+		error("cannot tell the format of '%s' from its name", mc.output);
+		hint("name it *.pb.gz (pprof), *.json (the figures), *.svg (flame graph), "
+		     "*.folded or *.speedscope.json");
+		status = RL_EXIT_USAGE;
+		goto out;
+	}
+	/* Fail on the output path before the run, not after an hour of it. */
+	e = afile_open(&af, mc.output);
+	if (e < 0) {
+		error_code(e, "cannot write '%s'", mc.output);
+		hint("check that the directory exists and is writable");
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGQUIT, &sa, &old_quit);
+	memset(&run, 0, sizeof(run));
+	t = mem_trace_new();
+	e = trace_run(&mc, argv, preload.ptr, t, &run);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (e < 0) {
+		afile_abort(&af);
+		status = cannot_run(argv[0], e);
+		goto out;
+	}
+
+	shell_join(&cmdline, argv);
+	fill_info(&ri, &mc, &run, cmdline.ptr);
+	ropts.leaks = !mc.no_leaks;
+	ropts.threshold = (uint64_t)mc.threshold;
+	ropts.top = 10;
+	rep = mem_report_new(t, &ropts);
+	status = run_shell_status(&run.res);
+
+	/*
+	 * The summary first: it needs the sites' frames only, while the
+	 * profile symbolizes every address of every stack, which can take a
+	 * while for a large program with DWARF.
+	 */
+	mem_report_text(rep, &ri, term_want_color(2, COLOR_AUTO), &text);
+	fputs(text.ptr, stderr);
+	fflush(stderr);
+	if (json_file) {
+		/* -o FILE.json: the figures there, no profile. */
+		ri.profile = NULL;
+		e = mem_report_json(rep, &ri, afile_fp(&af));
+		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
+	} else {
+		e = write_profile(&af, fmt, rep, &ri);
+	}
+	if (e < 0) {
+		error_code(e, "cannot write '%s'", mc.output);
+		ri.profile = NULL;
+		status = RL_EXIT_INTERNAL;
+	}
+	/* After the profile: the figures say whether it was written. */
+	if (mc.json && mem_report_json(rep, &ri, stdout) < 0)
+		status = RL_EXIT_INTERNAL;
+	if (!run.images) {
+		warning("'%s' never loaded %s: nothing was traced", argv[0], MEM_PRELOAD_NAME);
+		hint("a statically linked program started by a script, a set-user-ID program, "
+		     "or one that clears LD_PRELOAD cannot be traced");
+	}
+	if (ri.profile && fmt == PROF_FMT_PPROF)
+		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
+		     mc.no_leaks ? "" : "; leak_space: live at exit");
+	else if (ri.profile)
+		info("%s written to '%s' (live at the peak)", prof_format_what(fmt), mc.output);
+	else if (json_file && e == 0)
+		info("figures written to '%s'", mc.output);
+out:
+	mem_report_free(rep);
+	mem_trace_free(t);
+	buf_release(&prog);
+	buf_release(&preload);
+	buf_release(&tried);
+	buf_release(&cmdline);
+	buf_release(&text);
+	return status;
+}

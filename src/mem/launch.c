@@ -1,0 +1,161 @@
+#include "mem/launch.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+
+extern char **environ;
+
+static int try_path(struct buf *path, struct buf *tried)
+{
+	struct stat st;
+
+	if (tried->len)
+		buf_addstr(tried, ", ");
+	buf_addf(tried, "'%s'", path->ptr);
+	return stat(path->ptr, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -ENOENT;
+}
+
+int mem_find_preload(struct buf *path, struct buf *tried)
+{
+	const char *env = getenv(MEM_PRELOAD_ENV);
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		buf_reset(path);
+		buf_addstr(path, env);
+		return try_path(path, tried);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	buf_reset(path);
+	buf_addf(path, "%s/%s", exe, MEM_PRELOAD_NAME);
+	if (try_path(path, tried) == 0)
+		return 0;
+	/* An install: PREFIX/bin/redline and PREFIX/lib/redline/. */
+	buf_reset(path);
+	buf_addf(path, "%s/../lib/redline/%s", exe, MEM_PRELOAD_NAME);
+	if (try_path(path, tried) == 0) {
+		char real[PATH_MAX];
+
+		if (realpath(path->ptr, real)) {
+			buf_reset(path);
+			buf_addstr(path, real);
+		}
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int mem_check_program(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		goto out; /* not ELF: a script, say */
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out; /* not ours to judge: the exec will say */
+	ret = -ENOEXEC;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type == PT_INTERP) {
+			ret = 0;
+			break;
+		}
+	}
+	/* A shared object without an interpreter (run as a program) is rare;
+	 * ET_DYN without PT_INTERP is static-pie: static too. */
+out:
+	close(fd);
+	return ret;
+}
+
+char **mem_env_build(const char *preload, const char *extra)
+{
+	size_t n = 0, k = 0;
+	const char *old_preload = getenv("LD_PRELOAD");
+	char **env;
+	struct buf b = BUF_INIT;
+	const char *extra_name_end = strchr(extra, '=');
+	size_t extra_name_len = extra_name_end ? (size_t)(extra_name_end - extra) : strlen(extra);
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 3, sizeof(*env));
+	for (size_t i = 0; i < n; i++) {
+		if (starts_with(environ[i], "LD_PRELOAD="))
+			continue;
+		if (!strncmp(environ[i], extra, extra_name_len) &&
+		    environ[i][extra_name_len] == '=')
+			continue;
+		env[k++] = xstrdup(environ[i]);
+	}
+	/* Ours first: its malloc must be the one every other object binds to. */
+	buf_addf(&b, "LD_PRELOAD=%s", preload);
+	if (old_preload && *old_preload)
+		buf_addf(&b, ":%s", old_preload);
+	env[k++] = buf_detach(&b, NULL);
+	env[k++] = xstrdup(extra);
+	env[k] = NULL;
+	return env;
+}
+
+void mem_env_free(char **env)
+{
+	if (!env)
+		return;
+	for (size_t i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+int mem_open_statm(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+uint64_t mem_read_rss(int fd)
+{
+	char text[128];
+	ssize_t n;
+	unsigned long long size, resident;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	if (sscanf(text, "%llu %llu", &size, &resident) != 2)
+		return 0;
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}

@@ -1,0 +1,1145 @@
+/*
+ * libredline-mem.so: preloaded into the program `redline mem` runs, it
+ * interposes the allocation functions and sends one event per call, with
+ * the allocating stack, to the host through the shared arena of wire.h.
+ *
+ * What is followed. The process redline starts, through every exec it
+ * makes (each program image is a new "generation": its heap starts empty
+ * and the host drops the blocks the previous image still held). Children
+ * it forks are left out, cleanly: the fork handler switches tracing off in
+ * the child, which then only forwards calls to the real allocator (and
+ * counts itself in mw_header.forks_left_out, so that the report can say
+ * so). A program run from a child (fork, vfork or posix_spawn, then exec)
+ * finds the arena but is not the traced process (mw_header.owner_pid):
+ * it counts itself, unless its fork handler did, and stays untraced.
+ *
+ * The fast path of an allocation: the real call, a stack walk (unwind.c,
+ * usually reusing most of the previous walk of the thread), one hash probe
+ * in the set of stacks already sent, one fetch-and-add for the event's
+ * sequence number, four words into the thread's own ring. No lock, no
+ * system call, no allocation. A free is a fetch-and-add and two words.
+ *
+ * Built with frame pointers (the walk starts from the interposer's own
+ * frame), without redline's library, without sanitizers.
+ */
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <link.h>
+#include <linux/futex.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h> /* glibc 2.32 */
+#define HAVE_SINGLE_THREADED 1
+#endif
+#include <unistd.h>
+
+#include "mem/preload/preload.h"
+#include "mem/preload/unwind.h"
+#include "mem/wire.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* --- state ------------------------------------------------------------- */
+
+enum { ST_UNINIT, ST_INITING, ST_ON, ST_OFF };
+static int state = ST_UNINIT;
+
+static struct {
+	void *(*malloc)(size_t);
+	void (*free)(void *);
+	void *(*calloc)(size_t, size_t);
+	void *(*realloc)(void *, size_t);
+	void *(*reallocarray)(void *, size_t, size_t);
+	int (*posix_memalign)(void **, size_t, size_t);
+	void *(*aligned_alloc)(size_t, size_t);
+	void *(*memalign)(size_t, size_t);
+	void *(*valloc)(size_t);
+	void *(*pvalloc)(size_t);
+	void *(*mmap)(void *, size_t, int, int, int, off_t);
+	int (*munmap)(void *, size_t);
+	void *(*mremap)(void *, size_t, size_t, int, ...);
+	int (*dlclose)(void *);
+} real;
+
+static struct mw_header *H;
+static struct mw_ring *RC;
+/* Copies of the arena's constants: the header line is not to be touched per event. */
+static uint64_t ring_words, ring_mask;
+static uint32_t max_frames;
+static uint32_t my_gen;
+static pthread_key_t thread_key;
+static redline_mem_frames_fn frames_hook;
+
+/* The set of stacks already sent: open addressing over their hashes. */
+#define STACKSET_BITS 20
+#define STACKSET_PROBES 32
+static uint64_t *stackset;
+
+struct tls {
+	int busy;	  /* inside an interposer: nested calls pass through */
+	int ring;	  /* -1: none yet, 0: the shared ring, > 0: our own */
+	bool announced;	  /* a MW_THREAD record went out for this thread */
+	bool exited;	  /* past our thread-exit destructor */
+	int32_t tid;
+	uint64_t *data;	  /* the ring's words */
+	struct mw_ring *rc;
+	uint64_t tail, head_cache;
+	uint64_t last_stack;
+	uint64_t frames[MW_MAX_FRAMES]; /* a stack rewritten by the frames hook */
+	struct unwind_memo memo;
+};
+static __thread struct tls T __attribute__((tls_model("initial-exec"))) = { .ring = -1 };
+
+/* --- small system helpers (no libc state, errno kept) --------------------- */
+
+static void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+
+	return r < 0 && r > -4096 ? MAP_FAILED : (void *)r;
+}
+
+static void futex_wait(uint32_t *addr, uint32_t val, long ns)
+{
+	struct timespec ts = { 0, ns };
+
+	syscall(SYS_futex, addr, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+
+static void kick_host(void)
+{
+	uint64_t one = 1;
+
+	if (H->doorbell_fd >= 0)
+		(void)!syscall(SYS_write, H->doorbell_fd, &one, sizeof(one));
+}
+
+static bool host_alive(void)
+{
+	return syscall(SYS_kill, H->host_pid, 0) == 0 || errno == EPERM;
+}
+
+/* --- the bootstrap arena: allocations made while dlsym runs ------------- */
+
+static char boot_arena[256 * 1024] __attribute__((aligned(64)));
+static size_t boot_used;
+
+static void *boot_alloc(size_t size, size_t align)
+{
+	size_t off, end;
+
+	if (align < 16)
+		align = 16;
+	/* Room for the size before the block, so that realloc can copy it. */
+	off = __atomic_load_n(&boot_used, __ATOMIC_RELAXED);
+	for (;;) {
+		size_t start = (off + 16 + align - 1) & ~(align - 1);
+
+		end = start + size;
+		if (end > sizeof(boot_arena) || end < start)
+			return NULL;
+		if (__atomic_compare_exchange_n(&boot_used, &off, end, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			memcpy(boot_arena + start - 8, &size, sizeof(size));
+			return boot_arena + start;
+		}
+	}
+}
+
+static inline bool is_boot(const void *p)
+{
+	return (const char *)p >= boot_arena && (const char *)p < boot_arena + sizeof(boot_arena);
+}
+
+static size_t boot_size(const void *p)
+{
+	size_t n;
+
+	memcpy(&n, (const char *)p - 8, sizeof(n));
+	return n;
+}
+
+/* --- the ring ------------------------------------------------------------ */
+
+static void shared_lock(void)
+{
+	uint32_t mine = my_gen << 16 | 1;
+
+	for (unsigned spins = 0;; spins++) {
+		uint32_t cur = __atomic_load_n(&H->shared_lock, __ATOMIC_RELAXED);
+
+		/* A holder from an earlier image died in exec: its word is stale. */
+		if ((cur == 0 || (cur >> 16) != my_gen) &&
+		    __atomic_compare_exchange_n(&H->shared_lock, &cur, mine, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return;
+		if (spins < 100)
+			__builtin_ia32_pause();
+		else
+			sched_yield();
+	}
+}
+
+static void shared_unlock(void)
+{
+	__atomic_store_n(&H->shared_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void thread_end(void *arg);
+
+static void ring_claim(struct tls *t)
+{
+	t->tid = (int32_t)syscall(SYS_gettid);
+	t->ring = 0;
+	if (!t->exited) {
+		for (uint32_t i = 1; i < H->nrings; i++) {
+			uint32_t free_state = MW_RING_FREE;
+
+			if (__atomic_load_n(&RC[i].state, __ATOMIC_RELAXED) != MW_RING_FREE ||
+			    !__atomic_compare_exchange_n(&RC[i].state, &free_state,
+							 MW_RING_CLAIMING, false,
+							 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+				continue;
+			RC[i].generation = my_gen;
+			RC[i].tid = t->tid;
+			__atomic_store_n(&RC[i].state, MW_RING_ACTIVE, __ATOMIC_RELEASE);
+			t->ring = (int)i;
+			t->rc = &RC[i];
+			t->data = mw_ring_data(H, i);
+			t->tail = __atomic_load_n(&RC[i].tail, __ATOMIC_RELAXED);
+			t->head_cache = __atomic_load_n(&RC[i].head, __ATOMIC_ACQUIRE);
+			/* The destructor hands the ring back when the thread ends. */
+			pthread_setspecific(thread_key, (void *)1);
+			break;
+		}
+	}
+	if (t->ring == 0) {
+		t->rc = &RC[0];
+		t->data = mw_ring_data(H, 0);
+	}
+}
+
+/* Wait until n words fit (the ring is full: the host is behind). */
+static bool ring_wait(struct tls *t, uint32_t n)
+{
+	uint64_t cap = ring_words;
+
+	for (unsigned spins = 0;; spins++) {
+		uint64_t head = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
+		uint32_t gen;
+
+		if (t->tail + n - head <= cap) {
+			t->head_cache = head;
+			return true;
+		}
+		if (__atomic_load_n(&state, __ATOMIC_RELAXED) != ST_ON)
+			return false;
+		if (spins < 64) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		gen = __atomic_load_n(&t->rc->head_gen, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&t->rc->waiting, 1, __ATOMIC_SEQ_CST);
+		head = __atomic_load_n(&t->rc->head, __ATOMIC_SEQ_CST);
+		if (t->tail + n - head <= cap)
+			continue;
+		kick_host();
+		futex_wait(&t->rc->head_gen, gen, 20 * 1000 * 1000);
+		/* Every second or so: is anyone still reading? */
+		if (spins % 50 == 0 && !host_alive()) {
+			__atomic_store_n(&state, ST_OFF, __ATOMIC_RELAXED);
+			return false;
+		}
+	}
+}
+
+/* A MW_THREAD record at the tail (room already made): who writes what follows. */
+static void put_thread(struct tls *t, uint32_t flags)
+{
+	uint64_t mask = ring_mask;
+
+	t->data[t->tail & mask] = MW_HDR(MW_THREAD, 3);
+	t->data[(t->tail + 1) & mask] = (uint32_t)t->tid | (uint64_t)flags << 32;
+	t->data[(t->tail + 2) & mask] = my_gen;
+	t->tail += 3;
+}
+
+/*
+ * Start a record of n words: make room (and, on the shared ring, take the
+ * lock and say which thread writes). Returns false when nothing can be
+ * written (tracing went off); then rec_end must not be called.
+ */
+static bool rec_begin(struct tls *t, uint32_t n)
+{
+	if (unlikely(t->ring < 0 || (t->exited && t->ring > 0)))
+		ring_claim(t);
+	if (t->ring == 0) {
+		shared_lock();
+		t->tail = __atomic_load_n(&t->rc->tail, __ATOMIC_RELAXED);
+		t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
+		if (t->rc->last_tid != (uint32_t)t->tid || !t->announced) {
+			if (t->tail + 3 - t->head_cache > ring_words && !ring_wait(t, 3)) {
+				shared_unlock();
+				return false;
+			}
+			put_thread(t, t->announced ? 0 : MW_THREAD_NEW);
+			t->rc->last_tid = (uint32_t)t->tid;
+			t->announced = true;
+		}
+	} else if (!t->announced) {
+		t->announced = true;
+		if (!rec_begin(t, 3))
+			return false;
+		put_thread(t, MW_THREAD_NEW);
+		__atomic_store_n(&t->rc->tail, t->tail, __ATOMIC_RELEASE);
+	}
+	if (unlikely(t->tail + n - t->head_cache > ring_words) && !ring_wait(t, n)) {
+		if (t->ring == 0)
+			shared_unlock();
+		return false;
+	}
+	return true;
+}
+
+static inline void rec_put(struct tls *t, uint32_t i, uint64_t v)
+{
+	t->data[(t->tail + i) & (ring_mask)] = v;
+}
+
+/* Publish the record; ring the host's doorbell if it sleeps on a filling ring. */
+static inline void rec_end(struct tls *t, uint32_t n)
+{
+	t->tail += n;
+	__atomic_store_n(&t->rc->tail, t->tail, __ATOMIC_RELEASE);
+	if (t->ring == 0)
+		shared_unlock();
+	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV)) {
+		t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
+		if (t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV &&
+		    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED))
+			kick_host();
+	}
+}
+
+/* A record of bytes after fixed words: strings, zero padded to words. */
+static void rec_bytes(struct tls *t, uint32_t at, const void *a, size_t alen,
+		      const void *b, size_t blen)
+{
+	uint64_t w = 0;
+	size_t k = 0;
+	const unsigned char *src[2] = { a, b };
+	size_t len[2] = { alen, blen };
+
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < len[s]; i++) {
+			w |= (uint64_t)src[s][i] << (8 * (k % 8));
+			if (++k % 8 == 0) {
+				rec_put(t, at++, w);
+				w = 0;
+			}
+		}
+	if (k % 8)
+		rec_put(t, at, w);
+}
+
+/*
+ * The next event number. While the process has one thread, nobody else
+ * takes numbers: a plain increment will do, and spares the locked
+ * instruction's wait for the store buffer (full of ring writes to lines
+ * the host has just read), which is most of what an event costs. glibc
+ * clears __libc_single_threaded before a second thread starts (never the
+ * other way), and thread creation orders our last plain store before the
+ * new thread's first fetch-and-add.
+ */
+static inline uint64_t next_seq(void)
+{
+#ifdef HAVE_SINGLE_THREADED
+	if (__libc_single_threaded) {
+		uint64_t s = __atomic_load_n(&H->seq, __ATOMIC_RELAXED);
+
+		__atomic_store_n(&H->seq, s + 1, __ATOMIC_RELAXED);
+		return s;
+	}
+#endif
+	return __atomic_fetch_add(&H->seq, 1, __ATOMIC_RELAXED);
+}
+
+/* --- stacks ---------------------------------------------------------------- */
+
+/* True when h was not in the set: the caller sends the stack. */
+static bool stackset_add(uint64_t h)
+{
+	size_t mask = (1UL << STACKSET_BITS) - 1;
+	size_t i = (size_t)(h >> 7) & mask;
+
+	if (!stackset)
+		return true;
+	for (int probe = 0; probe < STACKSET_PROBES; probe++, i = (i + 1) & mask) {
+		uint64_t cur = __atomic_load_n(&stackset[i], __ATOMIC_RELAXED);
+
+		if (cur == h)
+			return false;
+		if (cur == 0) {
+			if (__atomic_compare_exchange_n(&stackset[i], &cur, h, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				return true;
+			if (cur == h)
+				return false;
+		}
+	}
+	/* Crowded: send it again; the host keeps one copy per id. */
+	return true;
+}
+
+static void send_stack(struct tls *t, uint64_t h, const uint64_t *frames, size_t n,
+		       bool from_memo)
+{
+	uint32_t len = (uint32_t)(2 + n);
+
+	if (!rec_begin(t, len))
+		return;
+	rec_put(t, 0, MW_HDR(MW_STACK, len));
+	rec_put(t, 1, h);
+	for (size_t i = 0; i < n; i++)
+		rec_put(t, (uint32_t)(2 + i),
+			from_memo ? unwind_memo_ip(&t->memo, i) : frames[i]);
+	rec_end(t, len);
+}
+
+/* The stack of the current allocation, interned: returns its id. */
+static __attribute__((noinline)) uint64_t capture(struct tls *t, const void *frame)
+{
+	redline_mem_frames_fn hook = __atomic_load_n(&frames_hook, __ATOMIC_ACQUIRE);
+	size_t n = unwind_walk_frame(&t->memo, frame, max_frames);
+	uint64_t h;
+
+	if (likely(!hook)) {
+		h = unwind_memo_hash(&t->memo);
+		if (h != t->last_stack && stackset_add(h))
+			send_stack(t, h, NULL, n, true);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			t->frames[i] = unwind_memo_ip(&t->memo, i);
+		n = hook(t->frames, n, max_frames);
+		if (n > max_frames)
+			n = max_frames;
+		h = unwind_hash(t->frames, n);
+		if (h != t->last_stack && stackset_add(h))
+			send_stack(t, h, t->frames, n, false);
+	}
+	t->last_stack = h;
+	return h;
+}
+
+/* --- modules: sent the first time one of their addresses is walked ----- */
+
+static void on_object(uintptr_t map_start, uintptr_t map_end, uintptr_t bias,
+		      const char *name)
+{
+	struct tls *t = &T;
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)map_start;
+	uintptr_t start = map_start, end = map_end, offset = 0;
+	const unsigned char *build_id = NULL;
+	size_t build_id_len = 0, name_len;
+	char exe[PATH_MAX];
+	uint32_t len;
+
+	if (!memcmp(eh->e_ident, ELFMAG, SELFMAG) && eh->e_phentsize == sizeof(ElfW(Phdr))) {
+		const ElfW(Phdr) *ph = (const ElfW(Phdr) *)(map_start + eh->e_phoff);
+		bool have_text = false;
+
+		for (int i = 0; i < eh->e_phnum; i++) {
+			if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_X) && !have_text) {
+				start = bias + ph[i].p_vaddr;
+				end = start + ph[i].p_memsz;
+				offset = ph[i].p_offset;
+				have_text = true;
+			} else if (ph[i].p_type == PT_NOTE && !build_id) {
+				const unsigned char *p = (const unsigned char *)(bias + ph[i].p_vaddr);
+				const unsigned char *e = p + ph[i].p_memsz;
+
+				while (p + sizeof(ElfW(Nhdr)) <= e) {
+					const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+					const unsigned char *nm = p + sizeof(*nh);
+					const unsigned char *desc = nm + ((nh->n_namesz + 3) & ~3u);
+
+					if (desc + nh->n_descsz > e)
+						break;
+					if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+					    !memcmp(nm, "GNU", 4) && nh->n_descsz <= 64) {
+						build_id = desc;
+						build_id_len = nh->n_descsz;
+						break;
+					}
+					p = desc + ((nh->n_descsz + 3) & ~3u);
+				}
+			}
+		}
+	}
+	if (!name || !*name) {
+		/* The main program: its path, absolute. */
+		long r = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof(exe) - 1);
+
+		exe[r > 0 ? r : 0] = '\0';
+		name = exe;
+	}
+	name_len = strnlen(name, PATH_MAX);
+	len = (uint32_t)(6 + (build_id_len + name_len + 7) / 8);
+	if (!rec_begin(t, len))
+		return;
+	rec_put(t, 0, MW_HDR(MW_MODULE, len));
+	rec_put(t, 1, start);
+	rec_put(t, 2, end);
+	rec_put(t, 3, offset);
+	rec_put(t, 4, bias);
+	rec_put(t, 5, build_id_len | (uint64_t)name_len << 32);
+	rec_bytes(t, 6, build_id, build_id_len, name, name_len);
+	rec_end(t, len);
+}
+
+/* --- events ------------------------------------------------------------- */
+
+static __attribute__((noinline)) void note_alloc(struct tls *t, const void *frame,
+						 const void *p, size_t size, unsigned kind)
+{
+	uint64_t stack = capture(t, frame);
+	uint64_t seq = next_seq();
+
+	if (!rec_begin(t, MW_ALLOC_WORDS))
+		return;
+	rec_put(t, 0, MW_HDR(MW_ALLOC, seq));
+	rec_put(t, 1, (uintptr_t)p);
+	rec_put(t, 2, (size & MW_SIZE_MASK) | (uint64_t)kind << 56);
+	rec_put(t, 3, stack);
+	rec_end(t, MW_ALLOC_WORDS);
+}
+
+static void note_free_seq(struct tls *t, uint64_t seq, const void *p)
+{
+	if (!rec_begin(t, MW_FREE_WORDS))
+		return;
+	rec_put(t, 0, MW_HDR(MW_FREE, seq));
+	rec_put(t, 1, (uintptr_t)p);
+	rec_end(t, MW_FREE_WORDS);
+}
+
+static void note_nop(struct tls *t, uint64_t seq)
+{
+	if (!rec_begin(t, MW_NOP_WORDS))
+		return;
+	rec_put(t, 0, MW_HDR(MW_NOP, seq));
+	rec_end(t, MW_NOP_WORDS);
+}
+
+static __attribute__((noinline)) void note_mmap(struct tls *t, const void *frame,
+						uint64_t unmap_seq, const void *p, size_t len)
+{
+	uint64_t stack = capture(t, frame);
+	uint64_t seq = next_seq();
+
+	if (unmap_seq != UINT64_MAX && rec_begin(t, MW_MUNMAP_WORDS)) {
+		/* MAP_FIXED: whatever was there is gone first. */
+		rec_put(t, 0, MW_HDR(MW_MUNMAP, unmap_seq));
+		rec_put(t, 1, (uintptr_t)p);
+		rec_put(t, 2, len);
+		rec_end(t, MW_MUNMAP_WORDS);
+	}
+	if (!rec_begin(t, MW_MMAP_WORDS))
+		return;
+	rec_put(t, 0, MW_HDR(MW_MMAP, seq));
+	rec_put(t, 1, (uintptr_t)p);
+	rec_put(t, 2, len);
+	rec_put(t, 3, stack);
+	rec_end(t, MW_MMAP_WORDS);
+}
+
+static void note_image(struct tls *t)
+{
+	uint64_t seq = next_seq();
+
+	if (!rec_begin(t, MW_IMAGE_WORDS))
+		return;
+	rec_put(t, 0, MW_HDR(MW_IMAGE, seq));
+	rec_put(t, 1, my_gen);
+	rec_put(t, 2, (uint64_t)getpid());
+	rec_end(t, MW_IMAGE_WORDS);
+}
+
+/* --- set-up ---------------------------------------------------------------- */
+
+extern void *__libc_malloc(size_t);
+extern void __libc_free(void *);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+
+static void resolve(void)
+{
+#define SYM(name) (real.name = (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
+	SYM(malloc);
+	SYM(free);
+	SYM(calloc);
+	SYM(realloc);
+	SYM(reallocarray);
+	SYM(posix_memalign);
+	SYM(aligned_alloc);
+	SYM(memalign);
+	SYM(valloc);
+	SYM(pvalloc);
+	SYM(mmap);
+	SYM(munmap);
+	SYM(mremap);
+	SYM(dlclose);
+#undef SYM
+	/* Should dlsym fail, glibc's own entry points still work. */
+	if (!real.malloc)
+		real.malloc = __libc_malloc;
+	if (!real.free)
+		real.free = __libc_free;
+	if (!real.calloc)
+		real.calloc = __libc_calloc;
+	if (!real.realloc)
+		real.realloc = __libc_realloc;
+	if (!real.memalign)
+		real.memalign = __libc_memalign;
+}
+
+static void thread_end(void *arg)
+{
+	struct tls *t = &T;
+
+	(void)arg;
+	if (t->ring > 0 && __atomic_load_n(&state, __ATOMIC_RELAXED) == ST_ON) {
+		/* Later frees of this thread (TLS destructors, libc's own
+		 * clean-up) go to the shared ring. */
+		__atomic_store_n(&t->rc->state, MW_RING_CLOSED, __ATOMIC_RELEASE);
+		t->ring = 0;
+		t->rc = &RC[0];
+		t->data = mw_ring_data(H, 0);
+	}
+	t->exited = true;
+}
+
+/* Count this process among the children left out, once. */
+static void count_left_out(struct mw_header *h)
+{
+	int32_t pid = (int32_t)getpid();
+	uint32_t i;
+
+	for (i = 0; i < MW_COUNTED_PIDS; i++)
+		if (__atomic_load_n(&h->counted_pids[i], __ATOMIC_RELAXED) == pid)
+			return;
+	i = __atomic_fetch_add(&h->counted_next, 1, __ATOMIC_RELAXED) % MW_COUNTED_PIDS;
+	__atomic_store_n(&h->counted_pids[i], pid, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->forks_left_out, 1, __ATOMIC_RELAXED);
+}
+
+static void atfork_child(void)
+{
+	if (__atomic_load_n(&state, __ATOMIC_RELAXED) == ST_ON) {
+		__atomic_store_n(&state, ST_OFF, __ATOMIC_RELAXED);
+		count_left_out(H);
+	}
+}
+
+/* Map the arena named by the environment; returns true when this process is traced. */
+static bool attach(void)
+{
+	const char *s = getenv(MW_ENV_FD);
+	struct mw_header *h;
+	uint64_t size;
+	long fd = 0;
+
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || fd > 1000000)
+			return false;
+		fd = fd * 10 + (*s - '0');
+	}
+	h = sys_mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+	if (h == MAP_FAILED)
+		return false;
+	if (h->magic != MW_MAGIC) {
+		syscall(SYS_munmap, h, sizeof(*h));
+		return false;
+	}
+	if (h->version != MW_VERSION || h->nrings < 2 || h->ring_words == 0 ||
+	    (h->ring_words & (h->ring_words - 1)) || h->max_frames > UNWIND_MAX_FRAMES) {
+		__atomic_fetch_add(&h->attach_errors, 1, __ATOMIC_RELAXED);
+		syscall(SYS_munmap, h, sizeof(*h));
+		return false;
+	}
+	if (h->owner_pid != (int32_t)getpid()) {
+		/*
+		 * Not the process redline traces: a child that exec'd (after a
+		 * fork, or a vfork or posix_spawn, which run no fork handler).
+		 */
+		count_left_out(h);
+		syscall(SYS_munmap, h, sizeof(*h));
+		return false;
+	}
+	size = h->arena_size;
+	syscall(SYS_munmap, h, sizeof(*h));
+	h = sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+	if (h == MAP_FAILED)
+		return false;
+	stackset = sys_mmap(NULL, sizeof(uint64_t) << STACKSET_BITS, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (stackset == MAP_FAILED)
+		stackset = NULL;
+	if (unwind_init(on_object) < 0 || pthread_key_create(&thread_key, thread_end) != 0 ||
+	    pthread_atfork(NULL, NULL, atfork_child) != 0) {
+		__atomic_fetch_add(&h->attach_errors, 1, __ATOMIC_RELAXED);
+		return false;
+	}
+	H = h;
+	RC = mw_rings(h);
+	ring_words = h->ring_words;
+	ring_mask = ring_words - 1;
+	max_frames = h->max_frames;
+	my_gen = __atomic_add_fetch(&h->generation, 1, __ATOMIC_ACQ_REL);
+	return true;
+}
+
+static void init(void)
+{
+	int expected = ST_UNINIT;
+	int saved = errno;
+	bool on;
+
+	if (!__atomic_compare_exchange_n(&state, &expected, ST_INITING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	T.busy++;
+	resolve();
+	on = attach();
+	__atomic_store_n(&state, on ? ST_ON : ST_OFF, __ATOMIC_RELEASE);
+	if (on)
+		note_image(&T);
+	T.busy--;
+	errno = saved;
+}
+
+__attribute__((constructor)) static void preload_ctor(void)
+{
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == ST_UNINIT)
+		init();
+}
+
+/*
+ * Whether this call is to be recorded. Before and during set-up, calls go
+ * to the real allocator once it is known (the bootstrap arena before).
+ */
+static inline bool tracing(struct tls *t)
+{
+	int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+
+	if (unlikely(s != ST_ON)) {
+		if (s == ST_UNINIT)
+			init();
+		if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != ST_ON)
+			return false;
+	}
+	return !t->busy;
+}
+
+/* --- the interposers ----------------------------------------------------- */
+
+EXPORT void *malloc(size_t size)
+{
+	struct tls *t = &T;
+	void *p;
+
+	if (unlikely(!tracing(t))) {
+		if (unlikely(!real.malloc))
+			return boot_alloc(size, 16);
+		return real.malloc(size);
+	}
+	t->busy = 1;
+	p = real.malloc(size);
+	if (likely(p != NULL)) {
+		int e = errno;
+
+		note_alloc(t, __builtin_frame_address(0), p, size, MW_K_MALLOC);
+		errno = e;
+	}
+	t->busy = 0;
+	return p;
+}
+
+EXPORT void free(void *p)
+{
+	struct tls *t = &T;
+
+	if (unlikely(!p || is_boot(p)))
+		return;
+	if (unlikely(!tracing(t))) {
+		if (likely(real.free != NULL))
+			real.free(p);
+		return;
+	}
+	t->busy = 1;
+	{
+		int e = errno;
+
+		note_free_seq(t, next_seq(), p);
+		errno = e;
+	}
+	real.free(p);
+	t->busy = 0;
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	struct tls *t = &T;
+	void *p;
+
+	if (unlikely(!tracing(t))) {
+		if (unlikely(!real.calloc)) {
+			size_t bytes;
+
+			/* dlsym asks for memory before calloc is known: it is zero. */
+			if (__builtin_mul_overflow(n, size, &bytes))
+				return NULL;
+			return boot_alloc(bytes, 16);
+		}
+		return real.calloc(n, size);
+	}
+	t->busy = 1;
+	p = real.calloc(n, size);
+	if (likely(p != NULL)) {
+		int e = errno;
+
+		note_alloc(t, __builtin_frame_address(0), p, n * size, MW_K_CALLOC);
+		errno = e;
+	}
+	t->busy = 0;
+	return p;
+}
+
+static void *realloc_boot(void *old, size_t size)
+{
+	size_t old_size = boot_size(old);
+	void *p = real.malloc ? malloc(size) : boot_alloc(size, 16);
+
+	if (p)
+		memcpy(p, old, old_size < size ? old_size : size);
+	return p;
+}
+
+/* realloc and reallocarray: the old block goes before the call, the new one after. */
+static void *realloc_common(struct tls *t, const void *frame, void *old, size_t size,
+			    size_t n, size_t elem, bool array)
+{
+	uint64_t seq_free;
+	void *p;
+	int e;
+
+	t->busy = 1;
+	seq_free = next_seq();
+	p = array ? real.reallocarray(old, n, elem) : real.realloc(old, size);
+	e = errno;
+	if (p) {
+		note_free_seq(t, seq_free, old);
+		note_alloc(t, frame, p, size, MW_K_REALLOC);
+	} else if (size == 0 && !array) {
+		/* glibc: realloc(p, 0) frees p and returns NULL. */
+		note_free_seq(t, seq_free, old);
+	} else {
+		note_nop(t, seq_free);
+	}
+	errno = e;
+	t->busy = 0;
+	return p;
+}
+
+EXPORT void *realloc(void *old, size_t size)
+{
+	struct tls *t = &T;
+
+	if (unlikely(old && is_boot(old)))
+		return realloc_boot(old, size);
+	if (unlikely(!tracing(t))) {
+		if (unlikely(!real.realloc))
+			return old ? realloc_boot(old, size) : boot_alloc(size, 16);
+		return real.realloc(old, size);
+	}
+	if (!old) {
+		void *p;
+
+		t->busy = 1;
+		p = real.realloc(NULL, size);
+		if (p) {
+			int e = errno;
+
+			note_alloc(t, __builtin_frame_address(0), p, size, MW_K_REALLOC);
+			errno = e;
+		}
+		t->busy = 0;
+		return p;
+	}
+	return realloc_common(t, __builtin_frame_address(0), old, size, 0, 0, false);
+}
+
+EXPORT void *reallocarray(void *old, size_t n, size_t elem)
+{
+	struct tls *t = &T;
+	size_t size;
+
+	if (__builtin_mul_overflow(n, elem, &size)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (unlikely(old && is_boot(old)))
+		return realloc_boot(old, size);
+	if (unlikely(!tracing(t)) || !real.reallocarray)
+		return realloc(old, size);
+	if (!old) {
+		void *p;
+
+		t->busy = 1;
+		p = real.reallocarray(NULL, n, elem);
+		if (p) {
+			int e = errno;
+
+			note_alloc(t, __builtin_frame_address(0), p, size, MW_K_REALLOC);
+			errno = e;
+		}
+		t->busy = 0;
+		return p;
+	}
+	return realloc_common(t, __builtin_frame_address(0), old, size, n, elem, true);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	struct tls *t = &T;
+	int r;
+
+	if (unlikely(!tracing(t))) {
+		if (unlikely(!real.posix_memalign)) {
+			void *p = boot_alloc(size, align);
+
+			if (!p)
+				return ENOMEM;
+			*out = p;
+			return 0;
+		}
+		return real.posix_memalign(out, align, size);
+	}
+	t->busy = 1;
+	r = real.posix_memalign(out, align, size);
+	if (r == 0) {
+		int e = errno;
+
+		note_alloc(t, __builtin_frame_address(0), *out, size, MW_K_MEMALIGN);
+		errno = e;
+	}
+	t->busy = 0;
+	return r;
+}
+
+/* aligned_alloc, memalign, valloc, pvalloc: one shape. */
+#define ALIGNED_ALLOCATOR(name, params, args, size_expr, align_expr)               \
+	EXPORT void *name params                                                    \
+	{                                                                           \
+		struct tls *t = &T;                                                 \
+		void *p;                                                            \
+                                                                                    \
+		if (unlikely(!tracing(t))) {                                        \
+			if (unlikely(!real.name))                                   \
+				return boot_alloc(size_expr, align_expr);           \
+			return real.name args;                                      \
+		}                                                                   \
+		t->busy = 1;                                                        \
+		p = real.name args;                                                 \
+		if (p) {                                                            \
+			int e = errno;                                              \
+                                                                                    \
+			note_alloc(t, __builtin_frame_address(0), p, size_expr,     \
+				   MW_K_MEMALIGN);                                  \
+			errno = e;                                                  \
+		}                                                                   \
+		t->busy = 0;                                                        \
+		return p;                                                           \
+	}
+
+ALIGNED_ALLOCATOR(aligned_alloc, (size_t align, size_t size), (align, size), size, align)
+ALIGNED_ALLOCATOR(memalign, (size_t align, size_t size), (align, size), size, align)
+ALIGNED_ALLOCATOR(valloc, (size_t size), (size), size, 4096)
+ALIGNED_ALLOCATOR(pvalloc, (size_t size), (size), size, 4096)
+
+/* Anonymous mappings: an allocation each, until unmapped. */
+
+static void *mmap_common(const void *frame, void *addr, size_t len, int prot, int flags,
+			 int fd, off_t off)
+{
+	struct tls *t = &T;
+	uint64_t unmap_seq = UINT64_MAX;
+	void *p;
+
+	if (unlikely(!real.mmap) || !tracing(t))
+		return real.mmap ? real.mmap(addr, len, prot, flags, fd, off)
+				 : sys_mmap(addr, len, prot, flags, fd, off);
+	t->busy = 1;
+	if (flags & MAP_FIXED)
+		unmap_seq = next_seq(); /* what was there goes before */
+	p = real.mmap(addr, len, prot, flags, fd, off);
+	{
+		int e = errno;
+
+		if (p != MAP_FAILED && (flags & MAP_ANONYMOUS))
+			note_mmap(t, frame, unmap_seq, p, len);
+		else if (p != MAP_FAILED && unmap_seq != UINT64_MAX &&
+			 rec_begin(t, MW_MUNMAP_WORDS)) {
+			/* A file mapped over an anonymous one ends it. */
+			rec_put(t, 0, MW_HDR(MW_MUNMAP, unmap_seq));
+			rec_put(t, 1, (uintptr_t)p);
+			rec_put(t, 2, len);
+			rec_end(t, MW_MUNMAP_WORDS);
+		} else if (unmap_seq != UINT64_MAX) {
+			note_nop(t, unmap_seq);
+		}
+		errno = e;
+	}
+	t->busy = 0;
+	return p;
+}
+
+EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_common(__builtin_frame_address(0), addr, len, prot, flags, fd, off);
+}
+
+EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_common(__builtin_frame_address(0), addr, len, prot, flags, fd, off);
+}
+
+EXPORT int munmap(void *addr, size_t len)
+{
+	struct tls *t = &T;
+
+	if (unlikely(!real.munmap))
+		return (int)syscall(SYS_munmap, addr, len);
+	if (tracing(t)) {
+		int e = errno;
+
+		t->busy = 1;
+		if (rec_begin(t, MW_MUNMAP_WORDS)) {
+			uint64_t seq = next_seq();
+
+			rec_put(t, 0, MW_HDR(MW_MUNMAP, seq));
+			rec_put(t, 1, (uintptr_t)addr);
+			rec_put(t, 2, len);
+			rec_end(t, MW_MUNMAP_WORDS);
+		}
+		t->busy = 0;
+		errno = e;
+	}
+	return real.munmap(addr, len);
+}
+
+EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
+{
+	struct tls *t = &T;
+	void *new_addr = NULL, *p;
+	uint64_t seq_old;
+	va_list ap;
+
+	if (flags & MREMAP_FIXED) {
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	if (unlikely(!real.mremap))
+		return (void *)syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
+	if (!tracing(t))
+		return real.mremap(old, old_len, new_len, flags, new_addr);
+	t->busy = 1;
+	seq_old = next_seq();
+	p = real.mremap(old, old_len, new_len, flags, new_addr);
+	{
+		int e = errno;
+
+		if (p == MAP_FAILED) {
+			note_nop(t, seq_old);
+		} else {
+			uint64_t stack = capture(t, __builtin_frame_address(0));
+			uint64_t seq_new = next_seq();
+
+			if (rec_begin(t, MW_MREMAP_WORDS)) {
+				rec_put(t, 0, MW_HDR(MW_MREMAP, seq_old));
+				rec_put(t, 1, seq_new);
+				rec_put(t, 2, (uintptr_t)old);
+				rec_put(t, 3, old_len);
+				rec_put(t, 4, (uintptr_t)p);
+				rec_put(t, 5, new_len);
+				rec_put(t, 6, stack);
+				rec_end(t, MW_MREMAP_WORDS);
+			}
+		}
+		errno = e;
+	}
+	t->busy = 0;
+	return p;
+}
+
+EXPORT int dlclose(void *handle)
+{
+	int r;
+
+	if (unlikely(!real.dlclose))
+		resolve();
+	r = real.dlclose(handle);
+	/* Code may have been unmapped: its addresses may come back as another's. */
+	if (r == 0)
+		unwind_flush();
+	return r;
+}
+
+/* --- frame sources (preload.h) -------------------------------------------- */
+
+EXPORT void redline_mem_set_frames_hook(redline_mem_frames_fn fn)
+{
+	__atomic_store_n(&frames_hook, fn, __ATOMIC_RELEASE);
+}
+
+EXPORT int redline_mem_define_frame(uint64_t id, const char *name, const char *file,
+				    uint32_t line)
+{
+	struct tls *t = &T;
+	size_t name_len, file_len;
+	uint32_t len;
+
+	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != ST_ON || !(id & MW_SYNTHETIC))
+		return -1;
+	name_len = name ? strnlen(name, 4096) : 0;
+	file_len = file ? strnlen(file, 4096) : 0;
+	len = (uint32_t)(4 + (name_len + file_len + 7) / 8);
+	t->busy++;
+	if (rec_begin(t, len)) {
+		rec_put(t, 0, MW_HDR(MW_FRAME, len));
+		rec_put(t, 1, id);
+		rec_put(t, 2, line);
+		rec_put(t, 3, name_len | (uint64_t)file_len << 32);
+		rec_bytes(t, 4, name, name_len, file, file_len);
+		rec_end(t, len);
+	}
+	t->busy--;
+	return 0;
+}

@@ -1,0 +1,43 @@
+#ifndef MEM_PRELOAD_PRELOAD_H
+#define MEM_PRELOAD_PRELOAD_H
+
+/*
+ * libredline-mem.so's interface for in-process frame sources: code
+ * running inside the traced program (an interpreter's frame reader) that
+ * adds its own frames to the native stack of each allocation, for
+ * example a Python function between two frames of the interpreter loop.
+ *
+ * A frame source registers one hook. For every allocation, after the
+ * native walk, the hook receives the stack (return addresses, innermost
+ * first) and may rewrite it in place: insert, replace or drop frames, up
+ * to max in all. A synthetic frame is a word with bit 63 set
+ * (MW_SYNTHETIC, mem/wire.h); the hook names it once, before or after
+ * first using it, with redline_mem_define_frame(). The stack is then
+ * hashed and interned as a whole, so two allocations with the same
+ * native frames but different synthetic ones are different stacks.
+ *
+ * The hook runs inside malloc (with the interposer's recursion guard set:
+ * allocations it makes are passed through untracked) and on the
+ * allocating thread; it must be quick and must not block.
+ *
+ * Both functions are exported with default visibility so that a frame
+ * source in another object can find them with dlsym(RTLD_DEFAULT, ...).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef size_t (*redline_mem_frames_fn)(uint64_t *frames, size_t n, size_t max);
+
+/* Install (or, with NULL, remove) the hook. */
+void redline_mem_set_frames_hook(redline_mem_frames_fn fn);
+
+/*
+ * Name synthetic frame id (bit 63 set): function name, source file, line
+ * (0 if unknown). Returns 0, or -1 when tracing is off or id lacks bit 63.
+ * Defining an id twice is harmless (the host keeps the first).
+ */
+int redline_mem_define_frame(uint64_t id, const char *name, const char *file,
+			     uint32_t line);
+
+#endif

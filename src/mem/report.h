@@ -1,0 +1,103 @@
+#ifndef MEM_REPORT_H
+#define MEM_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mem/heap.h"
+
+struct buf;
+struct mem_trace;
+struct profile;
+
+/*
+ * What `redline mem` makes of a trace: symbolized allocation sites, the
+ * terminal summary, the JSON figures (schema/mem.schema.json) and the
+ * heap profile (pprof).
+ *
+ * A site is where the program asked for memory: the first frame of a
+ * stack that is not an allocator wrapper (operator new, strdup, CPython's
+ * PyMem_/PyObject_ allocators...), so that every `new T` of a function is
+ * one site, not one per template instance of operator new. Stacks with
+ * the same site are added up; the heaviest one is shown as the site's
+ * call path.
+ *
+ * The heap profile has one sample per distinct stack and these values:
+ *   alloc_objects, alloc_space   every allocation made
+ *   inuse_objects, inuse_space   the blocks live at the peak (the moment
+ *                                the heap was largest), not at exit as in
+ *                                Go's heap profiles: the peak is what
+ *                                sizes a machine
+ *   leak_objects, leak_space     the blocks still live when the program
+ *                                ended (absent with --no-leaks)
+ * inuse_space is the default sample type.
+ */
+
+struct mem_run_info {
+	const char *command;
+	char status[96];	 /* "exit 0", "killed by SIGKILL" */
+	bool exited;
+	int exit_code;
+	int signal;		 /* 0 if it exited */
+	double duration;	 /* seconds, start to exit */
+	uint64_t max_rss;	 /* bytes, the largest process's peak RSS */
+	uint32_t forks_left_out; /* children not traced */
+	uint32_t attach_errors;
+	unsigned bad_rings;
+	double interval;	 /* timeline resolution, seconds */
+	int64_t start_unix_ns;	 /* when the target started */
+	const char *profile;	 /* where the profile was written, or NULL */
+};
+
+struct mem_report_opts {
+	bool leaks;	    /* report what is live at exit */
+	uint64_t threshold; /* sites below this many bytes stay out of the lists */
+	size_t top;	    /* rows per list in the terminal summary */
+};
+
+struct mem_frame_info {
+	const char *function; /* never NULL: "[unknown]" when nothing names it */
+	const char *file;     /* "" when unknown */
+	int line;	      /* 0 when unknown */
+	const char *module;   /* "" when unknown (synthetic frames) */
+	uint64_t address;     /* the return address; 0 for a synthetic frame */
+	bool synthetic;
+};
+
+struct mem_site {
+	struct mem_frame_info frame;
+	uint32_t stack;	  /* the heaviest of its stacks, for its call path */
+	uint32_t nstacks;
+	size_t depth;	  /* index of the site's frame in that stack */
+	struct mem_stack_stats sum;
+};
+
+struct mem_report;
+
+/*
+ * Symbolize and group t's stacks. t must be finished (mem_trace_finish);
+ * it must outlive the report. Frame strings are valid until
+ * mem_report_free().
+ */
+struct mem_report *mem_report_new(struct mem_trace *t, const struct mem_report_opts *opts);
+void mem_report_free(struct mem_report *r);
+
+/* The sites, heaviest first by allocated bytes (borrowed). */
+const struct mem_site *mem_report_sites(const struct mem_report *r, size_t *n);
+
+/* The frames of stack s, innermost first (borrowed; NULL and *n = 0 if unknown). */
+const struct mem_frame_info *mem_report_frames(struct mem_report *r, uint32_t s, size_t *n);
+
+/* The terminal summary (for stderr). */
+void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool color,
+		     struct buf *out);
+
+/* The figures as JSON (schema/mem.schema.json). Returns 0 or a negative errno. */
+int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *out);
+
+/* The heap profile (see above); the caller frees it with prof_free(). */
+struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_info *run);
+
+#endif

@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# redline bench with several commands: the comparison, its interval and
+# its test; and the warnings a run deserves.
+
+load helpers
+
+setup() { setup_tmp; }
+teardown() { teardown_tmp; }
+
+@test "'B ran X ± Y times faster than A', with an interval, a p-value and a verdict" {
+	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/r.json" \
+		"$FIXTURES/sleep 40" "$FIXTURES/sleep 20"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Summary"* ]]
+	[[ $output == *"'$FIXTURES/sleep 20' ran"* ]]
+	[[ $output =~ [0-9]+\.[0-9]{2}\ ±\ [0-9]+\.[0-9]{2}\ times\ faster\ than\ \'$FIXTURES/sleep\ 40\' ]]
+	[[ $output =~ 95%\ CI\ [0-9.]+\ …\ [0-9.]+,\ p\ =\ [0-9.e-]+\ \(exact\):\ significant ]]
+	validate_resultset "$TMP/r.json"
+	/usr/bin/python3 - "$TMP/r.json" <<'PY'
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+c = d["comparisons"][0]
+assert c["reference"] == 1 and c["result"] == 0
+med = [statistics.median(r["times"]) for r in d["results"]]
+assert abs(c["ratio"] - med[0] / med[1]) < 1e-12
+lo, hi = c["ratio_ci"]
+assert lo <= c["ratio"] <= hi
+# 40 ms against 20 ms plus start-up: well above 1.5 whatever the noise.
+assert c["ratio"] > 1.5
+# Nearly every run of the 40 ms sleep is slower than every run of the 20 ms
+# one (all 100 pairs on a quiet machine; a stall may swap a few).
+assert c["mann_whitney"]["u"] >= 90 and c["mann_whitney"]["method"] == "exact"
+assert c["significant"] is True and c["mann_whitney"]["p_value"] < 0.01
+PY
+}
+
+@test "identical commands get a verdict too, whichever it is; fewer names than commands name the first" {
+	run "$REDLINE" bench --style basic -r 12 -n first "$FIXTURES/sleep 10" "$FIXTURES/sleep 10"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Benchmark 1: first"* ]]
+	[[ $output == *"Benchmark 2: $FIXTURES/sleep 10"* ]]
+	[[ $output =~ p\ =\ [0-9.e-]+\ \(exact\):\ (significant|not\ significant\ at\ p\<0.05) ]]
+}
+
+@test "a cold first run, outliers and failed runs are warned about" {
+	# Slow (300 ms) the first time only: the marker file exists afterwards.
+	cold="if [ -e $TMP/warm ]; then $FIXTURES/sleep 10; else touch $TMP/warm; $FIXTURES/sleep 300; fi"
+	run "$REDLINE" bench --style basic -r 8 "$cold"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Warning: the first run was much slower than the rest"* ]]
+	[[ $output == *"--warmup"* ]]
+	# Runs 4 and 7 take 300 ms: outliers that are not the first run.
+	echo 0 >"$TMP/n"
+	spiky="n=\$(cat $TMP/n); echo \$((n+1)) > $TMP/n; case \$n in 3|6) $FIXTURES/sleep 300;; *) $FIXTURES/sleep 10;; esac"
+	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/o.json" "$spiky"
+	[ "$status" -eq 0 ]
+	# Those two at least: on a busy machine a late wake-up may join them.
+	[[ $output =~ Warning:\ [0-9]+\ of\ 10\ runs\ are\ statistical\ outliers ]]
+	json_get "$TMP/o.json" 'd["results"][0]["metrics"]["wall_time"]["outliers"]'
+	[ "$(json_get "$TMP/o.json" '{3, 6} <= set(d["results"][0]["metrics"]["wall_time"]["outliers"])')" = True ]
+	# Failed runs, kept with -i.
+	run "$REDLINE" bench --style basic -r 3 -i -- "$FIXTURES/exitcode" 3
+	[ "$status" -eq 0 ]
+	[[ $output == *"Warning: 3 of 3 runs exited with a non-zero status (the first: exit 3)"* ]]
+}

@@ -121,7 +121,11 @@ $(REDLINE): $(MAIN_OBJ) $(LIB)
 # beside the redline binary, then in ../lib/redline/ (where 'make install'
 # puts it).
 
-PRELOAD_SRC := $(sort $(wildcard src/mem/preload/*.c))
+# With it, the self-contained part of the Python reader (the frame source
+# of src/mem/preload/python.c reads the allocating thread's Python stack).
+PY_INPROC_SRC := src/python/inproc.c src/python/lineiter.c src/python/layout.c \
+	$(sort $(wildcard src/python/v3_*.c))
+PRELOAD_SRC := $(sort $(wildcard src/mem/preload/*.c)) $(PY_INPROC_SRC)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/preload/%.o)
 PRELOAD_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -Isrc -fPIC \
 	-fvisibility=hidden -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
@@ -230,11 +234,8 @@ TEST_HELPER_SRC := $(sort $(filter-out $(TEST_HELPER_LIB_SRC), $(wildcard tests/
 TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%) \
 	$(TEST_HELPER_LIB_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%.so)
 
-# The Python reader's self-contained part (C11, no redline library): what
-# runs inside a Python process (the preload library, libpyinproc.so).
-PY_INPROC_SRC := src/python/inproc.c src/python/lineiter.c src/python/layout.c \
-	$(sort $(wildcard src/python/v3_*.c))
-
+# libpyinproc.so carries the Python reader's self-contained part (the
+# preload library's PY_INPROC_SRC) into a Python process for the tests.
 # Never sanitized: they are loaded into programs that are not.
 $(BUILD)/tests/helper/%.so: tests/helper/%.c $(PY_INPROC_SRC)
 	@mkdir -p $(@D)

@@ -285,6 +285,7 @@ static void build_sites(struct mem_report *r)
 		const struct mem_frame_info *f;
 		struct mem_site *site;
 		size_t n, depth = 0;
+		bool interp;
 		uint32_t id;
 
 		if (!st || (!st->allocs && !st->live))
@@ -293,8 +294,19 @@ static void build_sites(struct mem_report *r)
 		if (stk && stk->frames && stk->nframes) {
 			/* Only the frames up to the site: the rest when it is shown. */
 			n = stk->nframes;
-			f = frame_at(r, stk->gen, stk->frames[0]);
-			while (depth + 1 < n && is_wrapper(f->function))
+			/*
+			 * An interpreted program's stack (a Python frame source
+			 * added synthetic frames): the site is its innermost
+			 * interpreter frame, the line of the program that asked,
+			 * not the interpreter's C code under it.
+			 */
+			while (depth < n && !(stk->frames[depth] & MW_SYNTHETIC))
+				depth++;
+			interp = depth < n;
+			if (!interp)
+				depth = 0;
+			f = frame_at(r, stk->gen, stk->frames[depth]);
+			while (!interp && depth + 1 < n && is_wrapper(f->function))
 				f = frame_at(r, stk->gen, stk->frames[++depth]);
 		} else {
 			f = mem_report_frames(r, s, &n);
@@ -884,7 +896,8 @@ static uint32_t profile_location(struct mem_report *r, struct profile *p, uint32
 		struct prof_line line = { 0, 0, 0 };
 
 		if (s) {
-			line.function = prof_add_function(p, s->name, s->name, s->file, 0);
+			/* No system name: pprof would "demangle" an equal one ("<module>" to ""). */
+			line.function = prof_add_function(p, s->name, "", s->file, 0);
 			line.line = s->line;
 		} else {
 			struct buf b = BUF_INIT;

@@ -58,7 +58,8 @@ static void add_py_file(struct buf *b, const char *path)
 
 /*
  * A Python frame is "function (file.py:line)", as py-spy shows it: the
- * function's first line, or with --lines the line running. Python has
+ * function's first line (when the producer knows it), or with --lines the
+ * line running. Python has
  * many functions of one name (<module>, __init__, run): the file and line
  * tell them apart in every renderer.
  */
@@ -68,7 +69,10 @@ static uint32_t python_name(struct view *v, const struct prof_function *f,
 	buf_reset(&v->tmp);
 	buf_addf(&v->tmp, "%s (", name);
 	add_py_file(&v->tmp, prof_strget(v->p, f->filename));
-	buf_addf(&v->tmp, ":%lld)", (long long)line);
+	/* A producer that knows no first line (0) gets the file alone. */
+	if (line > 0)
+		buf_addf(&v->tmp, ":%lld", (long long)line);
+	buf_addch(&v->tmp, ')');
 	return intern_cstr(v->strings, v->tmp.ptr);
 }
 

@@ -92,8 +92,12 @@ size_t py_inproc_stack(const struct py_inproc *ip, struct py_inproc_frame *out,
 			int owner = *(const int8_t *)(frame + (uintptr_t)l->frame.owner);
 			intptr_t off;
 
-			if (l->frame.owned_by_cstack >= 0 && owner == l->frame.owned_by_cstack)
-				continue; /* a shim frame */
+			if (l->frame.owned_by_cstack >= 0 && owner == l->frame.owned_by_cstack) {
+				/* A shim: the frame inside it began a loop call. */
+				if (n)
+					out[n - 1].entry = true;
+				continue;
+			}
 			if (!code || load_ptr(code, l->type.ob_type) != ip->code_type)
 				continue;
 			off = (intptr_t)(load_ptr(frame, l->frame.instr) -
@@ -115,6 +119,8 @@ size_t py_inproc_stack(const struct py_inproc *ip, struct py_inproc_frame *out,
 		}
 		out[n].code = code;
 		out[n].offset = offset;
+		out[n].entry = !v311 || (l->frame.is_entry >= 0 &&
+					 *(const uint8_t *)(frame + (uintptr_t)l->frame.is_entry));
 		n++;
 	}
 	return n;
@@ -141,6 +147,19 @@ static int get_str(const struct py_layout *l, uintptr_t s, struct py_inproc_str 
 		out->data = (const void *)(s + (uintptr_t)l->unicode.compact_size);
 	}
 	return out->kind == 1 || out->kind == 2 || out->kind == 4 ? 0 : -EINVAL;
+}
+
+uint64_t py_inproc_code_fingerprint(const struct py_inproc *ip, uintptr_t code)
+{
+	const struct py_layout *l = ip->l;
+	uint64_t h = (uint64_t)load_ptr(code, l->code.filename);
+
+	h = h * 0x100000001b3ULL ^ (uint64_t)load_ptr(code, l->code.name);
+	if (l->code.qualname >= 0)
+		h = h * 0x100000001b3ULL ^ (uint64_t)load_ptr(code, l->code.qualname);
+	h = h * 0x100000001b3ULL ^ (uint64_t)load_ptr(code, l->code.linetable);
+	h = h * 0x100000001b3ULL ^ (uint64_t)(uint32_t)load_i32(code, l->code.firstlineno);
+	return h;
 }
 
 int py_inproc_code(const struct py_inproc *ip, uintptr_t code,

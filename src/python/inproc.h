@@ -41,6 +41,8 @@ int py_inproc_init(struct py_inproc *ip, py_sym_lookup lookup, void *arg);
 struct py_inproc_frame {
 	uintptr_t code;	 /* PyCodeObject * */
 	uint32_t offset; /* byte offset of the instruction; UINT32_MAX: not started */
+	bool entry;	 /* the outermost frame of one call of the interpreter
+			    loop, as py_frame.entry (reader.h) */
 };
 
 /*
@@ -64,6 +66,13 @@ struct py_inproc_code {
 	const uint8_t *linetable;
 	size_t linetable_len;
 };
+
+/*
+ * What tells this code object from another that took its place after it
+ * was freed: its name, file and line table (pointers) and first line,
+ * mixed into one word. For caches keyed by the code object's address.
+ */
+uint64_t py_inproc_code_fingerprint(const struct py_inproc *ip, uintptr_t code);
 
 /* Describe a code object seen in a stack. Returns 0, or -EINVAL when it is not one. */
 int py_inproc_code(const struct py_inproc *ip, uintptr_t code,

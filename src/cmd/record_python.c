@@ -117,14 +117,14 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 		buf_release(&d);
 	}
 	if (st->idle && !a->idle)
-		info("%llu stacks of threads that were not running left out (--idle keeps them)",
-		     (unsigned long long)st->idle);
+		info("%llu stack%s of threads that were not running left out (--idle keeps them)",
+		     (unsigned long long)st->idle, st->idle == 1 ? "" : "s");
 	if (st->dropped)
-		info("%llu stacks dropped: they changed while being read (--blocking reads them whole)",
-		     (unsigned long long)st->dropped);
+		info("%llu stack%s dropped: changed while being read (--blocking reads them whole)",
+		     (unsigned long long)st->dropped, st->dropped == 1 ? "" : "s");
 	if (st->unmerged)
-		info("%llu stacks kept Python-only: the native unwinding did not reach the "
-		     "interpreter loop", (unsigned long long)st->unmerged);
+		info("%llu stack%s kept Python-only: the native unwinding did not reach the "
+		     "interpreter loop", (unsigned long long)st->unmerged, st->unmerged == 1 ? "" : "s");
 	if (st->missed > st->ticks / 10)
 		warning("%llu ticks missed: reading took longer than the period; try a lower -F",
 			(unsigned long long)st->missed);

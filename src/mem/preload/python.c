@@ -32,6 +32,19 @@
 #define SEEN_BITS 16
 
 static struct py_inproc ip;
+
+/*
+ * The last stack's ids of this thread, by depth from the outermost frame:
+ * consecutive allocations mostly share all but their innermost frames, and
+ * a frame that matches (same code object, fingerprint and offset) needs no
+ * look-up in the shared table.
+ */
+#define MEMO_DEPTH 64
+static __thread struct memo {
+	uintptr_t code;
+	uint32_t offset;
+	uint64_t fingerprint, id;
+} memo[MEMO_DEPTH] __attribute__((tls_model("initial-exec")));
 static uintptr_t eval_start, eval_end; /* _PyEval_EvalFrameDefault's code */
 
 /* (code, offset) -> synthetic id; key 0: empty, id 0: being named. */
@@ -62,10 +75,9 @@ static void *lookup(const char *name, void *arg)
  * body run once, at import) and its address reused by another function
  * must not lend it its name.
  */
-static uint64_t frame_id(const struct py_inproc_frame *f)
+static uint64_t frame_id(const struct py_inproc_frame *f, uint64_t fingerprint)
 {
-	uint64_t key = mix(mix(f->code ^ ((uint64_t)f->offset << 40)) ^
-			   py_inproc_code_fingerprint(&ip, f->code)) | 1;
+	uint64_t key = mix(mix(f->code ^ ((uint64_t)f->offset << 40)) ^ fingerprint) | 1;
 	size_t mask = (1u << SEEN_BITS) - 1, i = (size_t)key & mask;
 	struct py_inproc_code c;
 	char name[512], file[1024];
@@ -88,8 +100,8 @@ static uint64_t frame_id(const struct py_inproc_frame *f)
 		return 0;
 	line = py_inproc_line(&ip, &c, f->offset);
 	/* The host keeps an id's first name: the id carries the fingerprint too. */
-	id = MW_SYNTHETIC | (mix(mix(f->code ^ (uint64_t)(uint32_t)line << 32) ^
-				 py_inproc_code_fingerprint(&ip, f->code)) & ~MW_SYNTHETIC);
+	id = MW_SYNTHETIC | (mix(mix(f->code ^ (uint64_t)(uint32_t)line << 32) ^ fingerprint) &
+			     ~MW_SYNTHETIC);
 	py_inproc_utf8(&c.qualname, name, sizeof(name));
 	py_inproc_utf8(&c.filename, file, sizeof(file));
 	redline_mem_define_frame(id, name, file, line > 0 ? (uint32_t)line : 0);
@@ -114,6 +126,25 @@ static bool is_eval(uint64_t ret)
 	return ret - 1 >= eval_start && ret - 1 < eval_end;
 }
 
+/* The id of py[i] of np, through the thread's memo. */
+static uint64_t memo_id(const struct py_inproc_frame *py, size_t i, size_t np)
+{
+	size_t depth = np - 1 - i;
+	uint64_t fp = py_inproc_code_fingerprint(&ip, py[i].code);
+	struct memo *m = depth < MEMO_DEPTH ? &memo[depth] : NULL;
+
+	if (m && m->id && m->code == py[i].code && m->offset == py[i].offset &&
+	    m->fingerprint == fp)
+		return m->id;
+	if (!m)
+		return frame_id(&py[i], fp);
+	m->code = py[i].code;
+	m->offset = py[i].offset;
+	m->fingerprint = fp;
+	m->id = frame_id(&py[i], fp);
+	return m->id;
+}
+
 static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 {
 	struct py_inproc_frame py[MAX_PY];
@@ -132,7 +163,7 @@ static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 		/* This loop call's Python frames, up to its entry frame. */
 		while (next < np && k < max) {
 			bool entry = py[next].entry;
-			uint64_t id = frame_id(&py[next++]);
+			uint64_t id = memo_id(py, next++, np);
 
 			if (id)
 				out[k++] = id;
@@ -142,7 +173,7 @@ static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 	}
 	/* The native walk stopped short of the outer loop calls. */
 	while (next < np && k < max) {
-		uint64_t id = frame_id(&py[next++]);
+		uint64_t id = memo_id(py, next++, np);
 
 		if (id)
 			out[k++] = id;

@@ -285,7 +285,6 @@ static void build_sites(struct mem_report *r)
 		const struct mem_frame_info *f;
 		struct mem_site *site;
 		size_t n, depth = 0;
-		bool interp;
 		uint32_t id;
 
 		if (!st || (!st->allocs && !st->live))
@@ -294,19 +293,8 @@ static void build_sites(struct mem_report *r)
 		if (stk && stk->frames && stk->nframes) {
 			/* Only the frames up to the site: the rest when it is shown. */
 			n = stk->nframes;
-			/*
-			 * An interpreted program's stack (a Python frame source
-			 * added synthetic frames): the site is its innermost
-			 * interpreter frame, the line of the program that asked,
-			 * not the interpreter's C code under it.
-			 */
-			while (depth < n && !(stk->frames[depth] & MW_SYNTHETIC))
-				depth++;
-			interp = depth < n;
-			if (!interp)
-				depth = 0;
-			f = frame_at(r, stk->gen, stk->frames[depth]);
-			while (!interp && depth + 1 < n && is_wrapper(f->function))
+			f = frame_at(r, stk->gen, stk->frames[0]);
+			while (depth + 1 < n && is_wrapper(f->function))
 				f = frame_at(r, stk->gen, stk->frames[++depth]);
 		} else {
 			f = mem_report_frames(r, s, &n);

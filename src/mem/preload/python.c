@@ -10,7 +10,10 @@
  * (_PyEval_EvalFrameDefault) is replaced by the Python frames that loop
  * call runs; Python frames left over when the native walk stopped short
  * (its 128 frames run out in a deep program before 3.11) go at the outer
- * end, where the walk was cut.
+ * end, where the walk was cut. The interpreter's own C frames inside the
+ * outermost Python frame are left out, as memray does by default: they
+ * are how a line of Python allocates, and the report's site is then the
+ * Python line itself (or the C extension it called, whose frames stay).
  *
  * A Python frame is a synthetic frame (bit 63, wire.h) whose id hashes its
  * code object, line, first line and file; it is named once, the first time
@@ -18,6 +21,7 @@
  * fingerprint, offset). No allocation, no lock: this runs inside malloc.
  */
 #include <dlfcn.h>
+#include <elf.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +36,7 @@
 #define SEEN_BITS 16
 
 static struct py_inproc ip;
+static uintptr_t interp_start, interp_end; /* the object the loop is in */
 
 /*
  * The last stack's ids of this thread, by depth from the outermost frame:
@@ -126,6 +131,11 @@ static bool is_eval(uint64_t ret)
 	return ret - 1 >= eval_start && ret - 1 < eval_end;
 }
 
+static bool in_interpreter(uint64_t ret)
+{
+	return ret - 1 >= interp_start && ret - 1 < interp_end;
+}
+
 /* The id of py[i] of np, through the thread's memo. */
 static uint64_t memo_id(const struct py_inproc_frame *py, size_t i, size_t np)
 {
@@ -157,6 +167,9 @@ static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 		max = MW_MAX_FRAMES;
 	for (size_t i = 0; i < n && k < max; i++) {
 		if (!is_eval(frames[i])) {
+			/* The interpreter's C code, while Python frames remain outside it. */
+			if (next < np && in_interpreter(frames[i]))
+				continue;
 			out[k++] = frames[i];
 			continue;
 		}
@@ -182,6 +195,36 @@ static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 	return k;
 }
 
+/* The addresses an object's loadable segments span, from its ELF headers in memory. */
+static void object_range(uintptr_t base, uintptr_t *start, uintptr_t *end)
+{
+	const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)base;
+	const ElfW(Phdr) *ph;
+	uintptr_t bias = 0, lo = UINTPTR_MAX, hi = 0;
+	bool first = true;
+
+	*start = *end = 0;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_phentsize != sizeof(ElfW(Phdr)))
+		return;
+	ph = (const ElfW(Phdr) *)(base + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		/* The object is mapped at base from its first segment's page on. */
+		if (first)
+			bias = base - (ph[i].p_vaddr & ~(uintptr_t)0xfff);
+		first = false;
+		if (bias + ph[i].p_vaddr < lo)
+			lo = bias + ph[i].p_vaddr;
+		if (bias + ph[i].p_vaddr + ph[i].p_memsz > hi)
+			hi = bias + ph[i].p_vaddr + ph[i].p_memsz;
+	}
+	if (lo < hi) {
+		*start = lo;
+		*end = hi;
+	}
+}
+
 void redline_mem_python_init(void)
 {
 	void *eval;
@@ -194,6 +237,7 @@ void redline_mem_python_init(void)
 	if (eval && dladdr1(eval, &info, (void **)&sym, RTLD_DL_SYMENT) && sym) {
 		eval_start = (uintptr_t)eval;
 		eval_end = eval_start + sym->st_size;
+		object_range((uintptr_t)info.dli_fbase, &interp_start, &interp_end);
 	}
 	redline_mem_set_frames_hook(python_frames);
 }

@@ -201,8 +201,9 @@ PY
 	grep -q "child_burn (pyfix.py:[0-9]*);spin" "$TMP/p.folded"
 	go_ok=$(command -v go || true)
 	if [ -n "$go_ok" ]; then
+		# Two children, two pids (the parent waits in join(): often none).
 		run go tool pprof -raw "$TMP/p.pb.gz"
-		[ "$(grep -o 'pid:\[[0-9]*\]' <<<"$output" | sort -u | wc -l)" -ge 3 ]
+		[ "$(grep -o 'pid:\[[0-9]*\]' <<<"$output" | sort -u | wc -l)" -ge 2 ]
 	fi
 	record_py "$TMP/q.pb.gz" -q -- "$py" "$PYFIX" children 1
 	"$REDLINE" report "$TMP/q.pb.gz" --format folded -o "$TMP/q.folded"

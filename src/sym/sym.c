@@ -47,6 +47,7 @@ struct elf_file {
 	bool has_symbols, has_lines, has_dwarf;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
+	struct sym_table *symtab; /* the module's functions, sorted; built on first use */
 	struct load_seg *segs;
 	size_t nr_segs, alloc_segs;
 };
@@ -110,6 +111,7 @@ static void elf_file_free(struct elf_file *f)
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
 	free(f->segs);
+	sym_table_free(f->symtab);
 	free(f->path);
 	free(f);
 }
@@ -406,6 +408,19 @@ static void qualify(Dwarf_Die *die, struct buf *out)
 	free(scopes);
 }
 
+static bool is_cplusplus(Dwarf_Die *cu)
+{
+	switch (dwarf_srclang(cu)) {
+	case DW_LANG_C_plus_plus:
+	case DW_LANG_C_plus_plus_03:
+	case DW_LANG_C_plus_plus_11:
+	case DW_LANG_C_plus_plus_14:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* A DWARF function's name: demangled linkage name, else its plain name. */
 static void die_names(struct symbolizer *s, Dwarf_Die *die, const char **name,
 		      const char **sysname)
@@ -423,8 +438,11 @@ static void die_names(struct symbolizer *s, Dwarf_Die *die, const char **name,
 		free(d);
 	} else if (plain) {
 		struct buf q = BUF_INIT;
+		Dwarf_Die cu;
 
-		qualify(die, &q);
+		/* Only C++ nests names; qualify() walks the whole CU to learn how. */
+		if (dwarf_diecu(die, &cu, NULL, NULL) && is_cplusplus(&cu))
+			qualify(die, &q);
 		buf_addstr(&q, plain);
 		*name = *sysname = S(s, q.ptr);
 		buf_release(&q);
@@ -449,6 +467,68 @@ static const char *call_file(Dwarf_Die *cu, Dwarf_Die *inl)
 #define MAX_INLINE 64
 
 /*
+ * Append to path the DIEs below parent whose code contains pc, outermost
+ * first: the function, then the inlined calls (and lexical blocks) nested
+ * in it. Only the children on the way to pc are descended into, so the
+ * cost is the siblings along one path, not the whole compilation unit (a
+ * full walk, as dwarf_getscopes_die() does to find a DIE's parents, cost
+ * about a millisecond per address in libpython). Namespaces and classes
+ * are searched too: C++ defines member functions inside them.
+ */
+static bool pc_path(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
+		    int *depth, int max)
+{
+	Dwarf_Die child;
+
+	if (dwarf_child(parent, &child) != 0)
+		return false;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram:
+		case DW_TAG_inlined_subroutine:
+		case DW_TAG_lexical_block:
+			if (dwarf_haspc(&child, pc) != 1)
+				break;
+			if (*depth < max)
+				path[(*depth)++] = child;
+			pc_path(&child, pc, path, depth, max);
+			return true;
+		case DW_TAG_namespace:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type:
+		case DW_TAG_module:
+			if (pc_path(&child, pc, path, depth, max))
+				return true;
+			break;
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+/*
+ * The scopes containing pc, innermost first (the shape of
+ * dwarf_getscopes_die()'s answer): *scopes is malloc'ed, free it.
+ * Returns how many, 0 when none.
+ */
+static int pc_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
+{
+	Dwarf_Die path[2 * MAX_INLINE];
+	int depth = 0;
+
+	*scopes = NULL;
+	pc_path(cu, pc, path, &depth, (int)ARRAY_SIZE(path));
+	if (!depth)
+		return 0;
+	*scopes = xmalloc((size_t)depth * sizeof(**scopes));
+	for (int i = 0; i < depth; i++)
+		(*scopes)[i] = path[depth - 1 - i];
+	return depth;
+}
+
+/*
  * Name and system name of an ELF symbol: demangled, and without the
  * symbol version a debug file's .symtab appends ("memcpy@@GLIBC_2.14").
  */
@@ -467,16 +547,61 @@ static void elf_names(struct symbolizer *s, const char *elfname, const char **na
 }
 
 /*
+ * How much a symbol's binding is preferred when several name one address
+ * (lower wins): a global name over a weak alias over a local one.
+ */
+static int binding_rank(unsigned char info)
+{
+	switch (GELF_ST_BIND(info)) {
+	case STB_GLOBAL:
+		return 0;
+	case STB_WEAK:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+/*
+ * The name of the function containing file address addr, or NULL.
+ * libdwfl's own lookup (dwfl_module_addrinfo) scans every symbol of the
+ * module on each call — a quarter of a millisecond per address in
+ * libpython — so the code symbols are sorted once, on first use, and
+ * searched by bisection.
+ */
+static const char *elf_symbol(struct elf_file *f, uint64_t addr)
+{
+	if (!f->symtab) {
+		int n = dwfl_module_getsymtab(f->mod);
+
+		f->symtab = sym_table_new();
+		for (int i = 1; i < n; i++) {
+			GElf_Sym sym;
+			GElf_Addr value;
+			const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &value,
+								   NULL, NULL, NULL);
+			int type = GELF_ST_TYPE(sym.st_info);
+
+			if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
+			    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
+				continue;
+			/* Untyped symbols are labels: used only where no function is. */
+			sym_table_add(f->symtab, value, sym.st_size, name,
+				      binding_rank(sym.st_info) + (type == STT_NOTYPE ? 4 : 0));
+		}
+		sym_table_seal(f->symtab);
+	}
+	return sym_table_lookup(f->symtab, addr, NULL);
+}
+
+/*
  * Frames for file address addr (innermost first) into out[0..max).
  * Returns how many, 0 when nothing names the address.
  */
 static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
 			      uint64_t addr, struct sym_frame *out, size_t max)
 {
-	GElf_Off off;
-	GElf_Sym sym;
-	const char *elfname = dwfl_module_addrinfo(f->mod, addr, &off, &sym, NULL,
-						   NULL, NULL);
+	const char *elfname = elf_symbol(f, addr);
 	Dwfl_Line *dl = dwfl_module_getsrc(f->mod, addr);
 	const char *leaf_file = NULL;
 	int leaf_line = 0;
@@ -491,20 +616,7 @@ static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
 	if (f->has_dwarf)
 		cu = dwfl_module_addrdie(f->mod, addr, &bias);
 	if (cu)
-		nscopes = dwarf_getscopes(cu, addr - bias, &scopes);
-	if (nscopes > 0) {
-		/*
-		 * dwarf_getscopes() follows an inlined call into its abstract
-		 * origin; the chain of DIEs that really contain the innermost
-		 * scope (inlined calls, then the function they are in) is its
-		 * lexical nesting, which dwarf_getscopes_die() gives.
-		 */
-		Dwarf_Die inner = scopes[0];
-
-		free(scopes);
-		scopes = NULL;
-		nscopes = dwarf_getscopes_die(&inner, &scopes);
-	}
+		nscopes = pc_scopes(cu, addr - bias, &scopes);
 
 	/* Walk the scopes outward: inlined calls, then the function itself. */
 	for (int i = 0; i < nscopes && n < max; i++) {

@@ -175,6 +175,16 @@ struct sym_table *sym_table_parse_perf_map(const char *text, size_t len);
 struct sym_table *sym_table_parse_kallsyms(const char *text, size_t len);
 void sym_table_free(struct sym_table *t);
 size_t sym_table_size(const struct sym_table *t);
+/*
+ * A table built symbol by symbol (an ELF file's .symtab, say): add them in
+ * any order, each with a rank (lower wins when several start at the same
+ * address), then sym_table_seal() sorts it, keeps the best name of each
+ * start, and ends each zero-sized symbol where the next one begins.
+ */
+struct sym_table *sym_table_new(void);
+void sym_table_add(struct sym_table *t, uint64_t start, uint64_t size,
+		   const char *name, int rank);
+void sym_table_seal(struct sym_table *t);
 /* The symbol containing addr and its start, or NULL. */
 const char *sym_table_lookup(const struct sym_table *t, uint64_t addr,
 			     uint64_t *start);

@@ -16,6 +16,7 @@ struct tsym {
 	uint64_t start, end; /* end: exclusive; UINT64_MAX when open-ended */
 	const char *name;
 	size_t seq; /* order in the text: ties on start go to the later line */
+	int rank;   /* sym_table_add(): lower is preferred on equal starts */
 };
 
 struct sym_table {
@@ -54,7 +55,54 @@ static void add(struct sym_table *t, uint64_t start, uint64_t end,
 	t->v[t->n].end = end;
 	t->v[t->n].name = intern_str(t->names, intern_id(t->names, name, len), NULL);
 	t->v[t->n].seq = t->n;
+	t->v[t->n].rank = 0;
 	t->n++;
+}
+
+struct sym_table *sym_table_new(void)
+{
+	return table_new();
+}
+
+void sym_table_add(struct sym_table *t, uint64_t start, uint64_t size,
+		   const char *name, int rank)
+{
+	/* end 0 marks a zero-sized symbol until sym_table_seal() ends it. */
+	add(t, start, size ? start + size : 0, name, strlen(name));
+	t->v[t->n - 1].rank = rank;
+}
+
+static int cmp_start_rank(const void *a, const void *b)
+{
+	const struct tsym *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	/* Prefer a sized symbol, then the first added: a stable choice. */
+	if ((x->end != 0) != (y->end != 0))
+		return x->end ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void sym_table_seal(struct sym_table *t)
+{
+	size_t w = 0;
+
+	if (!t->n)
+		return;
+	qsort(t->v, t->n, sizeof(*t->v), cmp_start_rank);
+	for (size_t i = 0; i < t->n; i++)
+		if (!w || t->v[w - 1].start != t->v[i].start)
+			t->v[w++] = t->v[i];
+	t->n = w;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].end)
+			continue;
+		/* Zero-sized (assembler labels): up to the next symbol. */
+		t->v[i].end = i + 1 < t->n ? t->v[i + 1].start : t->v[i].start + 1;
+	}
 }
 
 static int cmp_start(const void *a, const void *b)

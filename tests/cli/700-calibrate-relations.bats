@@ -29,10 +29,26 @@ print(repr(r["median_ns"]))
 PY
 }
 
-# less A B: figure A's median is below figure B's.
+# best KEY: the figure's fastest repetition in ns. Load only ever adds
+# time, so the fastest repetition is the one least disturbed by the rest
+# of the machine: under load a thread's creation waited milliseconds for a
+# CPU in some repetitions, and its median passed fork+exec's.
+best() {
+	/usr/bin/python3 - "$(J)" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["rows"] if r["key"] == sys.argv[2]]
+assert rows, "no row " + sys.argv[2]
+r = rows[0]
+assert r["status"] == "ok", "%s: %s: %s" % (r["key"], r["status"], r["error"])
+print(repr(r["min_ns"]))
+PY
+}
+
+# less A B: figure A's fastest repetition is below figure B's.
 less() {
 	local a b
-	a=$(median "$1") && b=$(median "$2") || return 1
+	a=$(best "$1") && b=$(best "$2") || return 1
 	echo "$1 = $a ns, $2 = $b ns"
 	/usr/bin/python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)' "$a" "$b"
 }
@@ -98,6 +114,12 @@ PY
 }
 
 @test "fork+exec > thread create > system call" {
+	# Both are mostly a wait for a free CPU when the machine is overloaded
+	# (seen: thread create+join 4.0 ms at best, fork+exec 3.7 ms, at load 6
+	# on 2 CPUs); their order then says nothing about the machine.
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	/usr/bin/python3 -c 'import os, sys; sys.exit(0 if float(sys.argv[1]) <= 1.5 * os.cpu_count() else 1)' "$load" ||
+		skip "machine overloaded (load $load on $(nproc) CPUs): scheduling decides this order"
 	less os.thread os.forkexec
 	less os.syscall os.thread
 }

@@ -48,7 +48,7 @@ static int add_module(struct dl_phdr_info *info, size_t size, void *arg)
 		exe[n > 0 ? n : 0] = '\0';
 		name = exe;
 	}
-	if (!strstr(name, "test_report"))
+	if (!strstr(name, "test_mem_report"))
 		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -194,7 +194,7 @@ static void test_sites(void **state)
 	assert_int_equal(s[0].sum.alloc_bytes, 5000);
 	assert_int_equal(s[0].sum.peak_bytes, 5000);
 	assert_int_equal(s[0].sum.live_bytes, 2000);
-	assert_non_null(strstr(s[0].frame.file, "test_report.c"));
+	assert_non_null(strstr(s[0].frame.file, "test_mem_report.c"));
 	assert_true(s[0].frame.line > 0);
 	/* The wrapper is passed over: the site is its caller. */
 	assert_string_equal(s[1].frame.function, "parse_config");

@@ -121,7 +121,11 @@ $(REDLINE): $(MAIN_OBJ) $(LIB)
 # beside the redline binary, then in ../lib/redline/ (where 'make install'
 # puts it).
 
-PRELOAD_SRC := $(sort $(wildcard src/mem/preload/*.c))
+# With it, the self-contained part of the Python reader (the frame source
+# of src/mem/preload/python.c reads the allocating thread's Python stack).
+PY_INPROC_SRC := src/python/inproc.c src/python/lineiter.c src/python/layout.c \
+	$(sort $(wildcard src/python/v3_*.c))
+PRELOAD_SRC := $(sort $(wildcard src/mem/preload/*.c)) $(PY_INPROC_SRC)
 PRELOAD_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/preload/%.o)
 PRELOAD_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -Isrc -fPIC \
 	-fvisibility=hidden -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
@@ -150,8 +154,11 @@ $(BUILD)/lib/redline/calib-true: src/libexec/calib-true.c
 # --- fixtures and examples: plain programs with known behaviour -------------
 # Never sanitized: their memory and time are what the tests measure.
 
-FIXTURE_SRC := $(sort $(wildcard tests/fixtures/*.c))
-FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%)
+# tests/fixtures/libNAME.c are shared libraries (build/fixtures/libNAME.so).
+FIXTURE_LIB_SRC := $(sort $(wildcard tests/fixtures/lib*.c))
+FIXTURE_SRC := $(sort $(filter-out $(FIXTURE_LIB_SRC), $(wildcard tests/fixtures/*.c)))
+FIXTURES := $(FIXTURE_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%) \
+	$(FIXTURE_LIB_SRC:tests/fixtures/%.c=$(BUILD)/fixtures/%.so)
 FIXTURE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS)
 
 FIXTURE_CXX_SRC := $(sort $(wildcard tests/fixtures/*.cc))
@@ -159,6 +166,9 @@ FIXTURES += $(FIXTURE_CXX_SRC:tests/fixtures/%.cc=$(BUILD)/fixtures/%)
 CXX_FIXTURE_FLAGS := -std=c++17 -O2 -g -Wall -Wextra
 
 fixtures: $(FIXTURES)
+$(BUILD)/fixtures/%.so: tests/fixtures/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -fPIC -shared -o $@ $<
 $(BUILD)/fixtures/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -o $@ $< -lm -lpthread
@@ -223,12 +233,35 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB)
 		$(PKG_CFLAGS) $(CMOCKA_CFLAGS) -MMD -MP -o $@ $< $(UNIT_EXTRA) $(LIB) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
+# Test helpers: small programs that expose internals to the CLI tests;
+# tests/helper/libNAME.c are shared libraries a test loads into a target.
+TEST_HELPER_LIB_SRC := $(sort $(wildcard tests/helper/lib*.c))
+TEST_HELPER_SRC := $(sort $(filter-out $(TEST_HELPER_LIB_SRC), $(wildcard tests/helper/*.c)))
+TEST_HELPER_BIN := $(TEST_HELPER_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%) \
+	$(TEST_HELPER_LIB_SRC:tests/helper/%.c=$(BUILD)/tests/helper/%.so)
+
+# libpyinproc.so carries the Python reader's self-contained part (the
+# preload library's PY_INPROC_SRC) into a Python process for the tests.
+# Never sanitized: they are loaded into programs that are not.
+$(BUILD)/tests/helper/%.so: tests/helper/%.c $(PY_INPROC_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -Wno-missing-prototypes -fPIC -shared -Isrc -o $@ \
+		$< $(PY_INPROC_SRC) -ldl
+
+$(BUILD)/tests/helper/%: tests/helper/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Wno-missing-prototypes -Isrc -I$(BUILD)/gen \
+		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -o $@ $< $(LIB) \
+		$(LDLIBS_ALL)
+
+test-helpers: $(TEST_HELPER_BIN)
+
 # The preload library's stack walker is tested as it is built for the library.
 UNWIND_OBJ := $(BUILD)/preload/src/mem/preload/unwind.o
 $(BUILD)/tests/unit/test_unwind: $(UNWIND_OBJ)
 $(BUILD)/tests/unit/test_unwind: UNIT_EXTRA = $(UNWIND_OBJ) -lpthread
 
-check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) helpers fixtures examples fuzz-build
+check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -296,7 +329,7 @@ install: $(REDLINE) $(PRELOAD) helpers
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all helpers fixtures examples check test sanitize fuzz fuzz-build demo \
+.PHONY: all helpers test-helpers fixtures examples check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -59,6 +59,7 @@
 #include "mem/wire.h"
 #include "prof/profile.h"
 #include "prof/render.h"
+#include "python/target.h"
 #include "run/proc.h"
 
 #define DEFAULT_OUTPUT "redline-mem.pb.gz"
@@ -101,13 +102,17 @@ static const struct opt_help mem_help = {
 		"stdout. redline mem exits with CMD's status (128 + N for signal N).",
 	.examples =
 		"  redline mem -- ./build/examples/dedup set 20000\n"
-		"  PYTHONMALLOC=malloc redline mem -o mem.json -- python3 script.py\n"
+		"  redline mem -o mem.json -- python3 script.py\n"
 		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n",
 	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
 		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
 		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
 		"execs into are traced; its child processes are not (the summary\n"
-		"counts them). A statically linked CMD cannot be traced.",
+		"counts them). A statically linked CMD cannot be traced.\n"
+		"\n"
+		"Python programs (CPython 3.8 to 3.13) run with PYTHONMALLOC=malloc,\n"
+		"unless it is set, and each allocation carries the Python stack of the\n"
+		"thread that made it: sites are Python functions and lines.",
 };
 
 static int cannot_run(const char *prog, int err)
@@ -361,6 +366,17 @@ int cmd_mem(int argc, char **argv)
 		     "static executable does not have; link it dynamically to trace it");
 		status = RL_EXIT_TARGET;
 		goto out;
+	}
+	/*
+	 * A Python program: PYTHONMALLOC=malloc turns every object into a
+	 * malloc redline sees (CPython's own small-object allocator would
+	 * hide them in its arenas), and the preload library adds the Python
+	 * stack of the allocating thread to each (src/mem/preload/python.c).
+	 */
+	if (py_program_is_python(prog.ptr) && !getenv("PYTHONMALLOC")) {
+		setenv("PYTHONMALLOC", "malloc", 1);
+		info("a Python program: run with PYTHONMALLOC=malloc, so that every object "
+		     "is an allocation redline sees");
 	}
 	if (mem_find_preload(&preload, &tried) < 0) {
 		error("cannot find %s (looked at %s)", MEM_PRELOAD_NAME, tried.ptr);

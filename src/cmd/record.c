@@ -48,6 +48,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/record_python.h"
 #include "prof/profile.h"
 #include "prof/render.h"
 #include "run/perfctr.h"
@@ -69,6 +70,8 @@ struct record_cmd {
 	int pid;
 	bool threads, lines, inverted, quiet;
 	int top;
+	/* Python targets (cmd/record_python.c) */
+	bool idle, gil, blocking, subprocesses, native, no_python;
 	/* derived */
 	double duration; /* seconds, 0: until the end */
 	enum sample_unwind unwind;
@@ -101,6 +104,8 @@ static const struct opt_help record_help = {
 		"PID attached, 4 when the profile cannot be written.",
 	.examples =
 		"  redline record -- ./build/examples/dedup list 20000\n"
+		"  redline record -o py.svg -- python3 app.py\n"
+		"  redline record --native --idle -p 1234 -o py.pb.gz\n"
 		"  redline record -o flame.svg -F 4999 -- make -j2\n"
 		"  redline record -p 1234 --duration 10 -o service.pb.gz\n"
 		"  redline report redline.pb.gz --format svg -o flame.svg\n",
@@ -110,7 +115,15 @@ static const struct opt_help record_help = {
 		"and unwinds it with the binaries' call frame information; 'auto' does\n"
 		"both and keeps the DWARF stack, or the frame-pointer one where it agrees\n"
 		"with DWARF and goes further. Stacks cut short by a depth limit end in a\n"
-		"[truncated] root frame and are counted in the summary.",
+		"[truncated] root frame and are counted in the summary.\n"
+		"\n"
+		"Python programs (CPython 3.8 to 3.13: a command named python*, a script\n"
+		"run by one, an executable with libpython; -p PID of one) are sampled as\n"
+		"py-spy does: their Python stacks, read from outside the process at\n"
+		"100 Hz of wall-clock time without stopping it. Frames name the function\n"
+		"(qualified from 3.11), its .py file and line; threads are labelled with\n"
+		"threading's names. A thread that is not running (sleeping, waiting for\n"
+		"I/O or for the GIL) is left out unless --idle.",
 };
 
 static int parse_args(struct record_cmd *rc)
@@ -292,10 +305,71 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 	buf_release(&b);
 }
 
+/*
+ * 1 when the target is a Python program to sample as one, 0 when it is to
+ * be sampled natively, or minus an exit status after an error.
+ */
+static int python_or_native(const struct record_cmd *rc, char **argv)
+{
+	static const char *const py_only[] = { "--idle", "--gil", "--blocking",
+					       "--subprocesses", "--native" };
+	const bool set[] = { rc->idle, rc->gil, rc->blocking, rc->subprocesses, rc->native };
+	int ret = rc->no_python ? 0 : record_python_target(argv, rc->pid);
+
+	if (ret == 0) {
+		for (size_t i = 0; i < ARRAY_SIZE(set); i++) {
+			if (!set[i])
+				continue;
+			if (rc->no_python)
+				error("option '%s' is for Python programs, not with --no-python",
+				      py_only[i]);
+			else
+				error("option '%s' is for Python programs; %s is not one", py_only[i],
+				      argv ? argv[0] : "the process");
+			hint("redline samples CPython 3.8 to 3.13: a command named python*, a "
+			     "script run by one, or -p PID of one");
+			return -RL_EXIT_USAGE;
+		}
+	}
+	return ret;
+}
+
+static int record_python_run(const struct record_cmd *rc, char **argv)
+{
+	struct record_python_args a = { 0 };
+	struct afile af;
+	int ret;
+
+	ret = afile_open(&af, rc->output);
+	if (ret < 0) {
+		error_code(ret, "cannot write '%s'", rc->output);
+		hint("check that the directory exists and is writable");
+		return RL_EXIT_INTERNAL;
+	}
+	a.argv = argv;
+	a.pid = rc->pid;
+	a.hz = rc->freq;
+	a.duration = rc->duration;
+	a.idle = rc->idle;
+	a.gil = rc->gil;
+	a.blocking = rc->blocking;
+	a.subprocesses = rc->subprocesses;
+	a.native = rc->native;
+	a.output = rc->output;
+	a.af = &af;
+	a.fmt = rc->fmt;
+	a.threads = rc->threads;
+	a.lines = rc->lines;
+	a.inverted = rc->inverted;
+	a.quiet = rc->quiet;
+	a.top = rc->top;
+	return record_python(&a);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_cmd rc = {
-		.freq = 999,
+		.freq = 0, /* 999, or 100 for a Python program */
 		.output = DEFAULT_OUTPUT,
 		.call_graph = "auto",
 		.pid = 0,
@@ -303,7 +377,8 @@ int cmd_record(int argc, char **argv)
 	};
 	const struct option opts[] = {
 		OPT_INT('F', "freq", &rc.freq, "HZ", 1, 100000,
-			"samples per second of CPU time (default 999)"),
+			"samples per second of CPU time (default 999;\n"
+			"Python programs: of wall-clock time, default 100)"),
 		OPT_STRING('o', "output", &rc.output, "FILE",
 			   "write the profile to FILE; its name picks the format:\n"
 			   ".pb.gz, .svg, .folded, .speedscope.json (default " DEFAULT_OUTPUT ")"),
@@ -320,6 +395,17 @@ int cmd_record(int argc, char **argv)
 		OPT_FLAG(0, "inverted", &rc.inverted, "draw an icicle graph (roots at the top)"),
 		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "rows in the summary (default 15; 0: all)"),
 		OPT_FLAG('q', "quiet", &rc.quiet, "no summary table"),
+		OPT_GROUP("Python programs"),
+		OPT_FLAG(0, "idle", &rc.idle, "also threads that are not running"),
+		OPT_FLAG(0, "gil", &rc.gil, "only the thread holding the GIL"),
+		OPT_FLAG(0, "blocking", &rc.blocking,
+			 "stop the threads while reading their stacks (exact, slower)"),
+		OPT_FLAG(0, "subprocesses", &rc.subprocesses,
+			 "follow Python child processes (multiprocessing) too"),
+		OPT_FLAG(0, "native", &rc.native,
+			 "merge the native stack: Python -> C -> libc (stops the threads)"),
+		OPT_FLAG(0, "no-python", &rc.no_python,
+			 "sample a Python program as native code (perf events)"),
 		OPT_END(),
 	};
 	struct sampler_config cfg = { 0 };
@@ -354,6 +440,13 @@ int cmd_record(int argc, char **argv)
 	ret = parse_args(&rc);
 	if (ret)
 		return ret;
+	ret = python_or_native(&rc, launched ? argv : NULL);
+	if (ret < 0)
+		return -ret;
+	if (ret > 0)
+		return record_python_run(&rc, launched ? argv : NULL);
+	if (!rc.freq)
+		rc.freq = 999;
 
 	/* Fail on the output path before the run, not after an hour of it. */
 	ret = afile_open(&af, rc.output);

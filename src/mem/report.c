@@ -884,7 +884,8 @@ static uint32_t profile_location(struct mem_report *r, struct profile *p, uint32
 		struct prof_line line = { 0, 0, 0 };
 
 		if (s) {
-			line.function = prof_add_function(p, s->name, s->name, s->file, 0);
+			/* No system name: pprof would "demangle" an equal one ("<module>" to ""). */
+			line.function = prof_add_function(p, s->name, "", s->file, 0);
 			line.line = s->line;
 		} else {
 			struct buf b = BUF_INIT;

@@ -563,7 +563,7 @@ enum prof_kind prof_frame_kind(const struct profile *p,
 		const struct prof_function *f = prof_function(p, l->function);
 		const char *file = prof_strget(p, f->filename);
 
-		if (ends_with(file, ".py"))
+		if (ends_with(file, ".py") || (*file && !loc->mapping && !loc->address))
 			return PROF_KIND_PYTHON;
 	}
 	if (loc->mapping) {

@@ -245,8 +245,10 @@ int64_t prof_total(const struct profile *p, size_t idx);
 /*
  * The kind of line li of a location (li indexes its lines; a location
  * with no lines has one frame, li = 0): PYTHON when the function's file
- * ends in ".py", KERNEL for the kernel mapping, JIT for a perf-map
- * mapping, NATIVE otherwise.
+ * ends in ".py", or when it has a file but the location has neither
+ * mapping nor address (an interpreter's frame, as the Python reader makes
+ * them: "<frozen importlib._bootstrap>", "<string>"); KERNEL for the kernel
+ * mapping, JIT for a perf-map mapping, NATIVE otherwise.
  */
 enum prof_kind prof_frame_kind(const struct profile *p,
 			       const struct prof_location *loc, size_t li);

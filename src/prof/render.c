@@ -95,7 +95,8 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 		fprintf(out, " %s%6.2f%%%s %10s %6.2f%% %10s  %s", sp >= 10 ? term_c(c, TERM_BOLD) : "",
 			sp, sp >= 10 ? term_c(c, TERM_RESET) : "", t1.ptr, tp, t2.ptr,
 			view_str(v, r->name));
-		if (*file && !o->lines)
+		/* A Python frame's name carries its file already: "f (file.py:12)". */
+		if (*file && !o->lines && r->kind != PROF_KIND_PYTHON)
 			fprintf(out, "  %s%s%s", term_c(c, TERM_DIM), slash ? slash + 1 : file,
 				term_c(c, TERM_RESET));
 		if (r->kind != PROF_KIND_NATIVE)

@@ -38,7 +38,45 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static uint32_t function_name(struct view *v, uint32_t fid)
+/*
+ * A Python file as frames show it: its base name, with the directory for
+ * a package's __init__.py or __main__.py (which say nothing alone).
+ */
+static void add_py_file(struct buf *b, const char *path)
+{
+	const char *base = base_name(path);
+
+	if (base != path && (!strcmp(base, "__init__.py") || !strcmp(base, "__main__.py"))) {
+		const char *dir = base - 1;
+
+		while (dir > path && dir[-1] != '/')
+			dir--;
+		buf_add(b, dir, (size_t)(base - dir));
+	}
+	buf_addstr(b, base);
+}
+
+/*
+ * A Python frame is "function (file.py:line)", as py-spy shows it: the
+ * function's first line (when the producer knows it), or with --lines the
+ * line running. Python has
+ * many functions of one name (<module>, __init__, run): the file and line
+ * tell them apart in every renderer.
+ */
+static uint32_t python_name(struct view *v, const struct prof_function *f,
+			    const char *name, int64_t line)
+{
+	buf_reset(&v->tmp);
+	buf_addf(&v->tmp, "%s (", name);
+	add_py_file(&v->tmp, prof_strget(v->p, f->filename));
+	/* A producer that knows no first line (0) gets the file alone. */
+	if (line > 0)
+		buf_addf(&v->tmp, ":%lld", (long long)line);
+	buf_addch(&v->tmp, ')');
+	return intern_cstr(v->strings, v->tmp.ptr);
+}
+
+static uint32_t function_name(struct view *v, uint32_t fid, bool python)
 {
 	const struct prof_function *f;
 	const char *name;
@@ -49,7 +87,12 @@ static uint32_t function_name(struct view *v, uint32_t fid)
 	name = prof_strget(v->p, f->name);
 	if (!*name)
 		name = prof_strget(v->p, f->system_name);
-	v->fn_name[fid] = intern_cstr(v->strings, *name ? name : "[unknown]");
+	if (!*name)
+		name = "[unknown]";
+	if (python)
+		v->fn_name[fid] = python_name(v, f, name, f->start_line);
+	else
+		v->fn_name[fid] = intern_cstr(v->strings, name);
 	return v->fn_name[fid];
 }
 
@@ -106,19 +149,23 @@ const struct view_frame *view_sample_frames(struct view *v, size_t i, size_t *n)
 		}
 		for (size_t l = loc->nr_lines; l-- > 0;) {
 			const struct prof_function *f = prof_function(p, lines[l].function);
-			uint32_t name = function_name(v, lines[l].function);
+			enum prof_kind kind = prof_frame_kind(p, loc, l);
+			uint32_t name = function_name(v, lines[l].function, kind == PROF_KIND_PYTHON);
 			uint32_t file = f->filename
 				? intern_cstr(v->strings, prof_strget(p, f->filename)) : 0;
 
-			if (v->o.lines && lines[l].line) {
+			if (v->o.lines && lines[l].line && kind == PROF_KIND_PYTHON) {
+				const char *fn = prof_strget(p, f->name);
+
+				name = python_name(v, f, *fn ? fn : "[unknown]", lines[l].line);
+			} else if (v->o.lines && lines[l].line) {
 				buf_reset(&v->tmp);
 				buf_addf(&v->tmp, "%s %s:%lld", intern_str(v->strings, name, NULL),
 					 file ? base_name(intern_str(v->strings, file, NULL)) : "?",
 					 (long long)lines[l].line);
 				name = intern_cstr(v->strings, v->tmp.ptr);
 			}
-			push_frame(v, n, name, (uint8_t)prof_frame_kind(p, loc, l), file,
-				   lines[l].line);
+			push_frame(v, n, name, (uint8_t)kind, file, lines[l].line);
 		}
 	}
 	return v->frames;

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "mem/preload/preload.h"
+#include "mem/preload/python.h"
 #include "mem/preload/unwind.h"
 #include "mem/wire.h"
 
@@ -728,8 +729,10 @@ static void init(void)
 	resolve();
 	on = attach();
 	__atomic_store_n(&state, on ? ST_ON : ST_OFF, __ATOMIC_RELEASE);
-	if (on)
+	if (on) {
 		note_image(&T);
+		redline_mem_python_init();
+	}
 	T.busy--;
 	errno = saved;
 }

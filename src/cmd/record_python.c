@@ -1,0 +1,328 @@
+/*
+ * redline record on a CPython program: its Python stacks, sampled from
+ * outside at a fixed rate of wall-clock time (src/python/pysampler.h).
+ *
+ *   $ redline record -o split.svg -- python3 tests/fixtures/pyfix.py split 2
+ *   (real output: see the README's "Python programs" section)
+ *
+ * The flow: run the command (or take -p PID), wait until its CPython
+ * runtime is there (a launched interpreter maps libpython a moment after
+ * exec; pyenv's shims exec it a moment later still), then tick until the
+ * process exits, --duration passes or Ctrl-C; write the profile in the
+ * format the output's name asks for, and the summary to stderr.
+ */
+#include "cmd/record_python.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/term.h"
+#include "base/units.h"
+#include "base/util.h"
+#include "prof/profile.h"
+#include "python/pysampler.h"
+#include "python/target.h"
+#include "run/proc.h"
+
+/*
+ * How long a launched command may take to become a CPython interpreter
+ * (seconds); REDLINE_TEST_PY_STARTUP overrides it, for the tests.
+ */
+#define STARTUP_TIMEOUT 10.0
+
+static double startup_timeout(void)
+{
+	const char *e = getenv("REDLINE_TEST_PY_STARTUP");
+	double v;
+
+	return e && parse_double(e, &v) == 0 && v > 0 ? v : STARTUP_TIMEOUT;
+}
+
+static volatile sig_atomic_t py_stop_signal;
+
+static void on_stop(int sig)
+{
+	py_stop_signal = sig;
+}
+
+int record_python_target(char **argv, pid_t pid)
+{
+	struct py_target t;
+	struct buf path = BUF_INIT;
+	int ret;
+
+	if (argv) {
+		ret = run_find_program(argv[0], &path) == 0 && py_program_is_python(path.ptr);
+		buf_release(&path);
+		return ret;
+	}
+	/* A process that cannot be looked into is left to the native path's errors. */
+	ret = py_target_find(pid, NULL, &t);
+	if (ret == 0) {
+		py_target_release(&t);
+		return 1;
+	}
+	return 0;
+}
+
+/* End a launched command that is still running: politely, then not. */
+static void end_command(struct run_child *child)
+{
+	kill(child->pid, SIGTERM);
+	for (int i = 0; i < 100; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)child->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	kill(child->pid, SIGKILL);
+}
+
+static void summary(const struct record_python_args *a, const struct profile *p,
+		    const struct py_target *t, const struct py_sampler_stats *st, int hz)
+{
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct buf v = BUF_INIT, n = BUF_INIT;
+
+	o.lines = a->lines;
+	o.top_rows = (size_t)a->top;
+	o.color = term_want_color(2, COLOR_AUTO);
+	if (!a->quiet && p->nr_samples) {
+		fputc('\n', stderr);
+		render_top(p, &o, stderr);
+		fputc('\n', stderr);
+	}
+	if (t->major)
+		py_target_version(&v, t);
+	format_count(&n, st->stacks);
+	info("%s Python stacks from %llu samples at %d Hz, wall clock (Python %s%s)", n.ptr,
+	     (unsigned long long)st->ticks, hz, t->major ? v.ptr : "?",
+	     a->native ? ", native stacks merged" : a->blocking ? ", threads stopped to read" : "");
+	if ((a->blocking || a->native) && st->ticks) {
+		struct buf d = BUF_INIT;
+
+		format_duration(&d, st->read_seconds / (double)st->ticks);
+		info("the threads were stopped %s per sample, on average", d.ptr);
+		buf_release(&d);
+	}
+	if (st->idle && !a->idle)
+		info("%llu stack%s of threads that were not running left out (--idle keeps them)",
+		     (unsigned long long)st->idle, st->idle == 1 ? "" : "s");
+	if (st->dropped)
+		info("%llu stack%s dropped: changed while being read (--blocking reads them whole)",
+		     (unsigned long long)st->dropped, st->dropped == 1 ? "" : "s");
+	if (st->unmerged)
+		info("%llu stack%s kept Python-only: the native unwinding did not reach the "
+		     "interpreter loop", (unsigned long long)st->unmerged, st->unmerged == 1 ? "" : "s");
+	if (st->missed > st->ticks / 10)
+		warning("%llu ticks missed: reading took longer than the period; try a lower -F",
+			(unsigned long long)st->missed);
+	if (a->subprocesses && st->processes > 1)
+		info("%llu processes followed", (unsigned long long)st->processes);
+	if (!st->stacks)
+		warning("no Python stacks: no thread ran Python code while sampled%s",
+			a->idle ? "" : " (--idle includes the waiting ones)");
+	buf_release(&v);
+	buf_release(&n);
+}
+
+int record_python(const struct record_python_args *a)
+{
+	struct py_sampler_opts o = PY_SAMPLER_OPTS_INIT;
+	struct py_sampler_stats st;
+	struct py_sampler *s = NULL;
+	struct py_target t;
+	struct profile *p;
+	struct run_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+	struct run_result res = { 0 };
+	struct sigaction sa, old_int, old_term;
+	struct buf cmdline = BUF_INIT, comment = BUF_INIT;
+	bool launched = a->argv != NULL, exited = false;
+	double start, deadline;
+	int64_t start_wall;
+	pid_t pid = a->pid;
+	int ret, status = 0;
+
+	memset(&t, 0, sizeof(t));
+	memset(&st, 0, sizeof(st));
+	o.hz = a->hz > 0 ? a->hz : 100;
+	o.idle = a->idle;
+	o.gil = a->gil;
+	o.blocking = a->blocking;
+	o.subprocesses = a->subprocesses;
+	o.native = a->native;
+
+	/* Ctrl-C and SIGTERM stop the sampling; the profile is still written. */
+	py_stop_signal = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	start = mono_seconds();
+	start_wall = (int64_t)time(NULL) * 1000000000LL;
+	if (launched) {
+		struct run_spec spec = RUN_SPEC_INIT;
+
+		spec.argv = a->argv;
+		shell_join(&cmdline, a->argv);
+		ret = run_spawn(&spec, &child);
+		if (ret < 0) {
+			if (ret == -ENOENT) {
+				error("cannot run '%s': command not found", a->argv[0]);
+				hint("check the spelling, or give a path ('./%s' for a program here)",
+				     a->argv[0]);
+			} else {
+				error_code(ret, "cannot run '%s'", a->argv[0]);
+			}
+			status = RL_EXIT_TARGET;
+			goto out_abort;
+		}
+		pid = child.pid;
+		ret = py_target_wait(pid, NULL, startup_timeout(), &t);
+		if (ret == -ESRCH) {
+			exited = true; /* done before its interpreter could be found */
+		} else if (ret < 0) {
+			end_command(&child);
+			run_wait(&child, 0, &res);
+			if (ret == -ENOENT || ret == -EAGAIN) {
+				error("'%s' did not start a CPython interpreter within %g s",
+				      a->argv[0], startup_timeout());
+				hint("'--no-python' records it as native code");
+			} else {
+				py_report_error(ret, pid, NULL);
+			}
+			status = RL_EXIT_TARGET;
+			goto out_abort;
+		}
+	} else {
+		buf_addf(&cmdline, "-p %d", (int)pid);
+		ret = py_target_find(pid, NULL, &t);
+		if (ret < 0) {
+			status = py_report_error(ret, pid, NULL);
+			goto out_abort;
+		}
+	}
+
+	p = prof_new();
+	if (!exited) {
+		ret = py_sampler_new(p, &t, &o, &s);
+		if (ret < 0) {
+			status = py_report_error(ret, pid, &t);
+			prof_free(p);
+			if (launched) {
+				end_command(&child);
+				run_wait(&child, 0, &res);
+			}
+			goto out_abort;
+		}
+		deadline = a->duration > 0 ? start + a->duration : 0;
+		ret = py_sampler_run(s, &py_stop_signal, deadline);
+		py_sampler_stats(s, &st);
+		if (ret < 0) {
+			/* Only --blocking/--native stop threads, and only they can be refused. */
+			py_report_error(ret, pid, &t);
+			status = RL_EXIT_TARGET;
+		}
+	} else {
+		prof_add_sample_type(p, "samples", "count");
+		prof_add_sample_type(p, "wall", "nanoseconds");
+	}
+
+	if (launched) {
+		bool running = kill(pid, 0) == 0;
+		siginfo_t si;
+
+		/* A zombie is finished: waitid(WNOWAIT) tells one from a runner. */
+		memset(&si, 0, sizeof(si));
+		if (running && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    si.si_pid)
+			running = false;
+		if (running)
+			end_command(&child);
+		run_wait(&child, 0, &res);
+		if (!running && !status)
+			status = run_shell_status(&res);
+	}
+	if (py_stop_signal)
+		status = 128 + py_stop_signal;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	p->time_nanos = start_wall;
+	p->duration_nanos = (int64_t)((mono_seconds() - start) * 1e9);
+	buf_addf(&comment, "redline record %s", cmdline.ptr);
+	prof_add_comment(p, comment.ptr);
+	{
+		struct buf c = BUF_INIT, v = BUF_INIT;
+
+		if (t.major)
+			py_target_version(&v, &t);
+		buf_addf(&c, "python %s, %d Hz wall clock, %llu samples, %llu stacks, %llu dropped, "
+			     "%llu idle left out%s%s",
+			 v.len ? v.ptr : "?", (int)o.hz, (unsigned long long)st.ticks,
+			 (unsigned long long)st.stacks, (unsigned long long)st.dropped,
+			 (unsigned long long)st.idle, o.native ? ", native" : "",
+			 o.blocking ? ", blocking" : "");
+		prof_add_comment(p, c.ptr);
+		buf_release(&c);
+		buf_release(&v);
+	}
+	{
+		struct render_opts ro = RENDER_OPTS_INIT;
+
+		ro.threads = a->threads;
+		ro.lines = a->lines;
+		ro.inverted = a->inverted;
+		ro.title = comment.ptr;
+		ret = prof_render(p, a->fmt, &ro, afile_fp(a->af));
+		ret = ret < 0 ? (afile_abort(a->af), ret) : afile_commit(a->af);
+	}
+	if (launched && exited)
+		warning("'%s' finished before its Python stacks could be read", a->argv[0]);
+	else if (launched && !py_stop_signal && (res.signal || (res.exited && res.exit_code))) {
+		struct buf d = BUF_INIT;
+
+		run_describe_status(&d, &res);
+		warning("'%s' ended with %s; the profile covers it up to then", a->argv[0], d.ptr);
+		buf_release(&d);
+	}
+	if (py_stop_signal)
+		info("interrupted: sampling stopped%s", launched ? ", the command was ended" : "");
+	else if (a->duration > 0 && mono_seconds() >= start + a->duration)
+		info("--duration reached: sampling stopped%s", launched ? ", the command was ended" : "");
+	summary(a, p, &t, &st, (int)o.hz);
+	if (ret < 0) {
+		error_code(ret, "cannot write '%s'", a->output);
+		status = RL_EXIT_INTERNAL;
+	} else {
+		info("%s written to '%s'", prof_format_what(a->fmt), a->output);
+	}
+	py_sampler_free(s);
+	prof_free(p);
+	py_target_release(&t);
+	buf_release(&cmdline);
+	buf_release(&comment);
+	return status;
+
+out_abort:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	afile_abort(a->af);
+	py_target_release(&t);
+	buf_release(&cmdline);
+	buf_release(&comment);
+	return status;
+}

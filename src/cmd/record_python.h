@@ -1,0 +1,38 @@
+#ifndef CMD_RECORD_PYTHON_H
+#define CMD_RECORD_PYTHON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "base/afile.h"
+#include "prof/render.h"
+
+/*
+ * The part of `redline record` (src/cmd/record.c) that samples CPython
+ * programs: record.c parses the options, opens the output, and hands a
+ * Python target over here (record_python_target() decides which targets
+ * are). Returns the command's exit status.
+ */
+struct record_python_args {
+	char **argv;	   /* the command to run, or NULL ... */
+	pid_t pid;	   /* ... the process to attach to */
+	int hz;		   /* samples per second, 0: 100 */
+	double duration;   /* seconds, 0: until the end */
+	bool idle, gil, blocking, subprocesses, native;
+	const char *output;
+	struct afile *af;  /* open on output; committed or aborted here */
+	enum prof_format fmt;
+	bool threads, lines, inverted, quiet;
+	int top;
+};
+
+/*
+ * Is the target Python? A command: py_program_is_python() of the program
+ * it runs; a process: CPython found in it (one that cannot be looked into
+ * is not, and gets the native path's errors). Returns 1 or 0.
+ */
+int record_python_target(char **argv, pid_t pid);
+
+int record_python(const struct record_python_args *a);
+
+#endif

@@ -1,0 +1,13 @@
+#ifndef MEM_PRELOAD_PYTHON_H
+#define MEM_PRELOAD_PYTHON_H
+
+/*
+ * The Python frame source (python.c): when the traced program is CPython
+ * 3.8-3.13 (its symbols say so), install the frames hook that adds the
+ * allocating thread's Python frames to each stack. Called once by the
+ * preload library's set-up, with its recursion guard held. A no-op in any
+ * other program.
+ */
+void redline_mem_python_init(void);
+
+#endif

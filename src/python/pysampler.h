@@ -1,0 +1,86 @@
+#ifndef PYTHON_PYSAMPLER_H
+#define PYTHON_PYSAMPLER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "python/target.h"
+
+struct profile;
+
+/*
+ * Wall-clock sampling of the Python stacks of a CPython process into a
+ * profile (prof/profile.h), as py-spy samples by default: at a fixed
+ * rate, without stopping the process, each thread that is running when
+ * the sample is taken contributes its stack.
+ *
+ * Each Python frame becomes a location without mapping or address whose
+ * one line names a function: name the qualified name (co_qualname from
+ * 3.11, co_name before), no system name (Python mangles nothing), file
+ * co_filename, start line co_firstlineno; the line is the one being
+ * executed. Samples carry
+ * the values samples/count and wall/nanoseconds (one period each), and
+ * the labels thread_id (kernel thread id), thread_name (threading's name,
+ * when known) and, with subprocesses, pid.
+ *
+ * With native, each sample stops the threads (as blocking does), takes
+ * their native stacks too (python/pynative.h) and merges the two
+ * (python/merge.h): every frame of the interpreter loop is replaced by the
+ * Python frames it runs, so that one stack reads Python -> C -> libc. A
+ * thread whose two stacks disagree (caught entering or leaving the loop)
+ * keeps its Python stack alone, and is counted.
+ */
+
+struct py_sampler_opts {
+	double hz;	   /* samples per second */
+	bool idle;	   /* also threads that are not running */
+	bool gil;	   /* only the thread holding the GIL */
+	bool blocking;	   /* stop the threads while reading (exact stacks) */
+	bool subprocesses; /* follow Python child processes too */
+	bool native;	   /* merge each thread's native stack (stops the threads) */
+};
+#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false }
+
+struct py_sampler;
+
+/*
+ * A sampler of the CPython process t (py_target_find()) into p, which
+ * gets its sample types and period from this call (p must have none
+ * yet). Returns 0 or a negative errno: -ENOTSUP no layout for the
+ * version (py_reader_new()).
+ */
+int py_sampler_new(struct profile *p, const struct py_target *t,
+		   const struct py_sampler_opts *o, struct py_sampler **out);
+void py_sampler_free(struct py_sampler *s);
+
+/*
+ * Take one sample of every thread of every process followed. Returns 0,
+ * or -ESRCH once every process is gone; with blocking, -EPERM when a
+ * process may not be stopped.
+ */
+int py_sampler_tick(struct py_sampler *s);
+
+/*
+ * Tick at the rate until every process is gone (returns 0), *stop is set
+ * (returns 0), or mono_seconds() passes deadline (0: no deadline; returns
+ * 0). A tick that comes too late is skipped, not made up: each sample
+ * stands for one period. Other errors as py_sampler_tick().
+ */
+int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop,
+		   double deadline);
+
+struct py_sampler_stats {
+	uint64_t ticks;	      /* samples taken */
+	uint64_t missed;      /* ticks skipped because the sampler was late */
+	uint64_t stacks;      /* thread stacks added to the profile */
+	uint64_t dropped;     /* thread stacks dropped as inconsistent */
+	uint64_t idle;	      /* thread stacks left out: not running, no GIL */
+	uint64_t processes;   /* processes followed, the first included */
+	uint64_t unmerged;    /* native: stacks kept Python-only (views disagreed) */
+	double read_seconds;  /* time spent reading stacks (stopped, if blocking) */
+};
+void py_sampler_stats(const struct py_sampler *s, struct py_sampler_stats *st);
+
+#endif

@@ -1,0 +1,993 @@
+/*
+ * The frame reader: interpreters -> thread states -> frames, read from
+ * another process through the layout of its version.
+ *
+ * Costs, per sample and thread: one read of the thread state, then two
+ * per frame (the frame, its code object's header). A code object's
+ * strings and line table are read and decoded once, when its address is
+ * first seen, and whenever the header found there stops matching what
+ * was cached (the object was freed and the address reused).
+ */
+#include "python/reader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/intern.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "python/linetable.h"
+
+/* Longest string or line table believed; anything longer is garbage. */
+#define MAX_STR (1 << 16)
+#define MAX_TABLE (1 << 24)
+#define MAX_INTERPS 256
+#define MAX_THREADS 65536
+/* Largest header read at once (a frame object, a code object, a thread state). */
+#define MAX_BLOB 1024
+
+struct code_entry {
+	struct py_code pub;
+	uint64_t addr;
+	/* What the header said when this entry was made: its fingerprint. */
+	uint64_t filename_p, name_p, qualname_p, linetable_p;
+	int firstlineno;
+	struct py_lines lines;
+	struct code_entry *all_next; /* every entry ever made, for freeing */
+};
+
+struct thread_entry {
+	uint64_t tstate;
+	unsigned long thread_id;
+	pid_t tid;
+	const char *name; /* interned, or NULL */
+	unsigned name_tries;
+	uint64_t seen; /* the sample that last saw it */
+};
+
+struct py_reader {
+	pid_t pid;
+	struct py_layout l;
+	uint64_t runtime, code_type, unicode_type, bytes_type;
+	struct intern *strings;
+
+	struct code_entry **slots; /* open addressing by address */
+	size_t nslots, ncodes;
+	struct code_entry *all_codes;
+
+	struct thread_entry *threads;
+	size_t nthreads, threads_alloc;
+	uint64_t generation;
+
+	int tid_offset; /* <= 3.10: where glibc's struct pthread keeps the tid */
+	const char *main_name;
+	unsigned main_name_tries;
+
+	struct buf scratch, text;
+	struct py_reader_stats st;
+};
+
+/* --- raw reads ------------------------------------------------------------ */
+
+static int rd(struct py_reader *r, uint64_t addr, void *dst, size_t len)
+{
+	r->st.reads++;
+	return py_read_mem(r->pid, addr, dst, len);
+}
+
+static int rd_u64(struct py_reader *r, uint64_t addr, uint64_t *v)
+{
+	return rd(r, addr, v, sizeof(*v));
+}
+
+static uint64_t u64_at(const uint8_t *blob, int32_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, blob + off, sizeof(v));
+	return v;
+}
+
+static int32_t i32_at(const uint8_t *blob, int32_t off)
+{
+	int32_t v;
+
+	memcpy(&v, blob + off, sizeof(v));
+	return v;
+}
+
+/* --- strings and bytes ---------------------------------------------------- */
+
+static void put_utf8(struct buf *out, uint32_t c)
+{
+	if (c < 0x80) {
+		buf_addch(out, (int)c);
+	} else if (c < 0x800) {
+		buf_addch(out, (int)(0xc0 | (c >> 6)));
+		buf_addch(out, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addch(out, (int)(0xe0 | (c >> 12)));
+		buf_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addch(out, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x110000) {
+		buf_addch(out, (int)(0xf0 | (c >> 18)));
+		buf_addch(out, (int)(0x80 | ((c >> 12) & 0x3f)));
+		buf_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addch(out, (int)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addstr(out, "\xef\xbf\xbd"); /* U+FFFD */
+	}
+}
+
+/*
+ * The str object at addr, as UTF-8, into out (replacing its contents).
+ * Compact strings only (every identifier and file name is one). Returns 0
+ * or -EAGAIN (not a str, unreadable, implausible).
+ */
+static int read_str(struct py_reader *r, uint64_t addr, struct buf *out)
+{
+	const struct py_layout *l = &r->l;
+	uint8_t hdr[MAX_BLOB];
+	uint32_t state;
+	int64_t len;
+	unsigned kind;
+	uint64_t data;
+	size_t bytes;
+
+	buf_reset(out);
+	if (rd(r, addr, hdr, (size_t)l->unicode.ascii_size) < 0)
+		return -EAGAIN;
+	if (r->unicode_type && u64_at(hdr, l->type.ob_type) != r->unicode_type)
+		return -EAGAIN;
+	memcpy(&state, hdr + l->unicode.state, sizeof(state));
+	memcpy(&len, hdr + l->unicode.length, sizeof(len));
+	kind = (state >> l->unicode.kind_shift) & ((1u << l->unicode.kind_bits) - 1);
+	if (len < 0 || len > MAX_STR || !(state & (1u << l->unicode.compact_bit)))
+		return -EAGAIN;
+	if (state & (1u << l->unicode.ascii_bit)) {
+		data = addr + (uint64_t)l->unicode.ascii_size;
+		kind = 1;
+	} else {
+		data = addr + (uint64_t)l->unicode.compact_size;
+	}
+	if (kind != 1 && kind != 2 && kind != 4)
+		return -EAGAIN;
+	bytes = (size_t)len * kind;
+	buf_reset(&r->scratch);
+	buf_grow(&r->scratch, bytes + 1);
+	if (rd(r, data, r->scratch.ptr, bytes) < 0)
+		return -EAGAIN;
+	if (state & (1u << l->unicode.ascii_bit)) {
+		buf_add(out, r->scratch.ptr, bytes);
+		return 0;
+	}
+	for (size_t i = 0; i < (size_t)len; i++) {
+		const uint8_t *p = (const uint8_t *)r->scratch.ptr + i * kind;
+		uint32_t c;
+
+		if (kind == 1) {
+			c = p[0];
+		} else if (kind == 2) {
+			uint16_t c16;
+
+			memcpy(&c16, p, 2);
+			c = c16;
+		} else {
+			memcpy(&c, p, 4);
+		}
+		put_utf8(out, c);
+	}
+	return 0;
+}
+
+/* The contents of the bytes object at addr into out. Returns 0 or -EAGAIN. */
+static int read_bytes(struct py_reader *r, uint64_t addr, struct buf *out)
+{
+	const struct py_layout *l = &r->l;
+	uint8_t hdr[MAX_BLOB];
+	int64_t size;
+
+	buf_reset(out);
+	if (rd(r, addr, hdr, (size_t)l->bytes.sval) < 0)
+		return -EAGAIN;
+	if (r->bytes_type && u64_at(hdr, l->type.ob_type) != r->bytes_type)
+		return -EAGAIN;
+	memcpy(&size, hdr + l->type.ob_size, sizeof(size));
+	if (size < 0 || size > MAX_TABLE)
+		return -EAGAIN;
+	buf_grow(out, (size_t)size + 1);
+	if (rd(r, addr + (uint64_t)l->bytes.sval, out->ptr, (size_t)size) < 0)
+		return -EAGAIN;
+	buf_setlen(out, (size_t)size);
+	return 0;
+}
+
+/* Does the str at addr equal key? */
+static bool str_equals(struct py_reader *r, uint64_t addr, const char *key)
+{
+	return read_str(r, addr, &r->text) == 0 && buf_equals(&r->text, key);
+}
+
+/* --- dictionaries (for thread names) -------------------------------------- */
+
+/*
+ * Look key up among the entries of the keys object at keys_addr. With
+ * values_addr the table is split and values live there; otherwise in the
+ * entries. A linear scan comparing strings: these dicts are small, and
+ * it spares redline CPython's string hash.
+ */
+static int keys_lookup(struct py_reader *r, uint64_t keys_addr,
+		       uint64_t values_addr, const char *key, uint64_t *value)
+{
+	const struct py_layout *l = &r->l;
+	uint8_t hdr[MAX_BLOB];
+	int64_t nentries;
+	uint64_t entries, index_bytes;
+	int32_t esize, ekey, evalue;
+
+	if (rd(r, keys_addr, hdr, (size_t)l->dict.dk_indices) < 0)
+		return -EAGAIN;
+	memcpy(&nentries, hdr + l->dict.dk_nentries, sizeof(nentries));
+	if (nentries < 0 || nentries > 4096)
+		return -EAGAIN;
+	esize = l->dict.entry_size;
+	ekey = l->dict.entry_key;
+	evalue = l->dict.entry_value;
+	if (PY_AT_LEAST(l, 3, 11)) {
+		unsigned log2_bytes = hdr[l->dict.dk_log2_index_bytes];
+
+		if (log2_bytes > 40)
+			return -EAGAIN;
+		index_bytes = 1ull << log2_bytes;
+		if (hdr[l->dict.dk_kind] != (uint8_t)l->dict.kind_general) {
+			esize = l->dict.uentry_size;
+			ekey = l->dict.uentry_key;
+			evalue = l->dict.uentry_value;
+		}
+	} else {
+		int64_t size;
+
+		memcpy(&size, hdr + l->dict.dk_size, sizeof(size));
+		if (size <= 0 || size > (1 << 20))
+			return -EAGAIN;
+		/* Index width grows with the table: 1, 2, 4 or 8 bytes. */
+		index_bytes = (uint64_t)size *
+			      (size <= 0xff ? 1 : size <= 0xffff ? 2 : 4);
+	}
+	entries = keys_addr + (uint64_t)l->dict.dk_indices + index_bytes;
+	for (int64_t i = 0; i < nentries; i++) {
+		uint8_t e[64];
+
+		if (rd(r, entries + (uint64_t)(i * esize), e, (size_t)esize) < 0)
+			return -EAGAIN;
+		if (!u64_at(e, ekey) || !str_equals(r, u64_at(e, ekey), key))
+			continue;
+		if (values_addr)
+			return rd_u64(r, values_addr + (uint64_t)l->dict.values_values +
+					      (uint64_t)i * 8, value) < 0 ? -EAGAIN : 0;
+		*value = u64_at(e, evalue);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int dict_lookup(struct py_reader *r, uint64_t dict, const char *key,
+		       uint64_t *value)
+{
+	uint64_t keys, values;
+
+	if (rd_u64(r, dict + (uint64_t)r->l.dict.ma_keys, &keys) < 0 ||
+	    rd_u64(r, dict + (uint64_t)r->l.dict.ma_values, &values) < 0 || !keys)
+		return -EAGAIN;
+	return keys_lookup(r, keys, values, key, value);
+}
+
+/* obj.key, for an instance of a class defined in Python. */
+static int attr_lookup(struct py_reader *r, uint64_t obj, const char *key,
+		       uint64_t *value)
+{
+	const struct py_layout *l = &r->l;
+	uint64_t type, flags, dict = 0, values = 0, cached_keys = 0;
+	int64_t dictoffset, basicsize;
+
+	if (rd_u64(r, obj + (uint64_t)l->type.ob_type, &type) < 0 ||
+	    rd_u64(r, type + (uint64_t)l->type.tp_flags, &flags) < 0 ||
+	    rd(r, type + (uint64_t)l->type.tp_dictoffset, &dictoffset, 8) < 0 ||
+	    rd(r, type + (uint64_t)l->type.tp_basicsize, &basicsize, 8) < 0)
+		return -EAGAIN;
+	if (PY_AT_LEAST(l, 3, 11) && (flags & l->type.flag_managed_dict)) {
+		uint64_t p;
+
+		if (rd_u64(r, obj + (uint64_t)(int64_t)l->dict.managed_dict, &p) < 0)
+			return -EAGAIN;
+		if (PY_AT_LEAST(l, 3, 13)) {
+			dict = p;
+			if (!dict && (flags & l->type.flag_inline_values)) {
+				uint8_t valid;
+
+				values = obj + (uint64_t)basicsize;
+				if (rd(r, values + (uint64_t)l->dict.values_valid, &valid, 1) < 0 ||
+				    !valid)
+					return -ENOENT;
+			}
+		} else if (PY_AT_LEAST(l, 3, 12)) {
+			/* A tagged pointer: the low bit set means "values". */
+			if (p & 1)
+				values = p + (uint64_t)(int64_t)l->dict.tagged_values_adjust;
+			else
+				dict = p;
+		} else {
+			dict = p;
+			if (!dict && rd_u64(r, obj + (uint64_t)(int64_t)l->dict.managed_values,
+					    &values) < 0)
+				return -EAGAIN;
+		}
+		if (!dict && values &&
+		    rd_u64(r, type + (uint64_t)l->type.ht_cached_keys, &cached_keys) < 0)
+			return -EAGAIN;
+	} else if (dictoffset > 0) {
+		if (rd_u64(r, obj + (uint64_t)dictoffset, &dict) < 0)
+			return -EAGAIN;
+	}
+	if (dict)
+		return dict_lookup(r, dict, key, value);
+	if (values && cached_keys)
+		return keys_lookup(r, cached_keys, values, key, value);
+	return -ENOENT;
+}
+
+/* --- code objects --------------------------------------------------------- */
+
+static size_t code_slot(const struct py_reader *r, uint64_t addr)
+{
+	return (size_t)hash_mix64(addr) & (r->nslots - 1);
+}
+
+static void code_insert(struct py_reader *r, struct code_entry *e)
+{
+	size_t i;
+
+	if ((r->ncodes + 1) * 2 > r->nslots) {
+		struct code_entry **old = r->slots;
+		size_t nold = r->nslots;
+
+		r->nslots = nold ? nold * 2 : 256;
+		r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+		r->ncodes = 0;
+		for (size_t k = 0; k < nold; k++)
+			if (old[k])
+				code_insert(r, old[k]);
+		free(old);
+	}
+	for (i = code_slot(r, e->addr); r->slots[i]; i = (i + 1) & (r->nslots - 1)) {
+		if (r->slots[i]->addr == e->addr) {
+			r->slots[i] = e; /* replaces an entry of a freed object */
+			return;
+		}
+	}
+	r->slots[i] = e;
+	r->ncodes++;
+}
+
+static struct code_entry *code_find(struct py_reader *r, uint64_t addr)
+{
+	if (!r->nslots)
+		return NULL;
+	for (size_t i = code_slot(r, addr); r->slots[i]; i = (i + 1) & (r->nslots - 1))
+		if (r->slots[i]->addr == addr)
+			return r->slots[i];
+	return NULL;
+}
+
+static const char *intern_buf(struct py_reader *r, const struct buf *b)
+{
+	return intern_str(r->strings, intern_id(r->strings, b->ptr, b->len), NULL);
+}
+
+/*
+ * The code object at addr whose header is hdr: from the cache when the
+ * header still matches, else read and decoded now.
+ */
+static const struct code_entry *code_get(struct py_reader *r, uint64_t addr,
+					 const uint8_t *hdr)
+{
+	const struct py_layout *l = &r->l;
+	uint64_t filename_p = u64_at(hdr, l->code.filename);
+	uint64_t name_p = u64_at(hdr, l->code.name);
+	uint64_t qualname_p = l->code.qualname >= 0 ? u64_at(hdr, l->code.qualname) : 0;
+	uint64_t linetable_p = u64_at(hdr, l->code.linetable);
+	int first = i32_at(hdr, l->code.firstlineno);
+	struct code_entry *e = code_find(r, addr);
+	struct buf table = BUF_INIT;
+
+	if (e && e->filename_p == filename_p && e->name_p == name_p &&
+	    e->qualname_p == qualname_p && e->linetable_p == linetable_p &&
+	    e->firstlineno == first)
+		return e;
+
+	e = xcalloc(1, sizeof(*e));
+	e->addr = addr;
+	e->filename_p = filename_p;
+	e->name_p = name_p;
+	e->qualname_p = qualname_p;
+	e->linetable_p = linetable_p;
+	e->firstlineno = first;
+	e->pub.firstlineno = first;
+	if (read_str(r, filename_p, &r->text) < 0)
+		goto bad;
+	e->pub.filename = intern_buf(r, &r->text);
+	if (read_str(r, name_p, &r->text) < 0)
+		goto bad;
+	e->pub.name = intern_buf(r, &r->text);
+	e->pub.qualname = e->pub.name;
+	if (qualname_p) {
+		if (read_str(r, qualname_p, &r->text) < 0)
+			goto bad;
+		e->pub.qualname = intern_buf(r, &r->text);
+	}
+	if (read_bytes(r, linetable_p, &table) < 0 ||
+	    py_lines_decode(&e->lines, l->version, (const uint8_t *)table.ptr,
+			    table.len, first) < 0)
+		goto bad;
+	buf_release(&table);
+	e->all_next = r->all_codes;
+	r->all_codes = e;
+	code_insert(r, e);
+	r->st.code_objects++;
+	return e;
+bad:
+	buf_release(&table);
+	py_lines_release(&e->lines);
+	free(e);
+	return NULL;
+}
+
+/* --- frames --------------------------------------------------------------- */
+
+static int push_frame(struct py_sample *s, size_t *n, const struct code_entry *c,
+		      int line, bool entry)
+{
+	struct py_frame *f;
+
+	if (*n >= PY_MAX_DEPTH)
+		return -EAGAIN;
+	ALLOC_GROW(s->frame_store, *n, s->frame_store_alloc);
+	f = &s->frame_store[(*n)++];
+	f->code = &c->pub;
+	f->line = line >= 0 ? line : c->pub.firstlineno;
+	f->entry = entry;
+	return 0;
+}
+
+/*
+ * Read the chain of frames that starts at frame into s->frame_store from
+ * index *n on. Returns 0, or -EAGAIN when the chain stopped making sense;
+ * *self_of_bootstrap gets `self` of threading's _bootstrap_inner, if seen.
+ */
+static int read_frames(struct py_reader *r, uint64_t frame, struct py_sample *s,
+		       size_t *n, uint64_t *bootstrap_self)
+{
+	const struct py_layout *l = &r->l;
+	bool v311 = PY_AT_LEAST(l, 3, 11);
+	size_t start = *n;
+	unsigned hops = 0;
+
+	while (frame) {
+		uint8_t fb[MAX_BLOB], cb[MAX_BLOB];
+		const struct code_entry *c;
+		uint64_t code, next;
+		bool entry = !v311;
+		int line = -1;
+
+		if (++hops > PY_MAX_DEPTH + 64)
+			return -EAGAIN; /* a cycle, or garbage */
+		if (rd(r, frame, fb, (size_t)l->frame.size) < 0)
+			return -EAGAIN;
+		next = u64_at(fb, l->frame.previous);
+		code = u64_at(fb, l->frame.code);
+		if (v311) {
+			int owner = (int8_t)fb[l->frame.owner];
+
+			if (l->frame.owned_by_cstack >= 0 && owner == l->frame.owned_by_cstack) {
+				/* A shim: the frame inside it began a loop call. */
+				if (*n > start)
+					s->frame_store[*n - 1].entry = true;
+				frame = next;
+				continue;
+			}
+			if (l->frame.is_entry >= 0)
+				entry = fb[l->frame.is_entry] != 0;
+			if (rd(r, code, cb, (size_t)l->code.size) < 0 ||
+			    (r->code_type && u64_at(cb, l->type.ob_type) != r->code_type))
+				return -EAGAIN;
+			{
+				uint64_t first = code + (uint64_t)l->code.code_adaptive;
+				int64_t off = (int64_t)(u64_at(fb, l->frame.instr) - first);
+				int traceable = i32_at(cb, l->code.firsttraceable);
+
+				/*
+				 * A frame that has not yet run its first traceable
+				 * instruction is incomplete: CPython hides it too.
+				 */
+				if (owner != l->frame.owned_by_generator &&
+				    off < (int64_t)traceable * 2) {
+					frame = next;
+					continue;
+				}
+				c = code_get(r, code, cb);
+				if (!c)
+					return -EAGAIN;
+				if (off >= 0 && off < (1ll << 31))
+					line = py_lines_find(&c->lines, (uint32_t)off);
+			}
+		} else {
+			int32_t lasti = i32_at(fb, l->frame.lasti);
+
+			if (rd(r, code, cb, (size_t)l->code.size) < 0 ||
+			    (r->code_type && u64_at(cb, l->type.ob_type) != r->code_type))
+				return -EAGAIN;
+			c = code_get(r, code, cb);
+			if (!c)
+				return -EAGAIN;
+			/* -1: not started yet. In bytes until 3.9, in code units in 3.10. */
+			if (lasti >= 0)
+				line = py_lines_find(&c->lines, PY_AT_LEAST(l, 3, 10) ?
+								 (uint32_t)lasti * 2 :
+								 (uint32_t)lasti);
+		}
+		if (push_frame(s, n, c, line, entry) < 0)
+			return -EAGAIN;
+		if (bootstrap_self && !strcmp(c->pub.name, "_bootstrap_inner") &&
+		    ends_with(c->pub.filename, "threading.py"))
+			rd_u64(r, frame + (uint64_t)l->frame.localsplus, bootstrap_self);
+		frame = next;
+	}
+	return 0;
+}
+
+/* --- threads -------------------------------------------------------------- */
+
+static struct thread_entry *thread_get(struct py_reader *r, uint64_t tstate,
+				       unsigned long thread_id)
+{
+	struct thread_entry *t;
+
+	for (size_t i = 0; i < r->nthreads; i++)
+		if (r->threads[i].tstate == tstate && r->threads[i].thread_id == thread_id)
+			return &r->threads[i];
+	ALLOC_GROW(r->threads, r->nthreads, r->threads_alloc);
+	t = &r->threads[r->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->tstate = tstate;
+	t->thread_id = thread_id;
+	return t;
+}
+
+/* Forget threads that the last sample did not see (they ended). */
+static void threads_prune(struct py_reader *r)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->nthreads; i++)
+		if (r->threads[i].seen == r->generation)
+			r->threads[k++] = r->threads[i];
+	r->nthreads = k;
+}
+
+/* The kernel thread ids of the process, into ids (at most max). */
+static size_t list_tids(pid_t pid, pid_t *ids, size_t max)
+{
+	char path[64];
+	struct dirent *d;
+	size_t n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)) && n < max) {
+		long v;
+
+		if (parse_long(d->d_name, &v) == 0 && v > 0)
+			ids[n++] = (pid_t)v;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Before 3.11 a thread state knows its pthread_t, not its kernel thread
+ * id. glibc keeps the id inside struct pthread (which pthread_t points
+ * at) at an offset private to the glibc build: find it as the first
+ * aligned int there that is one of the process's thread ids, the same for
+ * every thread seen. Returns the offset or -1.
+ */
+#define PTHREAD_SCAN 2048
+static int find_tid_offset(struct py_reader *r, const unsigned long *pthreads,
+			   size_t n)
+{
+	pid_t tids[256];
+	size_t ntids = list_tids(r->pid, tids, ARRAY_SIZE(tids));
+	uint8_t *blob;
+	int best = -1;
+
+	if (!ntids || !n)
+		return -1;
+	blob = xmalloc(PTHREAD_SCAN * n);
+	for (size_t i = 0; i < n; i++)
+		if (rd(r, pthreads[i], blob + i * PTHREAD_SCAN, PTHREAD_SCAN) < 0) {
+			free(blob);
+			return -1;
+		}
+	for (int off = 0; off + 4 <= PTHREAD_SCAN && best < 0; off += 4) {
+		bool all = true;
+
+		for (size_t i = 0; i < n && all; i++) {
+			int32_t v;
+			bool hit = false;
+
+			memcpy(&v, blob + i * PTHREAD_SCAN + off, 4);
+			for (size_t k = 0; k < ntids && !hit; k++)
+				hit = tids[k] == v;
+			all = hit;
+		}
+		if (all)
+			best = off;
+	}
+	free(blob);
+	return best;
+}
+
+/* The run state letter of a thread: 'R' running, 'S' sleeping, ... */
+static char os_state(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return '?';
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	/* "TID (comm) S ...": comm may hold ')' itself, so the last one counts. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* threading._main_thread._name, through sys.modules. */
+static const char *main_thread_name(struct py_reader *r, uint64_t interp)
+{
+	uint64_t modules, mod, mdict, thread, name;
+
+	if (r->main_name || r->main_name_tries > 50)
+		return r->main_name;
+	r->main_name_tries++;
+	if (rd_u64(r, interp + (uint64_t)r->l.interp.modules, &modules) < 0 || !modules ||
+	    dict_lookup(r, modules, "threading", &mod) < 0 ||
+	    rd_u64(r, mod + (uint64_t)r->l.module.md_dict, &mdict) < 0 ||
+	    dict_lookup(r, mdict, "_main_thread", &thread) < 0 ||
+	    attr_lookup(r, thread, "_name", &name) < 0 || read_str(r, name, &r->text) < 0)
+		return NULL;
+	r->main_name = intern_buf(r, &r->text);
+	return r->main_name;
+}
+
+static const char *thread_name(struct py_reader *r, struct thread_entry *t,
+			       uint64_t bootstrap_self)
+{
+	uint64_t name;
+
+	if (t->name || t->name_tries > 50 || !bootstrap_self)
+		return t->name;
+	t->name_tries++;
+	if (attr_lookup(r, bootstrap_self, "_name", &name) == 0 &&
+	    read_str(r, name, &r->text) == 0)
+		t->name = intern_buf(r, &r->text);
+	return t->name;
+}
+
+/* The holder of the GIL that interp uses, or 0 when it is free. */
+static uint64_t gil_holder(struct py_reader *r, uint64_t interp)
+{
+	const struct py_layout *l = &r->l;
+	uint64_t gil, holder;
+	int32_t locked;
+
+	if (PY_AT_LEAST(l, 3, 12)) {
+		if (rd_u64(r, interp + (uint64_t)l->interp.gil_ptr, &gil) < 0 || !gil)
+			return 0;
+	} else {
+		gil = r->runtime + (uint64_t)l->runtime.gil;
+	}
+	if (rd(r, gil + (uint64_t)l->gil.locked, &locked, sizeof(locked)) < 0 ||
+	    rd_u64(r, gil + (uint64_t)l->gil.last_holder, &holder) < 0)
+		return 0;
+	return locked == 1 ? holder : 0;
+}
+
+/* The frame a thread state is executing, or 0. */
+static int current_frame(struct py_reader *r, const uint8_t *ts, uint64_t *frame)
+{
+	const struct py_layout *l = &r->l;
+
+	if (l->tstate.current_frame >= 0) {
+		*frame = u64_at(ts, l->tstate.current_frame);
+		return 0;
+	}
+	if (l->tstate.cframe >= 0) {
+		uint64_t cframe = u64_at(ts, l->tstate.cframe);
+
+		*frame = 0;
+		if (!cframe)
+			return 0;
+		return rd_u64(r, cframe + (uint64_t)l->tstate.cframe_current_frame, frame);
+	}
+	*frame = u64_at(ts, l->tstate.frame);
+	return 0;
+}
+
+static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
+			 struct py_sample *s, size_t *nframes)
+{
+	const struct py_layout *l = &r->l;
+	uint64_t ts_addr, holder = 0;
+	int64_t id = 0;
+	unsigned count = 0;
+
+	if (rd_u64(r, interp + (uint64_t)l->interp.threads_head, &ts_addr) < 0)
+		return -EFAULT;
+	rd(r, interp + (uint64_t)l->interp.id, &id, sizeof(id));
+	if (flags & PY_READ_GIL)
+		holder = gil_holder(r, interp);
+
+	while (ts_addr) {
+		uint8_t ts[MAX_BLOB];
+		struct py_thread *th;
+		struct thread_entry *te;
+		uint64_t frame, self = 0;
+		size_t first = *nframes;
+		int ret;
+
+		if (++count > MAX_THREADS)
+			return -EFAULT;
+		if (rd(r, ts_addr, ts, (size_t)l->tstate.size) < 0)
+			return -EFAULT;
+		ALLOC_GROW(s->threads, s->nthreads, s->threads_alloc);
+		th = &s->threads[s->nthreads++];
+		memset(th, 0, sizeof(*th));
+		th->tstate = ts_addr;
+		th->interp_id = id;
+		th->thread_id = (unsigned long)u64_at(ts, l->tstate.thread_id);
+		te = thread_get(r, ts_addr, th->thread_id);
+		te->seen = r->generation;
+		if (l->tstate.native_thread_id >= 0)
+			te->tid = (pid_t)u64_at(ts, l->tstate.native_thread_id);
+		th->gil = holder && holder == ts_addr;
+
+		ret = current_frame(r, ts, &frame);
+		if (ret == 0)
+			ret = read_frames(r, frame, s, nframes,
+					  (flags & PY_READ_NAMES) && !te->name ? &self : NULL);
+		/*
+		 * The thread kept running while its frames were read: if its
+		 * innermost frame is no longer the one the walk started from, it
+		 * returned or called meanwhile and the frames read may belong to
+		 * two different moments (frames freed during the walk even link
+		 * into CPython's free list). Drop such a stack.
+		 */
+		if (ret == 0) {
+			uint64_t again;
+
+			if (rd(r, ts_addr, ts, (size_t)l->tstate.size) < 0 ||
+			    current_frame(r, ts, &again) < 0 || again != frame)
+				ret = -EAGAIN;
+		}
+		if (ret < 0) {
+			th->status = -EAGAIN;
+			*nframes = first;
+			r->st.dropped++;
+		} else {
+			r->st.stacks++;
+		}
+		/* Frames are addressed by index until the store stops moving. */
+		th->frames = (struct py_frame *)(uintptr_t)first;
+		th->nframes = *nframes - first;
+		if (flags & PY_READ_NAMES)
+			th->name = thread_name(r, te, self);
+		ts_addr = u64_at(ts, l->tstate.next);
+	}
+	return 0;
+}
+
+/* Fill tid (and the main thread's name) where the thread state does not say. */
+static void resolve_tids(struct py_reader *r, struct py_sample *s, unsigned flags,
+			 uint64_t main_interp)
+{
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct py_thread *th = &s->threads[i];
+		struct thread_entry *te = thread_get(r, th->tstate, th->thread_id);
+
+		if (!te->tid && r->l.tstate.native_thread_id < 0) {
+			int32_t v;
+
+			if (r->tid_offset < 0) {
+				unsigned long ids[64];
+				size_t n = 0;
+
+				for (size_t k = 0; k < s->nthreads && n < ARRAY_SIZE(ids); k++)
+					ids[n++] = s->threads[k].thread_id;
+				r->tid_offset = find_tid_offset(r, ids, n);
+			}
+			if (r->tid_offset >= 0 &&
+			    rd(r, th->thread_id + (uint64_t)r->tid_offset, &v, 4) == 0 && v > 0)
+				te->tid = v;
+		}
+		th->tid = te->tid;
+		/*
+		 * The main thread: threading's name for it, and until threading
+		 * is imported the name threading will give it.
+		 */
+		if ((flags & PY_READ_NAMES) && !th->name && th->tid == r->pid &&
+		    th->interp_id == 0) {
+			th->name = main_thread_name(r, main_interp);
+			if (!th->name)
+				th->name = "MainThread";
+		}
+		if ((flags & PY_READ_OS_STATE) && th->tid)
+			th->active = os_state(r->pid, th->tid) == 'R';
+	}
+}
+
+int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s)
+{
+	uint64_t interp, main_interp;
+	size_t nframes = 0;
+	unsigned count = 0;
+	int ret;
+
+	s->nthreads = 0;
+	r->generation++;
+	r->st.samples++;
+	ret = rd_u64(r, r->runtime + (uint64_t)r->l.runtime.interpreters_head, &interp);
+	if (ret < 0)
+		return ret == -ESRCH ? -ESRCH : -EFAULT;
+	main_interp = interp;
+	while (interp) {
+		if (++count > MAX_INTERPS)
+			break;
+		ret = sample_interp(r, interp, flags, s, &nframes);
+		if (ret < 0) {
+			/* A process that is gone says so here; else the list moved. */
+			if (kill(r->pid, 0) < 0 && errno == ESRCH) {
+				s->nthreads = 0;
+				return -ESRCH;
+			}
+			break;
+		}
+		if (rd_u64(r, interp + (uint64_t)r->l.interp.next, &interp) < 0)
+			break;
+	}
+	for (size_t i = 0; i < s->nthreads; i++)
+		s->threads[i].frames = s->frame_store + (uintptr_t)s->threads[i].frames;
+	if (s->nthreads)
+		resolve_tids(r, s, flags, main_interp);
+	threads_prune(r);
+	return 0;
+}
+
+/* --- life cycle ----------------------------------------------------------- */
+
+/*
+ * 3.13 states its own offsets: where they differ from the generated
+ * layout (another build of the same version), believe the interpreter.
+ */
+static int apply_debug_offsets(struct py_reader *r)
+{
+	uint8_t *blob;
+	int ret = 0;
+
+	if (!r->l.ndebug || r->l.runtime.debug_offsets < 0)
+		return 0;
+	blob = xmalloc(r->l.debug_size);
+	if (py_read_mem(r->pid, r->runtime + (uint64_t)r->l.runtime.debug_offsets,
+			blob, r->l.debug_size) < 0 ||
+	    memcmp(blob, "xdebugpy", 8)) {
+		free(blob);
+		return 0; /* not there: the layout alone then */
+	}
+	for (size_t i = 0; i < r->l.ndebug; i++) {
+		const struct py_debug_field *f = &r->l.debug[i];
+		uint64_t v;
+		int32_t v32;
+
+		memcpy(&v, blob + f->debug_pos, sizeof(v));
+		if (v > INT32_MAX || (f->layout_field + sizeof(int32_t) > sizeof(r->l))) {
+			ret = -EPROTO;
+			break;
+		}
+		v32 = (int32_t)v;
+		memcpy((char *)&r->l + f->layout_field, &v32, sizeof(v32));
+	}
+	free(blob);
+	/* The reader reads whole headers: they must still hold what it needs. */
+	if (r->l.tstate.size > MAX_BLOB || r->l.code.size > MAX_BLOB ||
+	    r->l.frame.size > MAX_BLOB)
+		ret = -EPROTO;
+	return ret;
+}
+
+int py_reader_new(const struct py_target *t, struct py_reader **out)
+{
+	const struct py_layout *l = py_layout_find(t->major, t->minor);
+	struct py_reader *r;
+	int ret;
+
+	*out = NULL;
+	if (!l || t->free_threaded)
+		return -ENOTSUP;
+	r = xcalloc(1, sizeof(*r));
+	r->pid = t->pid;
+	r->l = *l;
+	r->runtime = t->runtime;
+	r->code_type = t->code_type;
+	r->unicode_type = t->unicode_type;
+	r->bytes_type = t->bytes_type;
+	r->strings = intern_new();
+	r->tid_offset = -1;
+	buf_init(&r->scratch, 256);
+	buf_init(&r->text, 256);
+	ret = apply_debug_offsets(r);
+	if (ret < 0) {
+		py_reader_free(r);
+		return ret;
+	}
+	*out = r;
+	return 0;
+}
+
+void py_reader_free(struct py_reader *r)
+{
+	struct code_entry *e, *next;
+
+	if (!r)
+		return;
+	for (e = r->all_codes; e; e = next) {
+		next = e->all_next;
+		py_lines_release(&e->lines);
+		free(e);
+	}
+	free(r->slots);
+	free(r->threads);
+	intern_free(r->strings);
+	buf_release(&r->scratch);
+	buf_release(&r->text);
+	free(r);
+}
+
+const struct py_layout *py_reader_layout(const struct py_reader *r)
+{
+	return &r->l;
+}
+
+void py_reader_stats(const struct py_reader *r, struct py_reader_stats *st)
+{
+	*st = r->st;
+}
+
+void py_sample_release(struct py_sample *s)
+{
+	free(s->threads);
+	free(s->frame_store);
+	memset(s, 0, sizeof(*s));
+}

@@ -195,21 +195,6 @@ static int run_aux(struct engine *e, size_t cmd, const char *what,
 	return 0;
 }
 
-static enum metric_status status_of(enum pc_status s)
-{
-	switch (s) {
-	case PC_COUNTED:
-		return METRIC_OK;
-	case PC_NOT_SUPPORTED:
-		return METRIC_NOT_SUPPORTED;
-	case PC_NOT_PERMITTED:
-		return METRIC_NOT_PERMITTED;
-	case PC_NOT_COUNTED:
-		return METRIC_NOT_COUNTED;
-	}
-	return METRIC_NOT_COUNTED;
-}
-
 static void record(struct engine *e, size_t i, const struct run_result *res,
 		   const struct perfctr *pc)
 {
@@ -240,7 +225,7 @@ static void record(struct engine *e, size_t i, const struct run_result *res,
 			metric_add(m, ctr->ev->is_time ? ctr->value / 1e9 : ctr->value);
 		else if (ctr->status != PC_COUNTED) {
 			/* A counter missing in one run is missing: no partial series. */
-			m->status = status_of(ctr->status);
+			m->status = metric_status_from_counter(ctr->status);
 			free(m->values);
 			m->values = NULL;
 			m->nr = m->alloc = 0;

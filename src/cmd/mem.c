@@ -51,6 +51,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/target.h"
 #include "mem/chan.h"
 #include "mem/heap.h"
 #include "mem/launch.h"
@@ -114,31 +115,6 @@ static const struct opt_help mem_help = {
 		"unless it is set, and each allocation carries the Python stack of the\n"
 		"thread that made it: sites are Python functions and lines.",
 };
-
-static int cannot_run(const char *prog, int err)
-{
-	if (err == -ENOENT) {
-		error("cannot run '%s': command not found", prog);
-		hint("check the spelling, or give a path ('./%s' for a program here)", prog);
-	} else if (err == -EACCES) {
-		error("cannot run '%s': permission denied", prog);
-		hint("is it executable? 'chmod +x %s'", prog);
-	} else {
-		error_code(err, "cannot run '%s'", prog);
-	}
-	return RL_EXIT_TARGET;
-}
-
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
 
 /* Has the child ended? (It stays a zombie, for run_wait's rusage.) */
 static bool child_ended(pid_t pid)
@@ -211,7 +187,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		run->start_unix_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec -
 				     (int64_t)(mono_ns() - start);
 	}
-	pidfd = pidfd_open_(child.pid);
+	pidfd = run_pidfd_open(child.pid);
 	statm = mem_open_statm(child.pid);
 	next_tick = start;
 	for (;;) {

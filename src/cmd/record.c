@@ -48,6 +48,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/target.h"
 #include "cmd/record_python.h"
 #include "prof/profile.h"
 #include "prof/render.h"
@@ -194,24 +195,13 @@ static int explain_open_error(const struct record_cmd *rc, int err, const char *
 	return RL_EXIT_TARGET;
 }
 
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
 enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL };
 
 /* Sample until the target exits, the duration passes, or a signal. */
 static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 				    struct collector *col, pid_t pid, double start)
 {
-	int pfd = pidfd_open_(pid);
+	int pfd = run_pidfd_open(pid);
 	bool ready = false;
 	enum stop_reason why = STOP_EXIT;
 
@@ -251,7 +241,7 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 /* End a launched target that is still running: politely, then not. */
 static void end_target(struct run_child *child)
 {
-	int pfd = pidfd_open_(child->pid);
+	int pfd = run_pidfd_open(child->pid);
 
 	kill(child->pid, SIGTERM);
 	if (pfd >= 0) {
@@ -470,13 +460,7 @@ int cmd_record(int argc, char **argv)
 		if (ret < 0) {
 			afile_abort(&af);
 			buf_release(&cmdline);
-			if (ret == -ENOENT) {
-				error("cannot run '%s': command not found", argv[0]);
-				hint("check the spelling, or give a path ('./%s' for a program here)", argv[0]);
-			} else {
-				error_code(ret, "cannot run '%s'", argv[0]);
-			}
-			return RL_EXIT_TARGET;
+			return cannot_run(argv[0], ret);
 		}
 		ret = sampler_open(&s, &cfg, child.pid, false, &why);
 	} else {
@@ -524,15 +508,9 @@ int cmd_record(int argc, char **argv)
 			sym_free(sym);
 			sampler_close(s);
 			afile_abort(&af);
-			if (ret == -ENOENT)
-				error("cannot run '%s': command not found", argv[0]);
-			else if (ret == -EACCES)
-				error("cannot run '%s': permission denied", argv[0]);
-			else
-				error_code(ret, "cannot run '%s'", argv[0]);
 			buf_release(&why);
 			buf_release(&cmdline);
-			return RL_EXIT_TARGET;
+			return cannot_run(argv[0], ret);
 		}
 	}
 	stop = sample_loop(&rc, s, col, launched ? child.pid : rc.pid, start);

@@ -12,6 +12,7 @@
  * format the output's name asks for, and the summary to stderr.
  */
 #include "cmd/record_python.h"
+#include "cmd/target.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -180,14 +181,7 @@ int record_python(const struct record_python_args *a)
 		shell_join(&cmdline, a->argv);
 		ret = run_spawn(&spec, &child);
 		if (ret < 0) {
-			if (ret == -ENOENT) {
-				error("cannot run '%s': command not found", a->argv[0]);
-				hint("check the spelling, or give a path ('./%s' for a program here)",
-				     a->argv[0]);
-			} else {
-				error_code(ret, "cannot run '%s'", a->argv[0]);
-			}
-			status = RL_EXIT_TARGET;
+			status = cannot_run(a->argv[0], ret);
 			goto out_abort;
 		}
 		pid = child.pid;

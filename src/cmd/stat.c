@@ -38,6 +38,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/target.h"
 #include "result/resultset.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
@@ -237,21 +238,6 @@ static void render_text(struct buf *out, const struct stat_cmd *st,
 	buf_addch(out, '\n');
 }
 
-static enum metric_status metric_status_of(enum pc_status s)
-{
-	switch (s) {
-	case PC_COUNTED:
-		return METRIC_OK;
-	case PC_NOT_SUPPORTED:
-		return METRIC_NOT_SUPPORTED;
-	case PC_NOT_PERMITTED:
-		return METRIC_NOT_PERMITTED;
-	case PC_NOT_COUNTED:
-		return METRIC_NOT_COUNTED;
-	}
-	return METRIC_NOT_COUNTED;
-}
-
 static void record_counters(struct result *r, const struct perfctr *pc)
 {
 	const struct pc_counter *cyc = NULL, *ins = NULL;
@@ -264,7 +250,7 @@ static void record_counters(struct result *r, const struct perfctr *pc)
 		if (c->status == PC_COUNTED)
 			metric_add(m, c->ev->is_time ? c->value / 1e9 : c->value);
 		else
-			m->status = metric_status_of(c->status);
+			m->status = metric_status_from_counter(c->status);
 		if (!strcmp(c->ev->key, "cycles"))
 			cyc = c;
 		if (!strcmp(c->ev->key, "instructions"))
@@ -281,9 +267,8 @@ static void record_counters(struct result *r, const struct perfctr *pc)
 			m->status = METRIC_NOT_COUNTED;
 		else
 			/* IPC inherits whatever kept cycles or instructions from counting. */
-			m->status = metric_status_of(cyc->status != PC_COUNTED
-							     ? cyc->status
-							     : ins->status);
+			m->status = metric_status_from_counter(
+				cyc->status != PC_COUNTED ? cyc->status : ins->status);
 	}
 }
 
@@ -359,20 +344,6 @@ static int run_once(struct stat_cmd *st, char **argv, struct result *r,
 		st->last_status = status;
 	}
 	return 0;
-}
-
-static int cannot_run(const char *prog, int err)
-{
-	if (err == -ENOENT) {
-		error("cannot run '%s': command not found", prog);
-		hint("check the spelling, or give a path ('./%s' for a program here)", prog);
-	} else if (err == -EACCES) {
-		error("cannot run '%s': permission denied", prog);
-		hint("is it executable? 'chmod +x %s'", prog);
-	} else {
-		error_code(err, "cannot run '%s'", prog);
-	}
-	return RL_EXIT_TARGET;
 }
 
 /* Write the report (text or JSON) to out. Returns 0 or a negative errno. */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/jread.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 
@@ -31,41 +32,6 @@ bool mem_summary_sniff(const char *text, size_t len)
 	return yes;
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
-__attribute__((format(printf, 3, 4))) static int bad(struct buf *err, const char *path,
-						     const char *fmt, ...)
-{
-	va_list ap;
-
-	buf_reset(err);
-	if (path && *path)
-		buf_addf(err, "%s: ", path);
-	va_start(ap, fmt);
-	buf_vaddf(err, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* obj[key] as a number; null allowed (NaN) when nullable; absent is an error. */
 static int number(struct buf *err, const json_t *obj, const char *where, const char *key,
 		  bool nullable, double *out)
@@ -76,15 +42,15 @@ static int number(struct buf *err, const json_t *obj, const char *where, const c
 
 	buf_addf(&path, "%s%s%s", where, *where ? "." : "", key);
 	if (!v) {
-		ret = bad(err, where, "missing '%s'", key);
+		ret = jread_error_at(err, where, "missing '%s'", key);
 	} else if (json_is_null(v) && nullable) {
 		*out = NAN;
 	} else if (!json_is_number(v)) {
-		ret = bad(err, path.ptr, "expected a number, got %s", type_name(v));
+		ret = jread_error_at(err, path.ptr, "expected a number, got %s", json_type_name(v));
 	} else {
 		*out = json_number_value(v);
 		if (!isfinite(*out) || *out < 0)
-			ret = bad(err, path.ptr, "expected a number that is not negative");
+			ret = jread_error_at(err, path.ptr, "expected a number that is not negative");
 	}
 	buf_release(&path);
 	return ret;
@@ -95,9 +61,9 @@ static int object(struct buf *err, const json_t *obj, const char *key, const jso
 	const json_t *v = json_object_get(obj, key);
 
 	if (!v)
-		return bad(err, "", "missing '%s'", key);
+		return jread_error_at(err, "", "missing '%s'", key);
 	if (!json_is_object(v))
-		return bad(err, key, "expected an object, got %s", type_name(v));
+		return jread_error_at(err, key, "expected an object, got %s", json_type_name(v));
 	*out = v;
 	return 0;
 }
@@ -120,14 +86,14 @@ int mem_summary_read_json(struct mem_summary *m, const char *text, size_t len,
 		return -EINVAL;
 	}
 	if (!json_is_object(doc)) {
-		ret = bad(err, "", "not redline mem's figures: the document is %s, not an object",
-			  type_name(doc));
+		ret = jread_error_at(err, "", "not redline mem's figures: the document is %s, not an object",
+			  json_type_name(doc));
 		goto out;
 	}
 	v = json_object_get(doc, "format");
 	f = v && json_is_string(v) ? json_string_value(v) : NULL;
 	if (!f || !starts_with(f, MEM_FORMAT_PREFIX)) {
-		ret = bad(err, "format", "not redline mem's figures (expected '%s%d')",
+		ret = jread_error_at(err, "format", "not redline mem's figures (expected '%s%d')",
 			  MEM_FORMAT_PREFIX, MEM_FORMAT_VERSION);
 		goto out;
 	}
@@ -135,19 +101,19 @@ int mem_summary_read_json(struct mem_summary *m, const char *text, size_t len,
 		long ver;
 
 		if (parse_long(f + strlen(MEM_FORMAT_PREFIX), &ver) < 0 || ver < 1) {
-			ret = bad(err, "format", "'%s' has no valid version number", f);
+			ret = jread_error_at(err, "format", "'%s' has no valid version number", f);
 			goto out;
 		}
 		if (ver > MEM_FORMAT_VERSION) {
-			ret = bad(err, "format", "'%s' was written by a newer redline; this one reads "
+			ret = jread_error_at(err, "format", "'%s' was written by a newer redline; this one reads "
 						 "up to '%s%d'", f, MEM_FORMAT_PREFIX, MEM_FORMAT_VERSION);
 			goto out;
 		}
 	}
 	v = json_object_get(doc, "command");
 	if (!v || !json_is_string(v)) {
-		ret = v ? bad(err, "command", "expected a string, got %s", type_name(v))
-			: bad(err, "", "missing 'command'");
+		ret = v ? jread_error_at(err, "command", "expected a string, got %s", json_type_name(v))
+			: jread_error_at(err, "", "missing 'command'");
 		goto out;
 	}
 	m->command = xstrndup(json_string_value(v), json_string_length(v));
@@ -167,8 +133,8 @@ int mem_summary_read_json(struct mem_summary *m, const char *text, size_t len,
 		goto out;
 	pts = json_object_get(tl, "points");
 	if (!pts || !json_is_array(pts)) {
-		ret = pts ? bad(err, "timeline.points", "expected an array, got %s", type_name(pts))
-			  : bad(err, "timeline", "missing 'points'");
+		ret = pts ? jread_error_at(err, "timeline.points", "expected an array, got %s", json_type_name(pts))
+			  : jread_error_at(err, "timeline", "missing 'points'");
 		goto out;
 	}
 	m->points = xcalloc(json_array_size(pts) + 1, sizeof(*m->points));
@@ -179,7 +145,7 @@ int mem_summary_read_json(struct mem_summary *m, const char *text, size_t len,
 
 		snprintf(where, sizeof(where), "timeline.points[%zu]", i);
 		if (!json_is_object(p)) {
-			ret = bad(err, where, "expected an object, got %s", type_name(p));
+			ret = jread_error_at(err, where, "expected an object, got %s", json_type_name(p));
 			goto out;
 		}
 		if ((ret = number(err, p, where, "time", false, &mp->time)) < 0 ||
@@ -188,7 +154,7 @@ int mem_summary_read_json(struct mem_summary *m, const char *text, size_t len,
 		    (ret = number(err, p, where, "rss", true, &mp->rss)) < 0)
 			goto out;
 		if (i && mp->time < m->points[i - 1].time) {
-			ret = bad(err, where, "time goes backwards (%g after %g)", mp->time,
+			ret = jread_error_at(err, where, "time goes backwards (%g after %g)", mp->time,
 				  m->points[i - 1].time);
 			goto out;
 		}
@@ -201,22 +167,15 @@ out:
 	return ret;
 }
 
+static int parse_summary(void *m, const char *text, size_t len, struct buf *err)
+{
+	return mem_summary_read_json(m, text, len, err);
+}
+
 int mem_summary_read_file(struct mem_summary *m, const char *path, struct buf *err)
 {
-	struct buf text = BUF_INIT;
-	int ret;
-
 	memset(m, 0, sizeof(*m));
-	ret = buf_read_file(&text, path, (size_t)1 << 30);
-	if (ret < 0) {
-		buf_reset(err);
-		buf_addf(err, "cannot read '%s': %s", path, strerror(-ret));
-		buf_release(&text);
-		return ret;
-	}
-	ret = mem_summary_read_json(m, text.ptr, text.len, err);
-	buf_release(&text);
-	return ret;
+	return jread_file(path, err, parse_summary, m);
 }
 
 void mem_summary_release(struct mem_summary *m)

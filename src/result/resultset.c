@@ -147,6 +147,21 @@ void metric_add(struct metric *m, double v)
 	m->values[m->nr++] = v;
 }
 
+enum metric_status metric_status_from_counter(enum pc_status s)
+{
+	switch (s) {
+	case PC_COUNTED:
+		return METRIC_OK;
+	case PC_NOT_SUPPORTED:
+		return METRIC_NOT_SUPPORTED;
+	case PC_NOT_PERMITTED:
+		return METRIC_NOT_PERMITTED;
+	case PC_NOT_COUNTED:
+		return METRIC_NOT_COUNTED;
+	}
+	return METRIC_NOT_COUNTED;
+}
+
 const char *metric_unit_name(enum metric_unit u)
 {
 	switch (u) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "run/machine.h"
+#include "run/perfctr.h"
 #include "stats/bootstrap.h"
 #include "stats/complexity.h"
 #include "stats/describe.h"
@@ -152,6 +153,9 @@ struct metric *result_metric(struct result *r, const char *name,
 const struct metric *result_find_metric(const struct result *r,
 					const char *name);
 void metric_add(struct metric *m, double v);
+
+/* The status a metric gets from the perf counter that measured it. */
+enum metric_status metric_status_from_counter(enum pc_status s);
 
 const char *metric_unit_name(enum metric_unit u);
 const char *metric_status_name(enum metric_status s);

@@ -17,82 +17,20 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/jread.h"
 #include "base/xalloc.h"
 
 #define FORMAT_PREFIX "redline-resultset/"
 #define FORMAT_VERSION 1
 
 struct rd {
-	struct buf *err;
-	struct buf path; /* where we are: "results[2].times" */
+	struct jread j;	 /* the error buffer, and where we are: "results[2].times" */
 	bool hyperfine;	 /* no "format": a hyperfine export */
 };
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
-__attribute__((format(printf, 2, 3))) static int bad(struct rd *rd, const char *fmt, ...)
-{
-	va_list ap;
-
-	buf_reset(rd->err);
-	if (rd->path.len)
-		buf_addf(rd->err, "%s: ", rd->path.ptr);
-	va_start(ap, fmt);
-	buf_vaddf(rd->err, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int expected(struct rd *rd, const char *what, const json_t *v)
-{
-	return bad(rd, "expected %s, got %s", what, type_name(v));
-}
-
-/* Descend into .key or [i]; leave() returns to the mark. */
-static size_t enter_key(struct rd *rd, const char *key)
-{
-	size_t mark = rd->path.len;
-
-	buf_addf(&rd->path, "%s%s", mark ? "." : "", key);
-	return mark;
-}
-
-static size_t enter_index(struct rd *rd, size_t i)
-{
-	size_t mark = rd->path.len;
-
-	buf_addf(&rd->path, "[%zu]", i);
-	return mark;
-}
-
-static void leave(struct rd *rd, size_t mark)
-{
-	buf_setlen(&rd->path, mark);
-}
-
 static int missing(struct rd *rd, const char *key)
 {
-	return bad(rd, "missing '%s'", key);
+	return jread_error(&rd->j, "missing '%s'", key);
 }
 
 /* A string member; NULL stays NULL when optional (absent or null). */
@@ -106,19 +44,19 @@ static int get_string(struct rd *rd, const json_t *obj, const char *key,
 	*out = NULL;
 	if (!v || json_is_null(v))
 		return required ? missing(rd, key) : 0;
-	mark = enter_key(rd, key);
+	mark = jread_key(&rd->j, key);
 	if (!json_is_string(v))
-		ret = expected(rd, "a string", v);
+		ret = jread_expected(&rd->j, "a string", v);
 	else
 		*out = xstrndup(json_string_value(v), json_string_length(v));
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
 static int get_number(struct rd *rd, const json_t *v, double *out)
 {
 	if (!json_is_number(v))
-		return expected(rd, "a number", v);
+		return jread_expected(&rd->j, "a number", v);
 	*out = json_number_value(v);
 	return 0;
 }
@@ -128,10 +66,10 @@ static int get_int(struct rd *rd, const json_t *v, long lo, long hi, int *out)
 	json_int_t i;
 
 	if (!json_is_integer(v))
-		return expected(rd, "an integer", v);
+		return jread_expected(&rd->j, "an integer", v);
 	i = json_integer_value(v);
 	if (i < lo || i > hi)
-		return bad(rd, "%lld is out of range (%ld to %ld)", (long long)i, lo, hi);
+		return jread_error(&rd->j, "%lld is out of range (%ld to %ld)", (long long)i, lo, hi);
 	*out = (int)i;
 	return 0;
 }
@@ -147,12 +85,12 @@ static int get_array(struct rd *rd, const json_t *obj, const char *key,
 	*out = NULL;
 	if (!v)
 		return 0;
-	mark = enter_key(rd, key);
+	mark = jread_key(&rd->j, key);
 	if (!json_is_array(v))
-		ret = expected(rd, "an array", v);
+		ret = jread_expected(&rd->j, "an array", v);
 	else
 		*out = v;
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -163,11 +101,11 @@ static int read_values(struct rd *rd, const json_t *arr, struct metric *m)
 	json_t *v;
 
 	json_array_foreach(arr, i, v) {
-		size_t mark = enter_index(rd, i);
+		size_t mark = jread_index(&rd->j, i);
 		double d = 0;
 		int ret = get_number(rd, v, &d);
 
-		leave(rd, mark);
+		jread_leave(&rd->j, mark);
 		if (ret < 0)
 			return ret;
 		metric_add(m, d);
@@ -195,10 +133,10 @@ static int read_environment(struct rd *rd, const json_t *env, struct resultset *
 
 	if (!env || json_is_null(env))
 		return 0;
-	mark = enter_key(rd, "environment");
+	mark = jread_key(&rd->j, "environment");
 	if (!json_is_object(env)) {
-		ret = expected(rd, "an object or null", env);
-		leave(rd, mark);
+		ret = jread_expected(&rd->j, "an object or null", env);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	rs->has_machine = true;
@@ -216,73 +154,73 @@ static int read_environment(struct rd *rd, const json_t *env, struct resultset *
 	}
 	ret = 0;
 	if ((v = json_object_get(env, "cores")) && !json_is_null(v)) {
-		size_t m = enter_key(rd, "cores");
+		size_t m = jread_key(&rd->j, "cores");
 
 		ret = get_int(rd, v, 1, INT_MAX, &mi->cores);
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			goto out;
 	}
 	if ((v = json_object_get(env, "aslr")) && !json_is_null(v)) {
-		size_t m = enter_key(rd, "aslr");
+		size_t m = jread_key(&rd->j, "aslr");
 
 		ret = get_int(rd, v, 0, INT_MAX, &mi->aslr);
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			goto out;
 	}
 	if ((v = json_object_get(env, "perf_event_paranoid")) && !json_is_null(v)) {
-		size_t m = enter_key(rd, "perf_event_paranoid");
+		size_t m = jread_key(&rd->j, "perf_event_paranoid");
 
 		ret = get_int(rd, v, INT_MIN + 1, INT_MAX, &mi->perf_paranoid);
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			goto out;
 	}
 	if ((v = json_object_get(env, "load_average")) && !json_is_null(v)) {
-		size_t m = enter_key(rd, "load_average");
+		size_t m = jread_key(&rd->j, "load_average");
 
 		if (!json_is_array(v) || json_array_size(v) != 3) {
-			ret = bad(rd, "expected an array of 3 numbers");
+			ret = jread_error(&rd->j, "expected an array of 3 numbers");
 		} else {
 			for (size_t i = 0; i < 3 && ret == 0; i++) {
-				size_t m2 = enter_index(rd, i);
+				size_t m2 = jread_index(&rd->j, i);
 
 				ret = get_number(rd, json_array_get(v, i), &mi->load[i]);
 				if (ret == 0 && mi->load[i] < 0)
-					ret = bad(rd, "a load average cannot be negative");
-				leave(rd, m2);
+					ret = jread_error(&rd->j, "a load average cannot be negative");
+				jread_leave(&rd->j, m2);
 			}
 		}
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			goto out;
 	}
 	if ((v = json_object_get(env, "git")) && !json_is_null(v)) {
-		size_t m = enter_key(rd, "git");
+		size_t m = jread_key(&rd->j, "git");
 		const json_t *d;
 
 		if (!json_is_object(v)) {
-			ret = expected(rd, "an object or null", v);
+			ret = jread_expected(&rd->j, "an object or null", v);
 		} else {
 			ret = get_string(rd, v, "commit", true, &mi->git_commit);
 			if (ret == 0)
 				ret = get_string(rd, v, "branch", false, &mi->git_branch);
 			d = json_object_get(v, "dirty");
 			if (ret == 0 && d && !json_is_null(d)) {
-				size_t m2 = enter_key(rd, "dirty");
+				size_t m2 = jread_key(&rd->j, "dirty");
 
 				if (json_is_boolean(d))
 					mi->git_dirty = json_is_true(d);
 				else
-					ret = expected(rd, "a boolean or null", d);
-				leave(rd, m2);
+					ret = jread_expected(&rd->j, "a boolean or null", d);
+				jread_leave(&rd->j, m2);
 			}
 		}
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 	}
 out:
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -297,41 +235,41 @@ static int read_metric(struct rd *rd, const char *name, const json_t *obj,
 	int ret;
 
 	if (!json_is_object(obj))
-		return expected(rd, "an object", obj);
+		return jread_expected(&rd->j, "an object", obj);
 	ret = get_string(rd, obj, "unit", true, &unit);
 	if (ret == 0)
 		ret = get_string(rd, obj, "status", true, &status);
 	if (ret < 0)
 		goto out;
 	if (metric_unit_parse(unit, &u) < 0) {
-		size_t mark = enter_key(rd, "unit");
+		size_t mark = jread_key(&rd->j, "unit");
 
-		ret = bad(rd, "unknown unit '%s' (expected s, bytes, count or ratio)", unit);
-		leave(rd, mark);
+		ret = jread_error(&rd->j, "unknown unit '%s' (expected s, bytes, count or ratio)", unit);
+		jread_leave(&rd->j, mark);
 		goto out;
 	}
 	if (metric_status_parse(status, &st) < 0) {
-		size_t mark = enter_key(rd, "status");
+		size_t mark = jread_key(&rd->j, "status");
 
-		ret = bad(rd, "unknown status '%s'", status);
-		leave(rd, mark);
+		ret = jread_error(&rd->j, "unknown status '%s'", status);
+		jread_leave(&rd->j, mark);
 		goto out;
 	}
 	if (result_find_metric(r, name)) {
-		ret = bad(rd, "metric '%s' appears twice", name);
+		ret = jread_error(&rd->j, "metric '%s' appears twice", name);
 		goto out;
 	}
 	m = result_metric(r, name, u);
 	m->status = st;
 	ret = get_array(rd, obj, "values", &values);
 	if (ret == 0 && values) {
-		size_t mark = enter_key(rd, "values");
+		size_t mark = jread_key(&rd->j, "values");
 
 		if (st != METRIC_OK && json_array_size(values))
-			ret = bad(rd, "values given for a metric whose status is '%s'", status);
+			ret = jread_error(&rd->j, "values given for a metric whose status is '%s'", status);
 		else
 			ret = read_values(rd, values, m);
-		leave(rd, mark);
+		jread_leave(&rd->j, mark);
 	}
 out:
 	free(unit);
@@ -360,24 +298,24 @@ static int read_outcomes(struct rd *rd, const json_t *res, struct result *r,
 	if (nruns == SIZE_MAX)
 		nruns = json_array_size(codes);
 	if (json_array_size(codes) != nruns) {
-		size_t mark = enter_key(rd, "exit_codes");
+		size_t mark = jread_key(&rd->j, "exit_codes");
 
-		ret = bad(rd, "%zu entries, but there are %zu runs", json_array_size(codes), nruns);
-		leave(rd, mark);
+		ret = jread_error(&rd->j, "%zu entries, but there are %zu runs", json_array_size(codes), nruns);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	if (sigs && json_array_size(sigs) != nruns) {
-		size_t mark = enter_key(rd, "signals");
+		size_t mark = jread_key(&rd->j, "signals");
 
-		ret = bad(rd, "%zu entries, but there are %zu runs", json_array_size(sigs), nruns);
-		leave(rd, mark);
+		ret = jread_error(&rd->j, "%zu entries, but there are %zu runs", json_array_size(sigs), nruns);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	if (tout && json_array_size(tout) != nruns) {
-		size_t mark = enter_key(rd, "timed_out");
+		size_t mark = jread_key(&rd->j, "timed_out");
 
-		ret = bad(rd, "%zu entries, but there are %zu runs", json_array_size(tout), nruns);
-		leave(rd, mark);
+		ret = jread_error(&rd->j, "%zu entries, but there are %zu runs", json_array_size(tout), nruns);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	for (size_t i = 0; i < nruns; i++) {
@@ -389,25 +327,25 @@ static int read_outcomes(struct rd *rd, const json_t *res, struct result *r,
 			/* hyperfine's null: a signal ended the run, which one it does not say. */
 			sig = -1;
 		} else {
-			mark = enter_key(rd, "exit_codes");
-			enter_index(rd, i);
+			mark = jread_key(&rd->j, "exit_codes");
+			jread_index(&rd->j, i);
 			ret = get_int(rd, c, 0, 255, &code);
-			leave(rd, mark);
+			jread_leave(&rd->j, mark);
 			if (ret < 0)
 				return ret;
 		}
 		if (sigs) {
 			const json_t *s = json_array_get(sigs, i);
 
-			mark = enter_key(rd, "signals");
-			enter_index(rd, i);
+			mark = jread_key(&rd->j, "signals");
+			jread_index(&rd->j, i);
 			if (json_is_null(s))
 				sig = -1;
 			else
 				ret = get_int(rd, s, 0, 127, &sig);
 			if (ret == 0 && (sig != 0) != (code == -1))
-				ret = bad(rd, "disagrees with exit_codes[%zu]", i);
-			leave(rd, mark);
+				ret = jread_error(&rd->j, "disagrees with exit_codes[%zu]", i);
+			jread_leave(&rd->j, mark);
 			if (ret < 0)
 				return ret;
 		}
@@ -415,13 +353,13 @@ static int read_outcomes(struct rd *rd, const json_t *res, struct result *r,
 		if (tout) {
 			const json_t *t = json_array_get(tout, i);
 
-			mark = enter_key(rd, "timed_out");
-			enter_index(rd, i);
+			mark = jread_key(&rd->j, "timed_out");
+			jread_index(&rd->j, i);
 			if (!json_is_boolean(t))
-				ret = expected(rd, "a boolean", t);
+				ret = jread_expected(&rd->j, "a boolean", t);
 			else
 				r->runs[i].timed_out = json_is_true(t);
-			leave(rd, mark);
+			jread_leave(&rd->j, mark);
 			if (ret < 0)
 				return ret;
 		}
@@ -439,9 +377,9 @@ static int read_shell(struct rd *rd, const json_t *res, struct result *r)
 
 	if (!sh || json_is_null(sh))
 		return 0;
-	mark = enter_key(rd, "shell");
+	mark = jread_key(&rd->j, "shell");
 	if (!json_is_object(sh)) {
-		ret = expected(rd, "an object or null", sh);
+		ret = jread_expected(&rd->j, "an object or null", sh);
 		goto out;
 	}
 	ret = get_string(rd, sh, "path", true, &r->shell);
@@ -453,26 +391,26 @@ static int read_shell(struct rd *rd, const json_t *res, struct result *r)
 		goto out;
 	}
 	if (!json_is_object(sub)) {
-		size_t m = enter_key(rd, "subtracted");
+		size_t m = jread_key(&rd->j, "subtracted");
 
-		ret = expected(rd, "an object", sub);
-		leave(rd, m);
+		ret = jread_expected(&rd->j, "an object", sub);
+		jread_leave(&rd->j, m);
 		goto out;
 	}
 	for (size_t i = 0; i < 3 && ret == 0; i++) {
-		size_t m = enter_key(rd, "subtracted");
+		size_t m = jread_key(&rd->j, "subtracted");
 
 		v = json_object_get(sub, keys[i]);
 		if (!v) {
 			ret = missing(rd, keys[i]);
 		} else {
-			enter_key(rd, keys[i]);
+			jread_key(&rd->j, keys[i]);
 			ret = get_number(rd, v, dst[i]);
 		}
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 	}
 out:
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -485,14 +423,14 @@ static int read_params(struct rd *rd, const json_t *res, struct result *r)
 
 	if (!p || json_is_null(p))
 		return 0;
-	mark = enter_key(rd, "parameters");
+	mark = jread_key(&rd->j, "parameters");
 	if (!json_is_object(p)) {
-		ret = expected(rd, "an object", p);
-		leave(rd, mark);
+		ret = jread_expected(&rd->j, "an object", p);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	json_object_foreach((json_t *)p, key, v) {
-		size_t m = enter_key(rd, key);
+		size_t m = jread_key(&rd->j, key);
 
 		/* hyperfine writes strings; a number is accepted and kept as written. */
 		if (json_is_string(v)) {
@@ -503,13 +441,13 @@ static int read_params(struct rd *rd, const json_t *res, struct result *r)
 			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
 			result_set_param(r, key, num);
 		} else {
-			ret = expected(rd, "a string", v);
+			ret = jread_expected(&rd->j, "a string", v);
 		}
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			break;
 	}
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -522,7 +460,7 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 	int ret;
 
 	if (!json_is_object(res))
-		return expected(rd, "an object", res);
+		return jread_expected(&rd->j, "an object", res);
 	ret = get_string(rd, res, "command", true, &command);
 	if (ret == 0)
 		ret = get_string(rd, res, "command_line", false, &line);
@@ -541,21 +479,21 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 	if (metrics && !json_is_null(metrics)) {
 		const char *key;
 		json_t *v;
-		size_t mark = enter_key(rd, "metrics");
+		size_t mark = jread_key(&rd->j, "metrics");
 
 		if (!json_is_object(metrics)) {
-			ret = expected(rd, "an object", metrics);
+			ret = jread_expected(&rd->j, "an object", metrics);
 		} else {
 			json_object_foreach((json_t *)metrics, key, v) {
-				size_t m = enter_key(rd, key);
+				size_t m = jread_key(&rd->j, key);
 
 				ret = read_metric(rd, key, v, r);
-				leave(rd, m);
+				jread_leave(&rd->j, m);
 				if (ret < 0)
 					break;
 			}
 		}
-		leave(rd, mark);
+		jread_leave(&rd->j, mark);
 		if (ret < 0)
 			goto out;
 	}
@@ -567,9 +505,9 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 			ret = missing(rd, "times");
 			goto out;
 		}
-		mark = enter_key(rd, "times");
+		mark = jread_key(&rd->j, "times");
 		ret = read_values(rd, times, result_metric(r, "wall_time", UNIT_SECONDS));
-		leave(rd, mark);
+		jread_leave(&rd->j, mark);
 		if (ret < 0)
 			goto out;
 		nruns = json_array_size(times);
@@ -577,10 +515,10 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 	if ((ret = get_array(rd, res, "memory_usage_byte", &mem)) < 0)
 		goto out;
 	if (mem && !result_find_metric(r, "max_rss")) {
-		size_t mark = enter_key(rd, "memory_usage_byte");
+		size_t mark = jread_key(&rd->j, "memory_usage_byte");
 
 		ret = read_values(rd, mem, result_metric(r, "max_rss", UNIT_BYTES));
-		leave(rd, mark);
+		jread_leave(&rd->j, mark);
 		if (ret < 0)
 			goto out;
 	}
@@ -604,9 +542,9 @@ static int read_index(struct rd *rd, const json_t *obj, const char *key,
 
 	if (!v)
 		return missing(rd, key);
-	mark = enter_key(rd, key);
+	mark = jread_key(&rd->j, key);
 	ret = get_int(rd, v, 0, rs->nr ? (long)rs->nr - 1 : -1, &i);
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	*out = (size_t)i;
 	return ret;
 }
@@ -623,9 +561,9 @@ static int read_num_key(struct rd *rd, const json_t *obj, const char *key,
 		return missing(rd, key);
 	if (nullable && json_is_null(v))
 		return 0;
-	mark = enter_key(rd, key);
+	mark = jread_key(&rd->j, key);
 	ret = get_number(rd, v, out);
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -641,12 +579,12 @@ static int read_pair(struct rd *rd, const json_t *obj, const char *key,
 		return missing(rd, key);
 	if (json_is_null(v))
 		return 0;
-	mark = enter_key(rd, key);
+	mark = jread_key(&rd->j, key);
 	if (!json_is_array(v) || json_array_size(v) != 2)
-		ret = bad(rd, "expected [low, high]");
+		ret = jread_error(&rd->j, "expected [low, high]");
 	else if ((ret = get_number(rd, json_array_get(v, 0), &iv->lo)) == 0)
 		ret = get_number(rd, json_array_get(v, 1), &iv->hi);
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -659,7 +597,7 @@ static int read_comparison(struct rd *rd, const json_t *c, struct resultset *rs)
 	int ret;
 
 	if (!json_is_object(c))
-		return expected(rd, "an object", c);
+		return jread_expected(&rd->j, "an object", c);
 	if ((ret = read_index(rd, c, "result", rs, &cmp.result)) < 0 ||
 	    (ret = read_index(rd, c, "reference", rs, &cmp.reference)) < 0 ||
 	    (ret = read_num_key(rd, c, "ratio", true, &cmp.ratio)) < 0 ||
@@ -668,9 +606,9 @@ static int read_comparison(struct rd *rd, const json_t *c, struct resultset *rs)
 	mw = json_object_get(c, "mann_whitney");
 	if (!mw)
 		return missing(rd, "mann_whitney");
-	mark = enter_key(rd, "mann_whitney");
+	mark = jread_key(&rd->j, "mann_whitney");
 	if (!json_is_object(mw)) {
-		ret = expected(rd, "an object", mw);
+		ret = jread_expected(&rd->j, "an object", mw);
 	} else if ((ret = read_num_key(rd, mw, "u", true, &cmp.mw.u_x)) == 0 &&
 		   (ret = read_num_key(rd, mw, "effect", true, &cmp.mw.effect)) == 0 &&
 		   (ret = read_num_key(rd, mw, "z", true, &cmp.mw.z)) == 0 &&
@@ -681,23 +619,23 @@ static int read_comparison(struct rd *rd, const json_t *c, struct resultset *rs)
 		} else if (!strcmp(method, mw_method_name(MW_NORMAL))) {
 			cmp.mw.method = MW_NORMAL;
 		} else {
-			size_t m = enter_key(rd, "method");
+			size_t m = jread_key(&rd->j, "method");
 
-			ret = bad(rd, "unknown method '%s'", method);
-			leave(rd, m);
+			ret = jread_error(&rd->j, "unknown method '%s'", method);
+			jread_leave(&rd->j, m);
 		}
 	}
 	free(method);
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	if (ret < 0)
 		return ret;
 	sig = json_object_get(c, "significant");
 	if (!sig)
 		return missing(rd, "significant");
 	if (!json_is_boolean(sig)) {
-		mark = enter_key(rd, "significant");
-		ret = expected(rd, "a boolean", sig);
-		leave(rd, mark);
+		mark = jread_key(&rd->j, "significant");
+		ret = jread_expected(&rd->j, "a boolean", sig);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	cmp.significant = json_is_true(sig);
@@ -725,10 +663,10 @@ static int read_model(struct rd *rd, const json_t *obj, const char *key,
 	if (ret < 0 || !name)
 		return ret;
 	if (cx_model_parse(name, &m) < 0) {
-		size_t mark = enter_key(rd, key);
+		size_t mark = jread_key(&rd->j, key);
 
-		ret = bad(rd, "unknown model '%s'", name);
-		leave(rd, mark);
+		ret = jread_error(&rd->j, "unknown model '%s'", name);
+		jread_leave(&rd->j, mark);
 	} else {
 		*out = (int)m;
 	}
@@ -745,7 +683,7 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 	int ret;
 
 	if (!json_is_object(c))
-		return expected(rd, "an object", c);
+		return jread_expected(&rd->j, "an object", c);
 	if ((ret = get_string(rd, c, "command", true, &cx.command)) < 0 ||
 	    (ret = get_string(rd, c, "parameter", true, &cx.parameter)) < 0 ||
 	    (ret = get_string(rd, c, "metric", true, &cx.metric)) < 0 ||
@@ -759,20 +697,20 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 	cx.results = xcalloc(cx.nr ? cx.nr : 1, sizeof(*cx.results));
 	cx.sizes = xcalloc(cx.nr ? cx.nr : 1, sizeof(*cx.sizes));
 	cx.values = xcalloc(cx.nr ? cx.nr : 1, sizeof(*cx.values));
-	mark = enter_key(rd, "points");
+	mark = jread_key(&rd->j, "points");
 	json_array_foreach(points, i, p) {
-		size_t m = enter_index(rd, i);
+		size_t m = jread_index(&rd->j, i);
 
 		if (!json_is_object(p))
-			ret = expected(rd, "an object", p);
+			ret = jread_expected(&rd->j, "an object", p);
 		else if ((ret = read_index(rd, p, "result", rs, &cx.results[i])) == 0 &&
 			 (ret = read_num_key(rd, p, "n", false, &cx.sizes[i])) == 0)
 			ret = read_num_key(rd, p, "value", false, &cx.values[i]);
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			break;
 	}
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	if (ret < 0)
 		goto fail;
 	cx.fit.npoints = cx.nr;
@@ -785,9 +723,9 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 		ret = missing(rd, "fits");
 		goto fail;
 	}
-	mark = enter_key(rd, "fits");
+	mark = jread_key(&rd->j, "fits");
 	if (!json_is_object(fits)) {
-		ret = expected(rd, "an object", fits);
+		ret = jread_expected(&rd->j, "an object", fits);
 	} else {
 		for (int m = 0; m < CX_NMODELS && ret == 0; m++) {
 			const char *name = cx_model_name((enum cx_model)m);
@@ -798,18 +736,18 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 			fit->a = fit->b = fit->nrms = NAN;
 			if (!f || json_is_null(f))
 				continue;
-			m2 = enter_key(rd, name);
+			m2 = jread_key(&rd->j, name);
 			if (!json_is_object(f)) {
-				ret = expected(rd, "an object or null", f);
+				ret = jread_expected(&rd->j, "an object or null", f);
 			} else if ((ret = read_num_key(rd, f, "a", false, &fit->a)) == 0 &&
 				   (ret = read_num_key(rd, f, "b", false, &fit->b)) == 0 &&
 				   (ret = read_num_key(rd, f, "nrms", false, &fit->nrms)) == 0) {
 				fit->valid = true;
 			}
-			leave(rd, m2);
+			jread_leave(&rd->j, m2);
 		}
 	}
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	if (ret < 0)
 		goto fail;
 	ALLOC_GROW(rs->complexities, rs->nr_complexities, rs->alloc_complexities);
@@ -837,16 +775,16 @@ static int read_list(struct rd *rd, const json_t *doc, const char *key,
 
 	if ((ret = get_array(rd, doc, key, &arr)) < 0 || !arr)
 		return ret;
-	mark = enter_key(rd, key);
+	mark = jread_key(&rd->j, key);
 	json_array_foreach(arr, i, v) {
-		size_t m = enter_index(rd, i);
+		size_t m = jread_index(&rd->j, i);
 
 		ret = fn(rd, v, rs);
-		leave(rd, m);
+		jread_leave(&rd->j, m);
 		if (ret < 0)
 			break;
 	}
-	leave(rd, mark);
+	jread_leave(&rd->j, mark);
 	return ret;
 }
 
@@ -860,32 +798,32 @@ static int check_format(struct rd *rd, const json_t *doc)
 		const json_t *res = json_object_get(doc, "results");
 
 		if (!res || !json_is_array(res))
-			return bad(rd, "not a result set: no 'format' and no 'results' array "
+			return jread_error(&rd->j, "not a result set: no 'format' and no 'results' array "
 				       "(expected a redline result set or a hyperfine --export-json file)");
 		rd->hyperfine = true;
 		return 0;
 	}
 	if (!json_is_string(f)) {
-		size_t mark = enter_key(rd, "format");
-		int ret = expected(rd, "a string", f);
+		size_t mark = jread_key(&rd->j, "format");
+		int ret = jread_expected(&rd->j, "a string", f);
 
-		leave(rd, mark);
+		jread_leave(&rd->j, mark);
 		return ret;
 	}
 	s = json_string_value(f);
 	if (strncmp(s, FORMAT_PREFIX, strlen(FORMAT_PREFIX)))
-		return bad(rd, "format '%s' is not a redline result set (expected '%s%d')",
+		return jread_error(&rd->j, "format '%s' is not a redline result set (expected '%s%d')",
 			   s, FORMAT_PREFIX, FORMAT_VERSION);
 	ver = s + strlen(FORMAT_PREFIX);
 	for (const char *p = ver; *p; p++) {
 		if (*p < '0' || *p > '9' || v > 1000000)
-			return bad(rd, "format '%s' has no valid version number", s);
+			return jread_error(&rd->j, "format '%s' has no valid version number", s);
 		v = v * 10 + (*p - '0');
 	}
 	if (!*ver || v < 1)
-		return bad(rd, "format '%s' has no valid version number", s);
+		return jread_error(&rd->j, "format '%s' has no valid version number", s);
 	if (v > FORMAT_VERSION)
-		return bad(rd, "format '%s' was written by a newer redline; this one reads "
+		return jread_error(&rd->j, "format '%s' was written by a newer redline; this one reads "
 			       "up to '%s%d'", s, FORMAT_PREFIX, FORMAT_VERSION);
 	return 0;
 }
@@ -893,7 +831,7 @@ static int check_format(struct rd *rd, const json_t *doc)
 int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 			struct buf *err)
 {
-	struct rd rd = { err, BUF_INIT, false };
+	struct rd rd = { .hyperfine = false };
 	json_error_t jerr;
 	json_t *doc;
 	const json_t *v, *results;
@@ -902,6 +840,7 @@ int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 	json_t *res;
 	int ret;
 
+	jread_init(&rd.j, err);
 	resultset_init(rs, "bench");
 	buf_reset(err);
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -912,8 +851,8 @@ int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 		return -EINVAL;
 	}
 	if (!json_is_object(doc)) {
-		ret = bad(&rd, "not a result set: the document is %s, not an object",
-			  type_name(doc));
+		ret = jread_error(&rd.j, "not a result set: the document is %s, not an object",
+			  json_type_name(doc));
 		goto out;
 	}
 	if ((ret = check_format(&rd, doc)) < 0)
@@ -928,10 +867,10 @@ int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 		goto out;
 	v = json_object_get(doc, "interrupted");
 	if (v && !json_is_boolean(v)) {
-		size_t mark = enter_key(&rd, "interrupted");
+		size_t mark = jread_key(&rd.j, "interrupted");
 
-		ret = expected(&rd, "a boolean", v);
-		leave(&rd, mark);
+		ret = jread_expected(&rd.j, "a boolean", v);
+		jread_leave(&rd.j, mark);
 		goto out;
 	}
 	rs->interrupted = v && json_is_true(v);
@@ -944,33 +883,33 @@ int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 		goto out;
 	}
 	{
-		size_t mark = enter_key(&rd, "results");
+		size_t mark = jread_key(&rd.j, "results");
 
 		json_array_foreach(results, i, res) {
-			size_t m = enter_index(&rd, i);
+			size_t m = jread_index(&rd.j, i);
 
 			ret = read_result(&rd, res, rs);
-			leave(&rd, m);
+			jread_leave(&rd.j, m);
 			if (ret < 0)
 				break;
 		}
-		leave(&rd, mark);
+		jread_leave(&rd.j, mark);
 		if (ret < 0)
 			goto out;
 	}
 	if ((v = json_object_get(doc, "alpha")) && !json_is_null(v)) {
-		size_t mark = enter_key(&rd, "alpha");
+		size_t mark = jread_key(&rd.j, "alpha");
 
 		ret = get_number(&rd, v, &rs->alpha);
-		leave(&rd, mark);
+		jread_leave(&rd.j, mark);
 		if (ret < 0)
 			goto out;
 	}
 	if ((v = json_object_get(doc, "confidence_level")) && !json_is_null(v)) {
-		size_t mark = enter_key(&rd, "confidence_level");
+		size_t mark = jread_key(&rd.j, "confidence_level");
 
 		ret = get_number(&rd, v, &rs->level);
-		leave(&rd, mark);
+		jread_leave(&rd.j, mark);
 		if (ret < 0)
 			goto out;
 	}
@@ -979,26 +918,19 @@ int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 		goto out;
 out:
 	json_decref(doc);
-	buf_release(&rd.path);
+	jread_release(&rd.j);
 	if (ret < 0)
 		resultset_release(rs);
 	return ret;
 }
 
+static int parse_resultset(void *rs, const char *text, size_t len, struct buf *err)
+{
+	return resultset_read_json(rs, text, len, err);
+}
+
 int resultset_read_file(struct resultset *rs, const char *path, struct buf *err)
 {
-	struct buf text = BUF_INIT;
-	int ret;
-
 	memset(rs, 0, sizeof(*rs));
-	ret = buf_read_file(&text, path, (size_t)1 << 30);
-	if (ret < 0) {
-		buf_reset(err);
-		buf_addf(err, "cannot read '%s': %s", path, strerror(-ret));
-		buf_release(&text);
-		return ret;
-	}
-	ret = resultset_read_json(rs, text.ptr, text.len, err);
-	buf_release(&text);
-	return ret;
+	return jread_file(path, err, parse_resultset, rs);
 }

@@ -264,7 +264,7 @@ static void add_rusage(struct run_result *res, const struct rusage *ru)
 	res->oublock += ru->ru_oublock;
 }
 
-static int pidfd_open_(pid_t pid)
+int run_pidfd_open(pid_t pid)
 {
 #ifdef SYS_pidfd_open
 	return (int)syscall(SYS_pidfd_open, pid, 0);
@@ -291,7 +291,7 @@ static bool drain(int fd)
 static void wait_ready(struct run_child *child, double timeout,
 		       struct run_result *res)
 {
-	int fd = pidfd_open_(child->pid);
+	int fd = run_pidfd_open(child->pid);
 	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
 				 { .fd = child->drain_fd, .events = POLLIN } };
 	nfds_t nfds = child->drain_fd >= 0 ? 2 : 1;

@@ -81,6 +81,11 @@ int run_release(struct run_child *child);
  * Returns 0 or a negative errno.
  */
 int run_wait(struct run_child *child, double timeout, struct run_result *res);
+/*
+ * A pidfd for pid (readable when the process exits, for poll()), or -1
+ * with errno set (ENOSYS before Linux 5.3).
+ */
+int run_pidfd_open(pid_t pid);
 /* Kill a spawned child that will not be waited for normally, and reap it. */
 void run_kill(struct run_child *child);
 

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "base/buf.h"
+#include "base/jread.h"
 #include "base/jsonw.h"
 #include "base/term.h"
 #include "base/units.h"
@@ -52,57 +53,8 @@ enum metric_unit budget_limit_unit(enum budget_limit l)
 /* --- parsing ---------------------------------------------------------------- */
 
 struct bp {
-	struct buf *err;
-	struct buf path;
+	struct jread j; /* the error buffer, and where we are: "budgets[1].limits.p95" */
 };
-
-__attribute__((format(printf, 2, 3))) static int bad(struct bp *bp, const char *fmt, ...)
-{
-	va_list ap;
-
-	buf_reset(bp->err);
-	if (bp->path.len)
-		buf_addf(bp->err, "%s: ", bp->path.ptr);
-	va_start(ap, fmt);
-	buf_vaddf(bp->err, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "an object";
-	case JSON_ARRAY:
-		return "an array";
-	case JSON_STRING:
-		return "a string";
-	case JSON_INTEGER:
-		return "an integer";
-	case JSON_REAL:
-		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "a boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "something else";
-}
-
-static size_t enter(struct bp *bp, const char *key)
-{
-	size_t mark = bp->path.len;
-
-	buf_addf(&bp->path, "%s%s", mark ? "." : "", key);
-	return mark;
-}
-
-static void leave(struct bp *bp, size_t mark)
-{
-	buf_setlen(&bp->path, mark);
-}
 
 /*
  * The number at the start of s and where it ends; whether anything (a
@@ -130,32 +82,32 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		/* The most likely mistake of all: say how to write it. */
 		snprintf(num, sizeof(num), "%g", json_number_value(v));
 		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
-			return bad(bp, "%s has no unit (write it as a string with one: "
+			return jread_error(&bp->j, "%s has no unit (write it as a string with one: "
 				       "\"%s MiB\", \"%s KiB\" or \"%s B\")", num, num, num, num);
 		if (l == LIMIT_SLOWDOWN)
-			return bad(bp, "%s has no unit (write it as \"%s%%\")", num, num);
-		return bad(bp, "%s has no unit (write it as a string with one: \"%s ms\" or "
+			return jread_error(&bp->j, "%s has no unit (write it as \"%s%%\")", num, num);
+		return jread_error(&bp->j, "%s has no unit (write it as a string with one: \"%s ms\" or "
 			       "\"%s s\")", num, num, num);
 	}
 	if (!json_is_string(v))
-		return bad(bp, "expected a string with a unit, got %s", type_name(v));
+		return jread_error(&bp->j, "expected a string with a unit, got %s", json_type_name(v));
 	s = json_string_value(v);
 	if (strlen(s) != json_string_length(v))
-		return bad(bp, "the value holds a NUL byte");
+		return jread_error(&bp->j, "the value holds a NUL byte");
 	if (!*s)
-		return bad(bp, "empty value (expected a number and a unit)");
+		return jread_error(&bp->j, "empty value (expected a number and a unit)");
 	if (!isdigit((unsigned char)*s) && *s != '.') {
 		if (*s == '-')
-			return bad(bp, "'%s' is negative (a limit is a size, a time or a percentage)", s);
-		return bad(bp, "'%s' is not a number and a unit", s);
+			return jread_error(&bp->j, "'%s' is negative (a limit is a size, a time or a percentage)", s);
+		return jread_error(&bp->j, "'%s' is not a number and a unit", s);
 	}
 	if (!has_unit(s)) {
 		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
-			return bad(bp, "'%s' has no unit (write it as '%s MiB', '%s KiB' or '%s B')",
+			return jread_error(&bp->j, "'%s' has no unit (write it as '%s MiB', '%s KiB' or '%s B')",
 				   s, s, s, s);
 		if (l == LIMIT_SLOWDOWN)
-			return bad(bp, "'%s' has no unit (write it as '%s%%')", s, s);
-		return bad(bp, "'%s' has no unit (write it as '%s ms' or '%s s')", s, s, s);
+			return jread_error(&bp->j, "'%s' has no unit (write it as '%s%%')", s, s);
+		return jread_error(&bp->j, "'%s' has no unit (write it as '%s ms' or '%s s')", s, s, s);
 	}
 	if (l == LIMIT_SLOWDOWN) {
 		char *end;
@@ -164,18 +116,18 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		while (isspace((unsigned char)*end))
 			end++;
 		if (strcmp(end, "%") || !isfinite(d))
-			return bad(bp, "bad unit in '%s': max_slowdown is a percentage, like '5%%'", s);
+			return jread_error(&bp->j, "bad unit in '%s': max_slowdown is a percentage, like '5%%'", s);
 		*out = d;
 		return 0;
 	}
 	if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP) {
 		if (parse_bytes(s, out) < 0)
-			return bad(bp, "bad unit in '%s': expected a size such as '4 MiB' "
+			return jread_error(&bp->j, "bad unit in '%s': expected a size such as '4 MiB' "
 				       "(B, KiB, MiB, GiB, or KB, MB, GB)", s);
 		return 0;
 	}
 	if (parse_duration(s, 1, out) < 0)
-		return bad(bp, "bad unit in '%s': expected a time such as '25 ms' "
+		return jread_error(&bp->j, "bad unit in '%s': expected a time such as '25 ms' "
 			       "(ns, us, ms, s, min)", s);
 	return 0;
 }
@@ -201,15 +153,15 @@ static int get_path(struct bp *bp, const json_t *obj, const char *key, const cha
 	*out = NULL;
 	if (!v)
 		return 0;
-	mark = enter(bp, key);
+	mark = jread_key(&bp->j, key);
 	if (!json_is_string(v) || !json_string_length(v))
-		ret = bad(bp, "expected a file name, got %s", json_is_string(v) ? "an empty string"
-									   : type_name(v));
+		ret = jread_error(&bp->j, "expected a file name, got %s", json_is_string(v) ? "an empty string"
+									   : json_type_name(v));
 	else if (strlen(json_string_value(v)) != json_string_length(v))
-		ret = bad(bp, "the file name holds a NUL byte");
+		ret = jread_error(&bp->j, "the file name holds a NUL byte");
 	else
 		*out = resolve(dir, json_string_value(v));
-	leave(bp, mark);
+	jread_leave(&bp->j, mark);
 	return ret;
 }
 
@@ -217,17 +169,17 @@ static int get_path(struct bp *bp, const json_t *obj, const char *key, const cha
 static int unknown_key(struct bp *bp, const char *key, const char *const *known, size_t n)
 {
 	const char *near = nearest_word(key, known, n);
-	size_t mark = enter(bp, key);
+	size_t mark = jread_key(&bp->j, key);
 	struct buf list = BUF_INIT;
 	int ret;
 
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&list, "%s%s", i ? ", " : "", known[i]);
 	if (near)
-		ret = bad(bp, "unknown key (did you mean '%s'?)", near);
+		ret = jread_error(&bp->j, "unknown key (did you mean '%s'?)", near);
 	else
-		ret = bad(bp, "unknown key (known: %s)", list.ptr);
-	leave(bp, mark);
+		ret = jread_error(&bp->j, "unknown key (known: %s)", list.ptr);
+	jread_leave(&bp->j, mark);
 	buf_release(&list);
 	return ret;
 }
@@ -248,9 +200,9 @@ static int parse_entry(struct bp *bp, const json_t *obj, const char *dir,
 	known[LIMIT_COUNT + 2] = "baseline";
 	known[LIMIT_COUNT + 3] = "description";
 
-	e->where = xstrdup(bp->path.ptr);
+	e->where = xstrdup(bp->j.path.ptr);
 	if (!json_is_object(obj))
-		return bad(bp, "expected an object, got %s", type_name(obj));
+		return jread_error(&bp->j, "expected an object, got %s", json_type_name(obj));
 	json_object_foreach((json_t *)obj, key, v) {
 		size_t mark;
 		int l = -1;
@@ -259,23 +211,23 @@ static int parse_entry(struct bp *bp, const json_t *obj, const char *dir,
 			if (!strcmp(key, limit_names[i]))
 				l = i;
 		if (l >= 0) {
-			mark = enter(bp, key);
+			mark = jread_key(&bp->j, key);
 			ret = parse_limit(bp, (enum budget_limit)l, v, &e->value[l]);
-			leave(bp, mark);
+			jread_leave(&bp->j, mark);
 			if (ret < 0)
 				return ret;
 			e->has[l] = true;
 			e->text[l] = xstrdup(json_string_value(v));
 			any = true;
 		} else if (!strcmp(key, "name") || !strcmp(key, "command")) {
-			mark = enter(bp, key);
+			mark = jread_key(&bp->j, key);
 			if (!json_is_string(v) || !json_string_length(v))
-				ret = bad(bp, "expected a %s, got %s",
+				ret = jread_error(&bp->j, "expected a %s, got %s",
 					  !strcmp(key, "name") ? "benchmark name" : "command pattern",
-					  json_is_string(v) ? "an empty string" : type_name(v));
+					  json_is_string(v) ? "an empty string" : json_type_name(v));
 			else if (strlen(json_string_value(v)) != json_string_length(v))
-				ret = bad(bp, "the %s holds a NUL byte", key);
-			leave(bp, mark);
+				ret = jread_error(&bp->j, "the %s holds a NUL byte", key);
+			jread_leave(&bp->j, mark);
 			if (ret < 0)
 				return ret;
 			*(!strcmp(key, "name") ? &e->name : &e->command) =
@@ -285,9 +237,9 @@ static int parse_entry(struct bp *bp, const json_t *obj, const char *dir,
 				return ret;
 		} else if (!strcmp(key, "description")) {
 			if (!json_is_string(v)) {
-				mark = enter(bp, key);
-				ret = bad(bp, "expected a string, got %s", type_name(v));
-				leave(bp, mark);
+				mark = jread_key(&bp->j, key);
+				ret = jread_error(&bp->j, "expected a string, got %s", json_type_name(v));
+				jread_leave(&bp->j, mark);
 				return ret;
 			}
 		} else {
@@ -295,15 +247,15 @@ static int parse_entry(struct bp *bp, const json_t *obj, const char *dir,
 		}
 	}
 	if (e->name && e->command)
-		return bad(bp, "give either 'name' or 'command', not both");
+		return jread_error(&bp->j, "give either 'name' or 'command', not both");
 	if (!e->name && !e->command)
-		return bad(bp, "which benchmark? give 'name' (exact) or 'command' (a pattern "
+		return jread_error(&bp->j, "which benchmark? give 'name' (exact) or 'command' (a pattern "
 			       "such as \"./prog *\")");
 	if (!any)
-		return bad(bp, "no limit given (mean, median, p95, p99, max, cpu, peak_rss, "
+		return jread_error(&bp->j, "no limit given (mean, median, p95, p99, max, cpu, peak_rss, "
 			       "peak_heap, max_slowdown)");
 	if (e->baseline && !e->has[LIMIT_SLOWDOWN])
-		return bad(bp, "'baseline' is only for 'max_slowdown', which is not given");
+		return jread_error(&bp->j, "'baseline' is only for 'max_slowdown', which is not given");
 	return 0;
 }
 
@@ -331,13 +283,14 @@ int budget_parse(struct budget *b, const char *text, size_t len, const char *dir
 {
 	static const char *const known[] = { "format", "baseline", "budgets", "description",
 					     "$schema" };
-	struct bp bp = { err, BUF_INIT };
+	struct bp bp;
 	json_error_t jerr;
 	json_t *doc, *v, *list;
 	const char *key;
 	int ret = 0;
 
 	memset(b, 0, sizeof(*b));
+	jread_init(&bp.j, err);
 	buf_reset(err);
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
@@ -346,8 +299,8 @@ int budget_parse(struct budget *b, const char *text, size_t len, const char *dir
 		return -EINVAL;
 	}
 	if (!json_is_object(doc)) {
-		ret = bad(&bp, "not a budget file: the document is %s, not an object",
-			  type_name(doc));
+		ret = jread_error(&bp.j, "not a budget file: the document is %s, not an object",
+			  json_type_name(doc));
 		goto out;
 	}
 	json_object_foreach(doc, key, v) {
@@ -362,45 +315,45 @@ int budget_parse(struct budget *b, const char *text, size_t len, const char *dir
 	}
 	v = json_object_get(doc, "format");
 	if (v && (!json_is_string(v) || strcmp(json_string_value(v), BUDGET_FORMAT))) {
-		size_t mark = enter(&bp, "format");
+		size_t mark = jread_key(&bp.j, "format");
 
 		if (json_is_string(v) && starts_with(json_string_value(v), "redline-budget/"))
-			ret = bad(&bp, "'%s' is not a version this redline reads (expected '%s')",
+			ret = jread_error(&bp.j, "'%s' is not a version this redline reads (expected '%s')",
 				  json_string_value(v), BUDGET_FORMAT);
 		else
-			ret = bad(&bp, "not a budget file (expected '%s')", BUDGET_FORMAT);
-		leave(&bp, mark);
+			ret = jread_error(&bp.j, "not a budget file (expected '%s')", BUDGET_FORMAT);
+		jread_leave(&bp.j, mark);
 		goto out;
 	}
 	if ((ret = get_path(&bp, doc, "baseline", dir, &b->baseline)) < 0)
 		goto out;
 	list = json_object_get(doc, "budgets");
 	if (!list) {
-		ret = bad(&bp, "missing 'budgets' (the list of limits)");
+		ret = jread_error(&bp.j, "missing 'budgets' (the list of limits)");
 		goto out;
 	}
 	if (!json_is_array(list) || !json_array_size(list)) {
-		size_t mark = enter(&bp, "budgets");
+		size_t mark = jread_key(&bp.j, "budgets");
 
-		ret = json_is_array(list) ? bad(&bp, "empty: there is nothing to check")
-					  : bad(&bp, "expected an array, got %s", type_name(list));
-		leave(&bp, mark);
+		ret = json_is_array(list) ? jread_error(&bp.j, "empty: there is nothing to check")
+					  : jread_error(&bp.j, "expected an array, got %s", json_type_name(list));
+		jread_leave(&bp.j, mark);
 		goto out;
 	}
 	b->entries = xcalloc(json_array_size(list), sizeof(*b->entries));
 	for (size_t i = 0; i < json_array_size(list); i++) {
-		size_t mark = bp.path.len;
+		size_t mark = jread_key(&bp.j, "budgets");
 
-		buf_addf(&bp.path, "budgets[%zu]", i);
+		jread_index(&bp.j, i);
 		b->nr++;
 		ret = parse_entry(&bp, json_array_get(list, i), dir, &b->entries[i]);
-		leave(&bp, mark);
+		jread_leave(&bp.j, mark);
 		if (ret < 0)
 			goto out;
 	}
 out:
 	json_decref(doc);
-	buf_release(&bp.path);
+	jread_release(&bp.j);
 	if (ret < 0)
 		budget_release(b);
 	return ret;

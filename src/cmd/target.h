@@ -1,0 +1,16 @@
+#ifndef CMD_TARGET_H
+#define CMD_TARGET_H
+
+/*
+ * What commands that run a target (stat, record, mem) say when it cannot
+ * be started, in the same words everywhere:
+ *
+ *   redline: error: cannot run 'pyhton3': command not found
+ *   hint: check the spelling, or give a path ('./pyhton3' for a program here)
+ *
+ * err is the negative errno from run_find_program() or run_spawn().
+ * Returns RL_EXIT_TARGET, for "return cannot_run(argv[0], ret);".
+ */
+int cannot_run(const char *prog, int err);
+
+#endif

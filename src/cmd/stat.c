@@ -91,28 +91,6 @@ static const struct opt_help stat_help = {
 		"users other than root, kernel.perf_event_paranoid <= 2.",
 };
 
-/* Format one figure's value in its unit. */
-static void add_value(struct buf *b, enum metric_unit unit, double v, bool whole)
-{
-	switch (unit) {
-	case UNIT_SECONDS:
-		format_duration(b, v);
-		break;
-	case UNIT_BYTES:
-		format_bytes(b, v);
-		break;
-	case UNIT_RATIO:
-		buf_addf(b, "%.1f %%", v * 100);
-		break;
-	case UNIT_COUNT:
-		if (whole && v >= 0 && v < 1e18)
-			format_count(b, (uint64_t)llround(v));
-		else
-			buf_addf(b, "%.1f", v);
-		break;
-	}
-}
-
 struct row {
 	const char *label;
 	const char *metric;
@@ -134,16 +112,16 @@ static void print_metric_row(struct buf *out, const struct result *r,
 		return;
 	}
 	if (m->nr == 1) {
-		add_value(&v, m->unit, m->values[0], true);
+		metric_format_value(&v, m->unit, m->values[0]);
 		buf_addf(out, "%12s", v.ptr);
 	} else {
 		struct summary s;
 		struct buf lo = BUF_INIT, hi = BUF_INIT;
 
 		stats_summarize(m->values, m->nr, &s);
-		add_value(&v, m->unit, s.mean, false);
-		add_value(&lo, m->unit, s.min, true);
-		add_value(&hi, m->unit, s.max, true);
+		metric_format_value(&v, m->unit, s.mean);
+		metric_format_value(&lo, m->unit, s.min);
+		metric_format_value(&hi, m->unit, s.max);
 		buf_addf(out, "%12s", v.ptr);
 		if (s.mean != 0 && isfinite(s.stddev))
 			buf_addf(out, "  ± %6.2f %%", 100 * s.stddev / fabs(s.mean));

@@ -66,24 +66,6 @@ static void text_cut(struct buf *b, double x, double y, const char *anchor, cons
 	buf_addstr(b, "</title></text>\n");
 }
 
-static void format_unit(struct buf *b, enum metric_unit u, double v)
-{
-	switch (u) {
-	case UNIT_SECONDS:
-		format_duration(b, v);
-		break;
-	case UNIT_BYTES:
-		format_bytes(b, v);
-		break;
-	case UNIT_RATIO:
-		buf_addf(b, "%.1f %%", v * 100);
-		break;
-	case UNIT_COUNT:
-		buf_addf(b, "%.4g", v);
-		break;
-	}
-}
-
 size_t plot_ticks(double lo, double hi, size_t want, double *ticks, size_t max)
 {
 	double range = hi - lo, raw, mag, step;
@@ -166,7 +148,7 @@ static void x_axis(struct buf *b, const struct scale *x, double y, enum metric_u
 		buf_addf(b, "<line class=\"tick\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
 			 px, y, px, y + 4);
 		buf_reset(&t);
-		format_unit(&t, u, ticks[i]);
+		metric_format_value(&t, u, ticks[i]);
 		text(b, px, y + 6 + FONT_H, "middle", "tick", t.ptr);
 	}
 	buf_release(&t);
@@ -187,7 +169,7 @@ static void y_axis(struct buf *b, const struct scale *y, double x, double gx, en
 		buf_addf(b, "<line class=\"grid\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
 			 x, py, gx, py);
 		buf_reset(&t);
-		format_unit(&t, u, ticks[i]);
+		metric_format_value(&t, u, ticks[i]);
 		text(b, x - 6, py + 4, "end", "tick", t.ptr);
 	}
 	buf_release(&t);
@@ -302,9 +284,9 @@ void plot_distribution(struct buf *b, const char *title, enum metric_unit unit,
 				 2 * half);
 			buf_reset(&t);
 			buf_addstr(&t, "95% interval of the median: ");
-			format_unit(&t, unit, se->ci.lo);
+			metric_format_value(&t, unit, se->ci.lo);
 			buf_addstr(&t, " … ");
-			format_unit(&t, unit, se->ci.hi);
+			metric_format_value(&t, unit, se->ci.hi);
 			buf_addstr(b, "<title>");
 			xml_add(b, t.ptr, 0, 0);
 			buf_addstr(b, "</title></rect>\n");
@@ -314,7 +296,7 @@ void plot_distribution(struct buf *b, const char *title, enum metric_unit unit,
 				 at(&x, se->median), mid - half - 2, at(&x, se->median), mid + half + 2);
 			buf_reset(&t);
 			buf_addstr(&t, "median ");
-			format_unit(&t, unit, se->median);
+			metric_format_value(&t, unit, se->median);
 			buf_addf(&t, " (%zu runs)", se->n);
 			buf_addstr(b, "<title>");
 			xml_add(b, t.ptr, 0, 0);
@@ -356,12 +338,12 @@ static void one_bar(struct buf *b, const struct scale *x, double y, double v,
 	attr_num(b, "data-hi", ci.hi);
 	buf_addf(b, "><rect x=\"%.3f\" y=\"%.2f\" width=\"%.3f\" height=\"%.1f\" fill=\"%s\">",
 		 x->p0, y, at(x, v) - x->p0, BAR_H, fill);
-	format_unit(&t, u, v);
+	metric_format_value(&t, u, v);
 	if (isfinite(ci.lo)) {
 		buf_addstr(&t, " [");
-		format_unit(&t, u, ci.lo);
+		metric_format_value(&t, u, ci.lo);
 		buf_addstr(&t, " … ");
-		format_unit(&t, u, ci.hi);
+		metric_format_value(&t, u, ci.hi);
 		buf_addstr(&t, "]");
 	}
 	buf_addstr(b, "<title>");
@@ -373,7 +355,7 @@ static void one_bar(struct buf *b, const struct scale *x, double y, double v,
 			 at(x, ci.hi), y + 2, BAR_H - 4);
 	buf_addstr(b, "</g>\n");
 	buf_reset(&t);
-	format_unit(&t, u, v);
+	metric_format_value(&t, u, v);
 	text(b, x->p1 + 8, y + BAR_H - 2, NULL, "value", t.ptr);
 	buf_release(&t);
 }
@@ -513,7 +495,7 @@ void plot_complexity(struct buf *b, const char *title, const char *xlabel,
 			attr_num(b, "data-v", cu->y[k]);
 			buf_reset(&t);
 			buf_addf(&t, "%s, n = %g: ", cu->label, cu->x[k]);
-			format_unit(&t, yunit, cu->y[k]);
+			metric_format_value(&t, yunit, cu->y[k]);
 			buf_addstr(b, "><title>");
 			xml_add(b, t.ptr, 0, 0);
 			buf_addstr(b, "</title></circle>\n");

@@ -506,9 +506,9 @@ static void add_interval(struct buf *b, enum metric_unit u, const struct interva
 	if (!isfinite(ci->lo) || !isfinite(ci->hi))
 		return;
 	buf_addstr(b, " [");
-	cmp_format_value(b, u, ci->lo);
+	metric_format_value(b, u, ci->lo);
 	buf_addstr(b, " … ");
-	cmp_format_value(b, u, ci->hi);
+	metric_format_value(b, u, ci->hi);
 	buf_addstr(b, "]");
 }
 
@@ -555,7 +555,7 @@ static void problem_text(struct buf *b, const struct pub_report *r, bool markdow
 			buf_addf(b, "'%s'", sl->label);
 		}
 		buf_addstr(b, ", takes ");
-		cmp_format_value(b, r->unit, sl->st.s.median);
+		metric_format_value(b, r->unit, sl->st.s.median);
 		buf_addf(b, " (median of %zu runs).", sl->st.s.n);
 	}
 	if (r->base.ntop) {
@@ -647,13 +647,13 @@ static void md_bench_table(struct buf *b, const struct side_data *s, enum metric
 			buf_addstr(b, "no values | | | |\n");
 			continue;
 		}
-		cmp_format_value(b, u, row->st.s.median);
+		metric_format_value(b, u, row->st.s.median);
 		add_interval(b, u, &row->st.ci_median);
 		buf_addstr(b, " | ");
-		cmp_format_value(b, u, row->st.s.mean);
+		metric_format_value(b, u, row->st.s.mean);
 		if (isfinite(row->st.s.stddev)) {
 			buf_addstr(b, " ± ");
-			cmp_format_value(b, u, row->st.s.stddev);
+			metric_format_value(b, u, row->st.s.stddev);
 		}
 		buf_addf(b, " | %zu | ", row->st.s.n);
 		if (isfinite(row->rss))
@@ -769,9 +769,9 @@ static void md_improvement(struct buf *b, const struct pub_report *r)
 		buf_addstr(b, "| ");
 		md_code(b, pair_label(r, p));
 		buf_addstr(b, " | ");
-		cmp_format_value(b, r->unit, p->base_median);
+		metric_format_value(b, r->unit, p->base_median);
 		buf_addstr(b, " | ");
-		cmp_format_value(b, r->unit, p->new_median);
+		metric_format_value(b, r->unit, p->new_median);
 		buf_addstr(b, " | ");
 		add_change(b, p->ratio);
 		if (isfinite(p->ci.lo)) {
@@ -998,14 +998,14 @@ static void html_bench_table(struct buf *b, const struct pub_report *r,
 			buf_addstr(b, "<td colspan=\"4\">no values</td></tr>\n");
 			continue;
 		}
-		cmp_format_value(&t, u, row->st.s.median);
+		metric_format_value(&t, u, row->st.s.median);
 		add_interval(&t, u, &row->st.ci_median);
 		buf_addf(b, "<td class=\"num\">%s</td>", t.ptr);
 		buf_reset(&t);
-		cmp_format_value(&t, u, row->st.s.mean);
+		metric_format_value(&t, u, row->st.s.mean);
 		if (isfinite(row->st.s.stddev)) {
 			buf_addstr(&t, " ± ");
-			cmp_format_value(&t, u, row->st.s.stddev);
+			metric_format_value(&t, u, row->st.s.stddev);
 		}
 		buf_addf(b, "<td class=\"num\">%s</td><td class=\"num\">%zu</td><td class=\"num\">",
 			 t.ptr, row->st.s.n);
@@ -1276,10 +1276,10 @@ static void html_improvement(struct buf *b, const struct pub_report *r)
 		buf_addstr(b, "<tr><td>");
 		html_code(b, pair_label(r, p));
 		buf_reset(&t);
-		cmp_format_value(&t, r->unit, p->base_median);
+		metric_format_value(&t, r->unit, p->base_median);
 		buf_addf(b, "</td><td class=\"num\">%s</td>", t.ptr);
 		buf_reset(&t);
-		cmp_format_value(&t, r->unit, p->new_median);
+		metric_format_value(&t, r->unit, p->new_median);
 		buf_addf(b, "<td class=\"num\">%s</td>", t.ptr);
 		buf_reset(&t);
 		add_change(&t, p->ratio);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/units.h"
 #include "base/jsonw.h"
 #include "base/xalloc.h"
 #include "stats/describe.h"
@@ -160,6 +161,31 @@ enum metric_status metric_status_from_counter(enum pc_status s)
 		return METRIC_NOT_COUNTED;
 	}
 	return METRIC_NOT_COUNTED;
+}
+
+void metric_format_value(struct buf *b, enum metric_unit unit, double v)
+{
+	if (!isfinite(v)) {
+		buf_addstr(b, "-");
+		return;
+	}
+	switch (unit) {
+	case UNIT_SECONDS:
+		format_duration(b, v);
+		break;
+	case UNIT_BYTES:
+		format_bytes(b, v);
+		break;
+	case UNIT_RATIO:
+		buf_addf(b, "%.1f %%", v * 100);
+		break;
+	case UNIT_COUNT:
+		if (v >= 0 && v < 1e18 && v == floor(v))
+			format_count(b, (uint64_t)v);
+		else
+			buf_addf(b, "%.4g", v);
+		break;
+	}
 }
 
 const char *metric_unit_name(enum metric_unit u)

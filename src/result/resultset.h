@@ -158,6 +158,11 @@ void metric_add(struct metric *m, double v);
 enum metric_status metric_status_from_counter(enum pc_status s);
 
 const char *metric_unit_name(enum metric_unit u);
+/*
+ * Append v in its unit for people: "12.35 ms", "1.60 MiB", "99.8 %",
+ * "12,345" (a whole count) or "12.5"; "-" when v is not finite.
+ */
+void metric_format_value(struct buf *b, enum metric_unit unit, double v);
 const char *metric_status_name(enum metric_status s);
 /* Parse the names above; return 0 or -1. */
 int metric_unit_parse(const char *s, enum metric_unit *u);

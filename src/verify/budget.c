@@ -685,9 +685,9 @@ void check_row_outcome(struct buf *out, const struct check_row *row)
 			buf_addstr(out, ": over the budget but not significantly slower");
 		return;
 	}
-	cmp_format_value(out, u, row->measured);
+	metric_format_value(out, u, row->measured);
 	buf_addstr(out, ", ");
-	cmp_format_value(out, u, fabs(margin));
+	metric_format_value(out, u, fabs(margin));
 	if (row->budget > 0)
 		buf_addf(out, " (%.1f%%)", 100 * fabs(margin) / row->budget);
 	buf_addstr(out, margin >= 0 ? " under the budget" : " over the budget");
@@ -737,7 +737,7 @@ void check_render(struct buf *out, const struct check_report *r, const char *bud
 		else if (row->limit == LIMIT_SLOWDOWN)
 			add_percent(&t, row->measured);
 		else
-			cmp_format_value(&t, budget_limit_unit(row->limit), row->measured);
+			metric_format_value(&t, budget_limit_unit(row->limit), row->measured);
 		cells[4 * i + 3] = xstrdup(t.ptr);
 		wl = utf8_chars(cells[4 * i]) > wl ? utf8_chars(cells[4 * i]) : wl;
 		wk = strlen(cells[4 * i + 1]) > wk ? strlen(cells[4 * i + 1]) : wk;

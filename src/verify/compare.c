@@ -398,31 +398,6 @@ void cmp_result_release(struct cmp_result *r)
 
 /* --- the table ------------------------------------------------------------- */
 
-void cmp_format_value(struct buf *b, enum metric_unit unit, double v)
-{
-	if (!isfinite(v)) {
-		buf_addstr(b, "-");
-		return;
-	}
-	switch (unit) {
-	case UNIT_SECONDS:
-		format_duration(b, v);
-		break;
-	case UNIT_BYTES:
-		format_bytes(b, v);
-		break;
-	case UNIT_RATIO:
-		buf_addf(b, "%.1f %%", v * 100);
-		break;
-	case UNIT_COUNT:
-		if (v >= 0 && v < 1e18 && v == floor(v))
-			format_count(b, (uint64_t)v);
-		else
-			buf_addf(b, "%.4g", v);
-		break;
-	}
-}
-
 static void add_change(struct buf *b, double ratio)
 {
 	if (!isfinite(ratio))
@@ -543,12 +518,12 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 			buf_addstr(&cell, "geomean");
 		cells[i][0] = xstrdup(cell.ptr);
 		buf_reset(&cell);
-		cmp_format_value(&cell, r->unit, p ? p->base_median : r->geomean_base);
+		metric_format_value(&cell, r->unit, p ? p->base_median : r->geomean_base);
 		if (p)
 			buf_addf(&cell, " (%zu)", p->n_base);
 		cells[i][1] = xstrdup(cell.ptr);
 		buf_reset(&cell);
-		cmp_format_value(&cell, r->unit, p ? p->new_median : r->geomean_new);
+		metric_format_value(&cell, r->unit, p ? p->new_median : r->geomean_new);
 		if (p)
 			buf_addf(&cell, " (%zu)", p->n_new);
 		cells[i][2] = xstrdup(cell.ptr);

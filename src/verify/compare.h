@@ -142,10 +142,4 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 int compare_write_json(const struct cmp_result *r, const char *base_path,
 		       const char *new_path, FILE *out);
 
-/*
- * A value in the metric's unit, for tables: "12.3 ms", "1.50 MiB",
- * "1,234". Shared with check and publish.
- */
-void cmp_format_value(struct buf *out, enum metric_unit unit, double v);
-
 #endif

@@ -28,6 +28,7 @@ static const char *const names[] = { "own, memo", "own, no memo", "libgcc backtr
 
 static int mode;
 static __thread struct unwind_memo memo;
+static struct unwind_memo scratch;
 static uint64_t frames[NMODES][256];
 static size_t nframes[NMODES];
 static volatile unsigned sink;
@@ -64,7 +65,7 @@ static __attribute__((noinline, optimize("no-omit-frame-pointer"))) void walk(vo
 	case OWN: {
 		const uintptr_t *fp = __builtin_frame_address(0);
 
-		n = unwind_from(fp[1], (uintptr_t)(fp + 2), fp[0], frames[mode], 128, &h);
+		n = unwind_from(&scratch, fp[1], (uintptr_t)(fp + 2), fp[0], frames[mode], 128, &h);
 		break;
 	}
 	case LIBGCC:

@@ -48,10 +48,21 @@ static void on_object(uintptr_t start, uintptr_t end, uintptr_t bias, const char
  * function (it keeps a frame pointer for that), backtrace() at this
  * function itself (see ref_skip).
  */
+/* Every capture also asks for a recent walk: when one is found, it must be the walk's. */
+static __thread unsigned recent_hits, recent_wrong;
+
 static __attribute__((noinline, optimize("no-omit-frame-pointer"))) void capture_here(void)
 {
 	struct capture *c = target;
+	size_t rn = 0;
+	uint64_t rh = unwind_recent_hash(&memo, __builtin_frame_address(0), &rn);
 	size_t n = unwind_walk_frame(&memo, __builtin_frame_address(0), MAXF);
+
+	if (rh) {
+		recent_hits++;
+		if (rh != unwind_memo_hash(&memo) || rn != n)
+			recent_wrong++;
+	}
 
 	c->nown = n;
 	for (size_t i = 0; i < n; i++)
@@ -88,6 +99,7 @@ static void assert_same(const struct capture *c)
 			fail_msg("frame %zu: %#llx, backtrace says %p", i,
 				 (unsigned long long)c->own[i], c->ref[i + k]);
 	assert_int_equal(c->hash, unwind_hash(c->own, c->nown));
+	assert_int_equal(recent_wrong, 0);
 }
 
 static __attribute__((noinline)) unsigned recurse(int depth, unsigned salt)
@@ -233,6 +245,67 @@ static void test_threads_walk_at_once(void **state)
 	}
 }
 
+static volatile int sink;
+
+static __attribute__((noinline)) void leaf(int k)
+{
+	capture_here();
+	sink += k; /* not a tail call */
+}
+
+/* Twins but for their constant: the same frame, from two callers. */
+static __attribute__((noinline)) void via_a(void)
+{
+	leaf(1);
+	sink += 1;
+}
+
+static __attribute__((noinline)) void via_b(void)
+{
+	leaf(2);
+	sink += 2;
+}
+
+/*
+ * The same site from the same stack depth finds its walk again; the same
+ * innermost frame under another caller (via_a, via_b: leaf's frame at the
+ * same place, its return address different) must not be taken for it.
+ */
+static void test_recent_walks_are_exact(void **state)
+{
+	struct capture c;
+	unsigned shallow_hits = 0;
+
+	(void)state;
+	target = &c;
+	recent_wrong = 0;
+	for (int i = 0; i < many / 10; i++) {
+		unsigned before = recent_hits;
+
+		recurse(3, 1);
+		assert_same(&c);
+		shallow_hits += recent_hits - before;
+		if (i & 1)
+			via_a();
+		else
+			via_b();
+		assert_same(&c);
+		recurse(60, 1); /* too deep to remember: must not get in the way */
+		assert_same(&c);
+	}
+	assert_int_equal(recent_wrong, 0);
+	/* recurse(3) repeats: found every time but the first. */
+	assert_int_equal(shallow_hits, (unsigned)(many / 10 - 1));
+	/* After a flush nothing remembered is used; the walk after it is. */
+	unwind_flush();
+	for (int i = 0; i < two; i++) {
+		recent_hits = 0;
+		recurse(3, 1); /* one call site: the same stack both times */
+		assert_same(&c);
+		assert_int_equal(recent_hits, (unsigned)i);
+	}
+}
+
 static void test_flush_forgets_rules(void **state)
 {
 	struct unwind_stats before, after;
@@ -259,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_max_frames),
 		cmocka_unit_test(test_threads_walk_at_once),
 		cmocka_unit_test(test_flush_forgets_rules),
+		cmocka_unit_test(test_recent_walks_are_exact),
 	};
 
 	if (unwind_init(on_object) != 0)

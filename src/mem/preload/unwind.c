@@ -90,6 +90,8 @@ static struct rule_slot *rule_slots;
 static uintptr_t *objects;
 static uint32_t nobjects;
 static int lock;
+/* Bumped by unwind_flush(): remembered walks of before are void. */
+static uint32_t flush_gen;
 static unwind_object_fn object_cb;
 static uint64_t n_slow;
 
@@ -134,6 +136,7 @@ void unwind_flush(void)
 	if (!cache)
 		return;
 	spin_lock();
+	__atomic_fetch_add(&flush_gen, 1, __ATOMIC_RELEASE);
 	for (size_t i = 0; i < CACHE_SIZE; i++)
 		if (cache[i])
 			__atomic_store_n(&cache[i], 0, __ATOMIC_RELAXED);
@@ -848,7 +851,10 @@ static void memo_finish(struct unwind_memo *m, size_t from)
 			m->chk_slot[c] = f->ra_slot;
 			m->chk_val[c++] = f->ra_val;
 		}
-		if (f->bp_slot) {
+		/* The caller's rbp, read here, matters only if the walk from
+		 * the caller on used it: code without frame pointers keeps
+		 * anything in rbp, different at every call. */
+		if (f->bp_slot && outer_need) {
 			m->chk_slot[c] = f->bp_slot;
 			m->chk_val[c++] = f->bp_val;
 		}
@@ -865,9 +871,70 @@ static void memo_finish(struct unwind_memo *m, size_t from)
 	}
 }
 
+static inline size_t recent_slot(uintptr_t ip, uintptr_t sp)
+{
+	return (size_t)(((ip ^ sp * 0x9e3779b97f4a7c15ULL) * 0xc2b2ae3d27d4eb4fULL) >>
+			(64 - UNWIND_RECENT_BITS));
+}
+
+uint64_t unwind_recent_hash(struct unwind_memo *m, const void *frame, size_t *n)
+{
+	const uintptr_t *fp = frame;
+	uintptr_t ip = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0], diff = 0;
+	size_t slot = recent_slot(ip, sp);
+	const struct unwind_recent *r = &m->recent[slot];
+
+	/* Two ways: two sites whose slots collide both stay. */
+	if (r->ip != ip || r->sp != sp)
+		r = &m->recent[slot ^ 1];
+	if (r->ip != ip || r->sp != sp || (r->need_bp && r->bp != bp) ||
+	    r->gen != __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE))
+		return 0;
+	/* What made the walk: the same registers, the same words (can_join). */
+	for (size_t i = 0; i < r->nchk; i++)
+		diff |= *(const uintptr_t *)r->slot[i] ^ r->val[i];
+	if (diff)
+		return 0;
+	m->recent_hits++;
+	*n = r->n;
+	return r->hash;
+}
+
+/* Keep the memo's walk, just finished from (ip, sp, bp), among the recent ones. */
+static void recent_keep(struct unwind_memo *m, uintptr_t ip, uintptr_t sp, uintptr_t bp,
+			uint32_t gen)
+{
+	size_t slot = recent_slot(ip, sp), nchk = m->n ? m->chk_end[m->n - 1] : 0;
+	struct unwind_recent *r = &m->recent[slot], *other = &m->recent[slot ^ 1];
+
+	/* The way that holds this site, else an empty one, else either. */
+	if ((r->ip != ip || r->sp != sp) &&
+	    ((other->ip == ip && other->sp == sp) || (r->ip && (!other->ip || (m->walks & 1)))))
+		r = other;
+	if (!m->n || nchk > UNWIND_RECENT_CHECKS) {
+		/* Whatever it held may be the walk just replaced. */
+		if (r->ip == ip && r->sp == sp)
+			r->ip = 0;
+		return;
+	}
+	r->ip = ip;
+	r->sp = sp;
+	r->bp = bp;
+	r->need_bp = (m->f[m->n - 1].flags & F_NEED_BP) != 0;
+	r->hash = unwind_memo_hash(m);
+	r->n = m->n;
+	r->gen = gen;
+	r->nchk = (uint16_t)nchk;
+	memcpy(r->slot, m->chk_slot, nchk * sizeof(*r->slot));
+	memcpy(r->val, m->chk_val, nchk * sizeof(*r->val));
+}
+
 size_t unwind_walk(struct unwind_memo *m, uintptr_t ip, uintptr_t sp,
 		   uintptr_t bp, size_t max)
 {
+	const uintptr_t ip0 = ip, sp0 = sp, bp0 = bp;
+	/* Read before the rules: a flush after this voids what the walk keeps. */
+	const uint32_t gen = __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE);
 	const uint64_t *c = __atomic_load_n(&cache, __ATOMIC_ACQUIRE);
 	size_t p = 0, k = m->n;
 	bool bp_ok = true, joined = false, full = false;
@@ -939,6 +1006,14 @@ size_t unwind_walk(struct unwind_memo *m, uintptr_t ip, uintptr_t sp,
 	for (size_t i = 0; i < p; i++)
 		m->f[k + p - 1 - i] = m->tmp[i];
 	memo_finish(m, k);
+	/* A walk cut by max, or before the tables exist, is not a walk to repeat. */
+	if (c && m->n < max) {
+		recent_keep(m, ip0, sp0, bp0, gen);
+	} else {
+		for (size_t i = 0, slot = recent_slot(ip0, sp0); i < 2; i++, slot ^= 1)
+			if (m->recent[slot].ip == ip0 && m->recent[slot].sp == sp0)
+				m->recent[slot].ip = 0;
+	}
 	return m->n;
 }
 
@@ -951,16 +1026,15 @@ size_t unwind_walk_frame(struct unwind_memo *m, const void *frame, size_t max)
 	return unwind_walk(m, fp[1], (uintptr_t)(fp + 2), fp[0], max);
 }
 
-size_t unwind_from(uintptr_t ip, uintptr_t sp, uintptr_t bp, uint64_t *out,
-		   size_t max, uint64_t *hash)
+size_t unwind_from(struct unwind_memo *scratch, uintptr_t ip, uintptr_t sp, uintptr_t bp,
+		   uint64_t *out, size_t max, uint64_t *hash)
 {
-	static __thread struct unwind_memo m;
 	size_t n;
 
-	m.n = 0; /* no reuse: a full walk */
-	n = unwind_walk(&m, ip, sp, bp, max);
+	scratch->n = 0; /* no reuse: a full walk */
+	n = unwind_walk(scratch, ip, sp, bp, max);
 	for (size_t i = 0; i < n; i++)
-		out[i] = unwind_memo_ip(&m, i);
-	*hash = unwind_memo_hash(&m);
+		out[i] = unwind_memo_ip(scratch, i);
+	*hash = unwind_memo_hash(scratch);
 	return n;
 }

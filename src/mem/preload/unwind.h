@@ -63,6 +63,28 @@ struct unwind_frame {
 
 #define UNWIND_MAX_FRAMES 128
 
+/*
+ * Besides the last walk, a few recent ones are remembered whole, by their
+ * first frame (instruction and stack pointer): a program that allocates
+ * from a handful of sites in turn (an interpreter loop does) finds its
+ * stack among them with one probe and a run of independent loads, the
+ * stack words that walk read, and needs no walk at all. Only the hash and
+ * length of such a walk are kept, not its frames: those are walked again
+ * in the rare case they are needed (a stack not sent yet).
+ */
+#define UNWIND_RECENT_BITS 6
+#define UNWIND_RECENT (1u << UNWIND_RECENT_BITS)
+#define UNWIND_RECENT_CHECKS 32 /* walks that read more words are not kept */
+
+struct unwind_recent {
+	uintptr_t ip, sp, bp;
+	uint64_t hash;
+	uint32_t n, gen;
+	uint16_t nchk;
+	uint8_t need_bp; /* the walk depended on the first frame's rbp */
+	uintptr_t slot[UNWIND_RECENT_CHECKS], val[UNWIND_RECENT_CHECKS];
+};
+
 struct unwind_memo {
 	uint32_t n;
 	uint32_t truncated; /* the walk stopped at max frames */
@@ -76,7 +98,8 @@ struct unwind_memo {
 	uintptr_t chk_slot[2 * UNWIND_MAX_FRAMES];
 	uintptr_t chk_val[2 * UNWIND_MAX_FRAMES];
 	uint16_t chk_end[UNWIND_MAX_FRAMES];
-	uint64_t walks, reused_frames, walked_frames;
+	struct unwind_recent recent[UNWIND_RECENT];
+	uint64_t walks, reused_frames, walked_frames, recent_hits;
 };
 
 /*
@@ -97,6 +120,13 @@ size_t unwind_walk(struct unwind_memo *memo, uintptr_t ip, uintptr_t sp,
  */
 size_t unwind_walk_frame(struct unwind_memo *memo, const void *frame, size_t max);
 
+/*
+ * The hash of the walk unwind_walk_frame(memo, frame, max) would give, and
+ * its length in *n, when it repeats a recent walk exactly (with the same
+ * max); else 0, and the caller walks. The memo is left as it was.
+ */
+uint64_t unwind_recent_hash(struct unwind_memo *memo, const void *frame, size_t *n);
+
 /* Frame i (0 = innermost) of the memo's walk. */
 static inline uint64_t unwind_memo_ip(const struct unwind_memo *m, size_t i)
 {
@@ -107,11 +137,12 @@ static inline uint64_t unwind_memo_ip(const struct unwind_memo *m, size_t i)
 uint64_t unwind_memo_hash(const struct unwind_memo *m);
 
 /*
- * A walk without memo into out (innermost first), for tests and
- * benchmarks: what unwind_walk() computes, without reuse.
+ * A walk without reuse into out (innermost first), for tests and
+ * benchmarks: what unwind_walk() computes from nothing. scratch is
+ * overwritten.
  */
-size_t unwind_from(uintptr_t ip, uintptr_t sp, uintptr_t bp, uint64_t *out,
-		   size_t max, uint64_t *hash);
+size_t unwind_from(struct unwind_memo *scratch, uintptr_t ip, uintptr_t sp, uintptr_t bp,
+		   uint64_t *out, size_t max, uint64_t *hash);
 
 /* Forget every cached rule (after dlclose: addresses may be reused). */
 void unwind_flush(void);

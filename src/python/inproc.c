@@ -152,13 +152,14 @@ static int get_str(const struct py_layout *l, uintptr_t s, struct py_inproc_str 
 uint64_t py_inproc_code_fingerprint(const struct py_inproc *ip, uintptr_t code)
 {
 	const struct py_layout *l = ip->l;
-	uint64_t h = (uint64_t)load_ptr(code, l->code.filename);
+	/* Independent products, not a chain: this runs on every allocation. */
+	uint64_t h = (uint64_t)load_ptr(code, l->code.filename) * 0x9e3779b97f4a7c15ULL;
 
-	h = h * 0x100000001b3ULL ^ (uint64_t)load_ptr(code, l->code.name);
+	h ^= (uint64_t)load_ptr(code, l->code.name) * 0xc2b2ae3d27d4eb4fULL;
 	if (l->code.qualname >= 0)
-		h = h * 0x100000001b3ULL ^ (uint64_t)load_ptr(code, l->code.qualname);
-	h = h * 0x100000001b3ULL ^ (uint64_t)load_ptr(code, l->code.linetable);
-	h = h * 0x100000001b3ULL ^ (uint64_t)(uint32_t)load_i32(code, l->code.firstlineno);
+		h ^= (uint64_t)load_ptr(code, l->code.qualname) * 0x165667b19e3779f9ULL;
+	h ^= (uint64_t)load_ptr(code, l->code.linetable) * 0xd6e8feb86659fd93ULL;
+	h ^= (uint64_t)(uint32_t)load_i32(code, l->code.firstlineno) * 0xff51afd7ed558ccdULL;
 	return h;
 }
 

@@ -83,11 +83,14 @@ static uint32_t max_frames;
 static uint32_t my_gen;
 static pthread_key_t thread_key;
 static redline_mem_frames_fn frames_hook;
+static redline_mem_frames_key_fn frames_key;
 
 /* The set of stacks already sent: open addressing over their hashes. */
 #define STACKSET_BITS 20
 #define STACKSET_PROBES 32
 static uint64_t *stackset;
+
+#define REWRITES 1024 /* a power of two */
 
 struct tls {
 	int busy;	  /* inside an interposer: nested calls pass through */
@@ -99,10 +102,22 @@ struct tls {
 	struct mw_ring *rc;
 	uint64_t tail, head_cache;
 	uint64_t last_stack;
-	uint64_t frames[MW_MAX_FRAMES]; /* a stack rewritten by the frames hook */
-	struct unwind_memo memo;
 };
 static __thread struct tls T __attribute__((tls_model("initial-exec"))) = { .ring = -1 };
+
+/*
+ * The stack walker's state, apart from T: initialised TLS is copied into
+ * every new thread, zeroed TLS is not (and is large: the walker remembers
+ * its recent walks).
+ */
+static __thread struct stacks {
+	uint64_t frames[MW_MAX_FRAMES]; /* a stack rewritten by the frames hook */
+	/* Recent rewrites: (native stack, frames key) -> the rewritten stack's id. */
+	struct rewrite {
+		uint64_t key, stack;
+	} rewrites[REWRITES];
+	struct unwind_memo memo;
+} S __attribute__((tls_model("initial-exec")));
 
 /* --- small system helpers (no libc state, errno kept) --------------------- */
 
@@ -416,30 +431,63 @@ static void send_stack(struct tls *t, uint64_t h, const uint64_t *frames, size_t
 	rec_put(t, 1, h);
 	for (size_t i = 0; i < n; i++)
 		rec_put(t, (uint32_t)(2 + i),
-			from_memo ? unwind_memo_ip(&t->memo, i) : frames[i]);
+			from_memo ? unwind_memo_ip(&S.memo, i) : frames[i]);
 	rec_end(t, len);
 }
 
-/* The stack of the current allocation, interned: returns its id. */
+/*
+ * The stack of the current allocation, interned: returns its id. Most
+ * allocations repeat a recent stack (unwind_recent_hash) and, with a
+ * frames hook, a recent rewrite of it: then neither the walk nor the hook
+ * runs, and only a stack not sent yet needs its frames.
+ */
 static __attribute__((noinline)) uint64_t capture(struct tls *t, const void *frame)
 {
 	redline_mem_frames_fn hook = __atomic_load_n(&frames_hook, __ATOMIC_ACQUIRE);
-	size_t n = unwind_walk_frame(&t->memo, frame, max_frames);
-	uint64_t h;
+	size_t n = 0;
+	uint64_t native = unwind_recent_hash(&S.memo, frame, &n), h;
+	bool walked = !native;
 
+	if (walked) {
+		n = unwind_walk_frame(&S.memo, frame, max_frames);
+		native = unwind_memo_hash(&S.memo);
+	}
 	if (likely(!hook)) {
-		h = unwind_memo_hash(&t->memo);
-		if (h != t->last_stack && stackset_add(h))
+		h = native;
+		if (h != t->last_stack && stackset_add(h)) {
+			if (!walked)
+				n = unwind_walk_frame(&S.memo, frame, max_frames);
 			send_stack(t, h, NULL, n, true);
+		}
 	} else {
+		redline_mem_frames_key_fn keyfn = __atomic_load_n(&frames_key, __ATOMIC_ACQUIRE);
+		uint64_t key = keyfn ? keyfn() : 0;
+		struct rewrite *rw = NULL;
+
+		if (key) {
+			/* The native hash is well mixed already; never 0: that
+			 * marks an empty slot. */
+			key = (native ^ key * 0xff51afd7ed558ccdULL) | 1;
+			rw = &S.rewrites[(key >> 40) & (REWRITES - 1)];
+			if (rw->key == key) {
+				t->last_stack = rw->stack;
+				return rw->stack;
+			}
+		}
+		if (!walked)
+			n = unwind_walk_frame(&S.memo, frame, max_frames);
 		for (size_t i = 0; i < n; i++)
-			t->frames[i] = unwind_memo_ip(&t->memo, i);
-		n = hook(t->frames, n, max_frames);
+			S.frames[i] = unwind_memo_ip(&S.memo, i);
+		n = hook(S.frames, n, max_frames);
 		if (n > max_frames)
 			n = max_frames;
-		h = unwind_hash(t->frames, n);
+		h = unwind_hash(S.frames, n);
 		if (h != t->last_stack && stackset_add(h))
-			send_stack(t, h, t->frames, n, false);
+			send_stack(t, h, S.frames, n, false);
+		if (rw) {
+			rw->key = key;
+			rw->stack = h;
+		}
 	}
 	t->last_stack = h;
 	return h;
@@ -1117,9 +1165,18 @@ EXPORT int dlclose(void *handle)
 
 /* --- frame sources (preload.h) -------------------------------------------- */
 
+EXPORT void redline_mem_set_frames_source(redline_mem_frames_fn fn,
+					  redline_mem_frames_key_fn key)
+{
+	/* capture() reads the hook first: never a key without its hook. */
+	__atomic_store_n(&frames_hook, NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&frames_key, key, __ATOMIC_RELEASE);
+	__atomic_store_n(&frames_hook, fn, __ATOMIC_RELEASE);
+}
+
 EXPORT void redline_mem_set_frames_hook(redline_mem_frames_fn fn)
 {
-	__atomic_store_n(&frames_hook, fn, __ATOMIC_RELEASE);
+	redline_mem_set_frames_source(fn, NULL);
 }
 
 EXPORT int redline_mem_define_frame(uint64_t id, const char *name, const char *file,

@@ -33,6 +33,22 @@ typedef size_t (*redline_mem_frames_fn)(uint64_t *frames, size_t n, size_t max);
 void redline_mem_set_frames_hook(redline_mem_frames_fn fn);
 
 /*
+ * Optional, beside the hook: a digest of everything the hook's rewrite
+ * depends on apart from the native stack (for an interpreter, its current
+ * frames), or 0 when there is none to give. With a key function, an
+ * allocation whose native stack and key equal those of one seen recently
+ * on the same thread reuses that allocation's rewritten stack, and the
+ * hook is not called: most allocations repeat a recent site, and the
+ * rewrite costs more than the key. The key function runs first, on the
+ * same thread, for every allocation (so the hook may reuse what it read);
+ * the same rules as for the hook apply.
+ */
+typedef uint64_t (*redline_mem_frames_key_fn)(void);
+
+/* Install both (or, with NULLs, remove them). */
+void redline_mem_set_frames_source(redline_mem_frames_fn fn, redline_mem_frames_key_fn key);
+
+/*
  * Name synthetic frame id (bit 63 set): function name, source file, line
  * (0 if unknown). Returns 0, or -1 when tracing is off or id lacks bit 63.
  * Defining an id twice is harmless (the host keeps the first).

@@ -52,6 +52,17 @@ static __thread struct memo {
 } memo[MEMO_DEPTH] __attribute__((tls_model("initial-exec")));
 static uintptr_t eval_start, eval_end; /* _PyEval_EvalFrameDefault's code */
 
+/*
+ * This thread's Python stack as python_key() read it for the current
+ * allocation, with each code object's fingerprint: python_frames() runs
+ * after it for the same allocation (preload.h) and uses it as it is.
+ */
+static __thread struct cur {
+	size_t n;
+	struct py_inproc_frame f[MAX_PY];
+	uint64_t fp[MAX_PY];
+} cur __attribute__((tls_model("initial-exec")));
+
 /* (code, offset) -> synthetic id; key 0: empty, id 0: being named. */
 static struct seen {
 	uint64_t key;
@@ -136,11 +147,10 @@ static bool in_interpreter(uint64_t ret)
 	return ret - 1 >= interp_start && ret - 1 < interp_end;
 }
 
-/* The id of py[i] of np, through the thread's memo. */
-static uint64_t memo_id(const struct py_inproc_frame *py, size_t i, size_t np)
+/* The id of py[i] of np (fingerprint fp), through the thread's memo. */
+static uint64_t memo_id(const struct py_inproc_frame *py, size_t i, size_t np, uint64_t fp)
 {
 	size_t depth = np - 1 - i;
-	uint64_t fp = py_inproc_code_fingerprint(&ip, py[i].code);
 	struct memo *m = depth < MEMO_DEPTH ? &memo[depth] : NULL;
 
 	if (m && m->id && m->code == py[i].code && m->offset == py[i].offset &&
@@ -155,11 +165,34 @@ static uint64_t memo_id(const struct py_inproc_frame *py, size_t i, size_t np)
 	return m->id;
 }
 
+/*
+ * The key of the current allocation (preload.h): the Python stack, read
+ * into cur, as code objects (with their fingerprints), offsets and entry
+ * marks; every Python frame's id follows from those. Never 0.
+ */
+static uint64_t python_key(void)
+{
+	uint64_t h = 0;
+
+	cur.n = py_inproc_stack(&ip, cur.f, MAX_PY);
+	for (size_t i = 0; i < cur.n; i++) {
+		uint64_t where = (uint64_t)cur.f[i].offset << 1 | cur.f[i].entry;
+
+		cur.fp[i] = py_inproc_code_fingerprint(&ip, cur.f[i].code);
+		/* Products independent of h, and a rotation for the depth: no
+		 * chain of multiplications through the whole stack. */
+		h = (h << 23 | h >> 41) ^ (cur.f[i].code * 0x9e3779b97f4a7c15ULL) ^
+		    (where * 0xc2b2ae3d27d4eb4fULL) ^ cur.fp[i];
+	}
+	return h ^ (uint64_t)cur.n * 0x165667b19e3779f9ULL ^ 1;
+}
+
 static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 {
-	struct py_inproc_frame py[MAX_PY];
+	const struct py_inproc_frame *py = cur.f;
+	const uint64_t *fp = cur.fp;
 	uint64_t out[MW_MAX_FRAMES];
-	size_t np = py_inproc_stack(&ip, py, MAX_PY), k = 0, next = 0;
+	size_t np = cur.n, k = 0, next = 0;
 
 	if (!np)
 		return n;
@@ -176,8 +209,9 @@ static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 		/* This loop call's Python frames, up to its entry frame. */
 		while (next < np && k < max) {
 			bool entry = py[next].entry;
-			uint64_t id = memo_id(py, next++, np);
+			uint64_t id = memo_id(py, next, np, fp[next]);
 
+			next++;
 			if (id)
 				out[k++] = id;
 			if (entry)
@@ -186,8 +220,9 @@ static size_t python_frames(uint64_t *frames, size_t n, size_t max)
 	}
 	/* The native walk stopped short of the outer loop calls. */
 	while (next < np && k < max) {
-		uint64_t id = memo_id(py, next++, np);
+		uint64_t id = memo_id(py, next, np, fp[next]);
 
+		next++;
 		if (id)
 			out[k++] = id;
 	}
@@ -239,5 +274,5 @@ void redline_mem_python_init(void)
 		eval_end = eval_start + sym->st_size;
 		object_range((uintptr_t)info.dli_fbase, &interp_start, &interp_end);
 	}
-	redline_mem_set_frames_hook(python_frames);
+	redline_mem_set_frames_source(python_frames, python_key);
 }

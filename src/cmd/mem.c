@@ -70,6 +70,7 @@ struct mem_cmd {
 	int interval_ms;
 	bool no_leaks;
 	const char *threshold_arg;
+	int top; /* -1: the defaults */
 	bool json;
 	/* derived */
 	double threshold;
@@ -113,7 +114,12 @@ static const struct opt_help mem_help = {
 		"\n"
 		"Python programs (CPython 3.8 to 3.13) run with PYTHONMALLOC=malloc,\n"
 		"unless it is set, and each allocation carries the Python stack of the\n"
-		"thread that made it: sites are Python functions and lines.",
+		"thread that made it: sites are Python functions and lines.\n"
+		"\n"
+		"The JSON lists the first 100 sites of each list (--top changes it;\n"
+		"'site_lists.omitted' counts the rest) and at most 2000 timeline\n"
+		"points: a long run's ticks are merged, keeping each stretch's\n"
+		"largest heap and RSS.",
 };
 
 /* Has the child ended? (It stays a zombie, for run_wait's rusage.) */
@@ -285,6 +291,7 @@ int cmd_mem(int argc, char **argv)
 		.interval_ms = 10,
 		.no_leaks = false,
 		.threshold_arg = NULL,
+		.top = -1,
 		.json = false,
 	};
 	const struct option opts[] = {
@@ -300,6 +307,9 @@ int cmd_mem(int argc, char **argv)
 		OPT_STRING(0, "threshold", &mc.threshold_arg, "BYTES",
 			   "leave allocation sites below BYTES out of the lists\n"
 			   "(totals keep everything)"),
+		OPT_INT(0, "top", &mc.top, "N", 0, 1000000,
+			"sites per list: in the summary (default 10) and in the\n"
+			"JSON (default 100); 0: every site"),
 		OPT_FLAG(0, "json", &mc.json,
 			 "write the figures as JSON to stdout (with the program's\n"
 			 "own output, if it writes any: -o FILE.json keeps them apart)"),
@@ -403,7 +413,8 @@ int cmd_mem(int argc, char **argv)
 	fill_info(&ri, &mc, &run, cmdline.ptr);
 	ropts.leaks = !mc.no_leaks;
 	ropts.threshold = (uint64_t)mc.threshold;
-	ropts.top = 10;
+	ropts.top = mc.top < 0 ? 10 : mc.top == 0 ? SIZE_MAX : (size_t)mc.top;
+	ropts.json_top = mc.top < 0 ? 100 : (size_t)mc.top;
 	rep = mem_report_new(t, &ropts);
 	status = run_shell_status(&run.res);
 

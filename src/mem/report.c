@@ -723,19 +723,6 @@ static void json_site(struct mem_report *r, struct jw *w, const struct mem_site 
 	jw_object_end(w);
 }
 
-static void json_sites(struct mem_report *r, struct jw *w, site_key_fn key,
-		       uint64_t (*bytes)(const struct mem_site *))
-{
-	size_t n;
-	const struct mem_site **v = sites_by(r, key, bytes, &n);
-
-	jw_array_begin(w);
-	for (size_t i = 0; i < n; i++)
-		json_site(r, w, v[i]);
-	jw_array_end(w);
-	free(v);
-}
-
 static void json_opt_uint(struct jw *w, const char *key, bool have, uint64_t v)
 {
 	jw_key(w, key);
@@ -743,6 +730,61 @@ static void json_opt_uint(struct jw *w, const char *key, bool have, uint64_t v)
 		jw_uint(w, v);
 	else
 		jw_null(w);
+}
+
+/* The list's first json_top sites; returns how many more there were. */
+static size_t json_sites(struct mem_report *r, struct jw *w, site_key_fn key,
+			 uint64_t (*bytes)(const struct mem_site *))
+{
+	size_t n, shown;
+	const struct mem_site **v = sites_by(r, key, bytes, &n);
+
+	shown = r->opts.json_top && r->opts.json_top < n ? r->opts.json_top : n;
+	jw_array_begin(w);
+	for (size_t i = 0; i < shown; i++)
+		json_site(r, w, v[i]);
+	jw_array_end(w);
+	free(v);
+	return n - shown;
+}
+
+/*
+ * The timeline, at most MEM_JSON_MAX_POINTS points: a long run's ticks
+ * are merged k at a time (each point the last of its k: its time and
+ * heap; the largest heap_max and RSS among them), and the interval is
+ * then k times the sampling interval.
+ */
+static void json_timeline(struct jw *w, const struct mem_tick *ticks, size_t nticks,
+			  double interval)
+{
+	size_t k = (nticks + MEM_JSON_MAX_POINTS - 1) / MEM_JSON_MAX_POINTS;
+
+	if (k < 1)
+		k = 1;
+	jw_object_begin(w);
+	jw_kv_double(w, "interval", interval * (double)k);
+	jw_kv_uint(w, "ticks_per_point", k);
+	jw_key(w, "points");
+	jw_array_begin(w);
+	for (size_t i = 0; i < nticks; i += k) {
+		size_t end = i + k < nticks ? i + k : nticks;
+		uint64_t heap_max = 0, rss = 0;
+
+		for (size_t j = i; j < end; j++) {
+			if (ticks[j].heap_max > heap_max)
+				heap_max = ticks[j].heap_max;
+			if (ticks[j].rss > rss)
+				rss = ticks[j].rss;
+		}
+		jw_object_begin(w);
+		jw_kv_double(w, "time", (double)ticks[end - 1].time_ns / 1e9);
+		jw_kv_uint(w, "heap", ticks[end - 1].heap);
+		jw_kv_uint(w, "heap_max", heap_max);
+		json_opt_uint(w, "rss", rss != 0, rss);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	jw_object_end(w);
 }
 
 int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *out)
@@ -757,6 +799,7 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 	struct tm tm;
 	uint64_t peak_ns = mem_heap_time_of(r->h, t->peak_seq);
 	uint64_t rss_at_peak = 0;
+	size_t omitted_peak, omitted_leaks = 0, omitted_sites, omitted_temps;
 
 	mem_trace_get_stats(r->t, &ts);
 	ticks = mem_heap_ticks(r->h, &nticks);
@@ -823,7 +866,7 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 	jw_kv_double(&w, "time", (double)peak_ns / 1e9);
 	json_opt_uint(&w, "rss", rss_at_peak != 0, rss_at_peak);
 	jw_key(&w, "sites");
-	json_sites(r, &w, key_peak, key_peak);
+	omitted_peak = json_sites(r, &w, key_peak, key_peak);
 	jw_object_end(&w);
 	json_opt_uint(&w, "peak_rss", run->max_rss != 0, run->max_rss);
 
@@ -834,31 +877,32 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 		jw_kv_uint(&w, "blocks", t->live);
 		jw_kv_bool(&w, "at_exit", run->exited);
 		jw_key(&w, "sites");
-		json_sites(r, &w, key_leaks, key_leaks);
+		omitted_leaks = json_sites(r, &w, key_leaks, key_leaks);
 		jw_object_end(&w);
 	} else {
 		jw_null(&w);
 	}
 	jw_key(&w, "sites");
-	json_sites(r, &w, key_allocs, bytes_alloc);
+	omitted_sites = json_sites(r, &w, key_allocs, bytes_alloc);
 	jw_key(&w, "temporary_sites");
-	json_sites(r, &w, key_temps, bytes_temp);
+	omitted_temps = json_sites(r, &w, key_temps, bytes_temp);
+
+	/* What the lists leave out: a Python program has a site per line. */
+	jw_key(&w, "site_lists");
+	jw_object_begin(&w);
+	json_opt_uint(&w, "top", r->opts.json_top != 0, r->opts.json_top);
+	jw_kv_uint(&w, "threshold", r->opts.threshold);
+	jw_key(&w, "omitted");
+	jw_object_begin(&w);
+	jw_kv_uint(&w, "peak", omitted_peak);
+	json_opt_uint(&w, "leaks", r->opts.leaks, omitted_leaks);
+	jw_kv_uint(&w, "sites", omitted_sites);
+	jw_kv_uint(&w, "temporary_sites", omitted_temps);
+	jw_object_end(&w);
+	jw_object_end(&w);
 
 	jw_key(&w, "timeline");
-	jw_object_begin(&w);
-	jw_kv_double(&w, "interval", run->interval);
-	jw_key(&w, "points");
-	jw_array_begin(&w);
-	for (size_t i = 0; i < nticks; i++) {
-		jw_object_begin(&w);
-		jw_kv_double(&w, "time", (double)ticks[i].time_ns / 1e9);
-		jw_kv_uint(&w, "heap", ticks[i].heap);
-		jw_kv_uint(&w, "heap_max", ticks[i].heap_max);
-		json_opt_uint(&w, "rss", ticks[i].rss != 0, ticks[i].rss);
-		jw_object_end(&w);
-	}
-	jw_array_end(&w);
-	jw_object_end(&w);
+	json_timeline(&w, ticks, nticks, run->interval);
 
 	jw_key(&w, "process");
 	jw_object_begin(&w);

@@ -54,8 +54,12 @@ struct mem_run_info {
 struct mem_report_opts {
 	bool leaks;	    /* report what is live at exit */
 	uint64_t threshold; /* sites below this many bytes stay out of the lists */
-	size_t top;	    /* rows per list in the terminal summary */
+	size_t top;	    /* rows per list in the terminal summary (0: 10) */
+	size_t json_top;    /* sites per list in the JSON (0: every one) */
 };
+
+/* The JSON timeline keeps at most this many points: consecutive ticks merge. */
+#define MEM_JSON_MAX_POINTS 2000
 
 struct mem_frame_info {
 	const char *function; /* never NULL: "[unknown]" when nothing names it */

@@ -146,6 +146,41 @@ teardown() { teardown_tmp; }
 	[ "$(jq_mem "$TMP/m.json" 'max(p["rss"] or 0 for p in d["timeline"]["points"]) >= 2097152')" = True ]
 }
 
+@test "a long run's timeline is merged to at most 2000 points, keeping the peak" {
+	# 3 x 800 ms at 1 ms: ~2,400 ticks, two to a point
+	mem_json "$TMP/m.json" --interval 1 -- "$FIXTURES/memsteps" 800
+	validate_mem "$TMP/m.json"
+	[ "$(jq_mem "$TMP/m.json" 'len(d["timeline"]["points"]) <= 2000')" = True ]
+	[ "$(jq_mem "$TMP/m.json" 'len(d["timeline"]["points"]) > 1000')" = True ]
+	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["ticks_per_point"]')" = 2 ]
+	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["interval"]')" = 0.002 ]
+	[ "$(jq_mem "$TMP/m.json" 'max(p["heap_max"] for p in d["timeline"]["points"]) == d["peak"]["bytes"] == 2097152')" = True ]
+	[ "$(jq_mem "$TMP/m.json" 'all(a["time"] < b["time"] for a, b in zip(d["timeline"]["points"], d["timeline"]["points"][1:]))')" = True ]
+	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["points"][-1]["heap"]')" = 0 ]
+}
+
+@test "--top cuts every site list and the JSON counts what it left out" {
+	mem_json "$TMP/m.json" --top 1 -- "$FIXTURES/memtruth"
+	validate_mem "$TMP/m.json"
+	[ "$(jq_mem "$TMP/m.json" 'len(d["sites"])')" = 1 ]
+	[ "$(jq_mem "$TMP/m.json" 'd["sites"][0]["frame"]["function"]')" = leak_blocks ]
+	[ "$(jq_mem "$TMP/m.json" 'd["site_lists"]["top"]')" = 1 ]
+	[ "$(jq_mem "$TMP/m.json" 'd["site_lists"]["omitted"]["sites"]')" = 2 ]
+	[ "$(jq_mem "$TMP/m.json" 'd["site_lists"]["omitted"]["leaks"]')" = 0 ]
+	# sites are ranked by allocations (1,000 of them); the totals keep everything
+	[ "$(jq_mem "$TMP/m.json" 'd["totals"]["allocations"]')" = 1700 ]
+	# the default: 100 per list, none omitted here
+	mem_json "$TMP/d.json" -- "$FIXTURES/memtruth"
+	[ "$(jq_mem "$TMP/d.json" 'd["site_lists"]["top"]')" = 100 ]
+	[ "$(jq_mem "$TMP/d.json" 'sum(d["site_lists"]["omitted"].values())')" = 0 ]
+	# 0: every site
+	mem_json "$TMP/z.json" --top 0 -- "$FIXTURES/memtruth"
+	[ "$(jq_mem "$TMP/z.json" 'd["site_lists"]["top"]')" = None ]
+	[ "$(jq_mem "$TMP/z.json" 'len(d["sites"])')" = 3 ]
+	run "$REDLINE" mem --top -1 -- true
+	[ "$status" -eq 2 ]
+}
+
 @test "redline report reads the heap profile with every renderer; --value picks the figure" {
 	"$REDLINE" help report >/dev/null 2>&1 || skip "redline report is not in this build"
 	"$REDLINE" mem -o "$TMP/h.pb.gz" -- "$FIXTURES/memtruth" 2>/dev/null

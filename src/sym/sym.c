@@ -50,6 +50,25 @@ struct elf_file {
 	struct sym_table *symtab; /* the module's functions, sorted; built on first use */
 	struct load_seg *segs;
 	size_t nr_segs, alloc_segs;
+	struct cu_index *cus;	  /* by CU offset, built as CUs are first used */
+	size_t nr_cus, alloc_cus;
+};
+
+/*
+ * The functions of one compilation unit by address: a unit such as
+ * CPython's unicodeobject.c has thousands of DIEs at its top level, and
+ * finding the function that holds an address by walking them cost most
+ * of the time of symbolizing a Python program's heap profile.
+ */
+struct cu_range {
+	Dwarf_Addr lo, hi;
+	Dwarf_Off die; /* the DW_TAG_subprogram */
+};
+
+struct cu_index {
+	Dwarf_Off cu;
+	struct cu_range *v;
+	size_t n, alloc;
 };
 
 /* A cached result: frames of one (file, file address). */
@@ -108,6 +127,9 @@ struct symbolizer *sym_new(unsigned flags)
 
 static void elf_file_free(struct elf_file *f)
 {
+	for (size_t i = 0; i < f->nr_cus; i++)
+		free(f->cus[i].v);
+	free(f->cus);
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
 	free(f->segs);
@@ -508,18 +530,124 @@ static bool pc_path(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
 	return false;
 }
 
+/* The functions under parent (a unit, or a namespace or class in it) into ix. */
+static void index_functions(Dwarf_Die *parent, struct cu_index *ix)
+{
+	Dwarf_Die child;
+
+	if (dwarf_child(parent, &child) != 0)
+		return;
+	do {
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_subprogram: {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+
+			while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
+				if (lo >= hi)
+					continue;
+				ALLOC_GROW(ix->v, ix->n + 1, ix->alloc);
+				ix->v[ix->n++] = (struct cu_range){ lo, hi, dwarf_dieoffset(&child) };
+			}
+			break;
+		}
+		case DW_TAG_namespace:
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type:
+		case DW_TAG_module:
+			index_functions(&child, ix);
+			break;
+		default:
+			break;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static int cmp_cu_range(const void *a, const void *b)
+{
+	const struct cu_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->die < y->die ? -1 : x->die > y->die;
+}
+
+/* The index of unit cu, built on first use. */
+static struct cu_index *cu_index_of(struct elf_file *f, Dwarf_Die *cu)
+{
+	Dwarf_Off off = dwarf_dieoffset(cu);
+	size_t lo = 0, hi = f->nr_cus;
+	struct cu_index *ix;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->cus[mid].cu == off)
+			return &f->cus[mid];
+		if (f->cus[mid].cu < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	ALLOC_GROW(f->cus, f->nr_cus + 1, f->alloc_cus);
+	memmove(&f->cus[lo + 1], &f->cus[lo], (f->nr_cus - lo) * sizeof(*f->cus));
+	f->nr_cus++;
+	ix = &f->cus[lo];
+	*ix = (struct cu_index){ .cu = off };
+	index_functions(cu, ix);
+	if (ix->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_cu_range);
+	return ix;
+}
+
+/*
+ * The function of unit cu holding pc, through the unit's index: the first
+ * in DIE order among those whose ranges hold it, as a walk would find.
+ */
+static bool cu_function(struct elf_file *f, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *out)
+{
+	struct cu_index *ix = cu_index_of(f, cu);
+	size_t lo = 0, hi = ix->n;
+	Dwarf_Off best = 0;
+	bool found = false;
+
+	/* The ranges that start at or before pc... */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ix->v[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ...hold it if they end after it (functions seldom overlap). */
+	for (size_t i = lo; i-- > 0;) {
+		if (pc < ix->v[i].hi && (!found || ix->v[i].die < best)) {
+			best = ix->v[i].die;
+			found = true;
+		}
+		if (lo - i >= 64)
+			break;
+	}
+	return found && dwarf_offdie(dwarf_cu_getdwarf(cu->cu), best, out) != NULL;
+}
+
 /*
  * The scopes containing pc, innermost first (the shape of
  * dwarf_getscopes_die()'s answer): *scopes is malloc'ed, free it.
  * Returns how many, 0 when none.
  */
-static int pc_scopes(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
+static int pc_scopes(struct elf_file *f, Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die **scopes)
 {
 	Dwarf_Die path[2 * MAX_INLINE];
 	int depth = 0;
 
 	*scopes = NULL;
-	pc_path(cu, pc, path, &depth, (int)ARRAY_SIZE(path));
+	if (cu_function(f, cu, pc, &path[0])) {
+		depth = 1;
+		pc_path(&path[0], pc, path, &depth, (int)ARRAY_SIZE(path));
+	}
 	if (!depth)
 		return 0;
 	*scopes = xmalloc((size_t)depth * sizeof(**scopes));
@@ -616,7 +744,7 @@ static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
 	if (f->has_dwarf)
 		cu = dwfl_module_addrdie(f->mod, addr, &bias);
 	if (cu)
-		nscopes = pc_scopes(cu, addr - bias, &scopes);
+		nscopes = pc_scopes(f, cu, addr - bias, &scopes);
 
 	/* Walk the scopes outward: inlined calls, then the function itself. */
 	for (int i = 0; i < nscopes && n < max; i++) {

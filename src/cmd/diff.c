@@ -6,7 +6,7 @@
  *    new:  v2.pb.gz  217.2 ms cpu
  *    shares of each profile's total; change in percentage points, ranked by the change of self share
  *
- *    self% base → new   change total% base → new   change  function
+ *      self% base → new  change   total% base → new  change  function
  *     79.53% →  20.28%  -59.26   79.53% →  20.28%  -59.26  a  movehot.c
  *     20.47% →  78.34%  +57.88   20.47% →  79.26%  +58.80  b  movehot.c
  *      0.00% →   0.46%   +0.46    0.00% →   0.46%   +0.46  exc_page_fault  [kernel]  (new)

@@ -182,8 +182,9 @@ int prof_diff_render(const struct prof_diff *d, const char *base_name, const cha
 	buf_addf(&b, " new:  %s  %s %s\n", new_name, t.ptr, d->type);
 	buf_addstr(&b, " shares of each profile's total; change in percentage points, "
 		       "ranked by the change of self share\n\n");
-	buf_addf(&b, "%s %16s %8s %17s %8s  %s%s\n", term_c(color, TERM_DIM), "self% base → new",
-		 "change", "total% base → new", "change", "function", term_c(color, TERM_RESET));
+	/* Spelt out: printf's widths count bytes, and "→" is three of them. */
+	buf_addf(&b, "%s   self%% base → new  change   total%% base → new  change  function%s\n",
+		 term_c(color, TERM_DIM), term_c(color, TERM_RESET));
 	for (size_t i = 0; i < d->nr && (!top || i < top); i++) {
 		const struct prof_diff_fn *f = &d->fns[i];
 		const char *slash = strrchr(f->file, '/');

@@ -124,7 +124,7 @@ extern const struct calib_kernel calib_k_mem_l1, calib_k_mem_l2, calib_k_mem_l3,
 extern const struct calib_kernel calib_k_branch_predictable,
 	calib_k_branch_random, calib_k_branch_mispredict;
 extern const struct calib_kernel calib_k_mutex, calib_k_atomic,
-	calib_k_atomic_contended;
+	calib_k_atomic_contended, calib_k_mutex_contended;
 extern const struct calib_kernel calib_k_syscall, calib_k_ctxswitch,
 	calib_k_thread, calib_k_forkexec;
 extern const struct calib_kernel calib_k_malloc_64, calib_k_malloc_1m;

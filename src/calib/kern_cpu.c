@@ -260,6 +260,8 @@ const struct calib_kernel calib_k_atomic = {
 
 struct contend {
 	struct calib_pair *pair;
+	bool mutex; /* lock and unlock mutex, not an atomic increment */
+	pthread_mutex_t m;
 	_Alignas(64) _Atomic uint64_t counter;
 };
 
@@ -271,18 +273,25 @@ static void contend_body(struct calib_pair *p, int who, uint64_t iters, bool op)
 	calib_pair_barrier(p);
 	if (who == 0)
 		t0 = mono_ns();
-	if (op)
+	if (op && c->mutex) {
+		for (uint64_t i = 0; i < iters; i++) {
+			pthread_mutex_lock(&c->m);
+			pthread_mutex_unlock(&c->m);
+		}
+	} else if (op) {
 		for (uint64_t i = 0; i < iters; i++)
 			atomic_fetch_add(&c->counter, 1);
-	else
+	} else {
 		calib_empty_loop(iters);
+	}
 	/* Thread 0's clock stops when both are done. */
 	calib_pair_barrier(p);
 	if (who == 0)
 		calib_pair_set_ns(p, mono_ns() - t0);
 }
 
-static int contend_setup(const struct calib_env *env, void **state, struct buf *note)
+static int contend_start(const struct calib_env *env, bool mutex, void **state,
+			 struct buf *note)
 {
 	struct contend *c;
 
@@ -291,10 +300,13 @@ static int contend_setup(const struct calib_env *env, void **state, struct buf *
 		return -EOPNOTSUPP;
 	}
 	c = xcalloc(1, sizeof(*c));
+	c->mutex = mutex;
+	pthread_mutex_init(&c->m, NULL);
 	c->pair = calib_pair_new(env->cpus[0], env->cpus[1], contend_body, c);
 	if (!c->pair) {
 		int e = -errno;
 
+		pthread_mutex_destroy(&c->m);
 		free(c);
 		buf_addf(note, "cannot start a thread on each of CPUs %d and %d: %s",
 			 env->cpus[0], env->cpus[1], strerror(-e));
@@ -303,6 +315,16 @@ static int contend_setup(const struct calib_env *env, void **state, struct buf *
 	buf_addf(note, "CPUs %d and %d", env->cpus[0], env->cpus[1]);
 	*state = c;
 	return 0;
+}
+
+static int contend_setup(const struct calib_env *env, void **state, struct buf *note)
+{
+	return contend_start(env, false, state, note);
+}
+
+static int mutex_contend_setup(const struct calib_env *env, void **state, struct buf *note)
+{
+	return contend_start(env, true, state, note);
 }
 
 static int contend_run(void *state, uint64_t iters, bool op, uint64_t *ns)
@@ -317,6 +339,7 @@ static void contend_teardown(void *state)
 	struct contend *c = state;
 
 	calib_pair_free(c->pair);
+	pthread_mutex_destroy(&c->m);
 	free(c);
 }
 
@@ -330,6 +353,21 @@ const struct calib_kernel calib_k_atomic_contended = {
 	.switches = true,
 	.ops_per_iter = 1,
 	.setup = contend_setup,
+	.run = contend_run,
+	.teardown = contend_teardown,
+};
+
+const struct calib_kernel calib_k_mutex_contended = {
+	.key = "sync.mutex_contended",
+	.group = "sync",
+	.label = "mutex lock/unlock, contended by 2 threads",
+	.method = "two threads on two CPUs each lock and unlock the same default "
+		  "mutex N times, started together; the figure is the time for both "
+		  "to finish over N (what one lock/unlock pair costs its thread, "
+		  "waits and wake-ups included)",
+	.switches = true,
+	.ops_per_iter = 1,
+	.setup = mutex_contend_setup,
 	.run = contend_run,
 	.teardown = contend_teardown,
 };

@@ -31,6 +31,7 @@ const struct calib_kernel *const calib_kernels[] = {
 	&calib_k_mutex,
 	&calib_k_atomic,
 	&calib_k_atomic_contended,
+	&calib_k_mutex_contended,
 	&calib_k_syscall,
 	&calib_k_ctxswitch,
 	&calib_k_thread,

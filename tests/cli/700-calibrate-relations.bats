@@ -66,7 +66,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 want = """mem.l1 mem.l2 mem.l3 mem.main mem.seqread memcpy.4k memcpy.1m
 branch.predictable branch.random branch.mispredict sync.mutex sync.atomic
-sync.atomic_contended os.syscall os.ctxswitch os.thread os.forkexec alloc.64
+sync.atomic_contended sync.mutex_contended os.syscall os.ctxswitch os.thread os.forkexec alloc.64
 alloc.1m file.read4k file.read1m file.read4k_direct file.read1m_direct
 file.fsync net.tcp_loopback py.call py.attr py.dict py.append py.json""".split()
 keys = [r["key"] for r in d["rows"]]
@@ -126,4 +126,10 @@ PY
 
 @test "a 1 MiB memcpy takes longer than a 4 KiB one" {
 	less memcpy.4k memcpy.1m
+}
+
+@test "a mutex two threads fight over costs more than one nobody else wants" {
+	# The lock's cache line moves between the CPUs at every turn; even
+	# with the threads taking turns on one CPU, each pays for both.
+	less sync.mutex sync.mutex_contended
 }

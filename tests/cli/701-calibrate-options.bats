@@ -12,7 +12,7 @@ teardown() { teardown_tmp; }
 	[ "$status" -eq 0 ]
 	[[ $output == *"usage: redline calibrate"* ]]
 	[[ $output == *"examples:"* ]]
-	for key in mem.l1 mem.main branch.mispredict sync.atomic_contended os.forkexec \
+	for key in mem.l1 mem.main branch.mispredict sync.atomic_contended sync.mutex_contended os.forkexec \
 		alloc.1m file.read4k_direct file.fsync net.tcp_loopback py.json; do
 		[[ $output == *"$key"* ]] || { echo "no $key"; false; }
 	done

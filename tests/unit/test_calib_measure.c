@@ -504,7 +504,8 @@ static void run_every_kernel(struct calib_pool *pool)
 			/* Only what this machine or build may lack. */
 			bool excused = (r->status == CALIB_NOT_SUPPORTED &&
 					(strstr(k->key, "direct") ||
-					 !strcmp(k->key, "sync.atomic_contended"))) ||
+					 !strcmp(k->key, "sync.atomic_contended") ||
+					 !strcmp(k->key, "sync.mutex_contended"))) ||
 				       (r->status == CALIB_NOT_AVAILABLE &&
 					!strcmp(k->key, "os.forkexec") && !env.have_helper);
 
@@ -515,6 +516,8 @@ static void run_every_kernel(struct calib_pool *pool)
 	}
 	/* The contended figure needs two CPUs, and was told there is one. */
 	assert_int_equal(calib_table_find(&t, "sync.atomic_contended")->status,
+			 CALIB_NOT_SUPPORTED);
+	assert_int_equal(calib_table_find(&t, "sync.mutex_contended")->status,
 			 CALIB_NOT_SUPPORTED);
 	calib_table_release(&t);
 	buf_release(&helper);

@@ -668,8 +668,18 @@ static void elf_names(struct symbolizer *s, const char *elfname, const char **na
 	const char *base = plain ? plain : elfname;
 	char *dm = sym_demangle(base);
 
-	*name = S(s, dm ? dm : base);
-	*sysname = S(s, base);
+	if (at && !strcmp(at, "@plt")) {
+		/* A PLT stub (add_plt_symbols): not the function it jumps to. */
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "%s@plt", dm ? dm : base);
+		*name = S(s, b.ptr);
+		*sysname = S(s, elfname);
+		buf_release(&b);
+	} else {
+		*name = S(s, dm ? dm : base);
+		*sysname = S(s, base);
+	}
 	free(dm);
 	free(plain);
 }
@@ -697,6 +707,109 @@ static int binding_rank(unsigned char info)
  * libpython — so the code symbols are sorted once, on first use, and
  * searched by bisection.
  */
+/*
+ * The PLT's stubs, which no symbol table names: named name@plt (as
+ * objdump and perf name them) from the relocation of the GOT slot each
+ * stub jumps through (x86-64: 16-byte stubs after a 16-byte header, each
+ * starting with "jmp *slot(%rip)", after endbr64 and a bnd prefix where
+ * present). An IRELATIVE slot (an ifunc called from inside its own
+ * object) is named after its resolver when a symbol names that.
+ */
+struct plt_slot {
+	GElf_Addr got;
+	const char *target;
+};
+
+static int cmp_plt_slot(const void *a, const void *b)
+{
+	const struct plt_slot *x = a, *y = b;
+
+	return x->got < y->got ? -1 : x->got > y->got;
+}
+
+/* The GOT slot the stub at p (n bytes, at file address addr) jumps through. */
+static bool plt_stub_slot(const uint8_t *p, size_t n, GElf_Addr addr, GElf_Addr *got)
+{
+	size_t k = 0;
+	int32_t disp;
+
+	if (n >= 4 && p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa)
+		k = 4; /* endbr64 */
+	if (k < n && p[k] == 0xf2)
+		k++; /* bnd */
+	if (k + 6 > n || p[k] != 0xff || p[k + 1] != 0x25)
+		return false;
+	memcpy(&disp, p + k + 2, sizeof(disp));
+	*got = addr + k + 6 + (GElf_Addr)(int64_t)disp;
+	return true;
+}
+
+static void add_plt_symbols(struct elf_file *f)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(f->mod, &bias);
+	GElf_Ehdr eh;
+	GElf_Shdr sh, plt = { 0 }, rsh = { 0 }, symsh;
+	Elf_Scn *scn = NULL, *plt_scn = NULL, *rela = NULL, *symscn;
+	Elf_Data *rdata, *symdata, *code;
+	struct plt_slot *slots;
+	size_t shstrndx, n, nslots = 0;
+	char name[512];
+
+	if (!elf || !gelf_getehdr(elf, &eh) || eh.e_machine != EM_X86_64 ||
+	    elf_getshdrstrndx(elf, &shstrndx) < 0)
+		return;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *sn;
+
+		if (!gelf_getshdr(scn, &sh) || !(sn = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(sn, ".plt") && sh.sh_type == SHT_PROGBITS)
+			plt_scn = scn, plt = sh;
+		else if (!strcmp(sn, ".rela.plt") && sh.sh_type == SHT_RELA && sh.sh_entsize)
+			rela = scn, rsh = sh;
+	}
+	if (!rela || !plt_scn || !(code = elf_getdata(plt_scn, NULL)) ||
+	    code->d_size < plt.sh_size || !(rdata = elf_getdata(rela, NULL)) ||
+	    !(symscn = elf_getscn(elf, rsh.sh_link)) || !gelf_getshdr(symscn, &symsh) ||
+	    !(symdata = elf_getdata(symscn, NULL)))
+		return;
+	n = rsh.sh_size / rsh.sh_entsize;
+	slots = xcalloc(n + 1, sizeof(*slots));
+	for (size_t i = 0; i < n; i++) {
+		GElf_Rela r;
+		GElf_Sym sym;
+		const char *target = NULL;
+
+		if (!gelf_getrela(rdata, (int)i, &r))
+			continue;
+		if (GELF_R_TYPE(r.r_info) == R_X86_64_JUMP_SLOT) {
+			if (gelf_getsym(symdata, (int)GELF_R_SYM(r.r_info), &sym))
+				target = elf_strptr(elf, symsh.sh_link, sym.st_name);
+		} else if (GELF_R_TYPE(r.r_info) == R_X86_64_IRELATIVE) {
+			target = dwfl_module_addrname(f->mod, (GElf_Addr)r.r_addend + bias);
+		}
+		if (target && *target)
+			slots[nslots++] = (struct plt_slot){ r.r_offset, target };
+	}
+	qsort(slots, nslots, sizeof(*slots), cmp_plt_slot);
+	/* Stub 0 is the header that calls the dynamic linker. */
+	for (GElf_Addr off = 16; off + 16 <= plt.sh_size; off += 16) {
+		struct plt_slot key, *hit;
+
+		if (!plt_stub_slot((const uint8_t *)code->d_buf + off, 16, plt.sh_addr + off,
+				   &key.got))
+			continue;
+		hit = bsearch(&key, slots, nslots, sizeof(*slots), cmp_plt_slot);
+		if (!hit)
+			continue;
+		snprintf(name, sizeof(name), "%s@plt", hit->target);
+		/* Ranked as a label: a real symbol there, if any, wins. */
+		sym_table_add(f->symtab, plt.sh_addr + off, 16, name, 4);
+	}
+	free(slots);
+}
+
 static const char *elf_symbol(struct elf_file *f, uint64_t addr)
 {
 	if (!f->symtab) {
@@ -717,6 +830,7 @@ static const char *elf_symbol(struct elf_file *f, uint64_t addr)
 			sym_table_add(f->symtab, value, sym.st_size, name,
 				      binding_rank(sym.st_info) + (type == STT_NOTYPE ? 4 : 0));
 		}
+		add_plt_symbols(f);
 		sym_table_seal(f->symtab);
 	}
 	return sym_table_lookup(f->symtab, addr, NULL);

@@ -4,6 +4,7 @@
  */
 
 #include <dlfcn.h>
+#include <link.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,6 +222,61 @@ static void test_resolve_libc_and_vdso(void **state)
 	sym_free(s);
 }
 
+/* The main program's load bias: its first entry in dl_iterate_phdr. */
+static int first_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	*(uintptr_t *)data = (uintptr_t)info->dlpi_addr;
+	return 1;
+}
+
+/*
+ * PLT stubs, which no symbol table names, are named name@plt; objdump,
+ * which derives the same names its own way, is the reference.
+ */
+static void test_plt_stubs(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(getpid());
+	struct sym_result r;
+	char exe[4096], cmd[4200], line[1024];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	uintptr_t bias = 0;
+	unsigned checked = 0;
+	FILE *p;
+
+	(void)state;
+	assert_true(len > 0);
+	exe[len] = '\0';
+	dl_iterate_phdr(first_object, &bias);
+	assert_int_equal(sym_maps_read_proc(m, getpid()), 0);
+	snprintf(cmd, sizeof(cmd), "objdump -d -j .plt '%s' 2>/dev/null", exe);
+	p = popen(cmd, "r");
+	if (!p)
+		skip();
+	while (fgets(line, sizeof(line), p)) {
+		unsigned long long addr;
+		char name[512];
+
+		/* "0000000000004030 <fileno@plt>:" */
+		/* (the header before the stubs is labelled "<first@plt-0x10>") */
+		if (sscanf(line, "%llx <%511[^>]>:", &addr, name) != 2 ||
+		    strlen(name) < 5 || strcmp(name + strlen(name) - 4, "@plt"))
+			continue;
+		sym_resolve(s, m, bias + addr + 4, &r);
+		assert_int_equal(r.status, SYM_OK);
+		if (strcmp(r.frames[0].name, name))
+			fail_msg("%#llx: objdump says %s, we say %s", addr, name, r.frames[0].name);
+		checked++;
+	}
+	pclose(p);
+	if (!checked)
+		skip(); /* no objdump, or no PLT */
+	assert_true(checked >= 5);
+	sym_maps_free(m);
+	sym_free(s);
+}
+
 static void test_location_into_profile(void **state)
 {
 	struct symbolizer *s = sym_new(0);
@@ -292,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_resolve_self_inline),
 		cmocka_unit_test(test_resolve_libc_and_vdso),
+		cmocka_unit_test(test_plt_stubs),
 		cmocka_unit_test(test_location_into_profile),
 		cmocka_unit_test(test_perf_map_jit),
 	};

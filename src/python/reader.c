@@ -47,8 +47,16 @@ struct thread_entry {
 	pid_t tid;
 	const char *name; /* interned, or NULL */
 	unsigned name_tries;
+	uint64_t name_read; /* the sample that last read the name */
 	uint64_t seen; /* the sample that last saw it */
 };
+
+/*
+ * A thread's name is read again every this many samples (a second at the
+ * default 100 Hz): a program may rename a thread (or its main thread)
+ * after it started, and a name read once would stay the old one.
+ */
+#define NAME_REFRESH 100
 
 struct py_reader {
 	pid_t pid;
@@ -67,6 +75,7 @@ struct py_reader {
 	int tid_offset; /* <= 3.10: where glibc's struct pthread keeps the tid */
 	const char *main_name;
 	unsigned main_name_tries;
+	uint64_t main_name_read;
 
 	struct buf scratch, text;
 	struct py_reader_stats st;
@@ -670,15 +679,17 @@ static const char *main_thread_name(struct py_reader *r, uint64_t interp)
 {
 	uint64_t modules, mod, mdict, thread, name;
 
-	if (r->main_name || r->main_name_tries > 50)
+	if (r->main_name ? r->generation - r->main_name_read < NAME_REFRESH
+			 : r->main_name_tries > 50)
 		return r->main_name;
 	r->main_name_tries++;
+	r->main_name_read = r->generation;
 	if (rd_u64(r, interp + (uint64_t)r->l.interp.modules, &modules) < 0 || !modules ||
 	    dict_lookup(r, modules, "threading", &mod) < 0 ||
 	    rd_u64(r, mod + (uint64_t)r->l.module.md_dict, &mdict) < 0 ||
 	    dict_lookup(r, mdict, "_main_thread", &thread) < 0 ||
 	    attr_lookup(r, thread, "_name", &name) < 0 || read_str(r, name, &r->text) < 0)
-		return NULL;
+		return r->main_name; /* the last one read, if any */
 	r->main_name = intern_buf(r, &r->text);
 	return r->main_name;
 }
@@ -688,13 +699,22 @@ static const char *thread_name(struct py_reader *r, struct thread_entry *t,
 {
 	uint64_t name;
 
-	if (t->name || t->name_tries > 50 || !bootstrap_self)
+	if (!bootstrap_self)
 		return t->name;
 	t->name_tries++;
+	t->name_read = r->generation;
 	if (attr_lookup(r, bootstrap_self, "_name", &name) == 0 &&
 	    read_str(r, name, &r->text) == 0)
 		t->name = intern_buf(r, &r->text);
 	return t->name;
+}
+
+/* Is it time to look for thread t's name (again)? */
+static bool want_name(const struct py_reader *r, const struct thread_entry *t)
+{
+	if (t->name)
+		return r->generation - t->name_read >= NAME_REFRESH;
+	return t->name_tries <= 50;
 }
 
 /* The holder of the GIL that interp uses, or 0 when it is free. */
@@ -778,7 +798,7 @@ static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 		ret = current_frame(r, ts, &frame);
 		if (ret == 0)
 			ret = read_frames(r, frame, s, nframes,
-					  (flags & PY_READ_NAMES) && !te->name ? &self : NULL);
+					  (flags & PY_READ_NAMES) && want_name(r, te) ? &self : NULL);
 		/*
 		 * The thread kept running while its frames were read: if its
 		 * innermost frame is no longer the one the walk started from, it

@@ -121,6 +121,21 @@ PY
 	done < <(all_pythons)
 }
 
+@test "a thread renamed while it runs is labelled with its new name (names are read again every second)" {
+	require_pythons
+	# The oldest and the newest layouts: 3.8's frame objects, and the last listed.
+	while read -r ver py; do
+		record_py "$TMP/p.pb.gz" -q --duration 3 -- "$py" "$PYFIX" rename 3.5
+		folded "$TMP/p.pb.gz" "$TMP/t.folded" --threads
+		echo "== $ver"
+		cut -d';' -f1 "$TMP/t.folded" | sort | uniq -c
+		grep -q "^before (tid [0-9]*);.*renamed (pyfix.py" "$TMP/t.folded"
+		grep -q "^after (tid [0-9]*);.*renamed (pyfix.py" "$TMP/t.folded"
+		# one thread under both names
+		[ "$(grep -o '^[a-z]* (tid [0-9]*)' "$TMP/t.folded" | grep -E '^(before|after)' | cut -d' ' -f3 | sort -u | wc -l)" -eq 1 ]
+	done < <(all_pythons | sed -n '1p;$p')
+}
+
 @test "--gil: only the thread holding the GIL, never the one waiting in join()" {
 	require_pythons
 	read -r ver py < <(all_pythons)

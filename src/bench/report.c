@@ -124,7 +124,7 @@ static void result_warnings(struct buf *out, const struct result *r,
 			    const struct metric *wall, const struct metric_stats *st,
 			    const struct report_opts *o, const struct tu *t)
 {
-	size_t nonzero = 0, timeouts = 0, first_code = 0;
+	size_t nonzero = 0, timeouts = 0, first_code = 0, nsevere, *severe;
 	bool have_first = false;
 
 	for (size_t i = 0; i < r->nr_runs; i++) {
@@ -155,8 +155,10 @@ static void result_warnings(struct buf *out, const struct result *r,
 			     "the timeout, not the command's", timeouts, r->nr_runs);
 	if (!wall || wall->nr < 3)
 		return;
+	severe = xcalloc(wall->nr, sizeof(*severe));
+	nsevere = stats_outliers(wall->values, wall->nr, OUTLIER_WARN_THRESHOLD, severe);
 	/* hyperfine's cold-cache hint: the first run is an outlier, and the slowest. */
-	if (st->nr_outliers && st->outliers[0] == 0 &&
+	if (nsevere && severe[0] == 0 &&
 	    wall->values[0] >= st->s.max && wall->values[0] > st->s.median) {
 		struct buf a = BUF_INIT, b = BUF_INIT;
 
@@ -167,12 +169,13 @@ static void result_warnings(struct buf *out, const struct result *r,
 		buf_release(&a);
 		buf_release(&b);
 	}
-	if (st->nr_outliers && !(st->nr_outliers == 1 && st->outliers[0] == 0))
-		warn(out, o, "%zu of %zu runs %s (modified z-score above %.1f). A quieter "
-			     "machine, --warmup or --prepare may help",
-		     st->nr_outliers, wall->nr,
-		     st->nr_outliers == 1 ? "is a statistical outlier" : "are statistical outliers",
-		     OUTLIER_THRESHOLD);
+	if (nsevere && !(nsevere == 1 && severe[0] == 0))
+		warn(out, o, "%zu of %zu runs %s (more than 10 standard deviations from the "
+			     "median, estimated from the MAD). A quieter machine, --warmup or "
+			     "--prepare may help",
+		     nsevere, wall->nr,
+		     nsevere == 1 ? "is a statistical outlier" : "are statistical outliers");
+	free(severe);
 	if (r->shell && st->s.median < r->shell_wall) {
 		struct buf a = BUF_INIT;
 

@@ -21,6 +21,14 @@
 
 #define OUTLIER_THRESHOLD 3.5
 
+/*
+ * The cut-off for warning about outliers, as hyperfine warns: 10 standard
+ * deviations from the median, the standard deviation estimated as 1.4826
+ * MAD (M_i = 10 on the scale above). Runs between 3.5 and 10 are counted
+ * as outliers but are the everyday noise of a busy machine.
+ */
+#define OUTLIER_WARN_THRESHOLD 10.0
+
 /* Write the n modified z-scores of x into z. */
 void stats_modified_z(const double *x, size_t n, double *z);
 

@@ -220,9 +220,10 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		if (child_ended(child.pid))
 			break;
 		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
-			uint64_t left = next_tick > mono_ns() ? next_tick - mono_ns() : 0;
+			uint64_t now2 = mono_ns();
 
-			mem_chan_wait(&chan, pidfd, (int)(left / 1000000) + 1);
+			if (next_tick > now2)
+				mem_chan_wait(&chan, pidfd, next_tick - now2);
 		}
 	}
 	run->duration_ns = mono_ns() - start;

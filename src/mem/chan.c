@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -246,17 +247,19 @@ double mem_chan_fill(const struct mem_chan *c)
 	return (double)most / h->ring_words;
 }
 
-int mem_chan_wait(struct mem_chan *c, int fd, int timeout_ms)
+int mem_chan_wait(struct mem_chan *c, int fd, uint64_t timeout_ns)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = c->evfd, .events = POLLIN },
 		{ .fd = fd, .events = POLLIN },
 	};
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000),
+			       (long)(timeout_ns % 1000000000) };
 	uint64_t v;
 	int r;
 
 	__atomic_store_n(&c->h->host_sleeping, 1, __ATOMIC_SEQ_CST);
-	r = poll(pfd, fd >= 0 ? 2 : 1, timeout_ms);
+	r = ppoll(pfd, fd >= 0 ? 2 : 1, &ts, NULL);
 	__atomic_store_n(&c->h->host_sleeping, 0, __ATOMIC_SEQ_CST);
 	if (r < 0 && errno != EINTR)
 		return -errno;

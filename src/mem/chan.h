@@ -56,9 +56,11 @@ uint64_t mem_chan_seq(const struct mem_chan *c);
 
 /*
  * Sleep until a producer rings, fd (if >= 0) becomes readable, or
- * timeout_ms passes. Returns 0 or a negative errno.
+ * timeout_ns passes (to the timer's precision, not rounded to a
+ * millisecond: the timeline's ticks depend on it). Returns 0 or a
+ * negative errno.
  */
-int mem_chan_wait(struct mem_chan *c, int fd, int timeout_ms);
+int mem_chan_wait(struct mem_chan *c, int fd, uint64_t timeout_ns);
 
 /* Figures the target left in the header. */
 uint32_t mem_chan_generation(const struct mem_chan *c);

@@ -147,13 +147,14 @@ teardown() { teardown_tmp; }
 }
 
 @test "a long run's timeline is merged to at most 2000 points, keeping the peak" {
-	# 3 x 800 ms at 1 ms: ~2,400 ticks, two to a point
-	mem_json "$TMP/m.json" --interval 1 -- "$FIXTURES/memsteps" 800
+	# 3 x 1200 ms at 1 ms: ~3,600 ticks (fewer on a busy machine, which
+	# skips the ticks it is late for, but well over 2,000): merged
+	mem_json "$TMP/m.json" --interval 1 -- "$FIXTURES/memsteps" 1200
 	validate_mem "$TMP/m.json"
 	[ "$(jq_mem "$TMP/m.json" 'len(d["timeline"]["points"]) <= 2000')" = True ]
-	[ "$(jq_mem "$TMP/m.json" 'len(d["timeline"]["points"]) > 1000')" = True ]
-	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["ticks_per_point"]')" = 2 ]
-	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["interval"]')" = 0.002 ]
+	[ "$(jq_mem "$TMP/m.json" 'len(d["timeline"]["points"]) > 900')" = True ]
+	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["ticks_per_point"] >= 2')" = True ]
+	[ "$(jq_mem "$TMP/m.json" 'abs(d["timeline"]["interval"] - 0.001 * d["timeline"]["ticks_per_point"]) < 1e-9')" = True ]
 	[ "$(jq_mem "$TMP/m.json" 'max(p["heap_max"] for p in d["timeline"]["points"]) == d["peak"]["bytes"] == 2097152')" = True ]
 	[ "$(jq_mem "$TMP/m.json" 'all(a["time"] < b["time"] for a, b in zip(d["timeline"]["points"], d["timeline"]["points"][1:]))')" = True ]
 	[ "$(jq_mem "$TMP/m.json" 'd["timeline"]["points"][-1]["heap"]')" = 0 ]

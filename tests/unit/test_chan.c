@@ -153,7 +153,7 @@ static void test_wait_wakes_on_the_doorbell(void **state)
 	assert_int_equal(mem_chan_create(&c), 0);
 	assert_int_equal(write(c.evfd, &one, sizeof(one)), (ssize_t)sizeof(one));
 	/* Would sleep 10 s without the doorbell. */
-	assert_int_equal(mem_chan_wait(&c, -1, 10000), 0);
+	assert_int_equal(mem_chan_wait(&c, -1, 10000000000ULL), 0);
 	assert_int_equal(c.h->host_sleeping, 0);
 	assert_true(mem_chan_fill(&c) == 0.0);
 	mem_chan_destroy(&c);

@@ -349,11 +349,21 @@ int cmd_mem(int argc, char **argv)
 	}
 	if (mem_check_program(prog.ptr) == -ENOEXEC) {
 		error("'%s' is statically linked: redline mem cannot trace it", argv[0]);
-		hint("redline mem hooks malloc through the dynamic loader (LD_PRELOAD), which a "
-		     "static executable does not have; link it dynamically to trace it");
+		if (mem_program_is_go(prog.ptr))
+			hint("a Go program allocates through the Go runtime, not malloc: write "
+			     "its heap profile with runtime/pprof (pprof.WriteHeapProfile) and "
+			     "read it with 'redline report heap.pb.gz --value inuse_space'");
+		else
+			hint("redline mem hooks malloc through the dynamic loader (LD_PRELOAD), "
+			     "which a static executable does not have; link it dynamically to "
+			     "trace it");
 		status = RL_EXIT_TARGET;
 		goto out;
 	}
+	if (mem_program_is_go(prog.ptr))
+		warning("'%s' is a Go program: only what C code in it allocates with malloc "
+			"(cgo) is traced, not the Go heap; runtime/pprof writes the Go heap's "
+			"profile, which 'redline report' reads", argv[0]);
 	/*
 	 * A Python program: PYTHONMALLOC=malloc turns every object into a
 	 * malloc redline sees (CPython's own small-object allocator would

@@ -96,6 +96,54 @@ out:
 	return ret;
 }
 
+bool mem_program_is_go(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool go = false;
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		goto out;
+	for (unsigned i = 0; i < eh.e_phnum && !go; i++) {
+		Elf64_Phdr ph;
+		unsigned char note[4096];
+		size_t len, at = 0;
+
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			break;
+		if (ph.p_type != PT_NOTE)
+			continue;
+		len = ph.p_filesz < sizeof(note) ? (size_t)ph.p_filesz : sizeof(note);
+		if (pread(fd, note, len, (off_t)ph.p_offset) != (ssize_t)len)
+			continue;
+		/* Notes: namesz, descsz, type, then the name and the description, 4-aligned. */
+		while (at + sizeof(Elf64_Nhdr) <= len) {
+			Elf64_Nhdr nh;
+			size_t name = at + sizeof(nh);
+
+			memcpy(&nh, note + at, sizeof(nh));
+			if (nh.n_namesz > len - name)
+				break;
+			if ((nh.n_namesz == 3 || nh.n_namesz == 4) && !memcmp(note + name, "Go", 3)) {
+				go = true;
+				break;
+			}
+			at = name + ((nh.n_namesz + 3) & ~3u);
+			if (nh.n_descsz > len - at)
+				break;
+			at += (nh.n_descsz + 3) & ~3u;
+		}
+	}
+out:
+	close(fd);
+	return go;
+}
+
 char **mem_env_build(const char *preload, const char *extra)
 {
 	size_t n = 0, k = 0;

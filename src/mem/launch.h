@@ -1,6 +1,7 @@
 #ifndef MEM_LAUNCH_H
 #define MEM_LAUNCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,13 @@ int mem_find_preload(struct buf *path, struct buf *tried);
  * or a negative errno from reading it.
  */
 int mem_check_program(const char *path);
+
+/*
+ * Whether the program at path was built by the Go toolchain (it carries
+ * Go's build-id note). Go allocates through its own runtime, not malloc:
+ * redline mem sees only what C code in it (cgo) allocates.
+ */
+bool mem_program_is_go(const char *path);
 
 /*
  * The target's environment: redline's own, with preload prepended to

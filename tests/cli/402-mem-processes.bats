@@ -98,6 +98,42 @@ teardown() { teardown_tmp; }
 	[ ! -e "$TMP/s.pb.gz" ]
 }
 
+@test "a Go program: static, it is refused with Go's own heap profiler named; linked externally, a warning" {
+	require_go
+	cat >"$TMP/main.go" <<'GO'
+package main
+
+import "fmt"
+
+var keep [][]byte
+
+func main() {
+	for i := 0; i < 1000; i++ {
+		keep = append(keep, make([]byte, 100))
+	}
+	fmt.Println(len(keep))
+}
+GO
+	export GOCACHE="$TMP/gocache" GOPATH="$TMP/gopath" GOFLAGS= GO111MODULE=auto
+	(cd "$TMP" && go build -o "$TMP/gostatic" main.go) || skip "go build failed"
+	run "$REDLINE" mem -o "$TMP/g.pb.gz" -- "$TMP/gostatic"
+	[ "$status" -eq 3 ]
+	[[ $output == *"statically linked"* ]]
+	[[ $output == *"hint: a Go program allocates through the Go runtime"*"runtime/pprof"*"redline report"* ]]
+	[ ! -e "$TMP/g.pb.gz" ]
+	# Linked by the system linker, it is dynamic: traced, with the warning.
+	(cd "$TMP" && go build -ldflags=-linkmode=external -o "$TMP/godyn" main.go) ||
+		skip "go build -linkmode=external failed"
+	run "$REDLINE" mem -o "$TMP/g.pb.gz" -- "$TMP/godyn"
+	[ "$status" -eq 0 ]
+	[[ $output == *"warning: '$TMP/godyn' is a Go program"*"not the Go heap"* ]]
+	[[ $output == *"1000"* ]]
+	[ -s "$TMP/g.pb.gz" ]
+	# A C program is not taken for one.
+	run "$REDLINE" mem -o "$TMP/c.pb.gz" -- "$FIXTURES/exitcode" 0
+	[[ $output != *"Go program"* ]]
+}
+
 @test "a program that does not exist: clear error, exit 3, no file" {
 	run "$REDLINE" mem -o "$TMP/n.pb.gz" -- no-such-program-xyz
 	[ "$status" -eq 3 ]

@@ -1,7 +1,8 @@
 /*
  * The stack walkers redline mem could use, timed on the same stacks: the
- * library's own (src/mem/preload/unwind.c, with and without the memo of
- * the previous walk), libgcc's (glibc's backtrace()) and libunwind's
+ * library's own (src/mem/preload/unwind.c: as redline mem uses it, recent
+ * walks remembered whole and the memo of the previous walk; the memo
+ * alone; neither), libgcc's (glibc's backtrace()) and libunwind's
  * unw_backtrace() with its per-thread cache. Each walks from a leaf at
  * the bottom of a recursion of DEPTH frames, N times in all, in 9 rounds
  * taken in turn by every walker (the figure is the median round); the memo case
@@ -22,13 +23,14 @@
 
 #include "mem/preload/unwind.h"
 
-enum { OWN_MEMO, OWN, LIBGCC, LIBUNWIND, NMODES };
-static const char *const names[] = { "own, memo", "own, no memo", "libgcc backtrace()",
-				     "libunwind unw_backtrace()" };
+enum { OWN_RECENT, OWN_MEMO, OWN, LIBGCC, LIBUNWIND, NMODES };
+static const char *const names[] = { "own, recent walks + memo", "own, memo", "own, no memo",
+				     "libgcc backtrace()", "libunwind unw_backtrace()" };
 
 static int mode;
-static __thread struct unwind_memo memo;
+static __thread struct unwind_memo memo, memo_recent;
 static struct unwind_memo scratch;
+static uint64_t hashes[NMODES];
 static uint64_t frames[NMODES][256];
 static size_t nframes[NMODES];
 static volatile unsigned sink;
@@ -57,6 +59,20 @@ static __attribute__((noinline, optimize("no-omit-frame-pointer"))) void walk(vo
 	size_t n = 0;
 
 	switch (mode) {
+	case OWN_RECENT: {
+		/* What redline mem does: a recent walk repeated needs no walk. */
+		size_t rn;
+		uint64_t h = unwind_recent_hash(&memo_recent, __builtin_frame_address(0), &rn);
+
+		if (h) {
+			n = rn;
+		} else {
+			n = unwind_walk_frame(&memo_recent, __builtin_frame_address(0), 128);
+			h = unwind_memo_hash(&memo_recent);
+		}
+		hashes[mode] = h;
+		break;
+	}
 	case OWN_MEMO:
 		n = unwind_walk_frame(&memo, __builtin_frame_address(0), 128);
 		for (size_t i = 0; i < n; i++)
@@ -135,15 +151,23 @@ int main(int argc, char **argv)
 	/* The same frames from every walker, from the same leaf. */
 	for (mode = 0; mode < NMODES; mode++)
 		recurse(depth, 1);
-	for (int m = 1; m < NMODES; m++)
-		if (nframes[m] != nframes[0] ||
-		    memcmp(frames[m], frames[0], nframes[0] * sizeof(frames[0][0]))) {
-			fprintf(stderr, "mem-unwind: %s disagrees with %s\n", names[m], names[0]);
+	for (int m = OWN_MEMO + 1; m < NMODES; m++)
+		if (nframes[m] != nframes[OWN_MEMO] ||
+		    memcmp(frames[m], frames[OWN_MEMO], nframes[OWN_MEMO] * sizeof(frames[0][0]))) {
+			fprintf(stderr, "mem-unwind: %s disagrees with %s\n", names[m],
+				names[OWN_MEMO]);
 			return 1;
 		}
+	/* The recent walks give a hash and a length, not frames: theirs. */
+	if (nframes[OWN_RECENT] != nframes[OWN_MEMO] ||
+	    hashes[OWN_RECENT] != unwind_hash(frames[OWN_MEMO], nframes[OWN_MEMO])) {
+		fprintf(stderr, "mem-unwind: %s disagrees with %s\n", names[OWN_RECENT],
+			names[OWN_MEMO]);
+		return 1;
+	}
 	for (int m = 0; m < NMODES; m++)
 		printf("%-28s depth %3d: %7.1f ns per walk of %zu frames, %5.2f ns per frame\n",
-		       names[m], depth, t[m] / n * 1e9, nframes[0],
-		       t[m] / n * 1e9 / (double)nframes[0]);
+		       names[m], depth, t[m] / n * 1e9, nframes[OWN_MEMO],
+		       t[m] / n * 1e9 / (double)nframes[OWN_MEMO]);
 	return 0;
 }

@@ -887,7 +887,7 @@ uint64_t unwind_recent_hash(struct unwind_memo *m, const void *frame, size_t *n)
 	/* Two ways: two sites whose slots collide both stay. */
 	if (r->ip != ip || r->sp != sp)
 		r = &m->recent[slot ^ 1];
-	if (r->ip != ip || r->sp != sp || (r->need_bp && r->bp != bp) ||
+	if (r->ip != ip || r->sp != sp || !r->kept || (r->need_bp && r->bp != bp) ||
 	    r->gen != __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE))
 		return 0;
 	/* What made the walk: the same registers, the same words (can_join). */
@@ -917,6 +917,15 @@ static void recent_keep(struct unwind_memo *m, uintptr_t ip, uintptr_t sp, uintp
 			r->ip = 0;
 		return;
 	}
+	if (r->ip != ip || r->sp != sp) {
+		/* A site seen once is only noted: most never repeat, and copying
+		 * the words costs a one-off walk a third of its time. */
+		r->ip = ip;
+		r->sp = sp;
+		r->kept = 0;
+		return;
+	}
+	r->kept = 1;
 	r->ip = ip;
 	r->sp = sp;
 	r->bp = bp;

@@ -82,6 +82,7 @@ struct unwind_recent {
 	uint32_t n, gen;
 	uint16_t nchk;
 	uint8_t need_bp; /* the walk depended on the first frame's rbp */
+	uint8_t kept;	 /* 0: the site was seen once, its walk not kept */
 	uintptr_t slot[UNWIND_RECENT_CHECKS], val[UNWIND_RECENT_CHECKS];
 };
 

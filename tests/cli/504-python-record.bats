@@ -97,7 +97,8 @@ PY
 		folded "$TMP/i.pb.gz" "$TMP/i.folded" --threads --lines
 		echo "== $ver"
 		cat "$TMP/d.folded" "$TMP/i.folded" | cut -c1-200
-		! grep -q '^sleeper (tid' "$TMP/d.folded"
+		# (but for a sample that caught it starting, before it slept)
+		[ "$(awk '/^sleeper \(tid/ { n += $NF } END { print n + 0 }' "$TMP/d.folded")" -le 2 ]
 		grep -q "^MainThread (tid [0-9]*);.*idle (pyfix.py:[0-9]*);spin" "$TMP/d.folded"
 		grep -q "^sleeper (tid [0-9]*);.*sleeper (pyfix.py:$(mark sleeper-sleep)) [0-9]*\$" "$TMP/i.folded"
 	done < <(all_pythons)
@@ -116,8 +117,13 @@ PY
 		# Two names, two thread ids.
 		[ "$(grep -o '^burner-. (tid [0-9]*)' "$TMP/t.folded" | sort -u | wc -l)" -eq 2 ]
 		[ "$(grep -o '^burner-. (tid [0-9]*)' "$TMP/t.folded" | cut -d' ' -f3 | sort -u | wc -l)" -eq 2 ]
-		# The main thread waits in join(): not running, so not there.
-		! grep -q '^MainThread (tid [0-9]*);.*join (threading.py' "$TMP/t.folded"
+		# The main thread waits in join(): not running, so not there, but
+		# for a sample that caught it entering join(), before it blocked
+		# (1 in about 30 runs): a handful at most, against ~60 per burner.
+		in_join=$(awk '/^MainThread \(tid [0-9]*\);.*join \(threading.py/ { n += $NF } END { print n + 0 }' "$TMP/t.folded")
+		burner_a=$(awk '/^burner-a / { n += $NF } END { print n + 0 }' "$TMP/t.folded")
+		echo "MainThread in join: $in_join, burner-a: $burner_a"
+		[ "$in_join" -le 2 ] && [ "$burner_a" -ge 20 ]
 	done < <(all_pythons)
 }
 
@@ -142,7 +148,9 @@ PY
 	record_py "$TMP/p.pb.gz" -q --gil --idle --duration 0.6 -- "$py" "$PYFIX" threads 30
 	folded "$TMP/p.pb.gz" "$TMP/t.folded" --threads
 	cat "$TMP/t.folded"
-	! grep -q '^MainThread (tid [0-9]*);.*join (threading.py' "$TMP/t.folded"
+	# (a sample may catch the main thread entering join(), GIL still held)
+	in_join=$(awk '/^MainThread \(tid [0-9]*\);.*join \(threading.py/ { n += $NF } END { print n + 0 }' "$TMP/t.folded")
+	[ "$in_join" -le 2 ]
 	grep -q '^burner-. (tid' "$TMP/t.folded"
 }
 

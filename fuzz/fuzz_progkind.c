@@ -1,7 +1,7 @@
 /*
- * Fuzz redline mem's look at a program before it runs it (src/mem/launch.c):
- * whether it is static (no PT_INTERP) and whether it carries Go's build-id
- * note, both read from the file's program headers and notes. The input is
+ * Fuzz redline mem's look at a program before it runs it (src/mem/launch.c,
+ * mem_inspect_program): whether it is static (no PT_INTERP) and whether it
+ * carries Go's build-id note, read from the file's program headers and notes. The input is
  * the file, served from a memfd; nothing may crash or read out of bounds,
  * and the answer must be one of those documented.
  */
@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	static char path[64];
+	struct mem_program kind;
 	int r;
 
 	if (fd < 0) {
@@ -30,9 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ftruncate(fd, 0) < 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
 		abort();
-	r = mem_check_program(path);
-	if (r != 0 && r != -ENOEXEC)
-		abort(); /* the file is there and readable: no other error */
-	(void)mem_program_is_go(path);
+	r = mem_inspect_program(path, &kind);
+	if (r != 0)
+		abort(); /* the file is there and readable: no error */
 	return 0;
 }

@@ -319,6 +319,7 @@ int cmd_mem(int argc, char **argv)
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
 	struct buf text = BUF_INIT;
 	struct mem_report_opts ropts = { 0 };
+	struct mem_program kind;
 	struct mem_run_info ri;
 	struct mem_report *rep = NULL;
 	struct mem_run run;
@@ -347,9 +348,10 @@ int cmd_mem(int argc, char **argv)
 		status = cannot_run(argv[0], e);
 		goto out;
 	}
-	if (mem_check_program(prog.ptr) == -ENOEXEC) {
+	(void)mem_inspect_program(prog.ptr, &kind); /* unreadable: the exec will say */
+	if (kind.is_static) {
 		error("'%s' is statically linked: redline mem cannot trace it", argv[0]);
-		if (mem_program_is_go(prog.ptr))
+		if (kind.is_go)
 			hint("a Go program allocates through the Go runtime, not malloc: write "
 			     "its heap profile with runtime/pprof (pprof.WriteHeapProfile) and "
 			     "read it with 'redline report heap.pb.gz --value inuse_space'");
@@ -360,7 +362,7 @@ int cmd_mem(int argc, char **argv)
 		status = RL_EXIT_TARGET;
 		goto out;
 	}
-	if (mem_program_is_go(prog.ptr))
+	if (kind.is_go)
 		warning("'%s' is a Go program: only what C code in it allocates with malloc "
 			"(cgo) is traced, not the Go heap; runtime/pprof writes the Go heap's "
 			"profile, which 'redline report' reads", argv[0]);

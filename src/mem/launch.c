@@ -64,12 +64,39 @@ int mem_find_preload(struct buf *path, struct buf *tried)
 	return -ENOENT;
 }
 
-int mem_check_program(const char *path)
+/* Does this PT_NOTE segment hold a note of Go's ("Go" as its owner)? */
+static bool go_note(int fd, const Elf64_Phdr *ph)
+{
+	unsigned char note[4096];
+	size_t len = ph->p_filesz < sizeof(note) ? (size_t)ph->p_filesz : sizeof(note), at = 0;
+
+	if (pread(fd, note, len, (off_t)ph->p_offset) != (ssize_t)len)
+		return false;
+	/* Notes: namesz, descsz, type, then the name and the description, 4-aligned. */
+	while (at + sizeof(Elf64_Nhdr) <= len) {
+		Elf64_Nhdr nh;
+		size_t name = at + sizeof(nh);
+
+		memcpy(&nh, note + at, sizeof(nh));
+		if (nh.n_namesz > len - name)
+			break;
+		if ((nh.n_namesz == 3 || nh.n_namesz == 4) && !memcmp(note + name, "Go", 3))
+			return true;
+		at = name + ((nh.n_namesz + 3) & ~3u);
+		if (nh.n_descsz > len - at)
+			break;
+		at += (nh.n_descsz + 3) & ~3u;
+	}
+	return false;
+}
+
+int mem_inspect_program(const char *path, struct mem_program *out)
 {
 	Elf64_Ehdr eh;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret = 0;
+	bool interp = false;
 
+	memset(out, 0, sizeof(*out));
 	if (fd < 0)
 		return -errno;
 	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
@@ -77,71 +104,23 @@ int mem_check_program(const char *path)
 		goto out; /* not ELF: a script, say */
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr))
 		goto out; /* not ours to judge: the exec will say */
-	ret = -ENOEXEC;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 
 		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
 		    (ssize_t)sizeof(ph))
 			break;
-		if (ph.p_type == PT_INTERP) {
-			ret = 0;
-			break;
-		}
+		if (ph.p_type == PT_INTERP)
+			interp = true;
+		else if (ph.p_type == PT_NOTE && !out->is_go)
+			out->is_go = go_note(fd, &ph);
 	}
-	/* A shared object without an interpreter (run as a program) is rare;
-	 * ET_DYN without PT_INTERP is static-pie: static too. */
+	/* No interpreter among the headers read: static (a shared object run
+	 * as a program is rare; ET_DYN without PT_INTERP is static-pie). */
+	out->is_static = !interp;
 out:
 	close(fd);
-	return ret;
-}
-
-bool mem_program_is_go(const char *path)
-{
-	Elf64_Ehdr eh;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool go = false;
-
-	if (fd < 0)
-		return false;
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
-		goto out;
-	for (unsigned i = 0; i < eh.e_phnum && !go; i++) {
-		Elf64_Phdr ph;
-		unsigned char note[4096];
-		size_t len, at = 0;
-
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			break;
-		if (ph.p_type != PT_NOTE)
-			continue;
-		len = ph.p_filesz < sizeof(note) ? (size_t)ph.p_filesz : sizeof(note);
-		if (pread(fd, note, len, (off_t)ph.p_offset) != (ssize_t)len)
-			continue;
-		/* Notes: namesz, descsz, type, then the name and the description, 4-aligned. */
-		while (at + sizeof(Elf64_Nhdr) <= len) {
-			Elf64_Nhdr nh;
-			size_t name = at + sizeof(nh);
-
-			memcpy(&nh, note + at, sizeof(nh));
-			if (nh.n_namesz > len - name)
-				break;
-			if ((nh.n_namesz == 3 || nh.n_namesz == 4) && !memcmp(note + name, "Go", 3)) {
-				go = true;
-				break;
-			}
-			at = name + ((nh.n_namesz + 3) & ~3u);
-			if (nh.n_descsz > len - at)
-				break;
-			at += (nh.n_descsz + 3) & ~3u;
-		}
-	}
-out:
-	close(fd);
-	return go;
+	return 0;
 }
 
 char **mem_env_build(const char *preload, const char *extra)

@@ -24,21 +24,29 @@ struct buf;
  */
 int mem_find_preload(struct buf *path, struct buf *tried);
 
-/*
- * Whether the program at path can be traced by preloading: a static ELF
- * executable (no program interpreter) cannot, since no dynamic loader
- * ever reads LD_PRELOAD. Returns 0 (dynamic, or not ELF: a script, whose
- * interpreter is checked when it runs), -ENOEXEC for a static executable,
- * or a negative errno from reading it.
- */
-int mem_check_program(const char *path);
+/* What redline mem must know of a program before it runs it. */
+struct mem_program {
+	/*
+	 * A static ELF executable (no program interpreter, static-pie
+	 * included): it cannot be traced, since no dynamic loader ever reads
+	 * LD_PRELOAD. A file that is not ELF (a script) is not: its
+	 * interpreter is checked when it runs.
+	 */
+	bool is_static;
+	/*
+	 * Built by the Go toolchain (it carries Go's build-id note). Go
+	 * allocates through its own runtime, not malloc: redline mem sees
+	 * only what C code in it (cgo) allocates.
+	 */
+	bool is_go;
+};
 
 /*
- * Whether the program at path was built by the Go toolchain (it carries
- * Go's build-id note). Go allocates through its own runtime, not malloc:
- * redline mem sees only what C code in it (cgo) allocates.
+ * Read the program at path's ELF program headers and notes into out.
+ * Returns 0, or a negative errno when the file cannot be opened (out then
+ * says neither).
  */
-bool mem_program_is_go(const char *path);
+int mem_inspect_program(const char *path, struct mem_program *out);
 
 /*
  * The target's environment: redline's own, with preload prepended to

@@ -18,20 +18,25 @@ static void test_dynamic_static_and_scripts(void **state)
 {
 	char script[] = "/tmp/redline-launch-XXXXXX";
 	int fd = mkstemp(script);
+	struct mem_program k;
 
 	(void)state;
 	/* The test binary itself is dynamically linked. */
-	assert_int_equal(mem_check_program("/proc/self/exe"), 0);
+	assert_int_equal(mem_inspect_program("/proc/self/exe", &k), 0);
+	assert_false(k.is_static);
 	/* A script: its interpreter is checked when it runs. */
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "#!/bin/sh\n", 10), 10);
 	close(fd);
-	assert_int_equal(mem_check_program(script), 0);
+	assert_int_equal(mem_inspect_program(script, &k), 0);
+	assert_false(k.is_static);
 	unlink(script);
-	assert_int_equal(mem_check_program("/no/such/file"), -ENOENT);
+	assert_int_equal(mem_inspect_program("/no/such/file", &k), -ENOENT);
 	/* A static executable, if the system has one to offer. */
-	if (access("/sbin/ldconfig", R_OK) == 0)
-		assert_int_equal(mem_check_program("/sbin/ldconfig"), -ENOEXEC);
+	if (access("/sbin/ldconfig", R_OK) == 0) {
+		assert_int_equal(mem_inspect_program("/sbin/ldconfig", &k), 0);
+		assert_true(k.is_static);
+	}
 }
 
 static void test_environment(void **state)

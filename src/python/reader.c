@@ -22,6 +22,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "python/linetable.h"
+#include "run/pause.h"
 
 /* Longest string or line table believed; anything longer is garbage. */
 #define MAX_STR (1 << 16)
@@ -653,27 +654,6 @@ static int find_tid_offset(struct py_reader *r, const unsigned long *pthreads,
 	return best;
 }
 
-/* The run state letter of a thread: 'R' running, 'S' sleeping, ... */
-static char os_state(pid_t pid, pid_t tid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return '?';
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return '?';
-	buf[n] = '\0';
-	/* "TID (comm) S ...": comm may hold ')' itself, so the last one counts. */
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
 /* threading._main_thread._name, through sys.modules. */
 static const char *main_thread_name(struct py_reader *r, uint64_t interp)
 {
@@ -865,7 +845,7 @@ static void resolve_tids(struct py_reader *r, struct py_sample *s, unsigned flag
 				th->name = "MainThread";
 		}
 		if ((flags & PY_READ_OS_STATE) && th->tid)
-			th->active = os_state(r->pid, th->tid) == 'R';
+			th->active = thread_run_state(r->pid, th->tid) == 'R';
 	}
 }
 

@@ -60,8 +60,7 @@ static int wait_stop(pid_t tid, int *signal)
 	}
 }
 
-/* The run state letter of a thread, from /proc: 'R' running, 'S' sleeping... */
-static char thread_state(pid_t pid, pid_t tid)
+char thread_run_state(pid_t pid, pid_t tid)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
@@ -108,7 +107,7 @@ static int stop_new_threads(struct pause *p)
 
 		if (parse_long(d->d_name, &tid) < 0 || held(p, (pid_t)tid))
 			continue;
-		state = thread_state(p->pid, (pid_t)tid);
+		state = thread_run_state(p->pid, (pid_t)tid);
 		if (ptrace(PTRACE_SEIZE, (pid_t)tid, NULL, NULL) < 0) {
 			ret = errno;
 			if (ret == ESRCH)

@@ -38,6 +38,9 @@ struct pause {
 int pause_stop(struct pause *p, pid_t pid);
 /* The run state tid had before pause_stop() stopped it ('?' unknown). */
 char pause_state(const struct pause *p, pid_t tid);
+
+/* The run state of thread tid of pid now, from /proc: 'R' running, 'S' sleeping ... ('?'). */
+char thread_run_state(pid_t pid, pid_t tid);
 /* Let every stopped thread run again. */
 void pause_resume(struct pause *p);
 void pause_release(struct pause *p);

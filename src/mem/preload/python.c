@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/util.h" /* hash_mix64(), inline: nothing of redline is linked in */
 #include "mem/preload/preload.h"
 #include "mem/preload/python.h"
 #include "mem/wire.h"
@@ -69,16 +70,6 @@ static struct seen {
 	uint64_t id;
 } seen[1u << SEEN_BITS];
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static void *lookup(const char *name, void *arg)
 {
 	(void)arg;
@@ -93,7 +84,8 @@ static void *lookup(const char *name, void *arg)
  */
 static uint64_t frame_id(const struct py_inproc_frame *f, uint64_t fingerprint)
 {
-	uint64_t key = mix(mix(f->code ^ ((uint64_t)f->offset << 40)) ^ fingerprint) | 1;
+	uint64_t key = hash_mix64(hash_mix64(f->code ^ ((uint64_t)f->offset << 40)) ^ fingerprint) |
+		       1;
 	size_t mask = (1u << SEEN_BITS) - 1, i = (size_t)key & mask;
 	struct py_inproc_code c;
 	char name[512], file[1024];
@@ -116,8 +108,8 @@ static uint64_t frame_id(const struct py_inproc_frame *f, uint64_t fingerprint)
 		return 0;
 	line = py_inproc_line(&ip, &c, f->offset);
 	/* The host keeps an id's first name: the id carries the fingerprint too. */
-	id = MW_SYNTHETIC | (mix(mix(f->code ^ (uint64_t)(uint32_t)line << 32) ^ fingerprint) &
-			     ~MW_SYNTHETIC);
+	id = hash_mix64(hash_mix64(f->code ^ (uint64_t)(uint32_t)line << 32) ^ fingerprint);
+	id = MW_SYNTHETIC | (id & ~MW_SYNTHETIC);
 	py_inproc_utf8(&c.qualname, name, sizeof(name));
 	py_inproc_utf8(&c.filename, file, sizeof(file));
 	redline_mem_define_frame(id, name, file, line > 0 ? (uint32_t)line : 0);

@@ -122,17 +122,6 @@ static const struct opt_help mem_help = {
 		"largest heap and RSS.",
 };
 
-/* Has the child ended? (It stays a zombie, for run_wait's rusage.) */
-static bool child_ended(pid_t pid)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno == ECHILD;
-	return si.si_pid == pid;
-}
-
 /* Everything the rings still hold, after the target has gone. */
 static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
 {
@@ -217,7 +206,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 			mem_chan_drain(&chan, t, &bad);
 			run->bad_rings += bad;
 		}
-		if (child_ended(child.pid))
+		if (run_wait_ended(&child, 0))
 			break;
 		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
 			uint64_t now2 = mono_ns();

@@ -238,21 +238,6 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 	return why;
 }
 
-/* End a launched target that is still running: politely, then not. */
-static void end_target(struct run_child *child)
-{
-	int pfd = run_pidfd_open(child->pid);
-
-	kill(child->pid, SIGTERM);
-	if (pfd >= 0) {
-		struct pollfd p = { .fd = pfd, .events = POLLIN };
-
-		poll(&p, 1, 1000);
-		close(pfd);
-	}
-	kill(child->pid, SIGKILL); /* a no-op on a zombie */
-}
-
 static void print_summary(const struct record_cmd *rc, const struct profile *p,
 			  const struct collect_stats *st, const struct sampler *s)
 {
@@ -411,7 +396,7 @@ int cmd_record(int argc, char **argv)
 	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
 	struct sigaction sa, old_int, old_term;
 	enum stop_reason stop;
-	bool launched;
+	bool launched, ended_it = false;
 	double start;
 	int64_t start_wall;
 	int n, ret, status = 0;
@@ -518,10 +503,11 @@ int cmd_record(int argc, char **argv)
 	sampler_drain(s, collector_record, col);
 
 	if (launched) {
+		/* A target that exited by itself keeps its status, even at the stop. */
 		if (stop != STOP_EXIT)
-			end_target(&child);
+			ended_it = run_end(&child, 1.0);
 		run_wait(&child, 0, &res);
-		status = stop == STOP_EXIT ? run_shell_status(&res) : 0;
+		status = ended_it ? 0 : run_shell_status(&res);
 		if (stop == STOP_SIGNAL)
 			status = 128 + stop_signal;
 	} else if (stop == STOP_SIGNAL) {
@@ -555,7 +541,7 @@ int cmd_record(int argc, char **argv)
 		ret = prof_render(p, rc.fmt, &o, afile_fp(&af));
 		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
 	}
-	if (launched && stop == STOP_EXIT && (res.signal || res.exit_code)) {
+	if (launched && stop != STOP_SIGNAL && !ended_it && (res.signal || res.exit_code)) {
 		struct buf d = BUF_INIT;
 
 		run_describe_status(&d, &res);

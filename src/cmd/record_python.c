@@ -73,22 +73,14 @@ int record_python_target(char **argv, pid_t pid)
 	return 0;
 }
 
-/* End a launched command that is still running: politely, then not. */
-static void end_command(struct run_child *child)
-{
-	kill(child->pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		siginfo_t si;
-
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)child->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-		    si.si_pid)
-			return;
-		nanosleep(&ts, NULL);
-	}
-	kill(child->pid, SIGKILL);
-}
+/*
+ * How long a target whose Python stacks have gone is given to become a
+ * zombie (seconds): its memory goes first, then, a moment later, it
+ * exits; on a loaded machine that moment can be long.
+ */
+#define EXIT_GRACE 10.0
+/* How long a command redline ends is given to go after SIGTERM (seconds). */
+#define END_GRACE 1.0
 
 static void summary(const struct record_python_args *a, const struct profile *p,
 		    const struct py_target *t, const struct py_sampler_stats *st, int hz)
@@ -149,7 +141,7 @@ int record_python(const struct record_python_args *a)
 	struct run_result res = { 0 };
 	struct sigaction sa, old_int, old_term;
 	struct buf cmdline = BUF_INIT, comment = BUF_INIT;
-	bool launched = a->argv != NULL, exited = false;
+	bool launched = a->argv != NULL, exited = false, ended_it = false;
 	double start, deadline;
 	int64_t start_wall;
 	pid_t pid = a->pid;
@@ -173,6 +165,7 @@ int record_python(const struct record_python_args *a)
 	sigaction(SIGTERM, &sa, &old_term);
 
 	start = mono_seconds();
+	deadline = a->duration > 0 ? start + a->duration : 0;
 	start_wall = (int64_t)time(NULL) * 1000000000LL;
 	if (launched) {
 		struct run_spec spec = RUN_SPEC_INIT;
@@ -189,7 +182,7 @@ int record_python(const struct record_python_args *a)
 		if (ret == -ESRCH) {
 			exited = true; /* done before its interpreter could be found */
 		} else if (ret < 0) {
-			end_command(&child);
+			run_end(&child, END_GRACE);
 			run_wait(&child, 0, &res);
 			if (ret == -ENOENT || ret == -EAGAIN) {
 				error("'%s' did not start a CPython interpreter within %g s",
@@ -217,12 +210,11 @@ int record_python(const struct record_python_args *a)
 			status = py_report_error(ret, pid, &t);
 			prof_free(p);
 			if (launched) {
-				end_command(&child);
+				run_end(&child, END_GRACE);
 				run_wait(&child, 0, &res);
 			}
 			goto out_abort;
 		}
-		deadline = a->duration > 0 ? start + a->duration : 0;
 		ret = py_sampler_run(s, &py_stop_signal, deadline);
 		py_sampler_stats(s, &st);
 		if (ret < 0) {
@@ -236,18 +228,22 @@ int record_python(const struct record_python_args *a)
 	}
 
 	if (launched) {
-		bool running = kill(pid, 0) == 0;
-		siginfo_t si;
+		bool stopped = status || py_stop_signal ||
+			       (deadline > 0 && mono_seconds() >= deadline);
 
-		/* A zombie is finished: waitid(WNOWAIT) tells one from a runner. */
-		memset(&si, 0, sizeof(si));
-		if (running && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-		    si.si_pid)
-			running = false;
-		if (running)
-			end_command(&child);
+		/*
+		 * Sampling ended because the stacks went away: the process is
+		 * exiting (its memory goes before it becomes a zombie), so let
+		 * it finish and pass its status through. Only a stop that
+		 * redline chose (--duration, a signal) ends it; one that had
+		 * exited by itself by then keeps its own status.
+		 */
+		if (!stopped && !run_wait_ended(&child, EXIT_GRACE))
+			stopped = true;
+		if (stopped)
+			ended_it = run_end(&child, END_GRACE);
 		run_wait(&child, 0, &res);
-		if (!running && !status)
+		if (!status && !ended_it)
 			status = run_shell_status(&res);
 	}
 	if (py_stop_signal)
@@ -286,7 +282,7 @@ int record_python(const struct record_python_args *a)
 	}
 	if (launched && exited)
 		warning("'%s' finished before its Python stacks could be read", a->argv[0]);
-	else if (launched && !py_stop_signal && (res.signal || (res.exited && res.exit_code))) {
+	else if (launched && !py_stop_signal && !ended_it && (res.signal || (res.exited && res.exit_code))) {
 		struct buf d = BUF_INIT;
 
 		run_describe_status(&d, &res);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -352,6 +353,64 @@ int run_wait(struct run_child *child, double timeout, struct run_result *res)
 	while ((p = wait4(-1, &status, WNOHANG, &ru)) > 0)
 		add_rusage(res, &ru);
 	return 0;
+}
+
+/* Has the child ended? It stays a zombie (WNOWAIT), for run_wait(). */
+static bool child_ended(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD;
+	return si.si_pid == pid;
+}
+
+bool run_wait_ended(const struct run_child *child, double grace)
+{
+	double deadline = mono_seconds() + grace;
+	int fd;
+
+	if (child->pid <= 0 || child_ended(child->pid))
+		return true;
+	fd = run_pidfd_open(child->pid);
+	for (;;) {
+		double left = deadline - mono_seconds();
+
+		if (left <= 0)
+			break;
+		if (fd >= 0) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			poll(&p, 1, (int)(left * 1000) + 1);
+		} else {
+			/* No pidfd (before Linux 5.3): look every 10 ms. */
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+		/* Readable pidfd, a signal or the time: the zombie decides. */
+		if (child_ended(child->pid))
+			break;
+	}
+	if (fd >= 0)
+		close(fd);
+	return child_ended(child->pid);
+}
+
+bool run_end(struct run_child *child, double grace)
+{
+	pid_t target;
+
+	if (child->pid <= 0 || child_ended(child->pid))
+		return false;
+	target = child->pgroup ? -child->pid : child->pid;
+	kill(target, SIGTERM);
+	if (!run_wait_ended(child, grace))
+		kill(target, SIGKILL); /* a no-op on a zombie */
+	else if (child->pgroup)
+		kill(target, SIGKILL); /* what it started and left behind in its group */
+	return true;
 }
 
 void run_kill(struct run_child *child)

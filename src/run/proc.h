@@ -86,6 +86,24 @@ int run_wait(struct run_child *child, double timeout, struct run_result *res);
  * with errno set (ENOSYS before Linux 5.3).
  */
 int run_pidfd_open(pid_t pid);
+/*
+ * Wait up to grace seconds for a launched child to end by itself, without
+ * reaping it (run_wait() does, and gets its status and rusage). Returns
+ * true once it has ended. A process that is exiting is not "ended" until
+ * the kernel has made it a zombie: its memory (and so /proc/PID/maps and
+ * process_vm_readv) can be gone while kill(pid, 0) still succeeds, and a
+ * caller that decided from either that it was still running would end it
+ * and lose the status it exited with.
+ */
+bool run_wait_ended(const struct run_child *child, double grace);
+/*
+ * End a launched child that is still running: SIGTERM (to its process
+ * group when it leads one), up to grace seconds for it to go, then
+ * SIGKILL. It is not reaped. Returns true when it was still running and
+ * a signal was sent, false when it had already ended by itself (its
+ * status is then its own, to pass through).
+ */
+bool run_end(struct run_child *child, double grace);
 /* Kill a spawned child that will not be waited for normally, and reap it. */
 void run_kill(struct run_child *child);
 

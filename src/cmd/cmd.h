@@ -30,5 +30,6 @@ int cmd_compare(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 
 #endif

@@ -41,6 +41,10 @@ static void result_release(struct result *r)
 	}
 	free(r->metrics);
 	free(r->shell);
+	if (r->load) {
+		load_figures_release(r->load);
+		free(r->load);
+	}
 }
 
 static void complexity_release(struct complexity *c)
@@ -521,6 +525,10 @@ static void write_result(struct jw *w, const struct result *r)
 	for (size_t i = 0; i < r->nr_metrics; i++)
 		write_metric(w, &r->metrics[i]);
 	jw_object_end(w);
+	if (r->load) {
+		jw_key(w, "load");
+		load_figures_write_json(r->load, w);
+	}
 	jw_object_end(w);
 }
 

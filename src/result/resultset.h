@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "result/loadfig.h"
 #include "run/machine.h"
 #include "run/perfctr.h"
 #include "stats/bootstrap.h"
@@ -93,6 +94,11 @@ struct result {
 	 */
 	char *shell;
 	double shell_wall, shell_user, shell_system;
+	/*
+	 * A load test's figures (kind "load", result/loadfig.h), or NULL; its
+	 * metrics are then per second of the run, not per run.
+	 */
+	struct load_figures *load;
 };
 
 /* One result against the reference (the fastest by median wall time). */
@@ -117,7 +123,7 @@ struct complexity {
 };
 
 struct resultset {
-	char *kind; /* "stat" or "bench" */
+	char *kind; /* "stat", "bench" or "load" */
 	char *created; /* ISO 8601 UTC; NULL until written (or read) */
 	struct result *results;
 	size_t nr, alloc;

@@ -498,7 +498,8 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 			goto out;
 	}
 	nruns = SIZE_MAX;
-	if (!result_find_metric(r, "wall_time")) {
+	/* A load test's result has no runs: its metrics are per second. */
+	if (!result_find_metric(r, "wall_time") && !json_object_get(res, "load")) {
 		size_t mark;
 
 		if (!times) {
@@ -526,6 +527,17 @@ static int read_result(struct rd *rd, const json_t *res, struct resultset *rs)
 	    (ret = read_params(rd, res, r)) < 0 ||
 	    (ret = read_shell(rd, res, r)) < 0)
 		goto out;
+	if (json_object_get(res, "load")) {
+		size_t mark = jread_key(&rd->j, "load");
+
+		r->load = xmalloc(sizeof(*r->load));
+		ret = load_figures_read_json(r->load, json_object_get(res, "load"), &rd->j);
+		jread_leave(&rd->j, mark);
+		if (ret < 0) {
+			free(r->load);
+			r->load = NULL;
+		}
+	}
 out:
 	free(command);
 	free(line);

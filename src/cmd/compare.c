@@ -72,7 +72,10 @@ static const struct opt_help compare_help = {
 		"  redline compare --metric cpu_time before.json after.json\n"
 		"  redline compare --json base.json new.json > comparison.json\n",
 	.more = "metrics: wall_time (default), cpu_time (user + system), user_time,\n"
-		"system_time, max_rss, or any other metric both files hold.",
+		"system_time, max_rss, or any other metric both files hold.\n"
+		"Two 'redline load' result sets are compared second by second on\n"
+		"latency_p50, latency_p90, latency_p99, latency_p99.9 and rps (more is\n"
+		"better), one table each (--json: latency_p99, or the --metric named).",
 };
 
 static int write_out(FILE *f, bool json, const struct cmp_result *r, const char *bp,
@@ -138,12 +141,14 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_render_opts ro = { 0 };
 	enum color_mode cm;
 	struct buf text = BUF_INIT;
-	bool json;
+	bool json, metric_given, load_sets;
+	size_t regressions = 0;
 	int n, status = 0;
 
 	n = opt_parse(argc, argv, opts, &compare_help, 0);
 	if (n < 0)
 		return opt_exit_status(n);
+	metric_given = strcmp(st.metric, "wall_time") != 0;
 	if (n != 2) {
 		error(n < 2 ? "compare needs two result sets, a base and a new one"
 			    : "compare takes two result sets, got %d files", n);
@@ -160,6 +165,10 @@ int cmd_compare(int argc, char **argv)
 		resultset_release(&base);
 		return status;
 	}
+	/* Two load tests: their latency percentiles and throughput, one table each. */
+	load_sets = !metric_given && !strcmp(base.kind, "load") && !strcmp(new.kind, "load");
+	if (load_sets)
+		st.metric = "latency_p99";
 	co.metric = st.metric;
 	co.alpha = st.alpha;
 	co.threshold = st.threshold;
@@ -191,8 +200,21 @@ int cmd_compare(int argc, char **argv)
 	ro.new_name = argv[1];
 	ro.regressions = st.fail_on_regression || st.threshold > 0;
 	ro.color = !json && !st.output && term_want_color(STDOUT_FILENO, cm);
-	if (!json)
+	if (!json && load_sets) {
+		for (const char *const *m = cmp_load_metrics; *m; m++) {
+			struct cmp_result lr;
+
+			co.metric = *m;
+			compare_resultsets(&base, &new, &co, &lr);
+			if (text.len)
+				buf_addch(&text, '\n');
+			compare_render(&text, &lr, &ro);
+			regressions += lr.nr_regressions;
+			cmp_result_release(&lr);
+		}
+	} else if (!json) {
 		compare_render(&text, &r, &ro);
+	}
 	if (st.output && strcmp(st.output, "-")) {
 		struct afile af;
 		int e = afile_open(&af, st.output);
@@ -211,7 +233,7 @@ int cmd_compare(int argc, char **argv)
 		status = RL_EXIT_INTERNAL;
 		goto out;
 	}
-	if (st.fail_on_regression && r.nr_regressions)
+	if (st.fail_on_regression && (r.nr_regressions || regressions))
 		status = RL_EXIT_FAILED;
 out:
 	cmp_result_release(&r);

@@ -606,3 +606,194 @@ void plot_memory(struct buf *b, const char *title, const struct plot_timeline *t
 	buf_addstr(b, "</svg>\n");
 	buf_release(&t);
 }
+
+/* --- load tests: the percentile spectrum, latency over time -------------------- */
+
+#define NINES_MAX 6.0
+
+/* The position of a percentile on the nines axis (capped at NINES_MAX). */
+static double nines(double pct)
+{
+	double rest = 1 - pct / 100;
+
+	return rest <= pow(10, -NINES_MAX) ? NINES_MAX : -log10(rest);
+}
+
+/* Series and legend header shared by the two load charts. */
+static void load_chart_open(struct buf *b, const char *kind, const char *title, size_t nlegend,
+			    const struct scale *x, const struct scale *y)
+{
+	svg_open(b, kind, CX_W, CX_H + 16.0 * (double)nlegend);
+	scale_attrs(b, "x", x);
+	scale_attrs(b, "y", y);
+	buf_addstr(b, ">\n");
+	if (title) {
+		buf_addstr(b, "<title>");
+		xml_add(b, title, 0, 0);
+		buf_addstr(b, "</title>\n");
+		text(b, CX_LEFT, 18, NULL, "plot-title", title);
+	}
+}
+
+static void legend(struct buf *b, const struct scale *x, size_t i, const char *color,
+		   const char *label)
+{
+	buf_addf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>", x->p0,
+		 CX_TOP - 4 + 16.0 * (double)i, color);
+	text(b, x->p0 + 14, CX_TOP + 5 + 16.0 * (double)i, NULL, "legend", label);
+}
+
+void plot_spectrum(struct buf *b, const char *title, const struct plot_spectrum *s, size_t ns)
+{
+	double xhi = 1, yhi = 0;
+	struct scale x, y;
+	struct buf t = BUF_INIT;
+
+	/* The last point below 100 % sets the axis; the max goes half a nine beyond. */
+	for (size_t i = 0; i < ns; i++) {
+		for (size_t k = 0; k < s[i].n; k++) {
+			if (s[i].points[k][0] < 100)
+				xhi = fmax(xhi, ceil(nines(s[i].points[k][0]) + 0.5));
+			yhi = fmax(yhi, s[i].points[k][1]);
+		}
+	}
+	xhi = fmin(xhi, NINES_MAX);
+	x.d0 = 0;
+	x.d1 = xhi;
+	x.p0 = CX_LEFT;
+	x.p1 = CX_W - CX_RIGHT;
+	y.d0 = 0;
+	y.d1 = yhi > 0 ? yhi * 1.1 : 1;
+	y.p0 = CX_H + 16.0 * (double)ns - CX_BOTTOM;
+	y.p1 = CX_TOP + 16.0 * (double)ns;
+	load_chart_open(b, "spectrum", title, ns, &x, &y);
+	y_axis(b, &y, x.p0, x.p1, UNIT_SECONDS);
+	buf_addf(b, "<line class=\"axis\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", x.p0,
+		 y.p0, x.p1, y.p0);
+	for (int k = 0; k <= (int)xhi; k++) {
+		double px = at(&x, k);
+
+		buf_reset(&t);
+		/* 0 → 0 %, 1 → 90 %, 2 → 99 %, 3 → 99.9 % ... */
+		if (k == 0)
+			buf_addstr(&t, "0%");
+		else
+			buf_addf(&t, "%.*f%%", k > 2 ? k - 2 : 0, 100 - 100 * pow(10, -k));
+		buf_addf(b, "<line class=\"tick\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n",
+			 px, y.p0, px, y.p0 + 4);
+		text(b, px, y.p0 + 6 + FONT_H, "middle", "tick", t.ptr);
+	}
+	text(b, (x.p0 + x.p1) / 2, y.p0 + CX_BOTTOM - 6, "middle", "axis-label", "percentile");
+	for (size_t i = 0; i < ns; i++) {
+		double last = 0;
+
+		buf_addstr(b, "<g class=\"spectrum\"");
+		attr_text(b, "data-label", s[i].label);
+		buf_addf(b, ">\n<polyline class=\"fit\" stroke=\"%s\" points=\"", s[i].color);
+		for (size_t k = 0; k < s[i].n; k++) {
+			double p = s[i].points[k][0];
+			double xv = p < 100 ? nines(p) : fmin(last + 0.5, xhi);
+
+			last = p < 100 ? xv : last;
+			buf_addf(b, "%.3f,%.3f ", at(&x, xv), at(&y, s[i].points[k][1]));
+		}
+		buf_rtrim(b);
+		buf_addstr(b, "\"/>\n");
+		last = 0;
+		for (size_t k = 0; k < s[i].n; k++) {
+			double p = s[i].points[k][0];
+			double xv = p < 100 ? nines(p) : fmin(last + 0.5, xhi);
+
+			last = p < 100 ? xv : last;
+			buf_addf(b, "<circle class=\"point\" cx=\"%.3f\" cy=\"%.3f\" r=\"2.5\" fill=\"%s\"",
+				 at(&x, xv), at(&y, s[i].points[k][1]), s[i].color);
+			attr_num(b, "data-p", p);
+			attr_num(b, "data-v", s[i].points[k][1]);
+			buf_reset(&t);
+			buf_addf(&t, "%s, %s: ", s[i].label, p < 100 ? "" : "max");
+			if (p < 100)
+				buf_addf(&t, "P%g ", p);
+			format_duration(&t, s[i].points[k][1]);
+			buf_addstr(b, "><title>");
+			xml_add(b, t.ptr, 0, 0);
+			buf_addstr(b, "</title></circle>\n");
+		}
+		buf_addstr(b, "</g>\n");
+		legend(b, &x, i, s[i].color, s[i].label);
+	}
+	buf_addstr(b, "</svg>\n");
+	buf_release(&t);
+}
+
+/* One quantile's line: segments broken where a second had no responses. */
+static void latency_line(struct buf *b, const struct plot_latency *s, const double *v,
+			 const char *q, const struct scale *x, const struct scale *y, bool dashed)
+{
+	size_t k = 0;
+	bool open = false;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (!(s->rps[i] > 0) || k >= s->nlat) {
+			if (open)
+				buf_rtrim(b), buf_addstr(b, "\"/>\n");
+			open = false;
+			continue;
+		}
+		if (!open)
+			buf_addf(b, "<polyline class=\"fit\" stroke=\"%s\"%s data-q=\"%s\" points=\"",
+				 s->color, dashed ? " stroke-dasharray=\"5 4\"" : "", q);
+		open = true;
+		buf_addf(b, "%.3f,%.3f ", at(x, (double)i + 0.5), at(y, v[k++]));
+	}
+	if (open)
+		buf_rtrim(b), buf_addstr(b, "\"/>\n");
+	k = 0;
+	for (size_t i = 0; i < s->n && k < s->nlat; i++) {
+		if (!(s->rps[i] > 0))
+			continue;
+		buf_addf(b, "<circle class=\"point\" cx=\"%.3f\" cy=\"%.3f\" r=\"2\" fill=\"%s\"",
+			 at(x, (double)i + 0.5), at(y, v[k]), s->color);
+		attr_num(b, "data-t", (double)i);
+		attr_text(b, "data-q", q);
+		attr_num(b, "data-v", v[k]);
+		buf_addstr(b, "/>\n");
+		k++;
+	}
+}
+
+void plot_latency_time(struct buf *b, const char *title, const struct plot_latency *s, size_t ns)
+{
+	double xhi = 1, yhi = 0;
+	struct scale x, y;
+	struct buf t = BUF_INIT;
+
+	for (size_t i = 0; i < ns; i++) {
+		xhi = fmax(xhi, (double)s[i].n);
+		for (size_t k = 0; k < s[i].nlat; k++)
+			yhi = fmax(yhi, s[i].p99[k]);
+	}
+	x.d0 = 0;
+	x.d1 = xhi;
+	x.p0 = CX_LEFT;
+	x.p1 = CX_W - CX_RIGHT;
+	y.d0 = 0;
+	y.d1 = yhi > 0 ? yhi * 1.1 : 1;
+	y.p0 = CX_H + 16.0 * (double)ns - CX_BOTTOM;
+	y.p1 = CX_TOP + 16.0 * (double)ns;
+	load_chart_open(b, "latency-time", title, ns, &x, &y);
+	y_axis(b, &y, x.p0, x.p1, UNIT_SECONDS);
+	x_axis(b, &x, y.p0, UNIT_SECONDS);
+	for (size_t i = 0; i < ns; i++) {
+		buf_addstr(b, "<g class=\"latency\"");
+		attr_text(b, "data-label", s[i].label);
+		buf_addstr(b, ">\n");
+		latency_line(b, &s[i], s[i].p99, "p99", &x, &y, false);
+		latency_line(b, &s[i], s[i].p50, "p50", &x, &y, true);
+		buf_addstr(b, "</g>\n");
+		buf_reset(&t);
+		buf_addf(&t, "%s: P99 (solid), P50 (dashed)", s[i].label);
+		legend(b, &x, i, s[i].color, t.ptr);
+	}
+	buf_addstr(b, "</svg>\n");
+	buf_release(&t);
+}

@@ -85,6 +85,40 @@ struct plot_timeline {
 void plot_memory(struct buf *out, const char *title, const struct plot_timeline *t,
 		 size_t nt);
 
+/* A load test's latency by percentile: (percentile in [0, 100], seconds) points. */
+struct plot_spectrum {
+	const char *label;
+	const double (*points)[2];
+	size_t n;
+	const char *color;
+};
+
+/*
+ * The percentile spectrum, as HdrHistogram draws it: latency (linear, from
+ * 0) against the percentile on a "nines" axis (x = -log10(1 - p/100), so
+ * 90 %, 99 %, 99.9 % are evenly spaced); the 100 % point (the max) half a
+ * nine past the last other one. Each point is a <circle> with data-p (the
+ * percentile) and data-v (the latency).
+ */
+void plot_spectrum(struct buf *out, const char *title, const struct plot_spectrum *s, size_t ns);
+
+/* A load test's latency per second: P50 (dashed) and P99 (solid) lines. */
+struct plot_latency {
+	const char *label;
+	const double *rps;	 /* responses in each second (n of them) */
+	const double *p50, *p99; /* one per second with responses, in order */
+	size_t n, nlat;
+	const char *color;
+};
+
+/*
+ * Latency over time: x the second of the run, y the latency (linear, from
+ * 0); a second without responses (a stall) leaves a gap. Each point is a
+ * <circle> with data-t (the second), data-q ("p50" or "p99") and data-v.
+ */
+void plot_latency_time(struct buf *out, const char *title, const struct plot_latency *s,
+		       size_t ns);
+
 /* Axis ticks: "nice" values (1, 2, 5 times a power of ten) covering [lo, hi]. */
 size_t plot_ticks(double lo, double hi, size_t want, double *ticks, size_t max);
 

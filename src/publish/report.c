@@ -409,6 +409,25 @@ static void side_release(struct side_data *s)
 	free(s->prof_total);
 }
 
+/* Every result given is a load test's: they are compared on their latency P99. */
+static bool all_load(const struct publish *p)
+{
+	size_t n = 0;
+
+	for (int side = 0; side < 2; side++) {
+		const struct pub_input *in = side ? p->after : p->base;
+
+		for (size_t i = 0; i < (side ? p->nafter : p->nbase); i++) {
+			if (in[i].kind != PUB_RESULTS)
+				continue;
+			for (size_t k = 0; k < in[i].rs.nr; k++, n++)
+				if (!in[i].rs.results[k].load)
+					return false;
+		}
+	}
+	return n > 0;
+}
+
 struct pub_report *pub_report_new(const struct publish *p)
 {
 	struct pub_report *r = xcalloc(1, sizeof(*r));
@@ -419,7 +438,7 @@ struct pub_report *pub_report_new(const struct publish *p)
 	for (int i = 0; i < PUB_SECTIONS; i++)
 		buf_init(&r->notes[i], 0);
 	pub_split_notes(p->notes, r->notes);
-	r->metric = p->metric ? p->metric : "wall_time";
+	r->metric = p->metric ? p->metric : all_load(p) ? "latency_p99" : "wall_time";
 	side_init(&r->base, p->base, p->nbase, TOP_BASE, r->metric);
 	side_init(&r->after, p->after, p->nafter, TOP_AFTER, r->metric);
 	r->unit = cmp_metric_unit(r->base.has_results ? &r->base.merged : &r->after.merged,
@@ -662,6 +681,55 @@ static void md_bench_table(struct buf *b, const struct side_data *s, enum metric
 	}
 }
 
+/* A load test's whole-run figures, one row per load result. */
+static void md_load(struct buf *b, const struct side_data *s)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->merged.nr; i++) {
+		const struct load_figures *f = s->merged.results[i].load;
+
+		if (!f)
+			continue;
+		if (!any)
+			buf_addstr(b, "\nLoad tests (latency of every request; open model: from its "
+				      "intended send time):\n\n| target | model | throughput | p50 | p90 | "
+				      "p99 | p99.9 | max | error rate |\n|---|---|---:|---:|---:|---:|---:|"
+				      "---:|---:|\n");
+		any = true;
+		buf_addstr(b, "| ");
+		md_code(b, s->rows[i].label);
+		if (f->open)
+			buf_addf(b, " | open, %g/s | ", f->rate);
+		else
+			buf_addf(b, " | closed, %u connections | ", f->connections);
+		buf_addf(b, "%.1f/s | ", f->throughput);
+		metric_format_value(b, UNIT_SECONDS, f->p50);
+		buf_addstr(b, " | ");
+		metric_format_value(b, UNIT_SECONDS, f->p90);
+		buf_addstr(b, " | ");
+		metric_format_value(b, UNIT_SECONDS, f->p99);
+		buf_addstr(b, " | ");
+		metric_format_value(b, UNIT_SECONDS, f->p999);
+		buf_addstr(b, " | ");
+		metric_format_value(b, UNIT_SECONDS, f->max);
+		buf_addstr(b, " | ");
+		metric_format_value(b, UNIT_RATIO, f->error_rate);
+		buf_addstr(b, " |\n");
+	}
+	for (size_t i = 0; i < s->merged.nr; i++) {
+		const struct load_figures *f = s->merged.results[i].load;
+
+		for (size_t k = 0; f && k < f->nr_warnings; k++) {
+			buf_addstr(b, "\n> **The rate was not kept** (");
+			md_code(b, s->rows[i].label);
+			buf_addstr(b, "): ");
+			pub_md_escape(b, f->warnings[k]);
+			buf_addstr(b, "\n");
+		}
+	}
+}
+
 static void md_complexity(struct buf *b, const struct side_data *s)
 {
 	bool any = false;
@@ -838,6 +906,7 @@ int pub_report_markdown(struct pub_report *r, FILE *out)
 	md_inputs(&b, &r->base);
 	md_machine(&b, r->base.machine);
 	md_bench_table(&b, &r->base, r->unit);
+	md_load(&b, &r->base);
 	md_complexity(&b, &r->base);
 	md_memory(&b, &r->base);
 
@@ -856,6 +925,7 @@ int pub_report_markdown(struct pub_report *r, FILE *out)
 	md_inputs(&b, &r->after);
 	md_machine(&b, r->after.machine);
 	md_bench_table(&b, &r->after, r->unit);
+	md_load(&b, &r->after);
 	md_complexity(&b, &r->after);
 	md_memory(&b, &r->after);
 	if (r->after.prof)
@@ -1016,6 +1086,107 @@ static void html_bench_table(struct buf *b, const struct pub_report *r,
 		buf_release(&t);
 	}
 	buf_addstr(b, "</tbody></table>\n");
+}
+
+/* A load test's whole-run figures, one row per load result. */
+static void html_load_table(struct buf *b, const struct side_data *s)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->merged.nr; i++) {
+		const struct load_figures *f = s->merged.results[i].load;
+		const double v[] = { f ? f->p50 : 0, f ? f->p90 : 0, f ? f->p99 : 0,
+				     f ? f->p999 : 0, f ? f->max : 0 };
+		struct buf t = BUF_INIT;
+
+		if (!f)
+			continue;
+		if (!any)
+			buf_addstr(b, "<p>Load tests: the latency of every request (open model: from "
+				      "its intended send time, coordinated omission corrected).</p>\n"
+				      "<table class=\"load\"><thead><tr><th>target</th><th>model</th>"
+				      "<th>throughput</th><th>p50</th><th>p90</th><th>p99</th>"
+				      "<th>p99.9</th><th>max</th><th>error rate</th></tr></thead><tbody>\n");
+		any = true;
+		buf_addstr(b, "<tr><td>");
+		html_code(b, s->rows[i].label);
+		if (f->open)
+			buf_addf(b, "</td><td>open, %g/s", f->rate);
+		else
+			buf_addf(b, "</td><td>closed, %u connections", f->connections);
+		buf_addf(b, "%s</td><td class=\"num\">%.1f/s</td>",
+			 f->rate_kept ? "" : " <strong>(rate not kept)</strong>", f->throughput);
+		for (size_t k = 0; k < 5; k++) {
+			buf_reset(&t);
+			metric_format_value(&t, UNIT_SECONDS, v[k]);
+			buf_addf(b, "<td class=\"num\">%s</td>", t.ptr);
+		}
+		buf_reset(&t);
+		metric_format_value(&t, UNIT_RATIO, f->error_rate);
+		buf_addf(b, "<td class=\"num\">%s</td></tr>\n", t.ptr);
+		buf_release(&t);
+	}
+	if (any)
+		buf_addstr(b, "</tbody></table>\n");
+	for (size_t i = 0; i < s->merged.nr; i++) {
+		const struct load_figures *f = s->merged.results[i].load;
+
+		for (size_t k = 0; f && k < f->nr_warnings; k++) {
+			buf_addstr(b, "<p class=\"note\">");
+			h(b, f->warnings[k]);
+			buf_addstr(b, "</p>\n");
+		}
+	}
+}
+
+/* The charts of the load tests of both sides: percentile spectrum, latency over time. */
+static void html_load_charts(struct buf *b, const struct pub_report *r)
+{
+	struct plot_spectrum *sp = NULL;
+	struct plot_latency *lt = NULL;
+	char **labels = NULL;
+	size_t n = 0;
+
+	for (int side = 0; side < 2; side++) {
+		const struct side_data *s = side ? &r->after : &r->base;
+
+		for (size_t i = 0; i < s->merged.nr; i++) {
+			const struct result *res = &s->merged.results[i];
+			const struct metric *rps = result_find_metric(res, "rps");
+			const struct metric *p50 = result_find_metric(res, "latency_p50");
+			const struct metric *p99 = result_find_metric(res, "latency_p99");
+			struct buf t = BUF_INIT;
+
+			if (!res->load)
+				continue;
+			sp = xreallocarray(sp, n + 1, sizeof(*sp));
+			lt = xreallocarray(lt, n + 1, sizeof(*lt));
+			labels = xreallocarray(labels, n + 1, sizeof(*labels));
+			buf_addf(&t, "%s: %s", side ? "after" : "baseline", s->rows[i].label);
+			labels[n] = buf_detach(&t, NULL);
+			sp[n].label = lt[n].label = labels[n];
+			sp[n].color = lt[n].color = side ? COLOR_AFTER : "#e4572e";
+			sp[n].points = (const double(*)[2])res->load->spectrum;
+			sp[n].n = res->load->nr_spectrum;
+			lt[n].rps = rps ? rps->values : NULL;
+			lt[n].n = rps ? rps->nr : 0;
+			lt[n].p50 = p50 ? p50->values : NULL;
+			lt[n].p99 = p99 ? p99->values : NULL;
+			lt[n].nlat = p50 && p99 ? (p50->nr < p99->nr ? p50->nr : p99->nr) : 0;
+			n++;
+		}
+	}
+	if (n) {
+		buf_addstr(b, "<h3 id=\"load\">Latency under load</h3>\n<div class=\"plots\">\n");
+		plot_spectrum(b, "Latency by percentile (every request)", sp, n);
+		plot_latency_time(b, "Latency over time (each second)", lt, n);
+		buf_addstr(b, "</div>\n");
+	}
+	for (size_t i = 0; i < n; i++)
+		free(labels[i]);
+	free(labels);
+	free(sp);
+	free(lt);
 }
 
 /* The flame graph of a profile (differential against base when given), inline. */
@@ -1425,6 +1596,7 @@ int pub_report_html(struct pub_report *r, FILE *out)
 	html_notes(&b, r, SEC_BASELINE);
 	html_inputs(&b, &r->base);
 	html_bench_table(&b, r, &r->base);
+	html_load_table(&b, &r->base);
 	html_side_distributions(&b, r, &r->base, true);
 
 	buf_addstr(&b, "</section>\n<section id=\"bottleneck\">\n<h2>Bottleneck</h2>\n");
@@ -1442,6 +1614,7 @@ int pub_report_html(struct pub_report *r, FILE *out)
 	html_notes(&b, r, SEC_RESULT);
 	html_inputs(&b, &r->after);
 	html_bench_table(&b, r, &r->after);
+	html_load_table(&b, &r->after);
 	html_side_distributions(&b, r, &r->after, false);
 	if (r->after.prof)
 		html_top(&b, &r->after, "after", "fg-after-");
@@ -1449,6 +1622,7 @@ int pub_report_html(struct pub_report *r, FILE *out)
 	buf_addstr(&b, "</section>\n<section id=\"improvement\">\n<h2>Improvement</h2>\n");
 	html_notes(&b, r, SEC_IMPROVEMENT);
 	html_improvement(&b, r);
+	html_load_charts(&b, r);
 	html_complexity(&b, r);
 	html_memory(&b, r);
 	if (r->base.prof && r->after.prof) {

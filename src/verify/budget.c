@@ -34,6 +34,9 @@ static const char *const limit_names[LIMIT_COUNT] = {
 	[LIMIT_MAX] = "max",	       [LIMIT_CPU] = "cpu",
 	[LIMIT_PEAK_RSS] = "peak_rss", [LIMIT_PEAK_HEAP] = "peak_heap",
 	[LIMIT_SLOWDOWN] = "max_slowdown",
+	[LIMIT_P50] = "p50",	       [LIMIT_P90] = "p90",
+	[LIMIT_P999] = "p99.9",	       [LIMIT_RPS] = "rps",
+	[LIMIT_ERROR_RATE] = "error_rate",
 };
 
 const char *budget_limit_name(enum budget_limit l)
@@ -45,9 +48,36 @@ enum metric_unit budget_limit_unit(enum budget_limit l)
 {
 	if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
 		return UNIT_BYTES;
-	if (l == LIMIT_SLOWDOWN)
+	if (l == LIMIT_SLOWDOWN || l == LIMIT_ERROR_RATE)
 		return UNIT_RATIO;
+	if (l == LIMIT_RPS)
+		return UNIT_COUNT;
 	return UNIT_SECONDS;
+}
+
+bool budget_limit_is_floor(enum budget_limit l)
+{
+	return l == LIMIT_RPS;
+}
+
+/* Does the measured value keep the limit? */
+static bool within(enum budget_limit l, double measured, double budget)
+{
+	return budget_limit_is_floor(l) ? measured >= budget : measured <= budget;
+}
+
+/* rps: "1000/s", "1000 /s", "1000 rps", "1000 req/s". */
+static int parse_rate(const char *s, double *out)
+{
+	char *end;
+	double d = strtod(s, &end);
+
+	while (isspace((unsigned char)*end))
+		end++;
+	if (!isfinite(d) || (strcmp(end, "/s") && strcmp(end, "rps") && strcmp(end, "req/s")))
+		return -1;
+	*out = d;
+	return 0;
 }
 
 /* --- parsing ---------------------------------------------------------------- */
@@ -84,8 +114,10 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
 			return jread_error(&bp->j, "%s has no unit (write it as a string with one: "
 				       "\"%s MiB\", \"%s KiB\" or \"%s B\")", num, num, num, num);
-		if (l == LIMIT_SLOWDOWN)
+		if (l == LIMIT_SLOWDOWN || l == LIMIT_ERROR_RATE)
 			return jread_error(&bp->j, "%s has no unit (write it as \"%s%%\")", num, num);
+		if (l == LIMIT_RPS)
+			return jread_error(&bp->j, "%s has no unit (write it as \"%s/s\")", num, num);
 		return jread_error(&bp->j, "%s has no unit (write it as a string with one: \"%s ms\" or "
 			       "\"%s s\")", num, num, num);
 	}
@@ -105,9 +137,29 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
 			return jread_error(&bp->j, "'%s' has no unit (write it as '%s MiB', '%s KiB' or '%s B')",
 				   s, s, s, s);
-		if (l == LIMIT_SLOWDOWN)
+		if (l == LIMIT_SLOWDOWN || l == LIMIT_ERROR_RATE)
 			return jread_error(&bp->j, "'%s' has no unit (write it as '%s%%')", s, s);
+		if (l == LIMIT_RPS)
+			return jread_error(&bp->j, "'%s' has no unit (write it as '%s/s')", s, s);
 		return jread_error(&bp->j, "'%s' has no unit (write it as '%s ms' or '%s s')", s, s, s);
+	}
+	if (l == LIMIT_RPS) {
+		if (parse_rate(s, out) < 0)
+			return jread_error(&bp->j, "bad unit in '%s': rps is a rate, like '1000/s' or "
+				       "'1000 rps'", s);
+		return 0;
+	}
+	if (l == LIMIT_ERROR_RATE) {
+		char *end;
+		double d = strtod(s, &end);
+
+		while (isspace((unsigned char)*end))
+			end++;
+		if (strcmp(end, "%") || !isfinite(d) || d > 100)
+			return jread_error(&bp->j, "bad value '%s': error_rate is a percentage of the "
+				       "requests, like '1%%'", s);
+		*out = d / 100;
+		return 0;
 	}
 	if (l == LIMIT_SLOWDOWN) {
 		char *end;
@@ -252,8 +304,8 @@ static int parse_entry(struct bp *bp, const json_t *obj, const char *dir,
 		return jread_error(&bp->j, "which benchmark? give 'name' (exact) or 'command' (a pattern "
 			       "such as \"./prog *\")");
 	if (!any)
-		return jread_error(&bp->j, "no limit given (mean, median, p95, p99, max, cpu, peak_rss, "
-			       "peak_heap, max_slowdown)");
+		return jread_error(&bp->j, "no limit given (mean, median, p50, p90, p95, p99, p99.9, max, "
+			       "cpu, peak_rss, peak_heap, max_slowdown, rps, error_rate)");
 	if (e->baseline && !e->has[LIMIT_SLOWDOWN])
 		return jread_error(&bp->j, "'baseline' is only for 'max_slowdown', which is not given");
 	return 0;
@@ -465,6 +517,49 @@ __attribute__((format(printf, 2, 3))) static void skip(struct check_row *row,
 	row->why = buf_detach(&b, NULL);
 }
 
+/* The figure a limit is about, from a load test's whole run; false when it has none. */
+static bool measure_load(const struct load_figures *f, enum budget_limit l, double *out,
+			 const char **what)
+{
+	*what = "latency";
+	switch (l) {
+	case LIMIT_MEAN:
+		*out = f->mean;
+		break;
+	case LIMIT_MEDIAN:
+	case LIMIT_P50:
+		*out = f->p50;
+		break;
+	case LIMIT_P90:
+		*out = f->p90;
+		break;
+	case LIMIT_P95:
+		*out = f->p95;
+		break;
+	case LIMIT_P99:
+		*out = f->p99;
+		break;
+	case LIMIT_P999:
+		*out = f->p999;
+		break;
+	case LIMIT_MAX:
+		*out = f->max;
+		break;
+	case LIMIT_RPS:
+		*what = "throughput";
+		*out = f->throughput;
+		break;
+	case LIMIT_ERROR_RATE:
+		*what = "error rate";
+		*out = f->error_rate;
+		break;
+	default:
+		*what = l == LIMIT_CPU ? "cpu_time" : "max_rss";
+		return false;
+	}
+	return isfinite(*out);
+}
+
 /* The figure a limit is about, from a benchmark's runs; false when absent. */
 static bool measure(const struct result *r, enum budget_limit l, double *out, const char **what)
 {
@@ -472,8 +567,15 @@ static bool measure(const struct result *r, enum budget_limit l, double *out, co
 	double *scratch;
 	const char *metric = l == LIMIT_CPU ? "cpu_time" : l == LIMIT_PEAK_RSS ? "max_rss"
 									       : "wall_time";
-	size_t n = cmp_metric_values(r, metric, &v, &scratch);
+	size_t n;
 
+	if (r->load)
+		return measure_load(r->load, l, out, what);
+	if (l == LIMIT_RPS || l == LIMIT_ERROR_RATE) {
+		*what = "load test (rps and error_rate are 'redline load' figures)";
+		return false;
+	}
+	n = cmp_metric_values(r, metric, &v, &scratch);
 	*what = metric;
 	if (!n)
 		return false;
@@ -482,8 +584,15 @@ static bool measure(const struct result *r, enum budget_limit l, double *out, co
 		*out = stats_mean(v, n);
 		break;
 	case LIMIT_MEDIAN:
+	case LIMIT_P50:
 	case LIMIT_CPU:
 		*out = stats_median(v, n);
+		break;
+	case LIMIT_P90:
+		*out = stats_quantile(v, n, 0.90);
+		break;
+	case LIMIT_P999:
+		*out = stats_quantile(v, n, 0.999);
 		break;
 	case LIMIT_P95:
 		*out = stats_quantile(v, n, 0.95);
@@ -594,8 +703,8 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 							    &metric)) {
 						skip(row, "the results have no %s values", metric);
 					} else {
-						row->status = row->measured <= row->budget ? CHECK_PASS
-											   : CHECK_FAIL;
+						row->status = within((enum budget_limit)l, row->measured,
+								     row->budget) ? CHECK_PASS : CHECK_FAIL;
 					}
 				}
 			}
@@ -654,7 +763,8 @@ void check_row_limit(struct buf *out, const struct check_report *r,
 {
 	const struct budget_entry *e = &r->budget->entries[row->entry];
 
-	buf_addf(out, "%s <= %s", budget_limit_name(row->limit), e->text[row->limit]);
+	buf_addf(out, "%s %s %s", budget_limit_name(row->limit),
+		 budget_limit_is_floor(row->limit) ? ">=" : "<=", e->text[row->limit]);
 }
 
 void check_row_outcome(struct buf *out, const struct check_row *row)
@@ -683,6 +793,15 @@ void check_row_outcome(struct buf *out, const struct check_row *row)
 			buf_addf(out, ": significantly slower, %.1f points over the budget", -margin);
 		else if (row->measured > row->budget)
 			buf_addstr(out, ": over the budget but not significantly slower");
+		return;
+	}
+	if (budget_limit_is_floor(row->limit)) {
+		/* A floor: the margin is what the figure has above it. */
+		margin = row->measured - row->budget;
+		buf_addf(out, "%.1f/s, %.1f/s", row->measured, fabs(margin));
+		if (row->budget > 0)
+			buf_addf(out, " (%.1f%%)", 100 * fabs(margin) / row->budget);
+		buf_addstr(out, margin >= 0 ? " above the budget" : " short of the budget");
 		return;
 	}
 	metric_format_value(out, u, row->measured);
@@ -736,6 +855,8 @@ void check_render(struct buf *out, const struct check_report *r, const char *bud
 			buf_addstr(&t, "-");
 		else if (row->limit == LIMIT_SLOWDOWN)
 			add_percent(&t, row->measured);
+		else if (row->limit == LIMIT_RPS)
+			buf_addf(&t, "%.1f/s", row->measured);
 		else
 			metric_format_value(&t, budget_limit_unit(row->limit), row->measured);
 		cells[4 * i + 3] = xstrdup(t.ptr);
@@ -907,7 +1028,8 @@ int check_write_junit(const struct check_report *r, const char *budget_path, FIL
 		enum budget_limit l = (enum budget_limit)(r->unchecked[i] % LIMIT_COUNT);
 
 		buf_reset(&name);
-		buf_addf(&name, "%s: %s <= %s", e->name ? e->name : e->command, budget_limit_name(l),
+		buf_addf(&name, "%s: %s %s %s", e->name ? e->name : e->command, budget_limit_name(l),
+			 budget_limit_is_floor(l) ? ">=" : "<=",
 			 e->text[l]);
 		buf_addstr(&b, "    <testcase classname=\"redline.budget\"");
 		add_attr(&b, "name", name.ptr);
@@ -973,13 +1095,16 @@ int check_write_json(const struct check_report *r, const char *budget_path, FILE
 		jw_kv_string(&w, "results", r->inputs[row->input].path);
 		jw_kv_uint(&w, "index", row->result);
 		jw_kv_string(&w, "limit", budget_limit_name(row->limit));
-		jw_kv_string(&w, "unit", row->limit == LIMIT_SLOWDOWN
-					 ? "percent" : metric_unit_name(budget_limit_unit(row->limit)));
+		jw_kv_string(&w, "unit", row->limit == LIMIT_SLOWDOWN ? "percent"
+					 : row->limit == LIMIT_RPS ? "per second"
+					 : metric_unit_name(budget_limit_unit(row->limit)));
 		jw_kv_string(&w, "budget_text", e->text[row->limit]);
 		jw_kv_double(&w, "budget_value", row->budget);
 		kv_number_or_null(&w, "measured", row->measured);
-		kv_number_or_null(&w, "margin", isfinite(row->measured)
-						       ? row->budget - row->measured : NAN);
+		kv_number_or_null(&w, "margin", !isfinite(row->measured) ? NAN
+					       : budget_limit_is_floor(row->limit)
+						       ? row->measured - row->budget
+						       : row->budget - row->measured);
 		jw_kv_string(&w, "status", status_name(row->status));
 		if (row->limit == LIMIT_SLOWDOWN) {
 			jw_key(&w, "change_ci_percent");

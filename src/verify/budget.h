@@ -49,6 +49,18 @@ struct buf;
  *                                 significantly slower (compare.h's
  *                                 verdict) by more than the percentage
  *
+ * A load test's result (kind "load", result/loadfig.h) is held to its
+ * whole run's latency instead of wall times: mean, median (= p50), p50,
+ * p90, p95, p99, p99.9 and max are its latency percentiles; and two limits
+ * are its alone:
+ *
+ *   rps                           the throughput achieved, a floor: the
+ *                                 limit fails below it ("1000/s", "1000 rps")
+ *   error_rate                    transport errors and responses >= 400
+ *                                 over all requests, a ceiling ("1%")
+ *
+ * p50, p90 and p99.9 apply to wall times too (the same type-7 percentiles).
+ *
  * Ownership: a budget owns its strings and entries (budget_release()); a
  * check report owns its rows and borrows the budget and the result sets.
  */
@@ -63,6 +75,11 @@ enum budget_limit {
 	LIMIT_PEAK_RSS,
 	LIMIT_PEAK_HEAP,
 	LIMIT_SLOWDOWN,
+	LIMIT_P50,
+	LIMIT_P90,
+	LIMIT_P999,
+	LIMIT_RPS,
+	LIMIT_ERROR_RATE,
 	LIMIT_COUNT
 };
 
@@ -95,10 +112,18 @@ int budget_parse(struct budget *b, const char *text, size_t len, const char *dir
 int budget_read_file(struct budget *b, const char *path, struct buf *err);
 void budget_release(struct budget *b);
 
-/* "mean", "median", "p95", "p99", "max", "cpu", "peak_rss", "peak_heap", "max_slowdown". */
+/*
+ * "mean", "median", "p95", "p99", "max", "cpu", "peak_rss", "peak_heap",
+ * "max_slowdown", "p50", "p90", "p99.9", "rps", "error_rate".
+ */
 const char *budget_limit_name(enum budget_limit l);
-/* The unit of a limit's values: seconds, bytes, or (max_slowdown) a ratio in percent. */
+/*
+ * The unit of a limit's values: seconds, bytes, a count per second (rps),
+ * a ratio (error_rate), or (max_slowdown) a ratio in percent.
+ */
 enum metric_unit budget_limit_unit(enum budget_limit l);
+/* rps is a floor (measured >= budget passes); every other limit a ceiling. */
+bool budget_limit_is_floor(enum budget_limit l);
 
 /* --- checking ------------------------------------------------------------ */
 
@@ -174,7 +199,7 @@ void check_report_release(struct check_report *r);
 /* The benchmark a row is about (its label), and its command line. */
 const char *check_row_label(const struct check_report *r, const struct check_row *row);
 const char *check_row_command(const struct check_report *r, const struct check_row *row);
-/* "p95 <= 30 ms", "max_slowdown <= 5%": the limit as a sentence fragment. */
+/* "p95 <= 30 ms", "max_slowdown <= 5%", "rps >= 1000/s": the limit as a sentence fragment. */
 void check_row_limit(struct buf *out, const struct check_report *r,
 		     const struct check_row *row);
 /* "30.62 ms, 0.62 ms (2.1 %) over the budget" and the like. */

@@ -70,6 +70,27 @@ enum metric_unit cmp_metric_unit(const struct resultset *rs, const char *name)
 	return UNIT_COUNT;
 }
 
+bool cmp_metric_higher_is_better(const char *name)
+{
+	return !strcmp(name, "rps");
+}
+
+const char *const cmp_load_metrics[] = {
+	"latency_p50", "latency_p90", "latency_p99", "latency_p99.9", "rps", NULL,
+};
+
+/* More is better: the verdict and the regression turn round. */
+static void orient(const struct cmp_result *r, struct cmp_pair *p)
+{
+	if (!cmp_metric_higher_is_better(r->opts.metric))
+		return;
+	if (p->verdict == CMP_FASTER)
+		p->verdict = CMP_SLOWER;
+	else if (p->verdict == CMP_SLOWER)
+		p->verdict = CMP_FASTER;
+	p->regression = p->verdict == CMP_SLOWER && (1 - p->ratio) * 100 > r->opts.threshold;
+}
+
 const char *cmp_verdict_symbol(enum cmp_verdict v)
 {
 	switch (v) {
@@ -348,6 +369,7 @@ int compare_resultsets(const struct resultset *base, const struct resultset *new
 			add_single(out, &alloc_s, true, p->base, true);
 			continue;
 		}
+		orient(out, p);
 		out->pairs[kept++] = *p;
 		switch (p->verdict) {
 		case CMP_SAME:
@@ -480,6 +502,13 @@ static const char *metric_title(const char *name)
 		{ "wall_time", "wall time" },   { "cpu_time", "CPU time (user + system)" },
 		{ "user_time", "user time" },   { "system_time", "system time" },
 		{ "max_rss", "peak RSS" },	{ "task_clock", "task clock" },
+		{ "latency_p50", "latency P50 of each second" },
+		{ "latency_p90", "latency P90 of each second" },
+		{ "latency_p99", "latency P99 of each second" },
+		{ "latency_p99.9", "latency P99.9 of each second" },
+		{ "latency_max", "latency max of each second" },
+		{ "rps", "responses per second (more is better)" },
+		{ "error_rate", "error rate of each second" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(titles); i++)

@@ -113,6 +113,17 @@ size_t cmp_metric_values(const struct result *r, const char *name,
 			 const double **values, double **scratch);
 /* The unit of a known metric name ("max_rss": bytes); seconds when unknown. */
 enum metric_unit cmp_metric_unit(const struct resultset *rs, const char *name);
+/*
+ * A metric where more is better (a load test's rps): its verdicts are
+ * turned round, so that "slower" (and a regression) always means worse.
+ */
+bool cmp_metric_higher_is_better(const char *name);
+/*
+ * What a load test's result sets are compared on when no metric is named:
+ * latency_p50, latency_p90, latency_p99, latency_p99.9 (each second's
+ * percentile) and rps (each second's responses), NULL-terminated.
+ */
+extern const char *const cmp_load_metrics[];
 
 /*
  * A result's label for tables: its name or command, and its parameters

@@ -309,7 +309,6 @@ static void row(struct buf *b, const char *name, double v)
 
 static void render_text(struct buf *b, const struct load_figures *f, bool interrupted)
 {
-	uint64_t transport = 0;
 	bool any = false;
 
 	buf_addf(b, "%s %s: ", f->method, f->url);
@@ -355,7 +354,6 @@ static void render_text(struct buf *b, const struct load_figures *f, bool interr
 	buf_addstr(b, "  errors    ");
 	any = false;
 	for (size_t i = 0; i < f->nr_errors; i++) {
-		transport += f->errors[i].n;
 		if (!f->errors[i].n)
 			continue;
 		buf_addf(b, "%s %s ", any ? "," : "", f->errors[i].name);

@@ -1,22 +1,25 @@
 /*
  * redline load: service latency under load.
  *
- *   $ redline load --rate 200 --duration 5 --warmup 1 http://127.0.0.1:8080/
- *   GET http://127.0.0.1:8080/: open model, 200 req/s for 5 s (+1 s warm-up), 10 connections, 2 threads
+ *   $ redline load --rate 200 --connections 50 --duration 5 -o load.json http://127.0.0.1:42745/
+ *   GET http://127.0.0.1:42745/: open model, 200 req/s for 5 s (+1 s warm-up), 50 connections, 2 threads
  *
  *     requests   1,000 sent, 1,000 responses: 200.0 req/s (100.0 % of 200 req/s)
  *     latency    from the intended send time (coordinated omission corrected)
- *       p50      1.150 ms
- *       p90      1.367 ms
- *       p95      50.97 ms
- *       p99      51.17 ms
- *       p99.9    51.43 ms
- *       p99.99   51.43 ms
- *       max      51.43 ms
+ *       p50      1.192 ms
+ *       p90      7.979 ms
+ *       p95      50.20 ms
+ *       p99      51.25 ms
+ *       p99.9    53.05 ms
+ *       p99.99   53.05 ms
+ *       max      53.05 ms
  *     status     2xx 1,000
  *     errors     none
- *     transfer   138.7 KiB received, 63.5 KiB sent
- *     generator  lag p99 62.0 µs, max 142.0 µs: the rate was kept
+ *     transfer   49.8 KiB received, 82.0 KiB sent
+ *     generator  lag p99 3.891 ms, max 4.901 ms: the rate was NOT kept
+ *   redline: warning: the generator lagged behind its schedule: 3.891 ms at P99 (max 4.901 ms), and every latency includes that lag
+ *   hint: more threads (-t), more connections (-c), or a lower --rate
+ *   redline: result set written to 'load.json'
  *
  * The load engine (load/load.h) runs the requests; this file parses the
  * options, resolves the target, draws the progress line, and turns the
@@ -567,6 +570,18 @@ int cmd_load(int argc, char **argv)
 	rs.has_machine = true;
 	machine_collect(&rs.machine);
 	render_text(&text, fig, res.interrupted);
+
+	if (!have_file && (st.json || (st.output && !strcmp(st.output, "-")))) {
+		/* --json or "-o -": the result set (or the report) to stdout. */
+		if (write_out(stdout, st.json, &rs, &text) < 0)
+			status = RL_EXIT_INTERNAL;
+		if (st.json)
+			fputs(text.ptr, stderr);
+	} else {
+		fputs(text.ptr, stdout);
+	}
+	/* The report first, then what is wrong with it. */
+	fflush(stdout);
 	for (size_t i = 0; i < fig->nr_warnings; i++)
 		warning("%s", fig->warnings[i]);
 	if (!fig->rate_kept)
@@ -574,9 +589,9 @@ int cmd_load(int argc, char **argv)
 	if (!res.responses && load_result_errors(&res)) {
 		error("no response from '%s': every request failed", argv[0]);
 		hint("is the server running and listening there?");
-		status = RL_EXIT_TARGET;
+		if (status == RL_EXIT_OK)
+			status = RL_EXIT_TARGET;
 	}
-
 	if (have_file) {
 		int e = write_out(afile_fp(&af), json_file, &rs, &text);
 
@@ -587,15 +602,6 @@ int cmd_load(int argc, char **argv)
 		} else {
 			info("%s written to '%s'", json_file ? "result set" : "report", st.output);
 		}
-	}
-	if (!have_file && (st.json || (st.output && !strcmp(st.output, "-")))) {
-		/* --json or "-o -": the result set (or the report) to stdout. */
-		if (write_out(stdout, st.json, &rs, &text) < 0)
-			status = RL_EXIT_INTERNAL;
-		if (st.json)
-			fputs(text.ptr, stderr);
-	} else {
-		fputs(text.ptr, stdout);
 	}
 	resultset_release(&rs);
 	load_result_release(&res);

@@ -619,11 +619,23 @@ static double nines(double pct)
 	return rest <= pow(10, -NINES_MAX) ? NINES_MAX : -log10(rest);
 }
 
-/* Series and legend header shared by the two load charts. */
-static void load_chart_open(struct buf *b, const char *kind, const char *title, size_t nlegend,
-			    const struct scale *x, const struct scale *y)
+/*
+ * The frame shared by the two load charts: x over [0, xhi], y (latency,
+ * from 0) over [0, yhi] with some headroom, room above for ns legend
+ * lines; the <svg> opened, the title and the y axis drawn.
+ */
+static void load_chart_open(struct buf *b, const char *kind, const char *title, size_t ns,
+			    double xhi, double yhi, struct scale *x, struct scale *y)
 {
-	svg_open(b, kind, CX_W, CX_H + 16.0 * (double)nlegend);
+	x->d0 = 0;
+	x->d1 = xhi;
+	x->p0 = CX_LEFT;
+	x->p1 = CX_W - CX_RIGHT;
+	y->d0 = 0;
+	y->d1 = yhi > 0 ? yhi * 1.1 : 1;
+	y->p0 = CX_H + 16.0 * (double)ns - CX_BOTTOM;
+	y->p1 = CX_TOP + 16.0 * (double)ns;
+	svg_open(b, kind, CX_W, CX_H + 16.0 * (double)ns);
 	scale_attrs(b, "x", x);
 	scale_attrs(b, "y", y);
 	buf_addstr(b, ">\n");
@@ -633,6 +645,7 @@ static void load_chart_open(struct buf *b, const char *kind, const char *title, 
 		buf_addstr(b, "</title>\n");
 		text(b, CX_LEFT, 18, NULL, "plot-title", title);
 	}
+	y_axis(b, y, x->p0, x->p1, UNIT_SECONDS);
 }
 
 static void legend(struct buf *b, const struct scale *x, size_t i, const char *color,
@@ -658,16 +671,7 @@ void plot_spectrum(struct buf *b, const char *title, const struct plot_spectrum 
 		}
 	}
 	xhi = fmin(xhi, NINES_MAX);
-	x.d0 = 0;
-	x.d1 = xhi;
-	x.p0 = CX_LEFT;
-	x.p1 = CX_W - CX_RIGHT;
-	y.d0 = 0;
-	y.d1 = yhi > 0 ? yhi * 1.1 : 1;
-	y.p0 = CX_H + 16.0 * (double)ns - CX_BOTTOM;
-	y.p1 = CX_TOP + 16.0 * (double)ns;
-	load_chart_open(b, "spectrum", title, ns, &x, &y);
-	y_axis(b, &y, x.p0, x.p1, UNIT_SECONDS);
+	load_chart_open(b, "spectrum", title, ns, xhi, yhi, &x, &y);
 	buf_addf(b, "<line class=\"axis\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\"/>\n", x.p0,
 		 y.p0, x.p1, y.p0);
 	for (int k = 0; k <= (int)xhi; k++) {
@@ -772,16 +776,7 @@ void plot_latency_time(struct buf *b, const char *title, const struct plot_laten
 		for (size_t k = 0; k < s[i].nlat; k++)
 			yhi = fmax(yhi, s[i].p99[k]);
 	}
-	x.d0 = 0;
-	x.d1 = xhi;
-	x.p0 = CX_LEFT;
-	x.p1 = CX_W - CX_RIGHT;
-	y.d0 = 0;
-	y.d1 = yhi > 0 ? yhi * 1.1 : 1;
-	y.p0 = CX_H + 16.0 * (double)ns - CX_BOTTOM;
-	y.p1 = CX_TOP + 16.0 * (double)ns;
-	load_chart_open(b, "latency-time", title, ns, &x, &y);
-	y_axis(b, &y, x.p0, x.p1, UNIT_SECONDS);
+	load_chart_open(b, "latency-time", title, ns, xhi, yhi, &x, &y);
 	x_axis(b, &x, y.p0, UNIT_SECONDS);
 	for (size_t i = 0; i < ns; i++) {
 		buf_addstr(b, "<g class=\"latency\"");

@@ -24,10 +24,8 @@ setup() {
 }
 
 teardown() {
-	if [ -n "${NGINX_PID:-}" ]; then
-		kill -QUIT "$NGINX_PID" 2>/dev/null
-		wait "$NGINX_PID" 2>/dev/null
-	fi
+	[ -n "${NGINX_PID:-}" ] && stop_nginx 2>/dev/null
+	true
 	teardown_tmp
 }
 
@@ -72,6 +70,13 @@ EOF2
 	return 1
 }
 
+# stop_nginx: stop it gracefully, so that its log is complete.
+stop_nginx() {
+	kill -QUIT "$NGINX_PID"
+	wait "$NGINX_PID"
+	NGINX_PID=
+}
+
 # The requests nginx logged, and the bytes it sent.
 logged() { wc -l <"$TMP/access.log"; }
 logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
@@ -86,9 +91,7 @@ logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
 	check_py "$TMP/r.json" 'f["responses"] > 200 and f["status"]["2xx"] == f["responses"]'
 	check_py "$TMP/r.json" 'sum(f["errors"].values()) == 0 and f["sent"] == f["responses"]'
 	# nginx closed each connection after 100 requests: no error for that.
-	kill -QUIT "$NGINX_PID"
-	wait "$NGINX_PID"
-	NGINX_PID=
+	stop_nginx
 	[ "$(logged)" -eq "$(load_get "$TMP/r.json" 'f["responses"]')" ]
 	[ "$(logged_bytes)" -eq "$(load_get "$TMP/r.json" 'f["bytes"]["received"]')" ]
 }
@@ -101,9 +104,7 @@ logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
 	[ "$status" -eq 0 ]
 	check_py "$TMP/r.json" 'abs(f["throughput"] - 500) <= 10'
 	check_py "$TMP/r.json" 'f["responses"] == f["sent"] and f["error_rate"] == 0'
-	kill -QUIT "$NGINX_PID"
-	wait "$NGINX_PID"
-	NGINX_PID=
+	stop_nginx
 	[ "$(logged)" -eq "$(load_get "$TMP/r.json" 'f["sent"]')" ]
 }
 
@@ -115,9 +116,7 @@ logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
 	[ "$status" -eq 0 ]
 	check_py "$TMP/r.json" 'f["responses"] == 100 and f["status"]["2xx"] == 100'
 	check_py "$TMP/r.json" 'sum(f["errors"].values()) == 0'
-	kill -QUIT "$NGINX_PID"
-	wait "$NGINX_PID"
-	NGINX_PID=
+	stop_nginx
 	[ "$(logged)" -eq 100 ]
 	[ "$(logged_bytes)" -eq "$(load_get "$TMP/r.json" 'f["bytes"]["received"]')" ]
 	# Plain http to the TLS port: nginx answers 400, counted as a 4xx.

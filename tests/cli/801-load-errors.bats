@@ -117,6 +117,11 @@ teardown() {
 	check_py "$TMP/r.json" 'f["method"] == "POST" and f["responses"] == 20'
 	# Every request: the line, Host, User-Agent, the header, Content-Length, the body.
 	check_py "$TMP/r.json" 'f["bytes"]["sent"] % 20 == 0 and f["bytes"]["sent"] // 20 > 100'
+	# HEAD: a response without its body, whatever its Content-Length says.
+	run "$REDLINE" load -X HEAD --rate 20 --duration 1 --warmup 0 -o "$TMP/h.json" "$FIX_URL"
+	[ "$status" -eq 0 ]
+	check_py "$TMP/h.json" 'f["responses"] == 20 and sum(f["errors"].values()) == 0'
+	check_py "$TMP/h.json" 'f["bytes"]["received"] == 20 * (51 - 12)'
 }
 
 @test "Ctrl-C keeps what was measured and marks the set interrupted" {

@@ -122,4 +122,18 @@ void load_result_release(struct load_result *r);
 /* Transport errors and responses with a status >= 400 (or outside 100-599). */
 uint64_t load_result_errors(const struct load_result *r);
 
+struct result;
+/*
+ * A run into a result of a "load" result set (result/loadfig.h): r->load
+ * gets the whole run's figures (latency percentiles and spectrum from the
+ * merged histogram, throughput, errors, bytes, the generator's lag), and
+ * the metrics one value per whole second (rps, latency_p50 … latency_max,
+ * error_rate). In the open model the figures are marked (rate_kept false,
+ * with a warning in words) when the generator's lag exceeds 1 ms at P99 or
+ * more than 1 % of the requests due were never sent. method and url as
+ * the user gave them.
+ */
+void load_fill_result(struct result *r, const struct load_opts *o, const struct load_result *res,
+		      const char *method, const char *url);
+
 #endif

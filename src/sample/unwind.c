@@ -181,7 +181,7 @@ static void sync_modules(struct unwind_space *u, const struct sym_maps *maps,
 		if (!v[i].exec || sym_map_bias(u->sym, maps, &v[i], &bias) != 0 ||
 		    is_reported(u, v[i].path, bias, &dummy))
 			continue;
-		fd = sym_map_open(maps, &v[i]);
+		fd = sym_map_open_object(u->sym, maps, &v[i]);
 		if (fd < 0)
 			continue;
 		if (!began) {

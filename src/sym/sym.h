@@ -146,6 +146,15 @@ int sym_map_bias(struct symbolizer *s, const struct sym_maps *m,
 		 const struct sym_map *map, uint64_t *bias);
 
 /*
+ * A new read-only descriptor of the ELF object behind map, for unwinders
+ * that report modules to libdwfl themselves: sym_map_open()'s file, or
+ * for an object inside another file (a library in an APK), a memory file
+ * holding that object alone. Returns the fd or a negative errno.
+ */
+int sym_map_open_object(struct symbolizer *s, const struct sym_maps *m,
+			const struct sym_map *map);
+
+/*
  * A new read-only descriptor for the file behind map (the caller closes
  * it): the path as the process sees it (/proc/PID/root/...), or a memfd
  * holding the vdso. Returns the fd or a negative errno.

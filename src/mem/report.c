@@ -973,6 +973,9 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		prof_add_comment(p, run->exited ? "leak_* = still live when the program exited"
 						: "leak_* = still live when the program was killed");
 
+	/* The program first: go tool pprof names a profile after its first mapping. */
+	if (maps_of(r, 0) && sym_maps_main(maps_of(r, 0)))
+		sym_add_mapping(r->sym, p, maps_of(r, 0), sym_maps_main(maps_of(r, 0)));
 	for (uint32_t s = 0; s < nst; s++) {
 		const struct mem_stack_stats *st = mem_heap_stack(r->h, s);
 		const struct mem_stack *stk = mem_trace_stack(r->t, s);

@@ -1109,6 +1109,37 @@ static const struct elf_file *file_of_result(struct symbolizer *s,
 	return NULL;
 }
 
+/* The pprof mapping of a result in a file's mapping. */
+static uint32_t add_mapping(struct symbolizer *s, struct profile *p, const struct sym_result *r)
+{
+	const struct elf_file *f = file_of_result(s, r);
+	struct prof_mapping pm = { 0 };
+
+	pm.start = r->map->start;
+	pm.limit = r->map->end;
+	pm.offset = r->map->pgoff;
+	pm.filename = prof_str(p, r->map->path);
+	pm.build_id = prof_str(p, r->build_id);
+	if (f) {
+		pm.has_functions = f->has_symbols || f->has_dwarf;
+		pm.has_filenames = pm.has_line_numbers = f->has_lines;
+		pm.has_inline_frames = f->has_dwarf && !(s->flags & SYM_NO_INLINE);
+	}
+	return prof_add_mapping(p, &pm);
+}
+
+uint32_t sym_add_mapping(struct symbolizer *s, struct profile *p,
+			 const struct sym_maps *m, const struct sym_map *map)
+{
+	struct sym_result r;
+
+	/* Resolving its first address finds the file and its build-id. */
+	sym_resolve(s, m, map->start, &r);
+	if (r.map != map)
+		return 0;
+	return add_mapping(s, p, &r);
+}
+
 uint32_t sym_location(struct symbolizer *s, struct profile *p,
 		      const struct sym_maps *m, uint64_t addr, bool is_return)
 {
@@ -1133,19 +1164,7 @@ uint32_t sym_location(struct symbolizer *s, struct profile *p,
 		pm.has_functions = true;
 		mapping = prof_add_mapping(p, &pm);
 	} else if (r.map) {
-		const struct elf_file *f = file_of_result(s, &r);
-
-		pm.start = r.map->start;
-		pm.limit = r.map->end;
-		pm.offset = r.map->pgoff;
-		pm.filename = prof_str(p, r.map->path);
-		pm.build_id = prof_str(p, r.build_id);
-		if (f) {
-			pm.has_functions = f->has_symbols || f->has_dwarf;
-			pm.has_filenames = pm.has_line_numbers = f->has_lines;
-			pm.has_inline_frames = f->has_dwarf && !(s->flags & SYM_NO_INLINE);
-		}
-		mapping = prof_add_mapping(p, &pm);
+		mapping = add_mapping(s, p, &r);
 	}
 	for (size_t i = 0; i < r.nr_frames; i++) {
 		const struct sym_frame *fr = &r.frames[i];

@@ -77,6 +77,12 @@ int sym_maps_read_proc(struct sym_maps *m, pid_t pid);
 int sym_maps_parse_line(char *line, struct sym_map *out);
 /* The mapping that contains addr, or NULL. */
 const struct sym_map *sym_maps_find(const struct sym_maps *m, uint64_t addr);
+/*
+ * The main executable's mapping: the lowest executable mapping of a file
+ * (the kernel loads a program below its libraries, the vdso and what
+ * mmap gives), or NULL.
+ */
+const struct sym_map *sym_maps_main(const struct sym_maps *m);
 /* The mappings, sorted by address. */
 const struct sym_map *sym_maps_list(const struct sym_maps *m, size_t *n);
 
@@ -136,6 +142,15 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
  */
 uint32_t sym_location(struct symbolizer *s, struct profile *p,
 		      const struct sym_maps *m, uint64_t addr, bool is_return);
+
+/*
+ * Add map to p as its pprof mapping (path, range, build-id, what the file
+ * can name), as sym_location() would; returns its id. Producers add the
+ * main executable's first: pprof's readers (go tool pprof) name a profile
+ * after its first mapping.
+ */
+uint32_t sym_add_mapping(struct symbolizer *s, struct profile *p,
+			 const struct sym_maps *m, const struct sym_map *map);
 
 /*
  * The load bias of the ELF file behind map (runtime address - ELF virtual

@@ -206,6 +206,8 @@ $(BUILD)/fixtures/libspin.so: tests/fixtures/lib/spinlib.c tests/fixtures/spin.h
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -shared -fPIC -o $@ $<
 $(BUILD)/fixtures/dlopen: | $(BUILD)/fixtures/libspin.so
+# plt calls libc's labs through its PLT: never as a builtin.
+$(BUILD)/fixtures/plt: FIXTURE_CFLAGS += -fno-builtin
 # movehot twice: the hot spot moves from a() to b() (tests/cli/620-diff).
 fixtures: $(BUILD)/fixtures/movehot-v2
 $(BUILD)/fixtures/movehot: tests/fixtures/spin.h

@@ -1098,6 +1098,25 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
 	}
 }
 
+bool sym_plt_stub(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
+		  uint64_t *offset)
+{
+	const struct sym_map *map = m ? sym_maps_find(m, addr) : NULL;
+	struct elf_file *f = map ? get_file(s, m, map) : NULL;
+	const char *name;
+	uint64_t bias, start;
+
+	if (!f)
+		return false;
+	object_bias(f, m, map, &bias);
+	elf_symbol(f, addr - bias);
+	name = sym_table_lookup(f->symtab, addr - bias, &start);
+	if (!name || !ends_with(name, "@plt"))
+		return false;
+	*offset = addr - bias - start;
+	return true;
+}
+
 /* The file's capabilities, for the pprof mapping's has_* flags. */
 static const struct elf_file *file_of_result(struct symbolizer *s,
 					     const struct sym_result *r)

@@ -161,6 +161,17 @@ int sym_map_bias(struct symbolizer *s, const struct sym_maps *m,
 		 const struct sym_map *map, uint64_t *bias);
 
 /*
+ * Is addr inside a PLT stub (name@plt: a call to another object's function
+ * passes through it)? Then *offset is how far into the stub it is. A stub
+ * has no frame: its caller's return address is on top of the stack, or
+ * just under the word a lazy-binding stub pushes (x86-64: from offset 11
+ * on). Unwinders step out of stubs with this, as they have no call frame
+ * information of their own where LLD linked them.
+ */
+bool sym_plt_stub(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
+		  uint64_t *offset);
+
+/*
  * A new read-only descriptor of the ELF object behind map, for unwinders
  * that report modules to libdwfl themselves: sym_map_open()'s file, or
  * for an object inside another file (a library in an APK), a memory file

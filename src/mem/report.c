@@ -943,6 +943,11 @@ static uint32_t profile_location(struct mem_report *r, struct profile *p, uint32
 	return sym_location(r->sym, p, maps_of(r, gen), addr, true);
 }
 
+const struct symbolizer *mem_report_symbolizer(const struct mem_report *r)
+{
+	return r->sym;
+}
+
 struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_info *run)
 {
 	struct profile *p = prof_new();

@@ -11,6 +11,7 @@
 struct buf;
 struct mem_trace;
 struct profile;
+struct symbolizer;
 
 /*
  * What `redline mem` makes of a trace: symbolized allocation sites, the
@@ -87,6 +88,8 @@ struct mem_report;
  */
 struct mem_report *mem_report_new(struct mem_trace *t, const struct mem_report_opts *opts);
 void mem_report_free(struct mem_report *r);
+/* The report's symbolizer (borrowed): what it could and could not name. */
+const struct symbolizer *mem_report_symbolizer(const struct mem_report *r);
 
 /* The sites, heaviest first by allocated bytes (borrowed). */
 const struct mem_site *mem_report_sites(const struct mem_report *r, size_t *n);

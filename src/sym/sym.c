@@ -44,6 +44,7 @@ struct elf_file {
 	bool want_build_id;    /* looked up by build-id (from the mapping) */
 	bool failed;	       /* missing, unreadable, or the wrong build-id */
 	bool has_symbols, has_lines, has_dwarf;
+	bool used;	       /* an address resolved in it */
 	uint64_t elf_off, elf_size; /* an object inside another file: where (else 0, 0) */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
@@ -158,6 +159,22 @@ void sym_free(struct symbolizer *s)
 	free(s->perf_maps);
 	intern_free(s->strings);
 	free(s);
+}
+
+size_t sym_without_debug(const struct symbolizer *s, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nr_files; i++) {
+		const struct elf_file *f = s->files[i];
+
+		if (!f->used || f->has_dwarf || !strcmp(f->path, "[vdso]"))
+			continue;
+		if (n < max)
+			out[n] = f->path;
+		n++;
+	}
+	return n;
 }
 
 void sym_get_stats(const struct symbolizer *s, struct sym_stats *st)
@@ -1077,6 +1094,7 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
 	object_bias(f, m, map, &bias);
 	out->file_addr = addr - bias;
 	out->build_id = f->build_id_hex;
+	f->used = true;
 
 	e = cache_slot(s, fidx, out->file_addr);
 	if (e->file) {

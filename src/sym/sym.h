@@ -187,6 +187,16 @@ int sym_map_open_object(struct symbolizer *s, const struct sym_maps *m,
  */
 int sym_map_open(const struct sym_maps *m, const struct sym_map *map);
 
+/*
+ * The objects that addresses resolved in (sym_resolve()) but that have no
+ * DWARF debug information, wherever the system keeps it: their names come
+ * from their symbol tables alone (or from nothing: "[object]"), without
+ * source files or lines. Up to max paths into out (borrowed until
+ * sym_free()); returns how many there are in all. The vdso, which never
+ * has any, is left out.
+ */
+size_t sym_without_debug(const struct symbolizer *s, const char **out, size_t max);
+
 /* Counters, for the summary and the tests. */
 struct sym_stats {
 	size_t lookups, cache_hits, files_opened, files_missing;

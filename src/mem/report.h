@@ -12,6 +12,7 @@ struct buf;
 struct mem_trace;
 struct profile;
 struct symbolizer;
+struct mem_known_rule;
 
 /*
  * What `redline mem` makes of a trace: symbolized allocation sites, the
@@ -77,6 +78,8 @@ struct mem_site {
 	uint32_t nstacks;
 	size_t depth;	  /* index of the site's frame in that stack */
 	struct mem_stack_stats sum;
+	/* A known start-up allocation, never freed by design (mem/known.h): not a leak */
+	const struct mem_known_rule *known;
 };
 
 struct mem_report;

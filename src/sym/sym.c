@@ -257,6 +257,18 @@ int sym_map_open(const struct sym_maps *m, const struct sym_map *map)
 
 	if (!strcmp(map->path, "[vdso]"))
 		return vdso_fd();
+	if (starts_with(map->path, "/memfd:") && pid > 0) {
+		/*
+		 * An object loaded from memory (a memfd, dlopen'ed through
+		 * /proc/self/fd): readable only while the process lives, through
+		 * the mapping itself. The unwinder opens it while sampling.
+		 */
+		buf_addf(&p, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, map->start,
+			 map->end);
+		fd = open(p.ptr, O_RDONLY | O_CLOEXEC);
+		buf_release(&p);
+		return fd < 0 ? -errno : fd;
+	}
 	if (!file_backed(map->path))
 		return -ENOENT;
 	/* A process in another mount namespace sees its own files. */
@@ -326,8 +338,8 @@ static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
 	bool is_vdso = !strcmp(map->path, "[vdso]");
 	int fd;
 
-	if (!is_vdso && !file_backed(map->path))
-		return NULL; /* anonymous, [stack], [heap], memfd:..., ... */
+	if (!is_vdso && !file_backed(map->path) && !starts_with(map->path, "/memfd:"))
+		return NULL; /* anonymous, [stack], [heap], ... */
 	for (size_t i = 0; i < s->nr_files; i++) {
 		f = s->files[i];
 		if (file_is(f, map))

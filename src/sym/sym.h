@@ -182,8 +182,9 @@ int sym_map_open_object(struct symbolizer *s, const struct sym_maps *m,
 
 /*
  * A new read-only descriptor for the file behind map (the caller closes
- * it): the path as the process sees it (/proc/PID/root/...), or a memfd
- * holding the vdso. Returns the fd or a negative errno.
+ * it): the path as the process sees it (/proc/PID/root/...), a memfd
+ * holding the vdso, or for an object loaded from a memfd ("/memfd:NAME"),
+ * the mapping itself (/proc/PID/map_files/..., while the process lives). Returns the fd or a negative errno.
  */
 int sym_map_open(const struct sym_maps *m, const struct sym_map *map);
 

@@ -100,6 +100,21 @@ PY
 	alloc_sites c-clang-lld
 }
 
+@test "mold" {
+	toolchain c-mold main hot_a hot_b hot_c
+}
+
+@test "a shared library linked by LLD, dlopen'ed" {
+	require_variant lld-lib/dlopen
+	run "$REDLINE" record -o "$TMP/p.pb.gz" -- "$TC/lld-lib/dlopen" 300
+	echo "$output"
+	[ "$status" -eq 0 ]
+	"$SYM_CHECK" self "$TMP/p.pb.gz" lib_spin=60 main_spin=40
+	"$SYM_CHECK" total "$TMP/p.pb.gz" main 95
+	"$SYM_CHECK" lines "$TMP/p.pb.gz" "$TC/lld-lib/libspin.so"
+	"$SYM_CHECK" lines "$TMP/p.pb.gz" "$TC/lld-lib/dlopen"
+}
+
 @test "LLD -z separate-code" {
 	toolchain c-lld-separate-code main hot_a hot_b hot_c
 }

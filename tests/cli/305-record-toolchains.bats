@@ -52,18 +52,20 @@ toolchain() {
 	run "$REDLINE" record -o "$TMP/p.pb.gz" -- "$TC/$name" 300
 	echo "$output"
 	[ "$status" -eq 0 ]
-	"$SYM_CHECK" self "$TMP/p.pb.gz" "$a=60" "$b=30" "$c=10"
-	"$SYM_CHECK" total "$TMP/p.pb.gz" "$main" 95
+	# Read once by go tool pprof, checked from its dump.
+	go tool pprof -raw "$TMP/p.pb.gz" >"$TMP/p.raw"
+	"$SYM_CHECK" self "$TMP/p.raw" "$a=60" "$b=30" "$c=10"
+	"$SYM_CHECK" total "$TMP/p.raw" "$main" 95
 	# The first mapping names the profile in go tool pprof: the program's.
-	go tool pprof -top "$TMP/p.pb.gz" 2>/dev/null | grep -qx "File: $name"
+	"$SYM_CHECK" mapping1 "$TMP/p.raw" "$name"
 	perf record -q -F 999 -g -o "$TMP/perf.data" -- "$TC/$name" 300 >/dev/null 2>&1
 	perf report -i "$TMP/perf.data" --stdio --no-children --sort sym >"$TMP/perf.txt" 2>/dev/null
-	"$SYM_CHECK" perf "$TMP/p.pb.gz" "$TMP/perf.txt"
+	"$SYM_CHECK" perf "$TMP/p.raw" "$TMP/perf.txt"
 	if [ "$tool" = none ]; then
 		# No DWARF: names from the symbol table, and the summary says so.
 		[[ $output == *"no debug info for $TC/$name"* ]]
 	else
-		"$SYM_CHECK" lines "$TMP/p.pb.gz" "$TC/$name" --tool "$tool" $outer
+		"$SYM_CHECK" lines "$TMP/p.raw" "$TC/$name" --tool "$tool" $outer
 		[[ $output != *"no debug info for $TC/$name"* ]]
 	fi
 }
@@ -216,8 +218,19 @@ PY
 @test "Go with cgo: the system's linker, C units beside Go's" {
 	toolchain go-cgo main.main main.hotA main.hotB main.hotC
 	# Go functions are in .go files, not in the C units (gcc_mmap.c...).
-	go tool pprof -raw "$TMP/p.pb.gz" | grep -q 'main.hotA .*/tc.go:[0-9]'
-	! go tool pprof -raw "$TMP/p.pb.gz" | grep -E 'main\.hot.* .*\.c:[0-9]'
+	grep -q 'main.hotA .*/tc.go:[0-9]' "$TMP/p.raw"
+	! grep -E 'main\.hot.* .*\.c:[0-9]' "$TMP/p.raw"
+}
+
+@test "go tool pprof -top names a profile after the program, for record and mem" {
+	require_variant c-clang-lld
+	"$REDLINE" record -q -o "$TMP/p.pb.gz" -- "$TC/c-clang-lld" 50 >/dev/null
+	go tool pprof -top "$TMP/p.pb.gz" 2>/dev/null | grep -x "File: c-clang-lld"
+	"$REDLINE" mem -o "$TMP/m.pb.gz" -- "$TC/c-clang-lld" 1 alloc 2>/dev/null
+	go tool pprof -top "$TMP/m.pb.gz" 2>/dev/null | grep -x "File: c-clang-lld"
+	# Started by a shell: the program, where the samples are, not sh.
+	"$REDLINE" record -q -o "$TMP/s.pb.gz" -- sh -c "'$TC/c-clang-lld' 100; true" >/dev/null
+	go tool pprof -top "$TMP/s.pb.gz" 2>/dev/null | grep -x "File: c-clang-lld"
 }
 
 @test "a sample in a PLT stub keeps its caller's whole path (GNU ld and LLD)" {

@@ -17,6 +17,10 @@
 #include "sym/elfdwarf.h"
 
 struct cu_unit {
+	Dwarf_Off die;	/* the unit DIE's offset */
+	bool covered;	/* by .debug_aranges */
+	bool resolved;	/* cu and top read */
+	bool bad;	/* not a unit with code after all */
 	Dwarf_Die cu, top;
 };
 
@@ -26,7 +30,8 @@ struct cu_span {
 };
 
 struct sym_cu_table {
-	struct cu_unit *units;
+	Dwarf *dw;
+	struct cu_unit *units; /* by DIE offset */
 	size_t nunits, aunits;
 	struct cu_span *spans;
 	size_t nspans, aspans;
@@ -110,44 +115,100 @@ static int cmp_span(const void *a, const void *b)
 	return x->unit < y->unit ? -1 : x->unit > y->unit;
 }
 
+/* The unit whose DIE is at die, or SIZE_MAX. */
+static size_t unit_at(const struct sym_cu_table *t, Dwarf_Off die)
+{
+	size_t lo = 0, hi = t->nunits;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->units[mid].die == die)
+			return mid;
+		if (t->units[mid].die < die)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Read unit u's DIEs: its own (lines, file names) and where its functions
+ * are (a skeleton's split unit, which libdw finds and opens: only for the
+ * units an address is looked up in). False for a unit without code.
+ */
+static bool resolve(struct sym_cu_table *t, struct cu_unit *u)
+{
+	uint8_t type = 0;
+	Dwarf_Die sub;
+
+	if (u->resolved)
+		return !u->bad;
+	u->resolved = true;
+	u->bad = !dwarf_offdie(t->dw, u->die, &u->cu) ||
+		 (dwarf_tag(&u->cu) != DW_TAG_compile_unit &&
+		  dwarf_tag(&u->cu) != DW_TAG_skeleton_unit) ||
+		 dwarf_cu_info(u->cu.cu, NULL, &type, NULL, &sub, NULL, NULL, NULL) != 0;
+	if (u->bad)
+		return false;
+	/* A skeleton whose split unit was not found keeps its own DIE. */
+	u->top = type == DW_UT_skeleton && dwarf_tag(&sub) == DW_TAG_compile_unit ? sub : u->cu;
+	return true;
+}
+
 struct sym_cu_table *sym_cu_table_new(Dwarf *dw, const struct sym_segment *code,
 				      size_t ncode)
 {
 	struct sym_cu_table *t = xcalloc(1, sizeof(*t));
-	Dwarf_CU *cu = NULL;
-	Dwarf_Half version;
-	uint8_t type;
-	Dwarf_Die cudie, subdie;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	Dwarf_Aranges *ar;
+	size_t nar;
 
+	t->dw = dw;
 	t->code = code;
 	t->ncode = ncode;
-	while (dw && dwarf_get_units(dw, cu, &cu, &version, &type, &cudie, &subdie) == 0) {
-		struct cu_unit *u;
-		Dwarf_Addr base, lo, hi;
-		ptrdiff_t off = 0;
-		size_t before = t->nspans;
-		uint32_t idx = (uint32_t)t->nunits;
-
-		/* Type and partial units hold no code of their own. */
-		if (type != DW_UT_compile && type != DW_UT_skeleton &&
-		    type != DW_UT_split_compile)
-			continue;
-		if (dwarf_tag(&cudie) != DW_TAG_compile_unit &&
-		    dwarf_tag(&cudie) != DW_TAG_skeleton_unit)
-			continue;
+	/* The units, from their headers alone (in offset order). */
+	while (dw && dwarf_next_unit(dw, off, &next, &hsize, NULL, NULL, NULL, NULL, NULL,
+				     NULL) == 0) {
 		ALLOC_GROW(t->units, t->nunits, t->aunits);
-		u = &t->units[t->nunits++];
-		u->cu = cudie;
-		/* A skeleton whose split unit was not found keeps its own DIE. */
-		u->top = type == DW_UT_skeleton && dwarf_tag(&subdie) == DW_TAG_compile_unit
-				 ? subdie
-				 : cudie;
-		while ((off = dwarf_ranges(&cudie, off, &base, &lo, &hi)) > 0)
-			add_span(t, lo, hi, idx);
-		if (t->nspans == before) {
-			struct fn_spans a = { t, idx };
+		t->units[t->nunits++] = (struct cu_unit){ .die = off + hsize };
+		off = next;
+	}
+	/*
+	 * .debug_aranges, where a unit has entries there, is its ranges
+	 * already parsed (GCC writes it: libpython's hundreds of units cost
+	 * no DIE read). Entries are checked against the units' list.
+	 */
+	if (dw && dwarf_getaranges(dw, &ar, &nar) == 0) {
+		for (size_t i = 0; i < nar; i++) {
+			Dwarf_Addr start;
+			Dwarf_Word len;
+			Dwarf_Off die;
+			size_t u;
 
-			sym_die_functions(&u->top, add_fn_span, &a);
+			if (dwarf_getarangeinfo(dwarf_onearange(ar, i), &start, &len, &die) != 0 ||
+			    (u = unit_at(t, die)) == SIZE_MAX)
+				continue;
+			t->units[u].covered = true;
+			add_span(t, start, start + len, (uint32_t)u);
+		}
+	}
+	/* The others (every unit, from clang or Go): the unit DIE's ranges. */
+	for (size_t u = 0; u < t->nunits; u++) {
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t roff = 0;
+		size_t before = t->nspans;
+
+		if (t->units[u].covered || !resolve(t, &t->units[u]))
+			continue;
+		while ((roff = dwarf_ranges(&t->units[u].cu, roff, &base, &lo, &hi)) > 0)
+			add_span(t, lo, hi, (uint32_t)u);
+		if (t->nspans == before) {
+			struct fn_spans a = { t, (uint32_t)u };
+
+			sym_die_functions(&t->units[u].top, add_fn_span, &a);
 		}
 	}
 	if (t->nspans)
@@ -170,8 +231,7 @@ size_t sym_cu_table_size(const struct sym_cu_table *t)
 	return t->nunits;
 }
 
-bool sym_cu_find(const struct sym_cu_table *t, uint64_t addr, Dwarf_Die *cu,
-		 Dwarf_Die *top)
+bool sym_cu_find(struct sym_cu_table *t, uint64_t addr, Dwarf_Die *cu, Dwarf_Die *top)
 {
 	size_t lo = 0, hi = t->nspans;
 
@@ -192,8 +252,10 @@ bool sym_cu_find(const struct sym_cu_table *t, uint64_t addr, Dwarf_Die *cu,
 	 */
 	for (size_t i = lo; i-- > 0 && lo - i <= 64;) {
 		if (addr < t->spans[i].hi) {
-			const struct cu_unit *u = &t->units[t->spans[i].unit];
+			struct cu_unit *u = &t->units[t->spans[i].unit];
 
+			if (!resolve(t, u))
+				return false;
 			*cu = u->cu;
 			*top = u->top;
 			return true;

@@ -70,17 +70,19 @@ int sym_copy_elf(int fd, uint64_t elf_off, uint64_t size);
 /* --- compilation units by address ------------------------------------------ */
 
 /*
- * Which compilation unit holds a code address, from the units' own ranges
- * (DW_AT_low_pc/high_pc, DW_AT_ranges in .debug_ranges or .debug_rnglists,
- * DWARF 2 to 5), not from .debug_aranges: clang and Go do not write it,
- * and a partial one (a cgo program's C units only) would send every other
- * address to the wrong unit. A unit whose DIE gives no ranges is covered by
- * its functions' ranges. Ranges outside the given code segments (bias 0:
+ * Which compilation unit holds a code address. A unit listed in
+ * .debug_aranges has its ranges from there (GCC writes it: no DIE to
+ * read); every other unit has them from its own DIE (DW_AT_low_pc/high_pc,
+ * DW_AT_ranges in .debug_ranges or .debug_rnglists, DWARF 2 to 5): clang
+ * and Go write no .debug_aranges, and a partial one (a cgo program's C
+ * units only) would send every other address to the wrong unit. A unit
+ * whose DIE gives no ranges is covered by its functions' ranges. Ranges outside the given code segments (bias 0:
  * DWARF addresses) are left out: they are the tombstones linkers write for
  * discarded code (0, 1, -1) and would otherwise claim real addresses.
  *
- * Split DWARF: a skeleton unit's functions are in its split unit (.dwo, or
- * libdw's find of it); sym_cu_find() gives both.
+ * Split DWARF: a skeleton unit's functions are in its split unit (its
+ * .dwo, which libdw finds and opens when an address is first looked up in
+ * that unit); sym_cu_find() gives both.
  */
 struct sym_cu_table;
 
@@ -95,8 +97,7 @@ size_t sym_cu_table_size(const struct sym_cu_table *t);
  * *top the DIE its functions hang under (the split unit's, for a
  * skeleton; else *cu again). Returns false when no unit holds addr.
  */
-bool sym_cu_find(const struct sym_cu_table *t, uint64_t addr, Dwarf_Die *cu,
-		 Dwarf_Die *top);
+bool sym_cu_find(struct sym_cu_table *t, uint64_t addr, Dwarf_Die *cu, Dwarf_Die *top);
 
 /*
  * Call cb for every address range [lo, hi) of every function

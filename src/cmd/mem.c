@@ -449,6 +449,7 @@ int cmd_mem(int argc, char **argv)
 		hint("a statically linked program started by a script, a set-user-ID program, "
 		     "or one that clears LD_PRELOAD cannot be traced");
 	}
+	note_missing_debug(mem_report_symbolizer(rep));
 	if (ri.profile && fmt == PROF_FMT_PPROF)
 		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
 		     mc.no_leaks ? "" : "; leak_space: live at exit");

@@ -554,6 +554,7 @@ int cmd_record(int argc, char **argv)
 		     launched ? ", the command was ended" : "");
 	}
 	print_summary(&rc, p, &st, s);
+	note_missing_debug(sym);
 	if (ret < 0) {
 		error_code(ret, "cannot write '%s'", rc.output);
 		status = RL_EXIT_INTERNAL;

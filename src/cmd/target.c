@@ -2,7 +2,11 @@
 
 #include <errno.h>
 
+#include "base/buf.h"
 #include "base/diag.h"
+#include "base/util.h"
+#include "base/xalloc.h"
+#include "sym/sym.h"
 
 int cannot_run(const char *prog, int err)
 {
@@ -16,4 +20,35 @@ int cannot_run(const char *prog, int err)
 		error_code(err, "cannot run '%s'", prog);
 	}
 	return RL_EXIT_TARGET;
+}
+
+void note_missing_debug(const struct symbolizer *s)
+{
+	const char *paths[4];
+	size_t n = sym_without_debug(s, paths, ARRAY_SIZE(paths));
+	struct buf b = BUF_INIT;
+	bool system = false;
+
+	if (!n)
+		return;
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(paths); i++) {
+		buf_addf(&b, "%s%s", i ? ", " : "", paths[i]);
+		system |= starts_with(paths[i], "/usr/") || starts_with(paths[i], "/lib");
+	}
+	if (n > ARRAY_SIZE(paths))
+		buf_addf(&b, " and %zu more", n - ARRAY_SIZE(paths));
+	info("no debug info for %s (names from symbol tables, no source lines)", b.ptr);
+	/*
+	 * Where gdb, perf and redline look: the build-id directory and the
+	 * .gnu_debuglink beside the file, in its .debug/ and in /usr/lib/debug.
+	 */
+	if (system)
+		hint("for a Debian package's file, install its debug symbols: 'apt-get install "
+		     "PACKAGE-dbgsym' (PACKAGE from 'dpkg -S FILE'; the debian-debug archive in "
+		     "apt's sources); they go to /usr/lib/debug/.build-id/, where redline looks");
+	else
+		hint("build with -g; debug info split off with objcopy --only-keep-debug is found "
+		     "through .gnu_debuglink (beside the file, in .debug/ or /usr/lib/debug/) or "
+		     "under /usr/lib/debug/.build-id/");
+	buf_release(&b);
 }

@@ -13,4 +13,15 @@
  */
 int cannot_run(const char *prog, int err);
 
+struct symbolizer;
+/*
+ * After a profile: which objects had no debug information (names without
+ * files or lines), and where it comes from, in the same words for record
+ * and mem:
+ *
+ *   redline: no debug info in 1 of the objects sampled: ./app (names from its symbol table, no lines)
+ *   hint: build with -g; for a Debian package's file, install PACKAGE-dbgsym ...
+ */
+void note_missing_debug(const struct symbolizer *s);
+
 #endif

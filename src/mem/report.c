@@ -1,3 +1,4 @@
+#include "mem/known.h"
 #include "mem/report.h"
 
 #include <errno.h>
@@ -52,6 +53,7 @@ struct mem_report {
 	size_t addr_cap;
 	struct mem_site *sites;
 	size_t nsites, asites;
+	bool *known_stack;  /* per stack: a known start-up allocation's (build_sites) */
 	struct buf scratch; /* names made up here ("[stack lost]"...) live in strs */
 	char **strs;
 	size_t nstrs, astrs;
@@ -279,6 +281,8 @@ static void build_sites(struct mem_report *r)
 	struct intern *keys = intern_new();
 	size_t *site_of_key = NULL, alloc_keys = 0;
 
+	r->known_stack = xcalloc(nst + 1, sizeof(*r->known_stack));
+
 	for (uint32_t s = 0; s < nst; s++) {
 		const struct mem_stack_stats *st = mem_heap_stack(r->h, s);
 		const struct mem_stack *stk;
@@ -328,6 +332,14 @@ static void build_sites(struct mem_report *r)
 		}
 		site->nstacks++;
 		add_stats(&site->sum, st);
+		if (site->nstacks == 1) {
+			size_t nf;
+			const struct mem_frame_info *all = mem_report_frames(r, s, &nf);
+
+			site->known = all ? mem_known_startup(all, nf, depth) : NULL;
+		}
+		if (site->known)
+			r->known_stack[s] = true;
 	}
 	if (r->nsites)
 		qsort(r->sites, r->nsites, sizeof(*r->sites), cmp_sites);
@@ -367,6 +379,7 @@ void mem_report_free(struct mem_report *r)
 			sym_maps_free(r->maps[i]);
 	free(r->maps);
 	free(r->sites);
+	free(r->known_stack);
 	for (size_t i = 0; i < r->nstrs; i++)
 		free(r->strs[i]);
 	free(r->strs);
@@ -461,7 +474,24 @@ static uint64_t key_temps(const struct mem_site *s)
 
 static uint64_t key_leaks(const struct mem_site *s)
 {
-	return s->sum.live_bytes;
+	return s->known ? 0 : s->sum.live_bytes;
+}
+
+static uint64_t key_known(const struct mem_site *s)
+{
+	return s->known ? s->sum.live_bytes : 0;
+}
+
+/* What the known start-up allocations still hold at exit. */
+static void known_totals(const struct mem_report *r, uint64_t *bytes, uint64_t *blocks)
+{
+	*bytes = *blocks = 0;
+	for (size_t i = 0; i < r->nsites; i++) {
+		if (!r->sites[i].known)
+			continue;
+		*bytes += r->sites[i].sum.live_bytes;
+		*blocks += r->sites[i].sum.live;
+	}
 }
 
 static site_key_fn sort_key;
@@ -560,15 +590,27 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		buf_reset(&a);
 	}
 	if (r->opts.leaks) {
-		add_bytes(&a, t->live_bytes);
+		uint64_t kb, kn;
+
+		known_totals(r, &kb, &kn);
+		add_bytes(&a, t->live_bytes - kb);
 		buf_addstr(&b, "in ");
-		add_count(&b, t->live);
+		add_count(&b, t->live - kn);
 		buf_addstr(&b, " blocks");
 		if (!run->exited)
 			buf_addstr(&b, " (when it was killed)");
 		text_row(out, "leaked", a.ptr, b.ptr);
 		buf_reset(&a);
 		buf_reset(&b);
+		if (kn) {
+			add_bytes(&a, kb);
+			buf_addstr(&b, "in ");
+			add_count(&b, kn);
+			buf_addstr(&b, " blocks, never freed by design (below)");
+			text_row(out, "kept from start-up", a.ptr, b.ptr);
+			buf_reset(&a);
+			buf_reset(&b);
+		}
 	}
 
 	v = sites_by(r, key_peak, key_peak, &n);
@@ -635,6 +677,23 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 				add_place(out, &v[i]->frame);
 				buf_addch(out, '\n');
 				add_callers(r, out, v[i], "                                ");
+			}
+		}
+		free(v);
+		v = sites_by(r, key_known, key_known, &n);
+		if (n) {
+			buf_addf(out, "\n %sKept from start-up by design%s (not leaks):\n", bold,
+				 reset);
+			for (size_t i = 0; i < n; i++) {
+				buf_reset(&a);
+				buf_reset(&b);
+				add_bytes(&a, v[i]->sum.live_bytes);
+				add_count(&b, v[i]->sum.live);
+				buf_addf(out, "   %11s  %9s blocks  %s  (", a.ptr, b.ptr,
+					 v[i]->known->what);
+				add_place(out, &v[i]->frame);
+				buf_addf(out, ")\n                                rule: %s\n",
+					 v[i]->known->rule);
 			}
 		}
 		free(v);
@@ -872,12 +931,32 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 
 	jw_key(&w, "leaks");
 	if (r->opts.leaks) {
+		uint64_t kb, kn;
+		size_t nk;
+		const struct mem_site **known = sites_by(r, key_known, key_known, &nk);
+
+		known_totals(r, &kb, &kn);
 		jw_object_begin(&w);
-		jw_kv_uint(&w, "bytes", t->live_bytes);
-		jw_kv_uint(&w, "blocks", t->live);
+		jw_kv_uint(&w, "bytes", t->live_bytes - kb);
+		jw_kv_uint(&w, "blocks", t->live - kn);
 		jw_kv_bool(&w, "at_exit", run->exited);
 		jw_key(&w, "sites");
 		omitted_leaks = json_sites(r, &w, key_leaks, key_leaks);
+		/* Never freed by design: apart, with the rule that knew each. */
+		jw_key(&w, "kept_from_startup");
+		jw_array_begin(&w);
+		for (size_t i = 0; i < nk; i++) {
+			jw_object_begin(&w);
+			jw_kv_string(&w, "what", known[i]->known->what);
+			jw_kv_string(&w, "rule", known[i]->known->rule);
+			jw_kv_uint(&w, "bytes", known[i]->sum.live_bytes);
+			jw_kv_uint(&w, "blocks", known[i]->sum.live);
+			jw_key(&w, "frame");
+			json_frame(&w, &known[i]->frame);
+			jw_object_end(&w);
+		}
+		jw_array_end(&w);
+		free(known);
 		jw_object_end(&w);
 	} else {
 		jw_null(&w);
@@ -943,6 +1022,11 @@ static uint32_t profile_location(struct mem_report *r, struct profile *p, uint32
 	return sym_location(r->sym, p, maps_of(r, gen), addr, true);
 }
 
+const struct symbolizer *mem_report_symbolizer(const struct mem_report *r)
+{
+	return r->sym;
+}
+
 struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_info *run)
 {
 	struct profile *p = prof_new();
@@ -973,6 +1057,9 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		prof_add_comment(p, run->exited ? "leak_* = still live when the program exited"
 						: "leak_* = still live when the program was killed");
 
+	/* The program first: go tool pprof names a profile after its first mapping. */
+	if (maps_of(r, 0) && sym_maps_main(maps_of(r, 0)))
+		sym_add_mapping(r->sym, p, maps_of(r, 0), sym_maps_main(maps_of(r, 0)));
 	for (uint32_t s = 0; s < nst; s++) {
 		const struct mem_stack_stats *st = mem_heap_stack(r->h, s);
 		const struct mem_stack *stk = mem_trace_stack(r->t, s);
@@ -1000,8 +1087,9 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		values[1] = (int64_t)st->alloc_bytes;
 		values[2] = (int64_t)st->peak;
 		values[3] = (int64_t)st->peak_bytes;
-		values[4] = (int64_t)st->live;
-		values[5] = (int64_t)st->live_bytes;
+		/* A known start-up allocation is live at exit, but no leak. */
+		values[4] = r->known_stack[s] ? 0 : (int64_t)st->live;
+		values[5] = r->known_stack[s] ? 0 : (int64_t)st->live_bytes;
 		prof_add_sample(p, locs, n, values, NULL, 0);
 	}
 	free(locs);

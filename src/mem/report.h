@@ -11,6 +11,8 @@
 struct buf;
 struct mem_trace;
 struct profile;
+struct symbolizer;
+struct mem_known_rule;
 
 /*
  * What `redline mem` makes of a trace: symbolized allocation sites, the
@@ -76,6 +78,8 @@ struct mem_site {
 	uint32_t nstacks;
 	size_t depth;	  /* index of the site's frame in that stack */
 	struct mem_stack_stats sum;
+	/* A known start-up allocation, never freed by design (mem/known.h): not a leak */
+	const struct mem_known_rule *known;
 };
 
 struct mem_report;
@@ -87,6 +91,8 @@ struct mem_report;
  */
 struct mem_report *mem_report_new(struct mem_trace *t, const struct mem_report_opts *opts);
 void mem_report_free(struct mem_report *r);
+/* The report's symbolizer (borrowed): what it could and could not name. */
+const struct symbolizer *mem_report_symbolizer(const struct mem_report *r);
 
 /* The sites, heaviest first by allocated bytes (borrowed). */
 const struct mem_site *mem_report_sites(const struct mem_report *r, size_t *n);

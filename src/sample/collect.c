@@ -502,6 +502,28 @@ static uint32_t location_of(struct builder *b, uint32_t space, uint64_t addr,
 	return id;
 }
 
+/*
+ * The main executable first: go tool pprof names a profile after its
+ * first mapping. The program is the one of the process with the most
+ * samples (a shell that starts it has few).
+ */
+static void add_main_mapping(struct builder *b)
+{
+	struct collector *c = b->c;
+	uint64_t *per_space = xcalloc(c->nr_spaces + 1, sizeof(*per_space));
+	size_t best = 0;
+	const struct sym_map *main_map;
+
+	for (size_t i = 0; i < c->nr_stacks; i++)
+		per_space[c->stacks[i].aspace] += c->stacks[i].count;
+	for (size_t i = 1; i < c->nr_spaces; i++)
+		if (per_space[i] > per_space[best])
+			best = i;
+	free(per_space);
+	if (c->nr_spaces && (main_map = sym_maps_main(c->spaces[best].maps)))
+		sym_add_mapping(c->sym, b->p, c->spaces[best].maps, main_map);
+}
+
 struct profile *collector_profile(struct collector *c, int64_t start_ns,
 				  int64_t duration_ns, const char *const *comments)
 {
@@ -517,6 +539,7 @@ struct profile *collector_profile(struct collector *c, int64_t start_ns,
 	for (size_t i = 0; comments && comments[i]; i++)
 		prof_add_comment(p, comments[i]);
 
+	add_main_mapping(&b);
 	for (size_t i = 0; i < c->nr_stacks; i++) {
 		const struct stack *s = &c->stacks[i];
 		const uint64_t *a = c->addrs + s->off;

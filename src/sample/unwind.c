@@ -121,6 +121,12 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 
 	if (!dwfl_thread_state_registers(thread, 0, 16, dw))
 		return false;
+	/*
+	 * The return address column (16) too: GNU ld's CFI for the PLT
+	 * computes the CFA from it (lazy stubs push a word 11 bytes in).
+	 */
+	if (!dwfl_thread_state_registers(thread, 16, 1, &r[SAMPLE_REG_IP]))
+		return false;
 	dwfl_thread_state_register_pc(thread, r[SAMPLE_REG_IP]);
 	return true;
 }
@@ -181,7 +187,7 @@ static void sync_modules(struct unwind_space *u, const struct sym_maps *maps,
 		if (!v[i].exec || sym_map_bias(u->sym, maps, &v[i], &bias) != 0 ||
 		    is_reported(u, v[i].path, bias, &dummy))
 			continue;
-		fd = sym_map_open(maps, &v[i]);
+		fd = sym_map_open_object(u->sym, maps, &v[i]);
 		if (fd < 0)
 			continue;
 		if (!began) {
@@ -224,6 +230,7 @@ size_t unwind_sample(struct unwind_space *u, const struct sym_maps *maps,
 		     size_t stack_size, uint64_t *pcs, size_t max,
 		     enum unwind_end *end)
 {
+	uint64_t stub_regs[SAMPLE_NR_REGS], off;
 	int ret;
 
 	*end = UNWIND_BROKEN;
@@ -243,6 +250,24 @@ size_t unwind_sample(struct unwind_space *u, const struct sym_maps *maps,
 	u->pcs = pcs;
 	u->nr_pcs = 0;
 	u->max_pcs = max;
+	if (u->attached && max > 1 && sym_plt_stub(u->sym, maps, regs[SAMPLE_REG_IP], &off)) {
+		/*
+		 * A PLT stub: no frame, and no CFI where LLD linked it. Step out
+		 * here, to the return address on top of the stack (under the
+		 * word a lazy stub pushes from offset 11 on), and unwind on from
+		 * the caller with every other register as the stub left it.
+		 */
+		uint64_t at = off >= 11 ? 8 : 0;
+		Dwarf_Word ret_addr;
+
+		if (memory_read(u->dwfl, u->sp + at, &ret_addr, u)) {
+			memcpy(stub_regs, regs, sizeof(stub_regs));
+			stub_regs[SAMPLE_REG_IP] = ret_addr;
+			stub_regs[SAMPLE_REG_SP] = u->sp + at + 8;
+			u->regs = stub_regs;
+			pcs[u->nr_pcs++] = regs[SAMPLE_REG_IP];
+		}
+	}
 	if (!u->attached) {
 		pcs[0] = regs[SAMPLE_REG_IP];
 		return 1;

@@ -14,7 +14,9 @@ struct symbolizer;
  * it: the sample's user registers and a copy of the top of its stack are
  * handed to libdwfl, which steps through the call frame information
  * (.eh_frame / .debug_frame) of each module; memory reads outside the
- * copy fail, which is where the unwinding must stop.
+ * copy fail, which is where the unwinding must stop. A sample inside a PLT
+ * stub (no frame; under LLD no call frame information either) is stepped
+ * out of here, to its caller's return address on top of the stack.
  *
  * One struct unwind_space per address space (process image): it keeps a
  * Dwfl whose modules are the space's executable mappings at their runtime

@@ -136,6 +136,14 @@ const struct sym_map *sym_maps_find(const struct sym_maps *m, uint64_t addr)
 	return lo < m->n && m->v[lo].start <= addr ? &m->v[lo] : NULL;
 }
 
+const struct sym_map *sym_maps_main(const struct sym_maps *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].exec && m->v[i].path[0] == '/')
+			return &m->v[i];
+	return NULL;
+}
+
 const struct sym_map *sym_maps_list(const struct sym_maps *m, size_t *n)
 {
 	*n = m->n;

@@ -5,9 +5,13 @@
  * Each ELF file gets a Dwfl of its own in which it is reported at its
  * link-time addresses (bias 0), so that a lookup is in the file's own
  * terms and the cache serves every process that maps the file, wherever
- * ASLR put it. Runtime addresses are turned into file addresses with the
- * file's program headers: the mapping's file offset names the PT_LOAD
- * segment, whose p_vaddr - p_offset gives the rest.
+ * ASLR put it. Run-time addresses are turned into file addresses with one
+ * load bias per object, from how it was mapped: the mapping's file offset
+ * and permissions name the PT_LOAD segment (layout.c).
+ *
+ * The unit of an address comes from the units' own ranges (cuindex.c),
+ * its line from that unit's line table, its functions from the unit's
+ * DIEs (the split unit's, for split DWARF).
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -28,13 +32,8 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "prof/profile.h"
+#include "sym/elfdwarf.h"
 #include "sym/sym.h"
-
-#define PAGE_MASK_4K (~(uint64_t)0xfff)
-
-struct load_seg {
-	uint64_t offset, vaddr, filesz, memsz;
-};
 
 /* One ELF file. */
 struct elf_file {
@@ -45,11 +44,16 @@ struct elf_file {
 	bool want_build_id;    /* looked up by build-id (from the mapping) */
 	bool failed;	       /* missing, unreadable, or the wrong build-id */
 	bool has_symbols, has_lines, has_dwarf;
+	bool used;	       /* an address resolved in it */
+	uint64_t elf_off, elf_size; /* an object inside another file: where (else 0, 0) */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	struct sym_table *symtab; /* the module's functions, sorted; built on first use */
-	struct load_seg *segs;
-	size_t nr_segs, alloc_segs;
+	struct sym_segment *segs;
+	size_t nr_segs;
+	Dwarf *dw;		  /* the module's DWARF (NULL: none) */
+	Dwarf_Addr dwbias;	  /* file address - DWARF address */
+	struct sym_cu_table *units; /* units by address; built on first use */
 	struct cu_index *cus;	  /* by CU offset, built as CUs are first used */
 	size_t nr_cus, alloc_cus;
 };
@@ -66,7 +70,7 @@ struct cu_range {
 };
 
 struct cu_index {
-	Dwarf_Off cu;
+	uintptr_t cu; /* the unit (its Dwarf_CU: split units of many .dwo share offsets) */
 	struct cu_range *v;
 	size_t n, alloc;
 };
@@ -130,6 +134,7 @@ static void elf_file_free(struct elf_file *f)
 	for (size_t i = 0; i < f->nr_cus; i++)
 		free(f->cus[i].v);
 	free(f->cus);
+	sym_cu_table_free(f->units);
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
 	free(f->segs);
@@ -154,6 +159,22 @@ void sym_free(struct symbolizer *s)
 	free(s->perf_maps);
 	intern_free(s->strings);
 	free(s);
+}
+
+size_t sym_without_debug(const struct symbolizer *s, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nr_files; i++) {
+		const struct elf_file *f = s->files[i];
+
+		if (!f->used || f->has_dwarf || !strcmp(f->path, "[vdso]"))
+			continue;
+		if (n < max)
+			out[n] = f->path;
+		n++;
+	}
+	return n;
 }
 
 void sym_get_stats(const struct symbolizer *s, struct sym_stats *st)
@@ -236,6 +257,18 @@ int sym_map_open(const struct sym_maps *m, const struct sym_map *map)
 
 	if (!strcmp(map->path, "[vdso]"))
 		return vdso_fd();
+	if (starts_with(map->path, "/memfd:") && pid > 0) {
+		/*
+		 * An object loaded from memory (a memfd, dlopen'ed through
+		 * /proc/self/fd): readable only while the process lives, through
+		 * the mapping itself. The unwinder opens it while sampling.
+		 */
+		buf_addf(&p, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, map->start,
+			 map->end);
+		fd = open(p.ptr, O_RDONLY | O_CLOEXEC);
+		buf_release(&p);
+		return fd < 0 ? -errno : fd;
+	}
 	if (!file_backed(map->path))
 		return -ENOENT;
 	/* A process in another mount namespace sees its own files. */
@@ -254,25 +287,13 @@ static void read_elf_layout(struct elf_file *f)
 {
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(f->mod, &bias);
-	size_t phnum;
 	const unsigned char *bits;
 	GElf_Addr vaddr;
 	int n;
 
-	if (!elf || elf_getphdrnum(elf, &phnum) < 0)
+	if (!elf)
 		return;
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr mem, *ph = gelf_getphdr(elf, (int)i, &mem);
-
-		if (!ph || ph->p_type != PT_LOAD)
-			continue;
-		ALLOC_GROW(f->segs, f->nr_segs, f->alloc_segs);
-		f->segs[f->nr_segs].offset = ph->p_offset;
-		f->segs[f->nr_segs].vaddr = ph->p_vaddr;
-		f->segs[f->nr_segs].filesz = ph->p_filesz;
-		f->segs[f->nr_segs].memsz = ph->p_memsz;
-		f->nr_segs++;
-	}
+	f->nr_segs = sym_elf_segments(elf, &f->segs);
 	n = dwfl_module_build_id(f->mod, &bits, &vaddr);
 	if (n > 0) {
 		uint8_t len = (uint8_t)(n > SYM_BUILD_ID_MAX ? SYM_BUILD_ID_MAX : n);
@@ -288,12 +309,25 @@ static void read_elf_layout(struct elf_file *f)
 	}
 	hex_of(f->build_id, f->build_id_len, f->build_id_hex);
 	f->has_symbols = dwfl_module_getsymtab(f->mod) > 0;
-	{
-		Dwarf_Addr dbias;
+	f->dw = dwfl_module_getdwarf(f->mod, &f->dwbias);
+	f->has_dwarf = f->dw != NULL;
+	f->has_lines = f->has_dwarf;
+}
 
-		f->has_dwarf = dwfl_module_getdwarf(f->mod, &dbias) != NULL;
-		f->has_lines = f->has_dwarf;
-	}
+/*
+ * Is f the object that map maps? The same path, build-id when both know
+ * one, and for an object inside another file, its stretch of that file.
+ */
+static bool file_is(const struct elf_file *f, const struct sym_map *map)
+{
+	if (strcmp(f->path, map->path))
+		return false;
+	if (map->build_id_len && f->want_build_id &&
+	    (map->build_id_len != f->build_id_len ||
+	     memcmp(map->build_id, f->build_id, map->build_id_len)))
+		return false;
+	return !f->elf_size ||
+	       (map->pgoff >= f->elf_off && map->pgoff - f->elf_off < f->elf_size);
 }
 
 /* The file behind a mapping, opened on first use. NULL for none. */
@@ -304,17 +338,12 @@ static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
 	bool is_vdso = !strcmp(map->path, "[vdso]");
 	int fd;
 
-	if (!is_vdso && !file_backed(map->path))
-		return NULL; /* anonymous, [stack], [heap], memfd:..., ... */
+	if (!is_vdso && !file_backed(map->path) && !starts_with(map->path, "/memfd:"))
+		return NULL; /* anonymous, [stack], [heap], ... */
 	for (size_t i = 0; i < s->nr_files; i++) {
 		f = s->files[i];
-		if (strcmp(f->path, map->path))
-			continue;
-		if (map->build_id_len && f->want_build_id &&
-		    (map->build_id_len != f->build_id_len ||
-		     memcmp(map->build_id, f->build_id, map->build_id_len)))
-			continue;
-		return f->failed ? NULL : f;
+		if (file_is(f, map))
+			return f->failed ? NULL : f;
 	}
 	f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(map->path);
@@ -328,6 +357,19 @@ static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
 	s->stats.files_opened++;
 
 	fd = sym_map_open(m, map);
+	if (fd >= 0 && !is_vdso) {
+		/* Not an ELF file: an object inside one (an APK's library, say)? */
+		uint64_t off, size;
+
+		if (sym_find_elf(fd, map->pgoff, &off, &size) == 0 && off) {
+			int inner = sym_copy_elf(fd, off, size);
+
+			close(fd);
+			fd = inner;
+			f->elf_off = off;
+			f->elf_size = size;
+		}
+	}
 	if (fd < 0) {
 		f->failed = true;
 		s->stats.files_missing++;
@@ -352,23 +394,29 @@ static struct elf_file *get_file(struct symbolizer *s, const struct sym_maps *m,
 }
 
 /*
- * The ELF virtual address of the page that map starts at: the PT_LOAD
- * segment that holds file offset pgoff, translated.
+ * The load bias of f as m maps it (run-time address - file address), from
+ * the mapping map, or when its segment cannot be told (a mapping made by
+ * hand, say), from another executable mapping of the same object: one
+ * bias serves the whole object. With no segments at all (no program
+ * headers), file offsets are taken for addresses.
  */
-static int map_vaddr(const struct elf_file *f, const struct sym_map *map,
-		     uint64_t *vaddr)
+static int object_bias(const struct elf_file *f, const struct sym_maps *m,
+		       const struct sym_map *map, uint64_t *bias)
 {
-	for (size_t i = 0; i < f->nr_segs; i++) {
-		const struct load_seg *g = &f->segs[i];
-		uint64_t off0 = g->offset & PAGE_MASK_4K;
+	const struct sym_map *v;
+	size_t n = 0;
 
-		if (map->pgoff >= off0 && map->pgoff < g->offset + (g->filesz ? g->filesz : 1)) {
-			*vaddr = (g->vaddr & PAGE_MASK_4K) + (map->pgoff - off0);
+	if (map->pgoff >= f->elf_off &&
+	    sym_segment_bias(f->segs, f->nr_segs, map->start, map->pgoff - f->elf_off,
+			     map->exec, bias) == 0)
+		return 0;
+	v = m ? sym_maps_list(m, &n) : NULL;
+	for (size_t i = 0; i < n; i++)
+		if (&v[i] != map && v[i].exec && file_is(f, &v[i]) && v[i].pgoff >= f->elf_off &&
+		    sym_segment_bias(f->segs, f->nr_segs, v[i].start, v[i].pgoff - f->elf_off,
+				     true, bias) == 0)
 			return 0;
-		}
-	}
-	/* No segment names the offset (an odd layout): assume offset = vaddr. */
-	*vaddr = map->pgoff;
+	*bias = map->start - (map->pgoff - f->elf_off);
 	return f->nr_segs ? -ENOENT : 0;
 }
 
@@ -376,13 +424,27 @@ int sym_map_bias(struct symbolizer *s, const struct sym_maps *m,
 		 const struct sym_map *map, uint64_t *bias)
 {
 	struct elf_file *f = get_file(s, m, map);
-	uint64_t v;
 
 	if (!f)
 		return -ENOENT;
-	map_vaddr(f, map, &v);
-	*bias = map->start - v;
+	object_bias(f, m, map, bias);
 	return 0;
+}
+
+int sym_map_open_object(struct symbolizer *s, const struct sym_maps *m,
+			const struct sym_map *map)
+{
+	struct elf_file *f = get_file(s, m, map);
+	int fd, inner;
+
+	if (!f)
+		return -ENOENT;
+	fd = sym_map_open(m, map);
+	if (fd < 0 || !f->elf_size)
+		return fd;
+	inner = sym_copy_elf(fd, f->elf_off, f->elf_size);
+	close(fd);
+	return inner;
 }
 
 /* --- DWARF: inlined frames ---------------------------------------------- */
@@ -530,38 +592,13 @@ static bool pc_path(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *path,
 	return false;
 }
 
-/* The functions under parent (a unit, or a namespace or class in it) into ix. */
-static void index_functions(Dwarf_Die *parent, struct cu_index *ix)
+/* One function's range into the unit's index (sym_die_functions()). */
+static void index_function(void *arg, Dwarf_Addr lo, Dwarf_Addr hi, Dwarf_Die *fn)
 {
-	Dwarf_Die child;
+	struct cu_index *ix = arg;
 
-	if (dwarf_child(parent, &child) != 0)
-		return;
-	do {
-		switch (dwarf_tag(&child)) {
-		case DW_TAG_subprogram: {
-			Dwarf_Addr base, lo, hi;
-			ptrdiff_t off = 0;
-
-			while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
-				if (lo >= hi)
-					continue;
-				ALLOC_GROW(ix->v, ix->n + 1, ix->alloc);
-				ix->v[ix->n++] = (struct cu_range){ lo, hi, dwarf_dieoffset(&child) };
-			}
-			break;
-		}
-		case DW_TAG_namespace:
-		case DW_TAG_class_type:
-		case DW_TAG_structure_type:
-		case DW_TAG_union_type:
-		case DW_TAG_module:
-			index_functions(&child, ix);
-			break;
-		default:
-			break;
-		}
-	} while (dwarf_siblingof(&child, &child) == 0);
+	ALLOC_GROW(ix->v, ix->n + 1, ix->alloc);
+	ix->v[ix->n++] = (struct cu_range){ lo, hi, dwarf_dieoffset(fn) };
 }
 
 static int cmp_cu_range(const void *a, const void *b)
@@ -576,7 +613,7 @@ static int cmp_cu_range(const void *a, const void *b)
 /* The index of unit cu, built on first use. */
 static struct cu_index *cu_index_of(struct elf_file *f, Dwarf_Die *cu)
 {
-	Dwarf_Off off = dwarf_dieoffset(cu);
+	uintptr_t off = (uintptr_t)cu->cu;
 	size_t lo = 0, hi = f->nr_cus;
 	struct cu_index *ix;
 
@@ -595,7 +632,7 @@ static struct cu_index *cu_index_of(struct elf_file *f, Dwarf_Die *cu)
 	f->nr_cus++;
 	ix = &f->cus[lo];
 	*ix = (struct cu_index){ .cu = off };
-	index_functions(cu, ix);
+	sym_die_functions(cu, index_function, ix);
 	if (ix->n)
 		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_cu_range);
 	return ix;
@@ -844,21 +881,25 @@ static size_t resolve_in_file(struct symbolizer *s, struct elf_file *f,
 			      uint64_t addr, struct sym_frame *out, size_t max)
 {
 	const char *elfname = elf_symbol(f, addr);
-	Dwfl_Line *dl = dwfl_module_getsrc(f->mod, addr);
 	const char *leaf_file = NULL;
 	int leaf_line = 0;
 	Dwarf_Die *scopes = NULL;
 	int nscopes = 0;
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = NULL;
+	Dwarf_Die unit, top, *cu = NULL;
 	size_t n = 0;
 
-	if (dl)
-		leaf_file = dwfl_lineinfo(dl, NULL, &leaf_line, NULL, NULL, NULL);
-	if (f->has_dwarf)
-		cu = dwfl_module_addrdie(f->mod, addr, &bias);
-	if (cu)
-		nscopes = pc_scopes(f, cu, addr - bias, &scopes);
+	if (f->has_dwarf && !f->units)
+		f->units = sym_cu_table_new(f->dw, f->segs, f->nr_segs);
+	if (f->has_dwarf && sym_cu_find(f->units, addr - f->dwbias, &unit, &top)) {
+		Dwarf_Line *dl = dwarf_getsrc_die(&unit, addr - f->dwbias);
+
+		if (dl) {
+			leaf_file = dwarf_linesrc(dl, NULL, NULL);
+			dwarf_lineno(dl, &leaf_line);
+		}
+		cu = &top;
+		nscopes = pc_scopes(f, cu, addr - f->dwbias, &scopes);
+	}
 
 	/* Walk the scopes outward: inlined calls, then the function itself. */
 	for (int i = 0; i < nscopes && n < max; i++) {
@@ -1007,7 +1048,7 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
 	struct elf_file *f;
 	struct cache_entry *e;
 	uint32_t fidx = 0;
-	uint64_t vaddr;
+	uint64_t bias;
 
 	memset(out, 0, sizeof(*out));
 	out->status = SYM_NO_MAPPING;
@@ -1062,9 +1103,10 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
 	for (size_t i = 0; i < s->nr_files; i++)
 		if (s->files[i] == f)
 			fidx = (uint32_t)(i + 1);
-	map_vaddr(f, map, &vaddr);
-	out->file_addr = addr - map->start + vaddr;
+	object_bias(f, m, map, &bias);
+	out->file_addr = addr - bias;
 	out->build_id = f->build_id_hex;
+	f->used = true;
 
 	e = cache_slot(s, fidx, out->file_addr);
 	if (e->file) {
@@ -1086,6 +1128,25 @@ void sym_resolve(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
 	}
 }
 
+bool sym_plt_stub(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
+		  uint64_t *offset)
+{
+	const struct sym_map *map = m ? sym_maps_find(m, addr) : NULL;
+	struct elf_file *f = map ? get_file(s, m, map) : NULL;
+	const char *name;
+	uint64_t bias, start;
+
+	if (!f)
+		return false;
+	object_bias(f, m, map, &bias);
+	elf_symbol(f, addr - bias);
+	name = sym_table_lookup(f->symtab, addr - bias, &start);
+	if (!name || !ends_with(name, "@plt"))
+		return false;
+	*offset = addr - bias - start;
+	return true;
+}
+
 /* The file's capabilities, for the pprof mapping's has_* flags. */
 static const struct elf_file *file_of_result(struct symbolizer *s,
 					     const struct sym_result *r)
@@ -1095,6 +1156,37 @@ static const struct elf_file *file_of_result(struct symbolizer *s,
 		    s->files[i]->build_id_hex == r->build_id)
 			return s->files[i];
 	return NULL;
+}
+
+/* The pprof mapping of a result in a file's mapping. */
+static uint32_t add_mapping(struct symbolizer *s, struct profile *p, const struct sym_result *r)
+{
+	const struct elf_file *f = file_of_result(s, r);
+	struct prof_mapping pm = { 0 };
+
+	pm.start = r->map->start;
+	pm.limit = r->map->end;
+	pm.offset = r->map->pgoff;
+	pm.filename = prof_str(p, r->map->path);
+	pm.build_id = prof_str(p, r->build_id);
+	if (f) {
+		pm.has_functions = f->has_symbols || f->has_dwarf;
+		pm.has_filenames = pm.has_line_numbers = f->has_lines;
+		pm.has_inline_frames = f->has_dwarf && !(s->flags & SYM_NO_INLINE);
+	}
+	return prof_add_mapping(p, &pm);
+}
+
+uint32_t sym_add_mapping(struct symbolizer *s, struct profile *p,
+			 const struct sym_maps *m, const struct sym_map *map)
+{
+	struct sym_result r;
+
+	/* Resolving its first address finds the file and its build-id. */
+	sym_resolve(s, m, map->start, &r);
+	if (r.map != map)
+		return 0;
+	return add_mapping(s, p, &r);
 }
 
 uint32_t sym_location(struct symbolizer *s, struct profile *p,
@@ -1121,19 +1213,7 @@ uint32_t sym_location(struct symbolizer *s, struct profile *p,
 		pm.has_functions = true;
 		mapping = prof_add_mapping(p, &pm);
 	} else if (r.map) {
-		const struct elf_file *f = file_of_result(s, &r);
-
-		pm.start = r.map->start;
-		pm.limit = r.map->end;
-		pm.offset = r.map->pgoff;
-		pm.filename = prof_str(p, r.map->path);
-		pm.build_id = prof_str(p, r.build_id);
-		if (f) {
-			pm.has_functions = f->has_symbols || f->has_dwarf;
-			pm.has_filenames = pm.has_line_numbers = f->has_lines;
-			pm.has_inline_frames = f->has_dwarf && !(s->flags & SYM_NO_INLINE);
-		}
-		mapping = prof_add_mapping(p, &pm);
+		mapping = add_mapping(s, p, &r);
 	}
 	for (size_t i = 0; i < r.nr_frames; i++) {
 		const struct sym_frame *fr = &r.frames[i];

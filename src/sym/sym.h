@@ -77,6 +77,12 @@ int sym_maps_read_proc(struct sym_maps *m, pid_t pid);
 int sym_maps_parse_line(char *line, struct sym_map *out);
 /* The mapping that contains addr, or NULL. */
 const struct sym_map *sym_maps_find(const struct sym_maps *m, uint64_t addr);
+/*
+ * The main executable's mapping: the lowest executable mapping of a file
+ * (the kernel loads a program below its libraries, the vdso and what
+ * mmap gives), or NULL.
+ */
+const struct sym_map *sym_maps_main(const struct sym_maps *m);
 /* The mappings, sorted by address. */
 const struct sym_map *sym_maps_list(const struct sym_maps *m, size_t *n);
 
@@ -138,6 +144,15 @@ uint32_t sym_location(struct symbolizer *s, struct profile *p,
 		      const struct sym_maps *m, uint64_t addr, bool is_return);
 
 /*
+ * Add map to p as its pprof mapping (path, range, build-id, what the file
+ * can name), as sym_location() would; returns its id. Producers add the
+ * main executable's first: pprof's readers (go tool pprof) name a profile
+ * after its first mapping.
+ */
+uint32_t sym_add_mapping(struct symbolizer *s, struct profile *p,
+			 const struct sym_maps *m, const struct sym_map *map);
+
+/*
  * The load bias of the ELF file behind map (runtime address - ELF virtual
  * address), for unwinders that report modules to libdwfl themselves.
  * Returns 0 or a negative errno (-ENOENT: no such file).
@@ -146,11 +161,42 @@ int sym_map_bias(struct symbolizer *s, const struct sym_maps *m,
 		 const struct sym_map *map, uint64_t *bias);
 
 /*
+ * Is addr inside a PLT stub (name@plt: a call to another object's function
+ * passes through it)? Then *offset is how far into the stub it is. A stub
+ * has no frame: its caller's return address is on top of the stack, or
+ * just under the word a lazy-binding stub pushes (x86-64: from offset 11
+ * on). Unwinders step out of stubs with this, as they have no call frame
+ * information of their own where LLD linked them.
+ */
+bool sym_plt_stub(struct symbolizer *s, const struct sym_maps *m, uint64_t addr,
+		  uint64_t *offset);
+
+/*
+ * A new read-only descriptor of the ELF object behind map, for unwinders
+ * that report modules to libdwfl themselves: sym_map_open()'s file, or
+ * for an object inside another file (a library in an APK), a memory file
+ * holding that object alone. Returns the fd or a negative errno.
+ */
+int sym_map_open_object(struct symbolizer *s, const struct sym_maps *m,
+			const struct sym_map *map);
+
+/*
  * A new read-only descriptor for the file behind map (the caller closes
- * it): the path as the process sees it (/proc/PID/root/...), or a memfd
- * holding the vdso. Returns the fd or a negative errno.
+ * it): the path as the process sees it (/proc/PID/root/...), a memfd
+ * holding the vdso, or for an object loaded from a memfd ("/memfd:NAME"),
+ * the mapping itself (/proc/PID/map_files/..., while the process lives). Returns the fd or a negative errno.
  */
 int sym_map_open(const struct sym_maps *m, const struct sym_map *map);
+
+/*
+ * The objects that addresses resolved in (sym_resolve()) but that have no
+ * DWARF debug information, wherever the system keeps it: their names come
+ * from their symbol tables alone (or from nothing: "[object]"), without
+ * source files or lines. Up to max paths into out (borrowed until
+ * sym_free()); returns how many there are in all. The vdso, which never
+ * has any, is left out.
+ */
+size_t sym_without_debug(const struct symbolizer *s, const char **out, size_t max);
 
 /* Counters, for the summary and the tests. */
 struct sym_stats {

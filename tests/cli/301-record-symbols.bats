@@ -43,6 +43,13 @@ teardown() {
 	"$REDLINE" report "$TMP/p.pb.gz" | grep -q 'lib_spin  spinlib.c'
 }
 
+@test "a library loaded from a memfd (no file on disk) is named while the program lives" {
+	record_folded "$TMP/p.folded" -- "$FIXTURES/memfdlib"
+	shares "$TMP/p.folded" lib_spin=60 main_spin=40
+	"$PROFILE_CHECK" parent "$TMP/p.folded" lib_spin main 97
+	"$REDLINE" report "$TMP/p.pb.gz" | grep -q 'lib_spin  spinlib.c'
+}
+
 @test "the vdso: clock_gettime's time is in __vdso_clock_gettime, under its caller" {
 	record_folded "$TMP/p.folded" -- "$FIXTURES/split" 200 vdso
 	"$PROFILE_CHECK" total "$TMP/p.folded" __vdso_clock_gettime 70

@@ -4,6 +4,8 @@
  */
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "prof/profile.h"
+#include "sym/elfdwarf.h"
 #include "sym/sym.h"
 
 static uintptr_t captured;
@@ -277,6 +281,113 @@ static void test_plt_stubs(void **state)
 	sym_free(s);
 }
 
+/*
+ * The load bias from a mapping, for the layouts linkers make (program
+ * headers as readelf -l prints them, from real binaries).
+ */
+static void test_segment_bias(void **state)
+{
+	/* LLD: the text segment starts in the read-only segment's last page. */
+	const struct sym_segment lld[] = {
+		{ 0x0, 0x0, 0xd24, 0xd24, PF_R },
+		{ 0xd30, 0x1d30, 0xa30, 0xa30, PF_R | PF_X },
+		{ 0x1760, 0x3760, 0x1f8, 0x1f8, PF_R | PF_W },
+	};
+	/* GNU ld, separate code: each segment on pages of its own. */
+	const struct sym_segment bfd[] = {
+		{ 0x0, 0x0, 0x628, 0x628, PF_R },
+		{ 0x1000, 0x1000, 0x1cd, 0x1cd, PF_R | PF_X },
+		{ 0x2000, 0x2000, 0x104, 0x104, PF_R },
+	};
+	/* Go (non-PIE): text from offset 0 at 0x400000. */
+	const struct sym_segment go[] = {
+		{ 0x0, 0x400000, 0x83a5d, 0x83a5d, PF_R | PF_X },
+		{ 0x84000, 0x484000, 0x9b580, 0x9b580, PF_R },
+	};
+	uint64_t bias = 1;
+
+	(void)state;
+	/* The executable mapping of page 0 is the text segment's, 4 KiB up. */
+	assert_int_equal(sym_segment_bias(lld, 3, 0x555555555000, 0, true, &bias), 0);
+	assert_int_equal(bias, 0x555555554000);
+	/* The read-only mapping of the same page is the first segment's. */
+	assert_int_equal(sym_segment_bias(lld, 3, 0x555555554000, 0, false, &bias), 0);
+	assert_int_equal(bias, 0x555555554000);
+	assert_int_equal(sym_segment_bias(bfd, 3, 0x7f0000001000, 0x1000, true, &bias), 0);
+	assert_int_equal(bias, 0x7f0000000000);
+	assert_int_equal(sym_segment_bias(go, 2, 0x400000, 0, true, &bias), 0);
+	assert_int_equal(bias, 0);
+	/* A mapping into the middle of the text (split by mprotect, say). */
+	assert_int_equal(sym_segment_bias(bfd, 3, 0x7f0000001000, 0x1000, true, &bias), 0);
+	/* Nothing holds the offset. */
+	assert_int_equal(sym_segment_bias(bfd, 3, 0x7f0000009000, 0x9000, true, &bias), -ENOENT);
+	assert_int_equal(sym_segment_bias(bfd, 0, 0x7f0000001000, 0x1000, true, &bias), -ENOENT);
+}
+
+struct text_seg {
+	uintptr_t bias;
+	ElfW(Phdr) ph;
+};
+
+static int main_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct text_seg *t = data;
+
+	(void)size;
+	t->bias = info->dlpi_addr;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD && (info->dlpi_phdr[i].p_flags & PF_X)) {
+			t->ph = info->dlpi_phdr[i];
+			break;
+		}
+	return 1;
+}
+
+/*
+ * An object stored inside another file (as an APK stores its libraries,
+ * page-aligned and uncompressed, and the loader maps them from there):
+ * this test program, 3 pages into a container, is found and read.
+ */
+static void test_object_inside_a_file(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct sym_maps *m = sym_maps_new(0);
+	struct text_seg t = { 0 };
+	struct sym_result r;
+	char container[] = "/tmp/redline-test-sym.XXXXXX", junk[3 * 4096], buf[65536];
+	int fd = mkstemp(container), self = open("/proc/self/exe", O_RDONLY);
+	uint64_t off = 0, size = 0, pgoff, start = 0x7e0000000000, fn;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && self >= 0);
+	memset(junk, 'P', sizeof(junk));
+	assert_int_equal(write(fd, junk, sizeof(junk)), sizeof(junk));
+	while ((n = read(self, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(fd, buf, (size_t)n), n);
+	close(self);
+	dl_iterate_phdr(main_text, &t);
+	assert_true(t.ph.p_memsz > 0);
+	pgoff = sizeof(junk) + (t.ph.p_offset & ~(uint64_t)4095);
+	assert_int_equal(sym_find_elf(fd, pgoff, &off, &size), 0);
+	assert_int_equal(off, sizeof(junk));
+	assert_true(size > t.ph.p_offset);
+	/* Not an object anywhere below: nothing. */
+	assert_int_equal(sym_find_elf(fd, 4096, &off, &size), -ENOENT);
+	close(fd);
+
+	/* Mapped as the loader would map its text from the container. */
+	sym_maps_add(m, start, t.ph.p_memsz + 4096, pgoff, container, NULL, 0, true);
+	fn = (uintptr_t)sym_test_outer - t.bias;
+	sym_resolve(s, m, start + fn - (t.ph.p_vaddr & ~(uint64_t)4095) + 4, &r);
+	assert_int_equal(r.status, SYM_OK);
+	assert_string_equal(r.frames[r.nr_frames - 1].name, "sym_test_outer");
+	assert_int_equal(r.file_addr, fn + 4);
+	unlink(container);
+	sym_maps_free(m);
+	sym_free(s);
+}
+
 static void test_location_into_profile(void **state)
 {
 	struct symbolizer *s = sym_new(0);
@@ -343,6 +454,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demangle),
+		cmocka_unit_test(test_segment_bias),
+		cmocka_unit_test(test_object_inside_a_file),
 		cmocka_unit_test(test_maps_overlap_like_mmap),
 		cmocka_unit_test(test_maps_line),
 		cmocka_unit_test(test_tables),

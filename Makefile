@@ -206,6 +206,11 @@ $(BUILD)/fixtures/libspin.so: tests/fixtures/lib/spinlib.c tests/fixtures/spin.h
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -shared -fPIC -o $@ $<
 $(BUILD)/fixtures/dlopen: | $(BUILD)/fixtures/libspin.so
+# A Google Benchmark program (tests/cli/640-import-results): Debian's
+# libbenchmark-dev is the producer whose JSON redline imports.
+$(BUILD)/fixtures/gbench: tests/fixtures/gbench.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXX_FIXTURE_FLAGS) -o $@ $< -lbenchmark -lpthread
 # movehot twice: the hot spot moves from a() to b() (tests/cli/620-diff).
 fixtures: $(BUILD)/fixtures/movehot-v2
 $(BUILD)/fixtures/movehot: tests/fixtures/spin.h

@@ -30,7 +30,7 @@
 #include "base/term.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
-#include "prof/pprof.h"
+#include "prof/import.h"
 #include "prof/profile.h"
 #include "prof/render.h"
 
@@ -59,14 +59,15 @@ static const struct opt_help report_help = {
 	.more = "formats: top, folded, svg, speedscope, pprof",
 };
 
-static int read_error(const char *path, int err, const char *why)
+static int read_error(const char *path, int err, const char *format, const char *why)
 {
 	if (err == -ENOENT) {
 		error("cannot read '%s': no such file", path);
 		hint("record one first: 'redline record -- CMD'");
-	} else if (err == -EINVAL) {
-		error("'%s' is not a valid pprof profile: %s", path, why);
-		hint("redline reads pprof files (.pb.gz) as written by 'redline record' or go tool pprof");
+	} else if (err == -EINVAL || err == -EFBIG) {
+		error("'%s' is not a valid %s profile: %s", path, format, why);
+		hint("redline reads pprof files (.pb.gz, from 'redline record' or go tool pprof), "
+		     "cProfile dumps, speedscope files, 'perf script' output and folded stacks");
 	} else {
 		error("cannot read '%s': %s", path, why);
 	}
@@ -109,6 +110,7 @@ int cmd_report(int argc, char **argv)
 	struct render_opts o = RENDER_OPTS_INIT;
 	struct profile *p = NULL;
 	struct buf why = BUF_INIT, title = BUF_INIT;
+	const char *format = NULL;
 	enum prof_format fmt = PROF_FMT_TOP;
 	struct afile af;
 	FILE *out = stdout;
@@ -148,9 +150,9 @@ int cmd_report(int argc, char **argv)
 		return RL_EXIT_USAGE;
 	}
 
-	ret = pprof_read(argv[0], &p, &why);
+	ret = prof_import_file(argv[0], &p, &format, &why);
 	if (ret < 0) {
-		status = read_error(argv[0], ret, why.ptr);
+		status = read_error(argv[0], ret, format, why.ptr);
 		buf_release(&why);
 		return status;
 	}

@@ -72,14 +72,13 @@ bool folded_sniff(const char *data, size_t len)
 
 	if (len && memchr(data, '\0', len < 4096 ? len : 4096))
 		return false;
-	while (lines < 8 && (s = next_line(&p, end, &n))) {
+	/* The first line says; a bad line further on is the reader's to report. */
+	while ((s = next_line(&p, end, &n)) && lines++ < 64) {
 		if (!n || s[0] == '#')
 			continue;
-		if (!split_line(s, n, &stack_len, &count))
-			return false;
-		lines++;
+		return split_line(s, n, &stack_len, &count);
 	}
-	return lines > 0;
+	return false;
 }
 
 /* "(tid N)" at the end of a thread's root frame: the name before it and N. */

@@ -5,6 +5,7 @@
  *   { (file, line, name): (cc, nc, tt, ct, callers), ... }
  *   callers: { (file, line, name): (nc, cc, tt, ct), ... }   cProfile
  *            { (file, line, name): nc, ... }                  profile
+ *            (which times no edge: its time is the callee's, by calls)
  *
  * cc: primitive (non-recursive) calls, nc: all calls, tt: time in the
  * function itself, ct: time including callees (outermost calls only), in
@@ -516,7 +517,18 @@ static int read_dump(struct dump *d, const struct mv *top, struct buf *why)
 			    num(kid(m, cv, 1), &cc) && num(kid(m, cv, 2), &e.tt) &&
 			    num(kid(m, cv, 3), &e.ct)) {
 				/* cProfile: (nc, cc, tt, ct) */
-			} else if (!num(cv, &e.nc)) { /* profile: a count */
+			} else if (num(cv, &e.nc)) {
+				/*
+				 * The profile module: a count alone. The edge's time is
+				 * the callee's in proportion to the calls.
+				 */
+				const struct fn *f = &d->fns[callee];
+
+				if (f->nc > 0) {
+					e.tt = f->tt * fmin(e.nc / f->nc, 1);
+					e.ct = f->ct * fmin(e.nc / f->nc, 1);
+				}
+			} else {
 				if (why)
 					buf_addf(why, "a caller of entry %zu has no call figures", i);
 				return -EINVAL;

@@ -45,25 +45,32 @@ struct top_row {
 	int64_t calls; /* self calls (a cProfile import's "calls"), -1: none */
 };
 
-static int cmp_self(const struct top_row *x, const struct top_row *y)
+struct top_order {
+	enum render_sort sort;
+	const struct view *v;
+};
+
+/* Ties go by name, so that the same profile read from two formats lists alike. */
+static int cmp_self(const struct top_row *x, const struct top_row *y, const struct view *v)
 {
 	if (x->fn.self != y->fn.self)
 		return x->fn.self > y->fn.self ? -1 : 1;
 	if (x->fn.total != y->fn.total)
 		return x->fn.total > y->fn.total ? -1 : 1;
-	return x->fn.name < y->fn.name ? -1 : x->fn.name > y->fn.name;
+	return strcmp(view_str(v, x->fn.name), view_str(v, y->fn.name));
 }
 
 static int cmp_row(const void *a, const void *b, void *arg)
 {
 	const struct top_row *x = a, *y = b;
-	enum render_sort sort = *(const enum render_sort *)arg;
+	const struct top_order *ord = arg;
+	enum render_sort sort = ord->sort;
 
 	if (sort == RENDER_SORT_TOTAL && x->fn.total != y->fn.total)
 		return x->fn.total > y->fn.total ? -1 : 1;
 	if (sort == RENDER_SORT_CALLS && x->calls != y->calls)
 		return x->calls > y->calls ? -1 : 1;
-	return cmp_self(x, y);
+	return cmp_self(x, y, ord->v);
 }
 
 struct named_count {
@@ -126,7 +133,7 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 	struct view_fn *fns = view_functions(v, &nrows);
 	struct top_row *rows = xcalloc(nrows + 1, sizeof(*rows));
 	struct buf b = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT;
-	enum render_sort sort = o->sort;
+	struct top_order ord = { o->sort, v };
 	bool c = o->color, calls;
 
 	for (size_t i = 0; i < nrows; i++)
@@ -135,7 +142,7 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 	row_calls(p, o, v, rows, nrows);
 	calls = nrows && rows[0].calls >= 0;
 	if (nrows)
-		qsort_r(rows, nrows, sizeof(*rows), cmp_row, &sort);
+		qsort_r(rows, nrows, sizeof(*rows), cmp_row, &ord);
 
 	if (idx >= 0) {
 		int si = prof_value_index(p, "samples");

@@ -30,21 +30,6 @@
 /* The sum of all counts stays far below what int64 sums can hold. */
 #define MAX_TOTAL ((uint64_t)1 << 62)
 
-/* The line at *p (without its newline and a '\r'); advances *p past it. */
-static const char *next_line(const char **p, const char *end, size_t *len)
-{
-	const char *s = *p, *nl;
-
-	if (s >= end)
-		return NULL;
-	nl = memchr(s, '\n', (size_t)(end - s));
-	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-	*p = nl ? nl + 1 : end;
-	if (*len && s[*len - 1] == '\r')
-		(*len)--;
-	return s;
-}
-
 /* "stack COUNT": the stack's length and the count; false if not so. */
 static bool split_line(const char *s, size_t len, size_t *stack_len, uint64_t *count)
 {
@@ -73,7 +58,7 @@ bool folded_sniff(const char *data, size_t len)
 	if (len && memchr(data, '\0', len < 4096 ? len : 4096))
 		return false;
 	/* The first line says; a bad line further on is the reader's to report. */
-	while ((s = next_line(&p, end, &n)) && lines++ < 64) {
+	while ((s = prof_import_line(&p, end, &n)) && lines++ < 64) {
 		if (!n || s[0] == '#')
 			continue;
 		return split_line(s, n, &stack_len, &count);
@@ -212,7 +197,7 @@ int folded_import(const char *data, size_t len, struct profile **out, struct buf
 	f.jit_map = prof_add_mapping(f.p, &jm);
 	buf_init(&f.name, 64);
 	buf_init(&f.file, 64);
-	while ((s = next_line(&p, end, &n))) {
+	while ((s = prof_import_line(&p, end, &n))) {
 		size_t stack_len, nlabels = 0;
 		uint64_t count;
 		const char *fs;

@@ -35,6 +35,20 @@ static const struct {
 	{ "pprof", pprof_sniff, pprof_import },
 };
 
+const char *prof_import_line(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p, *nl;
+
+	if (s >= end)
+		return NULL;
+	nl = memchr(s, '\n', (size_t)(end - s));
+	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+	*p = nl ? nl + 1 : end;
+	if (*len && s[*len - 1] == '\r')
+		(*len)--;
+	return s;
+}
+
 const char *prof_import_sniff(const char *data, size_t len)
 {
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)

@@ -48,6 +48,12 @@ bool folded_sniff(const char *data, size_t len);
 int folded_import(const char *data, size_t len, struct profile **out, struct buf *why);
 
 /*
+ * For the text formats: the line at *p (before end), without its newline
+ * and a '\r'; its length in *len, *p moved past it. NULL at the end.
+ */
+const char *prof_import_line(const char **p, const char *end, size_t *len);
+
+/*
  * The format of data[0..len), by content: "pstats", "speedscope",
  * "perf-script", "folded", or "pprof" when no other claims it.
  */

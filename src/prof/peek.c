@@ -42,18 +42,6 @@ static struct acc *acc_of(struct peek *pk, uint32_t name)
 	return &pk->acc[name];
 }
 
-static void format_value(struct buf *b, const struct profile *p, int idx, int64_t v)
-{
-	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
-
-	if (!strcmp(unit, "nanoseconds"))
-		format_duration(b, (double)v / 1e9);
-	else if (!strcmp(unit, "bytes"))
-		format_bytes(b, (double)v);
-	else
-		format_count(b, v > 0 ? (uint64_t)v : 0);
-}
-
 struct peek_row {
 	uint32_t name;
 	int64_t total, calls;
@@ -144,8 +132,8 @@ static void peek_one(const struct profile *p, struct view *v, const struct view_
 	}
 	if (nrows)
 		qsort(rows, nrows, sizeof(*rows), cmp_peek_row);
-	format_value(&a, p, vi, f->self);
-	format_value(&b, p, vi, f->total);
+	prof_format_value(&a, p, vi, f->self);
+	prof_format_value(&b, p, vi, f->total);
 	fprintf(out, " %s: self %s (%.2f%%), total %s (%.2f%%)", view_str(v, f->name), a.ptr,
 		all ? 100.0 * (double)f->self / (double)all : 0, b.ptr,
 		all ? 100.0 * (double)f->total / (double)all : 0);
@@ -163,7 +151,7 @@ static void peek_one(const struct profile *p, struct view *v, const struct view_
 			callers ? "(nothing: a root)" : "(nothing)");
 	for (size_t i = 0; i < nrows && (!top || i < top); i++) {
 		buf_reset(&a);
-		format_value(&a, p, vi, rows[i].total);
+		prof_format_value(&a, p, vi, rows[i].total);
 		fprintf(out, " %12s %6.2f%%", a.ptr,
 			f->total ? 100.0 * (double)rows[i].total / (double)f->total : 0);
 		if (ci >= 0) {

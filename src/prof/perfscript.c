@@ -31,20 +31,6 @@
 #define MAX_EVENTS 8
 #define MAX_TOTAL ((uint64_t)1 << 62)
 
-static const char *next_line(const char **p, const char *end, size_t *len)
-{
-	const char *s = *p, *nl;
-
-	if (s >= end)
-		return NULL;
-	nl = memchr(s, '\n', (size_t)(end - s));
-	*len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-	*p = nl ? nl + 1 : end;
-	if (*len && s[*len - 1] == '\r')
-		(*len)--;
-	return s;
-}
-
 struct header {
 	const char *comm;
 	size_t comm_len;
@@ -156,7 +142,7 @@ bool perfscript_sniff(const char *data, size_t len)
 	struct header h;
 	size_t n;
 
-	while ((s = next_line(&p, end, &n))) {
+	while ((s = prof_import_line(&p, end, &n))) {
 		if (!n || s[0] == '#')
 			continue;
 		return parse_header(s, n, &h);
@@ -297,7 +283,7 @@ int perfscript_import(const char *data, size_t len, struct profile **out, struct
 	*out = NULL;
 	memset(&h, 0, sizeof(h));
 	/* First pass: the events, as every value type comes before the first sample. */
-	while ((s = next_line(&p, end, &n))) {
+	while ((s = prof_import_line(&p, end, &n))) {
 		if (n && s[0] != '#' && parse_header(s, n, &h) && h.has_period)
 			event_index(&ps, h.event, h.event_len, true);
 	}
@@ -312,7 +298,7 @@ int perfscript_import(const char *data, size_t len, struct profile **out, struct
 	}
 	prof_add_comment(ps.p, "imported from perf script");
 	p = data;
-	while ((s = next_line(&p, end, &n))) {
+	while ((s = prof_import_line(&p, end, &n))) {
 		uint32_t loc;
 
 		lineno++;

@@ -125,18 +125,12 @@ static int read_items(struct marshal *m, uint32_t id, size_t n, bool pairs)
 		}
 		if ((ret = read_value(m, &k)) < 0)
 			break;
-		if (count == cap) {
-			cap *= 2;
-			tmp = xreallocarray(tmp, cap, sizeof(*tmp));
-		}
+		ALLOC_GROW(tmp, count, cap);
 		tmp[count++] = k;
 		if (pairs) {
 			if ((ret = read_value(m, &k)) < 0)
 				break;
-			if (count == cap) {
-				cap *= 2;
-				tmp = xreallocarray(tmp, cap, sizeof(*tmp));
-			}
+			ALLOC_GROW(tmp, count, cap);
 			tmp[count++] = k;
 		}
 	}

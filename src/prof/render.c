@@ -23,7 +23,7 @@ static int stream_status(FILE *out)
 }
 
 /* A value in its unit: "1.234 s", "12.0 MiB", "1,234". */
-static void format_value(struct buf *b, const struct profile *p, int idx,
+void prof_format_value(struct buf *b, const struct profile *p, int idx,
 			 int64_t v)
 {
 	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
@@ -148,7 +148,7 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 		int si = prof_value_index(p, "samples");
 
 		buf_reset(&b);
-		format_value(&b, p, idx, all);
+		prof_format_value(&b, p, idx, all);
 		fprintf(out, " %s%s%s %s", term_c(c, TERM_BOLD), b.ptr, term_c(c, TERM_RESET),
 			prof_strget(p, p->types[idx].type));
 		if (si >= 0 && si != idx) {
@@ -176,8 +176,8 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 
 		buf_reset(&t1);
 		buf_reset(&t2);
-		format_value(&t1, p, idx, r->self);
-		format_value(&t2, p, idx, r->total);
+		prof_format_value(&t1, p, idx, r->self);
+		prof_format_value(&t2, p, idx, r->total);
 		fprintf(out, " %s%6.2f%%%s %10s %6.2f%% %10s", sp >= 10 ? term_c(c, TERM_BOLD) : "",
 			sp, sp >= 10 ? term_c(c, TERM_RESET) : "", t1.ptr, tp, t2.ptr);
 		if (calls) {

@@ -7,6 +7,8 @@
 #include <regex.h>
 #include <stdio.h>
 
+struct buf;
+
 #include "prof/profile.h"
 
 /*
@@ -81,6 +83,9 @@ int render_speedscope(const struct profile *p, const struct render_opts *o,
  */
 int render_peek(const struct profile *p, const struct render_opts *o, const regex_t *re,
 		bool callers, FILE *out);
+
+/* Append value v of type idx in its unit: "1.234 s", "12.0 MiB", "1,234". */
+void prof_format_value(struct buf *b, const struct profile *p, int idx, int64_t v);
 
 /* --- formats, by name and by file name --------------------------------- */
 

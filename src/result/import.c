@@ -366,6 +366,31 @@ void import_sample(struct result *r, double seconds, double iterations, double c
 		metric_add(result_metric(r, "iterations", UNIT_COUNT), iterations);
 }
 
+int import_times(struct jread *j, struct result *r, const json_t *arr, const char *key,
+		 double iterations)
+{
+	size_t i, mark = jread_key(j, key);
+	const json_t *v;
+	int ret = 0;
+
+	json_array_foreach(arr, i, v) {
+		size_t m = jread_index(j, i);
+		double t = json_number_value(v);
+
+		if (!json_is_number(v))
+			ret = jread_expected(j, "a number", v);
+		else if (!isfinite(t) || t < 0)
+			ret = jread_error(j, "%g is not a time", t);
+		else
+			import_sample(r, t, iterations, NAN);
+		jread_leave(j, m);
+		if (ret < 0)
+			break;
+	}
+	jread_leave(j, mark);
+	return ret;
+}
+
 int import_member(struct jread *j, const json_t *obj, const char *key,
 		  json_type type, bool required, const json_t **out)
 {

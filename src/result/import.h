@@ -107,6 +107,14 @@ void import_created(struct resultset *rs, const char *date, bool utc_if_bare);
 void import_sample(struct result *r, double seconds, double iterations, double cpu);
 
 /*
+ * arr[] (at member key of the path), seconds per iteration of each sample,
+ * each averaged over iterations: one import_sample() each. Every element
+ * must be a finite number >= 0.
+ */
+int import_times(struct jread *j, struct result *r, const json_t *arr, const char *key,
+		 double iterations);
+
+/*
  * Member key of obj as a finite number >= 0 into *out. Absent: an error
  * when required, else *out untouched and 0. The message names the path.
  */

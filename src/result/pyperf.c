@@ -90,9 +90,8 @@ static void read_common(struct resultset *rs, const json_t *common)
 static int read_run(struct result *r, const json_t *run, const json_t *bench,
 		    const json_t *common, struct jread *j)
 {
-	const json_t *values, *v;
+	const json_t *values;
 	double loops, inner;
-	size_t i, mark;
 	int ret;
 
 	if (!json_is_object(run))
@@ -102,23 +101,7 @@ static int read_run(struct result *r, const json_t *run, const json_t *bench,
 	if ((ret = loops_of(j, meta(run, bench, common, "loops"), "loops", &loops)) < 0 ||
 	    (ret = loops_of(j, meta(run, bench, common, "inner_loops"), "inner_loops", &inner)) < 0)
 		return ret;
-	mark = jread_key(j, "values");
-	json_array_foreach(values, i, v) {
-		size_t m = jread_index(j, i);
-		double t = json_number_value(v);
-
-		if (!json_is_number(v))
-			ret = jread_expected(j, "a number", v);
-		else if (!isfinite(t) || t < 0)
-			ret = jread_error(j, "%g is not a time", t);
-		else
-			import_sample(r, t, loops * inner, NAN);
-		jread_leave(j, m);
-		if (ret < 0)
-			break;
-	}
-	jread_leave(j, mark);
-	return ret;
+	return import_times(j, r, values, "values", loops * inner);
 }
 
 static int read_bench(struct resultset *rs, const json_t *bench, const json_t *common,

@@ -120,10 +120,10 @@ static void read_params(struct result *r, const json_t *params)
 static int read_bench(struct resultset *rs, const json_t *b, struct jread *j)
 {
 	const char *name, *fullname;
-	const json_t *stats, *data, *params, *v;
+	const json_t *stats, *data, *params;
 	double iters = 1;
 	struct result *r;
-	size_t i, mark;
+	size_t mark;
 	int ret;
 
 	if (!json_is_object(b))
@@ -151,21 +151,7 @@ static int read_bench(struct resultset *rs, const json_t *b, struct jread *j)
 	r = resultset_add(rs, fullname ? fullname : name);
 	if (params)
 		read_params(r, params);
-	jread_key(j, "data");
-	json_array_foreach(data, i, v) {
-		size_t m = jread_index(j, i);
-		double t = json_number_value(v);
-
-		if (!json_is_number(v))
-			ret = jread_expected(j, "a number", v);
-		else if (!isfinite(t) || t < 0)
-			ret = jread_error(j, "%g is not a time", t);
-		else
-			import_sample(r, t, iters, NAN);
-		jread_leave(j, m);
-		if (ret < 0)
-			break;
-	}
+	ret = import_times(j, r, data, "data", iters);
 out:
 	jread_leave(j, mark);
 	return ret;

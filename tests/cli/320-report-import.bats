@@ -130,7 +130,7 @@ known_prof() {
 	[[ "$output" == *"is not a regular expression"* ]]
 }
 
-@test "cProfile: diff of two dumps finds the function that got slower" {
+@test "cProfile: diff and publish of two dumps show the function that got slower" {
 	known_prof "$TMP/a.prof"
 	known_prof "$TMP/b.prof" 2
 	run "$REDLINE" diff "$TMP/a.prof" "$TMP/b.prof"
@@ -139,6 +139,11 @@ known_prof() {
 	[[ "$output" == *"lex (app.py:30)"* ]]
 	run "$REDLINE" report "$TMP/k.prof" --sort nonsense
 	[ "$status" -eq 2 ]
+	# publish takes them as profiles, by content.
+	run "$REDLINE" publish --baseline "$TMP/a.prof" --after "$TMP/b.prof" -o "$TMP/r.html"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q "lex (app.py:30)" "$TMP/r.md"
 }
 
 @test "folded stacks: report of redline's own folded output equals report of the pprof it came from" {

@@ -14,6 +14,11 @@
 # samples' per-loop times) and redline's relative to python's.
 # Goal: within 5 % on every statement.
 #
+# Both run with the same PYTHONHASHSEED (0 unless set): a set lookup's cost
+# depends on the hash seed, which differs from process to process, and
+# redline's five workers would otherwise see five seeds where timeit's one
+# process sees one.
+#
 #   bench/timeit-vs-python.sh [ROUNDS] [PYTHON]   (default 3 rounds, python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +26,7 @@ ROUNDS=${1:-3}
 PY=${2:-python3}
 REDLINE=${REDLINE:-build/redline}
 [ -x "$REDLINE" ] || { echo "build redline first (make)" >&2; exit 1; }
+export PYTHONHASHSEED=${PYTHONHASHSEED:-0}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

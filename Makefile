@@ -209,6 +209,11 @@ $(BUILD)/fixtures/dlopen $(BUILD)/fixtures/memfdlib: | $(BUILD)/fixtures/libspin
 $(BUILD)/fixtures/memfdlib: tests/fixtures/spin.h
 # plt calls libc's labs through its PLT: never as a builtin.
 $(BUILD)/fixtures/plt: FIXTURE_CFLAGS += -fno-builtin
+# A Google Benchmark program (tests/cli/640-import-results): Debian's
+# libbenchmark-dev is the producer whose JSON redline imports.
+$(BUILD)/fixtures/gbench: tests/fixtures/gbench.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CXX_FIXTURE_FLAGS) -o $@ $< -lbenchmark -lpthread
 # movehot twice: the hot spot moves from a() to b() (tests/cli/620-diff).
 fixtures: $(BUILD)/fixtures/movehot-v2
 $(BUILD)/fixtures/movehot: tests/fixtures/spin.h

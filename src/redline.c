@@ -22,8 +22,9 @@ struct command {
 static const struct command commands[] = {
 	{ "stat", cmd_stat, "run a command and report its time, CPU, memory, faults and counters" },
 	{ "bench", cmd_bench, "benchmark commands: statistics, comparisons, complexity (hyperfine's options)" },
+	{ "timeit", cmd_timeit, "time Python statements inside the interpreter, in fresh worker processes" },
 	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
-	{ "report", cmd_report, "show a profile: top functions, flame graph, folded stacks, speedscope" },
+	{ "report", cmd_report, "show a profile (pprof, cProfile, speedscope, perf script, folded): top, callers, flame graph" },
 	{ "mem", cmd_mem, "trace a command's allocations: peak heap, hot sites, temporaries, leaks" },
 	{ "compare", cmd_compare, "compare two result sets: change, interval, test and verdict per benchmark" },
 	{ "check", cmd_check, "check result sets against performance budgets (pass/fail, JUnit XML for CI)" },

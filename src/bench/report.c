@@ -61,6 +61,7 @@ struct tu {
 static struct tu tu_of(enum time_unit u, double typical)
 {
 	static const struct tu s = { 1, "s", 3 }, ms = { 1e3, "ms", 1 }, us = { 1e6, "µs", 1 };
+	static const struct tu ns = { 1e9, "ns", 1 };
 
 	switch (u) {
 	case TIME_UNIT_SECOND:
@@ -73,7 +74,9 @@ static struct tu tu_of(enum time_unit u, double typical)
 		break;
 	}
 	/* hyperfine has no µs; below a millisecond "0.8 ms" hides too much. */
-	return typical >= 1 ? s : typical >= 1e-3 || !isfinite(typical) ? ms : us;
+	/* Times per iteration (redline timeit, imports) go below a microsecond. */
+	return typical >= 1 ? s : typical >= 1e-3 || !isfinite(typical) ? ms
+		: typical >= 1e-6 ? us : ns;
 }
 
 /* The number alone, right-aligned in width. */
@@ -187,6 +190,12 @@ static void result_warnings(struct buf *out, const struct result *r,
 	}
 }
 
+/* Figures per call of a function (timeit, imports), not per run of a command. */
+static bool per_iteration(const struct resultset *rs)
+{
+	return rs->has_machine && rs->machine.per && !strcmp(rs->machine.per, "iteration");
+}
+
 /* "  Label:" padded to the column where the figures start. */
 static void label(struct buf *out, const char *text)
 {
@@ -216,25 +225,33 @@ void report_result(struct buf *out, const struct resultset *rs, size_t i,
 		label(out, "Time (abs ≡):");
 		buf_addstr(out, G);
 		add_time(out, &t, st.s.mean, 7);
-		buf_addf(out, "%s                [User: ", R);
+		buf_addf(out, "%s                ", R);
 	} else {
 		label(out, "Time (mean ± σ):");
 		buf_addstr(out, G);
 		add_time(out, &t, st.s.mean, 7);
 		buf_addf(out, "%s ± %s", R, G);
 		add_time(out, &t, st.s.stddev, 6);
-		buf_addf(out, "%s    [User: ", R);
+		buf_addf(out, "%s    ", R);
 	}
-	add_time(out, &t, mean_of(r, "user_time"), 0);
-	buf_addstr(out, ", System: ");
-	add_time(out, &t, mean_of(r, "system_time"), 0);
+	if (!ok_metric(r, "user_time") && ok_metric(r, "cpu_time")) {
+		/* A function's time (timeit, imports): CPU time per iteration. */
+		buf_addstr(out, "[CPU: ");
+		add_time(out, &t, mean_of(r, "cpu_time"), 0);
+	} else {
+		buf_addstr(out, "[User: ");
+		add_time(out, &t, mean_of(r, "user_time"), 0);
+		buf_addstr(out, ", System: ");
+		add_time(out, &t, mean_of(r, "system_time"), 0);
+	}
 	buf_addstr(out, "]\n");
 	label(out, "Range (min … max):");
 	buf_addstr(out, C);
 	add_time(out, &t, st.s.min, 7);
 	buf_addf(out, "%s … %s", R, C);
 	add_time(out, &t, st.s.max, 6);
-	buf_addf(out, "%s    %zu run%s\n", R, wall->nr, wall->nr == 1 ? "" : "s");
+	buf_addf(out, "%s    %zu %s%s\n", R, wall->nr, per_iteration(rs) ? "sample" : "run",
+		 wall->nr == 1 ? "" : "s");
 	if (wall->nr > 1) {
 		label(out, "Median (95% CI):");
 		buf_addstr(out, G);

@@ -6,17 +6,14 @@
 #include "calib/calib.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
-#include "run/proc.h"
+#include "run/capture.h"
 #include "stats/describe.h"
 
 #define PY_METHOD(what)                                                         \
@@ -307,61 +304,6 @@ int calib_py_parse(const char *text, size_t len, struct calib_py_output *out,
 
 /* ---- running the interpreter --------------------------------------------------- */
 
-/* Read the child's stdout and stderr until both close or the deadline passes. */
-static int collect(int out_fd, int err_fd, double deadline, struct buf *out,
-		   struct buf *errs)
-{
-	struct pollfd pfd[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
-	struct buf *dst[2] = { out, errs };
-	int open = 2;
-
-	while (open) {
-		double left = deadline - mono_seconds();
-		int n;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		n = poll(pfd, 2, (int)(left * 1000) + 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		for (int i = 0; i < 2; i++) {
-			char chunk[4096];
-			ssize_t r;
-
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			r = read(pfd[i].fd, chunk, sizeof(chunk));
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				pfd[i].fd = -1;
-				open--;
-				continue;
-			}
-			/* Bounded: a runaway interpreter cannot fill our memory. */
-			if (dst[i]->len < (1U << 20))
-				buf_add(dst[i], chunk, (size_t)r);
-		}
-	}
-	return 0;
-}
-
-/* The last non-empty line of s (an error's summary, in a traceback). */
-static void last_line(const struct buf *s, struct buf *line)
-{
-	size_t end = s->len, start;
-
-	while (end && (s->ptr[end - 1] == '\n' || s->ptr[end - 1] == ' '))
-		end--;
-	start = end;
-	while (start && s->ptr[start - 1] != '\n')
-		start--;
-	buf_add(line, s->ptr + start, end - start);
-}
-
 static struct calib_interp *add_interp(struct calib_table *t, const char *path)
 {
 	struct calib_interp *in = xcalloc(1, sizeof(*in));
@@ -377,10 +319,7 @@ static int run_script(const char *path, const bool *want, const struct calib_pla
 {
 	struct buf errs = BUF_INIT, target = BUF_INIT, reps = BUF_INIT, discards = BUF_INIT;
 	const char **argv = xcalloc(9 + 3 * calib_py_ncases, sizeof(*argv));
-	struct run_spec spec = RUN_SPEC_INIT;
-	struct run_child child;
 	struct run_result res;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
 	size_t argc = 0;
 	int ret;
 
@@ -408,32 +347,12 @@ static int run_script(const char *path, const bool *want, const struct calib_pla
 	}
 	argv[argc] = NULL;
 
-	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
-		ret = -errno;
+	ret = run_capture((char *const *)argv, quick ? 20 : 60, out, &errs, &res);
+	if (ret == -ETIMEDOUT) {
+		buf_addf(why, "'%s' did not finish in time", path);
 		goto out;
-	}
-	spec.argv = (char *const *)argv;
-	spec.stdout_fd = out_pipe[1];
-	spec.stderr_fd = err_pipe[1];
-	ret = run_spawn(&spec, &child);
-	close(out_pipe[1]);
-	close(err_pipe[1]);
-	out_pipe[1] = err_pipe[1] = -1;
-	if (ret < 0) {
+	} else if (ret < 0) {
 		buf_addf(why, "cannot run '%s': %s", path, strerror(-ret));
-		goto out;
-	}
-	ret = collect(out_pipe[0], err_pipe[0], mono_seconds() + (quick ? 20 : 60), out,
-		      &errs);
-	if (ret < 0) {
-		run_kill(&child);
-		buf_addf(why, "'%s' %s", path,
-			 ret == -ETIMEDOUT ? "did not finish in time" : strerror(-ret));
-		goto out;
-	}
-	ret = run_wait(&child, 0, &res);
-	if (ret < 0) {
-		buf_addf(why, "cannot wait for '%s': %s", path, strerror(-ret));
 		goto out;
 	}
 	if (!res.exited || res.exit_code != 0) {
@@ -442,17 +361,11 @@ static int run_script(const char *path, const bool *want, const struct calib_pla
 		buf_addch(why, ')');
 		if (errs.len) {
 			buf_addstr(why, ": ");
-			last_line(&errs, why);
+			run_last_line(&errs, why);
 		}
 		ret = -ECHILD;
 	}
 out:
-	for (int i = 0; i < 2; i++) {
-		if (out_pipe[i] >= 0)
-			close(out_pipe[i]);
-		if (err_pipe[i] >= 0)
-			close(err_pipe[i]);
-	}
 	free(argv);
 	buf_release(&errs);
 	buf_release(&target);

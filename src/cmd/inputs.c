@@ -8,7 +8,7 @@
 
 #include "base/buf.h"
 #include "base/diag.h"
-#include "prof/pprof.h"
+#include "prof/import.h"
 #include "prof/profile.h"
 #include "result/memsum.h"
 #include "result/resultset.h"
@@ -58,7 +58,8 @@ int read_resultset_arg(struct resultset *rs, const char *path, const char *what)
 	} else if (ret == -EINVAL) {
 		error("'%s' (%s) is not a usable result set: %s", path, what, err.ptr);
 		hint("redline reads result sets from 'redline bench --export-json', "
-		     "'redline stat -o FILE.json' and 'hyperfine --export-json'");
+		     "'redline stat -o FILE.json' and 'hyperfine --export-json', and the JSON of "
+		     "google-benchmark, pytest-benchmark, pyperf and criterion");
 	} else if (ret < 0) {
 		error_code(ret, "cannot read %s '%s'", what, path);
 	} else if (!rs->nr) {
@@ -74,15 +75,17 @@ int read_resultset_arg(struct resultset *rs, const char *path, const char *what)
 int read_profile_arg(struct profile **out, const char *path)
 {
 	struct buf why = BUF_INIT;
-	int ret = pprof_read(path, out, &why);
+	const char *format = NULL;
+	int ret = prof_import_file(path, out, &format, &why);
 
 	if (ret == -ENOENT || ret == -ENOTDIR) {
 		error("cannot read '%s': no such file", path);
 		hint("record one first: 'redline record -o %s -- CMD'", path);
 	} else if (ret == -EINVAL || ret == -EFBIG) {
-		error("'%s' is not a valid pprof profile: %s", path, why.ptr);
-		hint("give a profile written by 'redline record', 'redline mem' or another "
-		     "pprof producer (.pb.gz)");
+		error("'%s' is not a valid %s profile: %s", path, format, why.ptr);
+		hint("redline reads pprof (.pb.gz, from 'redline record', 'redline mem' or another "
+		     "pprof producer), cProfile dumps, speedscope files, 'perf script' output and "
+		     "folded stacks");
 	} else if (ret < 0) {
 		error_code(ret, "cannot read '%s'", path);
 	}

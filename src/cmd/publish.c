@@ -29,6 +29,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/inputs.h"
+#include "prof/import.h"
 #include "prof/profile.h"
 #include "publish/report.h"
 
@@ -59,7 +60,8 @@ static const struct opt_help publish_help = {
 		"nothing from anywhere.\n"
 		"\n"
 		"Each FILE is a result set (redline bench/stat, hyperfine), a pprof\n"
-		"profile (redline record or mem, .pb.gz) or redline mem's figures\n"
+		"profile (redline record or mem, .pb.gz, or a cProfile dump, speedscope,\n"
+		"perf script or folded stacks) or redline mem's figures\n"
 		"(-o FILE.json); give --baseline and --after once per file. --notes is\n"
 		"Markdown: its '## Problem' section (and '## Baseline', '## Result', ...)\n"
 		"go to those sections, the rest to Solution.",
@@ -79,18 +81,27 @@ static int add_to_list(const struct option *opt, char **args)
 	return 0;
 }
 
-/* gzip's magic: a compressed pprof profile. */
-static bool looks_like_pprof(const char *path)
+/*
+ * A profile rather than JSON figures: gzip's magic (pprof), a format the
+ * profile importers claim by content (a cProfile dump, speedscope, perf
+ * script, folded stacks), or a raw pprof by its name.
+ */
+static bool looks_like_profile(const char *path)
 {
-	unsigned char magic[2] = { 0, 0 };
+	char head[65536];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool gz;
+	ssize_t n;
 
 	if (fd < 0)
 		return ends_with(path, ".pb.gz") || ends_with(path, ".pb") || ends_with(path, ".pprof");
-	gz = read(fd, magic, 2) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+	n = read(fd, head, sizeof(head));
 	close(fd);
-	return gz || ends_with(path, ".pb") || ends_with(path, ".pprof");
+	if (n < 0)
+		n = 0;
+	if (n >= 2 && (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b)
+		return true;
+	return strcmp(prof_import_sniff(head, (size_t)n), "pprof") || ends_with(path, ".pb") ||
+	       ends_with(path, ".pprof");
 }
 
 static int read_inputs(const struct strlist *l, struct pub_input *in, size_t *done,
@@ -101,7 +112,7 @@ static int read_inputs(const struct strlist *l, struct pub_input *in, size_t *do
 		int status;
 
 		p->path = l->v[i];
-		if (looks_like_pprof(p->path)) {
+		if (looks_like_profile(p->path)) {
 			p->kind = PUB_PROFILE;
 			status = read_profile_arg(&p->prof, p->path);
 		} else {

@@ -19,6 +19,7 @@
  * to -o FILE (whose name picks the format unless --format says).
  */
 #include <errno.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@
 #include "base/term.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
-#include "prof/pprof.h"
+#include "prof/import.h"
 #include "prof/profile.h"
 #include "prof/render.h"
 
@@ -38,6 +39,8 @@ struct report_cmd {
 	const char *format;
 	const char *output;
 	const char *value;
+	const char *sort;
+	const char *callers, *callees;
 	bool threads, lines, inverted, annotate;
 	int top;
 };
@@ -45,28 +48,36 @@ struct report_cmd {
 static const struct opt_help report_help = {
 	.usage = "redline report [OPTIONS] FILE",
 	.summary =
-		"Read a pprof profile (.pb.gz, from redline record or any pprof producer)\n"
-		"and show it: a table of the top functions by self and total share (the\n"
-		"default), collapsed stacks, an interactive flame graph (SVG), a\n"
-		"speedscope file, or pprof again. Output goes to stdout, or to -o FILE,\n"
-		"whose name picks the format when --format is not given.",
+		"Read a profile and show it: a table of the top functions by self and\n"
+		"total share (the default), collapsed stacks, an interactive flame graph\n"
+		"(SVG), a speedscope file, or pprof again; or the callers or callees of\n"
+		"a function. Output goes to stdout, or to -o FILE, whose name picks the\n"
+		"format when --format is not given.\n"
+		"\n"
+		"The profile may be pprof (.pb.gz, from redline record or any pprof\n"
+		"producer), a cProfile dump (python -m cProfile -o FILE; its call counts\n"
+		"are the value 'calls'), speedscope JSON, the text of 'perf script', or\n"
+		"folded stacks: the content says which.",
 	.examples =
 		"  redline report redline.pb.gz\n"
 		"  redline report redline.pb.gz -o flame.svg\n"
 		"  redline report redline.pb.gz --format folded | flamegraph.pl > f.svg\n"
 		"  redline report redline.pb.gz --threads --inverted -o icicle.svg\n"
-		"  redline report mem.pb.gz --value alloc_space\n",
+		"  redline report mem.pb.gz --value alloc_space\n"
+		"  redline report out.prof --sort total          (a cProfile dump)\n"
+		"  redline report out.prof --callers '^parse'\n",
 	.more = "formats: top, folded, svg, speedscope, pprof",
 };
 
-static int read_error(const char *path, int err, const char *why)
+static int read_error(const char *path, int err, const char *format, const char *why)
 {
 	if (err == -ENOENT) {
 		error("cannot read '%s': no such file", path);
 		hint("record one first: 'redline record -- CMD'");
-	} else if (err == -EINVAL) {
-		error("'%s' is not a valid pprof profile: %s", path, why);
-		hint("redline reads pprof files (.pb.gz) as written by 'redline record' or go tool pprof");
+	} else if (err == -EINVAL || err == -EFBIG) {
+		error("'%s' is not a valid %s profile: %s", path, format, why);
+		hint("redline reads pprof files (.pb.gz, from 'redline record' or go tool pprof), "
+		     "cProfile dumps, speedscope files, 'perf script' output and folded stacks");
 	} else {
 		error("cannot read '%s': %s", path, why);
 	}
@@ -104,12 +115,22 @@ int cmd_report(int argc, char **argv)
 		OPT_FLAG(0, "annotate", &rc.annotate,
 			 "folded: mark kernel frames _[k] and JIT frames _[j]"),
 		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "top: rows to print (default 25; 0: all)"),
+		OPT_STRING(0, "sort", &rc.sort, "KEY",
+			   "top: order by self (default), total or calls (a profile\n"
+			   "that counts calls: a cProfile dump)"),
+		OPT_STRING(0, "callers", &rc.callers, "REGEX",
+			   "the functions that call each function matching REGEX,\n"
+			   "with what passed through each (as pprof -peek)"),
+		OPT_STRING(0, "callees", &rc.callees, "REGEX",
+			   "the functions that each function matching REGEX calls"),
 		OPT_END(),
 	};
 	struct render_opts o = RENDER_OPTS_INIT;
 	struct profile *p = NULL;
 	struct buf why = BUF_INIT, title = BUF_INIT;
+	const char *format = NULL, *peek;
 	enum prof_format fmt = PROF_FMT_TOP;
+	regex_t re;
 	struct afile af;
 	FILE *out = stdout;
 	bool af_used = false;
@@ -142,17 +163,62 @@ int cmd_report(int argc, char **argv)
 			return RL_EXIT_USAGE;
 		}
 	}
+	if (rc.sort) {
+		static const char *const keys[] = { "self", "total", "calls" };
+
+		for (o.sort = 0; o.sort < 3 && strcmp(rc.sort, keys[o.sort]); o.sort++)
+			;
+		if (o.sort == 3) {
+			error("unknown sort key '%s'", rc.sort);
+			hint("sort by self, total or calls");
+			return RL_EXIT_USAGE;
+		}
+	}
+	if (rc.callers && rc.callees) {
+		error("--callers and --callees: one at a time");
+		return RL_EXIT_USAGE;
+	}
+	peek = rc.callers ? rc.callers : rc.callees;
+	if (peek) {
+		int err = regcomp(&re, peek, REG_EXTENDED | REG_NOSUB);
+
+		if (err) {
+			char msg[128];
+
+			regerror(err, &re, msg, sizeof(msg));
+			error("'%s' is not a regular expression: %s", peek, msg);
+			hint("a function name, or an extended regular expression: '^parse', 'lex|parse'");
+			return RL_EXIT_USAGE;
+		}
+		if (fmt != PROF_FMT_TOP) {
+			regfree(&re);
+			error("--%s writes a table, not %s", rc.callers ? "callers" : "callees",
+			      prof_format_name(fmt));
+			return RL_EXIT_USAGE;
+		}
+	}
 	if (fmt == PROF_FMT_PPROF && !rc.output && term_isatty(1)) {
 		error("pprof is binary: not written to a terminal");
 		hint("give -o FILE.pb.gz, or redirect stdout");
 		return RL_EXIT_USAGE;
 	}
 
-	ret = pprof_read(argv[0], &p, &why);
+	ret = prof_import_file(argv[0], &p, &format, &why);
 	if (ret < 0) {
-		status = read_error(argv[0], ret, why.ptr);
+		status = read_error(argv[0], ret, format, why.ptr);
 		buf_release(&why);
+		if (peek)
+			regfree(&re);
 		return status;
+	}
+	if (o.sort == RENDER_SORT_CALLS && prof_value_index(p, "calls") < 0) {
+		error("'%s' counts no calls: it cannot be sorted by them", argv[0]);
+		hint("only a cProfile dump counts calls; sort by self or total");
+		prof_free(p);
+		buf_release(&why);
+		if (peek)
+			regfree(&re);
+		return RL_EXIT_USAGE;
 	}
 	o.threads = rc.threads;
 	o.lines = rc.lines;
@@ -202,7 +268,18 @@ int cmd_report(int argc, char **argv)
 	} else {
 		o.color = fmt == PROF_FMT_TOP && term_want_color(1, COLOR_AUTO);
 	}
-	ret = prof_render(p, fmt, &o, out);
+	if (peek) {
+		ret = render_peek(p, &o, &re, rc.callers != NULL, out);
+		regfree(&re);
+		if (ret == -ENOENT) {
+			error("no function in '%s' matches '%s'", argv[0], peek);
+			hint("'redline report %s' lists the functions", argv[0]);
+			status = RL_EXIT_USAGE;
+			ret = 0;
+		}
+	} else {
+		ret = prof_render(p, fmt, &o, out);
+	}
 	if (out != stdout && !af_used) {
 		if (fclose(out) != 0 && !ret)
 			ret = -errno;

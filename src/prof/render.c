@@ -23,7 +23,7 @@ static int stream_status(FILE *out)
 }
 
 /* A value in its unit: "1.234 s", "12.0 MiB", "1,234". */
-static void format_value(struct buf *b, const struct profile *p, int idx,
+void prof_format_value(struct buf *b, const struct profile *p, int idx,
 			 int64_t v)
 {
 	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
@@ -40,15 +40,87 @@ static void format_value(struct buf *b, const struct profile *p, int idx,
 
 /* --- top ------------------------------------------------------------------ */
 
-static int cmp_row(const void *a, const void *b)
-{
-	const struct view_fn *x = a, *y = b;
+struct top_row {
+	struct view_fn fn;
+	int64_t calls; /* self calls (a cProfile import's "calls"), -1: none */
+};
 
-	if (x->self != y->self)
-		return x->self > y->self ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;
+struct top_order {
+	enum render_sort sort;
+	const struct view *v;
+};
+
+/* Ties go by name, so that the same profile read from two formats lists alike. */
+static int cmp_self(const struct top_row *x, const struct top_row *y, const struct view *v)
+{
+	if (x->fn.self != y->fn.self)
+		return x->fn.self > y->fn.self ? -1 : 1;
+	if (x->fn.total != y->fn.total)
+		return x->fn.total > y->fn.total ? -1 : 1;
+	return strcmp(view_str(v, x->fn.name), view_str(v, y->fn.name));
+}
+
+static int cmp_row(const void *a, const void *b, void *arg)
+{
+	const struct top_row *x = a, *y = b;
+	const struct top_order *ord = arg;
+	enum render_sort sort = ord->sort;
+
+	if (sort == RENDER_SORT_TOTAL && x->fn.total != y->fn.total)
+		return x->fn.total > y->fn.total ? -1 : 1;
+	if (sort == RENDER_SORT_CALLS && x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return cmp_self(x, y, ord->v);
+}
+
+struct named_count {
+	const char *name;
+	int64_t n;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	return strcmp(((const struct named_count *)a)->name, ((const struct named_count *)b)->name);
+}
+
+/*
+ * Each row's self calls, from the profile's "calls" values (a second view
+ * of the same profile: its functions are the same names). -1 without them.
+ */
+static void row_calls(const struct profile *p, const struct render_opts *o,
+		      const struct view *v, struct top_row *rows, size_t nrows)
+{
+	int ci = prof_value_index(p, "calls");
+	struct render_opts co = *o;
+	struct named_count *byname;
+	struct view_fn *crows;
+	struct view *cv;
+	size_t nc = 0;
+
+	for (size_t i = 0; i < nrows; i++)
+		rows[i].calls = -1;
+	if (ci < 0 || ci == view_value(v))
+		return;
+	co.value = ci;
+	cv = view_new(p, &co);
+	crows = view_functions(cv, &nc);
+	byname = xcalloc(nc + 1, sizeof(*byname));
+	for (size_t i = 0; i < nc; i++) {
+		byname[i].name = view_str(cv, crows[i].name);
+		byname[i].n = crows[i].self;
+	}
+	if (nc)
+		qsort(byname, nc, sizeof(*byname), cmp_named);
+	for (size_t i = 0; i < nrows; i++) {
+		struct named_count key = { view_str(v, rows[i].fn.name), 0 };
+		const struct named_count *hit = nc ? bsearch(&key, byname, nc, sizeof(*byname), cmp_named)
+						  : NULL;
+
+		rows[i].calls = hit ? hit->n : 0;
+	}
+	free(byname);
+	free(crows);
+	view_free(cv);
 }
 
 int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
@@ -58,18 +130,25 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 	size_t nn, nrows = 0;
 	const struct view_node *nodes = view_nodes(v, &nn);
 	int64_t all = nodes[0].total;
-	struct view_fn *rows = view_functions(v, &nrows);
+	struct view_fn *fns = view_functions(v, &nrows);
+	struct top_row *rows = xcalloc(nrows + 1, sizeof(*rows));
 	struct buf b = BUF_INIT, t1 = BUF_INIT, t2 = BUF_INIT;
-	bool c = o->color;
+	struct top_order ord = { o->sort, v };
+	bool c = o->color, calls;
 
+	for (size_t i = 0; i < nrows; i++)
+		rows[i].fn = fns[i];
+	free(fns);
+	row_calls(p, o, v, rows, nrows);
+	calls = nrows && rows[0].calls >= 0;
 	if (nrows)
-		qsort(rows, nrows, sizeof(*rows), cmp_row);
+		qsort_r(rows, nrows, sizeof(*rows), cmp_row, &ord);
 
 	if (idx >= 0) {
 		int si = prof_value_index(p, "samples");
 
 		buf_reset(&b);
-		format_value(&b, p, idx, all);
+		prof_format_value(&b, p, idx, all);
 		fprintf(out, " %s%s%s %s", term_c(c, TERM_BOLD), b.ptr, term_c(c, TERM_RESET),
 			prof_strget(p, p->types[idx].type));
 		if (si >= 0 && si != idx) {
@@ -77,12 +156,19 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 			format_count(&b, (uint64_t)prof_total(p, (size_t)si));
 			fprintf(out, " in %s samples", b.ptr);
 		}
+		if (calls) {
+			buf_reset(&b);
+			format_count(&b, (uint64_t)prof_total(p, (size_t)prof_value_index(p, "calls")));
+			fprintf(out, ", %s calls", b.ptr);
+		}
 		fputs("\n\n", out);
 	}
-	fprintf(out, "%s %7s %10s %7s %10s  %s%s\n", term_c(c, TERM_DIM), "self%", "self",
-		"total%", "total", "function", term_c(c, TERM_RESET));
+	fprintf(out, "%s %7s %10s %7s %10s", term_c(c, TERM_DIM), "self%", "self", "total%", "total");
+	if (calls)
+		fprintf(out, " %10s", "calls");
+	fprintf(out, "  %s%s\n", "function", term_c(c, TERM_RESET));
 	for (size_t i = 0; i < nrows && (!o->top_rows || i < o->top_rows); i++) {
-		const struct view_fn *r = &rows[i];
+		const struct view_fn *r = &rows[i].fn;
 		double sp = all ? 100.0 * (double)r->self / (double)all : 0;
 		double tp = all ? 100.0 * (double)r->total / (double)all : 0;
 		const char *file = r->file ? view_str(v, r->file) : "";
@@ -90,11 +176,16 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 
 		buf_reset(&t1);
 		buf_reset(&t2);
-		format_value(&t1, p, idx, r->self);
-		format_value(&t2, p, idx, r->total);
-		fprintf(out, " %s%6.2f%%%s %10s %6.2f%% %10s  %s", sp >= 10 ? term_c(c, TERM_BOLD) : "",
-			sp, sp >= 10 ? term_c(c, TERM_RESET) : "", t1.ptr, tp, t2.ptr,
-			view_str(v, r->name));
+		prof_format_value(&t1, p, idx, r->self);
+		prof_format_value(&t2, p, idx, r->total);
+		fprintf(out, " %s%6.2f%%%s %10s %6.2f%% %10s", sp >= 10 ? term_c(c, TERM_BOLD) : "",
+			sp, sp >= 10 ? term_c(c, TERM_RESET) : "", t1.ptr, tp, t2.ptr);
+		if (calls) {
+			buf_reset(&t1);
+			format_count(&t1, (uint64_t)rows[i].calls);
+			fprintf(out, " %10s", t1.ptr);
+		}
+		fprintf(out, "  %s", view_str(v, r->name));
 		/* A Python frame's name carries its file already: "f (file.py:12)". */
 		if (*file && !o->lines && r->kind != PROF_KIND_PYTHON)
 			fprintf(out, "  %s%s%s", term_c(c, TERM_DIM), slash ? slash + 1 : file,

@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 #include <stdio.h>
+
+struct buf;
 
 #include "prof/profile.h"
 
@@ -25,6 +28,13 @@
  *
  * Each render_*() returns 0, or a negative errno when writing failed.
  */
+
+/* top: the order of the rows. */
+enum render_sort {
+	RENDER_SORT_SELF,  /* self, then total (the default) */
+	RENDER_SORT_TOTAL, /* total (cumulative), then self */
+	RENDER_SORT_CALLS, /* self calls (a profile with a "calls" value), then self */
+};
 
 struct render_opts {
 	int value;	  /* sample value index; -1: the profile's default */
@@ -49,6 +59,11 @@ struct render_opts {
 	 * a standalone file.
 	 */
 	const char *embed_id;
+	/*
+	 * top: the order of the rows. A profile with a "calls" value (a
+	 * cProfile import) also gets a column of each function's calls.
+	 */
+	enum render_sort sort;
 };
 #define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false, NULL, NULL }
 
@@ -57,6 +72,20 @@ int render_folded(const struct profile *p, const struct render_opts *o, FILE *ou
 int render_svg(const struct profile *p, const struct render_opts *o, FILE *out);
 int render_speedscope(const struct profile *p, const struct render_opts *o,
 		      FILE *out);
+/*
+ * Callers or callees (as pprof's -peek) of every function whose name
+ * matches re (a compiled POSIX regular expression): for each such
+ * function, its self and total, then each function directly above it in
+ * the stacks (callers) or below it (callees, and its own self time) with
+ * the value that passed through there, its share of the function's total,
+ * and the calls along that edge where the profile counts calls. Returns
+ * 0, -ENOENT when no function matches (nothing written), or -errno.
+ */
+int render_peek(const struct profile *p, const struct render_opts *o, const regex_t *re,
+		bool callers, FILE *out);
+
+/* Append value v of type idx in its unit: "1.234 s", "12.0 MiB", "1,234". */
+void prof_format_value(struct buf *b, const struct profile *p, int idx, int64_t v);
 
 /* --- formats, by name and by file name --------------------------------- */
 

@@ -216,7 +216,9 @@ int resultset_write_json(const struct resultset *rs, FILE *out);
 /*
  * Read a document: a redline result set of this format version or an
  * older one, or a JSON export of hyperfine (whose results carry times and
- * exit codes but no per-run CPU times: those metrics are then absent).
+ * exit codes but no per-run CPU times: those metrics are then absent), or
+ * another benchmark tool's results, told by their content and imported
+ * (result/import.h: google-benchmark, pytest-benchmark, pyperf, criterion).
  * Unknown fields are ignored (a newer minor writer may add some).
  *
  * Returns 0 with rs filled (initialise nothing first; release it after),
@@ -224,7 +226,8 @@ int resultset_write_json(const struct resultset *rs, FILE *out);
  * harmless) and a message in err naming the field, like
  * "results[2].times[3]: expected a number, got a string". rs->created
  * keeps the document's date. resultset_read_file() adds -errno for a file
- * that cannot be read (message in err too).
+ * that cannot be read (message in err too), and reads a directory of
+ * criterion results, or a criterion file with its sibling files.
  */
 int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 			struct buf *err);

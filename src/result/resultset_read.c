@@ -13,12 +13,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "base/buf.h"
 #include "base/jread.h"
 #include "base/xalloc.h"
+#include "result/import.h"
 
 #define FORMAT_PREFIX "redline-resultset/"
 #define FORMAT_VERSION 1
@@ -113,6 +115,46 @@ static int read_values(struct rd *rd, const json_t *arr, struct metric *m)
 	return 0;
 }
 
+/* environment.producer: who measured, when not redline bench or stat. */
+static int read_producer(struct rd *rd, const json_t *p, struct machine_info *mi)
+{
+	const json_t *notes, *v;
+	const char *key;
+	size_t mark;
+	int ret;
+
+	if (!p || json_is_null(p))
+		return 0;
+	mark = jread_key(&rd->j, "producer");
+	if (!json_is_object(p)) {
+		ret = jread_expected(&rd->j, "an object or null", p);
+		goto out;
+	}
+	if ((ret = get_string(rd, p, "name", true, &mi->producer)) < 0 ||
+	    (ret = get_string(rd, p, "version", false, &mi->producer_version)) < 0 ||
+	    (ret = get_string(rd, p, "per", false, &mi->per)) < 0)
+		goto out;
+	notes = json_object_get(p, "notes");
+	if (!notes || json_is_null(notes))
+		goto out;
+	jread_key(&rd->j, "notes");
+	if (!json_is_object(notes)) {
+		ret = jread_expected(&rd->j, "an object", notes);
+		goto out;
+	}
+	json_object_foreach((json_t *)notes, key, v) {
+		if (!json_is_string(v)) {
+			jread_key(&rd->j, key);
+			ret = jread_expected(&rd->j, "a string", v);
+			goto out;
+		}
+		machine_add_note(mi, key, json_string_value(v));
+	}
+out:
+	jread_leave(&rd->j, mark);
+	return ret;
+}
+
 static int read_environment(struct rd *rd, const json_t *env, struct resultset *rs)
 {
 	static const struct {
@@ -140,12 +182,7 @@ static int read_environment(struct rd *rd, const json_t *env, struct resultset *
 		return ret;
 	}
 	rs->has_machine = true;
-	memset(mi, 0, sizeof(*mi));
-	mi->cores = -1;
-	mi->load[0] = mi->load[1] = mi->load[2] = -1;
-	mi->aslr = -1;
-	mi->perf_paranoid = INT_MIN;
-	mi->git_dirty = -1;
+	machine_init_unknown(mi);
 	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
 		ret = get_string(rd, env, strings[i].key, false,
 				 (char **)((char *)mi + strings[i].off));
@@ -218,7 +255,10 @@ static int read_environment(struct rd *rd, const json_t *env, struct resultset *
 			}
 		}
 		jread_leave(&rd->j, m);
+		if (ret < 0)
+			goto out;
 	}
+	ret = read_producer(rd, json_object_get(env, "producer"), mi);
 out:
 	jread_leave(&rd->j, mark);
 	return ret;
@@ -811,7 +851,9 @@ static int check_format(struct rd *rd, const json_t *doc)
 
 		if (!res || !json_is_array(res))
 			return jread_error(&rd->j, "not a result set: no 'format' and no 'results' array "
-				       "(expected a redline result set or a hyperfine --export-json file)");
+				       "(expected a redline result set, a hyperfine --export-json file, "
+				       "or a google-benchmark, pytest-benchmark, pyperf or criterion "
+				       "result)");
 		rd->hyperfine = true;
 		return 0;
 	}
@@ -840,8 +882,9 @@ static int check_format(struct rd *rd, const json_t *doc)
 	return 0;
 }
 
-int resultset_read_json(struct resultset *rs, const char *text, size_t len,
-			struct buf *err)
+/* path: the file read, for importers whose files have siblings; NULL for none. */
+static int read_doc(struct resultset *rs, const char *text, size_t len,
+		    const char *path, struct buf *err)
 {
 	struct rd rd = { .hyperfine = false };
 	json_error_t jerr;
@@ -865,6 +908,11 @@ int resultset_read_json(struct resultset *rs, const char *text, size_t len,
 	if (!json_is_object(doc)) {
 		ret = jread_error(&rd.j, "not a result set: the document is %s, not an object",
 			  json_type_name(doc));
+		goto out;
+	}
+	/* Another tool's results (google-benchmark, pytest-benchmark, ...): import.h. */
+	if (import_sniff(doc) != IMPORT_NONE) {
+		ret = import_json(rs, import_sniff(doc), doc, path, &rd.j);
 		goto out;
 	}
 	if ((ret = check_format(&rd, doc)) < 0)
@@ -936,13 +984,38 @@ out:
 	return ret;
 }
 
-static int parse_resultset(void *rs, const char *text, size_t len, struct buf *err)
+int resultset_read_json(struct resultset *rs, const char *text, size_t len,
+			struct buf *err)
 {
-	return resultset_read_json(rs, text, len, err);
+	return read_doc(rs, text, len, NULL, err);
+}
+
+struct file_read {
+	struct resultset *rs;
+	const char *path;
+};
+
+static int parse_resultset(void *arg, const char *text, size_t len, struct buf *err)
+{
+	struct file_read *f = arg;
+
+	return read_doc(f->rs, text, len, f->path, err);
 }
 
 int resultset_read_file(struct resultset *rs, const char *path, struct buf *err)
 {
+	struct file_read f = { rs, path };
+	struct stat st;
+	int ret;
+
 	memset(rs, 0, sizeof(*rs));
-	return jread_file(path, err, parse_resultset, rs);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* A directory of results: criterion's (import.h). */
+		resultset_init(rs, "bench");
+		ret = import_dir(rs, path, err);
+		if (ret < 0)
+			resultset_release(rs);
+		return ret;
+	}
+	return jread_file(path, err, parse_resultset, &f);
 }

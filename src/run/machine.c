@@ -126,6 +126,16 @@ static void collect_git(struct machine_info *info)
 	free(st);
 }
 
+void machine_init_unknown(struct machine_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->cores = -1;
+	info->load[0] = info->load[1] = info->load[2] = -1;
+	info->aslr = -1;
+	info->perf_paranoid = INT_MIN;
+	info->git_dirty = -1;
+}
+
 void machine_collect(struct machine_info *info)
 {
 	struct utsname u;
@@ -133,9 +143,7 @@ void machine_collect(struct machine_info *info)
 	char host[256];
 	char *v;
 
-	memset(info, 0, sizeof(*info));
-	info->load[0] = info->load[1] = info->load[2] = -1;
-	info->aslr = -1;
+	machine_init_unknown(info);
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = '\0';
 		info->hostname = xstrdup(host);
@@ -187,7 +195,30 @@ void machine_release(struct machine_info *info)
 	free(info->governor);
 	free(info->git_commit);
 	free(info->git_branch);
+	free(info->producer);
+	free(info->producer_version);
+	free(info->per);
+	for (size_t i = 0; i < info->nr_notes; i++) {
+		free(info->notes[i].key);
+		free(info->notes[i].value);
+	}
+	free(info->notes);
 	memset(info, 0, sizeof(*info));
+}
+
+void machine_add_note(struct machine_info *info, const char *key, const char *value)
+{
+	for (size_t i = 0; i < info->nr_notes; i++) {
+		if (!strcmp(info->notes[i].key, key)) {
+			free(info->notes[i].value);
+			info->notes[i].value = xstrdup(value);
+			return;
+		}
+	}
+	ALLOC_GROW(info->notes, info->nr_notes, info->alloc_notes);
+	info->notes[info->nr_notes].key = xstrdup(key);
+	info->notes[info->nr_notes].value = xstrdup(value);
+	info->nr_notes++;
 }
 
 void machine_write_json(const struct machine_info *info, struct jw *w)
@@ -236,6 +267,20 @@ void machine_write_json(const struct machine_info *info, struct jw *w)
 		jw_object_end(w);
 	} else {
 		jw_null(w);
+	}
+	/* Only when another tool measured: redline's own sets stay as they were. */
+	if (info->producer) {
+		jw_key(w, "producer");
+		jw_object_begin(w);
+		jw_kv_string(w, "name", info->producer);
+		jw_kv_string(w, "version", info->producer_version);
+		jw_kv_string(w, "per", info->per);
+		jw_key(w, "notes");
+		jw_object_begin(w);
+		for (size_t i = 0; i < info->nr_notes; i++)
+			jw_kv_string(w, info->notes[i].key, info->notes[i].value);
+		jw_object_end(w);
+		jw_object_end(w);
 	}
 	jw_object_end(w);
 }

@@ -25,11 +25,31 @@ struct machine_info {
 	char *git_commit; /* HEAD of the git work tree around cwd */
 	char *git_branch;
 	int git_dirty;	  /* 1 with uncommitted changes, 0 clean, -1 unknown */
+	/*
+	 * What measured, when it was not redline's bench or stat (NULL then):
+	 * "google-benchmark", "pytest-benchmark", "pyperf", "criterion" for an
+	 * imported file, "redline timeit". Its version when it says; what one
+	 * sample's figures are for ("iteration": one call of the function,
+	 * NULL: one run of the command); and what else it said about the
+	 * measurement, as strings in the order found (python_version, timer,
+	 * executable, ...).
+	 */
+	char *producer;
+	char *producer_version;
+	char *per;
+	struct machine_note {
+		char *key, *value;
+	} *notes;
+	size_t nr_notes, alloc_notes;
 };
 
+/* Everything unknown: NULL strings, negative numbers (what is written as null). */
+void machine_init_unknown(struct machine_info *info);
 /* Fill info (runs "git" when cwd is in a work tree). Never fails. */
 void machine_collect(struct machine_info *info);
 void machine_release(struct machine_info *info);
+/* Append a producer's note (key and value copied); a key given twice keeps the last value. */
+void machine_add_note(struct machine_info *info, const char *key, const char *value);
 /* Write the "environment" object's value (the caller wrote the key). */
 void machine_write_json(const struct machine_info *info, struct jw *w);
 

@@ -1,0 +1,15 @@
+/*
+ * Fuzz the pstats profile importer (src/prof/pstats.c): see prof_import_check.h
+ * for what holds for every input.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prof_import_check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_prof_import(pstats_import, data, size);
+}

@@ -84,8 +84,8 @@ int read_profile_arg(struct profile **out, const char *path)
 	} else if (ret == -EINVAL || ret == -EFBIG) {
 		error("'%s' is not a valid %s profile: %s", path, format, why.ptr);
 		hint("redline reads pprof (.pb.gz, from 'redline record', 'redline mem' or another "
-		     "pprof producer), cProfile dumps, speedscope files, 'perf script' output and "
-		     "folded stacks");
+		     "pprof producer), cProfile dumps, speedscope files, 'perf script' output, "
+		     "folded stacks and callgrind.out files");
 	} else if (ret < 0) {
 		error_code(ret, "cannot read '%s'", path);
 	}

@@ -77,7 +77,8 @@ static int read_error(const char *path, int err, const char *format, const char 
 	} else if (err == -EINVAL || err == -EFBIG) {
 		error("'%s' is not a valid %s profile: %s", path, format, why);
 		hint("redline reads pprof files (.pb.gz, from 'redline record' or go tool pprof), "
-		     "cProfile dumps, speedscope files, 'perf script' output and folded stacks");
+		     "cProfile dumps, speedscope files, 'perf script' output, folded stacks and "
+		     "callgrind.out files");
 	} else {
 		error("cannot read '%s': %s", path, why);
 	}

@@ -30,6 +30,7 @@ static const struct {
 } formats[] = {
 	{ "pstats", pstats_sniff, pstats_import },
 	{ "speedscope", speedscope_sniff, speedscope_import },
+	{ "callgrind", callgrind_sniff, callgrind_import },
 	{ "perf-script", perfscript_sniff, perfscript_import },
 	{ "folded", folded_sniff, folded_import },
 	{ "pprof", pprof_sniff, pprof_import },

@@ -17,6 +17,8 @@ struct profile;
  *                marshal data; carries "calls" (count) next to "wall"
  *                (nanoseconds)
  *   speedscope   speedscope's JSON, sampled and evented profiles
+ *   callgrind    the output of valgrind's callgrind and cachegrind
+ *                (prof/callgrind.h): instructions and calls per call stack
  *   perf-script  the text of 'perf script' (one block per sample: a header
  *                line, then one frame per line, leaf first)
  *   folded       collapsed stacks, "root;caller;leaf COUNT" per line
@@ -42,6 +44,8 @@ bool pstats_sniff(const char *data, size_t len);
 int pstats_import(const char *data, size_t len, struct profile **out, struct buf *why);
 bool speedscope_sniff(const char *data, size_t len);
 int speedscope_import(const char *data, size_t len, struct profile **out, struct buf *why);
+bool callgrind_sniff(const char *data, size_t len);
+int callgrind_import(const char *data, size_t len, struct profile **out, struct buf *why);
 bool perfscript_sniff(const char *data, size_t len);
 int perfscript_import(const char *data, size_t len, struct profile **out, struct buf *why);
 bool folded_sniff(const char *data, size_t len);
@@ -55,7 +59,7 @@ const char *prof_import_line(const char **p, const char *end, size_t *len);
 
 /*
  * The format of data[0..len), by content: "pstats", "speedscope",
- * "perf-script", "folded", or "pprof" when no other claims it.
+ * "callgrind", "perf-script", "folded", or "pprof" when no other claims it.
  */
 const char *prof_import_sniff(const char *data, size_t len);
 

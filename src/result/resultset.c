@@ -38,6 +38,7 @@ static void result_release(struct result *r)
 	for (size_t i = 0; i < r->nr_metrics; i++) {
 		free(r->metrics[i].name);
 		free(r->metrics[i].values);
+		metric_set_source(&r->metrics[i], NULL);
 	}
 	free(r->metrics);
 	free(r->shell);
@@ -150,6 +151,23 @@ void metric_add(struct metric *m, double v)
 {
 	ALLOC_GROW(m->values, m->nr, m->alloc);
 	m->values[m->nr++] = v;
+}
+
+struct metric_source *metric_set_source(struct metric *m, const char *counter)
+{
+	if (m->source) {
+		free(m->source->counter);
+		free(m->source->tool);
+		free(m->source->version);
+		free(m->source);
+		m->source = NULL;
+	}
+	if (!counter)
+		return NULL;
+	m->source = xcalloc(1, sizeof(*m->source));
+	m->source->counter = xstrdup(counter);
+	m->source->slowdown = NAN;
+	return m->source;
 }
 
 enum metric_status metric_status_from_counter(enum pc_status s)
@@ -433,6 +451,20 @@ static void write_metric(struct jw *w, const struct metric *m)
 		}
 		write_values(w, "values", m->values, m->nr);
 		metric_stats_release(&st);
+	}
+	if (m->source) {
+		jw_key(w, "source");
+		jw_object_begin(w);
+		jw_kv_string(w, "counter", m->source->counter);
+		if (m->source->tool)
+			jw_kv_string(w, "tool", m->source->tool);
+		if (m->source->version)
+			jw_kv_string(w, "version", m->source->version);
+		jw_kv_uint(w, "extra_runs", m->source->extra_runs);
+		jw_kv_uint(w, "processes", m->source->processes);
+		jw_kv_double(w, "slowdown", m->source->slowdown);
+		jw_kv_double(w, "shell_subtracted", m->source->shell_subtracted);
+		jw_object_end(w);
 	}
 	jw_object_end(w);
 }

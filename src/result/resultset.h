@@ -57,12 +57,29 @@ enum metric_status {
 	METRIC_NOT_COUNTED,
 };
 
+/*
+ * Where a count came from, when it can come from more than one place
+ * (instructions: the hardware counters of the runs themselves, or
+ * valgrind in an extra run where the machine has none). Two counts are
+ * comparable only from the same source and tool.
+ */
+struct metric_source {
+	char *counter;	       /* "pmu" or "valgrind" */
+	char *tool;	       /* valgrind's tool ("cachegrind"), else NULL */
+	char *version;	       /* valgrind's version ("3.19.0"), or NULL */
+	size_t extra_runs;     /* runs made for the count alone (valgrind) */
+	size_t processes;      /* processes counted */
+	double slowdown;       /* the extra run's wall time / a run's; NaN unknown */
+	double shell_subtracted; /* the shell's own start-up, taken off (bench) */
+};
+
 struct metric {
 	char *name;
 	enum metric_unit unit;
 	enum metric_status status;
 	double *values; /* one per run; empty unless status is METRIC_OK */
 	size_t nr, alloc;
+	struct metric_source *source; /* NULL: the runs themselves */
 };
 
 struct param {
@@ -159,6 +176,8 @@ struct metric *result_metric(struct result *r, const char *name,
 const struct metric *result_find_metric(const struct result *r,
 					const char *name);
 void metric_add(struct metric *m, double v);
+/* Give m a source (replacing any): counter copied, the rest zero, slowdown NaN. */
+struct metric_source *metric_set_source(struct metric *m, const char *counter);
 
 /* The status a metric gets from the perf counter that measured it. */
 enum metric_status metric_status_from_counter(enum pc_status s);

@@ -264,6 +264,61 @@ out:
 	return ret;
 }
 
+/* A count's "source" (where it came from), when the metric has one. */
+static int read_source(struct rd *rd, const json_t *obj, struct metric *m)
+{
+	const json_t *src = json_object_get(obj, "source"), *v;
+	struct metric_source *ms;
+	char *counter = NULL;
+	size_t mark;
+	int ret, n;
+
+	if (!src || json_is_null(src))
+		return 0;
+	mark = jread_key(&rd->j, "source");
+	if (!json_is_object(src)) {
+		ret = jread_expected(&rd->j, "an object", src);
+		goto out;
+	}
+	ret = get_string(rd, src, "counter", true, &counter);
+	if (ret < 0)
+		goto out;
+	ms = metric_set_source(m, counter);
+	ret = get_string(rd, src, "tool", false, &ms->tool);
+	if (ret == 0)
+		ret = get_string(rd, src, "version", false, &ms->version);
+	if (ret == 0 && (v = json_object_get(src, "extra_runs"))) {
+		size_t k = jread_key(&rd->j, "extra_runs");
+
+		ret = get_int(rd, v, 0, INT_MAX, &n);
+		ms->extra_runs = ret == 0 ? (size_t)n : 0;
+		jread_leave(&rd->j, k);
+	}
+	if (ret == 0 && (v = json_object_get(src, "processes"))) {
+		size_t k = jread_key(&rd->j, "processes");
+
+		ret = get_int(rd, v, 0, INT_MAX, &n);
+		ms->processes = ret == 0 ? (size_t)n : 0;
+		jread_leave(&rd->j, k);
+	}
+	if (ret == 0 && (v = json_object_get(src, "slowdown")) && !json_is_null(v)) {
+		size_t k = jread_key(&rd->j, "slowdown");
+
+		ret = get_number(rd, v, &ms->slowdown);
+		jread_leave(&rd->j, k);
+	}
+	if (ret == 0 && (v = json_object_get(src, "shell_subtracted")) && !json_is_null(v)) {
+		size_t k = jread_key(&rd->j, "shell_subtracted");
+
+		ret = get_number(rd, v, &ms->shell_subtracted);
+		jread_leave(&rd->j, k);
+	}
+out:
+	free(counter);
+	jread_leave(&rd->j, mark);
+	return ret;
+}
+
 static int read_metric(struct rd *rd, const char *name, const json_t *obj,
 		       struct result *r)
 {
@@ -311,6 +366,8 @@ static int read_metric(struct rd *rd, const char *name, const json_t *obj,
 			ret = read_values(rd, values, m);
 		jread_leave(&rd->j, mark);
 	}
+	if (ret == 0)
+		ret = read_source(rd, obj, m);
 out:
 	free(unit);
 	free(status);

@@ -203,6 +203,30 @@ static void label(struct buf *out, const char *text)
 	buf_addchars(out, ' ', columns(text) < 20 ? 20 - columns(text) : 1);
 }
 
+/*
+ * The instruction count, and where it came from: the runs' hardware
+ * counters (a median), or one extra run under valgrind (exact).
+ */
+static void report_instructions(struct buf *out, const struct result *r)
+{
+	const struct metric *m = ok_metric(r, "instructions");
+	const struct metric_source *src = m ? m->source : NULL;
+
+	if (!m)
+		return;
+	label(out, "Instructions:");
+	format_count(out, (uint64_t)llround(stats_median(m->values, m->nr)));
+	if (src && !strcmp(src->counter, "valgrind")) {
+		buf_addf(out, "    [valgrind %s: exact, 1 extra run", src->tool ? src->tool : "");
+		if (isfinite(src->slowdown))
+			buf_addf(out, ", %.0f× slower", src->slowdown);
+		buf_addstr(out, "]\n");
+	} else {
+		buf_addf(out, "    [median of %zu run%s, hardware counters]\n", m->nr,
+			 m->nr == 1 ? "" : "s");
+	}
+}
+
 void report_result(struct buf *out, const struct resultset *rs, size_t i,
 		   size_t number, const struct report_opts *o)
 {
@@ -279,6 +303,7 @@ void report_result(struct buf *out, const struct resultset *rs, size_t i,
 		}
 		buf_addch(out, '\n');
 	}
+	report_instructions(out, r);
 	result_warnings(out, r, wall, &st, o, &t);
 	buf_addch(out, '\n');
 	metric_stats_release(&st);

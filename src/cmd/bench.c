@@ -51,6 +51,7 @@
 #include "base/xalloc.h"
 #include "bench/bench.h"
 #include "bench/cmdline.h"
+#include "bench/instr.h"
 #include "bench/params.h"
 #include "bench/report.h"
 #include "cmd/cmd.h"
@@ -58,6 +59,7 @@
 #include "result/resultset.h"
 #include "run/machine.h"
 #include "run/perfctr.h"
+#include "run/valgrind.h"
 #include "stats/describe.h"
 #include "verify/compare.h"
 
@@ -113,6 +115,7 @@ struct bench_state {
 	FILE *out;	      /* where the summary goes: stdout, stderr with --json */
 	struct resultset *rs; /* during the runs, for the progress bar */
 	const struct bench_plan *plan;
+	struct bench_instr instr; /* instructions under valgrind, without a PMU */
 };
 
 /* --- option callbacks ------------------------------------------------------ */
@@ -235,6 +238,8 @@ static void on_finished(void *ctx, size_t cmd)
 {
 	struct bench_state *st = ctx;
 
+	/* Instructions the runs could not count: under valgrind, before the block shows them. */
+	bench_instr_count(&st->instr, st->plan, cmd, &st->bo, &st->rs->results[cmd]);
 	/* Sequential order: each block as its command finishes, like hyperfine. */
 	if (st->bo.order == BENCH_SEQUENTIAL && cmd == st->printed)
 		print_block(st, cmd);
@@ -250,6 +255,7 @@ static void on_interrupt(int sig)
 	if (!stop_signal)
 		stop_signal = sig;
 	bench_interrupt();
+	vg_interrupt();
 }
 
 /* --- validation and the plan ------------------------------------------------------ */
@@ -686,14 +692,43 @@ static void check_machine(const struct machine_info *m)
 		     "benchmark");
 }
 
-static void explain_counters(const struct resultset *rs, const struct bench_opts *bo)
+/* Instructions counted under valgrind, or why they could not be. */
+static void explain_instructions(const struct resultset *rs, const struct bench_instr *bi)
 {
+	const struct metric_source *src = NULL;
+
+	for (size_t i = 0; i < rs->nr && !src; i++) {
+		const struct metric *m = result_find_metric(&rs->results[i], "instructions");
+
+		if (m && m->source && !strcmp(m->source->counter, "valgrind"))
+			src = m->source;
+	}
+	if (src)
+		info("instructions counted by valgrind (%s %s), the machine having no hardware "
+		     "counters: one extra run per command, %zu in all",
+		     src->tool, src->version ? src->version : "", bi->counted);
+	if (bi->missed) {
+		warning("counter 'instructions' was not counted for %zu command%s: %s", bi->missed,
+			bi->missed == 1 ? "" : "s", bi->why.ptr);
+		if (bi->have_valgrind < 0)
+			hint("install valgrind ('apt-get install valgrind') to count instructions on a "
+			     "machine without hardware counters");
+	}
+}
+
+static void explain_counters(const struct resultset *rs, const struct bench_opts *bo,
+			     const struct bench_instr *bi)
+{
+	explain_instructions(rs, bi);
 	for (size_t k = 0; k < bo->ncounters; k++) {
 		const struct metric *m = NULL;
 
 		for (size_t i = 0; i < rs->nr && !m; i++)
 			m = result_find_metric(&rs->results[i], bo->counters[k]->key);
 		if (!m || m->status == METRIC_OK)
+			continue;
+		/* Said above: valgrind was tried. */
+		if (!strcmp(bo->counters[k]->key, "instructions") && bi->missed)
 			continue;
 		if (m->status == METRIC_NOT_SUPPORTED) {
 			warning("counter '%s' is not supported on this machine (no hardware "
@@ -863,6 +898,7 @@ static void release_state(struct bench_state *st)
 	free(st->counters.v);
 	params_release(&st->params);
 	buf_release(&st->extra);
+	bench_instr_release(&st->instr);
 	if (st->has_base)
 		resultset_release(&st->base);
 }
@@ -891,6 +927,7 @@ int cmd_bench(int argc, char **argv)
 		.params = PARAMS_INIT,
 		.bo = BENCH_OPTS_INIT,
 		.extra = BUF_INIT,
+		.instr = BENCH_INSTR_INIT,
 	};
 	const struct option opts[] = {
 		OPT_GROUP("runs (hyperfine's options)"),
@@ -1163,7 +1200,7 @@ int cmd_bench(int argc, char **argv)
 			fprintf(st.out, "%s\n", b.ptr);
 		buf_release(&b);
 	}
-	explain_counters(&rs, &st.bo);
+	explain_counters(&rs, &st.bo, &st.instr);
 	if (st.json && resultset_write_json(&rs, stdout) < 0)
 		status = RL_EXIT_INTERNAL;
 	if (commit_exports(&st, &rs))

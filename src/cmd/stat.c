@@ -37,6 +37,7 @@
 #include "base/units.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "bench/instr.h"
 #include "cmd/cmd.h"
 #include "cmd/target.h"
 #include "result/resultset.h"
@@ -47,6 +48,7 @@
 struct stat_cmd {
 	int runs;
 	const char *events;
+	const char *counters; /* --counter: the same list, bench's spelling */
 	bool json;
 	const char *output;
 	const char *color;
@@ -54,6 +56,8 @@ struct stat_cmd {
 	const struct pc_event *evs[PC_MAX];
 	size_t nevs;
 	bool refused;		 /* some counter not permitted */
+	bool want_instructions;	 /* named explicitly: valgrind where no PMU counts them */
+	struct bench_instr instr;
 	int first_failure;	 /* shell status of the first failed run, or -1 */
 	int last_status;
 };
@@ -205,6 +209,12 @@ static void render_text(struct buf *out, const struct stat_cmd *st,
 				buf_addf(&note, "%.3f CPUs utilised",
 					 stats_mean(m->values, m->nr) / w);
 		}
+		if (!strcmp(ev->key, "instructions") && m && m->source &&
+		    !strcmp(m->source->counter, "valgrind")) {
+			buf_addf(&note, "valgrind %s, 1 extra run", m->source->tool);
+			if (isfinite(m->source->slowdown))
+				buf_addf(&note, ", %.0f× slower", m->source->slowdown);
+		}
 		print_metric_row(out, r, ev->name, ev->key, note.len ? note.ptr : NULL);
 		if (!strcmp(ev->key, "instructions"))
 			print_metric_row(out, r, "IPC", "ipc", "instructions per cycle");
@@ -342,6 +352,7 @@ int cmd_stat(int argc, char **argv)
 		.json = false,
 		.output = NULL,
 		.first_failure = -1,
+		.instr = BENCH_INSTR_INIT,
 	};
 	const struct option opts[] = {
 		OPT_INT('r', "repeat", &st.runs, "N", 1, 1000000,
@@ -349,6 +360,8 @@ int cmd_stat(int argc, char **argv)
 		OPT_STRING('e', "events", &st.events, "LIST",
 			   "perf events to count, comma-separated (default: all of\n"
 			   "them, listed below)"),
+		OPT_STRING(0, "counter", &st.counters, "LIST",
+			   "the same as -e (bench's name for it)"),
 		OPT_FLAG(0, "json", &st.json,
 			 "write the result set as JSON (to stdout, or to -o FILE)"),
 		OPT_STRING('o', "output", &st.output, "FILE",
@@ -372,9 +385,17 @@ int cmd_stat(int argc, char **argv)
 		hint("usage: %s", stat_help.usage);
 		return RL_EXIT_USAGE;
 	}
-	if (st.events) {
-		if (perfctr_parse_events(st.events, st.evs, &st.nevs, PC_MAX) < 0)
+	if (st.events || st.counters) {
+		struct buf list = BUF_INIT;
+
+		buf_addf(&list, "%s%s%s", st.events ? st.events : "",
+			 st.events && st.counters ? "," : "", st.counters ? st.counters : "");
+		n = perfctr_parse_events(list.ptr, st.evs, &st.nevs, PC_MAX);
+		buf_release(&list);
+		if (n < 0)
 			return RL_EXIT_USAGE;
+		for (size_t i = 0; i < st.nevs; i++)
+			st.want_instructions |= !strcmp(st.evs[i]->key, "instructions");
 	} else {
 		perfctr_default_events(st.evs, &st.nevs);
 	}
@@ -425,6 +446,20 @@ int cmd_stat(int argc, char **argv)
 		if (ret < 0)
 			break;
 	}
+	/*
+	 * Instructions asked for by name that the runs could not count (no
+	 * PMU): one more run, under valgrind. Ctrl-C is still the target's.
+	 */
+	if (st.want_instructions && r->nr_runs && !interrupted) {
+		struct metric *m = result_metric(r, "instructions", UNIT_COUNT);
+		const struct metric *wall = result_find_metric(r, "wall_time");
+
+		if (m->status != METRIC_OK || !m->nr)
+			bench_instr_count_argv(&st.instr, argv, stats_mean(wall->values, wall->nr),
+					       st.last_status, m);
+		else if (!m->source)
+			metric_set_source(m, "pmu");
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 
@@ -468,9 +503,16 @@ int cmd_stat(int argc, char **argv)
 		info("result set written to '%s'", st.output);
 	if (st.refused)
 		explain_refusal();
+	if (st.instr.missed) {
+		warning("instructions were not counted: %s", st.instr.why.ptr);
+		if (st.instr.have_valgrind < 0)
+			hint("install valgrind ('apt-get install valgrind') to count instructions on a "
+			     "machine without hardware counters");
+	}
 
 	resultset_release(&rs);
 	buf_release(&cmdline);
 	buf_release(&text);
+	bench_instr_release(&st.instr);
 	return status;
 }

@@ -49,6 +49,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/target.h"
+#include "cmd/record_instr.h"
 #include "cmd/record_python.h"
 #include "prof/profile.h"
 #include "prof/render.h"
@@ -73,6 +74,9 @@ struct record_cmd {
 	int top;
 	/* Python targets (cmd/record_python.c) */
 	bool idle, gil, blocking, subprocesses, native, no_python;
+	/* Instruction counts (cmd/record_instr.c) */
+	bool instructions;
+	int depth;
 	/* derived */
 	double duration; /* seconds, 0: until the end */
 	enum sample_unwind unwind;
@@ -309,6 +313,58 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 	return ret;
 }
 
+/* --instructions: options that only sampling has are refused, not ignored. */
+static int record_instr_run(const struct record_cmd *rc, char **argv)
+{
+	const struct {
+		bool set;
+		const char *name;
+	} sampling[] = {
+		{ rc->pid > 0, "-p" },
+		{ rc->freq > 0, "--freq" },
+		{ strcmp(rc->call_graph, "auto") != 0, "--call-graph" },
+		{ rc->stack_arg != NULL, "--stack-size" },
+		{ rc->idle, "--idle" },
+		{ rc->gil, "--gil" },
+		{ rc->blocking, "--blocking" },
+		{ rc->subprocesses, "--subprocesses" },
+		{ rc->native, "--native" },
+	};
+	struct record_instr_args a = { 0 };
+	struct afile af;
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(sampling); i++) {
+		if (!sampling[i].set)
+			continue;
+		error("option '%s' is for sampling, not with --instructions", sampling[i].name);
+		hint(rc->pid > 0 ? "valgrind runs the program from its start: give the command, "
+				   "not a PID"
+				 : "--instructions counts every instruction: there is nothing to sample");
+		return RL_EXIT_USAGE;
+	}
+	if (!argv)
+		return usage_error("--instructions needs a command to run");
+	ret = afile_open(&af, rc->output);
+	if (ret < 0) {
+		error_code(ret, "cannot write '%s'", rc->output);
+		hint("check that the directory exists and is writable");
+		return RL_EXIT_INTERNAL;
+	}
+	a.argv = argv;
+	a.depth = rc->depth;
+	a.duration = rc->duration;
+	a.output = rc->output;
+	a.af = &af;
+	a.fmt = rc->fmt;
+	a.threads = rc->threads;
+	a.lines = rc->lines;
+	a.inverted = rc->inverted;
+	a.quiet = rc->quiet;
+	a.top = rc->top;
+	return record_instructions(&a);
+}
+
 static int record_python_run(const struct record_cmd *rc, char **argv)
 {
 	struct record_python_args a = { 0 };
@@ -370,6 +426,13 @@ int cmd_record(int argc, char **argv)
 		OPT_FLAG(0, "inverted", &rc.inverted, "draw an icicle graph (roots at the top)"),
 		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "rows in the summary (default 15; 0: all)"),
 		OPT_FLAG('q', "quiet", &rc.quiet, "no summary table"),
+		OPT_GROUP("Instruction counts (valgrind)"),
+		OPT_FLAG(0, "instructions", &rc.instructions,
+			 "count instructions and calls under valgrind's callgrind\n"
+			 "instead of sampling: exact and repeatable (slow)"),
+		OPT_INT(0, "depth", &rc.depth, "N", 1, 1000,
+			"with --instructions: keep call stacks of up to N callers\n"
+			"(default 30; deeper ones end in [truncated])"),
 		OPT_GROUP("Python programs"),
 		OPT_FLAG(0, "idle", &rc.idle, "also threads that are not running"),
 		OPT_FLAG(0, "gil", &rc.gil, "only the thread holding the GIL"),
@@ -415,6 +478,10 @@ int cmd_record(int argc, char **argv)
 	ret = parse_args(&rc);
 	if (ret)
 		return ret;
+	if (rc.instructions)
+		return record_instr_run(&rc, launched ? argv : NULL);
+	if (rc.depth)
+		return usage_error("option '--depth' goes with --instructions");
 	ret = python_or_native(&rc, launched ? argv : NULL);
 	if (ret < 0)
 		return -ret;

@@ -234,6 +234,21 @@ static int cmp_pair_order(const void *a, const void *b)
 
 /* --- statistics ------------------------------------------------------------ */
 
+/*
+ * Counts that valgrind made on both sides (metric_source), with the same
+ * tool: exact, one per side, so their ratio is the change itself, with
+ * no test and no interval to wait for.
+ */
+static bool exact_counts(const struct cmp_result *r, const struct cmp_pair *p)
+{
+	const struct metric *a = result_find_metric(&r->base->results[p->base], r->opts.metric);
+	const struct metric *b = result_find_metric(&r->new->results[p->new], r->opts.metric);
+
+	return a && b && a->source && b->source && !strcmp(a->source->counter, "valgrind") &&
+	       !strcmp(b->source->counter, "valgrind") && a->source->tool && b->source->tool &&
+	       !strcmp(a->source->tool, b->source->tool);
+}
+
 static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
 {
 	const double *bv, *nv;
@@ -257,7 +272,12 @@ static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
 		stats_bootstrap_ratio_ci(nv, p->n_new, bv, p->n_base, BOOT_MEDIAN, &bo, &p->ci);
 		p->has_test = stats_mann_whitney(nv, p->n_new, bv, p->n_base, &p->mw) == 0;
 	}
-	if (!p->has_test) {
+	if (!p->has_test && exact_counts(r, p)) {
+		p->ci.lo = p->ci.hi = p->ratio;
+		p->verdict = fabs(p->ratio - 1) * 100 < r->opts.noise ? CMP_SAME
+			     : p->ratio > 1				 ? CMP_SLOWER
+									 : CMP_FASTER;
+	} else if (!p->has_test) {
 		p->verdict = CMP_UNKNOWN;
 	} else if (p->mw.p_value >= r->opts.alpha ||
 		   fabs(p->ratio - 1) * 100 < r->opts.noise) {

@@ -17,6 +17,12 @@
 #include "sample/collect.h"
 
 #define NONE UINT32_MAX
+/*
+ * The deepest stack made (frames above a leaf): a guard against names and
+ * call graphs no callgrind writes (a recursion level of 99999, a chain of
+ * only callers through the whole file), whose stacks end in [truncated].
+ */
+#define MAX_DEPTH 4096
 
 /* A function context's name taken apart: "fib'2'main'..." */
 struct node {
@@ -276,18 +282,18 @@ static void make_tail(struct importer *im, uint32_t x)
 	const char *s = nd->rest;
 
 	nd->tail_off = (uint32_t)im->nr_tails;
-	for (unsigned r = nd->rec; r > 1; r--)
+	for (unsigned r = nd->rec; r > 1 && im->nr_tails - nd->tail_off < MAX_DEPTH; r--)
 		push_tail(im, location(im, nd->name, nd->base_len, me->object, me->file, 0, 0));
-	while (*s) {
+	while (*s && im->nr_tails - nd->tail_off < MAX_DEPTH) {
 		const char *q = strchr(s, '\'');
 		size_t n = q ? (size_t)(q - s) : strlen(s);
 
-		if (all_digits(s, n) && im->nr_tails > nd->tail_off) {
+		if (n < 6 && all_digits(s, n) && im->nr_tails > nd->tail_off) {
 			/* A level of the frame before: that many of it. */
 			unsigned level = (unsigned)atoi(s);
 			uint32_t prev = im->tails[im->nr_tails - 1];
 
-			for (unsigned r = level; r > 1 && r < 100000; r--)
+			for (unsigned r = level; r > 1 && im->nr_tails - nd->tail_off < MAX_DEPTH; r--)
 				push_tail(im, prev);
 		} else {
 			/* The caller's object and file: those of a context of its own. */
@@ -338,8 +344,13 @@ static void stack_push(struct stack *s, uint32_t id)
 static void callers_of(struct importer *im, uint32_t x, struct stack *s)
 {
 	uint32_t y = x;
+	size_t depth = 0;
 
 	while (im->nodes[y].parent != NONE) {
+		if (++depth > MAX_DEPTH) {
+			stack_push(s, truncated_location(im));
+			return;
+		}
 		stack_push(s, parent_frame(im, y));
 		y = im->nodes[y].parent;
 	}

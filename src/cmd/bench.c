@@ -999,7 +999,8 @@ int cmd_bench(int argc, char **argv)
 			   "kill a run (and what it started) after TIME ('10s')"),
 		OPT_CALLBACK(0, "counter", &st.counters, "EVENTS", 1, add_to_list,
 			     "also count perf EVENTS per run (instructions, cycles, ...;\n"
-			     "hardware counters only where the machine has them)"),
+			     "hardware counters only where the machine has them;\n"
+			     "instructions under valgrind, in one more run, where not)"),
 		OPT_INT(0, "pin", &st.pin, "CPU", 0, CPU_SETSIZE - 1,
 			"run everything on CPU number CPU"),
 		OPT_FLAG(0, "complexity", &st.complexity,

@@ -113,6 +113,7 @@ static const struct opt_help record_help = {
 		"  redline record --native --idle -p 1234 -o py.pb.gz\n"
 		"  redline record -o flame.svg -F 4999 -- make -j2\n"
 		"  redline record -p 1234 --duration 10 -o service.pb.gz\n"
+		"  redline record --instructions -o calls.pb.gz -- ./build/examples/dedup set 2000\n"
 		"  redline report redline.pb.gz --format svg -o flame.svg\n",
 	.more = "call graphs: 'fp' takes the kernel's frame-pointer walk (cheap, but\n"
 		"wrong or short through code built without frame pointers, like\n"
@@ -128,7 +129,12 @@ static const struct opt_help record_help = {
 		"100 Hz of wall-clock time without stopping it. Frames name the function\n"
 		"(qualified from 3.11), its .py file and line; threads are labelled with\n"
 		"threading's names. A thread that is not running (sleeping, waiting for\n"
-		"I/O or for the GIL) is left out unless --idle.",
+		"I/O or for the GIL) is left out unless --idle.\n"
+		"\n"
+		"--instructions runs CMD under valgrind's callgrind instead of sampling:\n"
+		"exact instruction counts per call stack and the number of calls of each\n"
+		"function from each (redline report --value calls), the same on every run,\n"
+		"at valgrind's cost (10 to 100 times slower).",
 };
 
 static int parse_args(struct record_cmd *rc)

@@ -92,7 +92,8 @@ static const struct opt_help stat_help = {
 		"page-faults (faults), cycles, instructions, branches, branch-misses,\n"
 		"cache-references, cache-misses. Hardware counters need a machine that\n"
 		"exposes them (most VMs do not: they show as <not supported>) and, for\n"
-		"users other than root, kernel.perf_event_paranoid <= 2.",
+		"users other than root, kernel.perf_event_paranoid <= 2. Instructions\n"
+		"named with -e are then counted under valgrind, exactly, in one more run.",
 };
 
 struct row {

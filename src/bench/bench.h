@@ -8,6 +8,7 @@
 #include "run/proc.h"
 
 struct buf;
+struct bench_instr;
 struct resultset;
 struct result;
 
@@ -100,6 +101,13 @@ struct bench_opts {
 	const char *input_file;	 /* NULL: /dev/null */
 	const struct pc_event *counters[PC_MAX];
 	size_t ncounters;
+	/*
+	 * Where the runs' counters could not count "instructions", one more
+	 * run of the command under valgrind counts them (bench/instr.h), after
+	 * its measured runs and before its --cleanup, between a --prepare and a
+	 * --conclude. NULL: never.
+	 */
+	struct bench_instr *instr;
 };
 
 #define BENCH_OPTS_INIT { 0, 0, 10, 3.0, 0, BENCH_INTERLEAVED, 0, false, \

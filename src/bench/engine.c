@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "bench/instr.h"
 #include "result/resultset.h"
 #include "stats/describe.h"
 
@@ -431,6 +432,28 @@ static void finished(struct engine *e, size_t i)
 		e->ev->finished(e->ev->ctx, i);
 }
 
+/* The instruction count under valgrind, where the runs had no counter for it. */
+static int count_instructions(struct engine *e, size_t i)
+{
+	const struct bench_cmd *c = &e->plan->cmds[i];
+	int ret;
+
+	if (!e->o->instr)
+		return 0;
+	if (!bench_instr_needed(e->o, result_of(e, i))) {
+		/* Nothing to run; a count the runs made gets its source. */
+		bench_instr_count(e->o->instr, e->plan, i, e->o, result_of(e, i));
+		return 0;
+	}
+	ret = run_aux(e, i, "--prepare", &c->prepare, 1);
+	if (ret)
+		return ret;
+	if (bench_instr_count(e->o->instr, e->plan, i, e->o, result_of(e, i)) == -EINTR ||
+	    stopped())
+		return 1;
+	return run_aux(e, i, "--conclude", &c->conclude, 1);
+}
+
 static int run_sequential(struct engine *e)
 {
 	int ret = 0;
@@ -444,6 +467,8 @@ static int run_sequential(struct engine *e)
 			ret = one_run(e, i, true);
 		while (!ret && needs_more(e, i))
 			ret = one_run(e, i, false);
+		if (!ret)
+			ret = count_instructions(e, i);
 		/* Tidy up even after a failure or an interrupt (a second one skips it). */
 		cl = run_aux(e, i, "--cleanup", &c->cleanup, 2);
 		if (!ret)
@@ -479,6 +504,8 @@ static int run_interleaved(struct engine *e)
 		if (!any)
 			break;
 	}
+	for (size_t i = 0; i < m && !ret; i++)
+		ret = count_instructions(e, i);
 	for (size_t i = 0; i < setups; i++) {
 		int cl = run_aux(e, i, "--cleanup", &e->plan->cmds[i].cleanup, 2);
 

@@ -41,6 +41,13 @@ static bool asked(const struct bench_opts *o)
 	return false;
 }
 
+bool bench_instr_needed(const struct bench_opts *opts, const struct result *r)
+{
+	const struct metric *m = result_find_metric(r, "instructions");
+
+	return asked(opts) && r->nr_runs && (!m || m->status != METRIC_OK || !m->nr);
+}
+
 static bool find_valgrind(struct bench_instr *bi)
 {
 	if (!bi->have_valgrind)

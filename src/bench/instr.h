@@ -47,10 +47,17 @@ struct bench_instr {
 #define BENCH_INSTR_INIT { 0, BUF_INIT, false, 0, 0, NULL, 0, 0, BUF_INIT }
 
 /*
+ * Whether r needs a count under valgrind: opts asks for instructions and
+ * r has runs, but no count from them.
+ */
+bool bench_instr_needed(const struct bench_opts *opts, const struct result *r);
+
+/*
  * Count command i of plan into r's "instructions" metric if opts asks for
- * that counter and the runs did not count it. Returns 1 when it counted,
- * 0 when there was nothing to do or it could not (bi->why says why, and
- * bi->missed counts it), or -EINTR when vg_interrupt() stopped it.
+ * that counter and the runs did not count it (the engine calls this: see
+ * bench_opts.instr). Returns 1 when it counted, 0 when there was nothing
+ * to do or it could not (bi->why says why, and bi->missed counts it), or
+ * -EINTR when vg_interrupt() stopped it.
  */
 int bench_instr_count(struct bench_instr *bi, const struct bench_plan *plan, size_t i,
 		      const struct bench_opts *opts, struct result *r);

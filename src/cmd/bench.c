@@ -238,8 +238,6 @@ static void on_finished(void *ctx, size_t cmd)
 {
 	struct bench_state *st = ctx;
 
-	/* Instructions the runs could not count: under valgrind, before the block shows them. */
-	bench_instr_count(&st->instr, st->plan, cmd, &st->bo, &st->rs->results[cmd]);
 	/* Sequential order: each block as its command finishes, like hyperfine. */
 	if (st->bo.order == BENCH_SEQUENTIAL && cmd == st->printed)
 		print_block(st, cmd);
@@ -1170,6 +1168,7 @@ int cmd_bench(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	st.bo.instr = &st.instr;
 	ret = bench_run(&plan, &st.bo, &ev, &rs, &fail);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);

@@ -77,3 +77,15 @@ count_of() {
 	[ "$(json_get "$TMP/b.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = "not supported" ]
 	[ "$(json_get "$TMP/b.json" 'len(d["results"][0]["times"])')" = 2 ]
 }
+
+@test "the extra run is a run like the others: inside --setup, after its --prepare" {
+	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" bench --style none -r 2 --counter instructions \
+		--setup "touch $TMP/ready" --cleanup "rm $TMP/ready" --prepare "echo >>$TMP/prepared" \
+		--conclude "echo >>$TMP/concluded" --export-json "$TMP/b.json" -- cat "$TMP/ready"
+	[ "$status" -eq 0 ]
+	[ "$(json_get "$TMP/b.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = ok ]
+	# Two timed runs and the one under valgrind, each prepared and concluded.
+	[ "$(wc -l <"$TMP/prepared")" -eq 3 ]
+	[ "$(wc -l <"$TMP/concluded")" -eq 3 ]
+	[ ! -e "$TMP/ready" ]
+}

@@ -319,6 +319,22 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 	return ret;
 }
 
+/*
+ * Open the output before the run (failing on its path then, not after an
+ * hour of recording). 0, or the exit status after saying why.
+ */
+static int open_output(const struct record_cmd *rc, struct afile *af)
+{
+	int ret = afile_open(af, rc->output);
+
+	if (ret < 0) {
+		error_code(ret, "cannot write '%s'", rc->output);
+		hint("check that the directory exists and is writable");
+		return RL_EXIT_INTERNAL;
+	}
+	return 0;
+}
+
 /* --instructions: options that only sampling has are refused, not ignored. */
 static int record_instr_run(const struct record_cmd *rc, char **argv)
 {
@@ -351,12 +367,9 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 	}
 	if (!argv)
 		return usage_error("--instructions needs a command to run");
-	ret = afile_open(&af, rc->output);
-	if (ret < 0) {
-		error_code(ret, "cannot write '%s'", rc->output);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
+	ret = open_output(rc, &af);
+	if (ret)
+		return ret;
 	a.argv = argv;
 	a.depth = rc->depth;
 	a.duration = rc->duration;
@@ -377,12 +390,9 @@ static int record_python_run(const struct record_cmd *rc, char **argv)
 	struct afile af;
 	int ret;
 
-	ret = afile_open(&af, rc->output);
-	if (ret < 0) {
-		error_code(ret, "cannot write '%s'", rc->output);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
+	ret = open_output(rc, &af);
+	if (ret)
+		return ret;
 	a.argv = argv;
 	a.pid = rc->pid;
 	a.hz = rc->freq;
@@ -496,13 +506,9 @@ int cmd_record(int argc, char **argv)
 	if (!rc.freq)
 		rc.freq = 999;
 
-	/* Fail on the output path before the run, not after an hour of it. */
-	ret = afile_open(&af, rc.output);
-	if (ret < 0) {
-		error_code(ret, "cannot write '%s'", rc.output);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
+	ret = open_output(&rc, &af);
+	if (ret)
+		return ret;
 
 	cfg.freq = rc.freq;
 	cfg.unwind = rc.unwind;

@@ -438,25 +438,33 @@ static void maybe_new_part(struct reader *r)
 	r->have_cobj = r->have_cfile = false;
 }
 
+/* The next space-separated word of [*s, end): false at the end. */
+static bool next_word(const char **s, const char *end, const char **w, size_t *n)
+{
+	const char *p = skip_spaces(*s, end);
+
+	*w = p;
+	while (p < end && !is_space(*p))
+		p++;
+	*n = (size_t)(p - *w);
+	*s = p;
+	return *n > 0;
+}
+
 static int set_events(struct reader *r, const char *s, const char *end)
 {
 	struct cg_data *cg = r->cg;
+	const char *w;
+	size_t n;
 
 	r->ncols = 0;
-	for (;;) {
-		const char *w;
+	while (next_word(&s, end, &w, &n)) {
 		uint32_t id;
 		size_t e;
 
-		s = skip_spaces(s, end);
-		if (s >= end)
-			break;
-		w = s;
-		while (s < end && !is_space(*s))
-			s++;
 		if (r->ncols >= CG_MAX_EVENTS)
 			return fail(r, "more than %d events", CG_MAX_EVENTS);
-		id = intern_id(cg->strings, w, (size_t)(s - w));
+		id = intern_id(cg->strings, w, n);
 		for (e = 0; e < cg->nr_events && cg->events[e] != id; e++)
 			;
 		if (e == cg->nr_events) {
@@ -466,7 +474,7 @@ static int set_events(struct reader *r, const char *s, const char *end)
 		}
 		for (size_t k = 0; k < r->ncols; k++)
 			if (r->col[k] == (int)e)
-				return fail(r, "event '%.*s' listed twice", (int)(s - w), w);
+				return fail(r, "event '%.*s' listed twice", (int)n, w);
 		r->col[r->ncols++] = (int)e;
 	}
 	if (!r->ncols)
@@ -482,18 +490,11 @@ static int set_events(struct reader *r, const char *s, const char *end)
 
 static int set_positions(struct reader *r, const char *s, const char *end)
 {
-	r->instr = r->bb = r->line = false;
-	for (;;) {
-		const char *w;
-		size_t n;
+	const char *w;
+	size_t n;
 
-		s = skip_spaces(s, end);
-		if (s >= end)
-			break;
-		w = s;
-		while (s < end && !is_space(*s))
-			s++;
-		n = (size_t)(s - w);
+	r->instr = r->bb = r->line = false;
+	while (next_word(&s, end, &w, &n)) {
 		if (n == 5 && !memcmp(w, "instr", 5) && !r->bb && !r->line)
 			r->instr = true;
 		else if (n == 2 && !memcmp(w, "bb", 2) && !r->line)

@@ -42,13 +42,16 @@ struct node {
 struct importer {
 	struct profile *p;
 	const struct cg_data *cg;
-	struct node *nodes;
-	uint32_t *by_callee; /* call indices sorted by callee ... */
-	size_t *first_call;  /* ... and where each callee's start (nr_fns + 1) */
-	struct intern *bases; /* a function's name without context ... */
-	uint32_t *base_fn;    /* ... -> the first node of that name */
-	uint32_t *tails;     /* location ids of every node's tail */
-	size_t nr_tails, alloc_tails;
+	/* The file being imported (cg's); file_release() empties it. */
+	struct {
+		struct node *nodes;
+		uint32_t *by_callee;  /* call indices sorted by callee ... */
+		size_t *first_call;   /* ... and where each callee's start (nr_fns + 1) */
+		struct intern *bases; /* a function's name without context ... */
+		uint32_t *base_fn;    /* ... -> the first node of that name */
+		uint32_t *tails;      /* location ids of every node's tail */
+		size_t nr_tails, alloc_tails;
+	} f;
 	uint32_t truncated_loc;
 	size_t nr_truncated;
 	struct buf tmp;
@@ -120,15 +123,15 @@ static void index_calls(struct importer *im)
 	const struct cg_data *cg = im->cg;
 	size_t *pos;
 
-	im->first_call = xcalloc(cg->nr_fns + 1, sizeof(*im->first_call));
-	im->by_callee = xcalloc(cg->nr_calls ? cg->nr_calls : 1, sizeof(*im->by_callee));
+	im->f.first_call = xcalloc(cg->nr_fns + 1, sizeof(*im->f.first_call));
+	im->f.by_callee = xcalloc(cg->nr_calls ? cg->nr_calls : 1, sizeof(*im->f.by_callee));
 	for (size_t i = 0; i < cg->nr_calls; i++)
-		im->first_call[cg->calls[i].callee + 1]++;
+		im->f.first_call[cg->calls[i].callee + 1]++;
 	for (size_t i = 0; i < cg->nr_fns; i++)
-		im->first_call[i + 1] += im->first_call[i];
-	pos = xmemdup(im->first_call, (cg->nr_fns + 1) * sizeof(*pos));
+		im->f.first_call[i + 1] += im->f.first_call[i];
+	pos = xmemdup(im->f.first_call, (cg->nr_fns + 1) * sizeof(*pos));
 	for (size_t i = 0; i < cg->nr_calls; i++)
-		im->by_callee[pos[cg->calls[i].callee]++] = (uint32_t)i;
+		im->f.by_callee[pos[cg->calls[i].callee]++] = (uint32_t)i;
 	free(pos);
 }
 
@@ -142,16 +145,16 @@ static void find_parents(struct importer *im, bool contexts)
 	const struct cg_data *cg = im->cg;
 
 	for (uint32_t x = 0; x < cg->nr_fns; x++) {
-		struct node *nd = &im->nodes[x];
+		struct node *nd = &im->f.nodes[x];
 		uint32_t parent = NONE;
 		bool ambiguous = false;
 
 		uint32_t plain_match = NONE;
 
 		expected_parent(&im->tmp, nd);
-		for (size_t k = im->first_call[x]; k < im->first_call[x + 1]; k++) {
-			const struct cg_call *c = &cg->calls[im->by_callee[k]];
-			const struct node *cn = &im->nodes[c->caller];
+		for (size_t k = im->f.first_call[x]; k < im->f.first_call[x + 1]; k++) {
+			const struct cg_call *c = &cg->calls[im->f.by_callee[k]];
+			const struct node *cn = &im->f.nodes[c->caller];
 
 			nd->calls_in += c->count;
 			if (c->caller == x)
@@ -184,8 +187,8 @@ static void find_parents(struct importer *im, bool contexts)
 		{
 			bool first = true;
 
-			for (size_t k = im->first_call[x]; k < im->first_call[x + 1]; k++) {
-				const struct cg_call *c = &cg->calls[im->by_callee[k]];
+			for (size_t k = im->f.first_call[x]; k < im->f.first_call[x + 1]; k++) {
+				const struct cg_call *c = &cg->calls[im->f.by_callee[k]];
 
 				if (c->caller != nd->parent)
 					continue;
@@ -216,10 +219,10 @@ static void cut_cycles(struct importer *im)
 		while (y != NONE && state[y] == 0) {
 			state[y] = 1;
 			path[len++] = y;
-			y = im->nodes[y].parent;
+			y = im->f.nodes[y].parent;
 		}
 		if (y != NONE && state[y] == 1)
-			im->nodes[path[len - 1]].parent = NONE;
+			im->f.nodes[path[len - 1]].parent = NONE;
 		for (size_t i = 0; i < len; i++)
 			state[path[i]] = 2;
 	}
@@ -265,8 +268,8 @@ static uint32_t truncated_location(struct importer *im)
 
 static void push_tail(struct importer *im, uint32_t loc)
 {
-	ALLOC_GROW(im->tails, im->nr_tails + 1, im->alloc_tails);
-	im->tails[im->nr_tails++] = loc;
+	ALLOC_GROW(im->f.tails, im->f.nr_tails + 1, im->f.alloc_tails);
+	im->f.tails[im->f.nr_tails++] = loc;
 }
 
 /*
@@ -277,28 +280,28 @@ static void push_tail(struct importer *im, uint32_t loc)
  */
 static void make_tail(struct importer *im, uint32_t x)
 {
-	struct node *nd = &im->nodes[x];
+	struct node *nd = &im->f.nodes[x];
 	const struct cg_fn *me = &im->cg->fns[x];
 	const char *s = nd->rest;
 
-	nd->tail_off = (uint32_t)im->nr_tails;
-	for (unsigned r = nd->rec; r > 1 && im->nr_tails - nd->tail_off < MAX_DEPTH; r--)
+	nd->tail_off = (uint32_t)im->f.nr_tails;
+	for (unsigned r = nd->rec; r > 1 && im->f.nr_tails - nd->tail_off < MAX_DEPTH; r--)
 		push_tail(im, location(im, nd->name, nd->base_len, me->object, me->file, 0, 0));
-	while (*s && im->nr_tails - nd->tail_off < MAX_DEPTH) {
+	while (*s && im->f.nr_tails - nd->tail_off < MAX_DEPTH) {
 		const char *q = strchr(s, '\'');
 		size_t n = q ? (size_t)(q - s) : strlen(s);
 
-		if (n < 6 && all_digits(s, n) && im->nr_tails > nd->tail_off) {
+		if (n < 6 && all_digits(s, n) && im->f.nr_tails > nd->tail_off) {
 			/* A level of the frame before: that many of it. */
 			unsigned level = (unsigned)atoi(s);
-			uint32_t prev = im->tails[im->nr_tails - 1];
+			uint32_t prev = im->f.tails[im->f.nr_tails - 1];
 
-			for (unsigned r = level; r > 1 && im->nr_tails - nd->tail_off < MAX_DEPTH; r--)
+			for (unsigned r = level; r > 1 && im->f.nr_tails - nd->tail_off < MAX_DEPTH; r--)
 				push_tail(im, prev);
 		} else {
 			/* The caller's object and file: those of a context of its own. */
-			uint32_t b = intern_find(im->bases, s, n);
-			const struct cg_fn *cf = b != UINT32_MAX ? &im->cg->fns[im->base_fn[b]] : me;
+			uint32_t b = intern_find(im->f.bases, s, n);
+			const struct cg_fn *cf = b != UINT32_MAX ? &im->cg->fns[im->f.base_fn[b]] : me;
 
 			push_tail(im, location(im, s, n, cf->object, b != UINT32_MAX ? cf->file : 0,
 					       0, 0));
@@ -308,17 +311,17 @@ static void make_tail(struct importer *im, uint32_t x)
 		s = q + 1;
 	}
 	push_tail(im, truncated_location(im));
-	nd->tail_len = (uint32_t)(im->nr_tails - nd->tail_off);
+	nd->tail_len = (uint32_t)(im->f.nr_tails - nd->tail_off);
 	im->nr_truncated++;
 }
 
 /* The frame of x's parent at the site it calls x from. */
 static uint32_t parent_frame(struct importer *im, uint32_t x)
 {
-	struct node *nd = &im->nodes[x];
+	struct node *nd = &im->f.nodes[x];
 
 	if (!nd->frame) {
-		const struct node *pn = &im->nodes[nd->parent];
+		const struct node *pn = &im->f.nodes[nd->parent];
 		const struct cg_fn *pf = &im->cg->fns[nd->parent];
 
 		nd->frame = location(im, pn->name, pn->base_len, pf->object, nd->site_file,
@@ -346,16 +349,29 @@ static void callers_of(struct importer *im, uint32_t x, struct stack *s)
 	uint32_t y = x;
 	size_t depth = 0;
 
-	while (im->nodes[y].parent != NONE) {
+	while (im->f.nodes[y].parent != NONE) {
 		if (++depth > MAX_DEPTH) {
 			stack_push(s, truncated_location(im));
 			return;
 		}
 		stack_push(s, parent_frame(im, y));
-		y = im->nodes[y].parent;
+		y = im->f.nodes[y].parent;
 	}
-	for (uint32_t i = 0; i < im->nodes[y].tail_len; i++)
-		stack_push(s, im->tails[im->nodes[y].tail_off + i]);
+	for (uint32_t i = 0; i < im->f.nodes[y].tail_len; i++)
+		stack_push(s, im->f.tails[im->f.nodes[y].tail_off + i]);
+}
+
+static void file_release(struct importer *im)
+{
+	for (size_t i = 0; i < im->cg->nr_fns; i++)
+		free(im->f.nodes[i].plain);
+	free(im->f.nodes);
+	free(im->f.by_callee);
+	free(im->f.first_call);
+	free(im->f.tails);
+	free(im->f.base_fn);
+	intern_free(im->f.bases);
+	memset(&im->f, 0, sizeof(im->f));
 }
 
 static int import_one(struct importer *im, const int *type_of, size_t ntypes,
@@ -369,31 +385,31 @@ static int import_one(struct importer *im, const int *type_of, size_t ntypes,
 	size_t nl = 0;
 	bool contexts = false;
 
-	im->nodes = xcalloc(cg->nr_fns ? cg->nr_fns : 1, sizeof(*im->nodes));
-	im->bases = intern_new();
-	im->base_fn = xcalloc(cg->nr_fns + 1, sizeof(*im->base_fn));
+	im->f.nodes = xcalloc(cg->nr_fns ? cg->nr_fns : 1, sizeof(*im->f.nodes));
+	im->f.bases = intern_new();
+	im->f.base_fn = xcalloc(cg->nr_fns + 1, sizeof(*im->f.base_fn));
 	for (size_t i = 0; i < cg->nr_fns; i++) {
-		struct node *nd = &im->nodes[i];
-		uint32_t before = intern_count(im->bases), b;
+		struct node *nd = &im->f.nodes[i];
+		uint32_t before = intern_count(im->f.bases), b;
 
 		split_name(nd, cg_str(cg, cg->fns[i].name));
 		contexts |= *nd->rest != '\0';
-		b = intern_id(im->bases, nd->name, nd->base_len);
+		b = intern_id(im->f.bases, nd->name, nd->base_len);
 		if (b >= before)
-			im->base_fn[b] = (uint32_t)i;
+			im->f.base_fn[b] = (uint32_t)i;
 	}
 	index_calls(im);
 	find_parents(im, contexts);
 	cut_cycles(im);
 	for (uint32_t x = 0; x < cg->nr_fns; x++)
-		if (im->nodes[x].parent == NONE && (*im->nodes[x].rest || im->nodes[x].rec > 1))
+		if (im->f.nodes[x].parent == NONE && (*im->f.nodes[x].rest || im->f.nodes[x].rec > 1))
 			make_tail(im, x);
 	/* pprof takes the first mapping for the program: main's object, if any. */
 	if (!p->nr_mappings) {
-		uint32_t b = intern_find(im->bases, "main", 4);
+		uint32_t b = intern_find(im->f.bases, "main", 4);
 
 		if (b != UINT32_MAX)
-			mapping_of(im, cg->fns[im->base_fn[b]].object);
+			mapping_of(im, cg->fns[im->f.base_fn[b]].object);
 	}
 	if (cg->pid >= 0) {
 		label = prof_label_num(p, PROF_LABEL_PID, cg->pid, NULL);
@@ -403,7 +419,7 @@ static int import_one(struct importer *im, const int *type_of, size_t ntypes,
 	for (size_t i = 0; i < cg->nr_costs; i++) {
 		const struct cg_cost *c = &cg->costs[i];
 		const struct cg_fn *f = &cg->fns[c->fn];
-		const struct node *nd = &im->nodes[c->fn];
+		const struct node *nd = &im->f.nodes[c->fn];
 		bool any = false;
 
 		memset(v, 0, ntypes * sizeof(*v));
@@ -422,7 +438,7 @@ static int import_one(struct importer *im, const int *type_of, size_t ntypes,
 		prof_add_sample(p, s.ids, s.n, v, nl ? &label : NULL, nl);
 	}
 	for (uint32_t x = 0; x < cg->nr_fns; x++) {
-		const struct node *nd = &im->nodes[x];
+		const struct node *nd = &im->f.nodes[x];
 		const struct cg_fn *f = &cg->fns[x];
 
 		if (!nd->calls_in)
@@ -436,21 +452,7 @@ static int import_one(struct importer *im, const int *type_of, size_t ntypes,
 	}
 	free(s.ids);
 	free(v);
-	for (size_t i = 0; i < cg->nr_fns; i++)
-		free(im->nodes[i].plain);
-	free(im->nodes);
-	free(im->by_callee);
-	free(im->first_call);
-	free(im->tails);
-	free(im->base_fn);
-	intern_free(im->bases);
-	im->base_fn = NULL;
-	im->bases = NULL;
-	im->nodes = NULL;
-	im->by_callee = NULL;
-	im->first_call = NULL;
-	im->tails = NULL;
-	im->nr_tails = im->alloc_tails = 0;
+	file_release(im);
 	return 0;
 }
 

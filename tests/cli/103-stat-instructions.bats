@@ -8,14 +8,9 @@ load helpers
 
 setup() {
 	setup_tmp
-	command -v valgrind >/dev/null || skip "valgrind not installed (scripts/install-deps)"
+	require_valgrind
 }
 teardown() { teardown_tmp; }
-
-# count_of FILE: the instruction count of a stat result set.
-count_of() {
-	json_get "$1" 'int(d["results"][0]["metrics"]["instructions"]["values"][0])'
-}
 
 # no_pmu_stat OUT.json CMD...: redline stat -e instructions without a PMU.
 no_pmu_stat() {
@@ -29,8 +24,8 @@ no_pmu_stat() {
 	# --counter is bench's name for -e.
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT "$REDLINE" stat --counter instructions \
 		-o "$TMP/3.json" -- "$FIXTURES/icount" 3000000
-	e=$(count_of "$TMP/e.json") c0=$(count_of "$TMP/0.json")
-	c1=$(count_of "$TMP/1.json") c3=$(count_of "$TMP/3.json")
+	e=$(instr_count "$TMP/e.json") c0=$(instr_count "$TMP/0.json")
+	c1=$(instr_count "$TMP/1.json") c3=$(instr_count "$TMP/3.json")
 	# Two instructions an iteration, and nothing else that depends on N.
 	[ $((c1 - c0)) -eq 2000000 ]
 	[ $((c3 - c1)) -eq 4000000 ]
@@ -50,7 +45,7 @@ no_pmu_stat() {
 	# Every process counts: a shell's two children and the shell itself.
 	no_pmu_stat "$TMP/sh.json" sh -c "$FIXTURES/icount 1000000; $FIXTURES/icount 1000000"
 	[ "$(json_get "$TMP/sh.json" "$src[\"processes\"]")" = 3 ]
-	both=$(count_of "$TMP/sh.json")
+	both=$(instr_count "$TMP/sh.json")
 	[ "$both" -gt $((2 * c1)) ]
 	[ "$both" -lt $((2 * c1 + 1000000)) ]
 }
@@ -69,7 +64,7 @@ no_pmu_stat() {
 @test "two counts of a real program agree to 0.01 % (here: exactly)" {
 	no_pmu_stat "$TMP/a.json" "$EXAMPLES/dedup" set 20000 >/dev/null 2>&1
 	no_pmu_stat "$TMP/b.json" "$EXAMPLES/dedup" set 20000 >/dev/null 2>&1
-	a=$(count_of "$TMP/a.json") b=$(count_of "$TMP/b.json")
+	a=$(instr_count "$TMP/a.json") b=$(instr_count "$TMP/b.json")
 	[ "$a" -gt 500000 ]
 	/usr/bin/python3 -c 'import sys; a, b = map(int, sys.argv[1:]); sys.exit(abs(a - b) > a * 1e-4)' "$a" "$b"
 	[ "$a" = "$b" ]

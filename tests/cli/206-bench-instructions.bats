@@ -7,14 +7,9 @@ load helpers
 
 setup() {
 	setup_tmp
-	command -v valgrind >/dev/null || skip "valgrind not installed (scripts/install-deps)"
+	require_valgrind
 }
 teardown() { teardown_tmp; }
-
-# count_of FILE N: the instruction count of result N.
-count_of() {
-	json_get "$1" "int(d[\"results\"][$2][\"metrics\"][\"instructions\"][\"values\"][0])"
-}
 
 @test "each command counted once, exactly, beside its timed runs; compare tells a change" {
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" bench --style basic -r 3 \
@@ -27,7 +22,7 @@ count_of() {
 	validate_resultset "$TMP/a.json"
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT "$REDLINE" bench --style none -r 2 --counter instructions \
 		--export-json "$TMP/b.json" -n work "$FIXTURES/icount 1100000" 2>/dev/null
-	[ $(($(count_of "$TMP/b.json" 0) - $(count_of "$TMP/a.json" 0))) -eq 200000 ]
+	[ $(($(instr_count "$TMP/b.json" 0) - $(instr_count "$TMP/a.json" 0))) -eq 200000 ]
 	# Exact counts need no test: 200,000 more instructions (9 %) is a regression at once ...
 	run "$REDLINE" compare --metric instructions --fail-on-regression "$TMP/a.json" "$TMP/b.json"
 	[ "$status" -eq 1 ]
@@ -43,8 +38,8 @@ count_of() {
 		--counter instructions --export-json "$TMP/b.json" \
 		"$FIXTURES/icount 1000000" "cat" "$FIXTURES/icount 1000000 | cat" \
 		"exec $FIXTURES/icount 1000000" 2>/dev/null
-	one=$(count_of "$TMP/b.json" 0) cat=$(count_of "$TMP/b.json" 1)
-	pipe=$(count_of "$TMP/b.json" 2) exec=$(count_of "$TMP/b.json" 3)
+	one=$(instr_count "$TMP/b.json" 0) cat=$(instr_count "$TMP/b.json" 1)
+	pipe=$(instr_count "$TMP/b.json" 2) exec=$(instr_count "$TMP/b.json" 3)
 	src='d["results"][2]["metrics"]["instructions"]["source"]'
 	[ "$(json_get "$TMP/b.json" "$src[\"processes\"]")" = 3 ]
 	# The shell's start-up (over 100 thousand instructions) is taken off ...

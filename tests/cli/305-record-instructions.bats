@@ -21,7 +21,7 @@ teardown_file() {
 
 setup() {
 	setup_tmp
-	command -v valgrind >/dev/null || skip "valgrind not installed (scripts/install-deps)"
+	require_valgrind
 	[ -s "$SHARED/a.pb.gz" ] || skip "record --instructions made no profile (see the next tests)"
 }
 teardown() { teardown_tmp; }

@@ -34,3 +34,13 @@ require_root_for_nobody() {
 	[ "$(id -u)" = 0 ] || skip "needs root to switch to an unprivileged user"
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) not installed"
 }
+
+# Skip unless valgrind is there (instruction counts without a PMU).
+require_valgrind() {
+	command -v valgrind >/dev/null || skip "valgrind not installed (scripts/install-deps)"
+}
+
+# instr_count FILE [N]: the instruction count of result N (default 0) of a result set.
+instr_count() {
+	json_get "$1" "int(d['results'][${2:-0}]['metrics']['instructions']['values'][0])"
+}

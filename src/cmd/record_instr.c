@@ -3,19 +3,20 @@
  *
  *   $ redline record --instructions -o calls.pb.gz -- ./build/fixtures/callcount 1000 500
  *
- *    152,405 instructions
+ *    140,696 instructions, 2,488 calls
  *
- *      self%       self  total%      total  function
- *     22.57%     34,398  22.57%     34,398  _dl_relocate_object  dl-reloc.c
+ *      self%       self  total%      total      calls  function
+ *     17.24%     24,255  17.24%     24,255          1  __GI___tunables_init  dl-tunables.c
+ *     16.56%     23,299  46.68%     65,683          4  _dl_relocate_object  dl-machine.h
  *     ...
- *      3.94%      6,000   3.94%      6,000  f  callcount.c
+ *      4.26%      6,000   4.26%      6,000      1,500  f  callcount.c
  *
- *   redline: 152,405 instructions and 2,843 calls in 1 process, counted by valgrind
- *            (callgrind 3.19.0) in 0.52 s; call stacks of up to 30 callers
+ *   redline: 140,696 instructions and 2,488 calls in 1 process, counted by valgrind
+ *            (callgrind 3.19.0) in 1.329 s; call stacks of up to 30 callers
  *   redline: profile written to 'calls.pb.gz'
  *
  * Every figure is exact and repeats run after run: "calls" says f was
- * called 1,000 times from g and 500 from h (redline report --value calls).
+ * called 1,000 times from g and 500 from h (redline report --callers f).
  * The flow: callgrind runs the command (and every child process, each
  * writing its own file) with contexts of up to --depth callers, so that
  * each function context is a call stack; the files are read

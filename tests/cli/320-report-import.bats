@@ -254,5 +254,5 @@ known_prof() {
 	run "$REDLINE" report "$TMP/bad.txt"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"is not a valid pprof profile"* ]]
-	[[ "$output" == *"cProfile dumps, speedscope files, 'perf script' output and folded stacks"* ]]
+	[[ "$output" == *"cProfile dumps, speedscope files, 'perf script' output, folded stacks and callgrind.out files"* ]]
 }

@@ -19,6 +19,7 @@
 
 #include "base/buf.h"
 #include "prof/callgrind.h"
+#include "prof/import.h"
 #include "prof/profile.h"
 #include "prof/render.h"
 
@@ -382,6 +383,9 @@ static void test_cachegrind_output(void **state)
 
 	(void)state;
 	assert_true(cg_sniff(text, strlen(text)));
+	/* The hub's importers take it for what it is. */
+	assert_string_equal(prof_import_sniff(text, strlen(text)), "callgrind");
+	assert_string_equal(prof_import_sniff(spec_example, strlen(spec_example)), "callgrind");
 	parse_ok(&cg, text);
 	assert_true(cg.has_summary);
 	assert_int_equal(cg.summary[0], cg_self_total(&cg, 0));

@@ -38,9 +38,14 @@ value_of() {
 	[ "$(value_of "$TMP/c.folded" ';main;h;f')" = 500 ]
 	[ "$(value_of "$TMP/c.folded" ';main;g')" = 1 ]
 	[ "$(value_of "$TMP/c.folded" ';main;h')" = 1 ]
+	# Per caller, as pstats' print_callers says it.
+	run "$REDLINE" report "$SHARED/a.pb.gz" --callers '^f$'
+	[[ $output == *"1,500 calls"* ]]
+	[[ $output == *" 1,000  g"* ]]
+	[[ $output == *" 500  h"* ]]
 	# The profile says what it is.
 	run "$REDLINE" report "$SHARED/a.pb.gz" --top 0
-	[[ ${lines[0]} == *" instructions" ]]
+	[[ ${lines[0]} == *" instructions, "*" calls" ]]
 	[[ $output == *" f  callcount.c"* ]]
 }
 
@@ -152,11 +157,14 @@ _, incl = annotate("yes")
 top = subprocess.run([redline, "report", path, "--top", "0"], capture_output=True, text=True,
                      check=True).stdout.splitlines()
 assert int(top[0].split()[0].replace(",", "")) == total, (top[0], total)
+# Columns as the header names them (a calls column comes with call counts).
+cols = top[2].split()
+name_at = cols.index("function")
 rows = {}
 for row in top[3:]:
     f = row.split()
-    if len(f) >= 5 and f[0].endswith("%"):
-        rows[f[4]] = (int(f[1].replace(",", "")), int(f[3].replace(",", "")))
+    if len(f) > name_at and f[0].endswith("%"):
+        rows[f[name_at]] = (int(f[1].replace(",", "")), int(f[3].replace(",", "")))
 for name in ("f", "g", "h", "main"):
     assert rows[name][0] == sum(self_[name]), (name, rows[name], self_[name])
 for name in ("g", "h", "main"):

@@ -41,7 +41,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -55,6 +54,7 @@
 #include "bench/params.h"
 #include "bench/report.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "result/resultset.h"
 #include "run/machine.h"
@@ -81,8 +81,8 @@ struct export {
 	const char *path;
 	const char *what; /* "JSON", "Markdown", ... */
 	int (*write)(FILE *f, const struct resultset *rs, const struct report_opts *o);
-	struct afile af;
-	bool open;
+	enum out_kind kind;
+	struct output out;
 };
 
 struct bench_state {
@@ -803,44 +803,34 @@ static int write_json_export(FILE *f, const struct resultset *rs, const struct r
 	return resultset_write_json(rs, f);
 }
 
+/*
+ * Fail on the paths before the runs, not after an hour of them; none may
+ * be an input ('--export-markdown /dev/stdout', a hyperfine idiom, is
+ * written in place: afile.h).
+ */
 static int open_exports(struct bench_state *st)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(st->exports); i++) {
-		struct export *x = &st->exports[i];
-		int e;
+	struct outputs outs = OUTPUTS_INIT;
+	int status = 0;
 
-		if (!x->path)
-			continue;
-		for (size_t j = 0; j < i; j++) {
-			if (st->exports[j].path && !strcmp(st->exports[j].path, x->path)) {
-				error("'%s' is given for two exports", x->path);
-				return RL_EXIT_USAGE;
-			}
-		}
-		/*
-		 * Fail on the path before the runs, not after an hour of them.
-		 * ('--export-markdown /dev/stdout', a hyperfine idiom, is written
-		 * in place: afile.h.)
-		 */
-		e = afile_open(&x->af, x->path);
-		if (e < 0) {
-			error_code(e, "cannot write '%s' (%s export)", x->path, x->what);
-			hint("check that the directory exists and is writable");
-			return RL_EXIT_INTERNAL;
-		}
-		x->open = true;
+	if (st->baseline)
+		outputs_input(&outs, st->baseline);
+	if (st->bo.input_file)
+		outputs_input(&outs, st->bo.input_file);
+	for (size_t i = 0; i < ARRAY_SIZE(st->exports) && !status; i++) {
+		struct export *x = &st->exports[i];
+
+		if (x->path)
+			status = output_open(&outs, &x->out, x->path, x->kind, x->what);
 	}
-	return 0;
+	outputs_release(&outs);
+	return status;
 }
 
 static void abort_exports(struct bench_state *st)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(st->exports); i++) {
-		if (st->exports[i].open) {
-			afile_abort(&st->exports[i].af);
-			st->exports[i].open = false;
-		}
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(st->exports); i++)
+		output_abort(&st->exports[i].out);
 }
 
 static int commit_exports(struct bench_state *st, const struct resultset *rs)
@@ -849,17 +839,11 @@ static int commit_exports(struct bench_state *st, const struct resultset *rs)
 
 	for (size_t i = 0; i < ARRAY_SIZE(st->exports); i++) {
 		struct export *x = &st->exports[i];
-		int e;
 
-		if (!x->open)
-			continue;
-		x->open = false;
-		e = x->write(afile_fp(&x->af), rs, &st->ro);
-		e = e < 0 ? (afile_abort(&x->af), e) : afile_commit(&x->af);
-		if (e < 0) {
-			error_code(e, "cannot write '%s' (%s export)", x->path, x->what);
+		/* "-": stdout */
+		if (x->path &&
+		    output_close(&x->out, x->write(output_fp(&x->out), rs, &st->ro), true))
 			status = RL_EXIT_INTERNAL;
-		}
 	}
 	return status;
 }
@@ -916,11 +900,11 @@ int cmd_bench(int argc, char **argv)
 		.cx_metric = "wall_time",
 		.pin = -1,
 		.exports = {
-			{ NULL, "JSON", write_json_export },
-			{ NULL, "Markdown", export_markdown },
-			{ NULL, "CSV", export_csv },
-			{ NULL, "AsciiDoc", export_asciidoc },
-			{ NULL, "Org", export_orgmode },
+			{ NULL, "JSON export", write_json_export, OUT_JSON },
+			{ NULL, "Markdown export", export_markdown, OUT_MARKDOWN },
+			{ NULL, "CSV export", export_csv, OUT_CSV },
+			{ NULL, "AsciiDoc export", export_asciidoc, OUT_ANY },
+			{ NULL, "Org export", export_orgmode, OUT_ANY },
 		},
 		.params = PARAMS_INIT,
 		.bo = BENCH_OPTS_INIT,

@@ -41,7 +41,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -51,6 +50,7 @@
 #include "base/xalloc.h"
 #include "calib/calib.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "run/machine.h"
 
 /* Quick: about 5 s in all; full: about 30 s at most. */
@@ -487,7 +487,7 @@ int cmd_calibrate(int argc, char **argv)
 	struct calib_pool pool = { 0 };
 	struct calib_plan plan = { 0 };
 	struct machine_info machine = { 0 };
-	struct afile af = { 0 };
+	struct output out = { 0 };
 	struct progress prog;
 	struct sigaction sa, old_int;
 	bool have_file = false, json_file, json_out, have_machine = false;
@@ -558,13 +558,14 @@ int cmd_calibrate(int argc, char **argv)
 	json_file = st.output && (st.json || ends_with(st.output, ".json"));
 	json_out = st.json && !st.output;
 	if (st.output && strcmp(st.output, "-")) {
-		int e = afile_open(&af, st.output);
+		struct outputs outs = OUTPUTS_INIT;
 
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
-			hint("check that the directory exists and is writable");
+		status = output_open(&outs, &out, st.output, json_file ? OUT_JSON : OUT_TEXT,
+				     json_file ? "table (JSON)" : "table");
+		outputs_release(&outs);
+		if (status) {
 			free(st.pythons);
-			return RL_EXIT_INTERNAL;
+			return status;
 		}
 		have_file = true;
 	} else if (st.output) {
@@ -648,16 +649,9 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	render_text(&text, &t);
 	if (have_file) {
-		int e = write_report(afile_fp(&af), json_file, &t, &machine, &text);
-
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
+		if (output_close(&out, write_report(output_fp(&out), json_file, &t, &machine,
+						    &text), false))
 			status = RL_EXIT_INTERNAL;
-		} else {
-			info("%s written to '%s'", json_file ? "table (JSON)" : "table",
-			     st.output);
-		}
 		if (json_file)
 			fputs(text.ptr, stdout);
 	} else if (json_out) {

@@ -24,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -32,6 +31,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "result/memsum.h"
 #include "result/resultset.h"
@@ -120,26 +120,6 @@ static void warn_unmatched(const struct check_report *r)
 	}
 }
 
-static int write_file(const char *path, const char *what,
-		      int (*fn)(const struct check_report *, const char *, FILE *),
-		      const struct check_report *r, const char *budget_path)
-{
-	struct afile af;
-	int e = afile_open(&af, path);
-
-	if (e >= 0) {
-		e = fn(r, budget_path, afile_fp(&af));
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-	}
-	if (e < 0) {
-		error_code(e, "cannot write '%s' (%s)", path, what);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
-	info("%s written to '%s'", what, path);
-	return 0;
-}
-
 int cmd_check(int argc, char **argv)
 {
 	struct check_cmd st = {
@@ -171,6 +151,8 @@ int cmd_check(int argc, char **argv)
 	const char **bpaths = NULL;
 	size_t nin = 0, nbase = 0, nloaded = 0;
 	struct check_report rep;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output junit = { 0 }, out = { 0 };
 	enum color_mode cm;
 	bool json, have_rep = false;
 	int n, ret, status = 0;
@@ -218,6 +200,20 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 
+	/* Before reading the rest: no input may be an output. */
+	nbase = budget_baselines(&b, &bpaths);
+	outputs_input(&outs, st.budget);
+	for (int i = 0; i < n; i++)
+		outputs_input(&outs, argv[i]);
+	for (size_t i = 0; i < nbase; i++)
+		outputs_input(&outs, bpaths[i]);
+	status = output_open(&outs, &junit, st.junit, OUT_ANY, "JUnit report");
+	if (!status)
+		status = output_open(&outs, &out, st.output, json ? OUT_JSON : OUT_TEXT,
+				     "check report");
+	if (status)
+		goto out;
+
 	sets = xcalloc((size_t)n, sizeof(*sets));
 	mems = xcalloc((size_t)n, sizeof(*mems));
 	is_mem = xcalloc((size_t)n, sizeof(*is_mem));
@@ -233,7 +229,6 @@ int cmd_check(int argc, char **argv)
 			in[i].rs = &sets[i];
 		nin++;
 	}
-	nbase = budget_baselines(&b, &bpaths);
 	bases = xcalloc(nbase + 1, sizeof(*bases));
 	bl = xcalloc(nbase + 1, sizeof(*bl));
 	for (size_t i = 0; i < nbase; i++) {
@@ -251,34 +246,22 @@ int cmd_check(int argc, char **argv)
 	if (!json)
 		check_render(&text, &rep, st.budget,
 			     !st.output && term_want_color(STDOUT_FILENO, cm));
-	if (st.junit && (status = write_file(st.junit, "JUnit report", check_write_junit, &rep,
-					    st.budget)))
+	if (st.junit && (status = output_close(&junit, check_write_junit(&rep, st.budget,
+									  output_fp(&junit)),
+					      false)))
 		goto out;
-	if (st.output && strcmp(st.output, "-")) {
-		if (json) {
-			status = write_file(st.output, "check report", check_write_json, &rep,
-					    st.budget);
-		} else {
-			int e = afile_write(st.output, text.ptr, text.len);
-
-			if (e < 0) {
-				error_code(e, "cannot write '%s'", st.output);
-				status = RL_EXIT_INTERNAL;
-			}
-		}
-		if (status)
-			goto out;
-	} else if (json) {
-		if (check_write_json(&rep, st.budget, stdout) < 0) {
-			status = RL_EXIT_INTERNAL;
-			goto out;
-		}
-	} else {
-		fputs(text.ptr, stdout);
-	}
+	if (json)
+		ret = check_write_json(&rep, st.budget, output_fp(&out));
+	else
+		ret = fputs(text.ptr, output_fp(&out)) < 0 ? -EIO : 0;
+	if ((status = output_close(&out, ret, false)))
+		goto out;
 	if (rep.failed || (st.strict && (rep.nr_unmatched || rep.nr_unchecked)))
 		status = RL_EXIT_FAILED;
 out:
+	output_abort(&junit);
+	output_abort(&out);
+	outputs_release(&outs);
 	if (have_rep)
 		check_report_release(&rep);
 	for (size_t i = 0; i < nin; i++) {

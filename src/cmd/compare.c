@@ -28,13 +28,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
 #include "base/term.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "result/resultset.h"
 #include "verify/compare.h"
@@ -141,6 +141,8 @@ int cmd_compare(int argc, char **argv)
 	struct cmp_render_opts ro = { 0 };
 	enum color_mode cm;
 	struct buf text = BUF_INIT;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	bool json, metric_given, load_sets;
 	size_t regressions = 0;
 	int n, status = 0;
@@ -158,10 +160,20 @@ int cmd_compare(int argc, char **argv)
 	if (term_parse_color_mode(st.color, &cm) < 0)
 		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
 	json = st.json || (st.output && ends_with(st.output, ".json"));
-
-	if ((status = read_resultset_arg(&base, argv[0], "the base")) != 0)
+	/* Before reading: neither set may be the output. */
+	outputs_input(&outs, argv[0]);
+	outputs_input(&outs, argv[1]);
+	status = output_open(&outs, &out, st.output, json ? OUT_JSON : OUT_TEXT, "comparison");
+	outputs_release(&outs);
+	if (status)
 		return status;
+
+	if ((status = read_resultset_arg(&base, argv[0], "the base")) != 0) {
+		output_abort(&out);
+		return status;
+	}
 	if ((status = read_resultset_arg(&new, argv[1], "the new set")) != 0) {
+		output_abort(&out);
 		resultset_release(&base);
 		return status;
 	}
@@ -215,27 +227,15 @@ int cmd_compare(int argc, char **argv)
 	} else if (!json) {
 		compare_render(&text, &r, &ro);
 	}
-	if (st.output && strcmp(st.output, "-")) {
-		struct afile af;
-		int e = afile_open(&af, st.output);
-
-		if (e >= 0) {
-			e = write_out(afile_fp(&af), json, &r, argv[0], argv[1], &text);
-			e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-		}
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
-			status = RL_EXIT_INTERNAL;
-			goto out;
-		}
-		info("comparison written to '%s'", st.output);
-	} else if (write_out(stdout, json, &r, argv[0], argv[1], &text) < 0) {
+	if (output_close(&out, write_out(output_fp(&out), json, &r, argv[0], argv[1], &text),
+			 false)) {
 		status = RL_EXIT_INTERNAL;
 		goto out;
 	}
 	if (st.fail_on_regression && (r.nr_regressions || regressions))
 		status = RL_EXIT_FAILED;
 out:
+	output_abort(&out);
 	cmp_result_release(&r);
 	resultset_release(&base);
 	resultset_release(&new);

@@ -24,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -32,6 +31,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "prof/diff.h"
 #include "prof/profile.h"
@@ -166,9 +166,10 @@ int cmd_diff(int argc, char **argv)
 	struct prof_diff d;
 	enum diff_format fmt;
 	enum color_mode cm;
-	struct afile af;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	bool have_diff = false, to_file;
-	FILE *out = stdout;
+	FILE *fp;
 	int n, bidx, nidx, ret = 0, status = 0;
 
 	n = opt_parse(argc, argv, opts, &diff_help, 0);
@@ -184,10 +185,19 @@ int cmd_diff(int argc, char **argv)
 		return RL_EXIT_USAGE;
 	if (term_parse_color_mode(st.color, &cm) < 0)
 		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
-	to_file = st.output && strcmp(st.output, "-");
+	/* Before reading: neither profile may be the output. */
+	outputs_input(&outs, argv[0]);
+	outputs_input(&outs, argv[1]);
+	status = output_open(&outs, &out, st.output,
+			     fmt == DIFF_SVG ? OUT_SVG : fmt == DIFF_JSON ? OUT_JSON : OUT_TEXT,
+			     fmt == DIFF_SVG ? "differential flame graph" : "profile diff");
+	outputs_release(&outs);
+	if (status)
+		return status;
+	to_file = output_is_file(&out);
 
 	if ((status = read_profile_arg(&base, argv[0])) != 0)
-		return status;
+		goto out;
 	if ((status = read_profile_arg(&new, argv[1])) != 0)
 		goto out;
 	if (pick_value(&st, base, new, argv[0], argv[1], &bidx, &nidx) < 0) {
@@ -197,43 +207,24 @@ int cmd_diff(int argc, char **argv)
 	o.threads = st.threads;
 	o.lines = st.lines;
 
-	if (to_file) {
-		ret = afile_open(&af, st.output);
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", st.output);
-			hint("check that the directory exists and is writable");
-			status = RL_EXIT_INTERNAL;
-			goto out;
-		}
-		out = afile_fp(&af);
-	}
+	fp = output_fp(&out);
 	if (fmt == DIFF_SVG) {
 		o.value = nidx;
 		o.base = base;
 		o.title = st.title;
-		ret = render_svg(new, &o, out);
+		ret = render_svg(new, &o, fp);
 	} else {
 		prof_diff_compute(base, bidx, new, nidx, &o, &d);
 		have_diff = true;
 		if (fmt == DIFF_JSON)
-			ret = prof_diff_write_json(&d, argv[0], argv[1], out);
+			ret = prof_diff_write_json(&d, argv[0], argv[1], fp);
 		else
 			ret = prof_diff_render(&d, argv[0], argv[1], (size_t)st.top,
-					       !to_file && term_want_color(STDOUT_FILENO, cm), out);
+					       !to_file && term_want_color(STDOUT_FILENO, cm), fp);
 	}
-	if (to_file) {
-		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", st.output);
-			status = RL_EXIT_INTERNAL;
-		} else {
-			info("%s written to '%s'",
-			     fmt == DIFF_SVG ? "differential flame graph" : "profile diff", st.output);
-		}
-	} else if (ret < 0) {
-		status = RL_EXIT_INTERNAL;
-	}
+	status = output_close(&out, ret, false);
 out:
+	output_abort(&out);
 	if (have_diff)
 		prof_diff_release(&d);
 	prof_free(base);

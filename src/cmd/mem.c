@@ -42,7 +42,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -51,6 +50,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/target.h"
 #include "mem/chan.h"
 #include "mem/heap.h"
@@ -234,7 +234,7 @@ out:
 }
 
 /* Render the heap profile into the file opened before the run. Returns 0 or a negative errno. */
-static int write_profile(struct afile *af, enum prof_format fmt, struct mem_report *rep,
+static int write_profile(struct output *out, enum prof_format fmt, struct mem_report *rep,
 			 const struct mem_run_info *info)
 {
 	struct profile *p = mem_report_profile(rep, info);
@@ -244,8 +244,7 @@ static int write_profile(struct afile *af, enum prof_format fmt, struct mem_repo
 
 	buf_addf(&title, "redline mem: %s (live at the peak)", info->command);
 	o.title = title.ptr;
-	e = prof_render(p, fmt, &o, afile_fp(af));
-	e = e < 0 ? (afile_abort(af), e) : afile_commit(af);
+	e = prof_render(p, fmt, &o, output_fp(out));
 	buf_release(&title);
 	prof_free(p);
 	return e;
@@ -313,7 +312,8 @@ int cmd_mem(int argc, char **argv)
 	struct mem_report *rep = NULL;
 	struct mem_run run;
 	struct mem_trace *t = NULL;
-	struct afile af = { 0 };
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	struct sigaction sa, old_int, old_quit;
 	enum prof_format fmt = PROF_FMT_PPROF;
 	bool json_file;
@@ -379,20 +379,17 @@ int cmd_mem(int argc, char **argv)
 	}
 	/* FILE.json: the figures; otherwise a rendering of the heap profile. */
 	json_file = ends_with(mc.output, ".json") && !ends_with(mc.output, ".speedscope.json");
-	if (!json_file && prof_format_of_path(mc.output, &fmt) < 0) {
-		error("cannot tell the format of '%s' from its name", mc.output);
-		hint("name it *.pb.gz (pprof), *.json (the figures), *.svg (flame graph), "
-		     "*.folded or *.speedscope.json");
-		status = RL_EXIT_USAGE;
+	if (!json_file && (status = output_prof_format(mc.output, &fmt,
+						       "*.pb.gz (pprof), *.json (the figures), *.svg "
+						       "(flame graph), *.folded or *.speedscope.json")))
 		goto out;
-	}
 	/* Fail on the output path before the run, not after an hour of it. */
-	e = afile_open(&af, mc.output);
-	if (e < 0) {
-		error_code(e, "cannot write '%s'", mc.output);
-		hint("check that the directory exists and is writable");
+	outputs_input_argv(&outs, argv);
+	status = output_open(&outs, &out, mc.output, json_file ? OUT_JSON : out_kind_of_prof(fmt),
+			     json_file ? "figures" : "heap profile");
+	if (status)
 		goto out;
-	}
+	status = RL_EXIT_INTERNAL;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
@@ -406,7 +403,7 @@ int cmd_mem(int argc, char **argv)
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (e < 0) {
-		afile_abort(&af);
+		output_abort(&out);
 		status = cannot_run(argv[0], e);
 		goto out;
 	}
@@ -431,13 +428,13 @@ int cmd_mem(int argc, char **argv)
 	if (json_file) {
 		/* -o FILE.json: the figures there, no profile. */
 		ri.profile = NULL;
-		e = mem_report_json(rep, &ri, afile_fp(&af));
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
+		e = mem_report_json(rep, &ri, output_fp(&out));
 	} else {
-		e = write_profile(&af, fmt, rep, &ri);
+		e = write_profile(&out, fmt, rep, &ri);
 	}
-	if (e < 0) {
-		error_code(e, "cannot write '%s'", mc.output);
+	/* Quiet: the notes below say what the file holds. */
+	if (output_close(&out, e, true)) {
+		e = -EIO;
 		ri.profile = NULL;
 		status = RL_EXIT_INTERNAL;
 	}
@@ -458,6 +455,7 @@ int cmd_mem(int argc, char **argv)
 	else if (json_file && e == 0)
 		info("figures written to '%s'", mc.output);
 out:
+	outputs_release(&outs);
 	mem_report_free(rep);
 	mem_trace_free(t);
 	buf_release(&prog);

@@ -21,13 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "prof/import.h"
 #include "prof/profile.h"
@@ -140,24 +140,6 @@ static void release_inputs(struct pub_input *in, size_t n)
 	}
 }
 
-static int write_one(const char *path, int (*fn)(struct pub_report *, FILE *),
-		     struct pub_report *r)
-{
-	struct afile af;
-	int e = afile_open(&af, path);
-
-	if (e >= 0) {
-		e = fn(r, afile_fp(&af));
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-	}
-	if (e < 0) {
-		error_code(e, "cannot write '%s'", path);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
-	return 0;
-}
-
 int cmd_publish(int argc, char **argv)
 {
 	struct publish_cmd st = {
@@ -188,6 +170,8 @@ int cmd_publish(int argc, char **argv)
 	struct publish pub = { 0 };
 	struct pub_report *r = NULL;
 	struct pub_summary sum;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output html = { 0 }, mdout = { 0 };
 	int n, status = 0;
 
 	n = opt_parse(argc, argv, opts, &publish_help, 0);
@@ -230,11 +214,16 @@ int cmd_publish(int argc, char **argv)
 			buf_setlen(&md, md.len - 4);
 		buf_addstr(&md, ".md");
 	}
-	if (!strcmp(md.ptr, st.output)) {
-		status = usage_error("the HTML page and the Markdown report cannot both be '%s'",
-				     st.output);
+	/* Before reading: no input may be an output, nor the two outputs one file. */
+	for (size_t i = 0; i < st.base.nr; i++)
+		outputs_input(&outs, st.base.v[i]);
+	for (size_t i = 0; i < st.after.nr; i++)
+		outputs_input(&outs, st.after.v[i]);
+	if (st.notes)
+		outputs_input(&outs, st.notes);
+	if ((status = output_open(&outs, &html, st.output, OUT_HTML, "HTML report")) ||
+	    (status = output_open(&outs, &mdout, md.ptr, OUT_MARKDOWN, "Markdown report")))
 		goto out;
-	}
 
 	base = xcalloc(st.base.nr + 1, sizeof(*base));
 	after = xcalloc(st.after.nr + 1, sizeof(*after));
@@ -251,8 +240,8 @@ int cmd_publish(int argc, char **argv)
 	pub.after = after;
 	pub.nafter = nafter;
 	r = pub_report_new(&pub);
-	if ((status = write_one(st.output, pub_report_html, r)) ||
-	    (status = write_one(md.ptr, pub_report_markdown, r)))
+	if ((status = output_close(&html, pub_report_html(r, output_fp(&html)), true)) ||
+	    (status = output_close(&mdout, pub_report_markdown(r, output_fp(&mdout)), true)))
 		goto out;
 	pub_report_summary(r, &sum);
 	if (sum.compared)
@@ -264,6 +253,9 @@ int cmd_publish(int argc, char **argv)
 	/* The page's path alone on stdout: what a script (or make demo) opens. */
 	printf("%s\n", st.output);
 out:
+	output_abort(&html);
+	output_abort(&mdout);
+	outputs_release(&outs);
 	pub_report_free(r);
 	release_inputs(base, nbase);
 	release_inputs(after, nafter);

@@ -39,7 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -48,6 +47,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/target.h"
 #include "cmd/record_instr.h"
 #include "cmd/record_python.h"
@@ -163,12 +163,8 @@ static int parse_args(struct record_cmd *rc)
 					   MAX_STACK_COPY, rc->stack_arg);
 		rc->stack_size = (uint32_t)bytes & ~7u; /* the kernel wants a multiple of 8 */
 	}
-	if (prof_format_of_path(rc->output, &rc->fmt) < 0) {
-		error("cannot tell the format of '%s' from its name", rc->output);
-		hint("name it *.pb.gz (pprof), *.svg (flame graph), *.folded or *.speedscope.json");
-		return RL_EXIT_USAGE;
-	}
-	return 0;
+	return output_prof_format(rc->output, &rc->fmt,
+				  "*.pb.gz (pprof), *.svg (flame graph), *.folded or *.speedscope.json");
 }
 
 static int explain_open_error(const struct record_cmd *rc, int err, const char *why,
@@ -319,22 +315,6 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 	return ret;
 }
 
-/*
- * Open the output before the run (failing on its path then, not after an
- * hour of recording). 0, or the exit status after saying why.
- */
-static int open_output(const struct record_cmd *rc, struct afile *af)
-{
-	int ret = afile_open(af, rc->output);
-
-	if (ret < 0) {
-		error_code(ret, "cannot write '%s'", rc->output);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
-	return 0;
-}
-
 /* --instructions: options that only sampling has are refused, not ignored. */
 static int record_instr_run(const struct record_cmd *rc, char **argv)
 {
@@ -353,7 +333,8 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 		{ rc->native, "--native" },
 	};
 	struct record_instr_args a = { 0 };
-	struct afile af;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	int ret;
 
 	for (size_t i = 0; i < ARRAY_SIZE(sampling); i++) {
@@ -367,14 +348,18 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 	}
 	if (!argv)
 		return usage_error("--instructions needs a command to run");
-	ret = open_output(rc, &af);
+	/* Before the run: not over an input (cmd/outputs.h); record_instructions() commits it. */
+	outputs_input_argv(&outs, argv);
+	ret = output_open(&outs, &out, rc->output, out_kind_of_prof(rc->fmt),
+			  prof_format_what(rc->fmt));
+	outputs_release(&outs);
 	if (ret)
 		return ret;
 	a.argv = argv;
 	a.depth = rc->depth;
 	a.duration = rc->duration;
 	a.output = rc->output;
-	a.af = &af;
+	a.af = &out.af;
 	a.fmt = rc->fmt;
 	a.threads = rc->threads;
 	a.lines = rc->lines;
@@ -384,15 +369,10 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 	return record_instructions(&a);
 }
 
-static int record_python_run(const struct record_cmd *rc, char **argv)
+static int record_python_run(const struct record_cmd *rc, char **argv, struct output *out)
 {
 	struct record_python_args a = { 0 };
-	struct afile af;
-	int ret;
 
-	ret = open_output(rc, &af);
-	if (ret)
-		return ret;
 	a.argv = argv;
 	a.pid = rc->pid;
 	a.hz = rc->freq;
@@ -402,8 +382,7 @@ static int record_python_run(const struct record_cmd *rc, char **argv)
 	a.blocking = rc->blocking;
 	a.subprocesses = rc->subprocesses;
 	a.native = rc->native;
-	a.output = rc->output;
-	a.af = &af;
+	a.out = out;
 	a.fmt = rc->fmt;
 	a.threads = rc->threads;
 	a.lines = rc->lines;
@@ -471,7 +450,8 @@ int cmd_record(int argc, char **argv)
 	struct run_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	struct run_result res = { 0 };
 	struct collect_stats st;
-	struct afile af;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
 	struct sigaction sa, old_int, old_term;
 	enum stop_reason stop;
@@ -501,14 +481,18 @@ int cmd_record(int argc, char **argv)
 	ret = python_or_native(&rc, launched ? argv : NULL);
 	if (ret < 0)
 		return -ret;
+	/* Fail on the output path before the run, not after an hour of it. */
+	if (launched)
+		outputs_input_argv(&outs, argv);
+	status = output_open(&outs, &out, rc.output, out_kind_of_prof(rc.fmt),
+			     prof_format_what(rc.fmt));
+	outputs_release(&outs);
+	if (status)
+		return status;
 	if (ret > 0)
-		return record_python_run(&rc, launched ? argv : NULL);
+		return record_python_run(&rc, launched ? argv : NULL, &out);
 	if (!rc.freq)
 		rc.freq = 999;
-
-	ret = open_output(&rc, &af);
-	if (ret)
-		return ret;
 
 	cfg.freq = rc.freq;
 	cfg.unwind = rc.unwind;
@@ -522,7 +506,7 @@ int cmd_record(int argc, char **argv)
 		shell_join(&cmdline, argv);
 		ret = run_spawn(&spec, &child);
 		if (ret < 0) {
-			afile_abort(&af);
+			output_abort(&out);
 			buf_release(&cmdline);
 			return cannot_run(argv[0], ret);
 		}
@@ -539,7 +523,7 @@ int cmd_record(int argc, char **argv)
 
 		if (launched)
 			run_kill(&child);
-		afile_abort(&af);
+		output_abort(&out);
 		code = explain_open_error(&rc, ret, why.ptr, launched ? argv[0] : "the process");
 		buf_release(&why);
 		buf_release(&cmdline);
@@ -571,7 +555,7 @@ int cmd_record(int argc, char **argv)
 			collector_free(col);
 			sym_free(sym);
 			sampler_close(s);
-			afile_abort(&af);
+			output_abort(&out);
 			buf_release(&why);
 			buf_release(&cmdline);
 			return cannot_run(argv[0], ret);
@@ -617,8 +601,7 @@ int cmd_record(int argc, char **argv)
 		o.lines = rc.lines;
 		o.inverted = rc.inverted;
 		o.title = comment.ptr;
-		ret = prof_render(p, rc.fmt, &o, afile_fp(&af));
-		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
+		ret = prof_render(p, rc.fmt, &o, output_fp(&out));
 	}
 	if (launched && stop != STOP_SIGNAL && !ended_it && (res.signal || res.exit_code)) {
 		struct buf d = BUF_INIT;
@@ -634,12 +617,8 @@ int cmd_record(int argc, char **argv)
 	}
 	print_summary(&rc, p, &st, s);
 	note_missing_debug(sym);
-	if (ret < 0) {
-		error_code(ret, "cannot write '%s'", rc.output);
+	if (output_close(&out, ret, false))
 		status = RL_EXIT_INTERNAL;
-	} else {
-		info("%s written to '%s'", prof_format_what(rc.fmt), rc.output);
-	}
 
 	prof_free(p);
 	collector_free(col);

@@ -277,8 +277,7 @@ int record_python(const struct record_python_args *a)
 		ro.lines = a->lines;
 		ro.inverted = a->inverted;
 		ro.title = comment.ptr;
-		ret = prof_render(p, a->fmt, &ro, afile_fp(a->af));
-		ret = ret < 0 ? (afile_abort(a->af), ret) : afile_commit(a->af);
+		ret = prof_render(p, a->fmt, &ro, output_fp(a->out));
 	}
 	if (launched && exited)
 		warning("'%s' finished before its Python stacks could be read", a->argv[0]);
@@ -294,12 +293,8 @@ int record_python(const struct record_python_args *a)
 	else if (a->duration > 0 && mono_seconds() >= start + a->duration)
 		info("--duration reached: sampling stopped%s", launched ? ", the command was ended" : "");
 	summary(a, p, &t, &st, (int)o.hz);
-	if (ret < 0) {
-		error_code(ret, "cannot write '%s'", a->output);
+	if (output_close(a->out, ret, false))
 		status = RL_EXIT_INTERNAL;
-	} else {
-		info("%s written to '%s'", prof_format_what(a->fmt), a->output);
-	}
 	py_sampler_free(s);
 	prof_free(p);
 	py_target_release(&t);
@@ -310,7 +305,7 @@ int record_python(const struct record_python_args *a)
 out_abort:
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	afile_abort(a->af);
+	output_abort(a->out);
 	py_target_release(&t);
 	buf_release(&cmdline);
 	buf_release(&comment);

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "base/afile.h"
+#include "cmd/outputs.h"
 #include "prof/render.h"
 
 /*
@@ -19,8 +19,7 @@ struct record_python_args {
 	int hz;		   /* samples per second, 0: 100 */
 	double duration;   /* seconds, 0: until the end */
 	bool idle, gil, blocking, subprocesses, native;
-	const char *output;
-	struct afile *af;  /* open on output; committed or aborted here */
+	struct output *out; /* open; closed or aborted here */
 	enum prof_format fmt;
 	bool threads, lines, inverted, quiet;
 	int top;

@@ -24,13 +24,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
 #include "base/term.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "prof/import.h"
 #include "prof/profile.h"
 #include "prof/render.h"
@@ -85,17 +85,6 @@ static int read_error(const char *path, int err, const char *format, const char 
 	return err == -EINVAL || err == -ENOENT ? RL_EXIT_USAGE : RL_EXIT_INTERNAL;
 }
 
-/*
- * True unless path names something that is not a regular file: a device
- * or a pipe must be written in place, never renamed over.
- */
-static bool is_regular_or_absent(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) < 0 || S_ISREG(st.st_mode);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	struct report_cmd rc = {
@@ -132,9 +121,8 @@ int cmd_report(int argc, char **argv)
 	const char *format = NULL, *peek;
 	enum prof_format fmt = PROF_FMT_TOP;
 	regex_t re;
-	struct afile af;
-	FILE *out = stdout;
-	bool af_used = false;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	int n, ret, status = 0;
 
 	n = opt_parse(argc, argv, opts, &report_help, 0);
@@ -158,11 +146,10 @@ int cmd_report(int argc, char **argv)
 			return RL_EXIT_USAGE;
 		}
 	} else if (rc.output && strcmp(rc.output, "-")) {
-		if (prof_format_of_path(rc.output, &fmt) < 0) {
-			error("cannot tell the format of '%s' from its name", rc.output);
-			hint("give --format, or name it *.svg, *.folded, *.speedscope.json or *.pb.gz");
-			return RL_EXIT_USAGE;
-		}
+		status = output_prof_format(rc.output, &fmt,
+					    "*.svg, *.folded, *.speedscope.json or *.pb.gz, or give --format");
+		if (status)
+			return status;
 	}
 	if (rc.sort) {
 		static const char *const keys[] = { "self", "total", "calls" };
@@ -204,9 +191,20 @@ int cmd_report(int argc, char **argv)
 		return RL_EXIT_USAGE;
 	}
 
+	/* Before reading: the profile must not be its own output. */
+	outputs_input(&outs, argv[0]);
+	status = output_open(&outs, &out, rc.output, rc.format ? out_kind_of_prof(fmt) : OUT_ANY,
+			     prof_format_what(fmt));
+	outputs_release(&outs);
+	if (status) {
+		if (peek)
+			regfree(&re);
+		return status;
+	}
 	ret = prof_import_file(argv[0], &p, &format, &why);
 	if (ret < 0) {
 		status = read_error(argv[0], ret, format, why.ptr);
+		output_abort(&out);
 		buf_release(&why);
 		if (peek)
 			regfree(&re);
@@ -216,6 +214,7 @@ int cmd_report(int argc, char **argv)
 		error("'%s' counts no calls: it cannot be sorted by them", argv[0]);
 		hint("only a cProfile dump counts calls; sort by self or total");
 		prof_free(p);
+		output_abort(&out);
 		buf_release(&why);
 		if (peek)
 			regfree(&re);
@@ -235,7 +234,10 @@ int cmd_report(int argc, char **argv)
 				buf_addf(&why, "%s%s", i ? ", " : "", prof_strget(p, p->types[i].type));
 			hint("it has: %s", why.len ? why.ptr : "no values at all");
 			prof_free(p);
+			output_abort(&out);
 			buf_release(&why);
+			if (peek)
+				regfree(&re);
 			return RL_EXIT_USAGE;
 		}
 	}
@@ -244,33 +246,10 @@ int cmd_report(int argc, char **argv)
 			buf_addstr(&title, prof_strget(p, p->comments[i]));
 	o.title = title.len ? title.ptr : NULL;
 
-	if (rc.output && strcmp(rc.output, "-") && !is_regular_or_absent(rc.output)) {
-		/* A device or a pipe (/dev/stdout): written in place, not replaced. */
-		out = fopen(rc.output, "w");
-		if (!out) {
-			error_errno("cannot write '%s'", rc.output);
-			prof_free(p);
-			buf_release(&why);
-			buf_release(&title);
-			return RL_EXIT_INTERNAL;
-		}
-	} else if (rc.output && strcmp(rc.output, "-")) {
-		ret = afile_open(&af, rc.output);
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", rc.output);
-			hint("check that the directory exists and is writable");
-			prof_free(p);
-			buf_release(&why);
-			buf_release(&title);
-			return RL_EXIT_INTERNAL;
-		}
-		out = afile_fp(&af);
-		af_used = true;
-	} else {
+	if (!output_is_file(&out))
 		o.color = fmt == PROF_FMT_TOP && term_want_color(1, COLOR_AUTO);
-	}
 	if (peek) {
-		ret = render_peek(p, &o, &re, rc.callers != NULL, out);
+		ret = render_peek(p, &o, &re, rc.callers != NULL, output_fp(&out));
 		regfree(&re);
 		if (ret == -ENOENT) {
 			error("no function in '%s' matches '%s'", argv[0], peek);
@@ -279,26 +258,10 @@ int cmd_report(int argc, char **argv)
 			ret = 0;
 		}
 	} else {
-		ret = prof_render(p, fmt, &o, out);
+		ret = prof_render(p, fmt, &o, output_fp(&out));
 	}
-	if (out != stdout && !af_used) {
-		if (fclose(out) != 0 && !ret)
-			ret = -errno;
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", rc.output);
-			status = RL_EXIT_INTERNAL;
-		}
-	} else if (out != stdout) {
-		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", rc.output);
-			status = RL_EXIT_INTERNAL;
-		} else {
-			info("%s written to '%s'", prof_format_what(fmt), rc.output);
-		}
-	} else if (ret < 0) {
-		status = RL_EXIT_INTERNAL; /* the hub reports the failed write */
-	}
+	if (output_close(&out, ret, false))
+		status = RL_EXIT_INTERNAL;
 	prof_free(p);
 	buf_release(&why);
 	buf_release(&title);

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -39,6 +38,7 @@
 #include "base/xalloc.h"
 #include "bench/instr.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/target.h"
 #include "result/resultset.h"
 #include "run/perfctr.h"
@@ -373,7 +373,8 @@ int cmd_stat(int argc, char **argv)
 	struct result *r;
 	struct run_result last = { 0 };
 	struct buf cmdline = BUF_INIT, text = BUF_INIT;
-	struct afile af = { 0 };
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out;
 	bool have_file = false, json_file;
 	struct sigaction sa, old_int, old_quit;
 	int n, ret = 0, status;
@@ -403,16 +404,13 @@ int cmd_stat(int argc, char **argv)
 	json_file = st.output && (st.json || ends_with(st.output, ".json"));
 
 	/* Fail on the output path before the run, not after an hour of it. */
-	if (st.output && strcmp(st.output, "-")) {
-		int e = afile_open(&af, st.output);
-
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
-			hint("check that the directory exists and is writable");
-			return RL_EXIT_INTERNAL;
-		}
-		have_file = true;
-	}
+	outputs_input_argv(&outs, argv);
+	status = output_open(&outs, &out, st.output, json_file || st.json ? OUT_JSON : OUT_TEXT,
+			     json_file ? "result set" : "report");
+	outputs_release(&outs);
+	if (status)
+		return status;
+	have_file = output_is_file(&out);
 
 	{
 		struct buf path = BUF_INIT;
@@ -420,8 +418,7 @@ int cmd_stat(int argc, char **argv)
 
 		buf_release(&path);
 		if (e < 0) {
-			if (have_file)
-				afile_abort(&af);
+			output_abort(&out);
 			return cannot_run(argv[0], e);
 		}
 	}
@@ -465,8 +462,7 @@ int cmd_stat(int argc, char **argv)
 	sigaction(SIGQUIT, &old_quit, NULL);
 
 	if (ret < 0 && r->nr_runs == 0) {
-		if (have_file)
-			afile_abort(&af);
+		output_abort(&out);
 		resultset_release(&rs);
 		buf_release(&cmdline);
 		return cannot_run(argv[0], ret);
@@ -483,13 +479,8 @@ int cmd_stat(int argc, char **argv)
 
 	status = st.first_failure >= 0 ? st.first_failure : st.last_status;
 	if (have_file) {
-		int e = write_report(afile_fp(&af), json_file, &rs, &text);
-
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
+		if (output_close(&out, write_report(output_fp(&out), json_file, &rs, &text), true))
 			status = RL_EXIT_INTERNAL;
-		}
 	} else if (st.output || st.json) {
 		/* "-o -" or --json alone: the report to stdout. */
 		if (write_report(stdout, st.json, &rs, &text) < 0)

@@ -72,7 +72,7 @@ teardown() { teardown_tmp; }
 	chmod 755 "$TMP" "$TMP/ro"
 	run as_nobody "$REDLINE" stat -o "$TMP/ro/r.json" -- true
 	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/ro/r.json': Permission denied"* ]]
+	[[ $output == *"cannot write '$TMP/ro/r.json' (result set): Permission denied"* ]]
 	[ -z "$(ls -A "$TMP/ro")" ]
 }
 

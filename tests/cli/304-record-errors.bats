@@ -91,7 +91,7 @@ teardown() { teardown_tmp; }
 	chmod 755 "$TMP" "$TMP/ro"
 	run as_nobody "$REDLINE" record -o "$TMP/ro/p.pb.gz" -- true
 	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/ro/p.pb.gz': Permission denied"* ]]
+	[[ $output == *"cannot write '$TMP/ro/p.pb.gz' (profile): Permission denied"* ]]
 	[ -z "$(ls -A "$TMP/ro")" ]
 }
 

@@ -237,7 +237,7 @@ PY
 	[ ! -e "$TMP/r.html" ]
 	run "$REDLINE" publish --baseline "$TMP/b.json" -o "$TMP/r.html" --markdown "$TMP/r.html"
 	[ "$status" -eq 2 ]
-	[[ $output == *"cannot both be '$TMP/r.html'"* ]]
+	[[ $output == *"'$TMP/r.html' is given as two outputs"* ]]
 	run "$REDLINE" publish --baseline "$TMP/b.json" -o "$TMP/no/dir/r.html"
 	[ "$status" -eq 4 ]
 }

@@ -255,6 +255,72 @@ static void test_symlink_target_replaced(void **state)
 	buf_release(&link);
 }
 
+/*
+ * The kernel's fs.protected_symlinks rule: in a sticky, world-writable
+ * directory a link is followed only when it belongs to the writer or to
+ * the directory's owner. (Giving a link away needs root: skipped without.)
+ */
+static void test_symlink_in_sticky_dir(void **state)
+{
+	struct buf sticky = BUF_INIT, victim = BUF_INIT, link = BUF_INIT, chain = BUF_INIT;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	path_of(&sticky, "sticky");
+	path_of(&victim, "victim");
+	assert_int_equal(mkdir(sticky.ptr, 0777), 0);
+	assert_int_equal(chmod(sticky.ptr, 01777), 0);
+	assert_int_equal(afile_write(victim.ptr, "precious\n", 9), 0);
+	buf_addf(&link, "%s/out.json", sticky.ptr);
+	assert_int_equal(symlink(victim.ptr, link.ptr), 0);
+	/* Another user's link: refused, and nothing written anywhere. */
+	assert_int_equal(lchown(link.ptr, 65534, 65534), 0);
+	assert_int_equal(afile_write(link.ptr, "new\n", 4), -EACCES);
+	read_back(victim.ptr, "precious\n");
+	/* A chain through one: refused as well, whatever the first link. */
+	buf_addf(&chain, "%s/chain.json", dir);
+	assert_int_equal(symlink(link.ptr, chain.ptr), 0);
+	assert_int_equal(afile_write(chain.ptr, "new\n", 4), -EACCES);
+	read_back(victim.ptr, "precious\n");
+	/* The writer's own link (and so the directory owner's): followed. */
+	assert_int_equal(lchown(link.ptr, 0, 0), 0);
+	assert_int_equal(afile_write(link.ptr, "new\n", 4), 0);
+	read_back(victim.ptr, "new\n");
+	/* Not sticky any more: another user's link is followed too. */
+	assert_int_equal(lchown(link.ptr, 65534, 65534), 0);
+	assert_int_equal(chmod(sticky.ptr, 0777), 0);
+	assert_int_equal(afile_write(link.ptr, "again\n", 6), 0);
+	read_back(victim.ptr, "again\n");
+	unlink(chain.ptr);
+	unlink(link.ptr);
+	unlink(victim.ptr);
+	rmdir(sticky.ptr);
+	assert_int_equal(entries(), 0);
+	buf_release(&sticky);
+	buf_release(&victim);
+	buf_release(&link);
+	buf_release(&chain);
+}
+
+/* The file gets 0666 less the umask, whatever mkstemp would have made. */
+static void test_mode_from_umask(void **state)
+{
+	struct buf p = BUF_INIT;
+	struct stat st;
+	mode_t old;
+
+	(void)state;
+	path_of(&p, "mode.json");
+	old = umask(027);
+	assert_int_equal(afile_write(p.ptr, "x\n", 2), 0);
+	umask(old);
+	assert_int_equal(stat(p.ptr, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	unlink(p.ptr);
+	buf_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +333,8 @@ int main(void)
 		cmocka_unit_test(test_signal_removes_temp),
 		cmocka_unit_test(test_device_written_in_place),
 		cmocka_unit_test(test_symlink_target_replaced),
+		cmocka_unit_test(test_symlink_in_sticky_dir),
+		cmocka_unit_test(test_mode_from_umask),
 	};
 
 	return cmocka_run_group_tests_name("afile", tests, setup, teardown);

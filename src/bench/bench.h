@@ -157,9 +157,11 @@ int bench_run(const struct bench_plan *plan, const struct bench_opts *opts,
 	      struct bench_failure *fail);
 
 /*
- * Stop bench_run() at once: the run in progress is killed (its whole
- * process group) and discarded. Async-signal-safe: call it from a SIGINT
- * handler. A second call also kills a --cleanup command in progress.
+ * Stop bench_run() as a SIGINT would (run/stop.h): the run in progress
+ * gets the signal (its whole process group), RUN_STOP_GRACE seconds to
+ * end, and is discarded; a second call kills it, or a --cleanup command
+ * in progress, at once. Async-signal-safe. (redline bench catches its
+ * signals with run_stop_catch(), which does the same.)
  */
 void bench_interrupt(void);
 /* Forget earlier interrupts (tests that run the engine twice). */

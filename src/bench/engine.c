@@ -17,33 +17,18 @@
 #include "base/xalloc.h"
 #include "bench/instr.h"
 #include "result/resultset.h"
+#include "run/stop.h"
 #include "stats/describe.h"
 
-/*
- * State shared with the signal handler, hence file-level: the number of
- * interrupts so far, the process group of the command in progress, and
- * how many interrupts it takes to kill it (1 for a run, 2 for a cleanup,
- * which should be given its chance to tidy up).
- */
-static volatile sig_atomic_t g_stop;
-static volatile sig_atomic_t g_pgid;
-static volatile sig_atomic_t g_kill_level = 1;
-
+/* Stopping is run/stop.h's: a signal, or bench_interrupt() in the tests. */
 void bench_interrupt(void)
 {
-	pid_t p = (pid_t)g_pgid;
-
-	if (g_stop < 1000)
-		g_stop++;
-	if (p > 0 && g_stop >= g_kill_level)
-		kill(-p, SIGKILL);
+	run_stop_raise(SIGINT);
 }
 
 void bench_interrupt_reset(void)
 {
-	g_stop = 0;
-	g_pgid = 0;
-	g_kill_level = 1;
+	run_stop_reset();
 }
 
 /* The shell's own start-up: 5 warm-ups, then the median of 30 runs. */
@@ -75,7 +60,7 @@ static struct result *result_of(struct engine *e, size_t i)
 
 static bool stopped(void)
 {
-	return g_stop > 0;
+	return run_stop_signal() != 0;
 }
 
 /*
@@ -114,18 +99,19 @@ static int execute(struct engine *e, const struct bench_exec *ex, bool timed,
 			close(pipefd[0]);
 		return ret;
 	}
-	g_kill_level = kill_level;
-	g_pgid = child.pid;
-	/* An interrupt that came between the spawn and now found no group to kill. */
-	if (g_stop >= kill_level)
-		kill(-child.pid, SIGKILL);
+	/*
+	 * A run gets the stop signal (one that came before it too); a
+	 * cleanup (kill_level 2) is left to tidy up, unless a second comes.
+	 */
+	if (kill_level == 1)
+		run_stop_follow(&child);
 	if (spec.hold) {
 		perfctr_open(pc, child.pid, (const struct pc_event **)e->o->counters,
 			     e->o->ncounters);
 		ret = run_release(&child);
 		if (ret < 0) {
 			perfctr_close(pc);
-			g_pgid = 0;
+			run_stop_follow(NULL);
 			if (pipefd[0] >= 0)
 				close(pipefd[0]);
 			return ret;
@@ -133,7 +119,7 @@ static int execute(struct engine *e, const struct bench_exec *ex, bool timed,
 	}
 	child.drain_fd = pipefd[0];
 	ret = run_wait(&child, timed ? e->o->timeout : 0, res);
-	g_pgid = 0;
+	run_stop_follow(NULL);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (ret < 0) {

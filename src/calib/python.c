@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "run/capture.h"
+#include "run/proc.h"
 #include "stats/describe.h"
 
 #define PY_METHOD(what)                                                         \

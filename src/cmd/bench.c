@@ -57,6 +57,7 @@
 #include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "result/resultset.h"
+#include "run/stop.h"
 #include "run/machine.h"
 #include "run/perfctr.h"
 #include "run/valgrind.h"
@@ -114,6 +115,7 @@ struct bench_state {
 	size_t printed;	      /* benchmark blocks printed so far */
 	FILE *out;	      /* where the summary goes: stdout, stderr with --json */
 	struct resultset *rs; /* during the runs, for the progress bar */
+	double last_checkpoint; /* mono_seconds() of the JSON export's last update */
 	const struct bench_plan *plan;
 	struct bench_instr instr; /* instructions under valgrind, without a PMU */
 };
@@ -187,6 +189,37 @@ static const struct opt_help bench_help = {
 
 /* --- progress ---------------------------------------------------------------- */
 
+/* How often the JSON export is brought up to date during the runs (seconds). */
+#define CHECKPOINT_EVERY 1.0
+
+static int write_checkpoint(FILE *f, void *ctx)
+{
+	struct resultset *rs = ctx;
+	bool was = rs->interrupted;
+	int ret;
+
+	/* Partial until the runs are done: a killed bench leaves it so marked. */
+	rs->interrupted = true;
+	ret = resultset_write_json(rs, f);
+	rs->interrupted = was;
+	return ret;
+}
+
+/*
+ * The runs finished so far, in the JSON export, once a second: a bench
+ * killed by SIGKILL or the OOM killer keeps them (SIGINT and SIGTERM are
+ * caught, and the export is written whole then).
+ */
+static void checkpoint(struct bench_state *st)
+{
+	double now = mono_seconds();
+
+	if (now - st->last_checkpoint < CHECKPOINT_EVERY)
+		return;
+	st->last_checkpoint = now;
+	output_checkpoint(&st->exports[0].out, write_checkpoint, st->rs);
+}
+
 static void on_progress(void *ctx, size_t cmd, bool warmup, size_t done,
 			size_t planned, size_t total_done, size_t total_planned)
 {
@@ -196,6 +229,8 @@ static void on_progress(void *ctx, size_t cmd, bool warmup, size_t done,
 	struct buf label = BUF_INIT;
 	double now;
 
+	if (!warmup)
+		checkpoint(st);
 	if (!st->progress_on)
 		return;
 	r = &st->rs->results[cmd];
@@ -241,19 +276,6 @@ static void on_finished(void *ctx, size_t cmd)
 	/* Sequential order: each block as its command finishes, like hyperfine. */
 	if (st->bo.order == BENCH_SEQUENTIAL && cmd == st->printed)
 		print_block(st, cmd);
-}
-
-/* --- signals ------------------------------------------------------------------- */
-
-/* The signal that stopped the runs: redline then exits with 128 + it, as a shell would. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_interrupt(int sig)
-{
-	if (!stop_signal)
-		stop_signal = sig;
-	bench_interrupt();
-	vg_interrupt();
 }
 
 /* --- validation and the plan ------------------------------------------------------ */
@@ -1001,7 +1023,6 @@ int cmd_bench(int argc, char **argv)
 	struct bench_plan plan;
 	struct bench_failure fail;
 	struct resultset rs;
-	struct sigaction sa, old_int, old_term;
 	char **strings = argv, **exact = NULL;
 	size_t nstrings;
 	int n, ret, status = 0;
@@ -1147,15 +1168,11 @@ int cmd_bench(int argc, char **argv)
 	st.rs = &rs;
 	st.plan = &plan;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	/* SIGINT, SIGTERM, SIGHUP stop the runs: run/stop.h's policy. */
+	run_stop_catch();
 	st.bo.instr = &st.instr;
 	ret = bench_run(&plan, &st.bo, &ev, &rs, &fail);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	run_stop_restore();
 	progress_done(&st.progress);
 
 	if (ret < 0) {
@@ -1190,7 +1207,7 @@ int cmd_bench(int argc, char **argv)
 	if (commit_exports(&st, &rs))
 		status = RL_EXIT_INTERNAL;
 	if (!status && ret == 1)
-		status = 128 + (stop_signal ? stop_signal : SIGINT);
+		status = run_stop_signal() ? run_stop_status() : 128 + SIGINT;
 out:
 	resultset_release(&rs);
 	bench_plan_release(&plan);

@@ -52,6 +52,7 @@
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
 #include "run/machine.h"
+#include "run/stop.h"
 
 /* Quick: about 5 s in all; full: about 30 s at most. */
 /*
@@ -87,13 +88,6 @@ struct calibrate_cmd {
 	bool any_py;
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static const char *const group_names[] = {
 	"memory", "branch", "sync", "os", "alloc", "file", "net", "python",
@@ -407,7 +401,7 @@ static void render_text(struct buf *out, const struct calib_table *t)
 	buf_addf(out, "\n  classic: %s\n", calib_classic_source);
 	buf_addstr(out, "  methods: 'redline calibrate --help'\n");
 	if (t->interrupted)
-		buf_addstr(out, "\n  interrupted: the figures above are those measured before Ctrl-C\n");
+		buf_addstr(out, "\n  interrupted: the figures above are those measured before the signal\n");
 }
 
 /* MemAvailable from /proc/meminfo, in bytes; 0 when unknown. */
@@ -489,7 +483,6 @@ int cmd_calibrate(int argc, char **argv)
 	struct machine_info machine = { 0 };
 	struct output out = { 0 };
 	struct progress prog;
-	struct sigaction sa, old_int;
 	bool have_file = false, json_file, json_out, have_machine = false;
 	size_t total = 0, done = 0, failed = 0;
 	double start;
@@ -591,15 +584,12 @@ int cmd_calibrate(int argc, char **argv)
 	plan.target_ns = t.target_ns;
 	plan.max_iters = UINT64_C(1) << 32;
 	plan.budget_ns = st.quick ? QUICK_BUDGET_NS : FULL_BUDGET_NS;
-	plan.stop = &interrupted;
+	plan.stop = run_stop_flag();
 	plan.preemptions = calib_preemptions;
 	plan.max_discards = plan.reps;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sa.sa_flags = SA_RESTART; /* a kernel's read() or write() is not cut short */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
+	/* SIGINT, SIGTERM, SIGHUP: stop, and write what was measured (run/stop.h). */
+	run_stop_catch();
 
 	for (size_t i = 0; i < calib_nkernels; i++)
 		total += st.want_k[i];
@@ -639,8 +629,8 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	calib_pool_release(&pool);
 	progress_done(&prog);
-	sigaction(SIGINT, &old_int, NULL);
-	t.interrupted = interrupted;
+	run_stop_restore();
+	t.interrupted = run_stop_signal() != 0;
 	t.seconds = mono_seconds() - start;
 
 	if (json_file || json_out) {
@@ -666,7 +656,7 @@ int cmd_calibrate(int argc, char **argv)
 		warning("%zu figure%s could not be measured (the table says why)", failed,
 			failed == 1 ? "" : "s");
 	if (t.interrupted && status == RL_EXIT_OK)
-		status = 128 + SIGINT;
+		status = run_stop_status();
 
 	if (have_machine)
 		machine_release(&machine);

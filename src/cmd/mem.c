@@ -62,6 +62,7 @@
 #include "prof/render.h"
 #include "python/target.h"
 #include "run/proc.h"
+#include "run/stop.h"
 
 #define DEFAULT_OUTPUT "redline-mem.pb.gz"
 
@@ -85,13 +86,6 @@ struct mem_run {
 	uint32_t forks_left_out, images, attach_errors;
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static const struct opt_help mem_help = {
 	.usage = "redline mem [OPTIONS] [--] CMD [ARGS...]",
@@ -152,6 +146,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	char **env;
 	uint64_t start, next_tick, interval = (uint64_t)mc->interval_ms * 1000000;
 	uint64_t last_rss = 0;
+	bool killed = false;
 	int pidfd, statm, ret;
 
 	ret = mem_chan_create(&chan);
@@ -164,6 +159,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	spec.argv = argv;
 	spec.hold = true;
 	spec.envp = env;
+	spec.new_pgroup = run_stop_own_group();
 	ret = run_spawn(&spec, &child);
 	if (ret < 0)
 		goto out;
@@ -173,6 +169,8 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		run_kill(&child);
 		goto out;
 	}
+	/* A signal reaches it now (run/stop.h); it is traced until it goes. */
+	run_stop_follow(&child);
 	/* From the release, not from now: the target may have run meanwhile. */
 	start = (uint64_t)(child.start * 1e9);
 	{
@@ -208,6 +206,11 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		}
 		if (run_wait_ended(&child, 0))
 			break;
+		/* Stopped by a signal: the target's grace is up, or a second came. */
+		if (run_stop_left(&child) == 0 && !killed) {
+			kill(child.pgroup ? -child.pid : child.pid, SIGKILL);
+			killed = true;
+		}
 		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
 			uint64_t now2 = mono_ns();
 
@@ -219,6 +222,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), last_rss);
 	drain_final(&chan, t, &run->bad_rings);
 	ret = run_wait(&child, 0, &run->res);
+	run_stop_follow(NULL);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (statm >= 0)
@@ -314,7 +318,7 @@ int cmd_mem(int argc, char **argv)
 	struct mem_trace *t = NULL;
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
-	struct sigaction sa, old_int, old_quit;
+	struct sigaction sa, old_quit;
 	enum prof_format fmt = PROF_FMT_PPROF;
 	bool json_file;
 	int n, e, status = RL_EXIT_INTERNAL;
@@ -391,16 +395,19 @@ int cmd_mem(int argc, char **argv)
 		goto out;
 	status = RL_EXIT_INTERNAL;
 
+	/* SIGINT, SIGTERM, SIGHUP: run/stop.h's policy; SIGQUIT is the target's. */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
 	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGQUIT, &sa, &old_quit);
 	memset(&run, 0, sizeof(run));
 	t = mem_trace_new();
+	run_reap_orphans();
+	run_stop_catch();
 	e = trace_run(&mc, argv, preload.ptr, t, &run);
-	sigaction(SIGINT, &old_int, NULL);
+	if (e == 0)
+		warn_escaped(argv[0]);
+	run_stop_restore();
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (e < 0) {
 		output_abort(&out);
@@ -415,7 +422,7 @@ int cmd_mem(int argc, char **argv)
 	ropts.top = mc.top < 0 ? 10 : mc.top == 0 ? SIZE_MAX : (size_t)mc.top;
 	ropts.json_top = mc.top < 0 ? 100 : (size_t)mc.top;
 	rep = mem_report_new(t, &ropts);
-	status = run_shell_status(&run.res);
+	status = run_stop_signal() ? run_stop_status() : run_shell_status(&run.res);
 
 	/*
 	 * The summary first: it needs the sites' frames only, while the

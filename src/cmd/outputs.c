@@ -232,6 +232,23 @@ int output_close(struct output *o, int ret, bool quiet)
 	return 0;
 }
 
+int output_checkpoint(struct output *o, int (*write)(FILE *f, void *ctx), void *ctx)
+{
+	struct afile af;
+	int ret;
+
+	/* Not to stdout, nor in place (a pipe would get the file twice). */
+	if (!o->is_file || o->af.in_place)
+		return 0;
+	ret = afile_open(&af, o->path);
+	if (ret < 0)
+		return ret;
+	ret = write(afile_fp(&af), ctx);
+	if (ret < 0 && afile_error(&af))
+		ret = afile_error(&af);
+	return ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
+}
+
 void output_abort(struct output *o)
 {
 	if (o->is_file)

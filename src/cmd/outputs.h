@@ -89,6 +89,14 @@ bool output_is_file(const struct output *o);
  * quiet. Returns 0 or RL_EXIT_INTERNAL.
  */
 int output_close(struct output *o, int ret, bool quiet);
+/*
+ * Replace the file at o's path now with what write() puts into the
+ * stream (a whole file, atomically), leaving o open for the final
+ * version: a long command's progress survives its being killed (SIGKILL,
+ * the OOM killer), which no handler can catch. Returns 0 or a negative
+ * errno; nothing is reported (the final write will be).
+ */
+int output_checkpoint(struct output *o, int (*write)(FILE *f, void *ctx), void *ctx);
 /* Throw away what was written, silently (the command failed elsewhere). */
 void output_abort(struct output *o);
 

@@ -55,6 +55,7 @@
 #include "prof/render.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
+#include "run/stop.h"
 #include "sample/collect.h"
 #include "sample/sampler.h"
 #include "sym/sym.h"
@@ -83,13 +84,6 @@ struct record_cmd {
 	uint32_t stack_size;
 	enum prof_format fmt;
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 static const struct opt_help record_help = {
 	.usage = "redline record [OPTIONS] [-p PID | [--] CMD [ARGS...]]",
@@ -232,7 +226,7 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 			ready = kill(pid, 0) < 0 && errno == ESRCH;
 		}
 		sampler_drain(s, collector_record, col);
-		if (stop_signal) {
+		if (run_stop_signal()) {
 			why = STOP_SIGNAL;
 			break;
 		}
@@ -453,7 +447,6 @@ int cmd_record(int argc, char **argv)
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
 	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
-	struct sigaction sa, old_int, old_term;
 	enum stop_reason stop;
 	bool launched, ended_it = false;
 	double start;
@@ -503,6 +496,7 @@ int cmd_record(int argc, char **argv)
 
 		spec.argv = argv;
 		spec.hold = true;
+		spec.new_pgroup = run_stop_own_group();
 		shell_join(&cmdline, argv);
 		ret = run_spawn(&spec, &child);
 		if (ret < 0) {
@@ -539,19 +533,16 @@ int cmd_record(int argc, char **argv)
 		collector_seed_process(col, rc.pid);
 
 	/* Ctrl-C and SIGTERM stop the sampling; the profile is still written. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	run_reap_orphans();
+	run_stop_catch();
 
 	start = mono_seconds();
 	start_wall = (int64_t)time(NULL) * 1000000000LL;
 	if (launched) {
 		ret = run_release(&child);
+		run_stop_follow(&child);
 		if (ret < 0) {
-			sigaction(SIGINT, &old_int, NULL);
-			sigaction(SIGTERM, &old_term, NULL);
+			run_stop_restore();
 			collector_free(col);
 			sym_free(sym);
 			sampler_close(s);
@@ -566,18 +557,23 @@ int cmd_record(int argc, char **argv)
 	sampler_drain(s, collector_record, col);
 
 	if (launched) {
-		/* A target that exited by itself keeps its status, even at the stop. */
-		if (stop != STOP_EXIT)
+		/*
+		 * A target that exited by itself keeps its status, even at the
+		 * stop. A signal reached it already (run/stop.h): it gets its
+		 * grace to end; --duration ends it.
+		 */
+		if (stop == STOP_SIGNAL)
+			ended_it = run_stop_end(&child);
+		else if (stop == STOP_DURATION)
 			ended_it = run_end(&child, 1.0);
 		run_wait(&child, 0, &res);
+		run_stop_follow(NULL);
 		status = ended_it ? 0 : run_shell_status(&res);
-		if (stop == STOP_SIGNAL)
-			status = 128 + stop_signal;
-	} else if (stop == STOP_SIGNAL) {
-		status = 128 + stop_signal;
+		warn_escaped(argv[0]);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	if (stop == STOP_SIGNAL)
+		status = run_stop_status();
+	run_stop_restore();
 
 	collector_get_stats(col, &st);
 	buf_addf(&comment, "redline record %s", cmdline.ptr);

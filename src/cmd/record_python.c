@@ -31,6 +31,7 @@
 #include "python/pysampler.h"
 #include "python/target.h"
 #include "run/proc.h"
+#include "run/stop.h"
 
 /*
  * How long a launched command may take to become a CPython interpreter
@@ -46,12 +47,6 @@ static double startup_timeout(void)
 	return e && parse_double(e, &v) == 0 && v > 0 ? v : STARTUP_TIMEOUT;
 }
 
-static volatile sig_atomic_t py_stop_signal;
-
-static void on_stop(int sig)
-{
-	py_stop_signal = sig;
-}
 
 int record_python_target(char **argv, pid_t pid)
 {
@@ -139,7 +134,6 @@ int record_python(const struct record_python_args *a)
 	struct profile *p;
 	struct run_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	struct run_result res = { 0 };
-	struct sigaction sa, old_int, old_term;
 	struct buf cmdline = BUF_INIT, comment = BUF_INIT;
 	bool launched = a->argv != NULL, exited = false, ended_it = false;
 	double start, deadline;
@@ -156,13 +150,9 @@ int record_python(const struct record_python_args *a)
 	o.subprocesses = a->subprocesses;
 	o.native = a->native;
 
-	/* Ctrl-C and SIGTERM stop the sampling; the profile is still written. */
-	py_stop_signal = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	/* A signal stops the sampling (run/stop.h); the profile is still written. */
+	run_reap_orphans();
+	run_stop_catch();
 
 	start = mono_seconds();
 	deadline = a->duration > 0 ? start + a->duration : 0;
@@ -171,12 +161,14 @@ int record_python(const struct record_python_args *a)
 		struct run_spec spec = RUN_SPEC_INIT;
 
 		spec.argv = a->argv;
+		spec.new_pgroup = run_stop_own_group();
 		shell_join(&cmdline, a->argv);
 		ret = run_spawn(&spec, &child);
 		if (ret < 0) {
 			status = cannot_run(a->argv[0], ret);
 			goto out_abort;
 		}
+		run_stop_follow(&child);
 		pid = child.pid;
 		ret = py_target_wait(pid, NULL, startup_timeout(), &t);
 		if (ret == -ESRCH) {
@@ -215,7 +207,7 @@ int record_python(const struct record_python_args *a)
 			}
 			goto out_abort;
 		}
-		ret = py_sampler_run(s, &py_stop_signal, deadline);
+		ret = py_sampler_run(s, run_stop_flag(), deadline);
 		py_sampler_stats(s, &st);
 		if (ret < 0) {
 			/* Only --blocking/--native stop threads, and only they can be refused. */
@@ -228,7 +220,7 @@ int record_python(const struct record_python_args *a)
 	}
 
 	if (launched) {
-		bool stopped = status || py_stop_signal ||
+		bool stopped = status || run_stop_signal() ||
 			       (deadline > 0 && mono_seconds() >= deadline);
 
 		/*
@@ -240,16 +232,19 @@ int record_python(const struct record_python_args *a)
 		 */
 		if (!stopped && !run_wait_ended(&child, EXIT_GRACE))
 			stopped = true;
-		if (stopped)
+		if (stopped && run_stop_signal())
+			ended_it = run_stop_end(&child); /* it has the signal: its grace */
+		else if (stopped)
 			ended_it = run_end(&child, END_GRACE);
 		run_wait(&child, 0, &res);
+		run_stop_follow(NULL);
+		warn_escaped(a->argv[0]);
 		if (!status && !ended_it)
 			status = run_shell_status(&res);
 	}
-	if (py_stop_signal)
-		status = 128 + py_stop_signal;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	if (run_stop_signal())
+		status = run_stop_status();
+	run_stop_restore();
 
 	p->time_nanos = start_wall;
 	p->duration_nanos = (int64_t)((mono_seconds() - start) * 1e9);
@@ -281,14 +276,14 @@ int record_python(const struct record_python_args *a)
 	}
 	if (launched && exited)
 		warning("'%s' finished before its Python stacks could be read", a->argv[0]);
-	else if (launched && !py_stop_signal && !ended_it && (res.signal || (res.exited && res.exit_code))) {
+	else if (launched && !run_stop_signal() && !ended_it && (res.signal || (res.exited && res.exit_code))) {
 		struct buf d = BUF_INIT;
 
 		run_describe_status(&d, &res);
 		warning("'%s' ended with %s; the profile covers it up to then", a->argv[0], d.ptr);
 		buf_release(&d);
 	}
-	if (py_stop_signal)
+	if (run_stop_signal())
 		info("interrupted: sampling stopped%s", launched ? ", the command was ended" : "");
 	else if (a->duration > 0 && mono_seconds() >= start + a->duration)
 		info("--duration reached: sampling stopped%s", launched ? ", the command was ended" : "");
@@ -303,8 +298,8 @@ int record_python(const struct record_python_args *a)
 	return status;
 
 out_abort:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	run_stop_follow(NULL);
+	run_stop_restore();
 	output_abort(a->out);
 	py_target_release(&t);
 	buf_release(&cmdline);

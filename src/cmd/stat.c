@@ -43,6 +43,7 @@
 #include "result/resultset.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
+#include "run/stop.h"
 #include "stats/describe.h"
 
 struct stat_cmd {
@@ -62,13 +63,6 @@ struct stat_cmd {
 	int last_status;
 };
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 static const struct opt_help stat_help = {
 	.usage = "redline stat [OPTIONS] [--] CMD [ARGS...]",
@@ -304,6 +298,7 @@ static int run_once(struct stat_cmd *st, char **argv, struct result *r,
 
 	spec.argv = argv;
 	spec.hold = true;
+	spec.new_pgroup = run_stop_own_group();
 	ret = run_spawn(&spec, &child);
 	if (ret < 0)
 		return ret;
@@ -313,7 +308,10 @@ static int run_once(struct stat_cmd *st, char **argv, struct result *r,
 		perfctr_close(&pc);
 		return ret;
 	}
+	/* A signal now reaches it; run_wait() ends it if it will not go. */
+	run_stop_follow(&child);
 	ret = run_wait(&child, 0, res);
+	run_stop_follow(NULL);
 	if (ret < 0) {
 		perfctr_close(&pc);
 		run_kill(&child);
@@ -376,7 +374,7 @@ int cmd_stat(int argc, char **argv)
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
 	bool have_file = false, json_file;
-	struct sigaction sa, old_int, old_quit;
+	struct sigaction sa, old_quit;
 	int n, ret = 0, status;
 
 	n = opt_parse(argc, argv, opts, &stat_help, OPT_STOP_AT_NON_OPTION);
@@ -429,26 +427,26 @@ int cmd_stat(int argc, char **argv)
 	run_reap_orphans();
 
 	/*
-	 * Like time(1): Ctrl-C is the target's to handle. redline only notes it
-	 * and stops repeating; the run in progress is measured to its end.
+	 * SIGINT, SIGTERM, SIGHUP: the target gets the signal (run/stop.h),
+	 * the run in progress is measured to its end, no other starts, and
+	 * what was measured is written. SIGQUIT, like time(1), is the target's.
 	 */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
 	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGQUIT, &sa, &old_quit);
-
-	for (int i = 0; i < st.runs && !interrupted; i++) {
+	run_stop_catch();
+	for (int i = 0; i < st.runs && !run_stop_signal(); i++) {
 		ret = run_once(&st, argv, r, &last);
 		if (ret < 0)
 			break;
 	}
+	warn_escaped(argv[0]);
 	/*
 	 * Instructions asked for by name that the runs could not count (no
-	 * PMU): one more run, under valgrind. Ctrl-C is still the target's.
+	 * PMU): one more run, under valgrind, unless a signal stopped the runs.
 	 */
-	if (st.want_instructions && r->nr_runs && !interrupted) {
+	if (st.want_instructions && r->nr_runs && !run_stop_signal()) {
 		struct metric *m = result_metric(r, "instructions", UNIT_COUNT);
 		const struct metric *wall = result_find_metric(r, "wall_time");
 
@@ -458,7 +456,7 @@ int cmd_stat(int argc, char **argv)
 		else if (!m->source)
 			metric_set_source(m, "pmu");
 	}
-	sigaction(SIGINT, &old_int, NULL);
+	run_stop_restore();
 	sigaction(SIGQUIT, &old_quit, NULL);
 
 	if (ret < 0 && r->nr_runs == 0) {
@@ -470,7 +468,7 @@ int cmd_stat(int argc, char **argv)
 	if (ret < 0)
 		error_code(ret, "run %zu of '%s' failed to start", r->nr_runs + 1,
 			   argv[0]);
-	rs.interrupted = interrupted && (int)r->nr_runs < st.runs;
+	rs.interrupted = run_stop_signal() && (int)r->nr_runs < st.runs;
 	if (st.json || json_file) {
 		rs.has_machine = true;
 		machine_collect(&rs.machine);
@@ -478,6 +476,8 @@ int cmd_stat(int argc, char **argv)
 	render_text(&text, &st, r, &last, rs.interrupted);
 
 	status = st.first_failure >= 0 ? st.first_failure : st.last_status;
+	if (run_stop_signal())
+		status = run_stop_status();
 	if (have_file) {
 		if (output_close(&out, write_report(output_fp(&out), json_file, &rs, &text), true))
 			status = RL_EXIT_INTERNAL;

@@ -6,6 +6,7 @@
 #include "base/diag.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "run/proc.h"
 #include "sym/sym.h"
 
 int cannot_run(const char *prog, int err)
@@ -51,4 +52,18 @@ void note_missing_debug(const struct symbolizer *s)
 		     "through .gnu_debuglink (beside the file, in .debug/ or /usr/lib/debug/) or "
 		     "under /usr/lib/debug/.build-id/");
 	buf_release(&b);
+}
+
+void warn_escaped(const char *prog)
+{
+	struct buf list = BUF_INIT;
+	size_t n = run_list_escaped(&list);
+
+	if (n) {
+		warning("%s outlived '%s' and still run%s: %s escaped, not measured", list.ptr, prog,
+			n == 1 ? "s" : "", n == 1 ? "a daemon" : "daemons");
+		hint("a program that detaches (double fork, setsid) is measured only until then; "
+		     "run it in the foreground to measure all of it");
+	}
+	buf_release(&list);
 }

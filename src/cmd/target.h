@@ -24,4 +24,13 @@ struct symbolizer;
  */
 void note_missing_debug(const struct symbolizer *s);
 
+/*
+ * After the target has ended: warn about the processes it left running
+ * (run_list_escaped(); redline must be their subreaper), which nothing
+ * measured or traced:
+ *
+ *   redline: warning: 'sleep' (pid 4242) outlived 'sh' and still runs: a daemon escaped, not measured
+ */
+void warn_escaped(const char *prog);
+
 #endif

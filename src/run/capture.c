@@ -10,6 +10,7 @@
 
 #include "base/buf.h"
 #include "base/util.h"
+#include "run/stop.h"
 
 /* Read the child's stdout and stderr until both close or the deadline passes. */
 static int collect(int out_fd, int err_fd, double deadline, struct buf *out,
@@ -74,13 +75,17 @@ int run_capture(char *const *argv, double timeout, struct buf *out, struct buf *
 	out_pipe[1] = err_pipe[1] = -1;
 	if (ret < 0)
 		goto out;
+	/* A signal that stops the command reaches the helper too (run/stop.h). */
+	run_stop_follow(&child);
 	ret = collect(out_pipe[0], err_pipe[0], mono_seconds() + timeout, out, errs);
 	if (ret < 0) {
 		run_kill(&child);
 		run_wait(&child, 0, res);
+		run_stop_follow(NULL);
 		goto out;
 	}
 	ret = run_wait(&child, 0, res);
+	run_stop_follow(NULL);
 out:
 	for (int i = 0; i < 2; i++) {
 		if (out_pipe[i] >= 0)

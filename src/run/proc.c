@@ -1,11 +1,13 @@
 #include "run/proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -18,6 +20,7 @@
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "run/stop.h"
 
 extern char **environ;
 
@@ -287,7 +290,8 @@ static bool drain(int fd)
 
 /*
  * Wait until the child can be reaped, the timeout passes (then kill it),
- * or, with no pidfd, give up waiting here and let wait4() block.
+ * a stop's grace runs out (run/stop.h; then kill it too), or, with no
+ * pidfd, give up waiting here and let wait4() block.
  */
 static void wait_ready(struct run_child *child, double timeout,
 		       struct run_result *res)
@@ -297,10 +301,12 @@ static void wait_ready(struct run_child *child, double timeout,
 				 { .fd = child->drain_fd, .events = POLLIN } };
 	nfds_t nfds = child->drain_fd >= 0 ? 2 : 1;
 	double deadline = child->start + timeout;
+	bool stop_killed = false;
 
 	if (fd < 0)
 		return;
 	for (;;) {
+		double stop_left = run_stop_left(child);
 		int ms = -1, r;
 
 		if (timeout > 0) {
@@ -313,6 +319,15 @@ static void wait_ready(struct run_child *child, double timeout,
 			}
 			ms = (int)(left * 1000) + 1;
 		}
+		if (stop_left == 0 && !stop_killed) {
+			kill(child->pgroup ? -child->pid : child->pid, SIGKILL);
+			stop_killed = true; /* and wait for it to go */
+		} else if (stop_left > 0 && (ms < 0 || stop_left * 1000 < ms)) {
+			ms = (int)(stop_left * 1000) + 1;
+		}
+		/* A signal just before poll() would go unseen: look again soon. */
+		if (run_stop_catching() && (ms < 0 || ms > 100))
+			ms = 100;
 		r = poll(pfd, nfds, ms);
 		if (r < 0 && errno != EINTR)
 			break;
@@ -333,7 +348,7 @@ int run_wait(struct run_child *child, double timeout, struct run_result *res)
 	memset(res, 0, sizeof(*res));
 	if (child->pid <= 0)
 		return -ECHILD;
-	if (timeout > 0 || child->drain_fd >= 0)
+	if (timeout > 0 || child->drain_fd >= 0 || run_stop_catching())
 		wait_ready(child, timeout, res);
 	while ((p = wait4(child->pid, &status, 0, &ru)) < 0 && errno == EINTR)
 		;
@@ -435,6 +450,53 @@ void run_kill(struct run_child *child)
 int run_reap_orphans(void)
 {
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? -errno : 0;
+}
+
+/* Field 4 of /proc/PID/stat (the parent), and the name, or -1. */
+static pid_t parent_of(pid_t pid, struct buf *name)
+{
+	char path[64];
+	struct buf b = BUF_INIT;
+	const char *open_paren, *close_paren;
+	long ppid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (buf_read_file(&b, path, 4096) == 0 && (open_paren = strchr(b.ptr, '(')) &&
+	    (close_paren = strrchr(b.ptr, ')')) && close_paren > open_paren) {
+		char state;
+
+		/* The name may hold anything, ')' too: it ends at the last one. */
+		if (sscanf(close_paren + 1, " %c %ld", &state, &ppid) != 2 || state == 'Z')
+			ppid = -1;
+		buf_reset(name);
+		buf_add(name, open_paren + 1, (size_t)(close_paren - open_paren - 1));
+	}
+	buf_release(&b);
+	return (pid_t)ppid;
+}
+
+size_t run_list_escaped(struct buf *out)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	struct buf name = BUF_INIT;
+	pid_t self = getpid();
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end || pid <= 0 || parent_of((pid_t)pid, &name) != self)
+			continue;
+		buf_addf(out, "%s'%s' (pid %ld)", n ? ", " : "", name.ptr, pid);
+		n++;
+	}
+	closedir(d);
+	buf_release(&name);
+	return n;
 }
 
 void run_describe_status(struct buf *out, const struct run_result *res)

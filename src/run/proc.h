@@ -109,6 +109,14 @@ void run_kill(struct run_child *child);
 
 /* Become the subreaper of our descendants (see above). */
 int run_reap_orphans(void);
+/*
+ * The processes still running that redline did not start itself: its
+ * children once the target has been reaped, which, with
+ * run_reap_orphans(), are the descendants that outlived the target (a
+ * daemon that double-forked away). Appends "'NAME' (pid N)" for each,
+ * comma-separated, to out; returns how many.
+ */
+size_t run_list_escaped(struct buf *out);
 
 /* "exit 3", "killed by SIGSEGV (core dumped)", ... */
 void run_describe_status(struct buf *out, const struct run_result *res);

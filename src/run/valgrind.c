@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "prof/callgrind.h"
+#include "run/stop.h"
 
 /* The run in progress, for vg_interrupt() (a signal handler's view). */
 static volatile sig_atomic_t g_pid;
@@ -179,7 +180,7 @@ int vg_run(const struct vg_spec *spec, struct vg_run *run, struct buf *err)
 	int ret;
 
 	memset(run, 0, sizeof(*run));
-	if (g_interrupted)
+	if (g_interrupted || run_stop_signal())
 		return -EINTR;
 	while (spec->tool_args && spec->tool_args[nargs])
 		nargs++;
@@ -221,11 +222,14 @@ int vg_run(const struct vg_spec *spec, struct vg_run *run, struct buf *err)
 			kill(spec->new_pgroup ? -child.pid : child.pid, SIGKILL);
 		else if (g_stopped)
 			kill(spec->new_pgroup ? -child.pid : child.pid, SIGTERM);
+		/* The command's signal reaches it too, and its grace (run/stop.h). */
+		run_stop_follow(&child);
 		ret = run_wait(&child, spec->timeout, &run->res);
+		run_stop_follow(NULL);
 		g_pid = 0;
 		if (ret < 0)
 			run_kill(&child);
-		else if (g_interrupted)
+		else if (g_interrupted || run_stop_signal())
 			ret = -EINTR;
 	}
 	free(argv);

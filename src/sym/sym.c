@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/untrusted.h"
 #include "base/intern.h"
 #include "base/util.h"
 #include "base/xalloc.h"
@@ -274,12 +275,13 @@ int sym_map_open(const struct sym_maps *m, const struct sym_map *map)
 	/* A process in another mount namespace sees its own files. */
 	if (pid > 0) {
 		buf_addf(&p, "/proc/%d/root%s", (int)pid, map->path);
-		fd = open(p.ptr, O_RDONLY | O_CLOEXEC);
+		fd = untrusted_open_link(p.ptr, UNTRUSTED_ANY_OWNER, true);
 	}
+	/* The target may have put a FIFO or a link where its library was. */
 	if (fd < 0)
-		fd = open(map->path, O_RDONLY | O_CLOEXEC);
+		fd = untrusted_open_link(map->path, UNTRUSTED_ANY_OWNER, true);
 	buf_release(&p);
-	return fd < 0 ? -errno : fd;
+	return fd;
 }
 
 /* Fill the file's PT_LOAD segments and capabilities. */
@@ -1006,6 +1008,9 @@ static void load_kallsyms(struct symbolizer *s)
 	buf_release(&b);
 }
 
+/* The largest JIT map read (a big node process writes tens of MiB). */
+#define PERF_MAP_MAX ((size_t)128 << 20)
+
 static struct sym_table *perf_map_for(struct symbolizer *s, pid_t pid)
 {
 	struct buf b = BUF_INIT;
@@ -1020,7 +1025,11 @@ static struct sym_table *perf_map_for(struct symbolizer *s, pid_t pid)
 	pm->pid = pid;
 	pm->table = NULL;
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)pid);
-	if (buf_read_file(&b, path, 256 << 20) == 0)
+	/*
+	 * Anyone may create a file in /tmp: the target's user (or root) must
+	 * own it, and a link, a FIFO or a device is no map (base/untrusted.h).
+	 */
+	if (untrusted_read(path, untrusted_owner_of_pid(pid), PERF_MAP_MAX, &b) == 0)
 		pm->table = sym_table_parse_perf_map(b.ptr, b.len);
 	buf_release(&b);
 	return pm->table;

@@ -1,8 +1,10 @@
 /*
  * Fuzz the result-set reader (resultset_read_json): any input is either
  * rejected with a message, or read into a result set that writes out and
- * reads back, and whose second writing is byte for byte the first.
+ * reads back, and whose second writing is byte for byte the first. Every
+ * figure it keeps is finite and not negative (times, sizes, counts).
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_release(&err);
 		return 0;
 	}
+	for (size_t i = 0; i < rs.nr; i++)
+		for (size_t k = 0; k < rs.results[i].nr_metrics; k++) {
+			const struct metric *m = &rs.results[i].metrics[k];
+
+			for (size_t j = 0; j < m->nr; j++)
+				if (!isfinite(m->values[j]) || m->values[j] < 0)
+					abort();
+		}
 	one = write_text(&rs);
 	if (resultset_read_json(&back, one, strlen(one), &err) < 0) {
 		fprintf(stderr, "cannot re-read own output: %s\n%s\n", err.ptr, one);

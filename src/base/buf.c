@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/diag.h"
@@ -191,5 +192,52 @@ int buf_read_file(struct buf *b, const char *path, size_t max)
 		return -errno;
 	ret = buf_read_fd(b, fd, max);
 	close(fd);
+	return ret;
+}
+
+int buf_read_input(struct buf *b, const char *path, size_t max,
+		   int (*sniff)(const char *head, size_t len))
+{
+	const size_t head = 64 * 1024;
+	size_t old = b->len;
+	struct stat st;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : 0;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			ret = -EISDIR;
+		else if (S_ISREG(st.st_mode) && max && (uint64_t)st.st_size > max)
+			ret = -EFBIG;
+	}
+	/* The head first, for the sniffer; then the rest. */
+	while (!ret && b->len - old < head) {
+		ssize_t n;
+
+		buf_grow(b, head - (b->len - old));
+		n = read(fd, b->ptr + b->len, head - (b->len - old));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = -errno;
+		if (n <= 0)
+			break;
+		buf_setlen(b, b->len + (size_t)n);
+	}
+	if (!ret && sniff)
+		ret = sniff(b->ptr + old, b->len - old);
+	if (!ret && b->len - old == head) {
+		ret = buf_read_fd(b, fd, !max ? 0 : max > head ? max - head : 1);
+		if (ret == -EFBIG)
+			buf_setlen(b, old);
+	}
+	if (!ret && max && b->len - old > max)
+		ret = -EFBIG;
+	if (ret < 0)
+		buf_setlen(b, old);
+	if (fd > 0)
+		close(fd);
 	return ret;
 }

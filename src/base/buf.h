@@ -63,5 +63,15 @@ bool buf_equals(const struct buf *b, const char *s);
 int buf_read_file(struct buf *b, const char *path, size_t max);
 /* The same from an open descriptor, until end of file. */
 int buf_read_fd(struct buf *b, int fd, size_t max);
+/*
+ * An input the user named ("-": standard input), at most max bytes. A
+ * regular file larger than max is refused (-EFBIG) before it is read.
+ * sniff, when given, is shown the first bytes (64 KiB, or all of a
+ * shorter input) and returns 0 to go on or a negative errno to stop
+ * there: /dev/zero given as a profile is refused by its first bytes, not
+ * after max of them. Returns 0 or a negative errno; b as buf_read_file().
+ */
+int buf_read_input(struct buf *b, const char *path, size_t max,
+		   int (*sniff)(const char *head, size_t len));
 
 #endif

@@ -93,16 +93,40 @@ const char *json_type_name(const json_t *v)
 	return "something else";
 }
 
+/* Past a UTF-8 byte order mark, which some Windows tools write before JSON. */
+static size_t bom_len(const char *text, size_t len)
+{
+	return len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+}
+
+/* A JSON document starts with '{' or '[' after blanks: /dev/zero does not. */
+static int sniff_json(const char *head, size_t len)
+{
+	for (size_t i = bom_len(head, len); i < len; i++) {
+		if (head[i] == '{' || head[i] == '[')
+			return 0;
+		if (!strchr(" \t\r\n", head[i]) || !head[i])
+			return -EINVAL;
+	}
+	return 0; /* empty: the parser says so */
+}
+
 int jread_file(const char *path, struct buf *err, jread_parse_fn parse, void *dst)
 {
 	struct buf text = BUF_INIT;
-	int ret = buf_read_file(&text, path, (size_t)1 << 30);
+	int ret = buf_read_input(&text, path, JREAD_MAX_SIZE, sniff_json);
 
-	if (ret < 0) {
-		buf_reset(err);
+	buf_reset(err);
+	if (ret == -EINVAL) {
+		buf_addstr(err, "not valid JSON: it does not start with '{'");
+	} else if (ret == -EFBIG) {
+		buf_addf(err, "'%s' is larger than %zu MiB", path, (size_t)JREAD_MAX_SIZE >> 20);
+	} else if (ret < 0) {
 		buf_addf(err, "cannot read '%s': %s", path, strerror(-ret));
 	} else {
-		ret = parse(dst, text.ptr, text.len, err);
+		size_t skip = bom_len(text.ptr, text.len);
+
+		ret = parse(dst, text.ptr + skip, text.len - skip, err);
 	}
 	buf_release(&text);
 	return ret;

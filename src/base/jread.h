@@ -45,10 +45,15 @@ int jread_error_at(struct buf *err, const char *path, const char *fmt, ...)
 /* "an object", "an array", "a string", "an integer", "a number", ... */
 const char *json_type_name(const json_t *v);
 
+/* The largest JSON input read. */
+#define JREAD_MAX_SIZE ((size_t)1 << 30)
+
 /*
- * Read the file at path (up to 1 GiB) and give its text to parse. A file
- * that cannot be read is "cannot read 'PATH': reason" in err and its
- * negative errno; otherwise parse's result.
+ * Read the file at path ("-": stdin; up to JREAD_MAX_SIZE) and give its
+ * text, past a UTF-8 byte order mark, to parse. A file that cannot be
+ * read is "cannot read 'PATH': reason" in err and its negative errno;
+ * one that does not start like JSON, -EINVAL at once (/dev/zero is not
+ * read to the cap); one too large, -EFBIG; otherwise parse's result.
  */
 typedef int (*jread_parse_fn)(void *dst, const char *text, size_t len,
 			      struct buf *err);

@@ -33,6 +33,7 @@
  * laws over a numeric parameter scan.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <sched.h>
@@ -116,6 +117,7 @@ struct bench_state {
 	FILE *out;	      /* where the summary goes: stdout, stderr with --json */
 	struct resultset *rs; /* during the runs, for the progress bar */
 	double last_checkpoint; /* mono_seconds() of the JSON export's last update */
+	int input_status; /* the exit status when --input cannot be read */
 	const struct bench_plan *plan;
 	struct bench_instr instr; /* instructions under valgrind, without a PMU */
 };
@@ -333,10 +335,15 @@ static int parse_choices(struct bench_state *st)
 		st->bo.output_file = st->output;
 	}
 	if (strcmp(st->input, "null")) {
-		if (access(st->input, R_OK) < 0) {
+		int fd = open(st->input, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			/* The exit status for the cause, as every command's (inputs.h). */
+			st->input_status = input_exit_status(-errno);
 			error_errno("cannot read '%s' (--input)", st->input);
 			return -1;
 		}
+		close(fd);
 		st->bo.input_file = st->input;
 	}
 	for (size_t i = 0; i < st->counters.nr; i++) {
@@ -1048,8 +1055,9 @@ int cmd_bench(int argc, char **argv)
 		return RL_EXIT_USAGE;
 	}
 	if (parse_choices(&st) < 0 || check_counts(&st) < 0 || build_params(&st) < 0) {
+		status = st.input_status ? st.input_status : RL_EXIT_USAGE;
 		release_state(&st);
-		return RL_EXIT_USAGE;
+		return status;
 	}
 	{
 		bool bad = false;

@@ -187,8 +187,7 @@ int cmd_check(int argc, char **argv)
 			error("%s", err.ptr);
 		}
 		buf_release(&err);
-		return ret == -EINVAL || ret == -ENOENT || ret == -ENOTDIR || ret == -EISDIR
-			       ? RL_EXIT_USAGE : RL_EXIT_INTERNAL;
+		return input_exit_status(ret);
 	}
 	if (st.baseline) {
 		/* --baseline replaces the file's default and every entry's own. */

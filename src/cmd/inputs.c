@@ -13,12 +13,12 @@
 #include "result/memsum.h"
 #include "result/resultset.h"
 
-static int exit_status(int ret)
+int input_exit_status(int ret)
 {
 	if (ret == 0)
 		return 0;
 	return ret == -EINVAL || ret == -ENOENT || ret == -ENOTDIR || ret == -EISDIR ||
-			       ret == -EFBIG
+			       ret == -EFBIG || ret == -ELOOP || ret == -ENAMETOOLONG
 		       ? RL_EXIT_USAGE
 		       : RL_EXIT_INTERNAL;
 }
@@ -39,7 +39,7 @@ int read_json_input(struct resultset *rs, struct mem_summary *mem, bool *is_mem,
 		}
 		buf_release(&text);
 		buf_release(&err);
-		return exit_status(ret);
+		return input_exit_status(ret);
 	}
 	buf_release(&text);
 	buf_release(&err);
@@ -69,7 +69,7 @@ int read_resultset_arg(struct resultset *rs, const char *path, const char *what)
 		ret = -EINVAL;
 	}
 	buf_release(&err);
-	return exit_status(ret);
+	return input_exit_status(ret);
 }
 
 int read_profile_arg(struct profile **out, const char *path)
@@ -90,5 +90,5 @@ int read_profile_arg(struct profile **out, const char *path)
 		error_code(ret, "cannot read '%s'", path);
 	}
 	buf_release(&why);
-	return exit_status(ret);
+	return input_exit_status(ret);
 }

@@ -14,6 +14,14 @@
  * for one that exists but cannot be read.
  */
 
+/*
+ * The exit status for an input that could not be read (ret, a negative
+ * errno; 0 gives 0), the same in every command: 2 when the name given is
+ * wrong (missing, a directory, not the format, too large), 4 when the
+ * file is there but cannot be read (permissions, an I/O error).
+ */
+int input_exit_status(int ret);
+
 struct resultset;
 struct profile;
 struct mem_summary;

@@ -199,8 +199,7 @@ int cmd_publish(int argc, char **argv)
 		if (e < 0) {
 			error_code(e, "cannot read the notes '%s'", st.notes);
 			hint("--notes takes a Markdown file with your account of the change");
-			status = e == -ENOENT || e == -ENOTDIR || e == -EISDIR ? RL_EXIT_USAGE
-									     : RL_EXIT_INTERNAL;
+			status = input_exit_status(e);
 			goto out;
 		}
 	}

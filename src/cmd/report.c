@@ -30,6 +30,7 @@
 #include "base/term.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/inputs.h"
 #include "cmd/outputs.h"
 #include "prof/import.h"
 #include "prof/profile.h"
@@ -82,7 +83,7 @@ static int read_error(const char *path, int err, const char *format, const char 
 	} else {
 		error("cannot read '%s': %s", path, why);
 	}
-	return err == -EINVAL || err == -ENOENT ? RL_EXIT_USAGE : RL_EXIT_INTERNAL;
+	return input_exit_status(err); /* the same status for the same cause everywhere */
 }
 
 int cmd_report(int argc, char **argv)

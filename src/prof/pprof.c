@@ -284,6 +284,15 @@ static int fail(struct buf *why, int err, const char *fmt, ...)
 	return err;
 }
 
+/*
+ * A gzip bomb is refused early and cheaply: past GUNZIP_RATIO_FROM bytes of
+ * output, more than GUNZIP_MAX_RATIO bytes out per byte in is not a
+ * profile (real ones compress 3 to 30 times), whatever the final size;
+ * and nothing grows past PPROF_MAX_SIZE.
+ */
+#define GUNZIP_RATIO_FROM ((size_t)16 << 20)
+#define GUNZIP_MAX_RATIO 200
+
 static int gunzip(const uint8_t *data, size_t len, struct buf *out,
 		  struct buf *why)
 {
@@ -298,14 +307,25 @@ static int gunzip(const uint8_t *data, size_t len, struct buf *out,
 	zs.next_in = (Bytef *)data;
 	zs.avail_in = (uInt)len;
 	for (;;) {
-		size_t room;
+		size_t room, in = len - zs.avail_in;
 
 		if (out->len > PPROF_MAX_SIZE) {
 			inflateEnd(&zs);
 			return fail(why, -EFBIG, "it decompresses to more than %zu MiB",
 				    PPROF_MAX_SIZE >> 20);
 		}
-		buf_grow(out, out->len < 64 * 1024 ? 64 * 1024 : out->len);
+		if (out->len > GUNZIP_RATIO_FROM && out->len / GUNZIP_MAX_RATIO > in) {
+			inflateEnd(&zs);
+			return fail(why, -EFBIG, "it decompresses more than %d times its size "
+				    "(a gzip bomb?)", GUNZIP_MAX_RATIO);
+		}
+		/* Grow by half, at most 16 MiB at a time: the caps are checked often. */
+		room = out->len / 2;
+		if (room < 64 * 1024)
+			room = 64 * 1024;
+		if (room > GUNZIP_RATIO_FROM)
+			room = GUNZIP_RATIO_FROM;
+		buf_grow(out, room);
 		room = out->alloc - out->len - 1;
 		if (room > UINT32_MAX)
 			room = UINT32_MAX;
@@ -313,8 +333,18 @@ static int gunzip(const uint8_t *data, size_t len, struct buf *out,
 		zs.avail_out = (uInt)room;
 		ret = inflate(&zs, Z_NO_FLUSH);
 		buf_setlen(out, out->len + (room - zs.avail_out));
-		if (ret == Z_STREAM_END)
-			break;
+		if (ret == Z_STREAM_END) {
+			if (!zs.avail_in)
+				break;
+			/* Another member (gzip -c a b, concatenated): it goes on. */
+			if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
+				inflateReset(&zs);
+				continue;
+			}
+			inflateEnd(&zs);
+			return fail(why, -EINVAL, "%u bytes of garbage follow the gzip stream",
+				    zs.avail_in);
+		}
 		if (ret != Z_OK && ret != Z_BUF_ERROR) {
 			inflateEnd(&zs);
 			return fail(why, -EINVAL, "the gzip stream is corrupt (%s)",
@@ -520,6 +550,7 @@ static int decode_samples(struct dec *d)
 	uint32_t *locs = NULL;
 	struct prof_label *labels = NULL;
 	size_t alloc_locs = 0, alloc_labels = 0;
+	int64_t *sums = xcalloc(p->nr_types + 1, sizeof(*sums));
 	int ret = 0;
 
 	for (size_t i = 0; i < pb->n_sample && !ret; i++) {
@@ -530,6 +561,22 @@ static int decode_samples(struct dec *d)
 				   i, s->n_value, p->nr_types);
 			break;
 		}
+		/*
+		 * Counts, bytes and nanoseconds: never negative (a difference
+		 * of two profiles is 'redline diff's, not a profile), and their
+		 * totals must fit: every sum the renderers make is then safe.
+		 */
+		for (size_t j = 0; j < s->n_value && !ret; j++) {
+			if (s->value[j] < 0)
+				ret = fail(d->why, -EINVAL, "sample %zu has a negative value (%lld) for '%s'",
+					   i, (long long)s->value[j],
+					   prof_strget(p, p->types[j].type));
+			else if (__builtin_add_overflow(sums[j], s->value[j], &sums[j]))
+				ret = fail(d->why, -EINVAL, "the '%s' values add up past 2^63",
+					   prof_strget(p, p->types[j].type));
+		}
+		if (ret)
+			break;
 		if (s->n_location_id > alloc_locs) {
 			alloc_locs = s->n_location_id;
 			locs = xreallocarray(locs, alloc_locs, sizeof(*locs));
@@ -560,6 +607,7 @@ static int decode_samples(struct dec *d)
 	}
 	free(locs);
 	free(labels);
+	free(sums);
 	return ret;
 }
 
@@ -613,15 +661,33 @@ int pprof_decode(const void *data, size_t len, struct profile **out,
 	return 0;
 }
 
+/*
+ * gzip, or a protobuf message's first tag: a field number from 1, a wire
+ * type that exists (0, 1, 2, 5). /dev/zero is neither: refused at once.
+ */
+static int sniff_pprof(const char *head, size_t len)
+{
+	const uint8_t *b = (const uint8_t *)head;
+
+	if (!len || (len >= 2 && b[0] == 0x1f && b[1] == 0x8b))
+		return 0;
+	if (b[0] >> 3 == 0 || ((b[0] & 7) != 0 && (b[0] & 7) != 1 && (b[0] & 7) != 2 &&
+			       (b[0] & 7) != 5))
+		return -EINVAL;
+	return 0;
+}
+
 int pprof_read(const char *path, struct profile **out, struct buf *why)
 {
 	struct buf b = BUF_INIT;
-	int ret = buf_read_file(&b, path, PPROF_MAX_SIZE);
+	int ret = buf_read_input(&b, path, PPROF_MAX_SIZE, sniff_pprof);
 
 	*out = NULL;
 	if (ret < 0) {
 		buf_release(&b);
-		return fail(why, ret, "%s", strerror(-ret));
+		if (ret == -EINVAL)
+			return fail(why, ret, "neither gzip nor a protobuf message");
+		return fail(why, ret, "%s", ret == -EFBIG ? "the file is too large" : strerror(-ret));
 	}
 	ret = pprof_decode(b.ptr, b.len, out, why);
 	buf_release(&b);

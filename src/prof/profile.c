@@ -550,8 +550,10 @@ int64_t prof_total(const struct profile *p, size_t idx)
 
 	if (idx >= p->nr_types)
 		BUG("value index %zu of %zu", idx, p->nr_types);
+	/* Saturating: a profile built by hand may hold anything (pprof_decode() checks files). */
 	for (size_t i = 0; i < p->nr_samples; i++)
-		sum += p->values[i * p->nr_types + idx];
+		if (__builtin_add_overflow(sum, p->values[i * p->nr_types + idx], &sum))
+			return p->values[i * p->nr_types + idx] < 0 ? INT64_MIN : INT64_MAX;
 	return sum;
 }
 

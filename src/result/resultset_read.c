@@ -96,7 +96,29 @@ static int get_array(struct rd *rd, const json_t *obj, const char *key,
 	return ret;
 }
 
-/* The numbers of an array into metric m (appended). */
+/*
+ * The largest figure of each unit that is a measurement: 10^9 s (32
+ * years), 2^60 bytes or events. Past them a value is a typo or a forgery,
+ * and it would print as a 300-digit number or overflow a sum.
+ */
+static double unit_max(enum metric_unit u)
+{
+	switch (u) {
+	case UNIT_SECONDS:
+		return 1e9;
+	case UNIT_BYTES:
+	case UNIT_COUNT:
+		return 0x1p60;
+	case UNIT_RATIO:
+		return 1e6;
+	}
+	return 1e9;
+}
+
+/*
+ * The numbers of an array into metric m (appended): never negative (a
+ * time, a size, a count), finite, and within unit_max().
+ */
 static int read_values(struct rd *rd, const json_t *arr, struct metric *m)
 {
 	size_t i;
@@ -107,6 +129,12 @@ static int read_values(struct rd *rd, const json_t *arr, struct metric *m)
 		double d = 0;
 		int ret = get_number(rd, v, &d);
 
+		if (ret == 0 && !(d >= 0))
+			ret = jread_error(&rd->j, "%g is negative: %s cannot be", d,
+					  m->unit == UNIT_SECONDS ? "a time" : "a size or a count");
+		else if (ret == 0 && (!isfinite(d) || d > unit_max(m->unit)))
+			ret = jread_error(&rd->j, "%g is past any measurement (at most %g)", d,
+					  unit_max(m->unit));
 		jread_leave(&rd->j, mark);
 		if (ret < 0)
 			return ret;

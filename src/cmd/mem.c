@@ -84,6 +84,7 @@ struct mem_run {
 	uint64_t words;
 	unsigned bad_rings;
 	uint32_t forks_left_out, images, attach_errors;
+	struct mem_exec_watch execs; /* images exec'd without the library */
 };
 
 
@@ -182,6 +183,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	}
 	pidfd = run_pidfd_open(child.pid);
 	statm = mem_open_statm(child.pid);
+	mem_exec_watch_init(&run->execs, child.pid);
 	next_tick = start;
 	for (;;) {
 		uint64_t now = mono_ns();
@@ -196,6 +198,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 				last_rss = rss;
 			/* Before draining: no event at or past this number is in yet. */
 			mem_trace_tick(t, now - start, mem_chan_seq(&chan), rss);
+			mem_exec_watch_tick(&run->execs, now - start, mem_chan_generation(&chan));
 			next_tick += interval;
 			if (next_tick <= now)
 				next_tick = now + interval;
@@ -219,6 +222,12 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		}
 	}
 	run->duration_ns = mono_ns() - start;
+	{
+		char comm[16];
+
+		mem_chan_image_comm(&chan, comm);
+		mem_exec_watch_finish(&run->execs, mem_chan_generation(&chan), comm);
+	}
 	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), last_rss);
 	drain_final(&chan, t, &run->bad_rings);
 	ret = run_wait(&child, 0, &run->res);
@@ -314,7 +323,7 @@ int cmd_mem(int argc, char **argv)
 	struct mem_program kind;
 	struct mem_run_info ri;
 	struct mem_report *rep = NULL;
-	struct mem_run run;
+	struct mem_run run = { 0 };
 	struct mem_trace *t = NULL;
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
@@ -453,6 +462,21 @@ int cmd_mem(int argc, char **argv)
 		hint("a statically linked program started by a script, a set-user-ID program, "
 		     "or one that clears LD_PRELOAD cannot be traced");
 	}
+	for (size_t i = 0; run.images && i < run.execs.nr_untraced; i++) {
+		const struct mem_untraced *u = &run.execs.untraced[i];
+		struct buf when = BUF_INIT;
+
+		if (u->at_known)
+			format_duration(&when, (double)u->at_ns / 1e9);
+		warning("'%s' (pid %d), exec'd %s%s, did not load %s: its allocations from then "
+			"on were not traced, and the figures above end there", u->program,
+			(int)u->pid, u->at_known ? "at " : "between two looks",
+			u->at_known ? when.ptr : "", MEM_PRELOAD_NAME);
+		if (i == 0)
+			hint("a program that clears LD_PRELOAD, a set-user-ID or a statically linked "
+			     "one cannot be traced; run it directly under redline mem");
+		buf_release(&when);
+	}
 	note_missing_debug(mem_report_symbolizer(rep));
 	if (ri.profile && fmt == PROF_FMT_PPROF)
 		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
@@ -462,6 +486,7 @@ int cmd_mem(int argc, char **argv)
 	else if (json_file && e == 0)
 		info("figures written to '%s'", mc.output);
 out:
+	mem_exec_watch_release(&run.execs);
 	outputs_release(&outs);
 	mem_report_free(rep);
 	mem_trace_free(t);

@@ -115,6 +115,13 @@ uint64_t mem_chan_seq(const struct mem_chan *c)
 	return __atomic_load_n(&c->h->seq, __ATOMIC_ACQUIRE);
 }
 
+void mem_chan_image_comm(const struct mem_chan *c, char out[16])
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	memcpy(out, c->h->image_comm, 16);
+	out[15] = 0;
+}
+
 uint32_t mem_chan_generation(const struct mem_chan *c)
 {
 	return __atomic_load_n(&c->h->generation, __ATOMIC_ACQUIRE);

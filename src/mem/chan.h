@@ -64,6 +64,8 @@ int mem_chan_wait(struct mem_chan *c, int fd, uint64_t timeout_ns);
 
 /* Figures the target left in the header. */
 uint32_t mem_chan_generation(const struct mem_chan *c);
+/* The comm of the image that attached last ("" before any), into out[16]. */
+void mem_chan_image_comm(const struct mem_chan *c, char out[16]);
 uint32_t mem_chan_forks_left_out(const struct mem_chan *c);
 uint32_t mem_chan_attach_errors(const struct mem_chan *c);
 

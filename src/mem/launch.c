@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -185,4 +186,159 @@ uint64_t mem_read_rss(int fd)
 	if (sscanf(text, "%llu %llu", &size, &resident) != 2)
 		return 0;
 	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/* AT_RANDOM from /proc/PID/auxv (0 when unreadable). */
+static uint64_t auxv_random(pid_t pid)
+{
+	char path[64];
+	uint64_t v[2 * 64], r = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, v, sizeof(v));
+	close(fd);
+	for (ssize_t i = 0; n > 0 && (i + 1) * 2 * (ssize_t)sizeof(v[0]) <= n; i++) {
+		if (v[2 * i] == AT_RANDOM) {
+			r = v[2 * i + 1];
+			break;
+		}
+	}
+	return r;
+}
+
+static char *exe_of(pid_t pid)
+{
+	char path[64], target[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = 0;
+	return xstrdup(target);
+}
+
+/* Is the preload library mapped into pid now? */
+static bool preload_mapped(pid_t pid)
+{
+	struct buf maps = BUF_INIT;
+	char path[64];
+	bool found;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	found = buf_read_file(&maps, path, 64 << 20) == 0 && strstr(maps.ptr, "/" MEM_PRELOAD_NAME);
+	buf_release(&maps);
+	return found;
+}
+
+void mem_exec_watch_init(struct mem_exec_watch *w, pid_t pid)
+{
+	memset(w, 0, sizeof(*w));
+	w->pid = pid;
+	w->auxv_random = auxv_random(pid);
+	w->exe = exe_of(pid);
+	/*
+	 * Judged like any exec'd image: the program may have exec'd again
+	 * before this first look (a wrapper is quick), and that is the image
+	 * seen here.
+	 */
+	w->pending = true;
+	w->first = true;
+}
+
+static void add_untraced(struct mem_exec_watch *w, char *program, uint64_t at_ns, bool known)
+{
+	ALLOC_GROW(w->untraced, w->nr_untraced + 1, w->alloc_untraced);
+	w->untraced[w->nr_untraced].program = program;
+	w->untraced[w->nr_untraced].pid = w->pid;
+	w->untraced[w->nr_untraced].at_ns = at_ns;
+	w->untraced[w->nr_untraced].at_known = known;
+	w->nr_untraced++;
+}
+
+/*
+ * An image still pending is traced once the library is mapped in it;
+ * one that is being replaced (final) without that, was not (unless the
+ * image generation moved on: it attached, and exec'd before a look).
+ */
+static void settle(struct mem_exec_watch *w, uint32_t gen, bool final)
+{
+	if (!w->pending)
+		return;
+	if (preload_mapped(w->pid) || (final && !w->first && gen > w->gen_before)) {
+		w->pending = w->first = false;
+		return;
+	}
+	if (!final)
+		return;
+	add_untraced(w, xstrdup(w->exe ? w->exe : "?"), w->pending_ns, !w->first);
+	w->pending = w->first = false;
+}
+
+void mem_exec_watch_tick(struct mem_exec_watch *w, uint64_t t_ns, uint32_t gen)
+{
+	uint64_t r = auxv_random(w->pid);
+	char *exe;
+
+	if (!r)
+		return; /* gone, or between images */
+	if (r == w->auxv_random) {
+		settle(w, gen, false);
+		return;
+	}
+	/* A new image: the one before it is judged now, for good. */
+	settle(w, gen, true);
+	w->first = false;
+	exe = exe_of(w->pid);
+	free(w->exe);
+	w->exe = exe;
+	w->auxv_random = r;
+	w->pending = true;
+	w->pending_ns = t_ns;
+	w->gen_before = gen;
+	settle(w, gen, false);
+}
+
+void mem_exec_watch_finish(struct mem_exec_watch *w, uint32_t gen, const char *traced_comm)
+{
+	struct buf comm = BUF_INIT;
+	char path[64];
+
+	(void)gen;
+	/*
+	 * The process is a zombie: no maps to look at, but it keeps its name,
+	 * the last exec's. Another name than the image that attached last
+	 * had: it ended in a program that did not load the library (a
+	 * program that renames itself, prctl(PR_SET_NAME), would look so too).
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)w->pid);
+	if (*traced_comm && buf_read_file(&comm, path, 64) == 0) {
+		buf_rtrim(&comm);
+		if (comm.len && strcmp(comm.ptr, traced_comm)) {
+			/* The image looked at last, if the name is its own (comm: 15 bytes of it). */
+			const char *base = w->exe ? strrchr(w->exe, '/') : NULL;
+
+			if (w->pending && base && !strncmp(base + 1, comm.ptr, comm.len))
+				add_untraced(w, xstrdup(w->exe), w->pending_ns, !w->first);
+			else
+				add_untraced(w, buf_detach(&comm, NULL), 0, false);
+		}
+	}
+	w->pending = w->first = false;
+	buf_release(&comm);
+}
+
+void mem_exec_watch_release(struct mem_exec_watch *w)
+{
+	for (size_t i = 0; i < w->nr_untraced; i++)
+		free(w->untraced[i].program);
+	free(w->untraced);
+	free(w->exe);
+	memset(w, 0, sizeof(*w));
 }

@@ -61,4 +61,49 @@ uint64_t mem_read_rss(int statm_fd);
 /* Open /proc/PID/statm for mem_read_rss (-1 on failure). */
 int mem_open_statm(pid_t pid);
 
+/*
+ * Following the target through exec: a program exec'd without the
+ * preload library (a wrapper that cleared LD_PRELOAD, a set-user-ID
+ * program, a static one) allocates unseen from then on, and the summary
+ * must say so rather than report its leaks as 0 B.
+ *
+ * Each tick, mem_exec_watch_tick() notices an exec by the process's
+ * auxiliary vector (AT_RANDOM, a fresh stack address at every exec) and
+ * its executable; the new image counts as traced once the library is
+ * mapped in it or the channel's image generation moves on. One still
+ * unresolved at the next exec or at the end was not traced. Execs closer
+ * together than a tick are seen as one (the last).
+ */
+struct mem_untraced {
+	char *program; /* the executable, from /proc/PID/exe */
+	pid_t pid;
+	uint64_t at_ns; /* when the exec was noticed, on the run's clock */
+	bool at_known;	/* false: seen only at the end (at_ns is then the end) */
+};
+
+struct mem_exec_watch {
+	pid_t pid;
+	uint64_t auxv_random; /* AT_RANDOM of the image seen last */
+	char *exe;
+	bool pending;	      /* an exec'd image not yet seen to load the library */
+	bool first;	      /* ... the one seen first (exec'd when, unknown) */
+	uint64_t pending_ns;
+	uint32_t gen_before;  /* the channel's generation at the exec */
+	struct mem_untraced *untraced;
+	size_t nr_untraced, alloc_untraced;
+};
+
+/* Start watching pid, which runs the image it was started with. */
+void mem_exec_watch_init(struct mem_exec_watch *w, pid_t pid);
+/* One look: t_ns on the run's clock, gen the channel's image generation now. */
+void mem_exec_watch_tick(struct mem_exec_watch *w, uint64_t t_ns, uint32_t gen);
+/*
+ * The target has ended (a zombie, not reaped yet): an image still
+ * unresolved was not traced; and if its name now is not traced_comm (the
+ * name of the image that attached last), it exec'd an untraced program
+ * too quickly for a tick to see, which is named by that name.
+ */
+void mem_exec_watch_finish(struct mem_exec_watch *w, uint32_t gen, const char *traced_comm);
+void mem_exec_watch_release(struct mem_exec_watch *w);
+
 #endif

@@ -47,7 +47,7 @@
 #include <stdint.h>
 
 #define MW_MAGIC 0x314d454d4e4c4452ULL /* "RDLNMEM1", little-endian */
-#define MW_VERSION 4u
+#define MW_VERSION 5u
 
 /* How the preload library finds the arena: a descriptor number in this variable. */
 #define MW_ENV_FD "REDLINE_MEM_FD"
@@ -157,6 +157,12 @@ struct mw_header {
 	_Alignas(64) uint32_t generation; /* images attached so far (exec starts a new one) */
 	uint32_t forks_left_out; /* child processes, not traced (fork, vfork, spawn) */
 	uint32_t attach_errors;	 /* images that found the arena but could not use it */
+	/*
+	 * The name (comm) of the image that attached last: when the process
+	 * ends under another name, it exec'd a program that did not load the
+	 * library (the host names it, src/mem/launch.c).
+	 */
+	char image_comm[16];
 	/*
 	 * Children counted in forks_left_out, so that one that forked (and was
 	 * counted by the fork handler) and then execs (and finds itself not

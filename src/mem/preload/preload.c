@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #if __has_include(<sys/single_threaded.h>)
@@ -761,6 +762,13 @@ static bool attach(void)
 	ring_mask = ring_words - 1;
 	max_frames = h->max_frames;
 	my_gen = __atomic_add_fetch(&h->generation, 1, __ATOMIC_ACQ_REL);
+	{
+		char comm[16] = { 0 };
+
+		/* The kernel's name of this image (exec sets it), for the host's check at the end. */
+		if (syscall(SYS_prctl, PR_GET_NAME, comm, 0, 0, 0) == 0)
+			memcpy(h->image_comm, comm, sizeof(comm));
+	}
 	return true;
 }
 

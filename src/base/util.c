@@ -202,3 +202,30 @@ void shell_join(struct buf *out, char *const *argv)
 		shell_quote(out, argv[i]);
 	}
 }
+
+void md_code(struct buf *b, const char *s)
+{
+	size_t run = 0, longest = 0;
+	bool pad = !*s || *s == '`' || s[strlen(s) - 1] == '`';
+
+	for (const char *p = s; *p; p++) {
+		run = *p == '`' ? run + 1 : 0;
+		longest = run > longest ? run : longest;
+	}
+	buf_addchars(b, '`', longest + 1);
+	/* A space keeps a backtick at either end from joining the fence (stripped again). */
+	if (pad)
+		buf_addch(b, ' ');
+	/* Table cells: '|' would end the cell, a newline the row. */
+	for (const char *p = s; *p; p++) {
+		if (*p == '|')
+			buf_addstr(b, "\\|");
+		else if (*p == '\n' || *p == '\r')
+			buf_addch(b, ' ');
+		else
+			buf_addch(b, *p);
+	}
+	if (pad)
+		buf_addch(b, ' ');
+	buf_addchars(b, '`', longest + 1);
+}

@@ -43,6 +43,13 @@ void shell_quote(struct buf *out, const char *arg);
 /* The words of argv, each shell_quote()d, separated by spaces. */
 void shell_join(struct buf *out, char *const *argv);
 
+/*
+ * s as a Markdown code span inside a table cell: a fence of one backtick
+ * more than the longest run in s (CommonMark), padded with a space when s
+ * starts or ends with one; '|' escaped, newlines made spaces.
+ */
+void md_code(struct buf *out, const char *s);
+
 /* 64-bit hash of a byte string (not cryptographic; for hash tables). */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 /* Mix a 64-bit value into a well-distributed one (a bijection). */

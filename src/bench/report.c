@@ -9,6 +9,7 @@
 #include "base/jsonw.h"
 #include "base/term.h"
 #include "base/units.h"
+#include "base/util.h"
 #include "base/xalloc.h"
 #include "result/resultset.h"
 #include "stats/complexity.h"
@@ -648,14 +649,12 @@ int export_markdown(FILE *f, const struct resultset *rs, const struct report_opt
 	buf_addstr(&b, "|:---|---:|---:|---:|---:|---:|---:|\n");
 	for (size_t k = 0; k < rs->nr; k++) {
 		struct row row;
-		/* A command with a backtick needs a longer fence (CommonMark). */
-		const char *fence = strchr(result_label(&rs->results[ord[k]]), '`') ? "`` " : "`";
-		const char *close = fence[1] ? " ``" : "`";
 
 		row_cells(&row, rs, ord[k], &t);
-		buf_addf(&b, "| %s", fence);
-		add_cell_text(&b, row.cell[0].ptr, "\\|");
-		buf_addf(&b, "%s |", close);
+		/* Any run of backticks in the command gets a longer fence (CommonMark). */
+		buf_addstr(&b, "| ");
+		md_code(&b, row.cell[0].ptr);
+		buf_addstr(&b, " |");
 		for (int c = 1; c < 7; c++)
 			buf_addf(&b, " %s |", row.cell[c].ptr);
 		buf_addch(&b, '\n');

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cmark.h>
@@ -147,6 +148,30 @@ void pub_split_notes(const char *notes, struct buf *sections)
 }
 
 /*
+ * A URL that runs or embeds something when followed (what cmark's HTML
+ * renderer drops, so that the Markdown report drops it too): javascript:,
+ * vbscript:, file:, and data: other than images. Case and leading blanks
+ * do not hide the scheme.
+ */
+static bool dangerous_url(const char *url)
+{
+	static const char *const bad[] = { "javascript:", "vbscript:", "file:", "data:" };
+
+	if (!url)
+		return false;
+	while (*url && (unsigned char)*url <= ' ')
+		url++;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		if (!strncasecmp(url, bad[i], strlen(bad[i])))
+			return !(i == 3 && (!strncasecmp(url + 5, "image/png", 9) ||
+					    !strncasecmp(url + 5, "image/gif", 9) ||
+					    !strncasecmp(url + 5, "image/jpeg", 10) ||
+					    !strncasecmp(url + 5, "image/webp", 10)));
+	}
+	return false;
+}
+
+/*
  * What the notes may not do: run raw HTML (it becomes a code block or
  * text: shown, not obeyed) or fetch anything (an image becomes a link to
  * what it showed).
@@ -162,6 +187,9 @@ static void sanitize(cmark_node *root)
 		cmark_node *nd = cmark_iter_get_node(it);
 		cmark_node_type t = cmark_node_get_type(nd);
 
+		/* A link to javascript: and the like keeps its text, not its target. */
+		if (ev == CMARK_EVENT_ENTER && t == CMARK_NODE_LINK && dangerous_url(cmark_node_get_url(nd)))
+			cmark_node_set_url(nd, "");
 		if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_IMAGE || t == CMARK_NODE_HTML_BLOCK ||
 						t == CMARK_NODE_HTML_INLINE)) {
 			ALLOC_GROW(bad, n, alloc);
@@ -580,7 +608,10 @@ static void problem_text(struct buf *b, const struct pub_report *r, bool markdow
 	if (r->base.ntop) {
 		buf_addf(b, "%sThe baseline profile spends %.1f%% of its time in ", sl ? " " : "",
 			 r->base.top[0].self);
-		buf_addf(b, markdown ? "`%s`" : "'%s'", r->base.top[0].name);
+		if (markdown)
+			md_code(b, r->base.top[0].name);
+		else
+			buf_addf(b, "'%s'", r->base.top[0].name);
 		buf_addstr(b, " itself.");
 	}
 	if (!sl && !r->base.ntop)
@@ -588,33 +619,6 @@ static void problem_text(struct buf *b, const struct pub_report *r, bool markdow
 }
 
 /* --- Markdown ----------------------------------------------------------------------- */
-
-/* A user string as Markdown code (backticks that cannot close early). */
-static void md_code(struct buf *b, const char *s)
-{
-	size_t run = 0, longest = 0;
-
-	for (const char *p = s; *p; p++) {
-		run = *p == '`' ? run + 1 : 0;
-		longest = run > longest ? run : longest;
-	}
-	buf_addchars(b, '`', longest + 1);
-	/* A space keeps a backtick at either end from joining the fence (stripped again). */
-	if (*s == '`' || (*s && s[strlen(s) - 1] == '`') || !*s)
-		buf_addch(b, ' ');
-	/* Table cells: '|' would end the cell, a newline the row. */
-	for (const char *p = s; *p; p++) {
-		if (*p == '|')
-			buf_addstr(b, "\\|");
-		else if (*p == '\n' || *p == '\r')
-			buf_addch(b, ' ');
-		else
-			buf_addch(b, *p);
-	}
-	if (*s == '`' || (*s && s[strlen(s) - 1] == '`') || !*s)
-		buf_addch(b, ' ');
-	buf_addchars(b, '`', longest + 1);
-}
 
 static void md_inputs(struct buf *b, const struct side_data *s)
 {

@@ -145,3 +145,18 @@ f.write(c.flush())' "$TMP/bomb.pb.gz"
 		[ "$status" -eq 4 ]
 	done
 }
+
+@test "names with backticks stay code, and javascript: links in the notes lose their target" {
+	run "$REDLINE" bench --style none -r 2 --export-markdown "$TMP/b.md" \
+		--export-json "$TMP/b.json" -n 'a ``b`` `c' true
+	[ "$status" -eq 0 ]
+	grep -qF '| ```a ``b`` `c``` |' "$TMP/b.md"
+	cat >"$TMP/notes.md" <<'MD'
+## Problem
+See [this](javascript:alert(1)), [that]( JaVaScRiPt:alert(2)) and [ok](https://example.org).
+MD
+	run "$REDLINE" publish --baseline "$TMP/b.json" --notes "$TMP/notes.md" -o "$TMP/r.html"
+	[ "$status" -eq 0 ]
+	! grep -qi "javascript" "$TMP/r.md" "$TMP/r.html"
+	grep -qF "[ok](https://example.org)" "$TMP/r.md"
+}

@@ -206,8 +206,12 @@ void shell_join(struct buf *out, char *const *argv)
 void md_code(struct buf *b, const char *s)
 {
 	size_t run = 0, longest = 0;
-	bool pad = !*s || *s == '`' || s[strlen(s) - 1] == '`';
+	bool pad = *s && (*s == '`' || s[strlen(s) - 1] == '`');
 
+	if (!*s) {
+		buf_addstr(b, "` `"); /* an empty span does not parse */
+		return;
+	}
 	for (const char *p = s; *p; p++) {
 		run = *p == '`' ? run + 1 : 0;
 		longest = run > longest ? run : longest;

@@ -18,6 +18,27 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 
+static void check_md(const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	md_code(&b, in);
+	assert_string_equal(b.ptr, want);
+	buf_release(&b);
+}
+
+/* Code spans that no run of backticks, pipe or newline can break. */
+static void test_md_code(void **state)
+{
+	(void)state;
+	check_md("make -j2", "`make -j2`");
+	check_md("a `b` c", "``a `b` c``");
+	check_md("a ``b`` `c", "```a ``b`` `c```");
+	check_md("`x", "`` `x ``");
+	check_md("", "` `");
+	check_md("a|b\nc", "`a\\|b c`");
+}
+
 static void test_edit_distance(void **state)
 {
 	(void)state;
@@ -142,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_clock_monotonic),
 		cmocka_unit_test(test_alloc_fault_exits_4),
 		cmocka_unit_test(test_alloc_grow),
+		cmocka_unit_test(test_md_code),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -271,7 +271,7 @@ static void settle(struct mem_exec_watch *w, uint32_t gen, bool final)
 {
 	if (!w->pending)
 		return;
-	if (preload_mapped(w->pid) || (final && !w->first && gen > w->gen_before)) {
+	if (preload_mapped(w->pid) || (final && gen > w->gen_before)) {
 		w->pending = w->first = false;
 		return;
 	}

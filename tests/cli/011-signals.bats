@@ -10,17 +10,28 @@ load helpers
 setup() { setup_tmp; }
 teardown() {
 	# Whatever a failed test left running, by its marker argument and pid.
-	for p in $(pgrep -f "sleep 3007[0-9]" || true); do kill -KILL "$p" 2>/dev/null || true; done
+	for p in $(pgrep -f "^$FIXTURES/sleep 3007[0-9]" || true); do kill -KILL "$p" 2>/dev/null || true; done
 	teardown_tmp
 }
 
-# wait_for_proc PATTERN: until a process matching PATTERN runs (10 s at most).
-wait_for_proc() {
-	for _ in $(seq 1 1000); do
-		pgrep -f "$1" >/dev/null && return 0
+# target_running ARG: is the fixture 'sleep ARG' running? (Its command line
+# starts with the fixture: redline's, which holds it too, does not match.)
+target_running() {
+	pgrep -f "^$FIXTURES/sleep $1" >/dev/null
+}
+
+# target_gone ARG: it is not (a function: a bare '! cmd' fails no test).
+target_gone() {
+	! target_running "$1"
+}
+
+# wait_for_target ARG: until the fixture 'sleep ARG' runs (a minute at most).
+wait_for_target() {
+	for _ in $(seq 1 6000); do
+		target_running "$1" && return 0
 		sleep 0.01
 	done
-	echo "no process '$1' appeared"
+	echo "no process 'sleep $1' appeared"
 	return 1
 }
 
@@ -34,54 +45,55 @@ signal_and_wait() {
 @test "SIGTERM to mem: the figures are written, the target is gone, exit 143" {
 	"$REDLINE" mem -o "$TMP/m.json" -- "$FIXTURES/sleep" 30070 2>"$TMP/err" &
 	pid=$!
-	wait_for_proc "sleep 30070"
+	wait_for_target 30070
 	signal_and_wait TERM $pid
 	cat "$TMP/err"
 	[ "$status" -eq 143 ]
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/mem.schema.json" "$TMP/m.json"
 	[ "$(json_get "$TMP/m.json" 'd["status"]["signal"]')" = SIGTERM ]
-	! pgrep -f "sleep 30070"
+	target_gone 30070
 }
 
 @test "SIGTERM and SIGHUP to stat: the result set is written, the target's whole group is gone" {
 	"$REDLINE" stat -r 5 -o "$TMP/r.json" -- sh -c "$FIXTURES/sleep 30071 & $FIXTURES/sleep 30072" \
 		2>"$TMP/err" &
 	pid=$!
-	wait_for_proc "sleep 30072"
+	wait_for_target 30072
 	signal_and_wait TERM $pid
 	cat "$TMP/err"
 	[ "$status" -eq 143 ]
 	validate_resultset "$TMP/r.json"
 	[ "$(json_get "$TMP/r.json" 'd["interrupted"]')" = True ]
-	! pgrep -f "sleep 3007[12]"
+	target_gone 30071
+	target_gone 30072
 	"$REDLINE" stat -o "$TMP/h.json" -- "$FIXTURES/sleep" 30073 2>/dev/null &
 	pid=$!
-	wait_for_proc "sleep 30073"
+	wait_for_target 30073
 	signal_and_wait HUP $pid
 	[ "$status" -eq 129 ]
 	validate_resultset "$TMP/h.json"
-	! pgrep -f "sleep 30073"
+	target_gone 30073
 }
 
 @test "a target that ignores the signal is ended after its grace; a second signal ends it at once" {
 	# trap '' TERM: ignored, and so still ignored after the exec.
 	"$REDLINE" stat -o "$TMP/r.json" -- sh -c "trap '' TERM; exec $FIXTURES/sleep 30074" 2>/dev/null &
 	pid=$!
-	wait_for_proc "sleep 30074"
+	wait_for_target 30074
 	signal_and_wait TERM $pid
 	[ "$status" -eq 143 ]
 	[ "$(json_get "$TMP/r.json" 'd["results"][0]["signals"]')" = "['SIGKILL']" ] ||
 		[ "$(json_get "$TMP/r.json" 'd["results"][0]["exit_codes"]')" = "[None]" ]
-	! pgrep -f "sleep 30074"
+	target_gone 30074
 	"$REDLINE" mem -o "$TMP/m.json" -- sh -c "trap '' INT TERM; exec $FIXTURES/sleep 30075" 2>/dev/null &
 	pid=$!
-	wait_for_proc "sleep 30075"
+	wait_for_target 30075
 	kill -INT $pid
 	sleep 0.2
 	signal_and_wait TERM $pid
 	[ "$status" -eq 130 ]
 	[ "$(json_get "$TMP/m.json" 'd["status"]["signal"]')" = SIGKILL ]
-	! pgrep -f "sleep 30075"
+	target_gone 30075
 }
 
 @test "SIGTERM to calibrate: the figures so far are written, exit 143" {
@@ -100,13 +112,13 @@ signal_and_wait() {
 	for cmd in "stat" "mem -o $TMP/m.json" "record -q -o $TMP/p.pb.gz"; do
 		# shellcheck disable=SC2086
 		run "$REDLINE" $cmd -- sh -c "($FIXTURES/sleep 30076 &); exit 0"
-		echo "$cmd: $output"
+		echo "$cmd: exit $status: $output"
 		[ "$status" -eq 0 ] || [[ $cmd == record* && $output == *"perf events"* ]] || return 1
 		if [ "$status" -eq 0 ]; then
 			# 'sleep', or 'sh' when it is listed before the fork has exec'd
 			[[ $output == *"' (pid "*") outlived 'sh' and still runs: a daemon escaped, not measured"* ]]
 		fi
-		for p in $(pgrep -f "sleep 30076"); do kill "$p"; done
+		for p in $(pgrep -f "^$FIXTURES/sleep 30076"); do kill "$p"; done
 	done
 	# A target that waits for what it starts: no warning.
 	run "$REDLINE" stat -- sh -c "$FIXTURES/sleep 10 & wait"

@@ -48,9 +48,11 @@ for hr, rr in zip(h, r):
 PY
 }
 
-@test "sleep 0.05 with hyperfine and with redline: medians within 5 %" {
+@test "sleep 0.05 with hyperfine and with redline: fastest runs within 5 %" {
 	# Four alternating blocks of 6 runs each, so that a change in the
-	# machine's load hits both tools alike.
+	# machine's load hits both tools alike. Compared: the fastest run of
+	# each, the one a busy machine stretched least (load only adds; a
+	# median of runs on two cores shared with other jobs moved 20 %).
 	for i in 1 2 3 4; do
 		hyperfine -N -r 6 --export-json "$TMP/h$i.json" 'sleep 0.05' >/dev/null 2>&1
 		"$REDLINE" bench --style none -r 6 --export-json "$TMP/r$i.json" 'sleep 0.05' 2>/dev/null
@@ -60,8 +62,8 @@ import json, statistics, sys
 def times(prefix):
     return [t for i in range(1, 5)
             for t in json.load(open("%s/%s%d.json" % (sys.argv[1], prefix, i)))["results"][0]["times"]]
-h, r = statistics.median(times("h")), statistics.median(times("r"))
-print("hyperfine median %.6f s, redline median %.6f s, difference %.2f %%" % (h, r, 100 * (r - h) / h))
+h, r = min(times("h")), min(times("r"))
+print("hyperfine fastest %.6f s, redline fastest %.6f s, difference %.2f %%" % (h, r, 100 * (r - h) / h))
 sys.exit(0 if abs(r - h) <= 0.05 * h else 1)
 PY
 }

@@ -8,12 +8,14 @@ setup() { setup_tmp; }
 teardown() { teardown_tmp; }
 
 @test "'B ran X ± Y times faster than A', with an interval, a p-value and a verdict" {
+	# 100 ms against 20: a busy machine's late wake-ups (tens of ms) do not
+	# reorder them, as they did 40 against 20.
 	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/r.json" \
-		"$FIXTURES/sleep 40" "$FIXTURES/sleep 20"
+		"$FIXTURES/sleep 100" "$FIXTURES/sleep 20"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Summary"* ]]
 	[[ $output == *"'$FIXTURES/sleep 20' ran"* ]]
-	[[ $output =~ [0-9]+\.[0-9]{2}\ ±\ [0-9]+\.[0-9]{2}\ times\ faster\ than\ \'$FIXTURES/sleep\ 40\' ]]
+	[[ $output =~ [0-9]+\.[0-9]{2}\ ±\ [0-9]+\.[0-9]{2}\ times\ faster\ than\ \'$FIXTURES/sleep\ 100\' ]]
 	[[ $output =~ 95%\ CI\ [0-9.]+\ …\ [0-9.]+,\ p\ =\ [0-9.e-]+\ \(exact\):\ significant ]]
 	validate_resultset "$TMP/r.json"
 	/usr/bin/python3 - "$TMP/r.json" <<'PY'
@@ -25,9 +27,9 @@ med = [statistics.median(r["times"]) for r in d["results"]]
 assert abs(c["ratio"] - med[0] / med[1]) < 1e-12
 lo, hi = c["ratio_ci"]
 assert lo <= c["ratio"] <= hi
-# 40 ms against 20 ms plus start-up: well above 1.5 whatever the noise.
+# 100 ms against 20 ms plus start-up: well above 1.5 whatever the noise.
 assert c["ratio"] > 1.5
-# Nearly every run of the 40 ms sleep is slower than every run of the 20 ms
+# Nearly every run of the 100 ms sleep is slower than every run of the 20 ms
 # one (all 100 pairs on a quiet machine; a stall may swap a few).
 assert c["mann_whitney"]["u"] >= 90 and c["mann_whitney"]["method"] == "exact"
 assert c["significant"] is True and c["mann_whitney"]["p_value"] < 0.01
@@ -49,9 +51,10 @@ PY
 	[ "$status" -eq 0 ]
 	[[ $output == *"Warning: the first run was much slower than the rest"* ]]
 	[[ $output == *"--warmup"* ]]
-	# Runs 4 and 7 take 300 ms: outliers that are not the first run.
+	# Runs 4 and 7 take 1 s: outliers that are not the first run, far enough
+	# above 10 ms runs that a busy machine stretches (300 ms was not).
 	echo 0 >"$TMP/n"
-	spiky="n=\$(cat $TMP/n); echo \$((n+1)) > $TMP/n; case \$n in 3|6) $FIXTURES/sleep 300;; *) $FIXTURES/sleep 10;; esac"
+	spiky="n=\$(cat $TMP/n); echo \$((n+1)) > $TMP/n; case \$n in 3|6) $FIXTURES/sleep 1000;; *) $FIXTURES/sleep 10;; esac"
 	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/o.json" "$spiky"
 	[ "$status" -eq 0 ]
 	# Those two at least: on a busy machine a late wake-up may join them.

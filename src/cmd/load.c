@@ -35,7 +35,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -44,10 +43,12 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "load/http.h"
 #include "load/load.h"
 #include "result/loadfig.h"
 #include "result/resultset.h"
+#include "run/stop.h"
 #include "version.h"
 
 #define BODY_MAX ((size_t)64 << 20)
@@ -113,14 +114,6 @@ static int add_header(const struct option *opt, char **args)
 	ALLOC_GROW(st->headers, st->nr_headers, st->alloc_headers);
 	st->headers[st->nr_headers++] = args[0];
 	return 0;
-}
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
 }
 
 static void show_progress(void *arg, const struct load_progress *p)
@@ -320,8 +313,8 @@ int cmd_load(int argc, char **argv)
 	struct result *r;
 	struct buf err = BUF_INIT, request = BUF_INIT, body = BUF_INIT, text = BUF_INIT,
 		   cmdline = BUF_INIT, num = BUF_INIT;
-	struct afile af = { 0 };
-	struct sigaction sa, old_int;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output out = { 0 };
 	bool have_file = false, json_file;
 	int n, ret, status = RL_EXIT_OK;
 	long cpus;
@@ -369,17 +362,14 @@ int cmd_load(int argc, char **argv)
 	}
 	json_file = st.output && (st.json || ends_with(st.output, ".json"));
 	/* Fail on the output path before the run, not after it. */
-	if (st.output && strcmp(st.output, "-")) {
-		int e = afile_open(&af, st.output);
-
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
-			hint("check that the directory exists and is writable");
-			status = RL_EXIT_INTERNAL;
-			goto out_url;
-		}
-		have_file = true;
-	}
+	if (st.body)
+		outputs_input(&outs, st.body);
+	status = output_open(&outs, &out, st.output, json_file ? OUT_JSON : OUT_TEXT,
+			     json_file ? "result set" : "report");
+	outputs_release(&outs);
+	if (status)
+		goto out_url;
+	have_file = output_is_file(&out);
 
 	http_build_request(&request, st.method, &url, st.headers, st.nr_headers,
 			   st.body ? body.ptr : NULL, body.len, "redline/" REDLINE_VERSION);
@@ -394,24 +384,21 @@ int cmd_load(int argc, char **argv)
 	o.threads = st.threads ? (unsigned)st.threads : cpus > 0 ? (unsigned)cpus : 1;
 	if (o.threads > o.connections)
 		o.threads = o.connections;
-	o.stop = &stop_requested;
+	o.stop = run_stop_flag();
 	progress_init(&st.progress, "load", (uint64_t)((o.warmup + o.duration) * 10),
 		      term_isatty(2));
 	o.progress = show_progress;
 	o.progress_arg = &st;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
+	/* SIGINT, SIGTERM, SIGHUP stop the load; what was measured is written (run/stop.h). */
+	run_stop_catch();
 	ret = load_run(&o, &res);
-	sigaction(SIGINT, &old_int, NULL);
+	run_stop_restore();
 	progress_done(&st.progress);
 	if (ret < 0) {
 		error_code(ret, "the load engine could not start");
 		load_result_release(&res);
-		if (have_file)
-			afile_abort(&af);
+		output_abort(&out);
 		status = RL_EXIT_INTERNAL;
 		goto out_url;
 	}
@@ -452,17 +439,11 @@ int cmd_load(int argc, char **argv)
 		if (status == RL_EXIT_OK)
 			status = RL_EXIT_TARGET;
 	}
-	if (have_file) {
-		int e = write_out(afile_fp(&af), json_file, &rs, &text);
-
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-		if (e < 0) {
-			error_code(e, "cannot write '%s'", st.output);
-			status = RL_EXIT_INTERNAL;
-		} else {
-			info("%s written to '%s'", json_file ? "result set" : "report", st.output);
-		}
-	}
+	if (have_file && output_close(&out, write_out(output_fp(&out), json_file, &rs, &text), false))
+		status = RL_EXIT_INTERNAL;
+	/* Stopped by a signal: 128 + it, as every command (the set says "interrupted"). */
+	if (run_stop_signal() && status == RL_EXIT_OK)
+		status = run_stop_status();
 	resultset_release(&rs);
 	load_result_release(&res);
 out_url:

@@ -35,7 +35,7 @@ record_jit() {
 	rss=$(json_get "$TMP/s.json" 'd["results"][0]["metrics"]["max_rss"]["values"][0]')
 	echo "max RSS: $rss bytes"
 	# Sampling and symbolizing take some 20 MiB; a map read whole took 300.
-	[ "$(echo "$rss < 64 * 1024 * 1024" | bc)" = 1 ]
+	[ "$(echo "$rss < $(rss_cap_mib) * 1024 * 1024" | bc)" = 1 ]
 }
 
 @test "the map itself: JIT frames named (the control for the tests below)" {

@@ -264,17 +264,22 @@ static void test_shell_subtracted(void **state)
 	assert_int_equal(bench_run(&plan, &o, NULL, &rs, &fail), 0);
 	r = &rs.results[0];
 	assert_string_equal(r->shell, "sh");
+	/*
+	 * Measured, and no more than a run took: how long a shell takes to
+	 * start is the machine's business (it passed 20 ms with two CPU hogs
+	 * on a busy machine), not something a test may bound.
+	 */
 	assert_true(r->shell_wall > 0);
-	/* A shell starts in milliseconds, not tens of them, even on a busy machine. */
-	assert_true(r->shell_wall < 0.02);
 	m = result_find_metric(r, "wall_time");
 	/*
 	 * The run took at least the 50 ms sleep; what was subtracted is the
 	 * shell's median start-up, which noise can inflate a little, so the
 	 * bound is on the run as measured.
 	 */
-	for (size_t i = 0; i < m->nr; i++)
+	for (size_t i = 0; i < m->nr; i++) {
+		assert_true(m->values[i] >= 0);
 		assert_true(m->values[i] + r->shell_wall >= 0.0499);
+	}
 	resultset_release(&rs);
 	bench_plan_release(&plan);
 	buf_release(&f);

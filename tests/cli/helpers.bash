@@ -45,10 +45,10 @@ instr_count() {
 	json_get "$1" "int(d['results'][${2:-0}]['metrics']['instructions']['values'][0])"
 }
 
-# rss_cap_mib: the memory a test allows a redline that reads a hostile
-# input (a gzip bomb, /dev/zero as a map): 64 MiB, or 160 under the
-# sanitizers (shadow memory and quarantine), both far below what reading
-# the input whole costs (256 MiB and more).
+# rss_cap_mib [NORMAL SANITIZED]: the memory a test allows a redline that
+# reads a hostile input (a gzip bomb, /dev/zero as a map): 64 MiB, or 160
+# under the sanitizers (shadow memory and quarantine) by default; both far
+# below what reading the input whole costs (256 MiB and more).
 rss_cap_mib() {
-	if [ "${SANITIZE:-}" = 1 ]; then echo 160; else echo 64; fi
+	if [ "${SANITIZE:-}" = 1 ]; then echo "${2:-160}"; else echo "${1:-64}"; fi
 }

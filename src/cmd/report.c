@@ -76,7 +76,10 @@ static int read_error(const char *path, int err, const char *format, const char 
 		error("cannot read '%s': no such file", path);
 		hint("record one first: 'redline record -- CMD'");
 	} else if (err == -EINVAL || err == -EFBIG) {
-		error("'%s' is not a valid %s profile: %s", path, format, why);
+		if (format)
+			error("'%s' is not a valid %s profile: %s", path, format, why);
+		else
+			error("'%s' is not a profile redline reads: %s", path, why);
 		hint("redline reads pprof files (.pb.gz, from 'redline record' or go tool pprof), "
 		     "cProfile dumps, speedscope files, 'perf script' output, folded stacks and "
 		     "callgrind.out files");

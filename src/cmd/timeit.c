@@ -24,7 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -35,8 +34,10 @@
 #include "bench/pytimeit.h"
 #include "bench/report.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "result/resultset.h"
 #include "run/machine.h"
+#include "run/stop.h"
 
 struct strlist {
 	const char **v;
@@ -291,8 +292,8 @@ int cmd_timeit(int argc, char **argv)
 	struct resultset rs;
 	struct report_opts ro = { TIME_UNIT_AUTO, SORT_AUTO, false, false };
 	struct buf setup = BUF_INIT, why = BUF_INIT, version = BUF_INIT;
-	struct afile af;
-	bool af_open = false;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output export = { 0 };
 	FILE *out;
 	int n, status = 0, ret;
 
@@ -343,13 +344,18 @@ int cmd_timeit(int argc, char **argv)
 			return status;
 		}
 	}
-	if (tc.export_json && (ret = afile_open(&af, tc.export_json)) < 0) {
-		error_code(ret, "cannot write '%s'", tc.export_json);
-		buf_release(&setup);
-		release(&tc, NULL, 0);
-		return RL_EXIT_INTERNAL;
+	/* Before anything runs: cmd/outputs.h's checks. */
+	if (tc.export_json) {
+		status = output_open(&outs, &export, tc.export_json, OUT_JSON, "result set");
+		outputs_release(&outs);
+		if (status) {
+			buf_release(&setup);
+			release(&tc, NULL, 0);
+			return status;
+		}
 	}
-	af_open = tc.export_json != NULL;
+	/* SIGINT, SIGTERM, SIGHUP: the workers get it, what was measured is written (run/stop.h). */
+	run_stop_catch();
 
 	resultset_init(&rs, "bench");
 	rs.has_machine = true;
@@ -387,7 +393,7 @@ int cmd_timeit(int argc, char **argv)
 		}
 	}
 	/* Calibrate each, then the workers round-robin, so that drift hits all alike. */
-	for (size_t i = 0; i < njobs && !status; i++) {
+	for (size_t i = 0; i < njobs && !status && !run_stop_signal(); i++) {
 		buf_reset(&version);
 		ret = pytimeit_calibrate(tc.pythons.v[jobs[i].python], jobs[i].stmt, jobs[i].setup,
 					 &tc.po, &jobs[i].number, &version, &why);
@@ -405,24 +411,27 @@ int cmd_timeit(int argc, char **argv)
 			buf_release(&key);
 		}
 	}
-	for (unsigned k = 0; k < tc.po.processes && !status; k++) {
-		for (size_t i = 0; i < njobs && !status; i++) {
+	for (unsigned k = 0; k < tc.po.processes && !status && !run_stop_signal(); k++) {
+		for (size_t i = 0; i < njobs && !status && !run_stop_signal(); i++) {
 			ret = pytimeit_worker(tc.pythons.v[jobs[i].python], jobs[i].stmt,
 					      jobs[i].setup, jobs[i].number, &tc.po, &rs.results[i], &why);
 			if (ret < 0) {
 				struct buf what = BUF_INIT;
 
 				buf_addf(&what, "worker %u of '%s' failed", k + 1, jobs[i].stmt);
-				status = worker_failed(ret, what.ptr, why.ptr);
+				/* Ended by the stop: not a failure; the samples so far are kept. */
+				if (!run_stop_signal())
+					status = worker_failed(ret, what.ptr, why.ptr);
 				buf_release(&what);
 			}
 		}
 	}
+	run_stop_restore();
 	if (status) {
-		if (af_open)
-			afile_abort(&af);
+		output_abort(&export);
 		goto out;
 	}
+	rs.interrupted = run_stop_signal() != 0;
 	resultset_compare(&rs, 0.05);
 	if (tc.complexity)
 		fit_complexity(&tc, &rs, jobs, argv);
@@ -451,15 +460,13 @@ int cmd_timeit(int argc, char **argv)
 	}
 	if (tc.json && resultset_write_json(&rs, stdout) < 0)
 		status = RL_EXIT_INTERNAL;
-	if (af_open) {
-		ret = resultset_write_json(&rs, afile_fp(&af));
-		ret = ret < 0 ? (afile_abort(&af), ret) : afile_commit(&af);
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", tc.export_json);
-			status = RL_EXIT_INTERNAL;
-		}
-	}
+	if (output_is_file(&export) &&
+	    output_close(&export, resultset_write_json(&rs, output_fp(&export)), true))
+		status = RL_EXIT_INTERNAL;
+	if (!status && run_stop_signal())
+		status = run_stop_status();
 out:
+	run_stop_restore();
 	resultset_release(&rs);
 	buf_release(&setup);
 	buf_release(&why);

@@ -72,18 +72,32 @@ int prof_import(const char *data, size_t len, struct profile **out,
 	return -EINVAL; /* not reached: the sniff names a format of the table */
 }
 
+/*
+ * A head of nothing but zero bytes is no profile in any format (/dev/zero
+ * given as one): refused before the rest is read (base/buf.h).
+ */
+static int sniff_not_zeros(const char *head, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (head[i])
+			return 0;
+	return len ? -EINVAL : 0;
+}
+
 int prof_import_file(const char *path, struct profile **out, const char **format,
 		     struct buf *why)
 {
 	struct buf b = BUF_INIT;
-	int ret = buf_read_file(&b, path, PPROF_MAX_SIZE);
+	/* "-": stdin; a regular file past the cap is refused unread. */
+	int ret = buf_read_input(&b, path, PPROF_MAX_SIZE, sniff_not_zeros);
 
 	*out = NULL;
 	if (format)
 		*format = NULL;
 	if (ret < 0) {
 		if (why)
-			buf_addstr(why, strerror(-ret));
+			buf_addstr(why, ret == -EINVAL ? "nothing but zero bytes"
+					: ret == -EFBIG ? "the file is too large" : strerror(-ret));
 		buf_release(&b);
 		return ret;
 	}

@@ -1,0 +1,306 @@
+/*
+ * Unit tests of change-point detection (src/stats/changepoint.c).
+ *
+ * The statistic is checked against a direct O(n²) evaluation of the
+ * E-Divisive formula on mid-ranks written here (pair by pair, no Fenwick
+ * tree). Detection is checked on synthetic series with a known truth,
+ * drawn with a fixed seed: a 5 % step in 3 % noise, pure noise, a lone
+ * 10x outlier, two steps.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "stats/changepoint.h"
+#include "stats/rng.h"
+
+/* Mid-ranks (1-based) of x, pair by pair: 1 + #{smaller} + #{equal others}/2. */
+static void naive_ranks(const double *x, size_t n, double *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		double less = 0, eq = 0;
+
+		for (size_t j = 0; j < n; j++) {
+			less += x[j] < x[i];
+			eq += j != i && x[j] == x[i];
+		}
+		r[i] = 1 + less + eq / 2;
+	}
+}
+
+static double naive_q(const double *r, size_t n, size_t t)
+{
+	double m = (double)t, k = (double)(n - t), cross = 0, wl = 0, wr = 0;
+
+	for (size_t i = 0; i < t; i++)
+		for (size_t j = t; j < n; j++)
+			cross += fabs(r[i] - r[j]);
+	for (size_t i = 0; i < t; i++)
+		for (size_t j = i + 1; j < t; j++)
+			wl += fabs(r[i] - r[j]);
+	for (size_t i = t; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			wr += fabs(r[i] - r[j]);
+	return m * k / (m + k) * (2 * cross / (m * k) - wl / (m * (m - 1) / 2) - wr / (k * (k - 1) / 2));
+}
+
+static void test_statistic_matches_formula(void **state)
+{
+	struct rng g;
+	double x[41], r[41], q[42];
+
+	(void)state;
+	rng_seed(&g, 7);
+	for (size_t trial = 0; trial < 20; trial++) {
+		size_t n = 4 + trial * 37 % 38, best, want = 0;
+		double bq = -INFINITY;
+
+		for (size_t i = 0; i < n; i++)
+			/* Few distinct values in half the trials: ties. */
+			x[i] = trial % 2 ? (double)rng_below(&g, 5) : rng_normal(&g) + (i > n / 2);
+		naive_ranks(x, n, r);
+		best = cp_statistic(x, n, 2, q);
+		for (size_t t = 2; t + 2 <= n; t++) {
+			double nq = naive_q(r, n, t);
+
+			assert_true(fabs(q[t] - nq) <= 1e-9 * (1 + fabs(nq)));
+			if (nq > bq + 1e-9) {
+				bq = nq;
+				want = t;
+			}
+		}
+		assert_int_equal(best, want);
+	}
+}
+
+/* level · (1 + N(0, noise)) for each point; steps multiply the level from an index on. */
+static void series(struct rng *g, double *x, size_t n, double noise, const size_t *at,
+		   const double *factor, size_t nsteps)
+{
+	for (size_t i = 0; i < n; i++) {
+		double level = 100;
+
+		for (size_t s = 0; s < nsteps; s++)
+			if (i >= at[s])
+				level *= factor[s];
+		x[i] = level * (1 + noise * rng_normal(g));
+	}
+}
+
+static void test_step_found_at_its_place(void **state)
+{
+	const size_t at[] = { 60 };
+	const double up[] = { 1.05 };
+	struct cp_change *ch;
+	struct rng g;
+	double x[100];
+	int n, within1 = 0, within3 = 0, one = 0;
+
+	(void)state;
+	/* The series of the issue: seed 42, its first draw. */
+	rng_seed(&g, 42);
+	series(&g, x, 100, 0.03, at, up, 1);
+	n = cp_detect(x, 100, NULL, &ch);
+	assert_int_equal(n, 1);
+	assert_true(ch[0].index >= 59 && ch[0].index <= 61);
+	assert_true(ch[0].p_value <= 0.01);
+	free(ch);
+	/*
+	 * And the same over 200 draws. A 5 % step in noise of 3 % (one
+	 * standard deviation) is 1.7 standard deviations: even the maximum-
+	 * likelihood estimate of a Gaussian mean shift (CUSUM on the raw
+	 * values) lands within one point of the truth in only about 76 % of
+	 * such series, and within three in 92 %. These ranks do as well.
+	 */
+	for (int k = 0; k < 200; k++) {
+		series(&g, x, 100, 0.03, at, up, 1);
+		n = cp_detect(x, 100, NULL, &ch);
+		one += n == 1;
+		for (int i = 0; i < n; i++) {
+			within1 += ch[i].index >= 59 && ch[i].index <= 61;
+			within3 += ch[i].index >= 57 && ch[i].index <= 63;
+		}
+		free(ch);
+	}
+	print_message("# 200 series: %d with one change, %d within 1 point, %d within 3\n", one,
+		      within1, within3);
+	assert_true(one >= 190);
+	assert_true(within1 >= 130);
+	assert_true(within3 >= 170);
+}
+
+static void test_noise_has_no_change(void **state)
+{
+	struct cp_change *ch;
+	struct rng g;
+	double x[100];
+	int total = 0;
+
+	(void)state;
+	rng_seed(&g, 1234);
+	for (int k = 0; k < 20; k++) {
+		series(&g, x, 100, 0.03, NULL, NULL, 0);
+		total += cp_detect(x, 100, NULL, &ch);
+		free(ch);
+	}
+	print_message("# false change points in 20 noise series: %d\n", total);
+	assert_true(total <= 1);
+}
+
+static void test_outlier_is_no_change(void **state)
+{
+	struct cp_change *ch;
+	struct rng g;
+	double x[100];
+
+	(void)state;
+	rng_seed(&g, 99);
+	for (size_t where = 0; where < 100; where += 11) {
+		series(&g, x, 100, 0.03, NULL, NULL, 0);
+		x[where] *= 10;
+		assert_int_equal(cp_detect(x, 100, NULL, &ch), 0);
+		assert_null(ch);
+	}
+	/* At the very end too: the newest point alone is no step. */
+	series(&g, x, 100, 0.03, NULL, NULL, 0);
+	x[99] *= 10;
+	assert_int_equal(cp_detect(x, 100, NULL, &ch), 0);
+}
+
+/* Is there a change within 1 point of index? */
+static bool found_near(const struct cp_change *ch, int n, size_t index)
+{
+	for (int i = 0; i < n; i++)
+		if (ch[i].index + 1 >= index && ch[i].index <= index + 1)
+			return true;
+	return false;
+}
+
+static void test_two_steps_both_found(void **state)
+{
+	const size_t at[] = { 30, 70 };
+	const double f[] = { 1.1, 0.9 };
+	const size_t at2[] = { 40, 80 };
+	const double f2[] = { 1.1, 1.1 };
+	struct cp_change *ch;
+	struct rng g;
+	double x[100];
+	int n, extra = 0;
+
+	(void)state;
+	rng_seed(&g, 5);
+	/* Up then down, and up twice (the second inside the first's high segment). */
+	for (int k = 0; k < 10; k++) {
+		series(&g, x, 100, 0.03, k % 2 ? at2 : at, k % 2 ? f2 : f, 2);
+		n = cp_detect(x, 100, NULL, &ch);
+		assert_true(found_near(ch, n, k % 2 ? 40 : 30));
+		assert_true(found_near(ch, n, k % 2 ? 80 : 70));
+		extra += n - 2;
+		free(ch);
+	}
+	/* Each of the three quiet segments left is tested at 1 %: 30 tests. */
+	assert_true(extra <= 2);
+}
+
+static void test_clean_step_and_short_series(void **state)
+{
+	double x[14];
+	struct cp_change *ch;
+	struct cp_opts o = CP_OPTS_INIT;
+
+	(void)state;
+	/* 7 and 7 without noise: exactly at 7, p from the shuffles. */
+	for (int i = 0; i < 14; i++)
+		x[i] = i < 7 ? 5.0 : 20.0;
+	assert_int_equal(cp_detect(x, 14, NULL, &ch), 1);
+	assert_int_equal(ch[0].index, 7);
+	assert_int_equal(ch[0].start, 0);
+	assert_int_equal(ch[0].end, 14);
+	free(ch);
+	/* The newest two points high: min_size 3 keeps them from being a change. */
+	for (int i = 0; i < 14; i++)
+		x[i] = i < 12 ? 5.0 + 0.01 * (i * 7 % 5) : 20.0;
+	assert_int_equal(cp_detect(x, 14, NULL, &ch), 0);
+	/* A constant series, and one too short to split. */
+	for (int i = 0; i < 14; i++)
+		x[i] = 3;
+	assert_int_equal(cp_detect(x, 14, NULL, &ch), 0);
+	assert_int_equal(cp_detect(x, 5, NULL, &ch), 0);
+	assert_int_equal(cp_detect(x, 0, NULL, &ch), 0);
+	/* max_changes */
+	for (int i = 0; i < 14; i++)
+		x[i] = i < 5 ? 1 : i < 10 ? 2 : 3;
+	o.max_changes = 1;
+	o.min_size = 2;
+	assert_int_equal(cp_detect(x, 14, &o, &ch), 1);
+	free(ch);
+}
+
+static void test_same_seed_same_answer(void **state)
+{
+	const size_t at[] = { 50 };
+	const double up[] = { 1.03 };
+	struct cp_change *a, *b;
+	struct rng g;
+	double x[120];
+	int na, nb;
+
+	(void)state;
+	rng_seed(&g, 3);
+	series(&g, x, 120, 0.03, at, up, 1);
+	na = cp_detect(x, 120, NULL, &a);
+	nb = cp_detect(x, 120, NULL, &b);
+	assert_int_equal(na, nb);
+	for (int i = 0; i < na; i++) {
+		assert_int_equal(a[i].index, b[i].index);
+		assert_true(a[i].p_value == b[i].p_value);
+	}
+	free(a);
+	free(b);
+}
+
+static void test_bad_input(void **state)
+{
+	double x[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, NAN };
+	struct cp_change *ch = (void *)1;
+	struct cp_opts o = CP_OPTS_INIT;
+
+	(void)state;
+	assert_int_equal(cp_detect(x, 10, NULL, &ch), -EINVAL);
+	assert_null(ch);
+	x[9] = INFINITY;
+	assert_int_equal(cp_detect(x, 10, NULL, &ch), -EINVAL);
+	x[9] = 10;
+	o.alpha = 0;
+	assert_int_equal(cp_detect(x, 10, &o, &ch), -EINVAL);
+	o = (struct cp_opts)CP_OPTS_INIT;
+	o.min_size = 1;
+	assert_int_equal(cp_detect(x, 10, &o, &ch), -EINVAL);
+	o = (struct cp_opts)CP_OPTS_INIT;
+	o.permutations = 5;
+	assert_int_equal(cp_detect(x, 10, &o, &ch), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statistic_matches_formula),
+		cmocka_unit_test(test_step_found_at_its_place),
+		cmocka_unit_test(test_noise_has_no_change),
+		cmocka_unit_test(test_outlier_is_no_change),
+		cmocka_unit_test(test_two_steps_both_found),
+		cmocka_unit_test(test_clean_step_and_short_series),
+		cmocka_unit_test(test_same_seed_same_answer),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -33,7 +33,7 @@ FUZZ_TIME ?= 30
 
 # Libraries, found through pkg-config. (Evaluated lazily: 'make test' runs
 # the dependency script before a sub-make that compiles anything.)
-PKGS := jansson zlib libdw libprotobuf-c libcmark openssl
+PKGS := jansson zlib libdw libprotobuf-c libcmark openssl sqlite3 libpq
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -57,20 +57,14 @@ static char *read_trimmed(const char *path)
 	return buf_detach(&b, NULL);
 }
 
-/*
- * Run git with args in cwd. Returns 0 when it exited 0, and sets *line to
- * its first output line (NULL when it printed nothing); -1 otherwise.
- */
-static int git_run(char *const *argv, char **line)
+int machine_git(char *const *argv, struct buf *out)
 {
 	struct run_spec spec = RUN_SPEC_INIT;
 	struct run_child child;
 	struct run_result res;
-	struct buf out = BUF_INIT;
 	int pfd[2], devnull;
 	int ret = -1;
 
-	*line = NULL;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -86,12 +80,26 @@ static int git_run(char *const *argv, char **line)
 		return -1;
 	}
 	close(pfd[1]);
-	buf_read_fd(&out, pfd[0], 1 << 20);
+	buf_read_fd(out, pfd[0], 1 << 24);
 	close(pfd[0]);
 	if (devnull >= 0)
 		close(devnull);
-	if (run_wait(&child, 5.0, &res) == 0 && res.exited && res.exit_code == 0) {
+	if (run_wait(&child, 5.0, &res) == 0 && res.exited && res.exit_code == 0)
 		ret = 0;
+	return ret;
+}
+
+/*
+ * Run git with args in cwd. Returns 0 when it exited 0, and sets *line to
+ * its first output line (NULL when it printed nothing); -1 otherwise.
+ */
+static int git_run(char *const *argv, char **line)
+{
+	struct buf out = BUF_INIT;
+	int ret = machine_git(argv, &out);
+
+	*line = NULL;
+	if (ret == 0) {
 		buf_rtrim(&out);
 		if (out.len) {
 			char *nl = strchr(out.ptr, '\n');

@@ -201,6 +201,10 @@ int opt_parse(int argc, char **argv, const struct option *opts,
 				suggest_long(opts, name, len);
 				goto fail;
 			}
+			if (o->type == OPT_T_OPTARG) {
+				*(const char **)o->value = eq ? eq + 1 : o->data;
+				continue;
+			}
 			if (takes_args(o) > 8)
 				BUG("option '--%s' takes too many values", o->long_name);
 			used = gather_args(o, true, eq ? eq + 1 : NULL, argc, argv,
@@ -218,6 +222,10 @@ int opt_parse(int argc, char **argv, const struct option *opts,
 			if (!o) {
 				error("unknown option '-%c'", *p);
 				goto fail;
+			}
+			if (o->type == OPT_T_OPTARG) {
+				*(const char **)o->value = p[1] ? p + 1 : o->data;
+				break;
 			}
 			if (takes_args(o) && p[1]) {
 				used = gather_args(o, false, p + 1, argc, argv, i, args);
@@ -277,7 +285,9 @@ void opt_print_help(FILE *f, const struct option *opts,
 		if (o->long_name)
 			buf_addf(&left, "%s--%s", o->short_name ? ", " : "",
 				 o->long_name);
-		if (takes_args(o) && o->argh)
+		if (o->type == OPT_T_OPTARG && o->argh)
+			buf_addf(&left, "[=%s]", o->argh);
+		else if (takes_args(o) && o->argh)
 			buf_addf(&left, " %s", o->argh);
 		/* Multi-line help: continuation lines align with the first. */
 		h = o->help ? o->help : "";

@@ -38,6 +38,7 @@ enum opt_type {
 	OPT_T_DOUBLE,	/* double *value, range [min, max] */
 	OPT_T_STRING,	/* const char **value (points into argv) */
 	OPT_T_CALLBACK, /* cb(opt, args) with nargs arguments */
+	OPT_T_OPTARG,	/* const char **value: an optional argument, attached */
 };
 
 struct option {
@@ -63,6 +64,14 @@ struct option {
 	{ OPT_T_DOUBLE, (s), (l), (v), (a), (h), (lo), (hi), 1, NULL, NULL }
 #define OPT_STRING(s, l, v, a, h) \
 	{ OPT_T_STRING, (s), (l), (v), (a), (h), 0, 0, 1, NULL, NULL }
+/*
+ * An option whose argument may be left out: "--history" sets *v to dflt,
+ * "--history=DB" (or "-xDB") to DB. The argument must be attached: the
+ * next word is never taken, as it may be the command's own (git's
+ * optional arguments work the same way).
+ */
+#define OPT_OPTARG(s, l, v, a, dflt, h) \
+	{ OPT_T_OPTARG, (s), (l), (v), (a), (h), 0, 0, 0, NULL, (void *)(dflt) }
 #define OPT_CALLBACK(s, l, d, a, n, cb, h) \
 	{ OPT_T_CALLBACK, (s), (l), NULL, (a), (h), 0, 0, (n), (cb), (d) }
 

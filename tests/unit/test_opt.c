@@ -22,6 +22,7 @@ struct st {
 	bool json, verbose;
 	const char *out;
 	const char *pname, *pmin, *pmax;
+	const char *history;
 };
 
 static struct st st;
@@ -43,6 +44,7 @@ static const struct option opts[] = {
 	OPT_STRING('o', "output", &st.out, "FILE", "output file"),
 	OPT_CALLBACK('P', "parameter-scan", NULL, "NAME MIN MAX", 3, scan_cb,
 		     "scan a parameter"),
+	OPT_OPTARG('H', "history", &st.history, "DB", "", "store the results"),
 	OPT_END(),
 };
 
@@ -175,7 +177,30 @@ static void test_help_lists_every_option(void **state)
 	assert_non_null(strstr(text, "--json"));
 	assert_non_null(strstr(text, "-P, --parameter-scan NAME MIN MAX"));
 	assert_non_null(strstr(text, "-h, --help"));
+	assert_non_null(strstr(text, "-H, --history[=DB]"));
 	free(text);
+}
+
+/* An optional argument is attached or absent; the next word is never it. */
+static void test_optional_argument(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE(0, "--history", "a.json"), 1);
+	assert_string_equal(st.history, "");
+	assert_int_equal(PARSE(0, "--history=x.sqlite", "a.json"), 1);
+	assert_string_equal(st.history, "x.sqlite");
+	assert_int_equal(PARSE(0, "--hist=postgresql://h/db"), 0);
+	assert_string_equal(st.history, "postgresql://h/db");
+	assert_int_equal(PARSE(0, "-H"), 0);
+	assert_string_equal(st.history, "");
+	assert_int_equal(PARSE(0, "-Hdb.sqlite", "-r", "3"), 0);
+	assert_string_equal(st.history, "db.sqlite");
+	assert_int_equal(st.runs, 3);
+	assert_int_equal(PARSE(0, "-vH"), 0);
+	assert_true(st.verbose);
+	assert_string_equal(st.history, "");
+	assert_int_equal(PARSE(0, "a"), 1);
+	assert_null(st.history);
 }
 
 int main(void)
@@ -188,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_multi_arg_callback),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_help_lists_every_option),
+		cmocka_unit_test(test_optional_argument),
 	};
 
 	return cmocka_run_group_tests_name("opt", tests, quiet_diag_setup,

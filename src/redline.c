@@ -31,6 +31,7 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "what changed between two profiles: functions ranked, differential flame graph" },
 	{ "publish", cmd_publish, "write the optimization report: Markdown and one self-contained HTML page" },
 	{ "load", cmd_load, "put an HTTP server under load: latency P50…P99.99, throughput, errors" },
+	{ "history", cmd_history, "keep every result by commit; find change points; publish a dashboard" },
 	{ "calibrate", cmd_calibrate, "measure the latency numbers every programmer should know, here" },
 };
 

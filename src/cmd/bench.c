@@ -57,6 +57,7 @@
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
 #include "cmd/inputs.h"
+#include "history/history.h"
 #include "result/resultset.h"
 #include "run/stop.h"
 #include "run/machine.h"
@@ -99,6 +100,7 @@ struct bench_state {
 	const char *output, *input, *style, *sort, *time_unit, *order, *timeout;
 	const char *cx_metric;
 	const char *baseline;	/* --baseline FILE */
+	const char *history;	/* --history[=DB]: "" for the default store */
 	struct resultset base;	/* its result set, read before the runs */
 	bool has_base;
 	int pin;
@@ -1024,6 +1026,9 @@ int cmd_bench(int argc, char **argv)
 		OPT_STRING(0, "baseline", &st.baseline, "FILE",
 			   "compare the results with the result set in FILE, as\n"
 			   "'redline compare FILE NEW' does"),
+		OPT_OPTARG(0, "history", &st.history, "DB", "",
+			   "store the result set in the history (redline history;\n"
+			   "DB: its --db, attached with '=')"),
 		OPT_END(),
 	};
 	struct bench_events ev = { &st, on_progress, on_finished };
@@ -1113,6 +1118,10 @@ int cmd_bench(int argc, char **argv)
 			return status;
 		}
 		st.has_base = true;
+	}
+	if (st.history && hist_check_location(st.history) < 0) {
+		release_state(&st);
+		return RL_EXIT_USAGE;
 	}
 	if (st.pin >= 0) {
 		cpu_set_t set;
@@ -1210,6 +1219,11 @@ int cmd_bench(int argc, char **argv)
 		buf_release(&b);
 	}
 	explain_counters(&rs, &st.bo, &st.instr);
+	/* Before the exports, which then hold the same result set (its date). */
+	if (st.history && ret == 1)
+		warning("interrupted: the results are not stored in the history");
+	else if (st.history && hist_store_resultset(st.history, &rs) < 0)
+		status = RL_EXIT_INTERNAL;
 	if (st.json && resultset_write_json(&rs, stdout) < 0)
 		status = RL_EXIT_INTERNAL;
 	if (commit_exports(&st, &rs))

@@ -32,5 +32,6 @@ int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

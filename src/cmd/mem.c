@@ -52,6 +52,7 @@
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
 #include "cmd/target.h"
+#include "history/history.h"
 #include "mem/chan.h"
 #include "mem/heap.h"
 #include "mem/launch.h"
@@ -61,6 +62,7 @@
 #include "prof/profile.h"
 #include "prof/render.h"
 #include "python/target.h"
+#include "result/memsum.h"
 #include "run/proc.h"
 #include "run/stop.h"
 
@@ -73,6 +75,7 @@ struct mem_cmd {
 	const char *threshold_arg;
 	int top; /* -1: the defaults */
 	bool json;
+	const char *history; /* --history[=DB]: "" for the default store */
 	/* derived */
 	double threshold;
 };
@@ -286,6 +289,30 @@ static void fill_info(struct mem_run_info *info, const struct mem_cmd *mc,
 	info->profile = mc->output;
 }
 
+/* --history: the figures as the hub reads them back, and the profile when one was written. */
+static int store_history(const struct mem_cmd *mc, struct mem_report *rep,
+			 const struct mem_run_info *ri, enum prof_format fmt)
+{
+	struct mem_summary m;
+	struct buf err = BUF_INIT;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int e = f ? mem_report_json(rep, ri, f) : -ENOMEM;
+
+	if (f && fclose(f) != 0 && e == 0)
+		e = -EIO;
+	if (e == 0 && (e = mem_summary_read_json(&m, text, len, &err)) < 0)
+		error("cannot read back the figures to store: %s", err.ptr);
+	free(text);
+	buf_release(&err);
+	if (e < 0)
+		return e;
+	e = hist_store_mem(mc->history, &m, ri->profile && fmt == PROF_FMT_PPROF ? mc->output : NULL);
+	mem_summary_release(&m);
+	return e;
+}
+
 int cmd_mem(int argc, char **argv)
 {
 	struct mem_cmd mc = {
@@ -315,6 +342,9 @@ int cmd_mem(int argc, char **argv)
 		OPT_FLAG(0, "json", &mc.json,
 			 "write the figures as JSON to stdout (with the program's\n"
 			 "own output, if it writes any: -o FILE.json keeps them apart)"),
+		OPT_OPTARG(0, "history", &mc.history, "DB", "",
+			   "store the figures (and the heap profile) in the history\n"
+			   "(redline history; DB: its --db, attached with '=')"),
 		OPT_END(),
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
@@ -345,6 +375,10 @@ int cmd_mem(int argc, char **argv)
 		return usage_error("option '--threshold' wants a size ('4096', '64KiB'), not '%s'",
 				   mc.threshold_arg);
 
+	if (mc.history && hist_check_location(mc.history) < 0) {
+		status = RL_EXIT_USAGE;
+		goto out;
+	}
 	e = run_find_program(argv[0], &prog);
 	if (e < 0) {
 		status = cannot_run(argv[0], e);
@@ -456,6 +490,8 @@ int cmd_mem(int argc, char **argv)
 	}
 	/* After the profile: the figures say whether it was written. */
 	if (mc.json && mem_report_json(rep, &ri, stdout) < 0)
+		status = RL_EXIT_INTERNAL;
+	if (mc.history && store_history(&mc, rep, &ri, fmt) < 0 && status == 0)
 		status = RL_EXIT_INTERNAL;
 	if (!run.images) {
 		warning("'%s' never loaded %s: nothing was traced", argv[0], MEM_PRELOAD_NAME);

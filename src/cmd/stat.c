@@ -40,6 +40,7 @@
 #include "cmd/cmd.h"
 #include "cmd/outputs.h"
 #include "cmd/target.h"
+#include "history/history.h"
 #include "result/resultset.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
@@ -53,6 +54,7 @@ struct stat_cmd {
 	bool json;
 	const char *output;
 	const char *color;
+	const char *history; /* --history[=DB]: "" for the default store */
 	/* derived */
 	const struct pc_event *evs[PC_MAX];
 	size_t nevs;
@@ -365,6 +367,9 @@ int cmd_stat(int argc, char **argv)
 			 "write the result set as JSON (to stdout, or to -o FILE)"),
 		OPT_STRING('o', "output", &st.output, "FILE",
 			   "write the report to FILE (JSON when FILE ends in .json)"),
+		OPT_OPTARG(0, "history", &st.history, "DB", "",
+			   "store the result set in the history (redline history;\n"
+			   "DB: its --db, attached with '=')"),
 		OPT_END(),
 	};
 	struct resultset rs;
@@ -400,6 +405,8 @@ int cmd_stat(int argc, char **argv)
 		perfctr_default_events(st.evs, &st.nevs);
 	}
 	json_file = st.output && (st.json || ends_with(st.output, ".json"));
+	if (st.history && hist_check_location(st.history) < 0)
+		return RL_EXIT_USAGE;
 
 	/* Fail on the output path before the run, not after an hour of it. */
 	outputs_input_argv(&outs, argv);
@@ -469,7 +476,7 @@ int cmd_stat(int argc, char **argv)
 		error_code(ret, "run %zu of '%s' failed to start", r->nr_runs + 1,
 			   argv[0]);
 	rs.interrupted = run_stop_signal() && (int)r->nr_runs < st.runs;
-	if (st.json || json_file) {
+	if (st.json || json_file || st.history) {
 		rs.has_machine = true;
 		machine_collect(&rs.machine);
 	}
@@ -478,6 +485,11 @@ int cmd_stat(int argc, char **argv)
 	status = st.first_failure >= 0 ? st.first_failure : st.last_status;
 	if (run_stop_signal())
 		status = run_stop_status();
+	/* Before the report, which then holds the same result set (its date). */
+	if (st.history && rs.interrupted)
+		warning("interrupted: the results are not stored in the history");
+	else if (st.history && hist_store_resultset(st.history, &rs) < 0 && status == 0)
+		status = RL_EXIT_INTERNAL;
 	if (have_file) {
 		if (output_close(&out, write_report(output_fp(&out), json_file, &rs, &text), true))
 			status = RL_EXIT_INTERNAL;

@@ -9,47 +9,62 @@
  *
  * The method is E-Divisive means (Matteson & James, 2014), the one
  * MongoDB's performance CI and Apache Otava run over every benchmark
- * series, with two changes that make it robust, each for a reason:
+ * series, with changes that make it robust, each for a reason:
  *
  *  - It works on ranks. Within the segment being split, every value is
  *    replaced by its rank (ties by their mean rank), and the energy
  *    statistic is computed on the ranks with exponent 1:
  *
- *      Q(t) = m k / (m + k) · ( 2/(m k) Σ|L_i − R_j|
- *                               − C(m,2)⁻¹ Σ|L_i − L_i'| − C(k,2)⁻¹ Σ|R_j − R_j'| )
+ *      Q = a b / (a + b) · ( 2/(a b) Σ|A_i − B_j|
+ *                            − C(a,2)⁻¹ Σ|A_i − A_i'| − C(b,2)⁻¹ Σ|B_j − B_j'| )
  *
- *    for the split of the segment into its first m = t points L and the
- *    k others R. On raw values one 10× outlier dominates every distance
- *    it takes part in, and the split that isolates it wins; as a rank it
- *    is merely the largest value, no further from the rest than the
- *    second largest.
+ *    between the a points of one part, A, and the b points of the other,
+ *    B. On raw values one 10× outlier dominates every distance it takes
+ *    part in, and the split that isolates it wins; as a rank it is merely
+ *    the largest value, no further from the rest than the second largest.
  *
- *  - Every segment is tested on its own (binary segmentation). The
- *    original stops at the first split across all segments that is not
- *    significant, taken in order of Q; but Q grows with a segment's
- *    length, so a long quiet segment would hide a short one's step.
+ *  - The parts are those of circular binary segmentation (Olshen et al.,
+ *    2004): a stretch [t, k) against the rest of the segment, k = end
+ *    being the split in two. A split in two alone cannot see a change
+ *    that is undone later (a regression, then its fix): every split mixes
+ *    the two levels. E-Divisive's own second end (the first part against
+ *    [t, k), the rest ignored) sees it only against the points before it;
+ *    the circle weighs the stretch against everything around it. A
+ *    stretch found gives two change points, where it starts and ends.
  *
- * A candidate split, the t with the largest Q (each side holding at
- * least min_size points), is significant when a permutation test says
- * so: the segment's ranks are shuffled R times and the largest Q of each
- * shuffle is computed the same way; p = (e + 1) / (R + 1), with e the
- * shuffles whose largest Q reaches the observed one. The permutation
- * test (not, as Otava does, a t-test at the chosen split) accounts for
- * the choice of the best of all splits, which a test at a fixed point
- * does not: that choice alone makes a noise series look like it steps.
- * The test stops as soon as e makes p > alpha certain, so a quiet
- * segment costs a few shuffles (Besag & Clifford's sequential test).
+ *  - Every segment is tested on its own (binary segmentation), not
+ *    stopped at the first split that is not significant across all
+ *    segments in order of Q: Q grows with a segment's length, so a long
+ *    quiet segment would hide a short one's step. Then each change is
+ *    placed again between its neighbours, where it is alone, at the best
+ *    split of that stretch in two, and tested there (see refine()).
+ *
+ * A candidate, the split with the largest Q (each part holding at least
+ * min_size points), is significant when a permutation test says so: the
+ * segment's ranks are shuffled R times and the largest Q of each shuffle
+ * is computed the same way; p = (e + 1) / (R + 1), with e the shuffles
+ * whose largest Q reaches the observed one. A segment is asked two such
+ * questions, each at alpha / 2 (so that asking both costs no more false
+ * changes than one; the p-values reported are doubled): is there a step,
+ * by the splits in two alone (O(n log n) a shuffle, and the common case),
+ * and if not, a stretch, by every split (O(n^2)). The permutation test (not, as
+ * Otava does, a t-test at the chosen split) accounts for the choice of the
+ * best of all splits, which a test at a fixed point does not: that choice
+ * alone makes a noise series look like it steps. The test stops as soon
+ * as e makes p > alpha certain, so a quiet segment costs a few shuffles
+ * (Besag & Clifford's sequential test).
  *
  * min_size is also what makes a single noisy point, or a lone outlier at
- * the end of the series, no change point: a segment needs min_size
- * points (3 by default) on each side.
+ * the end of the series, no change point: every part needs min_size
+ * points (3 by default).
  *
- * The generator is seeded from opts->seed for every segment, so the same
+ * The generator is seeded from opts->seed for every test, so the same
  * series always gives the same change points.
  *
- * Cost: O(n log n) per shuffle (a Fenwick tree gives each prefix's sum of
- * distances), about R shuffles per change point found and a few per
- * segment without one.
+ * Cost: R shuffles of O(n log n) per step found; a few shuffles of each
+ * kind per segment without a change; integer sums, no allocation per
+ * shuffle. R is raised when alpha / 2 asks for more (1 / (R + 1) must
+ * reach it).
  */
 
 #define CP_SEED 0x6564697669736976ULL /* "edivisiv" */
@@ -64,10 +79,10 @@ struct cp_opts {
 #define CP_OPTS_INIT { 0.01, 199, 3, 0, CP_SEED }
 
 struct cp_change {
-	size_t index;	/* the first point after the change */
-	size_t start, end; /* the segment it split: [start, end) */
-	double q;	/* the statistic at the split, on the segment's ranks */
-	double p_value; /* of the permutation test */
+	size_t index;	   /* the first point after the change */
+	size_t start, end; /* the segment it was tested in: [start, end) */
+	double q;	   /* the statistic there, on the segment's ranks */
+	double p_value;	   /* of the permutation test */
 };
 
 /*
@@ -80,11 +95,12 @@ int cp_detect(const double *x, size_t n, const struct cp_opts *opts,
 	      struct cp_change **out);
 
 /*
- * The statistic Q(t) of every split of x[0..n) on its ranks, into q[t]
- * for t in [0, n] (0 where a side has fewer than 2 points). Exposed for
- * tests; returns the t of the largest Q within [min_size, n - min_size],
- * or 0 when there is none.
+ * The statistic Q of every split of x[0..n) on its ranks, into
+ * q[t * (n + 1) + k]: the points [t, k) against the others (k = n: the
+ * split in two at t); 0 where a part has fewer than min_size points.
+ * Exposed for tests; returns the t of the largest Q, and its k in *end
+ * (0 and 0 when there is none).
  */
-size_t cp_statistic(const double *x, size_t n, size_t min_size, double *q);
+size_t cp_statistic(const double *x, size_t n, size_t min_size, double *q, size_t *end);
 
 #endif

@@ -36,48 +36,61 @@ static void naive_ranks(const double *x, size_t n, double *r)
 	}
 }
 
-static double naive_q(const double *r, size_t n, size_t t)
+/* Q by the formula, pair by pair: the points [t, k) against the others. */
+static double naive_q(const double *r, size_t n, size_t t, size_t k)
 {
-	double m = (double)t, k = (double)(n - t), cross = 0, wl = 0, wr = 0;
+	double a = (double)(k - t), b = (double)(n - (k - t)), cross = 0, wa = 0, wb = 0;
 
-	for (size_t i = 0; i < t; i++)
-		for (size_t j = t; j < n; j++)
-			cross += fabs(r[i] - r[j]);
-	for (size_t i = 0; i < t; i++)
-		for (size_t j = i + 1; j < t; j++)
-			wl += fabs(r[i] - r[j]);
-	for (size_t i = t; i < n; i++)
-		for (size_t j = i + 1; j < n; j++)
-			wr += fabs(r[i] - r[j]);
-	return m * k / (m + k) * (2 * cross / (m * k) - wl / (m * (m - 1) / 2) - wr / (k * (k - 1) / 2));
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = i + 1; j < n; j++) {
+			bool ii = i >= t && i < k, ji = j >= t && j < k;
+			double d = fabs(r[i] - r[j]);
+
+			if (ii && ji)
+				wa += d;
+			else if (!ii && !ji)
+				wb += d;
+			else
+				cross += d;
+		}
+	}
+	return a * b / (a + b) * (2 * cross / (a * b) - wa / (a * (a - 1) / 2) - wb / (b * (b - 1) / 2));
 }
 
 static void test_statistic_matches_formula(void **state)
 {
+	static double q[42 * 42];
 	struct rng g;
-	double x[41], r[41], q[42];
+	double x[41], r[41];
 
 	(void)state;
 	rng_seed(&g, 7);
 	for (size_t trial = 0; trial < 20; trial++) {
-		size_t n = 4 + trial * 37 % 38, best, want = 0;
+		size_t n = 4 + trial * 37 % 38, ms = 2 + trial % 3, best, end, want = 0, want_k = 0;
 		double bq = -INFINITY;
 
 		for (size_t i = 0; i < n; i++)
 			/* Few distinct values in half the trials: ties. */
 			x[i] = trial % 2 ? (double)rng_below(&g, 5) : rng_normal(&g) + (i > n / 2);
 		naive_ranks(x, n, r);
-		best = cp_statistic(x, n, 2, q);
-		for (size_t t = 2; t + 2 <= n; t++) {
-			double nq = naive_q(r, n, t);
+		best = cp_statistic(x, n, ms, q, &end);
+		for (size_t k = 2 * ms; k <= n; k++) {
+			/* A stretch inside needs ms points after it too. */
+			if (k < n && k + ms > n)
+				continue;
+			for (size_t t = ms; t + ms <= k; t++) {
+				double nq = naive_q(r, n, t, k);
 
-			assert_true(fabs(q[t] - nq) <= 1e-9 * (1 + fabs(nq)));
-			if (nq > bq + 1e-9) {
-				bq = nq;
-				want = t;
+				assert_true(fabs(q[t * (n + 1) + k] - nq) <= 1e-9 * (1 + fabs(nq)));
+				if (nq > bq + 1e-9) {
+					bq = nq;
+					want = t;
+					want_k = k;
+				}
 			}
 		}
 		assert_int_equal(best, want);
+		assert_int_equal(end, want_k);
 	}
 }
 
@@ -210,6 +223,45 @@ static void test_two_steps_both_found(void **state)
 	assert_true(extra <= 2);
 }
 
+/* A regression, then its fix: a stretch that differs from both sides of it. */
+static void test_stretch_found_at_both_ends(void **state)
+{
+	const size_t at[] = { 40, 50 };
+	const double f[] = { 1.5, 1 / 1.5 };
+	struct cp_change *ch;
+	struct rng g;
+	double x[90];
+	int n;
+
+	(void)state;
+	rng_seed(&g, 17);
+	for (int k = 0; k < 5; k++) {
+		series(&g, x, 90, 0.03, at, f, 2);
+		n = cp_detect(x, 90, NULL, &ch);
+		assert_int_equal(n, 2);
+		assert_true(found_near(ch, n, 40));
+		assert_true(found_near(ch, n, 50));
+		free(ch);
+	}
+	/*
+	 * The newest five points back to the old level after seven high ones:
+	 * both ends. (With three, the fix is not confirmed yet: the 3 lowest
+	 * of those 10 points come last in one shuffle of 120, too often for
+	 * the test; the regression stands until more points come.)
+	 */
+	for (int i = 0; i < 19; i++)
+		x[i] = (i >= 7 && i < 14 ? 25 : 9) + 0.01 * (i * 7 % 5);
+	n = cp_detect(x, 19, NULL, &ch);
+	assert_int_equal(n, 2);
+	assert_int_equal(ch[0].index, 7);
+	assert_int_equal(ch[1].index, 14);
+	free(ch);
+	n = cp_detect(x, 17, NULL, &ch);
+	assert_int_equal(n, 1);
+	assert_int_equal(ch[0].index, 7);
+	free(ch);
+}
+
 static void test_clean_step_and_short_series(void **state)
 {
 	double x[14];
@@ -297,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_noise_has_no_change),
 		cmocka_unit_test(test_outlier_is_no_change),
 		cmocka_unit_test(test_two_steps_both_found),
+		cmocka_unit_test(test_stretch_found_at_both_ends),
 		cmocka_unit_test(test_clean_step_and_short_series),
 		cmocka_unit_test(test_same_seed_same_answer),
 		cmocka_unit_test(test_bad_input),

@@ -18,8 +18,8 @@
  * every run of every benchmark with its commit, branch and machine; this
  * file parses the subcommands' options and calls it: add (ingest result
  * sets), migrate, log (a series, change points marked), check (change
- * points of every series; exit 1 when a series' newest one is a
- * regression) and publish (the static dashboard).
+ * points of every series; exit 1 when a series' newest change beyond the
+ * threshold is a regression) and publish (the static dashboard).
  */
 #include <errno.h>
 #include <math.h>
@@ -401,8 +401,12 @@ static const struct opt_help check_help = {
 		"noisy point or outlier is no change point, and a change needs --min-points\n"
 		"commits on each side of it.\n"
 		"\n"
-		"Exit status: 0 when no series' newest change point is a regression, 1 when\n"
-		"one is, 2 for a usage error, 4 when the store or a report cannot be used.",
+		"A series fails when its newest change beyond the threshold (either way) is\n"
+		"a regression: a smaller change after a regression does not hide it, a fix\n"
+		"beyond the threshold does.\n"
+		"\n"
+		"Exit status: 0 when no series fails, 1 when one does, 2 for a usage error,\n"
+		"4 when the store or a report cannot be used.",
 	.examples = "  redline history check\n"
 		    "  redline history check --branch main --junit history.xml\n"
 		    "  redline history check --metric all --threshold 2 --json -o check.json\n",

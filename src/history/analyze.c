@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ int hist_analyze(const struct hist_series *s, const struct hist_check_opts *o,
 	int n;
 
 	memset(out, 0, sizeof(*out));
+	out->deciding = SIZE_MAX;
 	if (s->nr == 0)
 		return 0;
 	x = xcalloc(s->nr, sizeof(*x));
@@ -55,10 +57,18 @@ int hist_analyze(const struct hist_series *s, const struct hist_check_opts *o,
 			c->ci.lo = c->ci.hi = NAN;
 		c->worse = hist_metric_higher_is_better(s->metric) ? c->after < c->before
 								   : c->after > c->before;
-		/* A worse change from nothing (0 faults to 3) has no size: always beyond. */
-		c->regression = c->worse && (isnan(c->ratio) || fabs(c->ratio - 1) * 100 > o->threshold);
+		/* A change from nothing (0 faults to 3) has no size: always beyond. */
+		c->beyond = isnan(c->ratio) || fabs(c->ratio - 1) * 100 > o->threshold;
+		c->regression = c->worse && c->beyond;
 	}
-	out->failing = n > 0 && out->changes[n - 1].regression;
+	out->deciding = SIZE_MAX;
+	for (size_t i = out->nr; i-- > 0;) {
+		if (out->changes[i].beyond) {
+			out->deciding = i;
+			break;
+		}
+	}
+	out->failing = out->deciding != SIZE_MAX && out->changes[out->deciding].regression;
 	free(ch);
 	free(x);
 	return 0;

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -284,7 +285,7 @@ static void series_page(struct buf *b, const struct hist_view *v, size_t i,
 			buf_reset(&t);
 			hist_format_change(&t, c->ratio, c->ci);
 			buf_addf(b, "<tr><td class=\"%s\">%s%s</td><td class=\"num\">", verdict_class(c),
-				 verdict_class(c), k + 1 == a->nr ? " (newest)" : "");
+				 verdict_class(c), k == a->deciding ? " (decides)" : "");
 			h(b, t.ptr);
 			buf_reset(&t);
 			metric_format_value(&t, s->unit, c->before);
@@ -346,11 +347,12 @@ static void index_page(struct buf *b, const struct hist_view *v, const char *tit
 
 	for (size_t i = 0; i < v->series->nr; i++)
 		failing += v->analyses[i].failing;
-	buf_addf(&t, "%zu series from the history store %s · %zu regressed at the newest change",
-		 v->series->nr, v->store, failing);
+	buf_addf(&t, "%zu series from the history store %s · %zu regressed at the newest change "
+		 "beyond %g%%", v->series->nr, v->store, failing, v->opts->threshold);
 	page_head(b, title, t.ptr, false);
 	buf_addstr(b, "<table>\n<tr><th>benchmark</th><th>metric</th><th>branch</th><th>machine</th>"
-		      "<th>trend</th><th>latest</th><th>newest change</th></tr>\n");
+		      "<th>trend</th><th>latest</th><th>verdict: the newest change beyond the "
+		      "threshold</th></tr>\n");
 	for (size_t i = 0; i < v->series->nr; i++) {
 		const struct hist_series *s = &v->series->v[i];
 		const struct hist_analysis *a = &v->analyses[i];
@@ -371,8 +373,8 @@ static void index_page(struct buf *b, const struct hist_view *v, const char *tit
 			metric_format_value(&t, s->unit, s->points[s->nr - 1].median);
 		h(b, t.ptr);
 		buf_addstr(b, "</td><td>");
-		if (a->nr) {
-			const struct hist_change *c = &a->changes[a->nr - 1];
+		if (a->deciding != SIZE_MAX) {
+			const struct hist_change *c = &a->changes[a->deciding];
 
 			buf_reset(&t);
 			hist_format_change(&t, c->ratio, c->ci);

@@ -271,13 +271,21 @@ struct hist_change {
 	struct interval ci; /* of the ratio (bootstrap over the points, 95 %) */
 	double p_value;	    /* of the change point */
 	bool worse;	    /* in the direction that is bad for the metric */
+	bool beyond;	    /* larger than the threshold, either way */
 	bool regression;    /* worse, and beyond the threshold */
 };
 
 struct hist_analysis {
 	struct hist_change *changes;
 	size_t nr;
-	/* The newest change is a regression: what fails 'history check'. */
+	/*
+	 * The change that decides the series' verdict: the newest one beyond
+	 * the threshold (either way), or SIZE_MAX when none is. A smaller
+	 * change after a regression does not hide it; a fix beyond the
+	 * threshold does.
+	 */
+	size_t deciding;
+	/* The deciding change is a regression: what fails 'history check'. */
 	bool failing;
 };
 

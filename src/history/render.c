@@ -98,7 +98,7 @@ void hist_render_log(struct buf *out, const struct hist_view *v)
 				buf_addstr(out, "  --- change point: ");
 				hist_format_change(out, ch->ratio, ch->ci);
 				buf_addf(out, ", p = %.3g: %s%s ---\n", ch->p_value, verdict_of(ch),
-					 next == a->nr ? " (the newest)" : "");
+					 next - 1 == a->deciding ? " (decides the check)" : "");
 			}
 			short_commit(&c, p->commit);
 			hist_format_time(&d, p->commit_time >= 0 ? p->commit_time : p->measured_at);
@@ -160,7 +160,7 @@ void hist_render_check(struct buf *out, const struct hist_view *v)
 			buf_addf(out, "    %-12s %-34s %-26s %s, p = %.3g%s\n",
 				 c->regression ? "REGRESSION" : c->worse ? "change" : "improvement",
 				 t.ptr, b.ptr, f.ptr, c->p_value,
-				 k + 1 == a->nr ? " (newest)" : "");
+				 k == a->deciding ? " (decides)" : "");
 			buf_release(&t);
 			buf_release(&b);
 			buf_release(&f);
@@ -168,8 +168,8 @@ void hist_render_check(struct buf *out, const struct hist_view *v)
 	}
 	buf_addch(out, '\n');
 	if (failing) {
-		buf_addf(out, "%zu series regressed at %s newest change point:\n", failing,
-			 failing == 1 ? "its" : "their");
+		buf_addf(out, "%zu series regressed at %s newest change beyond %g%%:\n", failing,
+			 failing == 1 ? "its" : "their", v->opts->threshold);
 		for (size_t i = 0; i < l->nr; i++) {
 			const struct hist_series *s = &l->v[i];
 			const struct hist_analysis *a = &v->analyses[i];
@@ -177,7 +177,7 @@ void hist_render_check(struct buf *out, const struct hist_view *v)
 
 			if (!a->failing)
 				continue;
-			c = &a->changes[a->nr - 1];
+			c = &a->changes[a->deciding];
 			buf_addf(out, "  %s [%s, %s]: ", s->label, s->metric,
 				 *s->branch ? s->branch : "no branch");
 			hist_format_change(out, c->ratio, c->ci);
@@ -188,8 +188,9 @@ void hist_render_check(struct buf *out, const struct hist_view *v)
 			buf_addstr(out, ")\n");
 		}
 	} else {
-		buf_addf(out, "no series regressed at its newest change point (%zu regression%s "
-			      "before a later change)\n", regressions, regressions == 1 ? "" : "s");
+		buf_addf(out, "no series regressed at its newest change beyond %g%% (%zu "
+			      "regression%s before a later change)\n", v->opts->threshold, regressions,
+			 regressions == 1 ? "" : "s");
 	}
 }
 
@@ -238,7 +239,8 @@ static void json_change(struct jw *w, const struct hist_series *s, const struct 
 	jw_array_end(w);
 	jw_kv_double(w, "p_value", c->p_value);
 	jw_kv_string(w, "verdict", verdict_of(c));
-	jw_kv_bool(w, "newest", k + 1 == a->nr);
+	jw_kv_bool(w, "beyond_threshold", c->beyond);
+	jw_kv_bool(w, "decides", k == a->deciding);
 	jw_object_end(w);
 }
 
@@ -371,7 +373,7 @@ int hist_write_check_junit(const struct hist_view *v, FILE *out)
 		buf_addstr(&b, " time=\"0\">\n");
 		buf_reset(&t);
 		if (a->failing) {
-			const struct hist_change *c = &a->changes[a->nr - 1];
+			const struct hist_change *c = &a->changes[a->deciding];
 
 			buf_addf(&t, "%s regressed: ", s->metric);
 			hist_format_change(&t, c->ratio, c->ci);
@@ -384,8 +386,8 @@ int hist_write_check_junit(const struct hist_view *v, FILE *out)
 			add_attr(&b, "message", t.ptr);
 			buf_addstr(&b, "/>\n");
 		} else {
-			buf_addf(&t, "%zu points, %zu change point%s, the newest not a regression",
-				 s->nr, a->nr, a->nr == 1 ? "" : "s");
+			buf_addf(&t, "%zu points, %zu change point%s, none a regression at the newest "
+				     "beyond the threshold", s->nr, a->nr, a->nr == 1 ? "" : "s");
 			buf_addstr(&b, "      <system-out>");
 			xml_add(&b, t.ptr, 0, 0);
 			buf_addstr(&b, "</system-out>\n");

@@ -1,0 +1,1 @@
+640-history-store.bats

@@ -118,8 +118,9 @@ static const struct opt_help add_help = {
 		"Each is filed under the commit, branch and machine of its environment\n"
 		"block (the options override them; a file without one, like hyperfine's, is\n"
 		"filed under this work tree's commit and this machine). Every file is read\n"
-		"and checked before anything is stored; each is then stored in one\n"
-		"transaction, and only once: adding the same file again does nothing.",
+		"and checked before anything is stored; then all are stored in one\n"
+		"transaction (all of them, or nothing), each only once: adding the same\n"
+		"file again does nothing.",
 	.examples = "  redline history add results.json\n"
 		    "  redline history add --commit \"$CI_COMMIT_SHA\" --branch main --machine ci-large \\\n"
 		    "      bench-*.json\n"
@@ -227,22 +228,22 @@ static int history_add(struct history_cmd *st, int argc, char **argv)
 			hist_record_seal(&recs[i]);
 		status = open_store(st, HIST_WRITE, &h, NULL);
 	}
-	for (int i = 0; !status && i < n; i++) {
-		int64_t id = 0;
-		int ret = hist_add(h, &recs[i], &id);
+	if (!status) {
+		int *added = xcalloc((size_t)n, sizeof(*added));
+		int64_t *ids = xcalloc((size_t)n, sizeof(*ids));
 
-		if (ret < 0) {
-			if (stored + again)
-				hint("the %zu file%s before '%s' %s stored; running the same command "
-				     "again stores the rest", stored + again, stored + again == 1 ? "" : "s",
-				     argv[i], stored + again == 1 ? "is" : "are");
+		if (hist_add(h, recs, (size_t)n, added, ids) < 0) {
+			hint("nothing of the %d file%s was stored", n, n == 1 ? "" : "s");
 			status = RL_EXIT_INTERNAL;
-			break;
 		}
-		stored += ret > 0;
-		again += ret == 0;
-		if (!st->quiet)
-			print_stored(&recs[i], ret, id);
+		for (int i = 0; !status && i < n; i++) {
+			stored += added[i];
+			again += !added[i];
+			if (!st->quiet)
+				print_stored(&recs[i], added[i], ids[i]);
+		}
+		free(added);
+		free(ids);
 	}
 	if (!status && !st->quiet)
 		printf("%zu stored, %zu already there, in '%s'\n", stored, again,

@@ -79,7 +79,11 @@ static inline struct hdb_val hdb_null(void)
 struct hdb_dialect {
 	const char *id_column; /* "INTEGER PRIMARY KEY", "BIGINT GENERATED ... PRIMARY KEY" */
 	const char *bytes;     /* "BLOB", "BYTEA" */
-	const char *keyed;     /* after a table keyed by its primary key: " WITHOUT ROWID", "" */
+	/*
+	 * A measurement m's run_values (a JSON array) as rows r: the table
+	 * expression, and each row's run (from 0) and value.
+	 */
+	const char *runs_from, *run_index, *run_value;
 };
 
 enum { HDB_CREATE = 1 };

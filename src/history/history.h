@@ -27,16 +27,16 @@ struct mem_summary;
  *                  environment block's hostname, kernel, CPU, cores ...)
  *   benchmarks     one row per benchmark: name, parameters and command
  *   measurements   one row per result set, benchmark and metric: runs,
- *                  median with its 95 % interval, mean, stddev, min, max
- *   runs           one row per run: the value of each run
+ *                  median with its 95 % interval, mean, stddev, min, max,
+ *                  and every run's value (a JSON array)
  *   profiles       profiles stored with a result set (bytes and path)
  *   history_points, history_runs   views joining them, one row per
  *                  measurement and per run
  *
- * A result set is stored whole or not at all, in one transaction, and at
- * most once: its digest (a hash of what it measured, not of the commit or
- * machine it is filed under) is unique, so adding a file twice, or from
- * two machines at once, stores it once.
+ * Result sets are stored whole or not at all (those of one 'history add'
+ * in one transaction), and each at most once: its digest (a hash of what
+ * it measured, not of the commit or machine it is filed under) is unique,
+ * so adding a file twice, or from two machines at once, stores it once.
  *
  * A series is one benchmark's metric on one machine and one branch; its
  * points are commits, in commit order (the commit's time from git when it
@@ -192,13 +192,15 @@ void hist_record_release(struct hist_record *rec);
 void hist_lookup_commit_times(struct hist_record *recs, size_t n);
 
 /*
- * Store one record in its own transaction. Returns 1 when stored, 0 when
- * its digest was already there (*id: the stored one's; its profiles that
- * the stored one lacks are added to it), or a negative errno (reported;
- * nothing stored). A transaction that the engine asks to retry (a
- * deadlock) is retried.
+ * Store records in one transaction: all of them or nothing. A record
+ * whose digest is stored already (earlier, by another writer, or twice
+ * in recs) is not stored again: added[i] is 1 for a record stored now, 0
+ * for one that was there (its profiles that the stored one lacks are
+ * added to it); ids[i] is the result set's id either way. Returns 0, or a
+ * negative errno (reported; nothing stored). A transaction that the
+ * engine asks to retry (a deadlock) is retried.
  */
-int hist_add(struct hist *h, const struct hist_record *rec, int64_t *id);
+int hist_add(struct hist *h, const struct hist_record *recs, size_t n, int *added, int64_t *ids);
 
 /* Fault injection for tests: called inside the transaction, before COMMIT. */
 struct hist_faults {
@@ -247,6 +249,11 @@ int hist_load_series(struct hist *h, const struct hist_filter *f, struct hist_se
 void hist_series_list_release(struct hist_series_list *l);
 /* The labels of every benchmark stored (for "did you mean"); free() each and the array. */
 int hist_bench_labels(struct hist *h, char ***labels, size_t *n);
+/*
+ * A measurement's run_values (a JSON array of numbers) into *out (owned,
+ * free() it) and *n. Returns 0, or -EINVAL for anything else.
+ */
+int hist_parse_values(const char *text, double **out, size_t *n);
 /* How many result sets, measurements and runs are stored. */
 int hist_count(struct hist *h, int64_t *sets, int64_t *measurements, int64_t *runs);
 

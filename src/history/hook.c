@@ -41,7 +41,7 @@ static int store_record(const char *spec, struct hist_record *rec)
 	struct buf err = BUF_INIT;
 	struct hist *h;
 	int64_t id;
-	int ret;
+	int ret, added;
 
 	if (hist_locate(spec, &loc, &err) < 0) {
 		bad_name(spec, &err);
@@ -58,13 +58,12 @@ static int store_record(const char *spec, struct hist_record *rec)
 	ret = hist_open(&loc, HIST_WRITE, &h, NULL);
 	if (ret < 0)
 		goto out;
-	ret = hist_add(h, rec, &id);
+	ret = hist_add(h, rec, 1, &added, &id);
 	hist_close(h);
-	if (ret >= 0)
-		info("stored in the history '%s'%s%.12s%s", loc.shown, rec->commit ? " (commit " : "",
-		     rec->commit ? rec->commit : "", rec->commit ? ")" : "");
-	if (ret > 0)
-		ret = 0;
+	if (ret == 0)
+		info("%s in the history '%s'%s%.12s%s", added ? "stored" : "already stored", loc.shown,
+		     rec->commit ? " (commit " : "", rec->commit ? rec->commit : "",
+		     rec->commit ? ")" : "");
 out:
 	hist_location_release(&loc);
 	buf_release(&err);

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "base/buf.h"
 #include "base/diag.h"
+#include "base/util.h"
 #include "base/xalloc.h"
 #include "history/db.h"
 #include "history/history.h"
@@ -81,7 +84,8 @@ int hist_count(struct hist *h, int64_t *sets, int64_t *measurements, int64_t *ru
 	struct hdb *db = h->db;
 	struct hdb_stmt *st;
 	int ret = query(h, "SELECT (SELECT COUNT(*) FROM result_sets), "
-			   "(SELECT COUNT(*) FROM measurements), (SELECT COUNT(*) FROM runs)",
+			   "(SELECT COUNT(*) FROM measurements), "
+			   "(SELECT COALESCE(SUM(runs), 0) FROM measurements)",
 			NULL, 0, &st);
 
 	if (ret < 0)
@@ -166,6 +170,33 @@ static bool same_series(const struct hist_series *s, struct hdb *db, struct hdb_
 	       !strcmp(s->branch, db->ops->col_text(st, 6));
 }
 
+int hist_parse_values(const char *text, double **out, size_t *n)
+{
+	json_error_t jerr;
+	json_t *a = json_loads(text, 0, &jerr), *v;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!a || !json_is_array(a)) {
+		json_decref(a);
+		return -EINVAL;
+	}
+	*out = xcalloc(json_array_size(a) + 1, sizeof(**out));
+	json_array_foreach(a, i, v) {
+		if (!json_is_number(v) || !isfinite(json_number_value(v))) {
+			free(*out);
+			*out = NULL;
+			json_decref(a);
+			return -EINVAL;
+		}
+		(*out)[i] = json_number_value(v);
+	}
+	*n = json_array_size(a);
+	json_decref(a);
+	return 0;
+}
+
 /* The median and interval of a point measured more than once: its runs pooled. */
 static int pool_point(struct hist *h, struct hdb_stmt *runs_st, struct hist_point *p,
 		      const struct point_refs *refs)
@@ -177,13 +208,27 @@ static int pool_point(struct hist *h, struct hdb_stmt *runs_st, struct hist_poin
 
 	for (size_t i = 0; ret == 0 && i < refs->nr; i++) {
 		struct hdb_val par[2] = { hdb_int(refs->v[i].set), hdb_int(refs->v[i].seq) };
+		double *runs;
+		size_t nr;
 
 		ret = db->ops->run(runs_st, par, 2);
-		while (ret == 0 && (ret = db->ops->next(runs_st)) == 1) {
-			ALLOC_GROW(v, n, alloc);
-			v[n++] = db->ops->col_double(runs_st, 0);
+		if (ret == 0 && (ret = db->ops->next(runs_st)) == 1) {
 			ret = 0;
+			if (hist_parse_values(db->ops->col_text(runs_st, 0), &runs, &nr) < 0) {
+				buf_reset(&db->err);
+				buf_addf(&db->err, "the runs of measurement %lld/%lld are not a list of "
+					 "numbers", (long long)refs->v[i].set, (long long)refs->v[i].seq);
+				ret = -EINVAL;
+				break;
+			}
+			for (size_t k = 0; k < nr; k++) {
+				ALLOC_GROW(v, n, alloc);
+				v[n++] = runs[k];
+			}
+			free(runs);
 		}
+		while (ret == 0 && (ret = db->ops->next(runs_st)) == 1)
+			ret = 0;
 	}
 	if (ret == 0 && n) {
 		double *sorted = stats_sorted_copy(v, n);
@@ -213,11 +258,16 @@ static const char series_order[] =
 	" ORDER BY m.benchmark_id, m.metric, rs.machine, COALESCE(rs.branch, ''), "
 	"COALESCE(rs.commit_time, rs.measured_at), rs.measured_at, rs.id";
 
-/* The series being read: its points' measurements, to pool those measured more than once. */
+/*
+ * The series being read: its points' measurements, to pool those measured
+ * more than once, and its points by commit (a hash table of point indices
+ * + 1, 0 for an empty slot).
+ */
 struct building {
 	struct hist_series *s;
 	size_t alloc; /* of s->points and refs */
 	struct point_refs *refs;
+	size_t *slots, cap;
 };
 
 static void building_reset(struct building *b, struct hist_series *s)
@@ -225,9 +275,35 @@ static void building_reset(struct building *b, struct hist_series *s)
 	for (size_t i = 0; b->s && i < b->s->nr; i++)
 		free(b->refs[i].v);
 	free(b->refs);
-	b->refs = NULL;
-	b->alloc = 0;
+	free(b->slots);
+	memset(b, 0, sizeof(*b));
 	b->s = s;
+}
+
+/* The slot of commit in the table: its point's, or the empty one it would take. */
+static size_t commit_slot(const struct building *b, const char *commit)
+{
+	size_t i = (size_t)hash_bytes(commit, strlen(commit), 0) & (b->cap - 1);
+
+	while (b->slots[i] && strcmp(b->s->points[b->slots[i] - 1].commit, commit))
+		i = (i + 1) & (b->cap - 1);
+	return i;
+}
+
+static void remember_commit(struct building *b, size_t point)
+{
+	if (2 * (b->s->nr + 1) > b->cap) {
+		size_t old = b->cap;
+		size_t *slots = b->slots;
+
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->slots = xcalloc(b->cap, sizeof(*b->slots));
+		for (size_t i = 0; i < old; i++)
+			if (slots[i])
+				b->slots[commit_slot(b, b->s->points[slots[i] - 1].commit)] = slots[i];
+		free(slots);
+	}
+	b->slots[commit_slot(b, b->s->points[point].commit)] = point + 1;
 }
 
 /* The series is complete: pool the points that were measured more than once. */
@@ -238,9 +314,9 @@ static int building_finish(struct hist *h, struct building *b, struct hdb_stmt *
 	for (size_t i = 0; b->s && ret == 0 && i < b->s->nr; i++) {
 		if (b->refs[i].nr < 2)
 			continue;
-		if (!*runs_st && (ret = h->db->ops->prepare(h->db, "SELECT value FROM runs WHERE "
-							    "result_set_id = $1 AND seq = $2",
-							    runs_st)) < 0)
+		if (!*runs_st && (ret = h->db->ops->prepare(h->db, "SELECT run_values FROM "
+							    "measurements WHERE result_set_id = $1 "
+							    "AND seq = $2", runs_st)) < 0)
 			break;
 		ret = pool_point(h, *runs_st, &b->s->points[i], &b->refs[i]);
 	}
@@ -272,18 +348,17 @@ static struct hist_point *add_point(struct building *b, struct hdb *db, struct h
 	return p;
 }
 
-/* The point of this row's commit when the series has it already (same commit time), else NULL. */
-static struct hist_point *find_point(struct hist_series *s, struct hdb *db, struct hdb_stmt *st)
+/* The point of this row's commit when the series has it already, else NULL. */
+static struct hist_point *find_point(const struct building *b, struct hdb *db,
+				     struct hdb_stmt *st)
 {
 	const char *commit = db->ops->col_text(st, 8);
-	int64_t t = db->ops->col_int(st, 9);
+	size_t i;
 
-	if (!commit)
+	if (!commit || !b->cap)
 		return NULL;
-	for (size_t i = s->nr; i-- > 0 && s->points[i].commit_time == t;)
-		if (s->points[i].commit && !strcmp(s->points[i].commit, commit))
-			return &s->points[i];
-	return NULL;
+	i = commit_slot(b, commit);
+	return b->slots[i] ? &b->s->points[b->slots[i] - 1] : NULL;
 }
 
 int hist_load_series(struct hist *h, const struct hist_filter *f, struct hist_series_list *out)
@@ -342,9 +417,12 @@ int hist_load_series(struct hist *h, const struct hist_filter *f, struct hist_se
 				break;
 			building_reset(&b, new_series(out, &alloc, db, st));
 		}
-		p = find_point(b.s, db, st);
-		if (!p)
+		p = find_point(&b, db, st);
+		if (!p) {
 			p = add_point(&b, db, st);
+			if (p->commit)
+				remember_commit(&b, (size_t)(p - b.s->points));
+		}
 		r = &b.refs[p - b.s->points];
 		ALLOC_GROW(r->v, r->nr, r->alloc);
 		r->v[r->nr++] = (struct meas_ref){ set, db->ops->col_int(st, 15), runs };

@@ -300,9 +300,50 @@ static int cmp_bench_by_identity(const void *a, const void *b)
 	return strcmp((*x)->identity, (*y)->identity);
 }
 
+/* The statements of a batch. */
+struct add_stmts {
+	struct hdb_stmt *ins_set, *sel_set, *ins_bench, *sel_bench, *ins_prof;
+};
+
+static const char insert_set_sql[] =
+	"INSERT INTO result_sets (digest, kind, source, created, measured_at, added_at, "
+	"commit_sha, commit_time, branch, dirty, machine, hostname, os, kernel, arch, cpu_model, "
+	"cores, governor, load1, redline_version, benchmarks, measurements) VALUES ($1, $2, $3, "
+	"$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "
+	"ON CONFLICT (digest) DO NOTHING RETURNING id";
+
+static int prepare_stmts(struct hdb *db, struct add_stmts *st)
+{
+	const struct hdb_ops *ops = db->ops;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	if ((ret = ops->prepare(db, insert_set_sql, &st->ins_set)) < 0 ||
+	    (ret = ops->prepare(db, "SELECT id FROM result_sets WHERE digest = $1", &st->sel_set)) < 0 ||
+	    (ret = ops->prepare(db, "INSERT INTO benchmarks (identity, label, name, command, "
+				    "parameters) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
+				    "(identity) DO NOTHING", &st->ins_bench)) < 0 ||
+	    (ret = ops->prepare(db, "SELECT id FROM benchmarks WHERE identity = $1",
+				&st->sel_bench)) < 0 ||
+	    (ret = ops->prepare(db, "INSERT INTO profiles (result_set_id, kind, path, bytes, "
+				    "digest, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
+				    "(result_set_id, digest) DO NOTHING", &st->ins_prof)) < 0)
+		return ret;
+	return 0;
+}
+
+static void finalize_stmts(struct hdb *db, struct add_stmts *st)
+{
+	db->ops->finalize(st->ins_set);
+	db->ops->finalize(st->sel_set);
+	db->ops->finalize(st->ins_bench);
+	db->ops->finalize(st->sel_bench);
+	db->ops->finalize(st->ins_prof);
+}
+
 /* The id of benchmark b, inserted when new (inside the transaction). */
-static int bench_id(struct hist *h, struct hdb_stmt *ins, struct hdb_stmt *sel,
-		    const struct hist_bench_rec *b, int64_t *id)
+static int bench_id(struct hist *h, const struct add_stmts *st, const struct hist_bench_rec *b,
+		    int64_t *id)
 {
 	struct hdb *db = h->db;
 	struct bench_ids *ids = h->ids;
@@ -313,9 +354,9 @@ static int bench_id(struct hist *h, struct hdb_stmt *ins, struct hdb_stmt *sel,
 
 	if (ids_find(ids, b->identity, id))
 		return 0;
-	ret = db->ops->run(ins, v, 5);
+	ret = db->ops->run(st->ins_bench, v, 5);
 	if (ret == 0)
-		ret = run_for_id(db, sel, v, 1, id, &found);
+		ret = run_for_id(db, st->sel_bench, v, 1, id, &found);
 	if (ret == 0 && !found) {
 		buf_reset(&db->err);
 		buf_addf(&db->err, "benchmark '%s' vanished while it was being stored", b->label);
@@ -336,79 +377,92 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The measurements' rows, then the runs' rows, of every benchmark. */
-static int copy_figures(struct hdb *db, const struct hist_record *rec, int64_t set,
-			const int64_t *ids)
+/*
+ * The runs' values as a JSON array: %.17g, which reads back as the same
+ * double (the shortest form that does would cost a strtod per try).
+ */
+static void format_values(struct buf *out, const double *v, size_t n)
 {
+	buf_reset(out);
+	buf_grow(out, n * 24 + 2);
+	buf_addch(out, '[');
+	for (size_t i = 0; i < n; i++) {
+		char tmp[32];
+		int len = snprintf(tmp, sizeof(tmp), "%.17g", v[i]);
+
+		if (i)
+			buf_addch(out, ',');
+		buf_add(out, tmp, (size_t)len);
+	}
+	buf_addch(out, ']');
+}
+
+/* One measurement's row (its figures from the runs) into the COPY in progress. */
+static int copy_measurement(struct hdb *db, int64_t set, int64_t seq, int64_t bench,
+			    const struct hist_metric_rec *m, double *sorted, struct buf *text)
+{
+	struct interval ci;
+	double sd = stats_stddev(m->values, m->n);
+	struct hdb_val v[14];
+
+	memcpy(sorted, m->values, m->n * sizeof(*sorted));
+	qsort(sorted, m->n, sizeof(*sorted), cmp_double);
+	stats_median_ci_sorted(sorted, m->n, 0.95, &ci);
+	v[0] = hdb_int(set);
+	v[1] = hdb_int(seq);
+	v[2] = hdb_int(bench);
+	v[3] = hdb_text(m->name);
+	v[4] = hdb_text(metric_unit_name(m->unit));
+	v[5] = hdb_int((int64_t)m->n);
+	v[6] = hdb_double(stats_quantile_sorted(sorted, m->n, 0.5));
+	v[7] = isnan(ci.lo) ? hdb_null() : hdb_double(ci.lo);
+	v[8] = isnan(ci.hi) ? hdb_null() : hdb_double(ci.hi);
+	v[9] = hdb_double(stats_mean(m->values, m->n));
+	v[10] = isfinite(sd) ? hdb_double(sd) : hdb_null();
+	v[11] = hdb_double(sorted[0]);
+	v[12] = hdb_double(sorted[m->n - 1]);
+	format_values(text, m->values, m->n);
+	v[13] = hdb_text(text->ptr);
+	return db->ops->copy_row(db, v);
+}
+
+/* The measurements' rows of every record stored new (sets[i] > 0): one COPY for the batch. */
+static int copy_figures(struct hist *h, const struct hist_record *recs, size_t n,
+			const int64_t *sets)
+{
+	struct hdb *db = h->db;
 	const struct hdb_ops *ops = db->ops;
+	struct buf text = BUF_INIT;
 	double *sorted = NULL;
 	size_t alloc = 0;
-	int64_t seq = 0;
 	int ret;
 
 	ret = ops->copy_begin(db, "measurements",
 			      "result_set_id, seq, benchmark_id, metric, unit, runs, median, "
-			      "ci_lo, ci_hi, mean, stddev, min, max", 13);
-	for (size_t i = 0; ret == 0 && i < rec->nr_benches; i++) {
-		const struct hist_bench_rec *b = &rec->benches[i];
+			      "ci_lo, ci_hi, mean, stddev, min, max, run_values", 14);
+	for (size_t r = 0; ret == 0 && r < n; r++) {
+		int64_t seq = 0;
 
-		for (size_t k = 0; ret == 0 && k < b->nr_metrics; k++) {
-			const struct hist_metric_rec *m = &b->metrics[k];
-			struct interval ci;
-			double sd;
-			struct hdb_val v[13];
+		for (size_t i = 0; sets[r] > 0 && ret == 0 && i < recs[r].nr_benches; i++) {
+			const struct hist_bench_rec *b = &recs[r].benches[i];
+			int64_t bench = 0;
 
-			if (!m->n)
-				continue;
-			if (m->n > alloc) {
-				alloc = m->n;
-				sorted = xreallocarray(sorted, alloc, sizeof(*sorted));
+			if (!ids_find(h->ids, b->identity, &bench))
+				BUG("benchmark '%s' has no id", b->label);
+			for (size_t k = 0; ret == 0 && k < b->nr_metrics; k++) {
+				if (!b->metrics[k].n)
+					continue;
+				if (b->metrics[k].n > alloc) {
+					alloc = b->metrics[k].n;
+					sorted = xreallocarray(sorted, alloc, sizeof(*sorted));
+				}
+				ret = copy_measurement(db, sets[r], seq++, bench, &b->metrics[k], sorted,
+						       &text);
 			}
-			memcpy(sorted, m->values, m->n * sizeof(*sorted));
-			qsort(sorted, m->n, sizeof(*sorted), cmp_double);
-			stats_median_ci_sorted(sorted, m->n, 0.95, &ci);
-			sd = stats_stddev(m->values, m->n);
-			v[0] = hdb_int(set);
-			v[1] = hdb_int(seq++);
-			v[2] = hdb_int(ids[i]);
-			v[3] = hdb_text(m->name);
-			v[4] = hdb_text(metric_unit_name(m->unit));
-			v[5] = hdb_int((int64_t)m->n);
-			v[6] = hdb_double(stats_quantile_sorted(sorted, m->n, 0.5));
-			v[7] = isnan(ci.lo) ? hdb_null() : hdb_double(ci.lo);
-			v[8] = isnan(ci.hi) ? hdb_null() : hdb_double(ci.hi);
-			v[9] = hdb_double(stats_mean(m->values, m->n));
-			v[10] = isfinite(sd) ? hdb_double(sd) : hdb_null();
-			v[11] = hdb_double(sorted[0]);
-			v[12] = hdb_double(sorted[m->n - 1]);
-			ret = ops->copy_row(db, v);
 		}
 	}
 	free(sorted);
-	if (ret < 0)
-		return ret;
-	ret = ops->copy_end(db);
-	if (ret < 0)
-		return ret;
-	seq = 0;
-	ret = ops->copy_begin(db, "runs", "result_set_id, seq, run, value", 4);
-	for (size_t i = 0; ret == 0 && i < rec->nr_benches; i++) {
-		const struct hist_bench_rec *b = &rec->benches[i];
-
-		for (size_t k = 0; ret == 0 && k < b->nr_metrics; k++) {
-			const struct hist_metric_rec *m = &b->metrics[k];
-
-			if (!m->n)
-				continue;
-			for (size_t j = 0; ret == 0 && j < m->n; j++) {
-				struct hdb_val v[4] = { hdb_int(set), hdb_int(seq), hdb_int((int64_t)j),
-							hdb_double(m->values[j]) };
-
-				ret = ops->copy_row(db, v);
-			}
-			seq++;
-		}
-	}
+	buf_release(&text);
 	return ret < 0 ? ret : ops->copy_end(db);
 }
 
@@ -422,43 +476,17 @@ static int add_profile(struct hdb *db, struct hdb_stmt *ins, int64_t set,
 	return db->ops->run(ins, v, 6);
 }
 
-static const char insert_set_sql[] =
-	"INSERT INTO result_sets (digest, kind, source, created, measured_at, added_at, "
-	"commit_sha, commit_time, branch, dirty, machine, hostname, os, kernel, arch, cpu_model, "
-	"cores, governor, load1, redline_version, benchmarks, measurements) VALUES ($1, $2, $3, "
-	"$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "
-	"ON CONFLICT (digest) DO NOTHING RETURNING id";
-
-/* One attempt: 1 stored, 0 already there, < 0 failed (rolled back). */
-static int add_once(struct hist *h, const struct hist_record *rec, int64_t *id)
+/* The result set's row: *set its new id, or 0 and *old the stored one's when its digest is there. */
+static int insert_set(struct hdb *db, const struct add_stmts *st, const struct hist_record *rec,
+		      int64_t *set, int64_t *old)
 {
-	struct hdb *db = h->db;
-	const struct hdb_ops *ops = db->ops;
-	struct hdb_stmt *ins_set = NULL, *sel_set = NULL, *ins_bench = NULL, *sel_bench = NULL;
-	struct hdb_stmt *ins_prof = NULL;
-	const struct hist_bench_rec **order = NULL;
-	int64_t *ids = NULL, set = 0, nmeas = 0;
-	bool found = false, in_tx = false;
+	int64_t nmeas = 0;
+	bool found;
 	int ret;
 
 	for (size_t i = 0; i < rec->nr_benches; i++)
 		for (size_t k = 0; k < rec->benches[i].nr_metrics; k++)
 			nmeas += rec->benches[i].metrics[k].n > 0;
-	if ((ret = ops->prepare(db, insert_set_sql, &ins_set)) < 0 ||
-	    (ret = ops->prepare(db, "SELECT id FROM result_sets WHERE digest = $1", &sel_set)) < 0 ||
-	    (ret = ops->prepare(db, "INSERT INTO benchmarks (identity, label, name, command, "
-				    "parameters) VALUES ($1, $2, $3, $4, $5) ON CONFLICT "
-				    "(identity) DO NOTHING", &ins_bench)) < 0 ||
-	    (ret = ops->prepare(db, "SELECT id FROM benchmarks WHERE identity = $1",
-				&sel_bench)) < 0 ||
-	    (ret = ops->prepare(db, "INSERT INTO profiles (result_set_id, kind, path, bytes, "
-				    "digest, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
-				    "(result_set_id, digest) DO NOTHING", &ins_prof)) < 0)
-		goto out;
-	ret = ops->begin(db, false);
-	if (ret < 0)
-		goto out;
-	in_tx = true;
 	{
 		struct hdb_val v[22] = {
 			hdb_text(rec->digest), hdb_text(rec->kind), hdb_text(rec->source),
@@ -474,81 +502,128 @@ static int add_once(struct hist *h, const struct hist_record *rec, int64_t *id)
 			hdb_int(nmeas),
 		};
 
-		ret = run_for_id(db, ins_set, v, 22, &set, &found);
+		ret = run_for_id(db, st->ins_set, v, 22, set, &found);
 	}
-	if (ret < 0)
-		goto out;
-	if (!found) {
-		/* Stored already (by us earlier, or by another writer that just committed). */
+	if (ret < 0 || found)
+		return ret;
+	/* Stored already (earlier, by another writer that just committed, or in this batch). */
+	{
 		struct hdb_val d = hdb_text(rec->digest);
 
-		ret = run_for_id(db, sel_set, &d, 1, &set, &found);
+		*set = 0;
+		ret = run_for_id(db, st->sel_set, &d, 1, old, &found);
 		/* Not there after all: it was being stored and then rolled back. */
 		if (ret == 0 && !found)
 			ret = -EAGAIN;
-		*id = set;
-		/* Its profiles it lacks, if this time some come with it. */
-		for (size_t i = 0; ret == 0 && i < rec->nr_profiles; i++)
-			ret = add_profile(db, ins_prof, set, &rec->profiles[i]);
-		if (ret == 0 && rec->nr_profiles) {
-			ret = ops->commit(db);
-			in_tx = ret < 0;
-		}
-		goto out;
 	}
-	*id = set;
-	/* Benchmarks in the order of their keys: two writers never wait in a circle. */
-	order = xcalloc(rec->nr_benches + 1, sizeof(*order));
-	ids = xcalloc(rec->nr_benches + 1, sizeof(*ids));
-	for (size_t i = 0; i < rec->nr_benches; i++)
-		order[i] = &rec->benches[i];
-	qsort(order, rec->nr_benches, sizeof(*order), cmp_bench_by_identity);
-	for (size_t i = 0; ret == 0 && i < rec->nr_benches; i++)
-		ret = bench_id(h, ins_bench, sel_bench, order[i], &ids[order[i] - rec->benches]);
+	return ret;
+}
+
+struct by_digest {
+	const struct hist_record *rec;
+	size_t index;
+};
+
+static int cmp_by_digest(const void *a, const void *b)
+{
+	return strcmp(((const struct by_digest *)a)->rec->digest,
+		      ((const struct by_digest *)b)->rec->digest);
+}
+
+/*
+ * One attempt at the batch, in one transaction. Locks are taken in one
+ * order by every writer, so that two never wait for each other in a
+ * circle: the benchmarks by key, then the result sets by digest.
+ */
+static int add_once(struct hist *h, const struct hist_record *recs, size_t n, int *added,
+		    int64_t *ids)
+{
+	struct hdb *db = h->db;
+	const struct hdb_ops *ops = db->ops;
+	struct add_stmts st;
+	const struct hist_bench_rec **benches = NULL;
+	struct by_digest *order = xcalloc(n + 1, sizeof(*order));
+	int64_t *sets = xcalloc(n + 1, sizeof(*sets));
+	size_t nbenches = 0, abenches = 0;
+	bool in_tx = false;
+	int ret = prepare_stmts(db, &st);
+
+	if (ret < 0)
+		goto out;
+	ret = ops->begin(db, false);
+	if (ret < 0)
+		goto out;
+	in_tx = true;
+	/* Every benchmark of the batch, once, by key. */
+	for (size_t r = 0; r < n; r++) {
+		for (size_t i = 0; i < recs[r].nr_benches; i++) {
+			ALLOC_GROW(benches, nbenches, abenches);
+			benches[nbenches++] = &recs[r].benches[i];
+		}
+	}
+	if (nbenches)
+		qsort(benches, nbenches, sizeof(*benches), cmp_bench_by_identity);
+	for (size_t i = 0; ret == 0 && i < nbenches; i++) {
+		int64_t id;
+
+		if (!i || strcmp(benches[i]->identity, benches[i - 1]->identity))
+			ret = bench_id(h, &st, benches[i], &id);
+	}
+	for (size_t r = 0; r < n; r++)
+		order[r] = (struct by_digest){ &recs[r], r };
+	qsort(order, n, sizeof(*order), cmp_by_digest);
+	for (size_t k = 0; ret == 0 && k < n; k++) {
+		size_t r = order[k].index;
+
+		ret = insert_set(db, &st, &recs[r], &sets[r], &ids[r]);
+		if (ret == 0 && sets[r])
+			ids[r] = sets[r];
+		added[r] = sets[r] > 0;
+		/* Its profiles that the stored one lacks, if some come with it. */
+		for (size_t i = 0; ret == 0 && i < recs[r].nr_profiles; i++)
+			ret = add_profile(db, st.ins_prof, ids[r], &recs[r].profiles[i]);
+	}
 	if (ret == 0)
-		ret = copy_figures(db, rec, set, ids);
-	for (size_t i = 0; ret == 0 && i < rec->nr_profiles; i++)
-		ret = add_profile(db, ins_prof, set, &rec->profiles[i]);
+		ret = copy_figures(h, recs, n, sets);
 	if (ret == 0 && hist_faults.before_commit)
 		hist_faults.before_commit();
 	if (ret == 0) {
 		ret = ops->commit(db);
 		in_tx = ret < 0;
 	}
-	if (ret == 0)
-		ret = 1;
 out:
 	if (in_tx)
 		ops->rollback(db);
-	if (ret == 1)
+	if (ret == 0)
 		ids_commit(h->ids);
 	else
 		ids_forget(h->ids);
-	ops->finalize(ins_set);
-	ops->finalize(sel_set);
-	ops->finalize(ins_bench);
-	ops->finalize(sel_bench);
-	ops->finalize(ins_prof);
+	finalize_stmts(db, &st);
+	free(benches);
 	free(order);
-	free(ids);
+	free(sets);
 	return ret;
 }
 
-int hist_add(struct hist *h, const struct hist_record *rec, int64_t *id)
+int hist_add(struct hist *h, const struct hist_record *recs, size_t n, int *added, int64_t *ids)
 {
 	int ret;
 
 	/* A deadlock or a writer that rolled back under us: the engine asks to try again. */
 	for (int attempt = 0;; attempt++) {
-		ret = add_once(h, rec, id);
+		ret = add_once(h, recs, n, added, ids);
 		if (ret != -EAGAIN || attempt == 10)
 			break;
 	}
 	if (ret < 0) {
 		struct buf what = BUF_INIT;
 
-		buf_addf(&what, "cannot store %s%s%s in '%s'", rec->source ? "'" : "the results",
-			 rec->source ? rec->source : "", rec->source ? "'" : "", h->loc.shown);
+		if (n == 1 && recs[0].source)
+			buf_addf(&what, "cannot store '%s' in '%s'", recs[0].source, h->loc.shown);
+		else if (n == 1)
+			buf_addf(&what, "cannot store the results in '%s'", h->loc.shown);
+		else
+			buf_addf(&what, "cannot store the %zu result sets in '%s'", n, h->loc.shown);
 		hist_report(h, ret, what.ptr);
 		buf_release(&what);
 	}

@@ -41,12 +41,12 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"already stored  $TMP/a.json"* ]]
 	[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 1 ]
-	[ "$(sql 'SELECT COUNT(*) FROM runs')" = 14 ]
+	[ "$(sql 'SELECT COUNT(*) FROM history_runs')" = 14 ]
 	[ "$(sql "SELECT runs, median, ci_lo, ci_hi, min, max FROM measurements WHERE metric = 'wall_time'")" = "7|0.013|0.01|0.016|0.01|0.016" ]
 	[ "$(sql "SELECT benchmark, commit_sha, branch, machine, metric, runs FROM history_points ORDER BY metric")" = "work|1a2b3c4d|main|box|max_rss|7
 work|1a2b3c4d|main|box|wall_time|7" ]
-	[ "$(sql "SELECT SUM(value) FROM history_runs WHERE metric = 'wall_time'")" = 0.091 ] ||
-		[ "$(sql "SELECT ROUND(SUM(value)::numeric, 6) FROM history_runs WHERE metric = 'wall_time'")" = 0.091000 ]
+	[ "$(sql "SELECT CAST(ROUND(SUM(value) * 1000) AS INTEGER) FROM history_runs WHERE metric = 'wall_time'")" = 91 ]
+	[ "$(sql "SELECT run, value FROM history_runs WHERE metric = 'wall_time' AND run = 6")" = "6|0.016" ]
 	[ "$(sql 'SELECT MAX(version) FROM redline_schema')" = 1 ]
 	run "$REDLINE" history log --db "$DB" work
 	[ "$status" -eq 0 ]
@@ -171,7 +171,7 @@ PY
 	[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 800 ]
 	[ "$(sql 'SELECT COUNT(DISTINCT digest) FROM result_sets')" = 800 ]
 	[ "$(sql 'SELECT COUNT(*) FROM measurements')" = 800 ]
-	[ "$(sql 'SELECT COUNT(*) FROM runs')" = 2400 ]
+	[ "$(sql 'SELECT COUNT(*) FROM history_runs')" = 2400 ]
 	[ "$(sql 'SELECT COUNT(*) FROM benchmarks')" = 8 ]
 	# Every result set whole: as many measurements as it says it holds.
 	[ "$(sql 'SELECT COUNT(*) FROM result_sets rs WHERE measurements <> (SELECT COUNT(*) FROM measurements m WHERE m.result_set_id = rs.id)')" = 0 ]
@@ -192,13 +192,13 @@ PY
 	wait "$pid" || true
 	[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 1 ]
 	[ "$(sql 'SELECT COUNT(*) FROM measurements')" = 1 ]
-	[ "$(sql 'SELECT COUNT(*) FROM runs')" = 2 ]
+	[ "$(sql 'SELECT COUNT(*) FROM history_runs')" = 2 ]
 	[ "$(sql "SELECT COUNT(*) FROM benchmarks WHERE label IN ('./p', './q')")" = 0 ]
 	# The store works on, and the killed writer's file is stored in full when added again.
 	run "$REDLINE" history add --db "$DB" "$TMP/a.json"
 	[ "$status" -eq 0 ]
 	[[ $output == *"1 stored, 0 already there"* ]]
-	[ "$(sql 'SELECT COUNT(*) FROM runs')" = 7 ]
+	[ "$(sql 'SELECT COUNT(*) FROM history_runs')" = 7 ]
 }
 
 @test "history publish writes the dashboard: sparklines, trends with change points, flame graphs" {
@@ -379,7 +379,7 @@ mount -t tmpfs -o size=384k tmpfs "$TMP/small" || exit 77
 "$REDLINE" history add -q --db "$TMP/small/h.sqlite" "$TMP/a.json" || exit 5
 "$REDLINE" history add --db "$TMP/small/h.sqlite" "$TMP/big.json" >"$TMP/out" 2>&1
 echo \$? >"$TMP/status"
-/usr/bin/python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute("SELECT COUNT(*) FROM result_sets").fetchone()[0], c.execute("SELECT COUNT(*) FROM runs").fetchone()[0], c.execute("PRAGMA integrity_check").fetchone()[0])' "$TMP/small/h.sqlite" >"$TMP/counts"
+/usr/bin/python3 -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(c.execute("SELECT COUNT(*) FROM result_sets").fetchone()[0], c.execute("SELECT COUNT(*) FROM history_runs").fetchone()[0], c.execute("PRAGMA integrity_check").fetchone()[0])' "$TMP/small/h.sqlite" >"$TMP/counts"
 EOF
 	run unshare -m sh "$TMP/full.sh"
 	[ "$status" -ne 77 ] || skip "cannot mount a file system here ($output)"

@@ -43,6 +43,7 @@ static int cmd_stall(const char *db, const char *file)
 	struct buf err = BUF_INIT;
 	struct hist *h;
 	int64_t id;
+	int added;
 
 	if (hist_location_parse(db, &loc, &err) < 0 || resultset_read_file(&rs, file, &err) < 0) {
 		fprintf(stderr, "test-history: %s\n", err.ptr);
@@ -54,7 +55,7 @@ static int cmd_stall(const char *db, const char *file)
 	if (hist_open(&loc, HIST_WRITE, &h, NULL) < 0)
 		return 4;
 	hist_faults.before_commit = stall;
-	if (hist_add(h, &rec, &id) < 0)
+	if (hist_add(h, &rec, 1, &added, &id) < 0)
 		return 4;
 	/* Not reached: the stall waits for the kill. */
 	return 0;

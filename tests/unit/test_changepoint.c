@@ -94,6 +94,37 @@ static void test_statistic_matches_formula(void **state)
 	}
 }
 
+/* Past 256 points, a stretch is weighed only up to that length; the rest as before. */
+static void test_statistic_long_series(void **state)
+{
+	const size_t n = 400;
+	double *q = calloc((n + 1) * (n + 1), sizeof(*q)), x[400], r[400];
+	size_t end;
+	struct rng g;
+
+	(void)state;
+	rng_seed(&g, 3);
+	for (size_t i = 0; i < n; i++)
+		x[i] = rng_normal(&g) + (i >= 100 && i < 150 ? 2 : 0);
+	naive_ranks(x, n, r);
+	{
+		size_t t = cp_statistic(x, n, 3, q, &end);
+
+		assert_true(t >= 98 && t <= 102 && end >= 148 && end <= 152);
+	}
+	for (int i = 0; i < 60; i++) {
+		size_t t = 3 + rng_below(&g, n - 6), k = rng_below(&g, 2) ? n : t + 3 + rng_below(&g, n - t - 3);
+
+		if (k < n && k + 3 > n)
+			continue;
+		if (k < n && k - t > 256)
+			assert_true(q[t * (n + 1) + k] == 0);
+		else
+			assert_true(fabs(q[t * (n + 1) + k] - naive_q(r, n, t, k)) <= 1e-9 * (1 + fabs(q[t * (n + 1) + k])));
+	}
+	free(q);
+}
+
 /* level · (1 + N(0, noise)) for each point; steps multiply the level from an index on. */
 static void series(struct rng *g, double *x, size_t n, double noise, const size_t *at,
 		   const double *factor, size_t nsteps)
@@ -345,6 +376,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statistic_matches_formula),
+		cmocka_unit_test(test_statistic_long_series),
 		cmocka_unit_test(test_step_found_at_its_place),
 		cmocka_unit_test(test_noise_has_no_change),
 		cmocka_unit_test(test_outlier_is_no_change),

@@ -251,7 +251,7 @@ static void test_sqlite_round_trip(void **state)
 	struct buf err = BUF_INIT;
 	struct hist *h;
 	int64_t id1, id2, sets, meas, runs;
-	int before;
+	int before, added[3];
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -273,11 +273,20 @@ static void test_sqlite_round_trip(void **state)
 	hist_record_override(&r2, "c1", "main", "box");
 	hist_record_seal(&r1);
 	hist_record_seal(&r2);
-	assert_int_equal(hist_add(h, &r1, &id1), 1);
-	assert_int_equal(hist_add(h, &r1, &id2), 0);
+	assert_int_equal(hist_add(h, &r1, 1, &added[0], &id1), 0);
+	assert_int_equal(added[0], 1);
+	assert_int_equal(hist_add(h, &r1, 1, &added[0], &id2), 0);
+	assert_int_equal(added[0], 0);
 	assert_true(id1 == id2);
-	assert_int_equal(hist_add(h, &r2, &id2), 1);
-	assert_true(id2 != id1);
+	/* A batch: r2 new, r1 there already, r2 again (stored once, in this batch). */
+	{
+		struct hist_record batch[3] = { r2, r1, r2 };
+		int64_t ids[3];
+
+		assert_int_equal(hist_add(h, batch, 3, added, ids), 0);
+		assert_true(added[0] == 1 && added[1] == 0 && added[2] == 0);
+		assert_true(ids[1] == id1 && ids[0] == ids[2] && ids[0] != id1);
+	}
 	assert_int_equal(hist_count(h, &sets, &meas, &runs), 0);
 	assert_true(sets == 2 && meas == 2 && runs == 10);
 	assert_int_equal(hist_load_series(h, &f, &l), 0);

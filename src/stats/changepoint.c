@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "stats/describe.h"
+#include "stats/outliers.h"
 #include "stats/rng.h"
 
 /* How much looser the confirmation of a change between its neighbours is (see refine()). */
@@ -21,18 +23,39 @@
 #define CP_MAX_STRETCH 256
 
 /*
- * Sums of distances between ranks. W(a, b) is the sum of |r_i - r_j| over
- * the pairs of [a, b). Ranks are doubled, so that the mean ranks of ties
- * stay integers and every sum is exact.
+ * Values are clipped at 10 robust standard deviations from the median:
+ * far enough that a step of any size beyond the noise keeps most of its
+ * weight (at 3.5, a high point of the noise came close to a clipped
+ * regression's level and shuffles outweighed the regression), near
+ * enough that one spike of a busy machine is one more point, not the
+ * series' largest distance. The same cut-off as a warning of an outlier
+ * run (stats/outliers.h).
  */
+#define CP_CLIP OUTLIER_WARN_THRESHOLD
+
+/* The scores' range: 2^30, so that a sum over 10^4 points stays exact in int64. */
+#define CP_SCALE 1073741824.0
+
+
+/*
+ * Sums of distances between the points' scores (see score_values()).
+ * W(a, b) is the sum of |v_i - v_j| over the pairs of [a, b). Scores are
+ * integers, so that every sum is exact and a shuffle's statistic equals
+ * the observed one when it should.
+ */
+struct cp_item {
+	int64_t v;    /* the score */
+	uint32_t pos; /* its place in the segment's sorted order (the Fenwick trees' index) */
+};
+
 struct cp_scratch {
 	size_t n;
-	int64_t *rank2; /* twice each value's rank */
-	int64_t *perm;	/* a shuffled copy */
+	struct cp_item *item; /* the segment's points, in order */
+	struct cp_item *perm; /* a shuffled copy */
 	int64_t *wrow;	/* wrow[t] = W(t, k) for the current right end k */
 	int64_t *w0;	/* w0[b] = W(0, b) */
 	int64_t *suf;	/* suf[t] = W(t, n) */
-	int64_t *fcnt, *fsum; /* Fenwick trees over the doubled ranks (2 .. 2n) */
+	int64_t *fcnt, *fsum; /* Fenwick trees over the sorted places (1 .. n) */
 	double *inv;	/* inv[j] = 1 / j */
 	double *q;	/* optional: every Q(t, k), (n + 1) x (n + 1) */
 };
@@ -41,13 +64,13 @@ static void scratch_init(struct cp_scratch *s, size_t n)
 {
 	memset(s, 0, sizeof(*s));
 	s->n = n;
-	s->rank2 = xcalloc(n + 1, sizeof(*s->rank2));
+	s->item = xcalloc(n + 1, sizeof(*s->item));
 	s->perm = xcalloc(n + 1, sizeof(*s->perm));
 	s->wrow = xcalloc(n + 1, sizeof(*s->wrow));
 	s->w0 = xcalloc(n + 1, sizeof(*s->w0));
 	s->suf = xcalloc(n + 1, sizeof(*s->suf));
-	s->fcnt = xcalloc(2 * n + 2, sizeof(*s->fcnt));
-	s->fsum = xcalloc(2 * n + 2, sizeof(*s->fsum));
+	s->fcnt = xcalloc(n + 2, sizeof(*s->fcnt));
+	s->fsum = xcalloc(n + 2, sizeof(*s->fsum));
 	s->inv = xcalloc(n + 2, sizeof(*s->inv));
 	for (size_t j = 1; j <= n + 1; j++)
 		s->inv[j] = 1.0 / (double)j;
@@ -55,7 +78,7 @@ static void scratch_init(struct cp_scratch *s, size_t n)
 
 static void scratch_release(struct cp_scratch *s)
 {
-	free(s->rank2);
+	free(s->item);
 	free(s->perm);
 	free(s->wrow);
 	free(s->w0);
@@ -66,61 +89,75 @@ static void scratch_release(struct cp_scratch *s)
 	memset(s, 0, sizeof(*s));
 }
 
-struct rank_sort {
+struct sort_item {
 	double v;
 	size_t i;
 };
 
-static int cmp_rank_sort(const void *a, const void *b)
+static int cmp_sort_item(const void *a, const void *b)
 {
-	const struct rank_sort *x = a, *y = b;
+	const struct sort_item *x = a, *y = b;
 
 	if (x->v != y->v)
 		return x->v < y->v ? -1 : 1;
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* Rank x[0..n) into s->rank2 (mid-ranks for ties, doubled: 2 .. 2n). */
-static void rank_values(struct cp_scratch *s, const double *x, size_t n)
+/*
+ * Score x[0..n) into s->item: each value clipped to the segment's median
+ * ± CP_CLIP robust standard deviations (1.4826 MAD), then mapped onto the
+ * integers 0 .. 2^30 (exact sums; ties stay ties). Values, not ranks: a
+ * 20x slowdown is much further from the rest than noise is, which ranks
+ * forget, and with it the power to see a step that has few points yet.
+ * Clipped: a lone spike counts no more than CP_CLIP robust deviations,
+ * however tall, so the spikes of a busy machine do not outweigh a step.
+ */
+static void score_values(struct cp_scratch *s, const double *x, size_t n)
 {
-	struct rank_sort *rs = xcalloc(n + 1, sizeof(*rs));
+	struct sort_item *rs = xcalloc(n + 1, sizeof(*rs));
+	double *dev = xcalloc(n + 1, sizeof(*dev)), med, mad, lo, hi;
 
 	for (size_t i = 0; i < n; i++)
-		rs[i] = (struct rank_sort){ x[i], i };
-	qsort(rs, n, sizeof(*rs), cmp_rank_sort);
-	for (size_t a = 0; a < n;) {
-		size_t b = a + 1;
+		rs[i] = (struct sort_item){ x[i], i };
+	qsort(rs, n, sizeof(*rs), cmp_sort_item);
+	med = n % 2 ? rs[n / 2].v : (rs[n / 2 - 1].v + rs[n / 2].v) / 2;
+	for (size_t i = 0; i < n; i++)
+		dev[i] = fabs(x[i] - med);
+	mad = stats_median_inplace(dev, n) * STATS_MAD_TO_SIGMA;
+	free(dev);
+	/* More than half the values equal (MAD 0): nothing is clipped. */
+	lo = mad > 0 ? fmax(rs[0].v, med - CP_CLIP * mad) : rs[0].v;
+	hi = mad > 0 ? fmin(rs[n - 1].v, med + CP_CLIP * mad) : rs[n - 1].v;
+	for (size_t k = 0; k < n; k++) {
+		struct cp_item *it = &s->item[rs[k].i];
+		double v = fmin(fmax(rs[k].v, lo), hi);
 
-		while (b < n && rs[b].v == rs[a].v)
-			b++;
-		/* Ranks a+1 .. b share their mean (a + 1 + b) / 2; doubled: a + 1 + b. */
-		for (size_t k = a; k < b; k++)
-			s->rank2[rs[k].i] = (int64_t)(a + 1 + b);
-		a = b;
+		it->v = hi > lo ? llround((v - lo) / (hi - lo) * CP_SCALE) : 0;
+		it->pos = (uint32_t)k;
 	}
 	free(rs);
 }
 
 /*
  * Sums of distances of every prefix or suffix, in O(n log n): adding a
- * point to those already in adds its distances to them, which a Fenwick
- * tree over the values gives as the count and sum of those below it (and
- * the rest above). Prefixes into w0 (w0[b] = W(0, b)), or, with from_right,
- * suffixes into suf (suf[t] = W(t, n)).
+ * point to those already in adds its distances to them, which Fenwick
+ * trees over the sorted places give as the count and sum of those below
+ * it (and the rest above; ties add nothing either way). Prefixes into w0
+ * (w0[b] = W(0, b)), or, with from_right, suffixes into suf (suf[t] =
+ * W(t, n)).
  */
-static void fenwick_sums(struct cp_scratch *s, const int64_t *r, size_t n, bool from_right)
+static void fenwick_sums(struct cp_scratch *s, const struct cp_item *r, size_t n, bool from_right)
 {
-	size_t size = 2 * n + 1;
 	int64_t total = 0, *out = from_right ? s->suf : s->w0;
 
-	memset(s->fcnt, 0, (size + 1) * sizeof(*s->fcnt));
-	memset(s->fsum, 0, (size + 1) * sizeof(*s->fsum));
+	memset(s->fcnt, 0, (n + 2) * sizeof(*s->fcnt));
+	memset(s->fsum, 0, (n + 2) * sizeof(*s->fsum));
 	out[from_right ? n : 0] = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t t = from_right ? n - 1 - i : i;
-		int64_t v = r[t], below_n = 0, below_s = 0, count = (int64_t)i, d;
+		int64_t v = r[t].v, below_n = 0, below_s = 0, count = (int64_t)i, d;
 
-		for (size_t j = (size_t)v - 1; j > 0; j -= j & (~j + 1)) {
+		for (size_t j = r[t].pos; j > 0; j -= j & (~j + 1)) {
 			below_n += s->fcnt[j];
 			below_s += s->fsum[j];
 		}
@@ -129,7 +166,7 @@ static void fenwick_sums(struct cp_scratch *s, const int64_t *r, size_t n, bool 
 			out[t] = out[t + 1] + d;
 		else
 			out[t + 1] = out[t] + d;
-		for (size_t j = (size_t)v; j <= size; j += j & (~j + 1)) {
+		for (size_t j = r[t].pos + 1; j <= n; j += j & (~j + 1)) {
 			s->fcnt[j]++;
 			s->fsum[j] += v;
 		}
@@ -140,8 +177,7 @@ static void fenwick_sums(struct cp_scratch *s, const int64_t *r, size_t n, bool 
 /*
  * Q of the parts [t, k) and the rest, from their sums: a inside, b
  * outside, it is a b / n (2 cross / (a b) - wout / C(b, 2) - win / C(a,
- * 2)) = 2 / n (cross - a wout / (b - 1) - b win / (a - 1)); the doubled
- * ranks double the sums, and the 2 undoes it.
+ * 2)) = 2 / n (cross - a wout / (b - 1) - b win / (a - 1)).
  */
 static inline double q_of(const double *inv, size_t n, size_t in, int64_t total, int64_t win,
 			  int64_t wout)
@@ -149,8 +185,8 @@ static inline double q_of(const double *inv, size_t n, size_t in, int64_t total,
 	size_t out = n - in;
 	double cross = (double)(total - wout - win);
 
-	return inv[n] * (cross - (double)in * (double)wout * inv[out - 1] -
-			 (double)out * (double)win * inv[in - 1]);
+	return 2 * inv[n] * (cross - (double)in * (double)wout * inv[out - 1] -
+			     (double)out * (double)win * inv[in - 1]);
 }
 
 /*
@@ -158,7 +194,7 @@ static inline double q_of(const double *inv, size_t n, size_t in, int64_t total,
  * [0, t) against [t, n), each at least ms long, from the sums of every
  * prefix and suffix: O(n log n). Returns the best t (0: none).
  */
-static size_t statistic_split(struct cp_scratch *s, const int64_t *r, size_t n, size_t ms,
+static size_t statistic_split(struct cp_scratch *s, const struct cp_item *r, size_t n, size_t ms,
 			      double *best_q)
 {
 	size_t best = 0;
@@ -191,7 +227,7 @@ static size_t statistic_split(struct cp_scratch *s, const int64_t *r, size_t n, 
  * distances between its two parts. O(n min(n, CP_MAX_STRETCH)), integer
  * sums, no allocation. Returns the best t (0: none), its k in *best_k.
  */
-static size_t statistic_circular(struct cp_scratch *s, const int64_t *r, size_t n, size_t ms,
+static size_t statistic_circular(struct cp_scratch *s, const struct cp_item *r, size_t n, size_t ms,
 				 double *best_q, size_t *best_k)
 {
 	int64_t *wrow = s->wrow, *w0 = s->w0, *suf = s->suf, total;
@@ -203,13 +239,13 @@ static size_t statistic_circular(struct cp_scratch *s, const int64_t *r, size_t 
 	total = suf[0];
 	*best_k = 0;
 	for (size_t k = 1; k < n; k++) {
-		int64_t e = r[k - 1], a = 0;
+		int64_t e = r[k - 1].v, a = 0;
 		size_t lo = k > CP_MAX_STRETCH ? k - CP_MAX_STRETCH : 0;
 
 		/* wrow[t] = W(t, k) for every t in reach of a stretch ending at k. */
 		wrow[k - 1] = 0;
 		for (size_t t = k - 1; t-- > lo;) {
-			int64_t d = e - r[t];
+			int64_t d = e - r[t].v;
 
 			a += d < 0 ? -d : d;
 			wrow[t] += a;
@@ -246,7 +282,7 @@ static size_t statistic_circular(struct cp_scratch *s, const int64_t *r, size_t 
 }
 
 /* Either statistic: with whole, the splits in two only (*best_k = n). */
-static size_t statistic(struct cp_scratch *s, const int64_t *r, size_t n, size_t ms,
+static size_t statistic(struct cp_scratch *s, const struct cp_item *r, size_t n, size_t ms,
 			bool whole, double *best_q, size_t *best_k)
 {
 	if (whole) {
@@ -270,8 +306,8 @@ size_t cp_statistic(const double *x, size_t n, size_t min_size, double *q, size_
 		return 0;
 	scratch_init(&s, n);
 	s.q = q;
-	rank_values(&s, x, n);
-	best = statistic(&s, s.rank2, n, min_size, false, &bq, &k);
+	score_values(&s, x, n);
+	best = statistic(&s, s.item, n, min_size, false, &bq, &k);
 	*end = k;
 	scratch_release(&s);
 	return best;
@@ -291,7 +327,7 @@ static double permutation_p(struct cp_scratch *s, size_t n, size_t min_size, boo
 	struct rng rng;
 	unsigned e = 0, r;
 
-	memcpy(s->perm, s->rank2, n * sizeof(*s->perm));
+	memcpy(s->perm, s->item, n * sizeof(*s->perm));
 	rng_seed(&rng, o->seed);
 	for (r = 0; r < o->permutations; r++) {
 		double q;
@@ -299,7 +335,7 @@ static double permutation_p(struct cp_scratch *s, size_t n, size_t min_size, boo
 
 		for (size_t i = n - 1; i > 0; i--) {
 			size_t j = (size_t)rng_below(&rng, i + 1);
-			int64_t t = s->perm[i];
+			struct cp_item t = s->perm[i];
 
 			s->perm[i] = s->perm[j];
 			s->perm[j] = t;
@@ -333,9 +369,9 @@ static bool split_segment(const double *x, size_t start, size_t end, const struc
 	if (len < 2 * o->min_size)
 		return false;
 	scratch_init(&s, len);
-	rank_values(&s, x + start, len);
-	best = statistic(&s, s.rank2, len, o->min_size, whole, &q, &k);
-	/* Q <= 0: no split separates anything (all ranks tied, say). */
+	score_values(&s, x + start, len);
+	best = statistic(&s, s.item, len, o->min_size, whole, &q, &k);
+	/* Q <= 0: no split separates anything (all values equal, say). */
 	if (!best || q <= 0) {
 		scratch_release(&s);
 		return false;
@@ -394,10 +430,9 @@ static double median_of(const double *x, size_t n, double *tmp)
  * have the least squared deviations from their means (the maximum-
  * likelihood place of a shift in Gaussian noise), on the values clipped
  * to the stretch's median ± 3.5 robust standard deviations (1.4826 MAD),
- * so that a lone outlier cannot pull it. On the values, not the ranks:
- * ranks place a step late when the points just after it are the highest
- * of their level, however far below the step they are. Returns 0 when
- * the stretch is too short.
+ * so that a lone outlier cannot pull it. (The statistic's own best split
+ * is not always the place: with stretches, a run of noise that fits can
+ * move it.) Returns 0 when the stretch is too short.
  */
 static size_t place_step(const double *x, size_t lo, size_t hi, size_t ms)
 {

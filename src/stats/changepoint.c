@@ -20,7 +20,7 @@
  * the step into it, by the splits in two: its level is that much of the
  * rest of the segment.
  */
-#define CP_MAX_STRETCH 256
+#define CP_MAX_STRETCH 128
 
 /*
  * Values are clipped at 10 robust standard deviations from the median:

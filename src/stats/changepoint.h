@@ -35,7 +35,7 @@
  *    [t, k), the rest ignored) sees it only against the points before it;
  *    the circle weighs the stretch against everything around it. A
  *    stretch found gives two change points, where it starts and ends.
- *    (A stretch is at most 256 points: a longer one is most of a segment's
+ *    (A stretch is at most 128 points: a longer one is most of a segment's
  *    rest, and the split in two that starts it finds it.)
  *
  *  - Every segment is tested on its own (binary segmentation), not
@@ -68,7 +68,7 @@
  * series always gives the same change points.
  *
  * Cost: R shuffles of O(n log n) per step found; a few shuffles of each
- * kind per segment without a change, the stretches' O(n min(n, 256));
+ * kind per segment without a change, the stretches' O(n min(n, 128));
  * integer sums, no allocation per shuffle. R is raised when alpha / 2 asks for more (1 / (R + 1) must
  * reach it).
  */

@@ -120,7 +120,7 @@ static void test_statistic_matches_formula(void **state)
 	}
 }
 
-/* Past 256 points, a stretch is weighed only up to that length; the rest as before. */
+/* Past 128 points, a stretch is weighed only up to that length; the rest as before. */
 static void test_statistic_long_series(void **state)
 {
 	const size_t n = 400;
@@ -143,7 +143,7 @@ static void test_statistic_long_series(void **state)
 
 		if (k < n && k + 3 > n)
 			continue;
-		if (k < n && k - t > 256)
+		if (k < n && k - t > 128)
 			assert_true(q[t * (n + 1) + k] == 0);
 		else
 			assert_true(fabs(q[t * (n + 1) + k] - naive_q(r, n, t, k)) <=

@@ -33,6 +33,9 @@
  */
 #define CP_CLIP OUTLIER_WARN_THRESHOLD
 
+/* How much larger Q a stretch needs than the step at its start to be tested (see detect_segment()). */
+#define CP_STRETCH_GAIN 1.25
+
 /* The scores' range: 2^30, so that a sum over 10^4 points stays exact in int64. */
 #define CP_SCALE 1073741824.0
 
@@ -355,11 +358,12 @@ static double permutation_p(struct cp_scratch *s, size_t n, size_t min_size, boo
  * The best split of x[start, end) and its test: c gets its place (and
  * *second, when the best is a stretch inside the segment, the place where
  * that stretch ends; else 0), statistic and p-value. With whole, only
- * splits in two are considered (and tested against). Returns false when
+ * splits in two are considered (and tested against). The test is run only
+ * when the best Q reaches min_q (else p_value is 1). Returns false when
  * the segment is too short or flat to split at all.
  */
 static bool split_segment(const double *x, size_t start, size_t end, const struct cp_opts *o,
-			  bool whole, struct cp_change *c, size_t *second)
+			  bool whole, double min_q, struct cp_change *c, size_t *second)
 {
 	size_t len = end - start, best, k;
 	struct cp_scratch s;
@@ -379,7 +383,8 @@ static bool split_segment(const double *x, size_t start, size_t end, const struc
 	*c = (struct cp_change){ start + best, start, end, q, 1 };
 	if (k < len)
 		*second = start + k;
-	c->p_value = permutation_p(&s, len, o->min_size, whole, q, o);
+	if (q >= min_q)
+		c->p_value = permutation_p(&s, len, o->min_size, whole, q, o);
 	scratch_release(&s);
 	return true;
 }
@@ -402,10 +407,29 @@ static bool detect_segment(const double *x, size_t start, size_t end, const stru
 	/* Enough shuffles for p <= alpha / 2 to be possible at all. */
 	if (half.permutations < need)
 		half.permutations = need > 1e7 ? 10000000 : (unsigned)need;
-	if (!split_segment(x, start, end, &half, true, c, second))
+	if (!split_segment(x, start, end, &half, true, 0, c, second))
 		return false;
-	if (c->p_value > half.alpha && !split_segment(x, start, end, &half, false, c, second))
-		return false;
+	if (c->p_value > half.alpha) {
+		if (!split_segment(x, start, end, &half, false, 0, c, second))
+			return false;
+	} else {
+		/*
+		 * A step, but maybe the start of a stretch that ends before the
+		 * segment does (a regression, then its fix): then both ends are
+		 * changes, and seen here, against the whole segment, the second
+		 * has far more points to show against than between the two
+		 * changes later. Asked only when a stretch fits clearly better
+		 * (CP_STRETCH_GAIN), so that steps do not pay for it.
+		 */
+		struct cp_change st;
+		size_t end2;
+
+		if (split_segment(x, start, end, &half, false, c->q * CP_STRETCH_GAIN, &st, &end2) &&
+		    end2 && st.p_value <= half.alpha) {
+			*c = st;
+			*second = end2;
+		}
+	}
 	c->p_value = fmin(1, 2 * c->p_value);
 	return true;
 }
@@ -496,6 +520,38 @@ static void sort_changes(struct cp_change *ch, size_t n)
  * the least significant is dropped while one is not confirmed, until all
  * are.
  */
+/*
+ * The end of a stretch between two changes (a regression, then its fix)
+ * may have few points to show against between its neighbours, while
+ * against everything around the stretch it is plain: the stretch from
+ * change i - 1 to i (or from i to i + 1), tested in the segment that
+ * reaches to the changes beyond it. It confirms change i when the best
+ * split there is that stretch (give or take a point) and significant:
+ * c gets that p-value.
+ */
+static void confirm_stretch(const double *x, size_t n, const struct cp_opts *o,
+			    const struct cp_change *ch, size_t nch, size_t i, struct cp_change *c)
+{
+	for (int side = 0; side < 2; side++) {
+		size_t a, b, lo, hi, end;
+		struct cp_change s;
+
+		if (side == 0 && i == 0)
+			continue;
+		if (side == 1 && i + 1 >= nch)
+			continue;
+		a = side == 0 ? ch[i - 1].index : ch[i].index;
+		b = side == 0 ? ch[i].index : ch[i + 1].index;
+		lo = side == 0 ? (i >= 2 ? ch[i - 2].index : 0) : (i >= 1 ? ch[i - 1].index : 0);
+		hi = side == 0 ? (i + 1 < nch ? ch[i + 1].index : n) : (i + 2 < nch ? ch[i + 2].index : n);
+		if (!split_segment(x, lo, hi, o, false, 0, &s, &end) || !end)
+			continue;
+		if (s.index + 1 >= a && s.index <= a + 1 && end + 1 >= b && end <= b + 1 &&
+		    s.p_value < c->p_value)
+			*c = s;
+	}
+}
+
 static size_t refine(const double *x, size_t n, const struct cp_opts *o, struct cp_change *ch,
 		     size_t nch)
 {
@@ -544,11 +600,14 @@ static size_t refine(const double *x, size_t n, const struct cp_opts *o, struct 
 			 * tested on these bounds at this place already (a lone one).
 			 */
 			if (ch[i].start != lo || ch[i].end != hi || tested[i] != ch[i].index) {
-				if (!split_segment(x, lo, hi, o, true, &c, &unused))
+				if (!split_segment(x, lo, hi, o, true, 0, &c, &unused))
 					c = (struct cp_change){ ch[i].index, lo, hi, 0, 1 };
-				if (c.p_value > confirm && split_segment(x, lo, hi, o, false, &c2, &unused) &&
+				if (c.p_value > confirm &&
+				    split_segment(x, lo, hi, o, false, 0, &c2, &unused) &&
 				    c2.p_value < c.p_value)
 					c = c2;
+				if (c.p_value > confirm)
+					confirm_stretch(x, n, o, ch, nch, i, &c);
 				/* The test says whether [lo, hi) changes; the place stays. */
 				c.index = ch[i].index;
 				ch[i] = c;

@@ -301,7 +301,8 @@ static void test_stretch_found_at_both_ends(void **state)
 		extra += n - 2;
 		free(ch);
 	}
-	assert_true(extra <= 1);
+	/* The quiet segments are tested at 1 % each; a false stretch is two changes. */
+	assert_true(extra <= 2);
 	/*
 	 * The newest points back to the old level after seven high ones: both
 	 * ends, from the third point of the fix on (min_size).

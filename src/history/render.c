@@ -50,6 +50,16 @@ void hist_format_change(struct buf *out, double ratio, struct interval ci)
 		buf_addf(out, " [%+.1f%% … %+.1f%%]", (ci.lo - 1) * 100, (ci.hi - 1) * 100);
 }
 
+/* s, then spaces up to width characters (not bytes: "…" is three). */
+static void add_padded(struct buf *out, const char *s, size_t width)
+{
+	size_t n = utf8_chars(s);
+
+	buf_addstr(out, s);
+	if (n < width)
+		buf_addchars(out, ' ', width - n);
+}
+
 /* A commit as people read it: its first 12 characters, or "-". */
 static void short_commit(struct buf *out, const char *c)
 {
@@ -111,8 +121,9 @@ void hist_render_log(struct buf *out, const struct hist_view *v)
 			} else {
 				buf_addstr(&lo, "-");
 			}
-			buf_addf(out, "  %-12s  %-16s  %12s  %-27s  %6zu\n", c.ptr, d.ptr, m.ptr, lo.ptr,
-				 p->runs);
+			buf_addf(out, "  %-12s  %-16s  %12s  ", c.ptr, d.ptr, m.ptr);
+			add_padded(out, lo.ptr, 27);
+			buf_addf(out, "  %6zu\n", p->runs);
 			buf_release(&c);
 			buf_release(&d);
 			buf_release(&m);
@@ -157,9 +168,12 @@ void hist_render_check(struct buf *out, const struct hist_view *v)
 			short_commit(&f, good->commit);
 			buf_addstr(&f, " → first bad ");
 			short_commit(&f, bad->commit);
-			buf_addf(out, "    %-12s %-34s %-26s %s, p = %.3g%s\n",
-				 c->regression ? "REGRESSION" : c->worse ? "change" : "improvement",
-				 t.ptr, b.ptr, f.ptr, c->p_value,
+			buf_addf(out, "    %-12s ",
+				 c->regression ? "REGRESSION" : c->worse ? "change" : "improvement");
+			add_padded(out, t.ptr, 34);
+			buf_addch(out, ' ');
+			add_padded(out, b.ptr, 24);
+			buf_addf(out, " %s, p = %.3g%s\n", f.ptr, c->p_value,
 				 k == a->deciding ? " (decides)" : "");
 			buf_release(&t);
 			buf_release(&b);

@@ -1,18 +1,15 @@
 /*
  * redline history: every result kept by commit; change points; a dashboard.
  *
- *   $ redline history add main-5e6f7a8.json
- *   stored  main-5e6f7a8.json  2 benchmarks, commit 5e6f7a8b9c0d on main
- *   1 stored in '.redline/history.sqlite'
- *
+ *   $ redline bench --history -r 10 -n 'dedup 20000' -- ./run.sh   (at every commit)
  *   $ redline history check
- *   History check of '.redline/history.sqlite': 2 series, 1 change point (threshold 5%)
+ *   History check of '.redline/history.sqlite': 1 series, 2 change points (threshold 5%)
  *
- *     wall_time of 'work' on branch main, machine 'Intel(R) Xeon(R) CPU @ 2.20GHz, 2 cores':
- *       REGRESSION   +298.9% [+295.3% … +302.4%]    5.004 ms → 19.96 ms   last good 3c2d1e0f9a8b → first bad 5e6f7a8b9c0d, p = 0.005 (newest)
+ *     wall_time of 'dedup 20000' on branch master, machine 'AMD EPYC, 2 cores':
+ *       REGRESSION   +991.8% [+898.9% … +1800.6%]       7.807 ms → 85.23 ms      last good 93238af5a8ac → first bad cd091cdfe8ec, p = 0.005
+ *       improvement  -91.6% [-98.2% … -89.5%]           85.23 ms → 7.157 ms      last good 12edcb75f4e2 → first bad d44087efade3, p = 0.005 (decides)
  *
- *   1 series regressed at its newest change point:
- *     work [wall_time, main]: +298.9% [+295.3% … +302.4%] from commit 5e6f7a8b9c0d (after 3c2d1e0f9a8b)
+ *   no series regressed at its newest change beyond 5% (1 regression before a later change)
  *
  * The store (src/history/: SQLite or PostgreSQL behind one interface) keeps
  * every run of every benchmark with its commit, branch and machine; this

@@ -67,13 +67,27 @@ static const char style[] =
 	"svg .median { fill: " COLOR_LINE "; }\n"
 	"svg .line { fill: none; stroke: " COLOR_LINE "; stroke-width: 1.4; }\n"
 	"svg .level { stroke: #1d232b; stroke-width: 1.5; stroke-dasharray: 6 3; opacity: 0.7; }\n"
-	"svg .cp { stroke: #e4572e; stroke-width: 1.5; stroke-dasharray: 4 3; }\n"
-	"svg .cp.regression { stroke: " COLOR_BAD "; }\n"
+	"svg line.cp { stroke: #e4572e; stroke-width: 1.5; stroke-dasharray: 4 3; }\n"
+	"svg line.cp.regression { stroke: " COLOR_BAD "; }\n"
 	"svg text.cp { fill: #1d232b; font-weight: 600; }\n";
 
 static void h(struct buf *b, const char *s)
 {
 	xml_add(b, s ? s : "", 0, XML_KEEP_NEWLINES);
+}
+
+/* A commit in a table: its first 12 characters, the whole in the title. */
+static void commit_cell(struct buf *b, const char *commit)
+{
+	if (!commit) {
+		buf_addstr(b, "<code>-</code>");
+		return;
+	}
+	buf_addstr(b, "<code title=\"");
+	h(b, commit);
+	buf_addstr(b, "\">");
+	xml_add(b, commit, 12, 0);
+	buf_addstr(b, "</code>");
 }
 
 static void page_head(struct buf *b, const char *title, const char *subtitle, bool back)
@@ -98,7 +112,7 @@ static void page_foot(struct buf *b, const char *date)
 {
 	buf_addf(b, "<footer><p class=\"quiet\">Written by redline %s on %s. Each point is a "
 		    "commit: the median of its runs and the 95%% interval of that median. Change "
-		    "points: E-Divisive means on ranks, permutation test (see the README).</p>"
+		    "points: E-Divisive means on clipped values, permutation test (see the README).</p>"
 		    "</footer>\n</main>\n</body>\n</html>\n", REDLINE_VERSION, date);
 }
 
@@ -293,11 +307,11 @@ static void series_page(struct buf *b, const struct hist_view *v, size_t i,
 			metric_format_value(&t, s->unit, c->after);
 			buf_addstr(b, "</td><td class=\"num\">");
 			h(b, t.ptr);
-			buf_addstr(b, "</td><td><code>");
-			h(b, s->points[c->index - 1].commit ? s->points[c->index - 1].commit : "-");
-			buf_addstr(b, "</code></td><td><code>");
-			h(b, s->points[c->index].commit ? s->points[c->index].commit : "-");
-			buf_addf(b, "</code></td><td class=\"num\">%.3g</td></tr>\n", c->p_value);
+			buf_addstr(b, "</td><td>");
+			commit_cell(b, s->points[c->index - 1].commit);
+			buf_addstr(b, "</td><td>");
+			commit_cell(b, s->points[c->index].commit);
+			buf_addf(b, "</td><td class=\"num\">%.3g</td></tr>\n", c->p_value);
 		}
 		buf_addstr(b, "</table>\n");
 	}
@@ -308,10 +322,10 @@ static void series_page(struct buf *b, const struct hist_view *v, size_t i,
 		bool changed = next < a->nr && a->changes[next].index == k;
 
 		next += changed;
-		buf_addf(b, "<tr%s><td class=\"num\">%zu</td><td><code>", changed ? " class=\"changed\"" : "",
+		buf_addf(b, "<tr%s><td class=\"num\">%zu</td><td>", changed ? " class=\"changed\"" : "",
 			 k + 1);
-		h(b, p->commit ? p->commit : "-");
-		buf_addstr(b, "</code></td><td>");
+		commit_cell(b, p->commit);
+		buf_addstr(b, "</td><td>");
 		buf_reset(&t);
 		hist_format_time(&t, p->commit_time >= 0 ? p->commit_time : p->measured_at);
 		h(b, t.ptr);

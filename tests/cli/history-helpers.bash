@@ -1,4 +1,4 @@
-# Helpers for the 64x tests (redline history): a store per test, on SQLite
+# Helpers for the 65x tests (redline history): a store per test, on SQLite
 # or on a real PostgreSQL server that the test file starts, and result sets
 # with a known truth.
 

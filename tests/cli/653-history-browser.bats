@@ -2,7 +2,7 @@
 # The history dashboard in a real browser: headless Chromium opens the
 # index and a trend page with no console message (no error, no blocked
 # fetch), and their screenshots are not blank. (What the pages hold, and
-# the flame graphs' SVG, are checked in 640-history-store.bats.)
+# the flame graphs' SVG, are checked in 650-history-store.bats.)
 
 load verify-helpers
 load history-helpers
@@ -20,7 +20,7 @@ teardown() {
 	gen_series "$TMP/a" 40 20:1.3,30:0.8 4 "dedup <set> n=8000"
 	gen_series "$TMP/b" 40 "" 5 "dedup list"
 	"$REDLINE" history add -q --db "$DB" "$TMP"/a/r*.json "$TMP"/b/r*.json
-	# A profile's link among the commits (its flame graph is checked in 640).
+	# A profile's link among the commits (its flame graph is checked in 650).
 	if "$REDLINE" record -q -o "$TMP/p.pb.gz" -- "$FIXTURES/movehot" 30 >/dev/null 2>&1; then
 		make_resultset "$TMP/p.json" '[{"command": "./p", "name": "dedup list", "wall": [0.0101, 0.0102]}]'
 		"$REDLINE" history add -q --db "$DB" --commit "$(commit 40)" --branch main \

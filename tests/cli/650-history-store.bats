@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # redline history on its two stores. This file runs twice: as itself on
-# SQLite, and as 641-history-store-postgres.bats (a symbolic link to it) on
+# SQLite, and as 651-history-store-postgres.bats (a symbolic link to it) on
 # a real PostgreSQL server that setup_file starts for the run (initdb and
 # pg_ctl as an unprivileged user, listening on a Unix socket in a
 # temporary directory). Every test gets a new store.

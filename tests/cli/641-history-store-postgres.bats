@@ -1,1 +1,0 @@
-640-history-store.bats

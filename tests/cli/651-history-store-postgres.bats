@@ -1,0 +1,1 @@
+650-history-store.bats

@@ -1,6 +1,5 @@
 #include "run/machine.h"
 
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "base/jsonw.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "run/capture.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
 
@@ -59,34 +59,12 @@ static char *read_trimmed(const char *path)
 
 int machine_git(char *const *argv, struct buf *out)
 {
-	struct run_spec spec = RUN_SPEC_INIT;
-	struct run_child child;
+	struct buf errs = BUF_INIT;
 	struct run_result res;
-	int pfd[2], devnull;
-	int ret = -1;
+	int e = run_capture(argv, 5.0, out, &errs, &res);
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -1;
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	spec.argv = argv;
-	spec.stdout_fd = pfd[1];
-	spec.stderr_fd = devnull;
-	spec.stdin_fd = devnull;
-	if (run_spawn(&spec, &child) < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		if (devnull >= 0)
-			close(devnull);
-		return -1;
-	}
-	close(pfd[1]);
-	buf_read_fd(out, pfd[0], 1 << 24);
-	close(pfd[0]);
-	if (devnull >= 0)
-		close(devnull);
-	if (run_wait(&child, 5.0, &res) == 0 && res.exited && res.exit_code == 0)
-		ret = 0;
-	return ret;
+	buf_release(&errs);
+	return e == 0 && res.exited && res.exit_code == 0 ? 0 : -1;
 }
 
 /*

@@ -53,8 +53,9 @@ void machine_release(struct machine_info *info);
 void machine_add_note(struct machine_info *info, const char *key, const char *value);
 /*
  * Run git (argv[0] "git", looked up in PATH) in cwd, its output appended
- * to out (up to 16 MiB; stderr discarded; killed after 5 s). Returns 0
- * when it exited 0, -1 otherwise (not installed, not a work tree, ...).
+ * to out (up to 1 MiB: run/capture.h; stderr discarded; killed after 5 s).
+ * Returns 0 when it exited 0, -1 otherwise (not installed, not a work
+ * tree, ...).
  */
 int machine_git(char *const *argv, struct buf *out);
 /* Write the "environment" object's value (the caller wrote the key). */

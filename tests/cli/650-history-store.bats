@@ -78,6 +78,25 @@ work|1a2b3c4d|main|box|wall_time|7" ]
 	fi
 }
 
+@test "history add takes what the result-set reader reads: hyperfine's files, pyperf's" {
+	/usr/bin/python3 - "$TMP/hf.json" <<'PY'
+import json, sys
+json.dump({"results": [{"command": "sleep 0.01", "mean": 0.0105, "stddev": 0.0002, "median": 0.0104,
+                        "user": 0.0005, "system": 0.0002, "min": 0.0102, "max": 0.0109,
+                        "times": [0.0102, 0.0104, 0.0109], "exit_codes": [0, 0, 0]}]},
+          open(sys.argv[1], "w"))
+PY
+	run "$REDLINE" history add --db "$DB" --commit abc123 "$TMP/hf.json" \
+		"$BATS_TEST_DIRNAME/../fixtures/import/pyperf-suite.json"
+	[ "$status" -eq 0 ]
+	[[ $output == *"2 stored, 0 already there"* ]]
+	[[ $output == *"has no environment block: filed under commit abc123 and this machine"* ]]
+	[ "$(sql "SELECT COUNT(*) FROM history_points WHERE benchmark = 'sleep 0.01' AND metric = 'wall_time' AND commit_sha = 'abc123'")" = 1 ]
+	[ "$(sql "SELECT COUNT(DISTINCT benchmark) FROM history_points WHERE commit_sha = 'abc123'")" = 3 ]
+	run "$REDLINE" history log --db "$DB" 'sleep 0.01'
+	[[ $output == *"abc123"*"10.40 ms"* ]]
+}
+
 @test "a 5% step at point 60 of 100 (3% noise) is found there, with the commits around it" {
 	gen_series "$TMP/s" 100 60:1.05 42
 	"$REDLINE" history add -q --db "$DB" "$TMP"/s/r*.json

@@ -279,12 +279,20 @@ static void json_doc_head(struct jw *w, const struct hist_view *v, const char *w
 	jw_kv_double(w, "alpha", v->opts->cp.alpha);
 }
 
-int hist_write_log_json(const struct hist_view *v, FILE *out)
+/* The log (every point) or the check (the latest point, whether it fails). */
+static int write_json(const struct hist_view *v, FILE *out, bool check)
 {
 	struct jw w;
+	bool failing = false;
 
+	for (size_t i = 0; i < v->series->nr; i++)
+		failing |= v->analyses[i].failing;
 	jw_init(&w, out, JW_PRETTY);
-	json_doc_head(&w, v, "log");
+	json_doc_head(&w, v, check ? "check" : "log");
+	if (check) {
+		jw_kv_uint(&w, "series_checked", v->series->nr);
+		jw_kv_bool(&w, "failing", failing);
+	}
 	jw_key(&w, "series");
 	jw_array_begin(&w);
 	for (size_t i = 0; i < v->series->nr; i++) {
@@ -293,11 +301,21 @@ int hist_write_log_json(const struct hist_view *v, FILE *out)
 
 		jw_object_begin(&w);
 		json_series_head(&w, s);
-		jw_key(&w, "points");
-		jw_array_begin(&w);
-		for (size_t k = 0; k < s->nr; k++)
-			json_point(&w, &s->points[k]);
-		jw_array_end(&w);
+		if (check) {
+			jw_kv_uint(&w, "points", s->nr);
+			jw_key(&w, "latest");
+			if (s->nr)
+				json_point(&w, &s->points[s->nr - 1]);
+			else
+				jw_null(&w);
+			jw_kv_bool(&w, "failing", a->failing);
+		} else {
+			jw_key(&w, "points");
+			jw_array_begin(&w);
+			for (size_t k = 0; k < s->nr; k++)
+				json_point(&w, &s->points[k]);
+			jw_array_end(&w);
+		}
 		jw_key(&w, "changes");
 		jw_array_begin(&w);
 		for (size_t k = 0; k < a->nr; k++)
@@ -310,42 +328,14 @@ int hist_write_log_json(const struct hist_view *v, FILE *out)
 	return jw_finish(&w);
 }
 
+int hist_write_log_json(const struct hist_view *v, FILE *out)
+{
+	return write_json(v, out, false);
+}
+
 int hist_write_check_json(const struct hist_view *v, FILE *out)
 {
-	struct jw w;
-	bool failing = false;
-
-	for (size_t i = 0; i < v->series->nr; i++)
-		failing |= v->analyses[i].failing;
-	jw_init(&w, out, JW_PRETTY);
-	json_doc_head(&w, v, "check");
-	jw_kv_uint(&w, "series_checked", v->series->nr);
-	jw_kv_bool(&w, "failing", failing);
-	jw_key(&w, "series");
-	jw_array_begin(&w);
-	for (size_t i = 0; i < v->series->nr; i++) {
-		const struct hist_series *s = &v->series->v[i];
-		const struct hist_analysis *a = &v->analyses[i];
-
-		jw_object_begin(&w);
-		json_series_head(&w, s);
-		jw_kv_uint(&w, "points", s->nr);
-		jw_key(&w, "latest");
-		if (s->nr)
-			json_point(&w, &s->points[s->nr - 1]);
-		else
-			jw_null(&w);
-		jw_kv_bool(&w, "failing", a->failing);
-		jw_key(&w, "changes");
-		jw_array_begin(&w);
-		for (size_t k = 0; k < a->nr; k++)
-			json_change(&w, s, a, k);
-		jw_array_end(&w);
-		jw_object_end(&w);
-	}
-	jw_array_end(&w);
-	jw_object_end(&w);
-	return jw_finish(&w);
+	return write_json(v, out, true);
 }
 
 static void add_attr(struct buf *b, const char *name, const char *value)

@@ -193,6 +193,30 @@ static inline double q_of(const double *inv, size_t n, size_t in, int64_t total,
 }
 
 /*
+ * The splits in two, [t, n) against [0, t), from the prefix and suffix
+ * sums (s->w0, s->suf): *best and *best_q updated when one beats *best_q.
+ * Returns whether one did.
+ */
+static bool splits_in_two(struct cp_scratch *s, size_t n, size_t ms, size_t *best,
+			  double *best_q)
+{
+	bool beat = false;
+
+	for (size_t t = ms; t + ms <= n; t++) {
+		double q = q_of(s->inv, n, n - t, s->w0[n], s->suf[t], s->w0[t]);
+
+		if (s->q)
+			s->q[t * (n + 1) + n] = q;
+		if (q > *best_q) {
+			*best_q = q;
+			*best = t;
+			beat = true;
+		}
+	}
+	return beat;
+}
+
+/*
  * The largest Q over the segment's splits in two (see changepoint.h):
  * [0, t) against [t, n), each at least ms long, from the sums of every
  * prefix and suffix: O(n log n). Returns the best t (0: none).
@@ -201,21 +225,11 @@ static size_t statistic_split(struct cp_scratch *s, const struct cp_item *r, siz
 			      double *best_q)
 {
 	size_t best = 0;
-	double bq = -INFINITY;
 
 	fenwick_sums(s, r, n, false);
 	fenwick_sums(s, r, n, true);
-	for (size_t t = ms; t + ms <= n; t++) {
-		double q = q_of(s->inv, n, n - t, s->w0[n], s->suf[t], s->w0[t]);
-
-		if (s->q)
-			s->q[t * (n + 1) + n] = q;
-		if (q > bq) {
-			bq = q;
-			best = t;
-		}
-	}
-	*best_q = bq;
+	*best_q = -INFINITY;
+	splits_in_two(s, n, ms, &best, best_q);
 	return best;
 }
 
@@ -268,18 +282,9 @@ static size_t statistic_circular(struct cp_scratch *s, const struct cp_item *r, 
 			}
 		}
 	}
-	/* k = n: the splits in two, [t, n) against [0, t). */
-	for (size_t t = ms; t + ms <= n; t++) {
-		double q = q_of(s->inv, n, n - t, total, suf[t], w0[t]);
-
-		if (s->q)
-			s->q[t * (n + 1) + n] = q;
-		if (q > bq) {
-			bq = q;
-			best = t;
-			*best_k = n;
-		}
-	}
+	/* k = n: the splits in two. */
+	if (splits_in_two(s, n, ms, &best, &bq))
+		*best_k = n;
 	*best_q = bq;
 	return best;
 }

@@ -358,13 +358,13 @@ PY
 	make_resultset "$TMP/a.json" '[{"command": "./p", "wall": [0.01, 0.02]}]'
 	make_resultset "$TMP/b.json" '[{"command": "./q", "wall": [0.01, 0.02]}]'
 	"$REDLINE" history add -q --db "$DB" "$TMP/a.json"
-	# Another process holds the write lock for 3 seconds.
+	# Another process holds the write lock for a second and a half.
 	/usr/bin/python3 - "$DB" "$TMP/locked" <<'PY' &
 import sqlite3, sys, time
 con = sqlite3.connect(sys.argv[1], isolation_level=None)
 con.execute("BEGIN IMMEDIATE")
 open(sys.argv[2], "w").close()
-time.sleep(3)
+time.sleep(1.5)
 con.execute("ROLLBACK")
 PY
 	holder=$!

@@ -25,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -33,6 +32,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "cmd/inputs.h"
+#include "cmd/outputs.h"
 #include "history/history.h"
 #include "result/memsum.h"
 #include "result/resultset.h"
@@ -423,25 +423,6 @@ static const struct opt_help publish_help = {
 	.more = db_more,
 };
 
-static int write_output(const char *path, int (*fn)(const struct hist_view *, FILE *),
-			const struct hist_view *v, const char *what)
-{
-	struct afile af;
-	int e = afile_open(&af, path);
-
-	if (e >= 0) {
-		e = fn(v, afile_fp(&af));
-		e = e < 0 ? (afile_abort(&af), e) : afile_commit(&af);
-	}
-	if (e < 0) {
-		error_code(e, "cannot write '%s' (%s)", path, what);
-		hint("check that the directory exists and is writable");
-		return RL_EXIT_INTERNAL;
-	}
-	info("%s written to '%s'", what, path);
-	return 0;
-}
-
 enum view_kind { VIEW_LOG, VIEW_CHECK, VIEW_PUBLISH };
 
 static int history_view(struct history_cmd *st, int argc, char **argv, enum view_kind kind)
@@ -475,7 +456,9 @@ static int history_view(struct history_cmd *st, int argc, char **argv, enum view
 	struct hist *h = NULL;
 	struct hist_view v;
 	struct buf text = BUF_INIT;
-	bool failing = false;
+	struct outputs outs = OUTPUTS_INIT;
+	struct output junit = { 0 }, report = { 0 };
+	bool failing = false, json;
 	int n, status;
 
 	n = opt_parse(argc, argv, opts, help, 0);
@@ -483,9 +466,19 @@ static int history_view(struct history_cmd *st, int argc, char **argv, enum view
 		return opt_exit_status(n);
 	if (n > (kind == VIEW_PUBLISH ? 0 : 1))
 		return usage_error("unexpected argument '%s'", argv[kind == VIEW_PUBLISH ? 0 : 1]);
+	json = st->json || (st->output && ends_with(st->output, ".json"));
 	if (kind == VIEW_PUBLISH && !st->output)
 		return usage_error("no output directory: give -o DIR");
 	status = open_store(st, 0, &h, NULL);
+	if (!status && kind == VIEW_CHECK) {
+		/* Before the work: no output may be the store (or another output). */
+		if (hist_where(h)->engine == HIST_SQLITE)
+			outputs_input(&outs, hist_where(h)->target);
+		status = output_open(&outs, &junit, st->junit, OUT_ANY, "JUnit report");
+		if (!status)
+			status = output_open(&outs, &report, st->output, json ? OUT_JSON : OUT_TEXT,
+					     "history check");
+	}
 	if (!status)
 		status = load_and_analyze(st, h, n ? argv[0] : NULL, &l, &an, &co);
 	if (status)
@@ -506,28 +499,18 @@ static int history_view(struct history_cmd *st, int argc, char **argv, enum view
 			fputs(text.ptr, stdout);
 		}
 	} else if (kind == VIEW_CHECK) {
-		bool json = st->json || (st->output && ends_with(st->output, ".json"));
+		int ret;
 
-		if (st->junit)
-			status = write_output(st->junit, hist_write_check_junit, &v, "JUnit report");
-		if (!status && json && st->output && strcmp(st->output, "-")) {
-			status = write_output(st->output, hist_write_check_json, &v, "history check");
-		} else if (!status && json) {
-			if (hist_write_check_json(&v, stdout) < 0)
-				status = RL_EXIT_INTERNAL;
-		} else if (!status) {
+		if (st->junit &&
+		    (status = output_close(&junit, hist_write_check_junit(&v, output_fp(&junit)), false)))
+			goto out;
+		if (json) {
+			ret = hist_write_check_json(&v, output_fp(&report));
+		} else {
 			hist_render_check(&text, &v);
-			if (st->output && strcmp(st->output, "-")) {
-				int e = afile_write(st->output, text.ptr, text.len);
-
-				if (e < 0) {
-					error_code(e, "cannot write '%s'", st->output);
-					status = RL_EXIT_INTERNAL;
-				}
-			} else {
-				fputs(text.ptr, stdout);
-			}
+			ret = fputs(text.ptr, output_fp(&report)) < 0 ? -EIO : 0;
 		}
+		status = output_close(&report, ret, false);
 		if (!status && failing)
 			status = RL_EXIT_FAILED;
 	} else {
@@ -537,6 +520,9 @@ static int history_view(struct history_cmd *st, int argc, char **argv, enum view
 			info("dashboard of %zu series written to '%s/index.html'", l.nr, st->output);
 	}
 out:
+	output_abort(&junit);
+	output_abort(&report);
+	outputs_release(&outs);
 	release_analyses(&l, an);
 	hist_close(h);
 	buf_release(&text);

@@ -304,6 +304,16 @@ PY
 	run "$REDLINE" history log --db "$DB" --since yesterday
 	[ "$status" -eq 2 ]
 	[[ $output == *"--since wants a date"* ]]
+	# The report may not overwrite the store, nor the JUnit file the report.
+	if ! on_postgres; then
+		run "$REDLINE" history check --db "$DB" -o "$DB"
+		[ "$status" -eq 2 ]
+		[[ $output == *"is also an input here"* ]]
+		[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 10 ]
+	fi
+	run "$REDLINE" history check --db "$DB" -o "$TMP/c.txt" --junit "$TMP/c.txt"
+	[ "$status" -eq 2 ]
+	[ ! -e "$TMP/c.txt" ]
 }
 
 @test "a store that cannot be used: clear errors, exit 4 (2 for a bad name)" {

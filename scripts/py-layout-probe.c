@@ -196,6 +196,7 @@ static void debug_table(void)
 	DEBUG("tstate.current_frame", thread_state.current_frame);
 	DEBUG("tstate.thread_id", thread_state.thread_id);
 	DEBUG("tstate.native_thread_id", thread_state.native_thread_id);
+	DEBUG("tstate.datastack_chunk", thread_state.datastack_chunk);
 	DEBUG("frame.previous", interpreter_frame.previous);
 	DEBUG("frame.code", interpreter_frame.executable);
 	DEBUG("frame.instr", interpreter_frame.instr_ptr);
@@ -298,8 +299,26 @@ int main(void)
 	field("thread_id", offsetof(PyThreadState, thread_id));
 #if PY_VERSION_HEX >= 0x030b0000
 	field("native_thread_id", offsetof(PyThreadState, native_thread_id));
+	field("datastack_chunk", offsetof(PyThreadState, datastack_chunk));
+	field("datastack_top", offsetof(PyThreadState, datastack_top));
 #else
 	field("native_thread_id", NONE);
+	field("datastack_chunk", NONE);
+	field("datastack_top", NONE);
+#endif
+	close_group();
+
+	open_group("chunk");
+#if PY_VERSION_HEX >= 0x030b0000
+	field("previous", offsetof(_PyStackChunk, previous));
+	field("size", offsetof(_PyStackChunk, size));
+	field("top", offsetof(_PyStackChunk, top));
+	field("data", offsetof(_PyStackChunk, data));
+#else
+	field("previous", NONE);
+	field("size", NONE);
+	field("top", NONE);
+	field("data", NONE);
 #endif
 	close_group();
 
@@ -329,6 +348,8 @@ int main(void)
 #else
 	field("owned_by_cstack", NONE);
 #endif
+	field("owned_by_thread", FRAME_OWNED_BY_THREAD);
+	field("specials_words", FRAME_SPECIALS_SIZE);
 #else
 	field("size", offsetof(PyFrameObject, f_localsplus));
 	field("previous", offsetof(PyFrameObject, f_back));
@@ -340,6 +361,8 @@ int main(void)
 	field("is_entry", NONE);
 	field("owned_by_generator", NONE);
 	field("owned_by_cstack", NONE);
+	field("owned_by_thread", NONE);
+	field("specials_words", NONE);
 #endif
 	close_group();
 
@@ -369,9 +392,23 @@ int main(void)
 	field("code_adaptive", NONE);
 	field("firsttraceable", NONE);
 #endif
+	field("flags", offsetof(PyCodeObject, co_flags));
+#if PY_VERSION_HEX >= 0x030c0000
+	field("framesize", offsetof(PyCodeObject, co_framesize));
+#else
+	field("framesize", NONE);
+#endif
+#if PY_VERSION_HEX >= 0x030b0000
+	field("nlocalsplus", offsetof(PyCodeObject, co_nlocalsplus));
+#else
+	field("nlocalsplus", NONE);
+#endif
+	field("stacksize", offsetof(PyCodeObject, co_stacksize));
+	field("flag_generator_mask", CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR);
 	close_group();
 
 	open_group("type");
+	field("ob_refcnt", offsetof(PyObject, ob_refcnt));
 	field("ob_type", offsetof(PyObject, ob_type));
 	field("ob_size", offsetof(PyVarObject, ob_size));
 	field("tp_name", offsetof(PyTypeObject, tp_name));

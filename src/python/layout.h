@@ -73,7 +73,18 @@ struct py_layout {
 		int32_t current_frame;	     /* _PyInterpreterFrame * (3.13) */
 		int32_t thread_id;	     /* unsigned long: pthread_self() */
 		int32_t native_thread_id;    /* unsigned long: gettid() (>= 3.11) */
+		/* the data stack that holds the thread's frames (>= 3.11) */
+		int32_t datastack_chunk;     /* _PyStackChunk *: the newest chunk */
+		int32_t datastack_top;	     /* PyObject **: its first free word */
 	} tstate;
+
+	/* _PyStackChunk (>= 3.11): frames are pushed and popped in these. */
+	struct {
+		int32_t previous; /* _PyStackChunk *: the older chunk */
+		int32_t size;	  /* size_t: bytes, header included */
+		int32_t top;	  /* size_t: words in use (set when a newer chunk is pushed) */
+		int32_t data;	  /* the words */
+	} chunk;
 
 	/* PyFrameObject (<= 3.10) or _PyInterpreterFrame (>= 3.11). */
 	struct {
@@ -87,6 +98,10 @@ struct py_layout {
 		int32_t is_entry;   /* bool (3.11) */
 		int32_t owned_by_generator;
 		int32_t owned_by_cstack; /* owner value of shim frames (>= 3.12) */
+		int32_t owned_by_thread; /* owner value of frames on the data stack */
+		/* words of a frame's header (3.11: the frame size is
+		   co_nlocalsplus + co_stacksize + this) */
+		int32_t specials_words;
 	} frame;
 
 	struct {
@@ -98,11 +113,18 @@ struct py_layout {
 		int32_t linetable; /* bytes: co_lnotab (<= 3.9), co_linetable */
 		int32_t code_adaptive;	 /* first code unit (>= 3.11) */
 		int32_t firsttraceable;	 /* int (>= 3.11) */
+		int32_t flags;		 /* int: co_flags */
+		int32_t framesize;	 /* int: words of its frame (>= 3.12) */
+		int32_t nlocalsplus;	 /* int (>= 3.11) */
+		int32_t stacksize;	 /* int */
+		/* co_flags of the code of generators, coroutines, async generators */
+		uint32_t flag_generator_mask;
 	} code;
 
 	struct {
+		int32_t ob_refcnt;
 		int32_t ob_type;
-		int32_t ob_size; /* PyVarObject */
+		int32_t ob_size; /* PyVarObject (code objects from 3.11: code units) */
 		int32_t tp_name;
 		int32_t tp_flags;
 		int32_t tp_basicsize;

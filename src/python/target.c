@@ -188,10 +188,10 @@ static int candidate_files(pid_t pid, const char *exe, struct mapped_file *out,
 /* --- ELF symbols --------------------------------------------------------- */
 
 enum { SYM_RUNTIME, SYM_PY_VERSION, SYM_CODE_TYPE, SYM_UNICODE_TYPE,
-       SYM_BYTES_TYPE, SYM_COUNT };
+       SYM_BYTES_TYPE, SYM_FRAME_TYPE, SYM_COUNT };
 static const char *const sym_names[SYM_COUNT] = {
 	"_PyRuntime", "Py_Version", "PyCode_Type", "PyUnicode_Type",
-	"PyBytes_Type",
+	"PyBytes_Type", "PyFrame_Type",
 };
 
 struct elf_facts {
@@ -491,6 +491,7 @@ int py_target_find(pid_t pid, const struct py_target_opts *opts,
 			t->code_type = ADDR(SYM_CODE_TYPE);
 			t->unicode_type = ADDR(SYM_UNICODE_TYPE);
 			t->bytes_type = ADDR(SYM_BYTES_TYPE);
+			t->frame_type = ADDR(SYM_FRAME_TYPE);
 			ret = find_version(opts, pid, ADDR(SYM_PY_VERSION), t);
 #undef ADDR
 		}

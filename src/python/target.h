@@ -38,9 +38,9 @@ struct py_target {
 	char *elf;	    /* the file that defines _PyRuntime (owned) */
 	bool in_executable; /* ... which is the executable itself */
 	uint64_t runtime;   /* &_PyRuntime in the process */
-	/* &PyCode_Type, &PyUnicode_Type, &PyBytes_Type (0 when absent): they
-	   tell a live object from garbage */
-	uint64_t code_type, unicode_type, bytes_type;
+	/* &PyCode_Type, &PyUnicode_Type, &PyBytes_Type, &PyFrame_Type (0 when
+	   absent): they tell a live object from garbage */
+	uint64_t code_type, unicode_type, bytes_type, frame_type;
 	unsigned major, minor;
 	int micro; /* -1 when the source did not say */
 	bool free_threaded; /* a 3.13t build (no GIL): not supported */

@@ -36,6 +36,14 @@ const struct py_layout py_layout_3_10 = {
 		.current_frame = -1,
 		.thread_id = 176,
 		.native_thread_id = -1,
+		.datastack_chunk = -1,
+		.datastack_top = -1,
+	},
+	.chunk = {
+		.previous = -1,
+		.size = -1,
+		.top = -1,
+		.data = -1,
 	},
 	.frame = {
 		.size = 352,
@@ -48,6 +56,8 @@ const struct py_layout py_layout_3_10 = {
 		.is_entry = -1,
 		.owned_by_generator = -1,
 		.owned_by_cstack = -1,
+		.owned_by_thread = -1,
+		.specials_words = -1,
 	},
 	.code = {
 		.size = 176,
@@ -58,8 +68,14 @@ const struct py_layout py_layout_3_10 = {
 		.linetable = 120,
 		.code_adaptive = -1,
 		.firsttraceable = -1,
+		.flags = 36,
+		.framesize = -1,
+		.nlocalsplus = -1,
+		.stacksize = 32,
+		.flag_generator_mask = 672,
 	},
 	.type = {
+		.ob_refcnt = 0,
 		.ob_type = 8,
 		.ob_size = 16,
 		.tp_name = 24,

@@ -36,6 +36,14 @@ const struct py_layout py_layout_3_11 = {
 		.current_frame = -1,
 		.thread_id = 152,
 		.native_thread_id = 160,
+		.datastack_chunk = 296,
+		.datastack_top = 304,
+	},
+	.chunk = {
+		.previous = 0,
+		.size = 8,
+		.top = 16,
+		.data = 24,
 	},
 	.frame = {
 		.size = 72,
@@ -48,6 +56,8 @@ const struct py_layout py_layout_3_11 = {
 		.is_entry = 68,
 		.owned_by_generator = 1,
 		.owned_by_cstack = -1,
+		.owned_by_thread = 0,
+		.specials_words = 9,
 	},
 	.code = {
 		.size = 184,
@@ -58,8 +68,14 @@ const struct py_layout py_layout_3_11 = {
 		.linetable = 136,
 		.code_adaptive = 184,
 		.firsttraceable = 168,
+		.flags = 48,
+		.framesize = -1,
+		.nlocalsplus = 76,
+		.stacksize = 68,
+		.flag_generator_mask = 672,
 	},
 	.type = {
+		.ob_refcnt = 0,
 		.ob_type = 8,
 		.ob_size = 16,
 		.tp_name = 24,

@@ -36,6 +36,14 @@ const struct py_layout py_layout_3_12 = {
 		.current_frame = -1,
 		.thread_id = 136,
 		.native_thread_id = 144,
+		.datastack_chunk = 232,
+		.datastack_top = 240,
+	},
+	.chunk = {
+		.previous = 0,
+		.size = 8,
+		.top = 16,
+		.data = 24,
 	},
 	.frame = {
 		.size = 72,
@@ -48,6 +56,8 @@ const struct py_layout py_layout_3_12 = {
 		.is_entry = -1,
 		.owned_by_generator = 1,
 		.owned_by_cstack = 3,
+		.owned_by_thread = 0,
+		.specials_words = 9,
 	},
 	.code = {
 		.size = 192,
@@ -58,8 +68,14 @@ const struct py_layout py_layout_3_12 = {
 		.linetable = 136,
 		.code_adaptive = 192,
 		.firsttraceable = 176,
+		.flags = 48,
+		.framesize = 76,
+		.nlocalsplus = 72,
+		.stacksize = 64,
+		.flag_generator_mask = 672,
 	},
 	.type = {
+		.ob_refcnt = 0,
 		.ob_type = 8,
 		.ob_size = 16,
 		.tp_name = 24,

@@ -1,0 +1,56 @@
+#ifndef PYTHON_ONCPU_H
+#define PYTHON_ONCPU_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/*
+ * Is a thread of a Python program running, for the idle filter of the
+ * Python sampler? The kernel's state letter alone cannot say: 'R' is both
+ * "on a CPU" and "runnable, waiting for one", and on a busy machine a
+ * thread that has just woken from time.sleep() waits for a CPU in 'R'
+ * with its stack still on the sleep() line.
+ *
+ * The rule: a thread is running when
+ *   1. the kernel's clock of its CPU time advanced while its stack was
+ *      read (it was on a CPU then), or
+ *   2. it is in state R and holds the GIL: it is the thread whose Python
+ *      code runs, and waits only for a CPU; the program waits with it.
+ * A thread in state R that was not on a CPU and does not hold the GIL
+ * (a sleeper woken, on its way to wait for the GIL) is not running.
+ * Where the clock cannot be had (perf events not permitted, too many
+ * threads), the state letter decides alone: R is running.
+ *
+ * The clock is a per-thread software perf event (PERF_COUNT_SW_TASK_CLOCK)
+ * opened on the target's thread, counting only: reading it makes the
+ * kernel bring a running thread's count up to date, so two reads tell
+ * whether it ran between them. Reading the clock of a thread that is not
+ * on a CPU costs a system call and nothing else; of a running one, an
+ * interrupt of its CPU. A thread's clock is opened the first time it is
+ * asked about (that first answer comes from the state letter) and closed
+ * when it has not been asked about for a while (the thread ended).
+ */
+
+struct py_oncpu;
+
+/* Clocks for the threads of process pid (none opened yet). */
+struct py_oncpu *py_oncpu_new(pid_t pid);
+void py_oncpu_free(struct py_oncpu *o);
+
+/* Start a window: read every open clock. */
+void py_oncpu_begin(struct py_oncpu *o);
+
+/*
+ * Did thread tid run on a CPU since py_oncpu_begin()? 1 yes, 0 no, -1
+ * not known (no clock for it yet, or none to be had). o may be NULL (-1).
+ */
+int py_oncpu_ran(struct py_oncpu *o, pid_t tid);
+
+/*
+ * The rule above, for thread tid of process pid: ran as py_oncpu_ran()
+ * returned, gil whether it held the GIL, state its state letter when the
+ * caller knows it (0: read from /proc, only when the rule needs it).
+ */
+bool py_thread_running(int ran, bool gil, char state, pid_t pid, pid_t tid);
+
+#endif

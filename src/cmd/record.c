@@ -53,6 +53,7 @@
 #include "cmd/record_python.h"
 #include "prof/profile.h"
 #include "prof/render.h"
+#include "python/reader.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
 #include "run/stop.h"
@@ -61,6 +62,8 @@
 #include "sym/sym.h"
 
 #define DEFAULT_OUTPUT "redline.pb.gz"
+#define STR(x) #x
+#define XSTR(x) STR(x)
 #define DEFAULT_STACK 16384
 #define MAX_STACK_COPY 65528 /* the kernel's limit: a u16 record size */
 
@@ -75,6 +78,7 @@ struct record_cmd {
 	int top;
 	/* Python targets (cmd/record_python.c) */
 	bool idle, gil, blocking, subprocesses, native, no_python;
+	int max_depth;
 	/* Instruction counts (cmd/record_instr.c) */
 	bool instructions;
 	int depth;
@@ -286,9 +290,10 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
  */
 static int python_or_native(const struct record_cmd *rc, char **argv)
 {
-	static const char *const py_only[] = { "--idle", "--gil", "--blocking",
-					       "--subprocesses", "--native" };
-	const bool set[] = { rc->idle, rc->gil, rc->blocking, rc->subprocesses, rc->native };
+	static const char *const py_only[] = { "--idle",	 "--gil",    "--blocking",
+					       "--subprocesses", "--native", "--max-depth" };
+	const bool set[] = { rc->idle,	       rc->gil,	   rc->blocking,
+			     rc->subprocesses, rc->native, rc->max_depth > 0 };
 	int ret = rc->no_python ? 0 : record_python_target(argv, rc->pid);
 
 	if (ret == 0) {
@@ -325,6 +330,7 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 		{ rc->blocking, "--blocking" },
 		{ rc->subprocesses, "--subprocesses" },
 		{ rc->native, "--native" },
+		{ rc->max_depth > 0, "--max-depth" },
 	};
 	struct record_instr_args a = { 0 };
 	struct outputs outs = OUTPUTS_INIT;
@@ -376,6 +382,7 @@ static int record_python_run(const struct record_cmd *rc, char **argv, struct ou
 	a.blocking = rc->blocking;
 	a.subprocesses = rc->subprocesses;
 	a.native = rc->native;
+	a.max_depth = rc->max_depth > 0 ? (unsigned)rc->max_depth : PY_MAX_DEPTH;
 	a.out = out;
 	a.fmt = rc->fmt;
 	a.threads = rc->threads;
@@ -431,6 +438,9 @@ int cmd_record(int argc, char **argv)
 			 "follow Python child processes (multiprocessing) too"),
 		OPT_FLAG(0, "native", &rc.native,
 			 "merge the native stack: Python -> C -> libc (stops the threads)"),
+		OPT_INT(0, "max-depth", &rc.max_depth, "N", 1, PY_MAX_DEPTH_LIMIT,
+			"Python frames kept per stack (default " XSTR(PY_MAX_DEPTH) "); a\n"
+			"deeper stack keeps its innermost N under [truncated]"),
 		OPT_FLAG(0, "no-python", &rc.no_python,
 			 "sample a Python program as native code (perf events)"),
 		OPT_END(),

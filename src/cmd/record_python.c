@@ -77,6 +77,39 @@ int record_python_target(char **argv, pid_t pid)
 /* How long a command redline ends is given to go after SIGTERM (seconds). */
 #define END_GRACE 1.0
 
+/*
+ * How the stacks that changed while being read were had (reader.h): every
+ * one of them is in the profile.
+ */
+static void changed_summary(const struct py_sampler_stats *st)
+{
+	static const char *const how[PY_STACK_READ_KINDS] = {
+		[PY_STACK_REREAD] = "read again whole",
+		[PY_STACK_CHANGED] = "kept as last read",
+		[PY_STACK_TORN] = "kept under [torn]",
+	};
+	struct buf b = BUF_INIT, n = BUF_INIT;
+	uint64_t changed = 0;
+
+	for (int k = PY_STACK_REREAD; k < PY_STACK_READ_KINDS; k++)
+		changed += st->read[k];
+	if (!changed)
+		return;
+	for (int k = PY_STACK_REREAD; k < PY_STACK_READ_KINDS; k++) {
+		if (!st->read[k])
+			continue;
+		buf_reset(&n);
+		format_count(&n, st->read[k]);
+		buf_addf(&b, "%s%s %s", b.len ? ", " : "", n.ptr, how[k]);
+	}
+	buf_reset(&n);
+	format_count(&n, changed);
+	info("%s stack%s changed while being read: %s (--blocking reads them whole)", n.ptr,
+	     changed == 1 ? "" : "s", b.ptr);
+	buf_release(&b);
+	buf_release(&n);
+}
+
 static void summary(const struct record_python_args *a, const struct profile *p,
 		    const struct py_target *t, const struct py_sampler_stats *st, int hz)
 {
@@ -107,9 +140,15 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 	if (st->idle && !a->idle)
 		info("%llu stack%s of threads that were not running left out (--idle keeps them)",
 		     (unsigned long long)st->idle, st->idle == 1 ? "" : "s");
-	if (st->dropped)
-		info("%llu stack%s dropped: changed while being read (--blocking reads them whole)",
-		     (unsigned long long)st->dropped, st->dropped == 1 ? "" : "s");
+	changed_summary(st);
+	if (st->truncated)
+		info("%llu stack%s deeper than %u frames: the innermost %u kept, under [truncated] "
+		     "(--max-depth changes the limit)",
+		     (unsigned long long)st->truncated, st->truncated == 1 ? "" : "s", a->max_depth,
+		     a->max_depth);
+	if (st->lost)
+		warning("%llu sample%s lost: nothing of the process could be read then",
+			(unsigned long long)st->lost, st->lost == 1 ? "" : "s");
 	if (st->unmerged)
 		info("%llu stack%s kept Python-only: the native unwinding did not reach the "
 		     "interpreter loop", (unsigned long long)st->unmerged, st->unmerged == 1 ? "" : "s");
@@ -149,6 +188,7 @@ int record_python(const struct record_python_args *a)
 	o.blocking = a->blocking;
 	o.subprocesses = a->subprocesses;
 	o.native = a->native;
+	o.max_depth = a->max_depth;
 
 	/* A signal stops the sampling (run/stop.h); the profile is still written. */
 	run_reap_orphans();
@@ -197,7 +237,7 @@ int record_python(const struct record_python_args *a)
 
 	p = prof_new();
 	if (!exited) {
-		ret = py_sampler_new(p, &t, &o, &s);
+		ret = py_sampler_new(p, &t, pid, &o, &s);
 		if (ret < 0) {
 			status = py_report_error(ret, pid, &t);
 			prof_free(p);
@@ -255,12 +295,15 @@ int record_python(const struct record_python_args *a)
 
 		if (t.major)
 			py_target_version(&v, &t);
-		buf_addf(&c, "python %s, %d Hz wall clock, %llu samples, %llu stacks, %llu dropped, "
+		buf_addf(&c, "python %s, %d Hz wall clock, %llu samples, %llu stacks (%llu read again, "
+			     "%llu kept as last read, %llu torn, %llu truncated), %llu lost, "
 			     "%llu idle left out%s%s",
 			 v.len ? v.ptr : "?", (int)o.hz, (unsigned long long)st.ticks,
-			 (unsigned long long)st.stacks, (unsigned long long)st.dropped,
-			 (unsigned long long)st.idle, o.native ? ", native" : "",
-			 o.blocking ? ", blocking" : "");
+			 (unsigned long long)st.stacks, (unsigned long long)st.read[PY_STACK_REREAD],
+			 (unsigned long long)st.read[PY_STACK_CHANGED],
+			 (unsigned long long)st.read[PY_STACK_TORN], (unsigned long long)st.truncated,
+			 (unsigned long long)st.lost, (unsigned long long)st.idle,
+			 o.native ? ", native" : "", o.blocking ? ", blocking" : "");
 		prof_add_comment(p, c.ptr);
 		buf_release(&c);
 		buf_release(&v);

@@ -19,6 +19,7 @@ struct record_python_args {
 	int hz;		   /* samples per second, 0: 100 */
 	double duration;   /* seconds, 0: until the end */
 	bool idle, gil, blocking, subprocesses, native;
+	unsigned max_depth; /* Python frames kept per stack */
 	struct output *out; /* open; closed or aborted here */
 	enum prof_format fmt;
 	bool threads, lines, inverted, quiet;

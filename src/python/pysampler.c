@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "base/buf.h"
@@ -17,6 +18,7 @@
 #include "base/xalloc.h"
 #include "prof/profile.h"
 #include "python/merge.h"
+#include "python/oncpu.h"
 #include "python/pynative.h"
 #include "python/reader.h"
 #include "run/pause.h"
@@ -24,13 +26,25 @@
 
 /* How often (in ticks) to look for new child processes. */
 #define CHILD_SCAN_TICKS 10
-/* A child that is not (yet) CPython is asked this many times, then left alone. */
+/*
+ * A process that is not (yet) CPython is asked this many times, then left
+ * alone until it execs another program.
+ */
 #define CHILD_TRIES 20
+
+/* What a process runs: it changes when the process execs. */
+struct exe_id {
+	dev_t dev;
+	ino_t ino;
+	uint64_t start_code; /* where its program's text was mapped */
+};
 
 struct proc {
 	pid_t pid;
 	struct py_reader *reader; /* NULL: not (yet) CPython */
 	struct py_native *native; /* with native */
+	struct py_oncpu *oncpu;	  /* blocking: the threads' clocks */
+	struct exe_id exe;	  /* what it ran when last looked at */
 	unsigned tries;
 	bool gone;
 };
@@ -56,6 +70,7 @@ struct py_sampler {
 	struct pause pause;
 	uint32_t *stack;
 	size_t stack_alloc;
+	uint32_t torn_loc, truncated_loc; /* the marker root frames, 0: not yet */
 	struct py_sampler_stats st;
 
 	/* native */
@@ -126,7 +141,60 @@ static uint32_t frame_location(struct py_sampler *s, const struct py_frame *f)
 	return loc;
 }
 
+/* A root frame that says why the stack under it is not whole. */
+static uint32_t marker_location(struct py_sampler *s, uint32_t *cache, const char *name)
+{
+	struct prof_line line = { 0, 0, 0 };
+
+	if (!*cache) {
+		line.function = prof_add_function(s->prof, name, NULL, NULL, 0);
+		*cache = prof_add_location(s->prof, 0, 0, &line, 1);
+	}
+	return *cache;
+}
+
 /* --- processes ------------------------------------------------------------- */
+
+/* What process pid runs now; false when it cannot be told (gone, say). */
+static bool exe_of(pid_t pid, struct exe_id *id)
+{
+	char path[64];
+	struct buf b = BUF_INIT;
+	struct stat st;
+	const char *p;
+	bool ok = false;
+
+	memset(id, 0, sizeof(*id));
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st) == 0) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		ok = true;
+	}
+	/* startcode, the 26th field: after the command's ')', the 24th. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (buf_read_file(&b, path, 4096) == 0 && (p = strrchr(b.ptr, ')'))) {
+		for (int field = 2; field < 26 && p; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			id->start_code = strtoull(p + 1, NULL, 10);
+	}
+	buf_release(&b);
+	return ok;
+}
+
+/* Has p exec'd since it was last looked at? (It is looked at again now.) */
+static bool proc_exec(struct proc *p)
+{
+	struct exe_id now;
+
+	if (!exe_of(p->pid, &now))
+		return false;
+	if (!memcmp(&now, &p->exe, sizeof(now)))
+		return false;
+	p->exe = now;
+	return true;
+}
 
 static struct proc *proc_add(struct py_sampler *s, pid_t pid)
 {
@@ -136,7 +204,20 @@ static struct proc *proc_add(struct py_sampler *s, pid_t pid)
 	p = &s->procs[s->nprocs++];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
+	exe_of(pid, &p->exe);
 	return p;
+}
+
+/* Forget p's reader: the program it read is gone from p (p exec'd). */
+static void proc_reset(struct proc *p)
+{
+	py_reader_free(p->reader);
+	p->reader = NULL;
+	py_native_free(p->native);
+	p->native = NULL;
+	py_oncpu_free(p->oncpu);
+	p->oncpu = NULL;
+	p->tries = 0;
 }
 
 static bool proc_known(const struct py_sampler *s, pid_t pid)
@@ -148,7 +229,7 @@ static bool proc_known(const struct py_sampler *s, pid_t pid)
 }
 
 /* Try to make a reader for p: 0, or a negative errno (it may not be Python yet). */
-static int proc_open(struct proc *p)
+static int proc_open(struct py_sampler *s, struct proc *p)
 {
 	struct py_target t;
 	int ret;
@@ -158,6 +239,8 @@ static int proc_open(struct proc *p)
 	if (ret < 0)
 		return ret;
 	ret = py_reader_new(&t, &p->reader);
+	if (ret == 0 && s->o.max_depth)
+		py_reader_set_max_depth(p->reader, s->o.max_depth);
 	py_target_release(&t);
 	return ret;
 }
@@ -251,27 +334,29 @@ static void add_thread(struct py_sampler *s, const struct proc *p,
 {
 	struct prof_label labels[3];
 	int64_t values[2] = { 1, s->period_ns };
+	bool torn = th->read == PY_STACK_TORN;
 	size_t nl = 0, depth;
 
-	if (th->status < 0) {
-		s->st.dropped++;
-		return;
-	}
 	if (!wanted(s, th)) {
 		s->st.idle++;
 		return;
 	}
-	if (!th->nframes)
+	if (!th->nframes && !torn)
 		return; /* a thread between two Python calls, or not started */
-	if (th->nframes > s->stack_alloc) {
-		s->stack_alloc = th->nframes;
+	if (th->nframes + 1 > s->stack_alloc) {
+		s->stack_alloc = th->nframes + 1;
 		s->stack = xreallocarray(s->stack, s->stack_alloc, sizeof(*s->stack));
 	}
 	for (size_t i = 0; i < th->nframes; i++)
 		s->stack[i] = frame_location(s, &th->frames[i]);
 	depth = th->nframes;
-	if (pcs && pcs->n)
+	/* A stack kept in part has no root to meet the native one at. */
+	if (pcs && pcs->n && !torn && !th->truncated)
 		depth = merge_native(s, p, th, pcs);
+	if (torn)
+		s->stack[depth++] = marker_location(s, &s->torn_loc, PY_TORN_FRAME);
+	else if (th->truncated)
+		s->stack[depth++] = marker_location(s, &s->truncated_loc, PY_TRUNCATED_FRAME);
 	labels[nl++] = prof_label_num(s->prof, PROF_LABEL_TID, th->tid ? th->tid : p->pid, NULL);
 	if (th->name)
 		labels[nl++] = prof_label_str(s->prof, PROF_LABEL_THREAD, th->name);
@@ -279,6 +364,8 @@ static void add_thread(struct py_sampler *s, const struct proc *p,
 		labels[nl++] = prof_label_num(s->prof, PROF_LABEL_PID, p->pid, NULL);
 	prof_add_sample(s->prof, s->stack, depth, values, labels, nl);
 	s->st.stacks++;
+	s->st.read[th->read]++;
+	s->st.truncated += th->truncated;
 }
 
 static unsigned read_flags(const struct py_sampler *s)
@@ -288,7 +375,8 @@ static unsigned read_flags(const struct py_sampler *s)
 	if (s->o.gil)
 		f |= PY_READ_GIL;
 	else if (!s->o.idle)
-		f |= PY_READ_OS_STATE;
+		/* Stopped threads: the rule of oncpu.h is applied here, the GIL read there. */
+		f |= s->o.blocking ? PY_READ_GIL : PY_READ_OS_STATE;
 	return f;
 }
 
@@ -311,17 +399,31 @@ static bool proc_ending(pid_t pid)
 /* One process, one tick. Returns 0, or -ESRCH when it is gone. */
 static int tick_proc(struct py_sampler *s, struct proc *p)
 {
+	bool states = s->o.blocking && !s->o.idle && !s->o.gil;
 	double t0;
 	int ret;
 
 	if (!p->reader) {
-		if (p->tries >= CHILD_TRIES || proc_open(p) < 0)
+		/* Not CPython (yet): looked at again when it execs. */
+		if (proc_exec(p))
+			p->tries = 0;
+		if (p->tries >= CHILD_TRIES)
+			return proc_ending(p->pid) ? -ESRCH : 0;
+		ret = proc_open(s, p);
+		if (ret == -ESRCH || (ret < 0 && proc_ending(p->pid)))
+			return -ESRCH;
+		if (ret < 0)
 			return 0;
 	}
 	if (s->o.native && !p->native)
 		p->native = py_native_new(s->sym, p->pid);
+	if (states && !p->oncpu)
+		p->oncpu = py_oncpu_new(p->pid);
 	t0 = mono_seconds();
 	if (s->o.blocking) {
+		/* The threads' clocks from before the stop: which ones ran until it. */
+		if (states)
+			py_oncpu_begin(p->oncpu);
 		ret = pause_stop(&s->pause, p->pid);
 		if (ret < 0) {
 			s->st.read_seconds += mono_seconds() - t0;
@@ -329,9 +431,7 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 			return ret == -ESRCH || proc_ending(p->pid) ? -ESRCH : ret;
 		}
 	}
-	/* Stopped threads are all in state 't': the pause saw them before. */
-	ret = py_reader_sample(p->reader, read_flags(s) & ~(s->o.blocking ? PY_READ_OS_STATE : 0u),
-			       &s->sample);
+	ret = py_reader_sample(p->reader, read_flags(s), &s->sample);
 	if (s->o.blocking) {
 		if (s->sample.nthreads > s->grabs_alloc) {
 			s->grabs = xreallocarray(s->grabs, s->sample.nthreads, sizeof(*s->grabs));
@@ -342,14 +442,20 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 		for (size_t i = 0; i < s->sample.nthreads; i++) {
 			struct py_thread *th = &s->sample.threads[i];
 
-			th->active = pause_state(&s->pause, th->tid) == 'R';
+			/* Stopped threads are all in state 't': the pause saw them before. */
+			if (states && th->tid)
+				th->active = py_thread_running(py_oncpu_ran(p->oncpu, th->tid), th->gil,
+							       pause_state(&s->pause, th->tid),
+							       p->pid, th->tid);
+			else
+				th->active = pause_state(&s->pause, th->tid) == 'R';
 			s->grabs[i].size = 0;
 			/*
 			 * Only the stacks that will be kept are worth taking; they
 			 * are unwound once the threads run again.
 			 */
-			if (s->o.native && ret == 0 && th->tid && th->status == 0 &&
-			    th->nframes && wanted(s, th))
+			if (s->o.native && ret == 0 && th->tid && th->nframes &&
+			    th->read != PY_STACK_TORN && !th->truncated && wanted(s, th))
 				py_native_grab(p->native, th->tid, &s->grabs[i]);
 		}
 		pause_resume(&s->pause);
@@ -357,8 +463,15 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 	s->st.read_seconds += mono_seconds() - t0;
 	if (ret == -ESRCH)
 		return ret;
-	if (ret < 0)
-		return 0; /* the interpreter state moved: nothing this tick */
+	if (ret < 0) {
+		/* A process that exec'd another program: looked at anew. */
+		if (proc_exec(p)) {
+			proc_reset(p);
+			return 0;
+		}
+		s->st.lost++; /* nothing could be read this tick */
+		return 0;
+	}
 	for (size_t i = 0; i < s->sample.nthreads; i++) {
 		const struct py_native_pcs *pcs = NULL;
 
@@ -375,8 +488,13 @@ int py_sampler_tick(struct py_sampler *s)
 {
 	bool any = false;
 
-	if (s->o.subprocesses && s->st.ticks % CHILD_SCAN_TICKS == 0)
+	if (s->o.subprocesses && s->st.ticks % CHILD_SCAN_TICKS == 0) {
 		scan_children(s, s->procs[0].pid, 0);
+		/* A child that exec'd (a Python child that runs another program now). */
+		for (size_t i = 0; i < s->nprocs; i++)
+			if (!s->procs[i].gone && s->procs[i].reader && proc_exec(&s->procs[i]))
+				proc_reset(&s->procs[i]);
+	}
 	s->st.ticks++;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct proc *p = &s->procs[i];
@@ -437,7 +555,7 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop, double dea
 
 /* --- life cycle ------------------------------------------------------------ */
 
-int py_sampler_new(struct profile *p, const struct py_target *t,
+int py_sampler_new(struct profile *p, const struct py_target *t, pid_t pid,
 		   const struct py_sampler_opts *o, struct py_sampler **out)
 {
 	struct py_sampler *s = xcalloc(1, sizeof(*s));
@@ -457,11 +575,15 @@ int py_sampler_new(struct profile *p, const struct py_target *t,
 	s->period_ns = (int64_t)(1e9 / s->o.hz);
 	if (s->period_ns < 1)
 		s->period_ns = 1;
-	first = proc_add(s, t->pid);
-	ret = py_reader_new(t, &first->reader);
-	if (ret < 0) {
-		py_sampler_free(s);
-		return ret;
+	first = proc_add(s, t ? t->pid : pid);
+	if (t) {
+		ret = py_reader_new(t, &first->reader);
+		if (ret < 0) {
+			py_sampler_free(s);
+			return ret;
+		}
+		if (s->o.max_depth)
+			py_reader_set_max_depth(first->reader, s->o.max_depth);
 	}
 	s->st.processes = 1;
 	prof_add_sample_type(p, "samples", "count");
@@ -475,10 +597,8 @@ void py_sampler_free(struct py_sampler *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->nprocs; i++) {
-		py_reader_free(s->procs[i].reader);
-		py_native_free(s->procs[i].native);
-	}
+	for (size_t i = 0; i < s->nprocs; i++)
+		proc_reset(&s->procs[i]);
 	for (size_t i = 0; i < s->grabs_alloc; i++)
 		py_native_grab_release(&s->grabs[i]);
 	free(s->grabs);

@@ -6,15 +6,23 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "python/reader.h"
 #include "python/target.h"
 
 struct profile;
 
 /*
  * Wall-clock sampling of the Python stacks of a CPython process into a
- * profile (prof/profile.h), as py-spy samples by default: at a fixed
- * rate, without stopping the process, each thread that is running when
- * the sample is taken contributes its stack.
+ * profile (prof/profile.h): at a fixed rate, without stopping the process
+ * (unless blocking), each thread that is running when the sample is taken
+ * (oncpu.h says what running means) contributes its stack.
+ *
+ * Every tick of a thread is charged to a stack: a stack that changed while
+ * it was read is read again and the best one kept (reader.h); one whose
+ * outer frames could not be read at all keeps its inner frames under a
+ * root frame "[torn]"; one deeper than the depth limit keeps its innermost
+ * frames under "[truncated]". A tick is lost only when nothing at all
+ * could be read of a process (counted).
  *
  * Each Python frame becomes a location without mapping or address whose
  * one line names a function: name the qualified name (co_qualname from
@@ -40,8 +48,13 @@ struct py_sampler_opts {
 	bool blocking;	   /* stop the threads while reading (exact stacks) */
 	bool subprocesses; /* follow Python child processes too */
 	bool native;	   /* merge each thread's native stack (stops the threads) */
+	unsigned max_depth; /* Python frames kept per stack, 0: PY_MAX_DEPTH */
 };
-#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false }
+#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false, 0 }
+
+/* The root frames of stacks kept in part. */
+#define PY_TORN_FRAME "[torn]"
+#define PY_TRUNCATED_FRAME "[truncated]"
 
 struct py_sampler;
 
@@ -50,8 +63,13 @@ struct py_sampler;
  * gets its sample types and period from this call (p must have none
  * yet). Returns 0 or a negative errno: -ENOTSUP no layout for the
  * version (py_reader_new()).
+ *
+ * With t NULL, process pid is followed without being CPython (yet): a
+ * launcher that will exec an interpreter, or with subprocesses a parent
+ * whose children are Python programs. A followed process that execs is
+ * looked at again: its new program may be CPython (or no longer be).
  */
-int py_sampler_new(struct profile *p, const struct py_target *t,
+int py_sampler_new(struct profile *p, const struct py_target *t, pid_t pid,
 		   const struct py_sampler_opts *o, struct py_sampler **out);
 void py_sampler_free(struct py_sampler *s);
 
@@ -74,9 +92,11 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop,
 struct py_sampler_stats {
 	uint64_t ticks;	      /* samples taken */
 	uint64_t missed;      /* ticks skipped because the sampler was late */
-	uint64_t stacks;      /* thread stacks added to the profile */
-	uint64_t dropped;     /* thread stacks dropped as inconsistent */
-	uint64_t idle;	      /* thread stacks left out: not running, no GIL */
+	uint64_t stacks;      /* thread stacks added to the profile, of which: */
+	uint64_t read[PY_STACK_READ_KINDS]; /* ... by how they were had (reader.h) */
+	uint64_t truncated;   /* ... deeper than the limit: under [truncated] */
+	uint64_t lost;	      /* ticks of a process of which nothing could be read */
+	uint64_t idle;	      /* thread stacks left out: not running */
 	uint64_t processes;   /* processes followed, the first included */
 	uint64_t unmerged;    /* native: stacks kept Python-only (views disagreed) */
 	double read_seconds;  /* time spent reading stacks (stopped, if blocking) */

@@ -1,20 +1,21 @@
 /*
- * The frame reader: interpreters -> thread states -> frames, read from
- * another process through the layout of its version.
+ * The frame reader: interpreters -> thread states -> stacks, read from
+ * another process through the layout of its version. This file holds the
+ * reads, strings, code objects, interpreters and threads; stack.c reads
+ * one thread's stack (reader_int.h: what the two share).
  *
- * Costs, per sample and thread: one read of the thread state, then two
- * per frame (the frame, its code object's header). A code object's
- * strings and line table are read and decoded once, when its address is
- * first seen, and whenever the header found there stops matching what
- * was cached (the object was freed and the address reused).
+ * A code object's strings and line table are read and decoded once, when
+ * its address is first seen, and whenever the header found there stops
+ * matching what was cached (the object was freed and the address reused).
  */
-#include "python/reader.h"
+#include "python/reader_int.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -22,6 +23,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "python/linetable.h"
+#include "python/oncpu.h"
 #include "run/pause.h"
 
 /* Longest string or line table believed; anything longer is garbage. */
@@ -29,28 +31,8 @@
 #define MAX_TABLE (1 << 24)
 #define MAX_INTERPS 256
 #define MAX_THREADS 65536
-/* Largest header read at once (a frame object, a code object, a thread state). */
-#define MAX_BLOB 1024
-
-struct code_entry {
-	struct py_code pub;
-	uint64_t addr;
-	/* What the header said when this entry was made: its fingerprint. */
-	uint64_t filename_p, name_p, qualname_p, linetable_p;
-	int firstlineno;
-	struct py_lines lines;
-	struct code_entry *all_next; /* every entry ever made, for freeing */
-};
-
-struct thread_entry {
-	uint64_t tstate;
-	unsigned long thread_id;
-	pid_t tid;
-	const char *name; /* interned, or NULL */
-	unsigned name_tries;
-	uint64_t name_read; /* the sample that last read the name */
-	uint64_t seen; /* the sample that last saw it */
-};
+/* The kernel's limit of ranges per process_vm_readv() (IOV_MAX). */
+#define MAX_IOV 1024
 
 /*
  * A thread's name is read again every this many samples (a second at the
@@ -59,57 +41,79 @@ struct thread_entry {
  */
 #define NAME_REFRESH 100
 
-struct py_reader {
-	pid_t pid;
-	struct py_layout l;
-	uint64_t runtime, code_type, unicode_type, bytes_type;
-	struct intern *strings;
-
-	struct code_entry **slots; /* open addressing by address */
-	size_t nslots, ncodes;
-	struct code_entry *all_codes;
-
-	struct thread_entry *threads;
-	size_t nthreads, threads_alloc;
-	uint64_t generation;
-
-	int tid_offset; /* <= 3.10: where glibc's struct pthread keeps the tid */
-	const char *main_name;
-	unsigned main_name_tries;
-	uint64_t main_name_read;
-
-	struct buf scratch, text;
-	struct py_reader_stats st;
-};
-
 /* --- raw reads ------------------------------------------------------------ */
 
-static int rd(struct py_reader *r, uint64_t addr, void *dst, size_t len)
+static ssize_t vm_readv(void *ctx, const struct iovec *local, const struct iovec *remote,
+			size_t n)
 {
-	r->st.reads++;
-	return py_read_mem(r->pid, addr, dst, len);
+	ssize_t got = process_vm_readv((pid_t)(intptr_t)ctx, local, n, remote, n, 0);
+
+	return got < 0 ? -errno : got;
 }
+
+int py_rd(struct py_reader *r, uint64_t addr, void *dst, size_t len)
+{
+	struct iovec local = { dst, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t got;
+
+	if (!len)
+		return 0;
+	if (!addr)
+		return -EFAULT;
+	r->st.reads++;
+	got = r->mem.readv(r->mem.ctx, &local, &remote, 1);
+	if (got == -ESRCH)
+		return -ESRCH;
+	return got == (ssize_t)len ? 0 : -EFAULT;
+}
+
+int py_rd_many(struct py_reader *r, struct iovec *local, struct iovec *remote, size_t n,
+	       bool *ok)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t batch = n - i < MAX_IOV ? n - i : MAX_IOV, k = i;
+		ssize_t got;
+
+		/* A range at address 0 fails alone, not the call. */
+		if (!remote[i].iov_base && remote[i].iov_len) {
+			ok[i++] = false;
+			continue;
+		}
+		for (size_t j = i + 1; j < i + batch; j++)
+			if (!remote[j].iov_base && remote[j].iov_len) {
+				batch = j - i;
+				break;
+			}
+		r->st.reads++;
+		got = r->mem.readv(r->mem.ctx, local + i, remote + i, batch);
+		if (got == -ESRCH)
+			return -ESRCH;
+		if (got < 0)
+			got = 0;
+		/* The ranges read whole; the call stops at the first it could not. */
+		while (k < i + batch && (size_t)got >= remote[k].iov_len) {
+			got -= (ssize_t)remote[k].iov_len;
+			ok[k++] = true;
+		}
+		if (k < i + batch)
+			ok[k++] = false;
+		i = k;
+	}
+	return 0;
+}
+
+#define rd py_rd
 
 static int rd_u64(struct py_reader *r, uint64_t addr, uint64_t *v)
 {
 	return rd(r, addr, v, sizeof(*v));
 }
 
-static uint64_t u64_at(const uint8_t *blob, int32_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, blob + off, sizeof(v));
-	return v;
-}
-
-static int32_t i32_at(const uint8_t *blob, int32_t off)
-{
-	int32_t v;
-
-	memcpy(&v, blob + off, sizeof(v));
-	return v;
-}
+#define u64_at py_u64_at
+#define i32_at py_i32_at
 
 /* --- strings and bytes ---------------------------------------------------- */
 
@@ -403,8 +407,7 @@ static const char *intern_buf(struct py_reader *r, const struct buf *b)
  * The code object at addr whose header is hdr: from the cache when the
  * header still matches, else read and decoded now.
  */
-static const struct code_entry *code_get(struct py_reader *r, uint64_t addr,
-					 const uint8_t *hdr)
+const struct code_entry *py_code_get(struct py_reader *r, uint64_t addr, const uint8_t *hdr)
 {
 	const struct py_layout *l = &r->l;
 	uint64_t filename_p = u64_at(hdr, l->code.filename);
@@ -412,12 +415,25 @@ static const struct code_entry *code_get(struct py_reader *r, uint64_t addr,
 	uint64_t qualname_p = l->code.qualname >= 0 ? u64_at(hdr, l->code.qualname) : 0;
 	uint64_t linetable_p = u64_at(hdr, l->code.linetable);
 	int first = i32_at(hdr, l->code.firstlineno);
+	uint64_t units = 0;
+	uint32_t framesize = 0;
 	struct code_entry *e = code_find(r, addr);
 	struct buf table = BUF_INIT;
 
+	if (PY_AT_LEAST(l, 3, 11)) {
+		int64_t size;
+
+		memcpy(&size, hdr + l->type.ob_size, sizeof(size));
+		units = size > 0 ? (uint64_t)size : 0;
+		framesize = l->code.framesize >= 0
+				    ? (uint32_t)i32_at(hdr, l->code.framesize)
+				    : (uint32_t)(i32_at(hdr, l->code.nlocalsplus) +
+						 i32_at(hdr, l->code.stacksize) +
+						 l->frame.specials_words);
+	}
 	if (e && e->filename_p == filename_p && e->name_p == name_p &&
 	    e->qualname_p == qualname_p && e->linetable_p == linetable_p &&
-	    e->firstlineno == first)
+	    e->firstlineno == first && e->units == units && e->framesize == framesize)
 		return e;
 
 	e = xcalloc(1, sizeof(*e));
@@ -427,6 +443,10 @@ static const struct code_entry *code_get(struct py_reader *r, uint64_t addr,
 	e->qualname_p = qualname_p;
 	e->linetable_p = linetable_p;
 	e->firstlineno = first;
+	e->units = units;
+	e->framesize = framesize;
+	e->firsttraceable = l->code.firsttraceable >= 0 ? i32_at(hdr, l->code.firsttraceable) : 0;
+	e->generator = ((uint32_t)i32_at(hdr, l->code.flags) & l->code.flag_generator_mask) != 0;
 	e->pub.firstlineno = first;
 	if (read_str(r, filename_p, &r->text) < 0)
 		goto bad;
@@ -455,109 +475,6 @@ bad:
 	py_lines_release(&e->lines);
 	free(e);
 	return NULL;
-}
-
-/* --- frames --------------------------------------------------------------- */
-
-static int push_frame(struct py_sample *s, size_t *n, const struct code_entry *c,
-		      int line, bool entry)
-{
-	struct py_frame *f;
-
-	if (*n >= PY_MAX_DEPTH)
-		return -EAGAIN;
-	ALLOC_GROW(s->frame_store, *n, s->frame_store_alloc);
-	f = &s->frame_store[(*n)++];
-	f->code = &c->pub;
-	f->line = line >= 0 ? line : c->pub.firstlineno;
-	f->entry = entry;
-	return 0;
-}
-
-/*
- * Read the chain of frames that starts at frame into s->frame_store from
- * index *n on. Returns 0, or -EAGAIN when the chain stopped making sense;
- * *self_of_bootstrap gets `self` of threading's _bootstrap_inner, if seen.
- */
-static int read_frames(struct py_reader *r, uint64_t frame, struct py_sample *s,
-		       size_t *n, uint64_t *bootstrap_self)
-{
-	const struct py_layout *l = &r->l;
-	bool v311 = PY_AT_LEAST(l, 3, 11);
-	size_t start = *n;
-	unsigned hops = 0;
-
-	while (frame) {
-		uint8_t fb[MAX_BLOB], cb[MAX_BLOB];
-		const struct code_entry *c;
-		uint64_t code, next;
-		bool entry = !v311;
-		int line = -1;
-
-		if (++hops > PY_MAX_DEPTH + 64)
-			return -EAGAIN; /* a cycle, or garbage */
-		if (rd(r, frame, fb, (size_t)l->frame.size) < 0)
-			return -EAGAIN;
-		next = u64_at(fb, l->frame.previous);
-		code = u64_at(fb, l->frame.code);
-		if (v311) {
-			int owner = (int8_t)fb[l->frame.owner];
-
-			if (l->frame.owned_by_cstack >= 0 && owner == l->frame.owned_by_cstack) {
-				/* A shim: the frame inside it began a loop call. */
-				if (*n > start)
-					s->frame_store[*n - 1].entry = true;
-				frame = next;
-				continue;
-			}
-			if (l->frame.is_entry >= 0)
-				entry = fb[l->frame.is_entry] != 0;
-			if (rd(r, code, cb, (size_t)l->code.size) < 0 ||
-			    (r->code_type && u64_at(cb, l->type.ob_type) != r->code_type))
-				return -EAGAIN;
-			{
-				uint64_t first = code + (uint64_t)l->code.code_adaptive;
-				int64_t off = (int64_t)(u64_at(fb, l->frame.instr) - first);
-				int traceable = i32_at(cb, l->code.firsttraceable);
-
-				/*
-				 * A frame that has not yet run its first traceable
-				 * instruction is incomplete: CPython hides it too.
-				 */
-				if (owner != l->frame.owned_by_generator &&
-				    off < (int64_t)traceable * 2) {
-					frame = next;
-					continue;
-				}
-				c = code_get(r, code, cb);
-				if (!c)
-					return -EAGAIN;
-				if (off >= 0 && off < (1ll << 31))
-					line = py_lines_find(&c->lines, (uint32_t)off);
-			}
-		} else {
-			int32_t lasti = i32_at(fb, l->frame.lasti);
-
-			if (rd(r, code, cb, (size_t)l->code.size) < 0 ||
-			    (r->code_type && u64_at(cb, l->type.ob_type) != r->code_type))
-				return -EAGAIN;
-			c = code_get(r, code, cb);
-			if (!c)
-				return -EAGAIN;
-			/* -1: not started yet. In bytes until 3.9, in code units in 3.10. */
-			if (lasti >= 0)
-				line = py_lines_find(&c->lines, PY_AT_LEAST(l, 3, 10) ?
-								 (uint32_t)lasti * 2 :
-								 (uint32_t)lasti);
-		}
-		if (push_frame(s, n, c, line, entry) < 0)
-			return -EAGAIN;
-		if (bootstrap_self && !strcmp(c->pub.name, "_bootstrap_inner") &&
-		    ends_with(c->pub.filename, "threading.py"))
-			rd_u64(r, frame + (uint64_t)l->frame.localsplus, bootstrap_self);
-		frame = next;
-	}
-	return 0;
 }
 
 /* --- threads -------------------------------------------------------------- */
@@ -716,27 +633,11 @@ static uint64_t gil_holder(struct py_reader *r, uint64_t interp)
 	return locked == 1 ? holder : 0;
 }
 
-/* The frame a thread state is executing, or 0. */
-static int current_frame(struct py_reader *r, const uint8_t *ts, uint64_t *frame)
-{
-	const struct py_layout *l = &r->l;
-
-	if (l->tstate.current_frame >= 0) {
-		*frame = u64_at(ts, l->tstate.current_frame);
-		return 0;
-	}
-	if (l->tstate.cframe >= 0) {
-		uint64_t cframe = u64_at(ts, l->tstate.cframe);
-
-		*frame = 0;
-		if (!cframe)
-			return 0;
-		return rd_u64(r, cframe + (uint64_t)l->tstate.cframe_current_frame, frame);
-	}
-	*frame = u64_at(ts, l->tstate.frame);
-	return 0;
-}
-
+/*
+ * Read the threads of interpreter interp into s. Returns 0, -ESRCH, or
+ * -EFAULT when its list of threads could not be followed (a thread state
+ * freed while read: the caller reads the whole sample again).
+ */
 static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 			 struct py_sample *s, size_t *nframes)
 {
@@ -744,25 +645,26 @@ static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 	uint64_t ts_addr, holder = 0;
 	int64_t id = 0;
 	unsigned count = 0;
+	int ret;
 
-	if (rd_u64(r, interp + (uint64_t)l->interp.threads_head, &ts_addr) < 0)
-		return -EFAULT;
+	ret = rd_u64(r, interp + (uint64_t)l->interp.threads_head, &ts_addr);
+	if (ret < 0)
+		return ret == -ESRCH ? ret : -EFAULT;
 	rd(r, interp + (uint64_t)l->interp.id, &id, sizeof(id));
-	if (flags & PY_READ_GIL)
+	if (flags & (PY_READ_GIL | PY_READ_OS_STATE))
 		holder = gil_holder(r, interp);
 
 	while (ts_addr) {
 		uint8_t ts[MAX_BLOB];
 		struct py_thread *th;
 		struct thread_entry *te;
-		uint64_t frame, self = 0;
-		size_t first = *nframes;
-		int ret;
+		uint64_t self = 0;
 
 		if (++count > MAX_THREADS)
 			return -EFAULT;
-		if (rd(r, ts_addr, ts, (size_t)l->tstate.size) < 0)
-			return -EFAULT;
+		ret = rd(r, ts_addr, ts, (size_t)l->tstate.size);
+		if (ret < 0)
+			return ret == -ESRCH ? ret : -EFAULT;
 		ALLOC_GROW(s->threads, s->nthreads, s->threads_alloc);
 		th = &s->threads[s->nthreads++];
 		memset(th, 0, sizeof(*th));
@@ -774,35 +676,10 @@ static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 		if (l->tstate.native_thread_id >= 0)
 			te->tid = (pid_t)u64_at(ts, l->tstate.native_thread_id);
 		th->gil = holder && holder == ts_addr;
-
-		ret = current_frame(r, ts, &frame);
-		if (ret == 0)
-			ret = read_frames(r, frame, s, nframes,
-					  (flags & PY_READ_NAMES) && want_name(r, te) ? &self : NULL);
-		/*
-		 * The thread kept running while its frames were read: if its
-		 * innermost frame is no longer the one the walk started from, it
-		 * returned or called meanwhile and the frames read may belong to
-		 * two different moments (frames freed during the walk even link
-		 * into CPython's free list). Drop such a stack.
-		 */
-		if (ret == 0) {
-			uint64_t again;
-
-			if (rd(r, ts_addr, ts, (size_t)l->tstate.size) < 0 ||
-			    current_frame(r, ts, &again) < 0 || again != frame)
-				ret = -EAGAIN;
-		}
-		if (ret < 0) {
-			th->status = -EAGAIN;
-			*nframes = first;
-			r->st.dropped++;
-		} else {
-			r->st.stacks++;
-		}
-		/* Frames are addressed by index until the store stops moving. */
-		th->frames = (struct py_frame *)(uintptr_t)first;
-		th->nframes = *nframes - first;
+		ret = py_stack_read(r, te, ts, ts_addr, th, s, nframes,
+				    (flags & PY_READ_NAMES) && want_name(r, te) ? &self : NULL);
+		if (ret < 0)
+			return ret;
 		if (flags & PY_READ_NAMES)
 			th->name = thread_name(r, te, self);
 		ts_addr = u64_at(ts, l->tstate.next);
@@ -845,11 +722,13 @@ static void resolve_tids(struct py_reader *r, struct py_sample *s, unsigned flag
 				th->name = "MainThread";
 		}
 		if ((flags & PY_READ_OS_STATE) && th->tid)
-			th->active = thread_run_state(r->pid, th->tid) == 'R';
+			th->active = py_thread_running(py_oncpu_ran(r->oncpu, th->tid), th->gil, 0,
+						       r->pid, th->tid);
 	}
 }
 
-int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s)
+/* One try at a whole sample: 0, -ESRCH, or -EFAULT (read it again). */
+static int sample_once(struct py_reader *r, unsigned flags, struct py_sample *s)
 {
 	uint64_t interp, main_interp;
 	size_t nframes = 0;
@@ -857,31 +736,56 @@ int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s)
 	int ret;
 
 	s->nthreads = 0;
-	r->generation++;
-	r->st.samples++;
 	ret = rd_u64(r, r->runtime + (uint64_t)r->l.runtime.interpreters_head, &interp);
 	if (ret < 0)
 		return ret == -ESRCH ? -ESRCH : -EFAULT;
 	main_interp = interp;
 	while (interp) {
 		if (++count > MAX_INTERPS)
-			break;
+			return -EFAULT;
 		ret = sample_interp(r, interp, flags, s, &nframes);
-		if (ret < 0) {
-			/* A process that is gone says so here; else the list moved. */
-			if (kill(r->pid, 0) < 0 && errno == ESRCH) {
-				s->nthreads = 0;
-				return -ESRCH;
-			}
-			break;
-		}
+		if (ret < 0)
+			return ret;
 		if (rd_u64(r, interp + (uint64_t)r->l.interp.next, &interp) < 0)
-			break;
+			return -EFAULT;
 	}
 	for (size_t i = 0; i < s->nthreads; i++)
 		s->threads[i].frames = s->frame_store + (uintptr_t)s->threads[i].frames;
 	if (s->nthreads)
 		resolve_tids(r, s, flags, main_interp);
+	return 0;
+}
+
+int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s)
+{
+	int ret = -EFAULT;
+
+	r->generation++;
+	r->st.samples++;
+	if ((flags & PY_READ_OS_STATE) && !r->oncpu)
+		r->oncpu = py_oncpu_new(r->pid);
+	if (flags & PY_READ_OS_STATE)
+		py_oncpu_begin(r->oncpu);
+	for (unsigned i = 0; i < PY_READS && ret == -EFAULT; i++) {
+		struct py_reader_stats before = r->st;
+
+		ret = sample_once(r, flags, s);
+		if (ret == -EFAULT) {
+			/* A process that is gone says so here; else the list moved. */
+			if (kill(r->pid, 0) < 0 && errno == ESRCH)
+				ret = -ESRCH;
+			/* The stacks of a sample read again count once. */
+			memcpy(r->st.read, before.read, sizeof(r->st.read));
+			r->st.stacks = before.stacks;
+			r->st.truncated = before.truncated;
+		}
+	}
+	if (ret < 0) {
+		s->nthreads = 0;
+		if (ret == -EFAULT)
+			r->st.failed++;
+		return ret;
+	}
 	threads_prune(r);
 	return 0;
 }
@@ -894,14 +798,14 @@ int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s)
  */
 static int apply_debug_offsets(struct py_reader *r)
 {
+	int32_t top_rel = r->l.tstate.datastack_top - r->l.tstate.datastack_chunk;
 	uint8_t *blob;
 	int ret = 0;
 
 	if (!r->l.ndebug || r->l.runtime.debug_offsets < 0)
 		return 0;
 	blob = xmalloc(r->l.debug_size);
-	if (py_read_mem(r->pid, r->runtime + (uint64_t)r->l.runtime.debug_offsets,
-			blob, r->l.debug_size) < 0 ||
+	if (py_rd(r, r->runtime + (uint64_t)r->l.runtime.debug_offsets, blob, r->l.debug_size) < 0 ||
 	    memcmp(blob, "xdebugpy", 8)) {
 		free(blob);
 		return 0; /* not there: the layout alone then */
@@ -920,6 +824,8 @@ static int apply_debug_offsets(struct py_reader *r)
 		memcpy((char *)&r->l + f->layout_field, &v32, sizeof(v32));
 	}
 	free(blob);
+	/* The data stack's top is kept right after its chunk: where the chunk moves, it moves. */
+	r->l.tstate.datastack_top = r->l.tstate.datastack_chunk + top_rel;
 	/* The reader reads whole headers: they must still hold what it needs. */
 	if (r->l.tstate.size > MAX_BLOB || r->l.code.size > MAX_BLOB ||
 	    r->l.frame.size > MAX_BLOB)
@@ -927,7 +833,8 @@ static int apply_debug_offsets(struct py_reader *r)
 	return ret;
 }
 
-int py_reader_new(const struct py_target *t, struct py_reader **out)
+int py_reader_new_mem(const struct py_target *t, const struct py_mem *mem,
+		      struct py_reader **out)
 {
 	const struct py_layout *l = py_layout_find(t->major, t->minor);
 	struct py_reader *r;
@@ -938,15 +845,19 @@ int py_reader_new(const struct py_target *t, struct py_reader **out)
 		return -ENOTSUP;
 	r = xcalloc(1, sizeof(*r));
 	r->pid = t->pid;
+	r->mem = *mem;
 	r->l = *l;
 	r->runtime = t->runtime;
 	r->code_type = t->code_type;
 	r->unicode_type = t->unicode_type;
 	r->bytes_type = t->bytes_type;
+	r->frame_type = t->frame_type;
 	r->strings = intern_new();
 	r->tid_offset = -1;
+	r->max_depth = PY_MAX_DEPTH;
 	buf_init(&r->scratch, 256);
 	buf_init(&r->text, 256);
+	buf_init(&r->copy, 0);
 	ret = apply_debug_offsets(r);
 	if (ret < 0) {
 		py_reader_free(r);
@@ -954,6 +865,22 @@ int py_reader_new(const struct py_target *t, struct py_reader **out)
 	}
 	*out = r;
 	return 0;
+}
+
+int py_reader_new(const struct py_target *t, struct py_reader **out)
+{
+	struct py_mem mem = { vm_readv, (void *)(intptr_t)t->pid };
+
+	return py_reader_new_mem(t, &mem, out);
+}
+
+void py_reader_set_max_depth(struct py_reader *r, unsigned depth)
+{
+	if (depth < 1)
+		depth = 1;
+	if (depth > PY_MAX_DEPTH_LIMIT)
+		depth = PY_MAX_DEPTH_LIMIT;
+	r->max_depth = depth;
 }
 
 void py_reader_free(struct py_reader *r)
@@ -970,6 +897,8 @@ void py_reader_free(struct py_reader *r)
 	free(r->slots);
 	free(r->threads);
 	intern_free(r->strings);
+	py_oncpu_free(r->oncpu);
+	py_stack_scratch_release(r);
 	buf_release(&r->scratch);
 	buf_release(&r->text);
 	free(r);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "python/layout.h"
 #include "python/target.h"
@@ -16,11 +17,35 @@
  * current line, through the version's layout (layout.h).
  *
  * Nothing here stops the process: a thread keeps running while its stack
- * is read. A stack that changed under the reader in a way that shows
- * (a frame that is no longer a frame, a code object that is no longer a
- * code object, a line table that does not decode, a chain too long) is
- * dropped, never returned half-read. Callers wanting exact stacks stop
- * the threads first (see pause.h).
+ * is read, so a stack may change under the reader. How it is read:
+ *
+ *   3.11+  a thread's frames live in its data stack: the chunk(s) in use
+ *          are copied with one process_vm_readv() and the frames walked
+ *          in that copy; frames outside it (generators and coroutines
+ *          live in their own objects, 3.12's shim frames on the C stack)
+ *          are read one by one. The copy is checked as a whole: each
+ *          frame's code object is a code object, its instruction pointer
+ *          lies inside that code, each frame sits where its caller's frame
+ *          ends, the chain ends where a thread's chain ends.
+ *   <=3.10 frames are heap objects, read one by one: each must be a live
+ *          frame object (reference count, type) with a code object, and
+ *          the thread's innermost frame must still be the same once the
+ *          walk is done.
+ *
+ * A read that fails these checks is read again: until PY_READS reads
+ * reached the thread's first frame, or PY_READS + PY_RESTARTS reads in all
+ * (a read that broke off, its innermost frames gone before they could be
+ * read, is tried again sooner than one that is whole but changed). A
+ * re-read walks only the part that changed (it stops at the first
+ * frame that the previous read also found, same address, code and caller).
+ * What comes back is the best stack that could be had, never nothing
+ * (enum py_stack_read): the first read that passed, else the first that
+ * reached the thread's first frame (the nearest to the sample's time), else
+ * the innermost frames that could be read, marked as torn.
+ * Callers wanting exact stacks stop the threads first (see pause.h).
+ *
+ * A stack deeper than the reader's limit (py_reader_set_max_depth()) keeps
+ * its innermost frames and is marked truncated.
  *
  * Ownership, for everything below: struct py_code records belong to the
  * reader and stay valid, unchanged, until py_reader_free(), so a caller
@@ -47,6 +72,18 @@ struct py_frame {
 	bool entry;
 };
 
+/* How a thread's stack was had (see the top of this file). */
+enum py_stack_read {
+	PY_STACK_WHOLE,	  /* the first read passed every check */
+	PY_STACK_REREAD,  /* it changed while read; a re-read passed */
+	PY_STACK_CHANGED, /* every read changed under the reader: the first
+			     read that reached the thread's first frame (the
+			     nearest to the sample's time), kept */
+	PY_STACK_TORN,	  /* no read reached the first frame: the innermost
+			     frames that could be read (maybe none) */
+	PY_STACK_READ_KINDS
+};
+
 struct py_thread {
 	uint64_t tstate;	 /* PyThreadState * in the process */
 	unsigned long thread_id; /* pthread_self() of the thread */
@@ -55,8 +92,9 @@ struct py_thread {
 	const char *name;	 /* threading's name, NULL when unknown; the main
 				    thread is "MainThread" before threading is imported */
 	bool gil;		 /* held the GIL when read */
-	bool active;		 /* the kernel said "running" (R) when read */
-	int status;		 /* 0, or -EAGAIN: stack dropped (changed while read) */
+	bool active;		 /* running when read (PY_READ_OS_STATE: see oncpu.h) */
+	enum py_stack_read read; /* how the stack was had */
+	bool truncated;		 /* deeper than the limit: the innermost frames only */
 	size_t nframes;
 	struct py_frame *frames; /* innermost first */
 };
@@ -72,8 +110,14 @@ struct py_sample {
 #define PY_SAMPLE_INIT { 0, NULL, 0, NULL, 0 }
 void py_sample_release(struct py_sample *s);
 
-/* Deepest stack read; deeper ones (or a cycle) are dropped. */
+/* Reads of one stack that reached its first frame, at most. */
+#define PY_READS 3
+/* ... and reads that broke off before it, at most this many more. */
+#define PY_RESTARTS 16
+/* The default limit of frames per stack (py_reader_set_max_depth()). */
 #define PY_MAX_DEPTH 2048
+/* The largest limit accepted. */
+#define PY_MAX_DEPTH_LIMIT 65536
 
 struct py_reader;
 
@@ -87,11 +131,33 @@ struct py_reader;
 int py_reader_new(const struct py_target *t, struct py_reader **out);
 void py_reader_free(struct py_reader *r);
 
+/*
+ * Where a reader's bytes come from. By default process_vm_readv() on the
+ * target; a test gives scripted memory. readv() reads the n remote ranges
+ * into the n local buffers, in order, and returns how many bytes it read:
+ * a count that stops short at the first range it could not read whole
+ * (as process_vm_readv() does), or a negative errno (-ESRCH: the process
+ * is gone; anything else counts as nothing read).
+ */
+struct py_mem {
+	ssize_t (*readv)(void *ctx, const struct iovec *local,
+			 const struct iovec *remote, size_t n);
+	void *ctx;
+};
+
+/* py_reader_new() reading through mem (copied) instead of the process. */
+int py_reader_new_mem(const struct py_target *t, const struct py_mem *mem,
+		      struct py_reader **out);
+
+/* At most depth frames per stack (1 to PY_MAX_DEPTH_LIMIT; default PY_MAX_DEPTH). */
+void py_reader_set_max_depth(struct py_reader *r, unsigned depth);
+
 /* The layout in use (for 3.13: corrected by the interpreter's own offsets). */
 const struct py_layout *py_reader_layout(const struct py_reader *r);
 
 enum {
-	PY_READ_OS_STATE = 1, /* fill ->active from /proc/PID/task/TID/stat */
+	PY_READ_OS_STATE = 1, /* fill ->active: running, by the rule of oncpu.h
+				 (the kernel's clocks, /proc, the GIL) */
 	PY_READ_NAMES = 2,    /* fill ->name (cached per thread) */
 	PY_READ_GIL = 4,      /* fill ->gil */
 };
@@ -100,15 +166,18 @@ enum {
  * Read every thread of every interpreter into s. Returns 0 (zero threads
  * while the interpreter is still starting or already finalizing), or a
  * negative errno: -ESRCH the process is gone (s then holds no threads),
- * -EFAULT the interpreter state itself could not be read.
+ * -EFAULT the interpreter state or its list of threads could not be read
+ * (PY_READS times): nothing could be had.
  */
 int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s);
 
 /* Counters since py_reader_new(). */
 struct py_reader_stats {
 	uint64_t samples;
+	uint64_t failed;       /* samples that returned -EFAULT */
 	uint64_t stacks;       /* thread stacks returned */
-	uint64_t dropped;      /* thread stacks dropped as inconsistent */
+	uint64_t read[PY_STACK_READ_KINDS]; /* ... by how they were had */
+	uint64_t truncated;    /* ... cut at the depth limit */
 	uint64_t code_objects; /* distinct code objects read */
 	uint64_t reads;	       /* process_vm_readv calls */
 };

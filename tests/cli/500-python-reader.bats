@@ -82,7 +82,7 @@ teardown() {
 		done
 		# first lines: spin's def line is the one before its loop
 		grep -q "^  spin (.*) first=$(($(mark spin-loop) - 2)) name=spin" <<<"$output"
-		grep -q "dropped=0" <<<"$output"
+		grep -q " changed=0 torn=0 " <<<"$output"
 	done < <(all_pythons)
 }
 

@@ -5,6 +5,7 @@
  *   test-python find PID [--skip debug-offsets|py-version|file-name|python-v]...
  *       how redline sees the process: version, its source, _PyRuntime
  *   test-python stacks PID [--samples N] [--interval MS] [--names] [--gil]
+ *                      [--max-depth N]
  *       read every thread's Python stack N times, print each sample
  *   test-python lines VERSION
  *       read "FIRSTLINE HEXTABLE OFFSET..." lines on stdin; print the line
@@ -96,15 +97,27 @@ static int cmd_find(int argc, char **argv)
 	return 0;
 }
 
+static const char *read_name(enum py_stack_read how)
+{
+	static const char *const names[PY_STACK_READ_KINDS] = {
+		[PY_STACK_WHOLE] = "whole",
+		[PY_STACK_REREAD] = "reread",
+		[PY_STACK_CHANGED] = "changed",
+		[PY_STACK_TORN] = "torn",
+	};
+
+	return (unsigned)how < PY_STACK_READ_KINDS ? names[how] : "?";
+}
+
 static void print_sample(const struct py_sample *s, unsigned n)
 {
 	printf("sample %u threads %zu\n", n, s->nthreads);
 	for (size_t i = 0; i < s->nthreads; i++) {
 		const struct py_thread *th = &s->threads[i];
 
-		printf("thread tid=%d name=%s gil=%d active=%d status=%d frames=%zu\n",
+		printf("thread tid=%d name=%s gil=%d active=%d read=%s truncated=%d frames=%zu\n",
 		       (int)th->tid, th->name ? th->name : "-", th->gil, th->active,
-		       th->status, th->nframes);
+		       read_name(th->read), th->truncated, th->nframes);
 		for (size_t k = 0; k < th->nframes; k++) {
 			const struct py_frame *f = &th->frames[k];
 
@@ -130,7 +143,7 @@ static int cmd_stacks(int argc, char **argv)
 	struct py_target t;
 	struct py_reader *r;
 	struct py_sample s = PY_SAMPLE_INIT;
-	unsigned flags = PY_READ_OS_STATE, samples = 1;
+	unsigned flags = PY_READ_OS_STATE, samples = 1, max_depth = 0;
 	long interval_ms = 10;
 	int status = 0;
 
@@ -143,6 +156,9 @@ static int cmd_stacks(int argc, char **argv)
 			flags |= PY_READ_NAMES;
 		else if (!strcmp(argv[i], "--gil"))
 			flags |= PY_READ_GIL;
+		else if (!strcmp(argv[i], "--max-depth") && i + 1 < argc &&
+			 parse_long(argv[++i], &v) == 0 && v > 0)
+			max_depth = (unsigned)v;
 		else if (!strcmp(argv[i], "--samples") && i + 1 < argc &&
 			 parse_long(argv[++i], &v) == 0 && v > 0)
 			samples = (unsigned)v;
@@ -158,6 +174,8 @@ static int cmd_stacks(int argc, char **argv)
 		py_target_release(&t);
 		return 3;
 	}
+	if (max_depth)
+		py_reader_set_max_depth(r, max_depth);
 	for (unsigned n = 0; n < samples; n++) {
 		struct timespec ts = { interval_ms / 1000, (interval_ms % 1000) * 1000000 };
 		int ret = py_reader_sample(r, flags, &s);
@@ -175,9 +193,14 @@ static int cmd_stacks(int argc, char **argv)
 		struct py_reader_stats st;
 
 		py_reader_stats(r, &st);
-		printf("stats samples=%llu stacks=%llu dropped=%llu codes=%llu\n",
+		printf("stats samples=%llu stacks=%llu whole=%llu reread=%llu changed=%llu torn=%llu "
+		       "truncated=%llu codes=%llu\n",
 		       (unsigned long long)st.samples, (unsigned long long)st.stacks,
-		       (unsigned long long)st.dropped, (unsigned long long)st.code_objects);
+		       (unsigned long long)st.read[PY_STACK_WHOLE],
+		       (unsigned long long)st.read[PY_STACK_REREAD],
+		       (unsigned long long)st.read[PY_STACK_CHANGED],
+		       (unsigned long long)st.read[PY_STACK_TORN],
+		       (unsigned long long)st.truncated, (unsigned long long)st.code_objects);
 	}
 	py_sample_release(&s);
 	py_reader_free(r);
@@ -282,8 +305,13 @@ static int cmd_bench(int argc, char **argv)
 			frames = s.threads[k].nframes > frames ? s.threads[k].nframes : frames;
 	}
 	qsort(times, (size_t)n, sizeof(*times), cmp_double);
-	printf("reads %ld deepest %zu median_us %.1f p90_us %.1f\n", n, frames,
-	       times[n / 2], times[n * 9 / 10]);
+	{
+		struct py_reader_stats st;
+
+		py_reader_stats(r, &st);
+		printf("reads %ld deepest %zu median_us %.1f p90_us %.1f syscalls_per_read %.1f\n", n,
+		       frames, times[n / 2], times[n * 9 / 10], (double)st.reads / (double)n);
+	}
 	free(times);
 	py_sample_release(&s);
 	py_reader_free(r);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "base/xalloc.h"
 #include "run/pause.h"
 
@@ -26,9 +27,9 @@
 struct clock {
 	pid_t tid;
 	int fd;
-	uint64_t start; /* the count at py_oncpu_begin() */
-	bool started;	/* start was read in this window */
-	uint64_t asked; /* the window it was last asked about in */
+	uint64_t start, end; /* the counts at py_oncpu_begin() and _end() */
+	bool read;	     /* both were read in this window */
+	uint64_t asked;	     /* the window it was last asked about in */
 };
 
 struct py_oncpu {
@@ -37,6 +38,7 @@ struct py_oncpu {
 	struct clock *clocks;
 	size_t n, alloc;
 	uint64_t window;
+	double begun, length; /* the window's start and length (seconds) */
 };
 
 struct py_oncpu *py_oncpu_new(pid_t pid)
@@ -72,6 +74,7 @@ void py_oncpu_begin(struct py_oncpu *o)
 	if (!o)
 		return;
 	o->window++;
+	o->begun = mono_seconds();
 	for (size_t i = 0; i < o->n; i++) {
 		struct clock *c = &o->clocks[i];
 
@@ -79,10 +82,19 @@ void py_oncpu_begin(struct py_oncpu *o)
 			close(c->fd);
 			continue;
 		}
-		c->started = read_count(c->fd, &c->start);
+		c->read = read_count(c->fd, &c->start);
 		o->clocks[k++] = *c;
 	}
 	o->n = k;
+}
+
+void py_oncpu_end(struct py_oncpu *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		o->clocks[i].read = o->clocks[i].read && read_count(o->clocks[i].fd, &o->clocks[i].end);
+	o->length = mono_seconds() - o->begun;
 }
 
 /*
@@ -111,7 +123,6 @@ static int open_clock(pid_t tid)
 int py_oncpu_ran(struct py_oncpu *o, pid_t tid)
 {
 	struct clock *c;
-	uint64_t now;
 	int fd;
 
 	if (!o || o->off || tid <= 0)
@@ -121,9 +132,14 @@ int py_oncpu_ran(struct py_oncpu *o, pid_t tid)
 		if (c->tid != tid)
 			continue;
 		c->asked = o->window;
-		if (!c->started || !read_count(c->fd, &now))
+		if (!c->read)
 			return -1;
-		return now > c->start;
+		/*
+		 * On a CPU for at least half the window: a thread that runs.
+		 * One that merely passed through (a sleeper woken, on its way
+		 * to wait for the GIL) ran for a sliver of it, if at all.
+		 */
+		return (double)(c->end - c->start) * 2 >= o->length * 1e9;
 	}
 	if (o->n >= MAX_CLOCKS)
 		return -1;
@@ -139,7 +155,7 @@ int py_oncpu_ran(struct py_oncpu *o, pid_t tid)
 	c = &o->clocks[o->n++];
 	c->tid = tid;
 	c->fd = fd;
-	c->started = false;
+	c->read = false;
 	c->asked = o->window;
 	return -1; /* from the next window on */
 }

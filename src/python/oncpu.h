@@ -12,8 +12,10 @@
  * with its stack still on the sleep() line.
  *
  * The rule: a thread is running when
- *   1. the kernel's clock of its CPU time advanced while its stack was
- *      read (it was on a CPU then), or
+ *   1. the kernel's clock of its CPU time advanced by at least half of a
+ *      short window taken as the sample begins (it was on a CPU then;
+ *      a sleeper that only passed through a CPU on its way to wait for
+ *      the GIL ran for a sliver of it, if at all), or
  *   2. it is in state R and holds the GIL: it is the thread whose Python
  *      code runs, and waits only for a CPU; the program waits with it.
  * A thread in state R that was not on a CPU and does not hold the GIL
@@ -23,8 +25,8 @@
  *
  * The clock is a per-thread software perf event (PERF_COUNT_SW_TASK_CLOCK)
  * opened on the target's thread, counting only: reading it makes the
- * kernel bring a running thread's count up to date, so two reads tell
- * whether it ran between them. Reading the clock of a thread that is not
+ * kernel bring a running thread's count up to date, so two reads a few
+ * microseconds apart tell whether it is running. Reading the clock of a thread that is not
  * on a CPU costs a system call and nothing else; of a running one, an
  * interrupt of its CPU. A thread's clock is opened the first time it is
  * asked about (that first answer comes from the state letter) and closed
@@ -37,12 +39,18 @@ struct py_oncpu;
 struct py_oncpu *py_oncpu_new(pid_t pid);
 void py_oncpu_free(struct py_oncpu *o);
 
-/* Start a window: read every open clock. */
+/*
+ * The window: begin reads every open clock, end reads them again (call
+ * them one right after the other, before the threads' stacks are read,
+ * and before they are stopped when they are).
+ */
 void py_oncpu_begin(struct py_oncpu *o);
+void py_oncpu_end(struct py_oncpu *o);
 
 /*
- * Did thread tid run on a CPU since py_oncpu_begin()? 1 yes, 0 no, -1
- * not known (no clock for it yet, or none to be had). o may be NULL (-1).
+ * Was thread tid on a CPU for the last window? 1 yes, 0 no, -1 not known
+ * (no clock for it yet: one is opened for the next window; or none to be
+ * had). o may be NULL (-1).
  */
 int py_oncpu_ran(struct py_oncpu *o, pid_t tid);
 

@@ -421,9 +421,11 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 		p->oncpu = py_oncpu_new(p->pid);
 	t0 = mono_seconds();
 	if (s->o.blocking) {
-		/* The threads' clocks from before the stop: which ones ran until it. */
-		if (states)
+		/* The threads' clocks, just before the stop: which ones run. */
+		if (states) {
 			py_oncpu_begin(p->oncpu);
+			py_oncpu_end(p->oncpu);
+		}
 		ret = pause_stop(&s->pause, p->pid);
 		if (ret < 0) {
 			s->st.read_seconds += mono_seconds() - t0;

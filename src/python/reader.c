@@ -764,8 +764,10 @@ int py_reader_sample(struct py_reader *r, unsigned flags, struct py_sample *s)
 	r->st.samples++;
 	if ((flags & PY_READ_OS_STATE) && !r->oncpu)
 		r->oncpu = py_oncpu_new(r->pid);
-	if (flags & PY_READ_OS_STATE)
+	if (flags & PY_READ_OS_STATE) {
 		py_oncpu_begin(r->oncpu);
+		py_oncpu_end(r->oncpu);
+	}
 	for (unsigned i = 0; i < PY_READS && ret == -EFAULT; i++) {
 		struct py_reader_stats before = r->st;
 

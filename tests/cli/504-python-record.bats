@@ -119,11 +119,13 @@ PY
 		[ "$(grep -o '^burner-. (tid [0-9]*)' "$TMP/t.folded" | cut -d' ' -f3 | sort -u | wc -l)" -eq 2 ]
 		# The main thread waits in join(): not running, so not there, but
 		# for a sample that caught it entering join(), before it blocked
-		# (1 in about 30 runs): a handful at most, against ~60 per burner.
+		# (1 in about 30 runs): a handful at most. Each burner runs while
+		# it holds the GIL, about half of the 60 samples; on a loaded
+		# machine less, as the one handed the GIL waits for a CPU.
 		in_join=$(awk '/^MainThread \(tid [0-9]*\);.*join \(threading.py/ { n += $NF } END { print n + 0 }' "$TMP/t.folded")
 		burner_a=$(awk '/^burner-a / { n += $NF } END { print n + 0 }' "$TMP/t.folded")
 		echo "MainThread in join: $in_join, burner-a: $burner_a"
-		[ "$in_join" -le 2 ] && [ "$burner_a" -ge 20 ]
+		[ "$in_join" -le 2 ] && [ "$burner_a" -ge 10 ]
 	done < <(all_pythons)
 }
 

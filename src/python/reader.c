@@ -500,9 +500,12 @@ static void threads_prune(struct py_reader *r)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < r->nthreads; i++)
+	for (size_t i = 0; i < r->nthreads; i++) {
 		if (r->threads[i].seen == r->generation)
 			r->threads[k++] = r->threads[i];
+		else
+			free(r->threads[i].spec);
+	}
 	r->nthreads = k;
 }
 
@@ -865,6 +868,17 @@ int py_reader_new_mem(const struct py_target *t, const struct py_mem *mem,
 		py_reader_free(r);
 		return ret;
 	}
+	/* A frame object's head: what the walk needs of it, not its whole header. */
+	{
+		int32_t end = 0;
+		const int32_t fields[] = { r->l.type.ob_refcnt + 8, r->l.type.ob_type + 8,
+					   r->l.frame.previous + 8, r->l.frame.code + 8,
+					   r->l.frame.lasti + 4 };
+
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+			end = fields[i] > end ? fields[i] : end;
+		r->object_head = (size_t)(end < r->l.frame.size ? end : r->l.frame.size);
+	}
 	*out = r;
 	return 0;
 }
@@ -897,6 +911,8 @@ void py_reader_free(struct py_reader *r)
 		free(e);
 	}
 	free(r->slots);
+	for (size_t i = 0; i < r->nthreads; i++)
+		free(r->threads[i].spec);
 	free(r->threads);
 	intern_free(r->strings);
 	py_oncpu_free(r->oncpu);

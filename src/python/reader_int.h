@@ -18,8 +18,11 @@
 #define MAX_BLOB 1024
 /* Older data-stack chunks remembered per thread (3.11+). */
 #define MAX_OLD_CHUNKS 32
-/* Frame objects remembered per thread, to read with the next read (<= 3.10). */
-#define MAX_SPEC 64
+/*
+ * Frame objects remembered per thread beyond those of its last stack, to
+ * read with the next read (<= 3.10): a recursion's frames come and go.
+ */
+#define SPEC_EXTRA 64
 
 struct code_entry {
 	struct py_code pub;
@@ -55,8 +58,8 @@ struct thread_entry {
 	struct old_chunk old[MAX_OLD_CHUNKS];
 	unsigned nold;
 	/* <= 3.10: the frame objects its last reads found, innermost first */
-	uint64_t spec[MAX_SPEC];
-	unsigned nspec;
+	uint64_t *spec;
+	size_t nspec, spec_alloc;
 };
 
 /* One frame as read, before it becomes a py_frame. */
@@ -98,6 +101,7 @@ struct py_reader {
 	uint64_t runtime, code_type, unicode_type, bytes_type, frame_type;
 	struct intern *strings;
 	unsigned max_depth;
+	size_t object_head; /* <= 3.10: bytes of a frame object the walk reads */
 
 	struct code_entry **slots; /* open addressing by address */
 	size_t nslots, ncodes;
@@ -119,9 +123,9 @@ struct py_reader {
 	struct span spans[MAX_SPANS];
 	unsigned nspans;
 	/* <= 3.10: the frame objects read with the innermost frame's address */
-	uint64_t spec[MAX_SPEC];
-	bool spec_ok[MAX_SPEC + 1];
-	unsigned nspec;
+	uint64_t *spec;
+	bool *spec_ok;
+	size_t nspec, spec_alloc, spec_hint;
 	uint64_t *codes; /* distinct code addresses of a read, sorted */
 	uint8_t *code_hdrs;
 	bool *code_ok;

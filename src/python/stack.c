@@ -526,26 +526,33 @@ static long join_find(const struct py_reader *r, uint64_t addr)
 static int snapshot_objects(struct py_reader *r, const struct thread_entry *te,
 			    uint64_t ts_addr, uint64_t *frame)
 {
-	size_t size = (size_t)r->l.frame.size;
-	struct iovec local[MAX_SPEC + 1], remote[MAX_SPEC + 1];
+	size_t size = r->object_head, n = te->nspec;
 	int ret;
 
-	r->nspec = te->nspec;
-	memcpy(r->spec, te->spec, te->nspec * sizeof(*r->spec));
-	buf_reset(&r->copy);
-	buf_grow(&r->copy, r->nspec * size);
-	buf_setlen(&r->copy, r->nspec * size);
-	local[0].iov_base = frame;
-	local[0].iov_len = sizeof(*frame);
-	remote[0].iov_base = (void *)(uintptr_t)(ts_addr + (uint64_t)r->l.tstate.frame);
-	remote[0].iov_len = sizeof(*frame);
-	for (unsigned i = 0; i < r->nspec; i++) {
-		local[i + 1].iov_base = r->copy.ptr + i * size;
-		local[i + 1].iov_len = size;
-		remote[i + 1].iov_base = (void *)(uintptr_t)r->spec[i];
-		remote[i + 1].iov_len = size;
+	if (n + 1 > r->spec_alloc) {
+		r->spec_alloc = n + 1;
+		r->spec = xreallocarray(r->spec, r->spec_alloc, sizeof(*r->spec));
+		r->spec_ok = xreallocarray(r->spec_ok, r->spec_alloc, sizeof(*r->spec_ok));
 	}
-	ret = py_rd_many(r, local, remote, r->nspec + 1, r->spec_ok);
+	grow_iov(r, n + 1);
+	r->nspec = n;
+	r->spec_hint = 0;
+	if (n)
+		memcpy(r->spec, te->spec, n * sizeof(*r->spec));
+	buf_reset(&r->copy);
+	buf_grow(&r->copy, n * size);
+	buf_setlen(&r->copy, n * size);
+	r->iov_local[0].iov_base = frame;
+	r->iov_local[0].iov_len = sizeof(*frame);
+	r->iov_remote[0].iov_base = (void *)(uintptr_t)(ts_addr + (uint64_t)r->l.tstate.frame);
+	r->iov_remote[0].iov_len = sizeof(*frame);
+	for (size_t i = 0; i < n; i++) {
+		r->iov_local[i + 1].iov_base = r->copy.ptr + i * size;
+		r->iov_local[i + 1].iov_len = size;
+		r->iov_remote[i + 1].iov_base = (void *)(uintptr_t)r->spec[i];
+		r->iov_remote[i + 1].iov_len = size;
+	}
+	ret = py_rd_many(r, r->iov_local, r->iov_remote, n + 1, r->spec_ok);
 	if (ret < 0)
 		return ret;
 	return r->spec_ok[0] ? 0 : -EFAULT;
@@ -554,35 +561,47 @@ static int snapshot_objects(struct py_reader *r, const struct thread_entry *te,
 /* The frame object at addr into fb: from the snapshot, else read alone. */
 static int object_bytes(struct py_reader *r, uint64_t addr, uint8_t *fb)
 {
-	size_t size = (size_t)r->l.frame.size;
+	size_t size = r->object_head, i = r->spec_hint;
 
-	for (unsigned i = 0; i < r->nspec; i++) {
-		if (r->spec[i] == addr && r->spec_ok[i + 1]) {
-			memcpy(fb, r->copy.ptr + i * size, size);
-			return 0;
-		}
+	/* The walk mostly meets them in the order they were remembered. */
+	if (i >= r->nspec || r->spec[i] != addr)
+		for (i = 0; i < r->nspec && r->spec[i] != addr; i++)
+			;
+	if (i < r->nspec && r->spec_ok[i + 1]) {
+		r->spec_hint = i + 1;
+		memcpy(fb, r->copy.ptr + i * size, size);
+		return 0;
 	}
 	return py_rd(r, addr, fb, size);
 }
 
-/* Remember the frames of a first, then those remembered before, for the next read. */
+/*
+ * Remember the frames of a, then (after a short stack) up to SPEC_EXTRA
+ * of those remembered before, for the next read.
+ */
 static void remember_objects(struct thread_entry *te, const struct attempt *a)
 {
-	uint64_t keep[MAX_SPEC];
-	unsigned n = 0;
+	size_t n = 0, old = te->nspec, extra = 0;
+	uint64_t prev[SPEC_EXTRA];
 
-	for (size_t i = 0; i < a->n && n < MAX_SPEC; i++)
-		keep[n++] = a->f[i].addr;
-	for (unsigned i = 0; i < te->nspec && n < MAX_SPEC; i++) {
-		bool dup = false;
+	if (a->n < SPEC_EXTRA) {
+		for (size_t i = 0; i < old && extra < SPEC_EXTRA - a->n; i++) {
+			bool dup = false;
 
-		for (size_t k = 0; k < a->n && k < MAX_SPEC && !dup; k++)
-			dup = a->f[k].addr == te->spec[i];
-		if (!dup)
-			keep[n++] = te->spec[i];
+			for (size_t k = 0; k < a->n && !dup; k++)
+				dup = a->f[k].addr == te->spec[i];
+			if (!dup)
+				prev[extra++] = te->spec[i];
+		}
 	}
-	memcpy(te->spec, keep, n * sizeof(*keep));
-	te->nspec = n;
+	if (a->n + extra > te->spec_alloc) {
+		te->spec_alloc = a->n + extra;
+		te->spec = xreallocarray(te->spec, te->spec_alloc, sizeof(*te->spec));
+	}
+	for (size_t i = 0; i < a->n; i++)
+		te->spec[n++] = a->f[i].addr;
+	memcpy(te->spec + n, prev, extra * sizeof(*prev));
+	te->nspec = n + extra;
 }
 
 /*
@@ -866,4 +885,6 @@ void py_stack_scratch_release(struct py_reader *r)
 	free(r->iov_remote);
 	free(r->join_keys);
 	free(r->join_idx);
+	free(r->spec);
+	free(r->spec_ok);
 }

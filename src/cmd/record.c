@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,6 +55,7 @@
 #include "prof/profile.h"
 #include "prof/render.h"
 #include "python/reader.h"
+#include "python/target.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
 #include "run/stop.h"
@@ -122,12 +124,16 @@ static const struct opt_help record_help = {
 		"[truncated] root frame and are counted in the summary.\n"
 		"\n"
 		"Python programs (CPython 3.8 to 3.13: a command named python*, a script\n"
-		"run by one, an executable with libpython; -p PID of one) are sampled as\n"
-		"py-spy does: their Python stacks, read from outside the process at\n"
-		"100 Hz of wall-clock time without stopping it. Frames name the function\n"
+		"run by one, an executable with libpython, a command that execs one, like\n"
+		"taskset or env; -p PID of one) get their Python stacks, read from outside\n"
+		"the process at 100 Hz of wall-clock time without stopping it (--blocking\n"
+		"stops the threads for each read). A stack that changes while it is read\n"
+		"is read again; every sample is charged to the best stack that could be\n"
+		"had, and the summary counts how each was had. Frames name the function\n"
 		"(qualified from 3.11), its .py file and line; threads are labelled with\n"
 		"threading's names. A thread that is not running (sleeping, waiting for\n"
-		"I/O or for the GIL) is left out unless --idle.\n"
+		"I/O, for the GIL, or for a CPU without holding the GIL) is left out\n"
+		"unless --idle. --subprocesses follows the Python children of any command.\n"
 		"\n"
 		"--instructions runs CMD under valgrind's callgrind instead of sampling:\n"
 		"exact instruction counts per call stack and the number of calls of each\n"
@@ -199,18 +205,71 @@ static int explain_open_error(const struct record_cmd *rc, int err, const char *
 	return RL_EXIT_TARGET;
 }
 
-enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL };
+enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL, STOP_PYTHON };
 
-/* Sample until the target exits, the duration passes, or a signal. */
+/*
+ * A launched command that is not Python may exec an interpreter (taskset,
+ * env, nice, a shell script ending in "exec python3 ..."): its program is
+ * looked at whenever it changes, and a CPython one is handed over to the
+ * Python sampler. Child processes that run Python are counted, for a hint.
+ */
+struct exec_watch {
+	pid_t pid;
+	dev_t dev;
+	ino_t ino;
+	struct buf exe;	  /* the program it execs into, when Python */
+	struct collector *col;
+	pid_t py_child;	  /* a child process that exec'd python*, or 0 */
+	char py_comm[32];
+};
+
+/* Has the watched process exec'd a Python program? */
+static bool exec_into_python(struct exec_watch *w)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)w->pid);
+	if (stat(path, &st) < 0 || (st.st_dev == w->dev && st.st_ino == w->ino))
+		return false;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	buf_reset(&w->exe);
+	buf_grow(&w->exe, PATH_MAX);
+	{
+		ssize_t n = readlink(path, w->exe.ptr, PATH_MAX - 1);
+
+		if (n <= 0)
+			return false;
+		buf_setlen(&w->exe, (size_t)n);
+	}
+	return py_program_is_python(w->exe.ptr);
+}
+
+/* collector_record(), noting the child processes that exec python*. */
+static void watch_record(const struct sample_rec *rec, void *arg)
+{
+	struct exec_watch *w = arg;
+
+	if (rec->type == REC_COMM && rec->u.comm.exec && rec->pid != (uint32_t)w->pid &&
+	    !w->py_child && rec->u.comm.comm && starts_with(rec->u.comm.comm, "python")) {
+		w->py_child = (pid_t)rec->pid;
+		snprintf(w->py_comm, sizeof(w->py_comm), "%s", rec->u.comm.comm);
+	}
+	collector_record(rec, w->col);
+}
+
+/* Sample until the target exits, the duration passes, a signal, or it execs Python. */
 static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
-				    struct collector *col, pid_t pid, double start)
+				    struct exec_watch *w, pid_t pid, double start)
 {
 	int pfd = run_pidfd_open(pid);
 	bool ready = false;
 	enum stop_reason why = STOP_EXIT;
 
 	for (;;) {
-		int timeout = 100;
+		/* Watching for an exec: often, so that Python's start is not missed. */
+		int timeout = w->pid > 0 ? 5 : 100;
 
 		if (rc->duration > 0) {
 			double left = start + rc->duration - mono_seconds();
@@ -229,13 +288,17 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 			/* No pidfd (old kernel): ask whether it is still there. */
 			ready = kill(pid, 0) < 0 && errno == ESRCH;
 		}
-		sampler_drain(s, collector_record, col);
+		sampler_drain(s, watch_record, w);
 		if (run_stop_signal()) {
 			why = STOP_SIGNAL;
 			break;
 		}
 		if (ready)
 			break;
+		if (w->pid > 0 && exec_into_python(w)) {
+			why = STOP_PYTHON;
+			break;
+		}
 	}
 	if (pfd >= 0)
 		close(pfd);
@@ -284,9 +347,27 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 	buf_release(&b);
 }
 
+/* Does a later word of argv name a Python program (a launcher's argument)? */
+static bool names_python(char **argv)
+{
+	for (size_t i = 1; argv[i]; i++) {
+		struct buf path = BUF_INIT;
+		bool yes = run_find_program(argv[i], &path) == 0 && py_program_is_python(path.ptr);
+
+		buf_release(&path);
+		if (yes)
+			return true;
+	}
+	return false;
+}
+
 /*
  * 1 when the target is a Python program to sample as one, 0 when it is to
- * be sampled natively, or minus an exit status after an error.
+ * be sampled natively, or minus an exit status after an error. Python
+ * options say the user means a Python program: a command that is not
+ * Python itself then is one when it names Python later (a launcher:
+ * taskset, env, nice ... python3 app.py), or with --subprocesses (its
+ * children are).
  */
 static int python_or_native(const struct record_cmd *rc, char **argv)
 {
@@ -295,7 +376,12 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 	const bool set[] = { rc->idle,	       rc->gil,	   rc->blocking,
 			     rc->subprocesses, rc->native, rc->max_depth > 0 };
 	int ret = rc->no_python ? 0 : record_python_target(argv, rc->pid);
+	bool any = false;
 
+	for (size_t i = 0; i < ARRAY_SIZE(set); i++)
+		any = any || set[i];
+	if (ret == 0 && any && !rc->no_python && argv && (rc->subprocesses || names_python(argv)))
+		return 1;
 	if (ret == 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(set); i++) {
 			if (!set[i])
@@ -307,7 +393,9 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 				error("option '%s' is for Python programs; %s is not one", py_only[i],
 				      argv ? argv[0] : "the process");
 			hint("redline samples CPython 3.8 to 3.13: a command named python*, a "
-			     "script run by one, or -p PID of one");
+			     "script run by one, a launcher of one (taskset ... python3 app.py), "
+			     "or -p PID of one; --subprocesses follows the Python children of "
+			     "any command");
 			return -RL_EXIT_USAGE;
 		}
 	}
@@ -369,10 +457,19 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 	return record_instructions(&a);
 }
 
-static int record_python_run(const struct record_cmd *rc, char **argv, struct output *out)
+/*
+ * Record a Python target into out (open). child, when not NULL, is the
+ * command launched already: it exec'd the Python program exe while it was
+ * sampled natively, from start on.
+ */
+static int record_python_run(const struct record_cmd *rc, char **argv, struct output *out,
+			     struct run_child *child, const char *exe, double start)
 {
 	struct record_python_args a = { 0 };
 
+	a.child = child;
+	a.exe = exe;
+	a.start = start;
 	a.argv = argv;
 	a.pid = rc->pid;
 	a.hz = rc->freq;
@@ -435,7 +532,8 @@ int cmd_record(int argc, char **argv)
 		OPT_FLAG(0, "blocking", &rc.blocking,
 			 "stop the threads while reading their stacks (exact, slower)"),
 		OPT_FLAG(0, "subprocesses", &rc.subprocesses,
-			 "follow Python child processes (multiprocessing) too"),
+			 "follow Python child processes too (multiprocessing,\n"
+			 "or the Python a launcher like time(1) starts)"),
 		OPT_FLAG(0, "native", &rc.native,
 			 "merge the native stack: Python -> C -> libc (stops the threads)"),
 		OPT_INT(0, "max-depth", &rc.max_depth, "N", 1, PY_MAX_DEPTH_LIMIT,
@@ -457,11 +555,12 @@ int cmd_record(int argc, char **argv)
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
 	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
+	struct exec_watch watch = { .pid = 0, .exe = BUF_INIT };
 	enum stop_reason stop;
 	bool launched, ended_it = false;
 	double start;
 	int64_t start_wall;
-	int n, ret, status = 0;
+	int n, ret, status = 0, py_freq;
 
 	n = opt_parse(argc, argv, opts, &record_help, OPT_STOP_AT_NON_OPTION);
 	if (n < 0)
@@ -493,7 +592,8 @@ int cmd_record(int argc, char **argv)
 	if (status)
 		return status;
 	if (ret > 0)
-		return record_python_run(&rc, launched ? argv : NULL, &out);
+		return record_python_run(&rc, launched ? argv : NULL, &out, NULL, NULL, 0);
+	py_freq = rc.freq; /* 0: Python's own default, should it exec Python */
 	if (!rc.freq)
 		rc.freq = 999;
 
@@ -562,9 +662,28 @@ int cmd_record(int argc, char **argv)
 			return cannot_run(argv[0], ret);
 		}
 	}
-	stop = sample_loop(&rc, s, col, launched ? child.pid : rc.pid, start);
+	watch.col = col;
+	/* Whatever it runs first is looked at too: it may be past a launcher already. */
+	if (launched && !rc.no_python)
+		watch.pid = child.pid;
+	stop = sample_loop(&rc, s, &watch, launched ? child.pid : rc.pid, start);
 	sampler_disable(s);
-	sampler_drain(s, collector_record, col);
+	if (stop == STOP_PYTHON) {
+		/* The launcher's own samples (a few milliseconds of it) go. */
+		run_stop_follow(NULL);
+		run_stop_restore(); /* the Python recording catches the signals anew */
+		collector_free(col);
+		sym_free(sym);
+		sampler_close(s);
+		buf_release(&why);
+		buf_release(&cmdline);
+		info("'%s' exec'd %s: sampling its Python stacks", argv[0], watch.exe.ptr);
+		rc.freq = py_freq;
+		ret = record_python_run(&rc, argv, &out, &child, watch.exe.ptr, start);
+		buf_release(&watch.exe);
+		return ret;
+	}
+	sampler_drain(s, watch_record, &watch);
 
 	if (launched) {
 		/*
@@ -623,6 +742,9 @@ int cmd_record(int argc, char **argv)
 	}
 	print_summary(&rc, p, &st, s);
 	note_missing_debug(sym);
+	if (watch.py_child)
+		hint("process %d, a child of the command, ran %s: 'redline record --subprocesses' "
+		     "samples the Python stacks of the children", (int)watch.py_child, watch.py_comm);
 	if (output_close(&out, ret, false))
 		status = RL_EXIT_INTERNAL;
 
@@ -633,5 +755,6 @@ int cmd_record(int argc, char **argv)
 	buf_release(&why);
 	buf_release(&cmdline);
 	buf_release(&comment);
+	buf_release(&watch.exe);
 	return status;
 }

@@ -126,9 +126,11 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 	}
 	if (t->major)
 		py_target_version(&v, t);
+	else
+		buf_addstr(&v, st->version[0] ? st->version : "?");
 	format_count(&n, st->stacks);
 	info("%s Python stacks from %llu samples at %d Hz, wall clock (Python %s%s)", n.ptr,
-	     (unsigned long long)st->ticks, hz, t->major ? v.ptr : "?",
+	     (unsigned long long)st->ticks, hz, v.ptr,
 	     a->native ? ", native stacks merged" : a->blocking ? ", threads stopped to read" : "");
 	if ((a->blocking || a->native) && st->ticks) {
 		struct buf d = BUF_INIT;
@@ -174,7 +176,7 @@ int record_python(const struct record_python_args *a)
 	struct run_child child = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	struct run_result res = { 0 };
 	struct buf cmdline = BUF_INIT, comment = BUF_INIT;
-	bool launched = a->argv != NULL, exited = false, ended_it = false;
+	bool launched = a->argv != NULL, exited = false, ended_it = false, follow = false;
 	double start, deadline;
 	int64_t start_wall;
 	pid_t pid = a->pid;
@@ -194,23 +196,36 @@ int record_python(const struct record_python_args *a)
 	run_reap_orphans();
 	run_stop_catch();
 
-	start = mono_seconds();
+	start = a->start > 0 ? a->start : mono_seconds();
 	deadline = a->duration > 0 ? start + a->duration : 0;
-	start_wall = (int64_t)time(NULL) * 1000000000LL;
+	start_wall = (int64_t)time(NULL) * 1000000000LL -
+		     (int64_t)((mono_seconds() - start) * 1e9);
 	if (launched) {
 		struct run_spec spec = RUN_SPEC_INIT;
+		struct buf prog = BUF_INIT;
 
-		spec.argv = a->argv;
-		spec.new_pgroup = run_stop_own_group();
 		shell_join(&cmdline, a->argv);
-		ret = run_spawn(&spec, &child);
-		if (ret < 0) {
-			status = cannot_run(a->argv[0], ret);
-			goto out_abort;
+		if (a->child) {
+			child = *a->child; /* exec'd Python while sampled natively */
+		} else {
+			spec.argv = a->argv;
+			spec.new_pgroup = run_stop_own_group();
+			ret = run_spawn(&spec, &child);
+			if (ret < 0) {
+				status = cannot_run(a->argv[0], ret);
+				goto out_abort;
+			}
 		}
 		run_stop_follow(&child);
 		pid = child.pid;
-		ret = py_target_wait(pid, NULL, startup_timeout(), &t);
+		/*
+		 * With --subprocesses, a command that is not Python is followed
+		 * as it is, for its children (or an interpreter it execs later).
+		 */
+		follow = a->subprocesses && !a->child &&
+			 !(run_find_program(a->argv[0], &prog) == 0 && py_program_is_python(prog.ptr));
+		buf_release(&prog);
+		ret = follow ? 0 : py_target_wait(pid, NULL, startup_timeout(), &t);
 		if (ret == -ESRCH) {
 			exited = true; /* done before its interpreter could be found */
 		} else if (ret < 0) {
@@ -237,7 +252,7 @@ int record_python(const struct record_python_args *a)
 
 	p = prof_new();
 	if (!exited) {
-		ret = py_sampler_new(p, &t, pid, &o, &s);
+		ret = py_sampler_new(p, follow ? NULL : &t, pid, &o, &s);
 		if (ret < 0) {
 			status = py_report_error(ret, pid, &t);
 			prof_free(p);
@@ -295,6 +310,8 @@ int record_python(const struct record_python_args *a)
 
 		if (t.major)
 			py_target_version(&v, &t);
+		else
+			buf_addstr(&v, st.version);
 		buf_addf(&c, "python %s, %d Hz wall clock, %llu samples, %llu stacks (%llu read again, "
 			     "%llu kept as last read, %llu torn, %llu truncated), %llu lost, "
 			     "%llu idle left out%s%s",

@@ -6,6 +6,7 @@
 
 #include "cmd/outputs.h"
 #include "prof/render.h"
+#include "run/proc.h"
 
 /*
  * The part of `redline record` (src/cmd/record.c) that samples CPython
@@ -16,6 +17,11 @@
 struct record_python_args {
 	char **argv;	   /* the command to run, or NULL ... */
 	pid_t pid;	   /* ... the process to attach to */
+	/* argv launched already (it exec'd the Python program exe while
+	   sampled natively): waited for, or ended, here */
+	struct run_child *child;
+	const char *exe;
+	double start;	   /* mono_seconds() the recording began, 0: now */
 	int hz;		   /* samples per second, 0: 100 */
 	double duration;   /* seconds, 0: until the end */
 	bool idle, gil, blocking, subprocesses, native;
@@ -30,6 +36,12 @@ struct record_python_args {
  * Is the target Python? A command: py_program_is_python() of the program
  * it runs; a process: CPython found in it (one that cannot be looked into
  * is not, and gets the native path's errors). Returns 1 or 0.
+ *
+ * A command that is not Python may still become Python: record.c samples
+ * it natively and hands it over (args.child) when it execs an interpreter;
+ * with --subprocesses (or another Python option and a launcher that names
+ * python) it comes here at once, and the sampler follows it until it or
+ * its children run CPython.
  */
 int record_python_target(char **argv, pid_t pid);
 

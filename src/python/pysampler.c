@@ -228,6 +228,18 @@ static bool proc_known(const struct py_sampler *s, pid_t pid)
 	return false;
 }
 
+/* The first CPython found, for the summary. */
+static void note_version(struct py_sampler *s, const struct py_target *t)
+{
+	struct buf v = BUF_INIT;
+
+	if (s->st.version[0])
+		return;
+	py_target_version(&v, t);
+	snprintf(s->st.version, sizeof(s->st.version), "%s", v.ptr);
+	buf_release(&v);
+}
+
 /* Try to make a reader for p: 0, or a negative errno (it may not be Python yet). */
 static int proc_open(struct py_sampler *s, struct proc *p)
 {
@@ -241,6 +253,8 @@ static int proc_open(struct py_sampler *s, struct proc *p)
 	ret = py_reader_new(&t, &p->reader);
 	if (ret == 0 && s->o.max_depth)
 		py_reader_set_max_depth(p->reader, s->o.max_depth);
+	if (ret == 0)
+		note_version(s, &t);
 	py_target_release(&t);
 	return ret;
 }
@@ -586,6 +600,7 @@ int py_sampler_new(struct profile *p, const struct py_target *t, pid_t pid,
 		}
 		if (s->o.max_depth)
 			py_reader_set_max_depth(first->reader, s->o.max_depth);
+		note_version(s, t);
 	}
 	s->st.processes = 1;
 	prof_add_sample_type(p, "samples", "count");

@@ -100,6 +100,7 @@ struct py_sampler_stats {
 	uint64_t processes;   /* processes followed, the first included */
 	uint64_t unmerged;    /* native: stacks kept Python-only (views disagreed) */
 	double read_seconds;  /* time spent reading stacks (stopped, if blocking) */
+	char version[24];     /* the first CPython found ("3.12.1"), "" none yet */
 };
 void py_sampler_stats(const struct py_sampler *s, struct py_sampler_stats *st);
 

@@ -752,8 +752,10 @@ static int sample_once(struct py_reader *r, unsigned flags, struct py_sample *s)
 		if (rd_u64(r, interp + (uint64_t)r->l.interp.next, &interp) < 0)
 			return -EFAULT;
 	}
+	/* Frames were addressed by index while the store could move. */
 	for (size_t i = 0; i < s->nthreads; i++)
-		s->threads[i].frames = s->frame_store + (uintptr_t)s->threads[i].frames;
+		s->threads[i].frames = s->frame_store ? s->frame_store + (uintptr_t)s->threads[i].frames
+						      : NULL;
 	if (s->nthreads)
 		resolve_tids(r, s, flags, main_interp);
 	return 0;

@@ -600,7 +600,8 @@ static void remember_objects(struct thread_entry *te, const struct attempt *a)
 	}
 	for (size_t i = 0; i < a->n; i++)
 		te->spec[n++] = a->f[i].addr;
-	memcpy(te->spec + n, prev, extra * sizeof(*prev));
+	if (extra)
+		memcpy(te->spec + n, prev, extra * sizeof(*prev));
 	te->nspec = n + extra;
 }
 

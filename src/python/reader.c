@@ -645,9 +645,9 @@ static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 			 struct py_sample *s, size_t *nframes)
 {
 	const struct py_layout *l = &r->l;
-	uint64_t ts_addr, holder = 0;
+	uint64_t ts_addr, holder = 0, seen = 0;
 	int64_t id = 0;
-	unsigned count = 0;
+	unsigned count = 0, power = 1;
 	int ret;
 
 	ret = rd_u64(r, interp + (uint64_t)l->interp.threads_head, &ts_addr);
@@ -663,8 +663,13 @@ static int sample_interp(struct py_reader *r, uint64_t interp, unsigned flags,
 		struct thread_entry *te;
 		uint64_t self = 0;
 
-		if (++count > MAX_THREADS)
+		/* A list that meets itself was read while it changed (Brent). */
+		if (++count > MAX_THREADS || ts_addr == seen)
 			return -EFAULT;
+		if (count == power) {
+			seen = ts_addr;
+			power *= 2;
+		}
 		ret = rd(r, ts_addr, ts, (size_t)l->tstate.size);
 		if (ret < 0)
 			return ret == -ESRCH ? ret : -EFAULT;

@@ -321,6 +321,25 @@ static void test_gone_process_is_the_only_loss(void **state)
 	free(sc.f.mem);
 }
 
+static void test_thread_list_that_meets_itself_fails(void **state)
+{
+	struct py_sample s = PY_SAMPLE_INIT;
+	struct py_reader *r;
+	struct scene sc;
+
+	(void)state;
+	build12(&sc, true);
+	/* A thread state freed and reused while the list was read: a cycle. */
+	fk_put64(&sc.f, sc.f.tstate + (uint64_t)py_layout_3_12.tstate.next, sc.f.tstate);
+	r = reader_of(&sc, 12);
+	assert_int_equal(py_reader_sample(r, 0, &s), -EFAULT);
+	/* Found as a cycle, not after 65536 thread states (PY_READS tries). */
+	assert_true(sc.f.calls < 100);
+	py_sample_release(&s);
+	py_reader_free(r);
+	free(sc.f.mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_deep_stack_keeps_its_innermost_frames),
 		cmocka_unit_test(test_chain_without_its_shim_is_torn),
 		cmocka_unit_test(test_gone_process_is_the_only_loss),
+		cmocka_unit_test(test_thread_list_that_meets_itself_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,10 +132,10 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 	info("%s Python stacks from %llu samples at %d Hz, wall clock (Python %s%s)", n.ptr,
 	     (unsigned long long)st->ticks, hz, v.ptr,
 	     a->native ? ", native stacks merged" : a->blocking ? ", threads stopped to read" : "");
-	if ((a->blocking || a->native) && st->ticks) {
+	if ((a->blocking || a->native) && st->reads) {
 		struct buf d = BUF_INIT;
 
-		format_duration(&d, st->read_seconds / (double)st->ticks);
+		format_duration(&d, st->read_seconds / (double)st->reads);
 		info("the threads were stopped %s per sample, on average", d.ptr);
 		buf_release(&d);
 	}
@@ -154,8 +154,11 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 	if (st->unmerged)
 		info("%llu stack%s kept Python-only: the native unwinding did not reach the "
 		     "interpreter loop", (unsigned long long)st->unmerged, st->unmerged == 1 ? "" : "s");
+	if (st->late > st->ticks / 10)
+		info("%llu samples came late (reads slower than the period, or a busy machine): each "
+		     "charged to the stack read when it could be", (unsigned long long)st->late);
 	if (st->missed > st->ticks / 10)
-		warning("%llu ticks missed: reading took longer than the period; try a lower -F",
+		warning("%llu ticks missed: gaps of more than 0.1 s without a read; try a lower -F",
 			(unsigned long long)st->missed);
 	if (a->subprocesses && st->processes > 1)
 		info("%llu processes followed", (unsigned long long)st->processes);

@@ -24,8 +24,14 @@
 #include "run/pause.h"
 #include "sym/sym.h"
 
-/* How often (in ticks) to look for new child processes. */
+/* How often (in reads) to look for new child processes. */
 #define CHILD_SCAN_TICKS 10
+/*
+ * A read that comes late stands for the ticks it missed, up to this long
+ * a gap (seconds): the stack it reads is where the program was then, as
+ * likely as at any tick of a gap this short. Longer gaps are missed.
+ */
+#define MAX_LATE 0.1
 /*
  * A process that is not (yet) CPython is asked this many times, then left
  * alone until it execs another program.
@@ -71,6 +77,7 @@ struct py_sampler {
 	uint32_t *stack;
 	size_t stack_alloc;
 	uint32_t torn_loc, truncated_loc; /* the marker root frames, 0: not yet */
+	unsigned weight; /* ticks the next read stands for */
 	struct py_sampler_stats st;
 
 	/* native */
@@ -347,12 +354,12 @@ static void add_thread(struct py_sampler *s, const struct proc *p,
 		       const struct py_thread *th, const struct py_native_pcs *pcs)
 {
 	struct prof_label labels[3];
-	int64_t values[2] = { 1, s->period_ns };
+	int64_t values[2] = { s->weight, s->weight * s->period_ns };
 	bool torn = th->read == PY_STACK_TORN;
 	size_t nl = 0, depth;
 
 	if (!wanted(s, th)) {
-		s->st.idle++;
+		s->st.idle += s->weight;
 		return;
 	}
 	if (!th->nframes && !torn)
@@ -377,9 +384,9 @@ static void add_thread(struct py_sampler *s, const struct proc *p,
 	if (s->o.subprocesses)
 		labels[nl++] = prof_label_num(s->prof, PROF_LABEL_PID, p->pid, NULL);
 	prof_add_sample(s->prof, s->stack, depth, values, labels, nl);
-	s->st.stacks++;
-	s->st.read[th->read]++;
-	s->st.truncated += th->truncated;
+	s->st.stacks += s->weight;
+	s->st.read[th->read] += s->weight;
+	s->st.truncated += th->truncated ? s->weight : 0;
 }
 
 static unsigned read_flags(const struct py_sampler *s)
@@ -485,7 +492,7 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 			proc_reset(p);
 			return 0;
 		}
-		s->st.lost++; /* nothing could be read this tick */
+		s->st.lost += s->weight; /* nothing could be read this tick */
 		return 0;
 	}
 	for (size_t i = 0; i < s->sample.nthreads; i++) {
@@ -504,14 +511,15 @@ int py_sampler_tick(struct py_sampler *s)
 {
 	bool any = false;
 
-	if (s->o.subprocesses && s->st.ticks % CHILD_SCAN_TICKS == 0) {
+	if (s->o.subprocesses && s->st.reads % CHILD_SCAN_TICKS == 0) {
 		scan_children(s, s->procs[0].pid, 0);
 		/* A child that exec'd (a Python child that runs another program now). */
 		for (size_t i = 0; i < s->nprocs; i++)
 			if (!s->procs[i].gone && s->procs[i].reader && proc_exec(&s->procs[i]))
 				proc_reset(&s->procs[i]);
 	}
-	s->st.ticks++;
+	s->st.reads++;
+	s->st.ticks += s->weight;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		struct proc *p = &s->procs[i];
 		int ret;
@@ -527,6 +535,7 @@ int py_sampler_tick(struct py_sampler *s)
 			return ret;
 		any = true;
 	}
+	s->weight = 1;
 	return any ? 0 : -ESRCH;
 }
 
@@ -534,6 +543,7 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop, double dea
 {
 	struct timespec next;
 	int64_t period = s->period_ns;
+	unsigned max_late = (unsigned)(MAX_LATE * 1e9 / (double)period);
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!(stop && *stop)) {
@@ -547,7 +557,12 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop, double dea
 			return 0;
 		if (ret < 0)
 			return ret;
-		/* The next tick on the grid; late by more than a period: skip. */
+		/*
+		 * The next tick on the grid. Late by more than a period (a long
+		 * read, or the machine busy): the read then stands for the ticks
+		 * it missed too. Skipping them instead would lose more ticks
+		 * where reads cost more, and bias the profile against that code.
+		 */
 		next.tv_nsec += period;
 		while (next.tv_nsec >= 1000000000L) {
 			next.tv_nsec -= 1000000000L;
@@ -560,7 +575,12 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop, double dea
 				next.tv_nsec -= 1000000000L;
 				next.tv_sec++;
 			}
-			s->st.missed++;
+			if (s->weight <= max_late) {
+				s->weight++;
+				s->st.late++;
+			} else {
+				s->st.missed++;
+			}
 		}
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			if (stop && *stop)
@@ -591,6 +611,7 @@ int py_sampler_new(struct profile *p, const struct py_target *t, pid_t pid,
 	s->period_ns = (int64_t)(1e9 / s->o.hz);
 	if (s->period_ns < 1)
 		s->period_ns = 1;
+	s->weight = 1;
 	first = proc_add(s, t ? t->pid : pid);
 	if (t) {
 		ret = py_reader_new(t, &first->reader);

@@ -83,15 +83,20 @@ int py_sampler_tick(struct py_sampler *s);
 /*
  * Tick at the rate until every process is gone (returns 0), *stop is set
  * (returns 0), or mono_seconds() passes deadline (0: no deadline; returns
- * 0). A tick that comes too late is skipped, not made up: each sample
- * stands for one period. Other errors as py_sampler_tick().
+ * 0). A read that comes too late (a slow read, a busy machine) stands for
+ * the ticks it missed, up to a tenth of a second of them: its samples
+ * carry that many counts and periods. Ticks of a longer gap are missed.
+ * Other errors as py_sampler_tick().
  */
 int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop,
 		   double deadline);
 
+/* In ticks of the sampling clock, a late read counting for all it stands for: */
 struct py_sampler_stats {
-	uint64_t ticks;	      /* samples taken */
-	uint64_t missed;      /* ticks skipped because the sampler was late */
+	uint64_t ticks;	      /* ticks sampled */
+	uint64_t reads;	      /* ... reads taken for them */
+	uint64_t late;	      /* ... ticks a late read stood for */
+	uint64_t missed;      /* ticks of gaps too long to stand for */
 	uint64_t stacks;      /* thread stacks added to the profile, of which: */
 	uint64_t read[PY_STACK_READ_KINDS]; /* ... by how they were had (reader.h) */
 	uint64_t truncated;   /* ... deeper than the limit: under [truncated] */

@@ -98,7 +98,7 @@ torn_and_lost_ok() {
 	require_pythons
 	two_cpus
 	while read -r ver py; do
-		sampled "$py" recursive 1.5 -F 250
+		sampled "$py" recursive 2.5 -F 500
 		echo "== $ver ($py)"
 		grep -E 'stacks|lost' "$TMP/err" || true
 		within_truth 5
@@ -110,7 +110,7 @@ torn_and_lost_ok() {
 	require_pythons
 	two_cpus
 	while read -r ver py; do
-		sampled "$py" mix 1.5 -F 250
+		sampled "$py" mix 2 -F 500
 		echo "== $ver ($py)"
 		grep -E 'stacks|lost' "$TMP/err" || true
 		within_truth 5

@@ -85,7 +85,7 @@ static void changed_summary(const struct py_sampler_stats *st)
 {
 	static const char *const how[PY_STACK_READ_KINDS] = {
 		[PY_STACK_REREAD] = "read again whole",
-		[PY_STACK_CHANGED] = "kept as last read",
+		[PY_STACK_CHANGED] = "kept as read",
 		[PY_STACK_TORN] = "kept under [torn]",
 	};
 	struct buf b = BUF_INIT, n = BUF_INIT;
@@ -316,7 +316,7 @@ int record_python(const struct record_python_args *a)
 		else
 			buf_addstr(&v, st.version);
 		buf_addf(&c, "python %s, %d Hz wall clock, %llu samples, %llu stacks (%llu read again, "
-			     "%llu kept as last read, %llu torn, %llu truncated), %llu lost, "
+			     "%llu kept as read, %llu torn, %llu truncated), %llu lost, "
 			     "%llu idle left out%s%s",
 			 v.len ? v.ptr : "?", (int)o.hz, (unsigned long long)st.ticks,
 			 (unsigned long long)st.stacks, (unsigned long long)st.read[PY_STACK_REREAD],

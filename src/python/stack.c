@@ -138,6 +138,27 @@ static struct raw_frame *push_raw(struct attempt *a)
 	return f;
 }
 
+/*
+ * The frame at addr, whose header is fb, as the next of a: NULL when a
+ * holds max_depth frames already (a->end is then A_TRUNCATED).
+ */
+static struct raw_frame *push_read(struct py_reader *r, struct attempt *a, uint64_t addr,
+				   const uint8_t *fb)
+{
+	const struct py_layout *l = &r->l;
+	struct raw_frame *f;
+
+	if (a->n >= r->max_depth) {
+		a->end = A_TRUNCATED;
+		return NULL;
+	}
+	f = push_raw(a);
+	f->addr = addr;
+	f->code = py_u64_at(fb, l->frame.code);
+	f->previous = py_u64_at(fb, l->frame.previous);
+	return f;
+}
+
 /* Frames beyond this many hops of one walk are a cycle or garbage. */
 static unsigned max_hops(const struct py_reader *r)
 {
@@ -404,14 +425,9 @@ static int walk_copy(struct py_reader *r, struct stack_state *ss, uint64_t frame
 			frame = py_u64_at(fb, l->frame.previous);
 			continue;
 		}
-		if (a->n >= r->max_depth) {
-			a->end = A_TRUNCATED;
+		f = push_read(r, a, frame, fb);
+		if (!f)
 			return 0;
-		}
-		f = push_raw(a);
-		f->addr = frame;
-		f->code = py_u64_at(fb, l->frame.code);
-		f->previous = py_u64_at(fb, l->frame.previous);
 		f->instr = py_u64_at(fb, l->frame.instr);
 		f->owner = (int8_t)owner;
 		f->entry = l->frame.is_entry >= 0 && fb[l->frame.is_entry];
@@ -650,14 +666,9 @@ static int walk_objects(struct py_reader *r, uint64_t frame, struct attempt *a,
 				goto broken;
 			dead++;
 		}
-		if (a->n >= r->max_depth) {
-			a->end = A_TRUNCATED;
+		f = push_read(r, a, frame, fb);
+		if (!f)
 			return 0;
-		}
-		f = push_raw(a);
-		f->addr = frame;
-		f->code = py_u64_at(fb, l->frame.code);
-		f->previous = py_u64_at(fb, l->frame.previous);
 		f->lasti = py_i32_at(fb, l->frame.lasti);
 		f->entry = true;
 		if (prev && (k = join_find(r, frame)) >= 0 && prev->f[k].code == f->code &&

@@ -14,24 +14,9 @@ setup() { setup_tmp; }
 teardown() {
 	# shellcheck disable=SC2086
 	[ -n "${BUSY_PIDS:-}" ] && kill $BUSY_PIDS 2>/dev/null
-	[ -n "${DEEP_PID:-}" ] && kill "$DEEP_PID" 2>/dev/null && wait "$DEEP_PID" 2>/dev/null
 	BUSY_PIDS=
-	DEEP_PID=
+	stop_fix
 	teardown_tmp
-}
-
-# start_deep PYTHON DEPTH: pyshare.py burning DEPTH frames deep, in the
-# background, once it is there; sets DEEP_PID.
-start_deep() {
-	"$1" "$PYSHARE" deep "$2" 60 >"$TMP/deep.out" 2>"$TMP/deep.err" &
-	DEEP_PID=$!
-	for _ in $(seq 1 1000); do
-		grep -q ready "$TMP/deep.out" 2>/dev/null && return 0
-		kill -0 "$DEEP_PID" 2>/dev/null || break
-		sleep 0.01
-	done
-	echo "fixture did not get deep: $(cat "$TMP/deep.err")"
-	return 1
 }
 
 # two_cpus: skip unless the target and redline can have a CPU each.
@@ -94,11 +79,14 @@ torn_and_lost_ok() {
 	[ -n "$ticks" ] && [ $(((torn + lost) * 100)) -le "$ticks" ]
 }
 
-@test "a recursive hot function next to flat loops: its share within 5 points of its own timers, every version" {
+# phases_right MODE SECONDS: on every version, each phase of pyshare.py
+# MODE within 5 points of its timers, torn and lost at most 1 %.
+phases_right() {
 	require_pythons
 	two_cpus
 	while read -r ver py; do
-		sampled "$py" recursive 2.5 -F 500
+		# 500 Hz: enough samples that a phase strays by 2 points at most
+		sampled "$py" "$1" "$2" -F 500
 		echo "== $ver ($py)"
 		grep -E 'stacks|lost' "$TMP/err" || true
 		within_truth 5
@@ -106,16 +94,12 @@ torn_and_lost_ok() {
 	done < <(all_pythons)
 }
 
+@test "a recursive hot function next to flat loops: its share within 5 points of its own timers, every version" {
+	phases_right recursive 2.5
+}
+
 @test "tiny calls, generators and comprehensions, asyncio: within 5 points of their timers, every version" {
-	require_pythons
-	two_cpus
-	while read -r ver py; do
-		sampled "$py" mix 2 -F 500
-		echo "== $ver ($py)"
-		grep -E 'stacks|lost' "$TMP/err" || true
-		within_truth 5
-		torn_and_lost_ok
-	done < <(all_pythons)
+	phases_right mix 2
 }
 
 @test "a 3,000-deep recursion: the innermost 2048 frames under [truncated], none dropped, every version (and --blocking)" {
@@ -126,11 +110,11 @@ torn_and_lost_ok() {
 		if [ "$ver $py" = "$(all_pythons | head -1)" ] || [ "$ver $py" = "$(all_pythons | tail -1)" ]; then
 			modes+=(--blocking)
 		fi
-		start_deep "$py" 3000
+		FIX_SCRIPT=$PYSHARE start_fix "$py" deep 3000 60
 		for mode in "${modes[@]}"; do
 			if [ "$mode" = plain ]; then mode=; fi
 			# shellcheck disable=SC2086
-			run "$REDLINE" record -q $mode -p "$DEEP_PID" --duration 0.5 -o "$TMP/p.folded"
+			run "$REDLINE" record -q $mode -p "$FIX_PID" --duration 0.5 -o "$TMP/p.folded"
 			echo "== $ver $mode: $output"
 			[ "$status" -eq 0 ]
 			# Every stack: [truncated], then the innermost 2048 frames:
@@ -149,14 +133,12 @@ torn_and_lost_ok() {
 			[[ $output == *"$deep stacks deeper than 2048 frames: the innermost 2048 kept, under [truncated]"* ]]
 			[[ $output != *"lost"* ]]
 		done
-		kill "$DEEP_PID"
-		wait "$DEEP_PID" 2>/dev/null || true
-		DEEP_PID=
+		stop_fix
 	done < <(all_pythons)
 	# The limit is an option.
 	read -r ver py < <(all_pythons | tail -1)
-	start_deep "$py" 3000
-	"$REDLINE" record -q --max-depth 100 -p "$DEEP_PID" --duration 0.3 -o "$TMP/p.folded" 2>/dev/null
+	FIX_SCRIPT=$PYSHARE start_fix "$py" deep 3000 60
+	"$REDLINE" record -q --max-depth 100 -p "$FIX_PID" --duration 0.3 -o "$TMP/p.folded" 2>/dev/null
 	awk '{ sub(/ [0-9]+$/, ""); if (split($0, f, ";") != 101 || f[1] != "[truncated]") exit 1 }' "$TMP/p.folded"
 }
 

@@ -45,12 +45,13 @@ mark() {
 	grep -n "# MARK $1\$" "$PYFIX" | cut -d: -f1
 }
 
-# start_fix PYTHON ARGS...: run pyfix.py in the background, wait until it
-# says "ready"; sets FIX_PID. stop_fix kills and reaps it.
+# start_fix PYTHON ARGS...: run pyfix.py (or $FIX_SCRIPT) in the
+# background, wait until it says "ready"; sets FIX_PID. stop_fix kills and
+# reaps it.
 start_fix() {
 	local py=$1
 	shift
-	"$py" "$PYFIX" "$@" >"$TMP/fix.out" 2>"$TMP/fix.err" &
+	"$py" "${FIX_SCRIPT:-$PYFIX}" "$@" >"$TMP/fix.out" 2>"$TMP/fix.err" &
 	FIX_PID=$!
 	for _ in $(seq 1 500); do
 		grep -q ready "$TMP/fix.out" 2>/dev/null && return 0

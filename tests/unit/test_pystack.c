@@ -33,6 +33,13 @@ static struct py_reader *reader_of(struct scene *sc, unsigned minor)
 	return r;
 }
 
+static void finish(struct scene *sc, struct py_reader *r, struct py_sample *s)
+{
+	py_sample_release(s);
+	py_reader_free(r);
+	free(sc->f.mem);
+}
+
 static void expect_stack(const struct py_thread *th, const char *const *names, size_t n)
 {
 	assert_int_equal(th->nframes, n);
@@ -107,9 +114,7 @@ static void test_changed_then_read_again_whole(void **state)
 	assert_int_equal(py_reader_sample(r, 0, &s), 0);
 	assert_int_equal(s.threads[0].read, PY_STACK_WHOLE);
 	expect_stack(&s.threads[0], want, 3);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 /* After every read of the chain, the innermost frame is another one. */
@@ -143,9 +148,7 @@ static void test_changed_on_every_read_keeps_the_first(void **state)
 	assert_true(sc.changes >= PY_READS);
 	py_reader_stats(r, &st);
 	assert_int_equal(st.read[PY_STACK_CHANGED], 1);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 static void test_outer_frames_unreadable_are_torn(void **state)
@@ -165,9 +168,7 @@ static void test_outer_frames_unreadable_are_torn(void **state)
 	expect_stack(&s.threads[0], want, 1);
 	/* Tried again, but not for ever. */
 	assert_true(sc.f.calls < 8 * (PY_READS + PY_RESTARTS));
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 static void test_innermost_freed_still_names_where_it_was(void **state)
@@ -185,9 +186,7 @@ static void test_innermost_freed_still_names_where_it_was(void **state)
 	assert_int_equal(py_reader_sample(r, 0, &s), 0);
 	assert_int_equal(s.threads[0].read, PY_STACK_WHOLE);
 	expect_stack(&s.threads[0], want, 3);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 /* --- 3.12: a data-stack chunk ------------------------------------------------ */
@@ -256,9 +255,7 @@ static void test_copy_that_tore_is_read_again(void **state)
 	/* One copy per read: thread state, then chunk and current frame, then codes. */
 	assert_int_equal(py_reader_sample(r, 0, &s), 0);
 	assert_int_equal(s.threads[0].read, PY_STACK_WHOLE);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 static void test_deep_stack_keeps_its_innermost_frames(void **state)
@@ -279,9 +276,7 @@ static void test_deep_stack_keeps_its_innermost_frames(void **state)
 	expect_stack(&s.threads[0], want, 2);
 	py_reader_stats(r, &st);
 	assert_int_equal(st.truncated, 1);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 static void test_chain_without_its_shim_is_torn(void **state)
@@ -298,9 +293,7 @@ static void test_chain_without_its_shim_is_torn(void **state)
 	assert_int_equal(py_reader_sample(r, 0, &s), 0);
 	assert_int_equal(s.threads[0].read, PY_STACK_TORN);
 	expect_stack(&s.threads[0], want, 3);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 static void test_gone_process_is_the_only_loss(void **state)
@@ -316,9 +309,7 @@ static void test_gone_process_is_the_only_loss(void **state)
 	fk_put64(&sc.f, sc.f.runtime + (uint64_t)py_layout_3_12.runtime.interpreters_head, 8);
 	assert_int_equal(py_reader_sample(r, 0, &s), -EFAULT);
 	assert_int_equal(s.nthreads, 0);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 static void test_thread_list_that_meets_itself_fails(void **state)
@@ -335,9 +326,7 @@ static void test_thread_list_that_meets_itself_fails(void **state)
 	assert_int_equal(py_reader_sample(r, 0, &s), -EFAULT);
 	/* Found as a cycle, not after 65536 thread states (PY_READS tries). */
 	assert_true(sc.f.calls < 100);
-	py_sample_release(&s);
-	py_reader_free(r);
-	free(sc.f.mem);
+	finish(&sc, r, &s);
 }
 
 int main(void)

@@ -34,7 +34,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -210,48 +209,23 @@ enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL, STOP_PYTHON };
 /*
  * A launched command that is not Python may exec an interpreter (taskset,
  * env, nice, a shell script ending in "exec python3 ..."): its program is
- * looked at whenever it changes, and a CPython one is handed over to the
- * Python sampler. Child processes that run Python are counted, for a hint.
+ * looked at (python/target.h's py_exec_watch), and a CPython one handed
+ * over to the Python sampler. Child processes that run Python are noted,
+ * for a hint.
  */
 struct exec_watch {
-	pid_t pid;
-	dev_t dev;
-	ino_t ino;
-	struct buf exe;	  /* the program it execs into, when Python */
+	struct py_exec_watch py;
 	struct collector *col;
 	pid_t py_child;	  /* a child process that exec'd python*, or 0 */
 	char py_comm[32];
 };
-
-/* Has the watched process exec'd a Python program? */
-static bool exec_into_python(struct exec_watch *w)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)w->pid);
-	if (stat(path, &st) < 0 || (st.st_dev == w->dev && st.st_ino == w->ino))
-		return false;
-	w->dev = st.st_dev;
-	w->ino = st.st_ino;
-	buf_reset(&w->exe);
-	buf_grow(&w->exe, PATH_MAX);
-	{
-		ssize_t n = readlink(path, w->exe.ptr, PATH_MAX - 1);
-
-		if (n <= 0)
-			return false;
-		buf_setlen(&w->exe, (size_t)n);
-	}
-	return py_program_is_python(w->exe.ptr);
-}
 
 /* collector_record(), noting the child processes that exec python*. */
 static void watch_record(const struct sample_rec *rec, void *arg)
 {
 	struct exec_watch *w = arg;
 
-	if (rec->type == REC_COMM && rec->u.comm.exec && rec->pid != (uint32_t)w->pid &&
+	if (rec->type == REC_COMM && rec->u.comm.exec && rec->pid != (uint32_t)w->py.pid &&
 	    !w->py_child && rec->u.comm.comm && starts_with(rec->u.comm.comm, "python")) {
 		w->py_child = (pid_t)rec->pid;
 		snprintf(w->py_comm, sizeof(w->py_comm), "%s", rec->u.comm.comm);
@@ -269,7 +243,7 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 
 	for (;;) {
 		/* Watching for an exec: often, so that Python's start is not missed. */
-		int timeout = w->pid > 0 ? 5 : 100;
+		int timeout = w->py.pid > 0 ? 5 : 100;
 
 		if (rc->duration > 0) {
 			double left = start + rc->duration - mono_seconds();
@@ -295,7 +269,7 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 		}
 		if (ready)
 			break;
-		if (w->pid > 0 && exec_into_python(w)) {
+		if (w->py.pid > 0 && py_exec_watch_check(&w->py) > 0) {
 			why = STOP_PYTHON;
 			break;
 		}
@@ -347,20 +321,6 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 	buf_release(&b);
 }
 
-/* Does a later word of argv name a Python program (a launcher's argument)? */
-static bool names_python(char **argv)
-{
-	for (size_t i = 1; argv[i]; i++) {
-		struct buf path = BUF_INIT;
-		bool yes = run_find_program(argv[i], &path) == 0 && py_program_is_python(path.ptr);
-
-		buf_release(&path);
-		if (yes)
-			return true;
-	}
-	return false;
-}
-
 /*
  * 1 when the target is a Python program to sample as one, 0 when it is to
  * be sampled natively, or minus an exit status after an error. Python
@@ -380,7 +340,7 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 
 	for (size_t i = 0; i < ARRAY_SIZE(set); i++)
 		any = any || set[i];
-	if (ret == 0 && any && !rc->no_python && argv && (rc->subprocesses || names_python(argv)))
+	if (ret == 0 && any && !rc->no_python && argv && (rc->subprocesses || py_args_name_python(argv)))
 		return 1;
 	if (ret == 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(set); i++) {
@@ -555,7 +515,7 @@ int cmd_record(int argc, char **argv)
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
 	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
-	struct exec_watch watch = { .pid = 0, .exe = BUF_INIT };
+	struct exec_watch watch = { .py = PY_EXEC_WATCH_INIT };
 	enum stop_reason stop;
 	bool launched, ended_it = false;
 	double start;
@@ -665,7 +625,7 @@ int cmd_record(int argc, char **argv)
 	watch.col = col;
 	/* Whatever it runs first is looked at too: it may be past a launcher already. */
 	if (launched && !rc.no_python)
-		watch.pid = child.pid;
+		py_exec_watch_init(&watch.py, child.pid);
 	stop = sample_loop(&rc, s, &watch, launched ? child.pid : rc.pid, start);
 	sampler_disable(s);
 	if (stop == STOP_PYTHON) {
@@ -677,10 +637,10 @@ int cmd_record(int argc, char **argv)
 		sampler_close(s);
 		buf_release(&why);
 		buf_release(&cmdline);
-		info("'%s' exec'd %s: sampling its Python stacks", argv[0], watch.exe.ptr);
+		info("'%s' exec'd %s: sampling its Python stacks", argv[0], watch.py.exe.ptr);
 		rc.freq = py_freq;
-		ret = record_python_run(&rc, argv, &out, &child, watch.exe.ptr, start);
-		buf_release(&watch.exe);
+		ret = record_python_run(&rc, argv, &out, &child, watch.py.exe.ptr, start);
+		py_exec_watch_release(&watch.py);
 		return ret;
 	}
 	sampler_drain(s, watch_record, &watch);
@@ -755,6 +715,6 @@ int cmd_record(int argc, char **argv)
 	buf_release(&why);
 	buf_release(&cmdline);
 	buf_release(&comment);
-	buf_release(&watch.exe);
+	py_exec_watch_release(&watch.py);
 	return status;
 }

@@ -727,7 +727,8 @@ static void emit(struct py_reader *r, const struct attempt *a, struct py_sample 
 		 size_t *n, uint64_t *bootstrap_self)
 {
 	const struct py_layout *l = &r->l;
-	bool v311 = PY_AT_LEAST(l, 3, 11), carry = false;
+	bool v311 = PY_AT_LEAST(l, 3, 11);
+	size_t start = *n;
 
 	for (size_t i = 0; i < a->n; i++) {
 		const struct raw_frame *f = &a->f[i];
@@ -744,7 +745,9 @@ static void emit(struct py_reader *r, const struct attempt *a, struct py_sample 
 			 */
 			if (f->owner != l->frame.owned_by_generator &&
 			    off < (int64_t)c->firsttraceable * 2) {
-				carry = carry || f->entry;
+				/* If it began a loop call, its callee's frame did. */
+				if (f->entry && *n > start)
+					s->frame_store[*n - 1].entry = true;
 				continue;
 			}
 			if (off >= 0 && off < (1ll << 31))
@@ -759,10 +762,6 @@ static void emit(struct py_reader *r, const struct attempt *a, struct py_sample 
 		pf->code = &c->pub;
 		pf->line = line >= 0 ? line : c->pub.firstlineno;
 		pf->entry = f->entry;
-		/* A hidden frame that began a loop call hands that to its callee. */
-		if (carry && *n >= 2)
-			s->frame_store[*n - 2].entry = true;
-		carry = false;
 		if (bootstrap_self && !strcmp(c->pub.name, "_bootstrap_inner") &&
 		    ends_with(c->pub.filename, "threading.py"))
 			py_rd(r, f->addr + (uint64_t)l->frame.localsplus, bootstrap_self,

@@ -9,7 +9,10 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -349,6 +352,52 @@ bool py_program_is_python(const char *path)
 	if (memcmp(head, "\177ELF", 4) || read_elf(path, &f) < 0)
 		return false;
 	return f.sym[SYM_RUNTIME] || f.needs_libpython;
+}
+
+bool py_args_name_python(char *const *argv)
+{
+	for (size_t i = 1; argv[i]; i++) {
+		struct buf path = BUF_INIT;
+		bool yes = run_find_program(argv[i], &path) == 0 && py_program_is_python(path.ptr);
+
+		buf_release(&path);
+		if (yes)
+			return true;
+	}
+	return false;
+}
+
+void py_exec_watch_init(struct py_exec_watch *w, pid_t pid)
+{
+	w->pid = pid;
+	w->dev = 0;
+	w->ino = 0;
+	buf_reset(&w->exe);
+}
+
+int py_exec_watch_check(struct py_exec_watch *w)
+{
+	char path[64];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)w->pid);
+	if (stat(path, &st) < 0 || (st.st_dev == w->dev && st.st_ino == w->ino))
+		return 0;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	buf_reset(&w->exe);
+	buf_grow(&w->exe, PATH_MAX);
+	n = readlink(path, w->exe.ptr, PATH_MAX - 1);
+	if (n <= 0)
+		return 0;
+	buf_setlen(&w->exe, (size_t)n);
+	return py_program_is_python(w->exe.ptr);
+}
+
+void py_exec_watch_release(struct py_exec_watch *w)
+{
+	buf_release(&w->exe);
 }
 
 /* --- the version ladder -------------------------------------------------- */

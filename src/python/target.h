@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct buf;
+#include "base/buf.h"
 
 /*
  * Is process pid a CPython interpreter, where is its runtime state, and
@@ -56,6 +56,32 @@ struct py_target {
  * the program runs; the process itself is asked once it does.
  */
 bool py_program_is_python(const char *path);
+
+/*
+ * Does a word of argv after the first name a program that is Python (a
+ * launcher's argument: "taskset -c 0 python3 app.py")? The words are
+ * looked up in PATH as programs are.
+ */
+bool py_args_name_python(char *const *argv);
+
+/*
+ * Watching a process for an exec into Python: what it runs (the program
+ * behind /proc/PID/exe) is compared with what it ran when last looked at.
+ * py_exec_watch_check() returns 1 when it has changed to a program that
+ * py_program_is_python() (exe then holds its path), else 0. A process
+ * gone is 0. init starts with nothing known: whatever it runs first is
+ * looked at too.
+ */
+struct py_exec_watch {
+	pid_t pid;	 /* 0: watching nothing */
+	dev_t dev;
+	ino_t ino;
+	struct buf exe;
+};
+#define PY_EXEC_WATCH_INIT { 0, 0, 0, BUF_INIT }
+void py_exec_watch_init(struct py_exec_watch *w, pid_t pid);
+int py_exec_watch_check(struct py_exec_watch *w);
+void py_exec_watch_release(struct py_exec_watch *w);
 
 /* Skip ladder rungs: bit (1 << PY_SRC_...) set means "do not use it" (tests). */
 struct py_target_opts {

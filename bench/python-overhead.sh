@@ -8,7 +8,8 @@
 #
 #   plain                 python pyfix.py work N
 #   redline (100 Hz)      redline record -- python ...   (non-blocking: the
-#                         default, the process is never stopped)
+#                         default, the process is never stopped; its stacks
+#                         are copied while it runs)
 #   redline --native      redline record --native -- python ...  (every
 #                         sample stops the threads, unwinds their native
 #                         stacks and merges them with the Python ones)
@@ -23,8 +24,12 @@
 # sample (redline's own figure).
 # Goals: under 1 % non-blocking, under 5 % with --native.
 #
-# Then: how long one full read of every stack takes, for a 50-frame-deep
-# stack, per CPython version (median of 2000 reads by tests/helper/test-python).
+# Then: how long one full read of every stack takes, per CPython version
+# (median of 2000 reads by tests/helper/test-python, and the system calls
+# per read): a 50-frame-deep stack that does not change, and a recursion
+# whose stack changes all the time (tests/fixtures/pyshare.py recursive),
+# read from another CPU. With BEFORE=path/to/test-python (another build's
+# helper) each is read by both, side by side, the same process.
 #
 #   bench/python-overhead.sh [ROUNDS] [PYTHON]   (default 11 rounds; the
 #                                                 newest pyenv CPython)
@@ -92,15 +97,31 @@ grep -o 'stopped [0-9.]* [µm]*s per sample' "$out/native.err" | awk '{ print $2
 	sort -n | awk '{ v[NR] = $0 } END { if (NR) print "--native: threads stopped per sample, median of runs:", v[int((NR + 1) / 2)] }'
 
 echo
-echo "one full read of every stack (50 frames deep), median of 2000:"
+echo "one full read of every stack, median of 2000 (and of BEFORE=${BEFORE:-none}):"
 root=$(pyenv root 2>/dev/null || true)
+cpus=$(nproc)
+read_bench() {
+	local helper=$1 pid=$2
+	if [ "$cpus" -ge 2 ]; then
+		taskset -c 1 "$helper" bench "$pid" 2000
+	else
+		"$helper" bench "$pid" 2000
+	fi
+}
 for v in 3.8 3.9 3.10 3.11 3.12 3.13; do
 	p=$(ls -d "$root"/versions/$v.*/bin/python$v 2>/dev/null | tail -1)
 	[ -n "$p" ] || continue
-	"$p" "$fix" deep 50 30 >/dev/null &
-	pid=$!
-	sleep 0.5
-	printf '%-6s %s\n' "$v" "$("$T" bench "$pid" 2000)"
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
+	for what in "flat 50 deep" "recursion"; do
+		if [ "$what" = recursion ]; then
+			PYSHARE_CPU=0 "$p" tests/fixtures/pyshare.py recursive 60 >/dev/null &
+		else
+			"$p" "$fix" deep 50 60 >/dev/null &
+		fi
+		pid=$!
+		sleep 0.5
+		printf '%-6s %-13s %s\n' "$v" "$what" "$(read_bench "$T" "$pid")"
+		[ -n "${BEFORE:-}" ] && printf '%-6s %-13s %s\n' "" "(before)" "$(read_bench "$BEFORE" "$pid")"
+		kill "$pid"
+		wait "$pid" 2>/dev/null || true
+	done
 done

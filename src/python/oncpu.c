@@ -23,6 +23,15 @@
 #define MAX_CLOCKS 256
 /* A clock not asked about in this many windows belongs to a thread that ended. */
 #define IDLE_WINDOWS 64
+/* "Lately", for a thread's share of a CPU: about this many seconds. */
+#define RECENT 0.1
+/*
+ * A thread off a CPU that had at least this share of one lately was taken
+ * off it (a busy machine); a sleeper woken runs far less (a thread napping
+ * 1 ms at a time: 0.1 to 0.3 %). A busy thread on two cores shared with
+ * thirteen others still gets 14 %.
+ */
+#define MIN_SHARE 0.05
 
 struct clock {
 	pid_t tid;
@@ -30,6 +39,10 @@ struct clock {
 	uint64_t start, end; /* the counts at py_oncpu_begin() and _end() */
 	bool read;	     /* both were read in this window */
 	uint64_t asked;	     /* the window it was last asked about in */
+	/* its share of a CPU lately: an average over about RECENT seconds */
+	double share, last_time;
+	uint64_t last_count;
+	bool has_share;
 };
 
 struct py_oncpu {
@@ -90,11 +103,31 @@ void py_oncpu_begin(struct py_oncpu *o)
 
 void py_oncpu_end(struct py_oncpu *o)
 {
+	double now;
+
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->n; i++)
-		o->clocks[i].read = o->clocks[i].read && read_count(o->clocks[i].fd, &o->clocks[i].end);
-	o->length = mono_seconds() - o->begun;
+	now = mono_seconds();
+	for (size_t i = 0; i < o->n; i++) {
+		struct clock *c = &o->clocks[i];
+
+		c->read = c->read && read_count(c->fd, &c->end);
+		if (!c->read)
+			continue;
+		/* The share of a CPU it had since the last window, averaged. */
+		if (c->has_share || c->last_time > 0) {
+			double dt = now - c->last_time, a = dt / RECENT;
+			double got = dt > 0 ? (double)(c->end - c->last_count) / (dt * 1e9) : 0;
+
+			if (a > 1)
+				a = 1;
+			c->share = c->has_share ? c->share * (1 - a) + got * a : got;
+			c->has_share = true;
+		}
+		c->last_time = now;
+		c->last_count = c->end;
+	}
+	o->length = now - o->begun;
 }
 
 /*
@@ -120,36 +153,29 @@ static int open_clock(pid_t tid)
 	return fd < 0 ? -errno : fd;
 }
 
-int py_oncpu_ran(struct py_oncpu *o, pid_t tid)
+/* Thread tid's clock, or NULL; one is opened when there is none (for the next window). */
+static struct clock *clock_of(struct py_oncpu *o, pid_t tid)
 {
 	struct clock *c;
 	int fd;
 
 	if (!o || o->off || tid <= 0)
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < o->n; i++) {
-		c = &o->clocks[i];
-		if (c->tid != tid)
-			continue;
-		c->asked = o->window;
-		if (!c->read)
-			return -1;
-		/*
-		 * On a CPU for at least half the window: a thread that runs.
-		 * One that merely passed through (a sleeper woken, on its way
-		 * to wait for the GIL) ran for a sliver of it, if at all.
-		 */
-		return (double)(c->end - c->start) * 2 >= o->length * 1e9;
+		if (o->clocks[i].tid == tid) {
+			o->clocks[i].asked = o->window;
+			return &o->clocks[i];
+		}
 	}
 	if (o->n >= MAX_CLOCKS)
-		return -1;
+		return NULL;
 	fd = open_clock(tid);
 	if (fd < 0) {
 		/* Refused: by policy for every thread; a thread that ended, alone. */
 		if (fd == -EACCES || fd == -EPERM || fd == -ENOSYS || fd == -ENOENT ||
 		    fd == -EOPNOTSUPP)
 			o->off = true;
-		return -1;
+		return NULL;
 	}
 	ALLOC_GROW(o->clocks, o->n, o->alloc);
 	c = &o->clocks[o->n++];
@@ -157,17 +183,33 @@ int py_oncpu_ran(struct py_oncpu *o, pid_t tid)
 	c->fd = fd;
 	c->read = false;
 	c->asked = o->window;
-	return -1; /* from the next window on */
+	c->share = 0;
+	c->last_time = 0;
+	c->last_count = 0;
+	c->has_share = false;
+	return c;
 }
 
-bool py_thread_running(int ran, bool gil, char state, pid_t pid, pid_t tid)
+bool py_oncpu_running(struct py_oncpu *o, pid_t pid, pid_t tid, bool gil, char state)
 {
-	if (ran > 0)
-		return true;
-	/* Not on a CPU, and not the thread running Python code: waiting. */
-	if (ran == 0 && !gil)
+	struct clock *c = clock_of(o, tid);
+
+	if (tid <= 0)
 		return false;
+	/*
+	 * On a CPU for at least half the window: a thread that runs. One
+	 * that merely passed through (a sleeper woken, on its way to wait
+	 * for the GIL) ran for a sliver of it, if at all.
+	 */
+	if (c && c->read && (double)(c->end - c->start) * 2 >= o->length * 1e9)
+		return true;
 	if (!state)
-		state = tid > 0 ? thread_run_state(pid, tid) : '?';
-	return state == 'R';
+		state = thread_run_state(pid, tid);
+	if (state != 'R')
+		return false;
+	/* No clock to ask: R decides. The GIL's holder runs Python code. */
+	if (!c || !c->read || gil)
+		return true;
+	/* Off a CPU: taken off one (it computes), or woken and waiting for one? */
+	return c->has_share && c->share >= MIN_SHARE;
 }

@@ -27,11 +27,13 @@
 /* How often (in reads) to look for new child processes. */
 #define CHILD_SCAN_TICKS 10
 /*
- * A read that comes late stands for the ticks it missed, up to this long
- * a gap (seconds): the stack it reads is where the program was then, as
- * likely as at any tick of a gap this short. Longer gaps are missed.
+ * A read that comes late stands for the ticks it missed in a gap up to
+ * this long (seconds): over so short a gap the stack it reads is where the
+ * program most likely was. The ticks of a longer gap are missed: charging
+ * them all to the one stack read after it would add more error than it
+ * takes away.
  */
-#define MAX_LATE 0.1
+#define MAX_LATE 0.02
 /*
  * A process that is not (yet) CPython is asked this many times, then left
  * alone until it execs another program.
@@ -466,10 +468,9 @@ static int tick_proc(struct py_sampler *s, struct proc *p)
 			struct py_thread *th = &s->sample.threads[i];
 
 			/* Stopped threads are all in state 't': the pause saw them before. */
-			if (states && th->tid)
-				th->active = py_thread_running(py_oncpu_ran(p->oncpu, th->tid), th->gil,
-							       pause_state(&s->pause, th->tid),
-							       p->pid, th->tid);
+			if (states)
+				th->active = py_oncpu_running(p->oncpu, p->pid, th->tid, th->gil,
+							      pause_state(&s->pause, th->tid));
 			else
 				th->active = pause_state(&s->pause, th->tid) == 'R';
 			s->grabs[i].size = 0;
@@ -543,7 +544,7 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop, double dea
 {
 	struct timespec next;
 	int64_t period = s->period_ns;
-	unsigned max_late = (unsigned)(MAX_LATE * 1e9 / (double)period);
+	unsigned max_late = (unsigned)(MAX_LATE * 1e9 / (double)period), late;
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!(stop && *stop)) {
@@ -569,18 +570,20 @@ int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop, double dea
 			next.tv_sec++;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		late = 0;
 		while ((now.tv_sec - next.tv_sec) * 1000000000LL + (now.tv_nsec - next.tv_nsec) > period) {
 			next.tv_nsec += period;
 			while (next.tv_nsec >= 1000000000L) {
 				next.tv_nsec -= 1000000000L;
 				next.tv_sec++;
 			}
-			if (s->weight <= max_late) {
-				s->weight++;
-				s->st.late++;
-			} else {
-				s->st.missed++;
-			}
+			late++;
+		}
+		if (late <= max_late) {
+			s->weight = 1 + late;
+			s->st.late += late;
+		} else {
+			s->st.missed += late;
 		}
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			if (stop && *stop)

@@ -84,8 +84,8 @@ int py_sampler_tick(struct py_sampler *s);
  * Tick at the rate until every process is gone (returns 0), *stop is set
  * (returns 0), or mono_seconds() passes deadline (0: no deadline; returns
  * 0). A read that comes too late (a slow read, a busy machine) stands for
- * the ticks it missed, up to a tenth of a second of them: its samples
- * carry that many counts and periods. Ticks of a longer gap are missed.
+ * the ticks it missed, when they are 20 ms at most: its samples carry that
+ * many counts and periods. The ticks of a longer gap are missed.
  * Other errors as py_sampler_tick().
  */
 int py_sampler_run(struct py_sampler *s, volatile sig_atomic_t *stop,

@@ -730,8 +730,7 @@ static void resolve_tids(struct py_reader *r, struct py_sample *s, unsigned flag
 				th->name = "MainThread";
 		}
 		if ((flags & PY_READ_OS_STATE) && th->tid)
-			th->active = py_thread_running(py_oncpu_ran(r->oncpu, th->tid), th->gil, 0,
-						       r->pid, th->tid);
+			th->active = py_oncpu_running(r->oncpu, r->pid, th->tid, th->gil, 0);
 	}
 }
 

@@ -158,7 +158,7 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 		info("%llu samples came late (reads slower than the period, or a busy machine): each "
 		     "charged to the stack read when it could be", (unsigned long long)st->late);
 	if (st->missed > st->ticks / 10)
-		warning("%llu ticks missed: gaps of more than 0.1 s without a read; try a lower -F",
+		warning("%llu ticks missed: gaps of more than 20 ms without a read; try a lower -F",
 			(unsigned long long)st->missed);
 	if (a->subprocesses && st->processes > 1)
 		info("%llu processes followed", (unsigned long long)st->processes);

@@ -33,18 +33,20 @@ share() {
 		END { if (all) printf "%.1f\n", 100 * hit / all; else print "nan" }' "$1"
 }
 
-@test "a known split: alpha 75 %, beta 25 % within 5 points; names, files, lines; every version" {
+@test "a known split: alpha and beta (75 %, 25 %) within 5 points of the clock; names, files, lines; every version" {
 	require_pythons
 	while read -r ver py; do
 		record_py "$TMP/p.pb.gz" -q -F 200 -- "$py" "$PYFIX" split 1.5
+		# On a busy machine each spin overruns: the fixture says by how much.
+		read -r ta tb < <(awk '/^truth alpha/ { print $3, $5 }' <<<"$output")
 		folded "$TMP/p.pb.gz" "$TMP/f.folded"
 		folded "$TMP/p.pb.gz" "$TMP/l.folded" --lines
 		split="split (pyfix.py:$(($(mark split-alpha) - 3)))"
 		a=$(share "$TMP/f.folded" "alpha (pyfix.py:$(($(mark alpha-call) - 1)))" "$split")
 		b=$(share "$TMP/f.folded" "beta (pyfix.py:$(($(mark beta-call) - 1)))" "$split")
-		echo "$ver ($py): alpha $a %, beta $b % of split()"
-		float_ge "$a" 70 && float_ge 80 "$a"
-		float_ge "$b" 20 && float_ge 30 "$b"
+		echo "$ver ($py): alpha $a %, beta $b % of split(); by the clock $ta %, $tb %"
+		awk -v a="$a" -v b="$b" -v ta="$ta" -v tb="$tb" \
+			'BEGIN { exit !(ta != "" && a - ta <= 5 && ta - a <= 5 && b - tb <= 5 && tb - b <= 5) }'
 		# Functions by their first line; with --lines, the lines running.
 		grep -q "^<module> (pyfix.py:1);main (pyfix.py:[0-9]*);$split;alpha (pyfix.py:$(($(mark alpha-call) - 1)));spin (pyfix.py:$(($(mark spin-loop) - 2))) [0-9]*\$" "$TMP/f.folded"
 		grep -q "^<module> (pyfix.py:$(mark module-main));main (pyfix.py:$(mark main-split));split (pyfix.py:$(mark split-beta));beta (pyfix.py:$(mark beta-call));spin (pyfix.py:$(mark spin-loop)) [0-9]*\$" "$TMP/l.folded"

@@ -187,7 +187,7 @@ phases_right() {
 		[ "$status" -eq 0 ]
 		[[ $output == *"exec'd $py: sampling its Python stacks"* ]]
 		grep -q ";split (pyfix.py:[0-9]*);alpha (pyfix.py:[0-9]*);spin (pyfix.py:[0-9]*) [0-9]*$" "$TMP/p.folded"
-		! grep -q '_PyEval_EvalFrameDefault' "$TMP/p.folded"
+		if grep -q '_PyEval_EvalFrameDefault' "$TMP/p.folded"; then false; fi
 	done
 	# A Python option says the user means Python: a launcher naming it is taken at its word.
 	run "$REDLINE" record -q --blocking -o "$TMP/p.folded" -- taskset -c 0 "$py" "$PYFIX" split 0.5

@@ -206,6 +206,9 @@ static int explain_open_error(const struct record_cmd *rc, int err, const char *
 
 enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL, STOP_PYTHON };
 
+/* Seconds after its start a launched command is watched for an exec alone. */
+#define LAUNCH_WATCH 0.1
+
 /*
  * A launched command that is not Python may exec an interpreter (taskset,
  * env, nice, a shell script ending in "exec python3 ..."): its program is
@@ -241,6 +244,24 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 	bool ready = false;
 	enum stop_reason why = STOP_EXIT;
 
+	/*
+	 * A launcher execs its program within milliseconds: look for that
+	 * before the first drain, which reads the binaries' symbols (a good
+	 * part of a second, on a busy machine) and would let Python's start
+	 * go by unseen.
+	 */
+	while (w->py.pid > 0 && mono_seconds() < start + LAUNCH_WATCH && !run_stop_signal()) {
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+		if (py_exec_watch_check(&w->py) > 0) {
+			if (pfd >= 0)
+				close(pfd);
+			return STOP_PYTHON;
+		}
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			break;
+		nanosleep(&ts, NULL);
+	}
 	for (;;) {
 		/* Watching for an exec: often, so that Python's start is not missed. */
 		int timeout = w->py.pid > 0 ? 5 : 100;

@@ -28,10 +28,11 @@
 /*
  * A thread off a CPU that had at least this share of one lately was taken
  * off it (a busy machine); a sleeper woken runs far less (a thread napping
- * 1 ms at a time: 0.1 to 0.3 %). A busy thread on two cores shared with
- * thirteen others still gets 14 %.
+ * 1 ms at a time: 0.1 to 0.3 %). A busy thread on a core shared with two
+ * burners and the rest of a machine at load 13 had 10 to 30 %, and less
+ * now and then.
  */
-#define MIN_SHARE 0.05
+#define MIN_SHARE 0.02
 
 struct clock {
 	pid_t tid;

@@ -18,7 +18,7 @@
  *      the GIL, ran for a sliver of it if at all), or
  *   2. it is in state R and holds the GIL: the thread whose Python code
  *      runs, waiting only for a CPU (the program waits with it), or
- *   3. it is in state R and had at least 5 % of a CPU lately (the same
+ *   3. it is in state R and had at least 2 % of a CPU lately (the same
  *      clock, averaged over about 0.1 s): it computes and was taken off a
  *      CPU by a busy machine, like a thread running C code without the
  *      GIL; a sleeper woken runs far less (one napping 1 ms at a time,

@@ -885,7 +885,7 @@ int py_stack_read(struct py_reader *r, struct thread_entry *te, const uint8_t *t
 
 void py_stack_scratch_release(struct py_reader *r)
 {
-	for (unsigned i = 0; i < PY_READS; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(r->tries); i++)
 		free(r->tries[i].f);
 	buf_release(&r->copy);
 	free(r->codes);

@@ -4,10 +4,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
 
-struct buf;
 struct bench_instr;
 struct resultset;
 struct result;
@@ -77,6 +77,53 @@ struct bench_plan {
 	size_t nr, alloc;
 	char **shell_argv; /* for measuring the shell's start-up; owned */
 };
+
+/*
+ * What a plan is built from: the command templates (command lines, then
+ * the exact argv given after '--', if any), the parameters they are run
+ * with, their names, and the commands run around them. Each of prepare,
+ * conclude, setup and cleanup holds nothing, one command for all, or one
+ * per template; the caller has checked those counts. shell is --shell's
+ * value (NULL: a shell only where needed; "none": never; "default": sh
+ * always), no_shell is -N.
+ */
+struct params;
+struct bench_plan_spec {
+	const struct params *params;
+	char **strings;		  /* command lines ... */
+	size_t nstrings;
+	char **exact;		  /* ... then this argv, or NULL */
+	const char **names;	  /* --command-name, for the first templates */
+	size_t nr_names;
+	const char **prepare, **conclude, **setup, **cleanup;
+	size_t nr_prepare, nr_conclude, nr_setup, nr_cleanup;
+	const char *shell;
+	bool no_shell;
+};
+
+/*
+ * Why a plan could not be built: a sentence (no "error:" prefix), a hint
+ * when one helps (else empty), and whether the fault is in what was typed
+ * (a shell or a command line that cannot be split, an empty command: a
+ * usage error) rather than in what it names (a program that cannot be
+ * run). Initialise with BENCH_PLAN_ERROR_INIT, release with
+ * bench_plan_error_release().
+ */
+struct bench_plan_error {
+	struct buf msg, hint;
+	bool usage;
+};
+#define BENCH_PLAN_ERROR_INIT { BUF_INIT, BUF_INIT, false }
+void bench_plan_error_release(struct bench_plan_error *e);
+
+/*
+ * Build the plan: every template times every combination of the
+ * parameters, the first template's first. Returns 0, or a negative errno
+ * with *e filled. The plan holds what was built so far; release it either
+ * way.
+ */
+int bench_plan_build(struct bench_plan *plan, const struct bench_plan_spec *spec,
+		     struct bench_plan_error *e);
 
 void bench_plan_init(struct bench_plan *plan);
 void bench_plan_release(struct bench_plan *plan);

@@ -459,129 +459,38 @@ bad:
 	return -1;
 }
 
-/* The i-th value of a per-command option: its only value, or the command's own. */
-static const char *per_cmd(const struct strlist *l, size_t t)
-{
-	return !l->nr ? NULL : l->nr == 1 ? l->v[0] : l->v[t];
-}
-
-/* A plan entry's exec for an auxiliary command (substituted), or nothing. */
-static int aux_exec(const struct bench_state *st, const struct bench_shell *sh,
-		    const char *tmpl, const size_t *idx, struct bench_exec *ex)
-{
-	struct buf err = BUF_INIT;
-	char *line;
-	int ret;
-
-	if (!tmpl)
-		return 0;
-	line = params_substitute(&st->params, idx, tmpl);
-	ret = bench_exec_line(ex, line, sh, &err);
-	if (ret < 0)
-		error("%s", err.ptr);
-	free(line);
-	buf_release(&err);
-	return ret;
-}
-
-/*
- * The plan: every command template (strings, then the exact argv) times
- * every parameter combination. Returns 0, or an exit status.
- */
+/* The plan: every command template times every parameter combination. Returns 0, or an exit status. */
 static int build_plan(struct bench_state *st, char **strings, size_t nstrings,
 		      char **exact, struct bench_plan *plan)
 {
-	struct bench_shell sh = { BENCH_SHELL_AUTO, NULL };
-	size_t combos = params_combinations(&st->params);
-	size_t *idx = xcalloc(st->params.nr + 1, sizeof(*idx));
-	char **words = NULL;
-	size_t nwords;
+	const struct bench_plan_spec spec = {
+		.params = &st->params,
+		.strings = strings,
+		.nstrings = nstrings,
+		.exact = exact,
+		.names = st->names.v,
+		.nr_names = st->names.nr,
+		.prepare = st->prepare.v,
+		.nr_prepare = st->prepare.nr,
+		.conclude = st->conclude.v,
+		.nr_conclude = st->conclude.nr,
+		.setup = st->setup.v,
+		.nr_setup = st->setup.nr,
+		.cleanup = st->cleanup.v,
+		.nr_cleanup = st->cleanup.nr,
+		.shell = st->shell,
+		.no_shell = st->no_shell,
+	};
+	struct bench_plan_error e = BENCH_PLAN_ERROR_INIT;
 	int status = 0;
 
-	if (st->no_shell || (st->shell && !strcmp(st->shell, "none"))) {
-		sh.mode = BENCH_SHELL_NEVER;
-	} else if (st->shell && strcmp(st->shell, "default")) {
-		sh.mode = BENCH_SHELL_ALWAYS;
-		if (cmdline_split(st->shell, &words, &nwords) < 0 || !nwords) {
-			error("cannot use '%s' as a shell", st->shell);
-			cmdline_free(words);
-			free(idx);
-			return RL_EXIT_USAGE;
-		}
-	} else if (st->shell) {
-		sh.mode = BENCH_SHELL_ALWAYS;
+	if (bench_plan_build(plan, &spec, &e) < 0) {
+		error("%s", e.msg.ptr);
+		if (e.hint.len)
+			hint("%s", e.hint.ptr);
+		status = e.usage ? RL_EXIT_USAGE : RL_EXIT_TARGET;
 	}
-	if (!words && cmdline_split("sh", &words, &nwords) < 0)
-		BUG("cannot split 'sh'");
-	sh.argv = words;
-	plan->shell_argv = words;
-	if (sh.mode == BENCH_SHELL_ALWAYS) {
-		struct buf path = BUF_INIT;
-		int e = run_find_program(words[0], &path);
-
-		buf_release(&path);
-		if (e < 0) {
-			error("cannot run the shell '%s': %s", words[0],
-			      e == -ENOENT ? "command not found" : strerror(-e));
-			free(idx);
-			return RL_EXIT_TARGET;
-		}
-	}
-
-	for (size_t t = 0; t < st->nr_templates && !status; t++) {
-		for (size_t k = 0; k < combos && !status; k++) {
-			struct bench_cmd *c = bench_plan_add(plan);
-			struct buf err = BUF_INIT;
-			int ret;
-
-			params_combination(&st->params, k, idx);
-			c->template = t;
-			if (t < nstrings) {
-				char *line = params_substitute(&st->params, idx, strings[t]);
-
-				ret = bench_exec_line(&c->exec, line, &sh, &err);
-				free(line);
-			} else {
-				size_t n = 0;
-				char **argv;
-
-				while (exact[n])
-					n++;
-				argv = xcalloc(n + 1, sizeof(*argv));
-				for (size_t w = 0; w < n; w++)
-					argv[w] = params_substitute(&st->params, idx, exact[w]);
-				ret = bench_exec_argv(&c->exec, argv, &err);
-				for (size_t w = 0; w < n; w++)
-					free(argv[w]);
-				free(argv);
-			}
-			if (ret < 0) {
-				error("%s", err.ptr);
-				if (ret == -ENOENT)
-					hint("check the spelling, or give a path ('./prog' for a program here)");
-				else if (ret == -EINVAL)
-					hint("quote the whole command for redline, and quote inside it as in a shell");
-				status = ret == -EINVAL ? RL_EXIT_USAGE : RL_EXIT_TARGET;
-			}
-			buf_release(&err);
-			if (status)
-				break;
-			if (t < st->names.nr)
-				c->name = params_substitute(&st->params, idx, st->names.v[t]);
-			c->nr_params = st->params.nr;
-			c->params = xcalloc(st->params.nr + 1, sizeof(*c->params));
-			for (size_t p = 0; p < st->params.nr; p++) {
-				c->params[p].name = xstrdup(st->params.dims[p].name);
-				c->params[p].value = xstrdup(st->params.dims[p].values[idx[p]]);
-			}
-			if (aux_exec(st, &sh, per_cmd(&st->prepare, t), idx, &c->prepare) < 0 ||
-			    aux_exec(st, &sh, per_cmd(&st->conclude, t), idx, &c->conclude) < 0 ||
-			    aux_exec(st, &sh, per_cmd(&st->setup, t), idx, &c->setup) < 0 ||
-			    aux_exec(st, &sh, per_cmd(&st->cleanup, t), idx, &c->cleanup) < 0)
-				status = RL_EXIT_TARGET;
-		}
-	}
-	free(idx);
+	bench_plan_error_release(&e);
 	return status;
 }
 

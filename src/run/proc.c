@@ -174,6 +174,8 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 		close(go[1]);
 		goto out;
 	}
+	/* From before the fork, as posix_spawn's: the process's whole life is measured. */
+	child->start = mono_seconds();
 	child->pid = fork();
 	if (child->pid < 0) {
 		ret = -errno;
@@ -214,7 +216,6 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 		/* The child does not wait for the byte: only the exec result is due. */
 		close(child->go_fd);
 		child->go_fd = -1;
-		child->start = mono_seconds();
 		ret = run_release(child);
 		if (ret < 0)
 			goto out;
@@ -231,7 +232,6 @@ int run_release(struct run_child *child)
 	ssize_t n;
 
 	if (child->go_fd >= 0) {
-		child->start = mono_seconds();
 		n = write(child->go_fd, "g", 1);
 		close(child->go_fd);
 		child->go_fd = -1;
@@ -339,10 +339,40 @@ static void wait_ready(struct run_child *child, double timeout,
 	close(fd);
 }
 
+/*
+ * The main thread's time on a CPU and waiting for one, from its
+ * schedstat (nanoseconds: run time, run delay, timeslices), which a
+ * zombie keeps until it is reaped.
+ */
+static void read_schedstat(pid_t pid, struct run_result *res)
+{
+	char path[64], text[128];
+	unsigned long long run, delay;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = 0;
+	if (sscanf(text, "%llu %llu", &run, &delay) != 2)
+		return;
+	res->has_sched = true;
+	res->run_time = (double)run / 1e9;
+	res->run_delay = (double)delay / 1e9;
+}
+
 int run_wait(struct run_child *child, double timeout, struct run_result *res)
 {
 	struct rusage ru;
-	int status;
+	siginfo_t si;
+	double seen, reap;
+	int status, w;
 	pid_t p;
 
 	memset(res, 0, sizeof(*res));
@@ -350,9 +380,22 @@ int run_wait(struct run_child *child, double timeout, struct run_result *res)
 		return -ECHILD;
 	if (timeout > 0 || child->drain_fd >= 0 || run_stop_catching())
 		wait_ready(child, timeout, res);
+	/*
+	 * Wait for the exit without reaping it (WNOWAIT), so that the zombie's
+	 * schedstat can still be read; the reading is left out of the wall
+	 * time, which runs to the reaped exit.
+	 */
+	memset(&si, 0, sizeof(si));
+	while ((w = waitid(P_PID, (id_t)child->pid, &si, WEXITED | WNOWAIT)) < 0 &&
+	       errno == EINTR)
+		;
+	seen = mono_seconds();
+	if (w == 0)
+		read_schedstat(child->pid, res);
+	reap = mono_seconds();
 	while ((p = wait4(child->pid, &status, 0, &ru)) < 0 && errno == EINTR)
 		;
-	res->wall = mono_seconds() - child->start;
+	res->wall = seen - child->start + (mono_seconds() - reap);
 	if (p < 0)
 		return -errno;
 	child->pid = -1;

@@ -269,7 +269,7 @@ static void record_rusage(struct result *r, const struct run_result *res)
 	/* As bench records it: what compare's --metric auto reads. */
 	if (res->has_sched)
 		metric_add(result_metric(r, "sleep_time", UNIT_SECONDS),
-			   fmax(0, res->wall - res->run_time - res->run_delay));
+			   run_sleep(res));
 	metric_add(result_metric(r, "minor_faults", UNIT_COUNT), (double)res->minflt);
 	metric_add(result_metric(r, "major_faults", UNIT_COUNT), (double)res->majflt);
 	metric_add(result_metric(r, "voluntary_context_switches", UNIT_COUNT),

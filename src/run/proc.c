@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -107,6 +108,41 @@ static void child_setup(const struct run_spec *spec)
 	}
 }
 
+/*
+ * A thread's time on a CPU and waiting for one, in seconds, from a
+ * schedstat file (nanoseconds: run time, run delay, timeslices). Returns 0
+ * or -1 (no such file: a kernel without schedstats).
+ */
+static int read_schedstat(const char *path, double *run, double *delay)
+{
+	char text[128];
+	unsigned long long r, d;
+	int fd;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = 0;
+	if (sscanf(text, "%llu %llu", &r, &d) != 2)
+		return -1;
+	*run = (double)r / 1e9;
+	*delay = (double)d / 1e9;
+	return 0;
+}
+
+/* redline's own run delay so far (this thread's), or NaN. */
+static double own_delay(void)
+{
+	double run, delay;
+
+	return read_schedstat("/proc/thread-self/schedstat", &run, &delay) == 0 ? delay : NAN;
+}
+
 static int spawn_posix(const struct run_spec *spec, const char *path,
 		       struct run_child *child)
 {
@@ -133,6 +169,7 @@ static int spawn_posix(const struct run_spec *spec, const char *path,
 					       (spec->new_pgroup ? POSIX_SPAWN_SETPGROUP : 0));
 	/* Process group 0: a new group led by the child. */
 	posix_spawnattr_setpgroup(&attr, 0);
+	child->own_delay = own_delay();
 	child->start = mono_seconds();
 	/* glibc's posix_spawn uses CLONE_VFORK and reports exec errors here. */
 	ret = posix_spawn(&child->pid, path, &fa, &attr, spec->argv,
@@ -175,6 +212,7 @@ int run_spawn(const struct run_spec *spec, struct run_child *child)
 		goto out;
 	}
 	/* From before the fork, as posix_spawn's: the process's whole life is measured. */
+	child->own_delay = own_delay();
 	child->start = mono_seconds();
 	child->pid = fork();
 	if (child->pid < 0) {
@@ -339,32 +377,9 @@ static void wait_ready(struct run_child *child, double timeout,
 	close(fd);
 }
 
-/*
- * The main thread's time on a CPU and waiting for one, from its
- * schedstat (nanoseconds: run time, run delay, timeslices), which a
- * zombie keeps until it is reaped.
- */
-static void read_schedstat(pid_t pid, struct run_result *res)
+double run_sleep(const struct run_result *res)
 {
-	char path[64], text[128];
-	unsigned long long run, delay;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	text[n] = 0;
-	if (sscanf(text, "%llu %llu", &run, &delay) != 2)
-		return;
-	res->has_sched = true;
-	res->run_time = (double)run / 1e9;
-	res->run_delay = (double)delay / 1e9;
+	return fmax(0, res->wall - res->run_time - res->run_delay - res->own_delay);
 }
 
 int run_wait(struct run_child *child, double timeout, struct run_result *res)
@@ -390,8 +405,16 @@ int run_wait(struct run_child *child, double timeout, struct run_result *res)
 	       errno == EINTR)
 		;
 	seen = mono_seconds();
-	if (w == 0)
-		read_schedstat(child->pid, res);
+	if (w == 0) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)child->pid);
+		res->has_sched = read_schedstat(path, &res->run_time, &res->run_delay) == 0 &&
+				 !isnan(child->own_delay);
+		/* redline's own wait for a CPU to see the exit: not the target's sleep. */
+		if (res->has_sched)
+			res->own_delay = fmax(0, own_delay() - child->own_delay);
+	}
 	reap = mono_seconds();
 	while ((p = wait4(child->pid, &status, 0, &ru)) < 0 && errno == EINTR)
 		;

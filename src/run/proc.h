@@ -50,6 +50,7 @@ struct run_child {
 	int go_fd;   /* write end: one byte lets a held child exec */
 	int err_fd;  /* read end: receives errno if exec fails */
 	double start; /* monotonic seconds before the fork (or posix_spawn) */
+	double own_delay; /* redline's own run delay then (schedstat), or NaN */
 	bool pgroup;  /* leads its own process group (spec.new_pgroup) */
 	int drain_fd; /* -1, or a pipe the caller set to be read and discarded
 			 while run_wait() waits (the target's output) */
@@ -66,12 +67,14 @@ struct run_result {
 	/*
 	 * The target's main thread as the scheduler saw it (when the kernel
 	 * keeps schedstats: /proc/PID/schedstat, read before the reap): its
-	 * time on a CPU, and its time runnable but waiting for one. The rest
-	 * of wall, asleep, is what it waited for (I/O, a lock, a timer, its
-	 * threads or children). has_sched false: not known.
+	 * time on a CPU, and its time runnable but waiting for one; and
+	 * redline's own wait for a CPU during the run (to see the exit, on a
+	 * busy machine). The rest of wall, asleep, is what the target waited
+	 * for (I/O, a lock, a timer, its threads or children): run_sleep().
+	 * has_sched false: not known.
 	 */
 	bool has_sched;
-	double run_time, run_delay;
+	double run_time, run_delay, own_delay;
 	long max_rss_kib; /* largest resident set of any one of them, KiB */
 	long minflt, majflt, nvcsw, nivcsw, inblock, oublock;
 };
@@ -131,6 +134,9 @@ int run_reap_orphans(void);
  * comma-separated, to out; returns how many.
  */
 size_t run_list_escaped(struct buf *out);
+
+/* The target's sleep (above), in seconds, when has_sched. */
+double run_sleep(const struct run_result *res);
 
 /* "exit 3", "killed by SIGSEGV (core dumped)", ... */
 void run_describe_status(struct buf *out, const struct run_result *res);

@@ -124,6 +124,7 @@ void bench_plan_release(struct bench_plan *plan)
 		bench_exec_release(&c->setup);
 		bench_exec_release(&c->cleanup);
 		free(c->name);
+		free(c->output_file);
 		for (size_t j = 0; j < c->nr_params; j++) {
 			free(c->params[j].name);
 			free(c->params[j].value);
@@ -146,6 +147,14 @@ struct bench_cmd *bench_plan_add(struct bench_plan *plan)
 	c = &plan->cmds[plan->nr++];
 	memset(c, 0, sizeof(*c));
 	return c;
+}
+
+enum bench_output bench_output_parse(const char *s)
+{
+	return !strcmp(s, "null")    ? BENCH_OUT_NULL
+	     : !strcmp(s, "pipe")    ? BENCH_OUT_PIPE
+	     : !strcmp(s, "inherit") ? BENCH_OUT_INHERIT
+				     : BENCH_OUT_FILE;
 }
 
 void bench_plan_error_release(struct bench_plan_error *e)
@@ -215,6 +224,53 @@ static int plan_shell(struct bench_plan *plan, const struct bench_plan_spec *spe
 	return 0;
 }
 
+/* The commands run around command k (of the per-command lists), and its output. */
+static int plan_around(const struct bench_plan_spec *spec, const struct bench_shell *sh,
+		       size_t k, const size_t *idx, struct bench_cmd *c,
+		       struct bench_plan_error *e)
+{
+	const char *out = per_cmd(spec->outputs, spec->nr_outputs, k);
+	int ret;
+
+	if (out) {
+		c->has_output = true;
+		c->output = bench_output_parse(out);
+		if (c->output == BENCH_OUT_FILE)
+			c->output_file = xstrdup(out);
+	}
+	/* A command around the runs that cannot be prepared: exit 3, as a program not found. */
+	if ((ret = aux_exec(spec, sh, per_cmd(spec->prepare, spec->nr_prepare, k), idx,
+			    &c->prepare, e)) < 0 ||
+	    (ret = aux_exec(spec, sh, per_cmd(spec->conclude, spec->nr_conclude, k), idx,
+			    &c->conclude, e)) < 0 ||
+	    (ret = aux_exec(spec, sh, per_cmd(spec->setup, spec->nr_setup, k), idx,
+			    &c->setup, e)) < 0 ||
+	    (ret = aux_exec(spec, sh, per_cmd(spec->cleanup, spec->nr_cleanup, k), idx,
+			    &c->cleanup, e)) < 0)
+		return ret;
+	return 0;
+}
+
+/* --reference: as given, no parameters, the first of the per-command lists. */
+static int plan_reference(const struct bench_plan_spec *spec, const struct bench_shell *sh,
+			  const size_t *idx, struct bench_cmd *c, struct bench_plan_error *e)
+{
+	int ret;
+
+	c->template = BENCH_REFERENCE;
+	ret = bench_exec_line(&c->exec, spec->reference, sh, &e->msg);
+	if (ret < 0) {
+		buf_addstr(&e->hint, ret == -ENOENT ? "check the --reference command"
+						    : "quote the whole --reference command");
+		e->usage = ret == -EINVAL;
+		return ret;
+	}
+	if (spec->reference_name)
+		c->name = xstrdup(spec->reference_name);
+	c->params = xcalloc(1, sizeof(*c->params));
+	return plan_around(spec, sh, 0, idx, c, e);
+}
+
 /* Template t with the parameters at idx, into c. */
 static int plan_command(const struct bench_plan_spec *spec, const struct bench_shell *sh,
 			size_t t, const size_t *idx, struct bench_cmd *c,
@@ -261,17 +317,7 @@ static int plan_command(const struct bench_plan_spec *spec, const struct bench_s
 		c->params[p].name = xstrdup(ps->dims[p].name);
 		c->params[p].value = xstrdup(ps->dims[p].values[idx[p]]);
 	}
-	/* A command around the runs that cannot be prepared: exit 3, as a program not found. */
-	if ((ret = aux_exec(spec, sh, per_cmd(spec->prepare, spec->nr_prepare, t), idx,
-			    &c->prepare, e)) < 0 ||
-	    (ret = aux_exec(spec, sh, per_cmd(spec->conclude, spec->nr_conclude, t), idx,
-			    &c->conclude, e)) < 0 ||
-	    (ret = aux_exec(spec, sh, per_cmd(spec->setup, spec->nr_setup, t), idx,
-			    &c->setup, e)) < 0 ||
-	    (ret = aux_exec(spec, sh, per_cmd(spec->cleanup, spec->nr_cleanup, t), idx,
-			    &c->cleanup, e)) < 0)
-		return ret;
-	return 0;
+	return plan_around(spec, sh, t + (spec->reference ? 1 : 0), idx, c, e);
 }
 
 int bench_plan_build(struct bench_plan *plan, const struct bench_plan_spec *spec,
@@ -287,6 +333,8 @@ int bench_plan_build(struct bench_plan *plan, const struct bench_plan_spec *spec
 	if (ret < 0)
 		return ret;
 	idx = xcalloc(spec->params->nr + 1, sizeof(*idx));
+	if (spec->reference)
+		ret = plan_reference(spec, &sh, idx, bench_plan_add(plan), e);
 	for (size_t t = 0; t < ntemplates && !ret; t++) {
 		for (size_t k = 0; k < combos && !ret; k++) {
 			params_combination(spec->params, k, idx);

@@ -91,16 +91,21 @@ struct export {
 struct bench_state {
 	/* options, with their defaults in cmd_bench()'s initializer */
 	int warmup, runs, min_runs, max_runs;
-	struct strlist prepare, conclude, setup, cleanup, names, lists, counters;
+	struct strlist prepare, conclude, setup, cleanup, names, lists, counters, outputs;
 	const char *scan[3];
 	bool has_scan;
 	const char *step;
 	const char *shell;
 	bool no_shell, ignore_failure, show_output, complexity, json;
-	const char *output, *input, *style, *sort, *time_unit, *order, *timeout;
+	const char *input, *style, *sort, *time_unit, *order, *timeout;
+	const char *reference, *reference_name; /* --reference: results[0] */
 	const char *cx_metric;
 	const char *baseline;	/* --baseline FILE */
 	const char *history;	/* --history[=DB]: "" for the default store */
+	/* the regression gate: compare's options */
+	bool fail_on_regression;
+	double threshold, noise;
+	const char *metric;
 	struct resultset base;	/* its result set, read before the runs */
 	bool has_base;
 	int pin;
@@ -326,15 +331,15 @@ static int parse_choices(struct bench_state *st)
 			return -1;
 		}
 	}
-	if (st->show_output || !strcmp(st->output, "inherit")) {
+	/* One --output for every command; several (one per command) go into the plan. */
+	if (st->show_output) {
 		st->bo.output = BENCH_OUT_INHERIT;
-	} else if (!strcmp(st->output, "null")) {
-		st->bo.output = BENCH_OUT_NULL;
-	} else if (!strcmp(st->output, "pipe")) {
-		st->bo.output = BENCH_OUT_PIPE;
-	} else {
-		st->bo.output = BENCH_OUT_FILE;
-		st->bo.output_file = st->output;
+		st->outputs.nr = 0;
+	} else if (st->outputs.nr == 1) {
+		st->bo.output = bench_output_parse(st->outputs.v[0]);
+		if (st->bo.output == BENCH_OUT_FILE)
+			st->bo.output_file = st->outputs.v[0];
+		st->outputs.nr = 0;
 	}
 	if (strcmp(st->input, "null")) {
 		int fd = open(st->input, O_RDONLY | O_CLOEXEC);
@@ -368,7 +373,10 @@ static int check_counts(struct bench_state *st)
 	} per_cmd[] = {
 		{ "--prepare", &st->prepare }, { "--conclude", &st->conclude },
 		{ "--setup", &st->setup },     { "--cleanup", &st->cleanup },
+		{ "--output", &st->outputs },
 	};
+	/* As in hyperfine, the per-command lists count the reference among the commands. */
+	size_t ncmds = st->nr_templates + (st->reference ? 1 : 0);
 
 	if (st->runs && (st->min_runs || st->max_runs)) {
 		error("'--runs' cannot be combined with '--min-runs' or '--max-runs'");
@@ -377,6 +385,16 @@ static int check_counts(struct bench_state *st)
 	if (st->min_runs && st->max_runs && st->min_runs > st->max_runs) {
 		error("'--min-runs' (%d) is larger than '--max-runs' (%d)", st->min_runs,
 		      st->max_runs);
+		return -1;
+	}
+	if (st->reference_name && !st->reference) {
+		error("'--reference-name' names the '--reference' command, which is not given");
+		return -1;
+	}
+	if (st->fail_on_regression && !st->reference && st->nr_templates < 2 && !st->baseline) {
+		error("'--fail-on-regression' needs something to compare with");
+		hint("give the old build as --reference 'old/prog', or two commands (the first is "
+		     "the base), or a --baseline FILE");
 		return -1;
 	}
 	if (st->no_shell && st->shell && strcmp(st->shell, "none")) {
@@ -391,10 +409,12 @@ static int check_counts(struct bench_state *st)
 	for (size_t i = 0; i < ARRAY_SIZE(per_cmd); i++) {
 		size_t n = per_cmd[i].l->nr;
 
-		if (n > 1 && n != st->nr_templates) {
+		if (n > 1 && n != ncmds) {
 			error("'%s' was given %zu times for %zu command%s", per_cmd[i].opt, n,
-			      st->nr_templates, st->nr_templates == 1 ? "" : "s");
-			hint("give it once (for every command) or once per command");
+			      ncmds, ncmds == 1 ? "" : "s");
+			hint(st->reference ? "give it once (for every command) or once per command, "
+					     "the --reference first"
+					   : "give it once (for every command) or once per command");
 			return -1;
 		}
 	}
@@ -478,8 +498,12 @@ static int build_plan(struct bench_state *st, char **strings, size_t nstrings,
 		.nr_setup = st->setup.nr,
 		.cleanup = st->cleanup.v,
 		.nr_cleanup = st->cleanup.nr,
+		.outputs = st->outputs.v,
+		.nr_outputs = st->outputs.nr,
 		.shell = st->shell,
 		.no_shell = st->no_shell,
+		.reference = st->reference,
+		.reference_name = st->reference_name,
 	};
 	struct bench_plan_error e = BENCH_PLAN_ERROR_INIT;
 	int status = 0;
@@ -552,7 +576,8 @@ static void fit_complexity(struct bench_state *st, const struct bench_plan *plan
 		double *sizes = xmalloc(rs->nr * sizeof(*sizes));
 		struct buf tmpl = BUF_INIT;
 
-		if (used[i])
+		/* The --reference has no parameters: no series to fit. */
+		if (used[i] || plan->cmds[i].template == BENCH_REFERENCE)
 			goto next;
 		for (size_t j = i; j < rs->nr; j++) {
 			bool same = plan->cmds[j].template == plan->cmds[i].template;
@@ -788,23 +813,103 @@ static int commit_exports(struct bench_state *st, const struct resultset *rs)
 	return status;
 }
 
-/* --baseline: the comparison that 'redline compare BASELINE NEW' prints. */
-static void report_baseline(struct buf *b, const struct bench_state *st,
-			    const struct resultset *rs)
+/* The options of the gate, as compare's. */
+static struct cmp_opts gate_opts(const struct bench_state *st)
 {
 	struct cmp_opts co = CMP_OPTS_INIT;
+
+	co.metric = st->metric;
+	co.threshold = st->threshold;
+	co.noise = st->noise;
+	return co;
+}
+
+/* --baseline: the comparison that 'redline compare BASELINE NEW' prints. Its regressions. */
+static size_t report_baseline(struct buf *b, const struct bench_state *st,
+			      const struct resultset *rs)
+{
+	struct cmp_opts co = gate_opts(st);
 	struct cmp_render_opts ro = { 0 };
 	struct cmp_result r;
+	size_t n;
 
 	if (compare_resultsets(&st->base, rs, &co, &r) < 0)
-		return;
+		return 0;
 	ro.base_name = st->baseline;
 	ro.new_name = "this run";
 	ro.color = st->ro.color;
-	buf_rtrim(b);
-	buf_addstr(b, "\n\n");
-	compare_render(b, &r, &ro);
+	ro.regressions = st->fail_on_regression || st->threshold > 0;
+	if (b) {
+		buf_rtrim(b);
+		buf_addstr(b, "\n\n");
+		compare_render(b, &r, &ro);
+	}
+	n = r.nr_regressions;
 	cmp_result_release(&r);
+	return n;
+}
+
+/*
+ * The gate: every command against the reference (--reference), or against
+ * the first command's result with the same parameters. Paired by round
+ * when interleaved. Prints into b (unless NULL); returns the regressions.
+ */
+static size_t report_gate(struct buf *b, const struct bench_state *st,
+			  const struct resultset *rs, const struct bench_plan *plan)
+{
+	struct cmp_opts co = gate_opts(st);
+	struct cmp_render_opts ro = { 0 };
+	struct cmp_result r;
+	size_t *base = xcalloc(rs->nr + 1, sizeof(*base)), *new = xcalloc(rs->nr + 1, sizeof(*new));
+	size_t n = 0, combos = params_combinations(&st->params), regressions = 0;
+	struct buf bname = BUF_INIT;
+
+	for (size_t i = 0; i < rs->nr && i < plan->nr; i++) {
+		if (st->reference) {
+			if (i) {
+				base[n] = 0;
+				new[n++] = i;
+			}
+		} else if (plan->cmds[i].template) {
+			/* Results are template-major: the first template's with these parameters. */
+			base[n] = i % combos;
+			new[n++] = i;
+		}
+	}
+	if (n && compare_within(rs, base, new, n, &co, &r) == 0) {
+		buf_addf(&bname, "'%s'", result_label(&rs->results[0]));
+		if (!st->reference && combos > 1)
+			buf_addstr(&bname, " and the first command's other runs");
+		ro.base_name = bname.ptr;
+		ro.new_name = st->reference ? "the commands" : "the other commands";
+		ro.color = st->ro.color;
+		ro.regressions = true;
+		if (b) {
+			buf_rtrim(b);
+			buf_addstr(b, "\n\n");
+			compare_render(b, &r, &ro);
+		}
+		regressions = r.nr_regressions;
+		cmp_result_release(&r);
+	}
+	buf_release(&bname);
+	free(base);
+	free(new);
+	return regressions;
+}
+
+/* A metric that bench records (or "auto" for the gate, when allowed). */
+static bool known_metric(const struct bench_state *st, const char *name, bool allow_auto)
+{
+	static const char *const known[] = { "wall_time", "cpu_time", "user_time",
+					     "system_time", "max_rss" };
+	bool ok = allow_auto && !strcmp(name, "auto");
+
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		ok |= !strcmp(name, known[i]);
+	for (size_t i = 0; i < st->bo.ncounters; i++)
+		ok |= !strcmp(name, st->bo.counters[i]->key);
+	return ok;
 }
 
 /* --- the command -------------------------------------------------------------------- */
@@ -818,6 +923,7 @@ static void release_state(struct bench_state *st)
 	free(st->names.v);
 	free(st->lists.v);
 	free(st->counters.v);
+	free(st->outputs.v);
 	params_release(&st->params);
 	buf_release(&st->extra);
 	bench_instr_release(&st->instr);
@@ -832,12 +938,13 @@ int cmd_bench(int argc, char **argv)
 		.runs = 0,
 		.min_runs = 0,
 		.max_runs = 0,
-		.output = "null",
 		.input = "null",
 		.style = "auto",
 		.sort = "auto",
 		.order = "interleaved",
 		.cx_metric = "wall_time",
+		.metric = "auto",
+		.noise = 1,
 		.pin = -1,
 		.exports = {
 			{ NULL, "JSON export", write_json_export, OUT_JSON },
@@ -887,14 +994,20 @@ int cmd_bench(int argc, char **argv)
 			 "keep going when a command exits non-zero (recorded)"),
 		OPT_FLAG(0, "show-output", &st.show_output,
 			 "let the commands' output through (same as --output inherit)"),
-		OPT_STRING(0, "output", &st.output, "WHERE",
-			   "the commands' stdout and stderr: null (default), pipe\n"
-			   "(read and discarded), inherit, or a FILE (appended)"),
+		OPT_CALLBACK(0, "output", &st.outputs, "WHERE", 1, add_to_list,
+			     "the commands' stdout and stderr: null (default), pipe\n"
+			     "(read and discarded), inherit, or a FILE (appended);\n"
+			     "once for all, or once per command"),
 		OPT_STRING(0, "input", &st.input, "WHERE",
 			   "the commands' stdin: null (default) or a FILE"),
 		OPT_CALLBACK('n', "command-name", &st.names, "NAME", 1, add_to_list,
 			     "name the commands in the output (one per command;\n"
 			     "{parameters} allowed)"),
+		OPT_STRING(0, "reference", &st.reference, "CMD",
+			   "also run CMD, first, and compare every command with it\n"
+			   "(by default: with the fastest)"),
+		OPT_STRING(0, "reference-name", &st.reference_name, "NAME",
+			   "name the --reference command"),
 		OPT_GROUP("output"),
 		OPT_STRING(0, "style", &st.style, "TYPE",
 			   "auto, basic (no colour or progress bar), full, nocolor,\n"
@@ -938,6 +1051,20 @@ int cmd_bench(int argc, char **argv)
 		OPT_OPTARG(0, "history", &st.history, "DB", "",
 			   "store the result set in the history (redline history;\n"
 			   "DB: its --db, attached with '=')"),
+		OPT_GROUP("the regression gate (CI)"),
+		OPT_FLAG(0, "fail-on-regression", &st.fail_on_regression,
+			 "exit 1 when a command is significantly slower than the\n"
+			 "reference (--reference, else the first command), round by\n"
+			 "round, or than its match in the --baseline"),
+		OPT_DOUBLE(0, "threshold", &st.threshold, "PCT", 0, 1e9,
+			   "only a slowdown by more than PCT percent is a regression\n"
+			   "(default 0)"),
+		OPT_DOUBLE(0, "noise", &st.noise, "PCT", 0, 1e9,
+			   "a change within PCT percent is no change (default 1)"),
+		OPT_STRING(0, "metric", &st.metric, "METRIC",
+			   "what the gate compares: auto (default: CPU time for\n"
+			   "commands that compute, wall time for those that wait),\n"
+			   "wall_time, cpu_time, or a --counter"),
 		OPT_END(),
 	};
 	struct bench_events ev = { &st, on_progress, on_finished };
@@ -945,7 +1072,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_failure fail;
 	struct resultset rs;
 	char **strings = argv, **exact = NULL;
-	size_t nstrings;
+	size_t nstrings, regressions = 0;
 	int n, ret, status = 0;
 
 	n = opt_parse(argc, argv, opts, &bench_help, OPT_KEEP_DASHDASH);
@@ -995,22 +1122,19 @@ int cmd_bench(int argc, char **argv)
 			return RL_EXIT_USAGE;
 		}
 	}
-	if (strcmp(st.cx_metric, "wall_time")) {
-		static const char *const known[] = { "wall_time", "cpu_time", "user_time",
-						     "system_time", "max_rss" };
-		bool ok = false;
-
-		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-			ok |= !strcmp(st.cx_metric, known[i]);
-		for (size_t i = 0; i < st.bo.ncounters; i++)
-			ok |= !strcmp(st.cx_metric, st.bo.counters[i]->key);
-		if (!ok) {
-			error("unknown --complexity-metric '%s'", st.cx_metric);
-			hint("one of: wall_time, cpu_time, user_time, system_time, max_rss, or the "
-			     "name of a --counter (instructions, ...)");
-			release_state(&st);
-			return RL_EXIT_USAGE;
-		}
+	if (!known_metric(&st, st.cx_metric, false)) {
+		error("unknown --complexity-metric '%s'", st.cx_metric);
+		hint("one of: wall_time, cpu_time, user_time, system_time, max_rss, or the "
+		     "name of a --counter (instructions, ...)");
+		release_state(&st);
+		return RL_EXIT_USAGE;
+	}
+	if (!known_metric(&st, st.metric, true)) {
+		error("unknown --metric '%s'", st.metric);
+		hint("one of: auto, wall_time, cpu_time, user_time, system_time, max_rss, or the "
+		     "name of a --counter (instructions, ...)");
+		release_state(&st);
+		return RL_EXIT_USAGE;
 	}
 	if (st.complexity && !complexity_dim(&st)) {
 		error("--complexity needs one numeric parameter to fit against");
@@ -1109,7 +1233,7 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (ret == 1)
 		info("interrupted: summarising the runs finished so far");
-	resultset_compare(&rs, 0.05);
+	resultset_compare(&rs, 0.05, st.reference ? 0 : -1);
 	if (st.complexity)
 		fit_complexity(&st, &plan, &rs, strings, nstrings, exact);
 
@@ -1120,12 +1244,17 @@ int cmd_bench(int argc, char **argv)
 			report_result(&b, &rs, i, i + 1, &st.ro);
 		report_comparisons(&b, &rs, &st.ro);
 		report_complexity(&b, &rs, &st.ro);
+		if (st.fail_on_regression)
+			regressions += report_gate(&b, &st, &rs, &plan);
 		if (st.has_base)
-			report_baseline(&b, &st, &rs);
+			regressions += report_baseline(&b, &st, &rs);
 		buf_rtrim(&b);
 		if (b.len)
 			fprintf(st.out, "%s\n", b.ptr);
 		buf_release(&b);
+	} else if (st.fail_on_regression) {
+		regressions = report_gate(NULL, &st, &rs, &plan) +
+			      (st.has_base ? report_baseline(NULL, &st, &rs) : 0);
 	}
 	explain_counters(&rs, &st.bo, &st.instr);
 	/* Before the exports, which then hold the same result set (its date). */
@@ -1139,6 +1268,8 @@ int cmd_bench(int argc, char **argv)
 		status = RL_EXIT_INTERNAL;
 	if (!status && ret == 1)
 		status = run_stop_signal() ? run_stop_status() : 128 + SIGINT;
+	else if (!status && st.fail_on_regression && regressions)
+		status = RL_EXIT_FAILED;
 out:
 	resultset_release(&rs);
 	bench_plan_release(&plan);

@@ -378,9 +378,9 @@ static double median_of(const struct result *r, const char *metric)
 
 /*
  * Does r compute on one CPU? Its main thread sleeps (neither runs nor
- * waits for a CPU) less than a tenth of its CPU time, however busy the
- * machine, and its CPU time is at most 1.25 times its wall time (it does
- * not run on several CPUs at once). Medians. Else *why says why not.
+ * waits for a CPU) less than a tenth of its CPU time, and its CPU time is
+ * at most 1.25 times its wall time (it does not run on several CPUs at
+ * once). Medians. Else *why says why not.
  */
 static bool computes(const struct result *r, char *why, size_t len)
 {

@@ -537,6 +537,14 @@ void report_complexity(struct buf *out, const struct resultset *rs,
 		fit_line(out, "best fit", u, c, c->fit.best, o);
 		if (c->fit.runner_up >= 0)
 			fit_line(out, "runner-up", u, c, c->fit.runner_up, o);
+		if (c->fit.ambiguous_with >= 0)
+			buf_addf(out, "  %sambiguous between %s and %s%s: they fit within the noise of "
+				      "each other (F-test p = %.2g); more sizes, or a wider range, "
+				      "would tell them apart\n",
+				 term_c(o->color, TERM_BOLD_YELLOW),
+				 cx_model_label((enum cx_model)c->fit.best),
+				 cx_model_label((enum cx_model)c->fit.ambiguous_with),
+				 term_c(o->color, TERM_RESET), c->fit.ambiguity_p);
 		if (c->fit.best == CX_O1 && c->fit.runner_up >= 0)
 			buf_addf(out, "  (no growth law explains the times better than a constant: "
 				      "F-test p = %.2g)\n", c->fit.p_value);

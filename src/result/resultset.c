@@ -629,6 +629,12 @@ static void write_complexity(struct jw *w, const struct complexity *c)
 	else
 		jw_null(w);
 	jw_kv_double(w, "p_value", c->fit.p_value);
+	jw_key(w, "ambiguous_with");
+	if (c->fit.ambiguous_with >= 0)
+		jw_string(w, cx_model_name((enum cx_model)c->fit.ambiguous_with));
+	else
+		jw_null(w);
+	jw_kv_double(w, "ambiguity_p_value", c->fit.ambiguity_p);
 	jw_key(w, "fits");
 	jw_object_begin(w);
 	for (int m = 0; m < CX_NMODELS; m++) {

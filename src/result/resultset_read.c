@@ -885,6 +885,12 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 	    (ret = read_model(rd, c, "runner_up", true, &cx.fit.runner_up)) < 0 ||
 	    (ret = read_num_key(rd, c, "p_value", true, &cx.fit.p_value)) < 0)
 		goto fail;
+	/* Not in files of redline 0.1, which knew no ambiguity. */
+	cx.fit.ambiguity_p = NAN;
+	if ((ret = read_model(rd, c, "ambiguous_with", true, &cx.fit.ambiguous_with)) < 0 ||
+	    (json_object_get(c, "ambiguity_p_value") &&
+	     (ret = read_num_key(rd, c, "ambiguity_p_value", true, &cx.fit.ambiguity_p)) < 0))
+		goto fail;
 	fits = json_object_get(c, "fits");
 	if (!fits) {
 		ret = missing(rd, "fits");

@@ -246,6 +246,9 @@ def wls(g, y):
     det = s_w * s_gg - s_g * s_g
     b = (s_w * s_gy - s_g * s_y) / det
     a = (s_y - b * s_g) / s_w
+    if a < 0:
+        # A start-up cost is never negative: the best fit with a = 0.
+        a, b = Fraction(0), s_gy / s_gg
     r = [(yi - a - b * gi) / yi for gi, yi in zip(g, y)]
     nrms = math.sqrt(float(sum(v * v for v in r)) / len(y))
     return float(a), float(b), nrms
@@ -354,6 +357,18 @@ def main():
     w = [1 / v ** 2 for v in y]
     ybar = sum(wi * v for wi, v in zip(w, y)) / sum(w)
     print("O(1) a=%.17g nrms=%.17g" % (ybar, math.sqrt(sum(((v - ybar) / v) ** 2 for v in y) / len(y))))
+
+    print("== complexity: ambiguity, F of the two residual sums, (k-2, k-2) df")
+    n = [2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000]
+    y = [0.000818, 0.000851, 0.000872, 0.000905, 0.000921, 0.000958, 0.000969, 0.001002]
+    fits = {name: wls([g(v) for v in n], y) for name, g in
+            (("n", lambda v: v), ("nlogn", lambda v: v * math.log2(v)), ("n2", lambda v: v * v))}
+    for name, (a, b, nrms) in sorted(fits.items(), key=lambda kv: kv[1][2]):
+        print(name, "a=%.17g b=%.17g nrms=%.17g" % (a, b, nrms))
+    best, nxt = sorted(fits, key=lambda k: fits[k][2])[:2]
+    f = (fits[nxt][2] / fits[best][2]) ** 2  # ss = k * nrms^2, the same k
+    d = len(n) - 2
+    print("best %s next %s F=%.17g p=%.17g" % (best, nxt, f, incbeta_quad(d / 2, d / 2, d / (d + d * f))))
 
 
 main()

@@ -1208,6 +1208,7 @@ static void html_flame(struct buf *b, const struct profile *p, const struct prof
 	o.embed_id = id;
 	o.title = title;
 	o.base = base;
+	o.base_shares = true; /* the report's words: a larger share of the profile */
 	if (base) {
 		/* The new profile's default value, if the base has it too. */
 		int d = prof_default_value(p);

@@ -60,25 +60,18 @@ static double pct(int64_t v, int64_t all)
 	return all > 0 ? 100.0 * (double)v / (double)all : 0.0;
 }
 
-/* By share (normalize) or by value: the size of the change of self, then of total. */
-static int cmp_rank_share(const void *a, const void *b)
+/*
+ * By the size of the change of self, then of total, then by name: of
+ * share when *shares (normalize), else of value.
+ */
+static int cmp_rank(const void *a, const void *b, void *shares)
 {
 	const struct prof_diff_fn *x = a, *y = b;
-	double sx = fabs(x->d_self), sy = fabs(y->d_self);
-	double tx = fabs(x->d_total), ty = fabs(y->d_total);
-
-	if (sx != sy)
-		return sx > sy ? -1 : 1;
-	if (tx != ty)
-		return tx > ty ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-static int cmp_rank_value(const void *a, const void *b)
-{
-	const struct prof_diff_fn *x = a, *y = b;
-	double sx = fabs(x->d_self_value), sy = fabs(y->d_self_value);
-	double tx = fabs(x->d_total_value), ty = fabs(y->d_total_value);
+	bool by_share = *(const bool *)shares;
+	double sx = fabs(by_share ? x->d_self : x->d_self_value);
+	double sy = fabs(by_share ? y->d_self : y->d_self_value);
+	double tx = fabs(by_share ? x->d_total : x->d_total_value);
+	double ty = fabs(by_share ? y->d_total : y->d_total_value);
 
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
@@ -245,8 +238,7 @@ int prof_diff_compute(const struct profile *base, int bidx, const struct profile
 		side_release(&nc);
 	}
 	if (out->nr)
-		qsort(out->fns, out->nr, sizeof(*out->fns),
-		      dopt->normalize ? cmp_rank_share : cmp_rank_value);
+		qsort_r(out->fns, out->nr, sizeof(*out->fns), cmp_rank, &out->opts.normalize);
 	side_release(&bs);
 	side_release(&ns);
 	return 0;

@@ -661,8 +661,8 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 			 r->opts.level * 100);
 	else
 		buf_addf(out, "change: new / base - 1 with its %g%% interval, which allows for the "
-			      "drift between two runs of redline\n(as much as the machine drifted "
-			      "within each: drift, from the medians of fifths); p: t over those medians;\n",
+			      "drift between the two invocations\n(as much as each drifted within "
+			      "itself: drift, from the medians of its fifths); p: t over those medians;\n",
 			 r->opts.level * 100);
 	buf_addf(out, "~: no significant change at p < %g, or one within ±%g%%\n\n",
 		 r->opts.alpha, r->opts.noise);

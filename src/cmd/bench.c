@@ -5,32 +5,31 @@
  *   $ redline bench -w 2 -r 20 -n list -n set 'build/examples/dedup list 20000' \
  *         'build/examples/dedup set 20000'
  *   Benchmark 1: list
- *     Time (mean ± σ):       23.9 ms ±    4.4 ms    [User: 22.3 ms, System: 0.3 ms]
- *     Range (min … max):     20.2 ms …   36.4 ms    20 runs
- *     Median (95% CI):       22.1 ms   [21.2 ms … 24.0 ms]
- *     p5 / p95 / p99:        20.4 ms / 30.6 ms / 35.2 ms
- *     MAD / IQR:              1.6 ms / 3.3 ms    [Peak RSS: 2.00 MiB]
- *     Warning: 1 of 20 runs is a statistical outlier (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
+ *     Time (mean ± σ):      352.4 ms ±   95.5 ms    [User: 23.1 ms, System: 0.9 ms]
+ *     Range (min … max):    205.7 ms …  574.2 ms    20 runs
+ *     Median (95% CI):      339.4 ms   [306.1 ms … 383.9 ms]
+ *     p5 / p95 / p99:       231.4 ms / 537.6 ms / 566.9 ms
+ *     MAD / IQR:             47.7 ms / 90.6 ms    [Peak RSS: 3.22 MiB]
  *
  *   Benchmark 2: set
- *     Time (mean ± σ):        1.3 ms ±    0.3 ms    [User: 1.0 ms, System: 0.2 ms]
- *     Range (min … max):      1.1 ms …    2.2 ms    20 runs
- *     Median (95% CI):        1.2 ms   [1.1 ms … 1.3 ms]
- *     p5 / p95 / p99:         1.1 ms / 1.8 ms / 2.1 ms
- *     MAD / IQR:              0.1 ms / 0.3 ms    [Peak RSS: 2.00 MiB]
- *     Warning: 2 of 20 runs are statistical outliers (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
+ *     Time (mean ± σ):       11.0 ms ±   10.1 ms    [User: 1.0 ms, System: 0.0 ms]
+ *     Range (min … max):      0.9 ms …   44.0 ms    20 runs
+ *     Median (95% CI):        9.0 ms   [4.5 ms … 15.7 ms]
+ *     p5 / p95 / p99:         1.0 ms / 20.6 ms / 39.3 ms
+ *     MAD / IQR:              7.2 ms / 13.0 ms    [Peak RSS: 3.22 MiB]
  *
- *   Summary (ratios of medians, 95% bootstrap intervals, Mann–Whitney U)
+ *   Summary (wall time, run by run in rounds: typical per-round ratios, 95% intervals, Wilcoxon signed-rank)
  *     'set' ran
- *       19.06 ± 2.65 times faster than 'list'
- *           95% CI 16.063 … 21.368, p = 1.5e-11 (exact): significant
+ *       44.81 times faster than 'list'
+ *           95% CI 26.041 … 97.410, p = 1.9e-06 (20 rounds): significant
  *
- * Everything a hyperfine user types keeps working (same options, same
- * meanings, same export files with more in them); the differences are
- * that runs of several commands are interleaved, that a shell is started
- * only when the command needs one, and that comparisons come with
- * bootstrap intervals and a Mann–Whitney test. --complexity fits growth
- * laws over a numeric parameter scan.
+ * (at load 17 on 2 cores.) Everything a hyperfine user types keeps working
+ * (same options, same meanings, same export files with more in them); the
+ * differences are that runs of several commands are interleaved and
+ * compared round by round, with intervals, that a shell is started only
+ * when the command needs one, and the regression gate: --reference OLD
+ * --fail-on-regression NEW. --complexity fits growth laws over a numeric
+ * parameter scan.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -164,7 +163,8 @@ static const struct opt_help bench_help = {
 		"Benchmark commands: run each many times and report its time with the\n"
 		"statistics that say how far to trust it (median and its 95 % confidence\n"
 		"interval, percentiles, MAD, outliers); with several commands, how many\n"
-		"times faster the fastest is, with an interval and a Mann–Whitney test.\n"
+		"times faster the fastest is (or than --reference), round by round, with\n"
+		"an interval and Wilcoxon's signed-rank test.\n"
 		"The options are hyperfine's, with the same names and meanings, and the\n"
 		"exports are a superset of its. Where redline differs:\n"
 		"\n"
@@ -187,6 +187,7 @@ static const struct opt_help bench_help = {
 		"fails, 4 when an export cannot be written, 130 when interrupted.",
 	.examples =
 		"  redline bench 'sleep 0.1' 'sleep 0.12'\n"
+		"  redline bench --reference 'old/prog input' --fail-on-regression 'new/prog input'\n"
 		"  redline bench -w 3 -r 20 --export-json r.json -- ./build/examples/dedup set 20000\n"
 		"  redline bench -L algo list,set './build/examples/dedup {algo} 20000'\n"
 		"  redline bench -P n 1000 8000 -D 1000 --complexity './build/examples/dedup list {n}'\n"

@@ -1,22 +1,24 @@
 /*
  * redline compare: was it really faster, or noise?
  *
- *   $ redline compare --metric cpu_time scan-list.json scan-set.json
+ *   $ redline compare scan-list.json scan-set.json
  *   Comparing scan-list.json (base) with scan-set.json (new): CPU time (user + system), medians
- *   change: new / base - 1 with its 95% bootstrap interval; p: Mann–Whitney U;
+ *   metric chosen by --metric auto: every command computes (it hardly sleeps), and CPU time is steadier than wall time on a busy machine
+ *   change: new / base - 1 with its 95% interval, which allows for the drift between the two invocations
+ *   (as much as each drifted within itself: drift, from the medians of its fifths); p: t over those medians;
  *   ~: no significant change at p < 0.05, or one within ±1%
  *
- *     benchmark              base            new  change                    p         verdict
- *     dedup n=2000  1.086 ms (10)  909.5 µs (10)  -16.3% [-20.8% … -11.7%]  1.1e-05   faster
- *     dedup n=4000  1.670 ms (10)  885.0 µs (10)  -47.0% [-51.5% … -43.7%]  1.1e-05   faster
- *     dedup n=6000  2.708 ms (10)  978.0 µs (10)  -63.9% [-66.0% … -62.6%]  1.1e-05   faster
- *     dedup n=8000  4.216 ms (10)  1.009 ms (10)  -76.1% [-78.5% … -74.6%]  1.1e-05   faster
- *     geomean            2.133 ms       943.9 µs  -55.7%
+ *     benchmark              base            new  change                    p         drift    verdict
+ *     dedup n=2000  1.303 ms (10)  854.0 µs (10)  -34.5% [-57.9% … +1.9%]   0.058     ±14.5%   ~
+ *     dedup n=4000  1.954 ms (10)  1.014 ms (10)  -48.1% [-66.2% … -20.3%]  0.0078    ±14.1%   faster
+ *     dedup n=6000  3.463 ms (10)  1.067 ms (10)  -69.2% [-81.9% … -47.6%]  0.00092   ±17.7%   faster
+ *     dedup n=8000  4.751 ms (10)  1.024 ms (10)  -78.4% [-86.4% … -65.7%]  6.1e-05   ±15.2%   faster
+ *     geomean            2.544 ms       986.1 µs  -61.2%
  *
- *   0 slower, 4 faster, 0 without significant change
+ *   0 slower, 3 faster, 1 without significant change
  *
- * Two result sets (from bench, stat or hyperfine) are matched benchmark by
- * benchmark and compared on one metric (CPU time for commands that
+ * (at load 15 on 2 cores.) Two result sets (from bench, stat or hyperfine)
+ * are matched benchmark by benchmark and compared on one metric (CPU time for commands that
  * compute, wall time for those that wait: --metric auto): medians, the
  * change with an interval that allows for the drift between two
  * invocations, its p-value and benchstat's verdict (verify/compare.h has

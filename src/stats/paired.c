@@ -216,25 +216,69 @@ static bool accepts(const double *d, size_t n, double t, double alpha, double *s
 }
 
 /*
- * The end of the acceptance region between from (rejected) and to
- * (accepted): the accepted double nearest from. Bisection over the
- * doubles themselves, so the end is exact, in at most 64 tests.
+ * The ends of the acceptance region. The test of d - t changes its verdict
+ * only where t crosses a Walsh average (there a difference changes sign,
+ * or two swap places in rank): between two neighbouring averages its
+ * p-value is one and the same, and at an average itself it may differ
+ * (a difference of 0 is dropped, two become tied). So a binary search over
+ * the sorted averages (walsh_select) finds the first gap between averages
+ * that is accepted, in log2 of their number tests of the test, and one
+ * more decides whether the average at its edge is accepted too; the end is
+ * that average, or the next double inside the gap. sorted holds d sorted,
+ * m = n(n + 1) / 2 averages, hl_k the index of the estimate among them.
  */
-static double region_end(const double *d, size_t n, double from, double to, double alpha,
-			 double *scratch)
+struct region {
+	const double *d, *sorted;
+	size_t n;
+	uint64_t m;
+	double alpha;
+	double *scratch;
+};
+
+/* Is the gap between the k-th and (k + 1)-th average accepted? (k + 1 < m) */
+static bool gap_accepted(const struct region *rg, uint64_t k)
 {
-	bool up = from < to;
-	uint64_t rej = dkey(from), acc = dkey(to);
+	double a = walsh_select(rg->sorted, rg->n, k), b = walsh_select(rg->sorted, rg->n, k + 1);
 
-	while (up ? acc - rej > 1 : rej - acc > 1) {
-		uint64_t mid = up ? rej + (acc - rej) / 2 : acc + (rej - acc) / 2;
+	return accepts(rg->d, rg->n, a + (b - a) / 2, rg->alpha, rg->scratch);
+}
 
-		if (accepts(d, n, dval(mid), alpha, scratch))
-			acc = mid;
+static double lower_end(const struct region *rg, uint64_t hl_k)
+{
+	/* Gaps 0 .. hl_k - 1 lie below the estimate; the one before the first average is rejected. */
+	uint64_t lo = 0, hi = hl_k;
+	double w;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (gap_accepted(rg, mid))
+			hi = mid;
 		else
-			rej = mid;
+			lo = mid + 1;
 	}
-	return dval(acc);
+	/* Gap lo is the first accepted; its lower edge is the average lo. */
+	w = walsh_select(rg->sorted, rg->n, lo);
+	return accepts(rg->d, rg->n, w, rg->alpha, rg->scratch) ? w : nextafter(w, INFINITY);
+}
+
+static double upper_end(const struct region *rg, uint64_t hl_k)
+{
+	/* Gaps hl_k .. m - 2 lie above it; the one after the last average is rejected. */
+	uint64_t lo = hl_k, hi = rg->m - 1;
+	double w;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (gap_accepted(rg, mid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Gap lo - 1 is the last accepted; its upper edge is the average lo. */
+	w = walsh_select(rg->sorted, rg->n, lo);
+	return accepts(rg->d, rg->n, w, rg->alpha, rg->scratch) ? w : nextafter(w, -INFINITY);
 }
 
 int stats_paired_ratio(const double *num, const double *den, size_t n, double level,
@@ -266,10 +310,17 @@ int stats_paired_ratio(const double *num, const double *den, size_t n, double le
 	 */
 	lo = nextafter(stats_min(d, n), -INFINITY);
 	hi = nextafter(stats_max(d, n), INFINITY);
-	if (accepts(d, n, hl, alpha, scratch) && !accepts(d, n, lo, alpha, scratch) &&
+	if (n >= 2 && accepts(d, n, hl, alpha, scratch) && !accepts(d, n, lo, alpha, scratch) &&
 	    !accepts(d, n, hi, alpha, scratch)) {
-		out->ci.lo = exp(region_end(d, n, lo, hl, alpha, scratch));
-		out->ci.hi = exp(region_end(d, n, hi, hl, alpha, scratch));
+		double *sorted = xmalloc(n * sizeof(*sorted));
+		struct region rg = { d, sorted, n, (uint64_t)n * (n + 1) / 2, alpha, scratch };
+
+		memcpy(sorted, d, n * sizeof(*sorted));
+		qsort(sorted, n, sizeof(*sorted), cmp_double);
+		/* The gaps on either side of the estimate's (lower) middle average. */
+		out->ci.lo = exp(lower_end(&rg, (rg.m - 1) / 2));
+		out->ci.hi = exp(upper_end(&rg, (rg.m - 1) / 2));
+		free(sorted);
 	}
 	free(scratch);
 	free(d);

@@ -31,11 +31,11 @@
  * estimate, the median of the Walsh averages (d_i + d_j) / 2, i <= j, the
  * centre of symmetry the test is about. Its interval is the test
  * inverted: the shifts t for which the test of d_k - t does not reject at
- * 1 - level, found by bisection between the smallest d_k and the estimate
- * (and between the estimate and the largest). So the interval holds 1
- * exactly when p >= 1 - level: a verdict read from p cannot contradict
- * the interval printed beside it. (Without ties this is the classical
- * interval between two Walsh averages.)
+ * 1 - level, found by binary search over the Walsh averages (the only
+ * places where that test can change its mind), on either side of the
+ * estimate. So the interval holds 1 exactly when p >= 1 - level: a verdict
+ * read from p cannot contradict the interval printed beside it. (Without
+ * ties this is the classical interval between two Walsh averages.)
  */
 
 #define WSR_EXACT_MAX 50

@@ -251,7 +251,7 @@ static void test_drift_cancels(void **state)
 static void test_interval_agrees_with_p(void **state)
 {
 	struct rng rg;
-	int disagree = 0, rejected = 0, trials = 600;
+	int disagree = 0, rejected = 0, trials = 200;
 
 	(void)state;
 	rng_seed(&rg, 77);

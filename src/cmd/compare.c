@@ -83,10 +83,10 @@ static const struct opt_help compare_help = {
 		"  redline compare --metric cpu_time before.json after.json\n"
 		"  redline compare --json base.json new.json > comparison.json\n",
 	.more = "metrics: auto (the default: cpu_time when every command computes on one\n"
-		"CPU, its CPU time between half its fastest wall time and 1.25 times its\n"
-		"median one; wall_time otherwise, or without CPU times), wall_time,\n"
-		"cpu_time (user + system), user_time, system_time, max_rss, or any other\n"
-		"metric both files hold.\n"
+		"CPU: its main thread sleeps less than a tenth of its CPU time, and its\n"
+		"CPU time is at most 1.25 times its wall time; wall_time otherwise, or\n"
+		"without CPU and sleep times), wall_time, cpu_time (user + system),\n"
+		"user_time, system_time, max_rss, or any other metric both files hold.\n"
 		"Two 'redline load' result sets are compared second by second on\n"
 		"latency_p50, latency_p90, latency_p99, latency_p99.9 and rps (more is\n"
 		"better), one table each (--json: latency_p99, or the --metric named).",

@@ -9,7 +9,7 @@
 
 static size_t blocks_of(size_t n)
 {
-	return n / 2 < DRIFT_BLOCKS ? n / 2 : DRIFT_BLOCKS;
+	return n < DRIFT_BLOCKS ? n : DRIFT_BLOCKS;
 }
 
 /* The log-medians of k consecutive blocks of x: sum of squared deviations from their mean. */

@@ -24,8 +24,9 @@
  * The drift between invocations cannot be seen in one invocation per
  * side; what can be seen is how much the machine wanders within each:
  * the runs of each side, in the order they ran, are cut into
- * DRIFT_BLOCKS consecutive blocks (fewer, down to 3, with fewer than
- * 2 * DRIFT_BLOCKS runs), and the log-medians of the blocks spread with a
+ * DRIFT_BLOCKS consecutive blocks (with fewer runs than that, each run is
+ * a block of its own: the 4 seconds of a short load test still compare),
+ * and the log-medians of the blocks spread with a
  * pooled standard deviation s, over (K_base - 1) + (K_new - 1) degrees of
  * freedom. Each side's median is taken to be as uncertain as one block's:
  * s, not s / sqrt(K), because on the machine measured the medians of
@@ -44,8 +45,7 @@
  */
 
 #define DRIFT_BLOCKS 5
-#define DRIFT_MIN_BLOCKS 3
-#define DRIFT_MIN_RUNS (2 * DRIFT_MIN_BLOCKS) /* a side with fewer cannot be compared */
+#define DRIFT_MIN_RUNS 3 /* a side with fewer cannot be compared */
 
 struct drift_result {
 	size_t n_num, n_den;	   /* runs of each side */

@@ -758,7 +758,7 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 				buf_addstr(out, " (regression)");
 			if (p->verdict == CMP_UNKNOWN)
 				buf_addstr(out, r->paired ? " (too few rounds)"
-							  : " (too few runs: 6 a side at least)");
+							  : " (too few runs: 3 a side at least)");
 			if (p->how == CMP_BY_POSITION)
 				buf_addstr(out, " (the only result on each side)");
 		}

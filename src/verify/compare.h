@@ -32,7 +32,7 @@ struct buf;
  * results of one interleaved bench (compare_within()) are compared round
  * by round instead (stats/paired.h). The verdict is benchstat's: '~' (no
  * significant change) unless p < alpha, then faster or slower by the sign
- * of the change; without an interval (fewer than 6 runs a side, or
+ * of the change; without an interval (fewer than 3 runs a side, or
  * rounds too few) there is no verdict at all. A change smaller than the
  * noise level (1 % by default) is '~' too, however significant, as in
  * Criterion.rs. A slower verdict whose change exceeds the threshold is a

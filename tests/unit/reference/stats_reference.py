@@ -207,7 +207,7 @@ def t_quantile2(p, df):
 
 def drift_ratio(num, den, level=0.95, blocks=5):
     def side(x):
-        k = min(blocks, len(x) // 2)
+        k = min(blocks, len(x))
         n = len(x)
         m = [math.log(statistics.median(x[j * n // k:(j + 1) * n // k])) for j in range(k)]
         mean = statistics.fmean(m)

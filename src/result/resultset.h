@@ -37,8 +37,8 @@ struct jw;
  *   ipc (ratio)
  *
  * Beyond the results, a bench result set may carry an analysis across
- * them: comparisons of each command with the fastest (ratio of medians,
- * its bootstrap interval, a Mann–Whitney test), and complexity fits over a
+ * them: comparisons of each command with the reference (round by round
+ * when interleaved: struct comparison), and complexity fits over a
  * parameter scan. Per-metric figures that follow from the values alone
  * (percentiles, MAD, IQR, intervals, outliers) are not stored: they are
  * computed when written or shown (metric_describe()), with a fixed seed,

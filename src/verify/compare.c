@@ -389,7 +389,8 @@ static bool computes(const struct result *r, char *why, size_t len)
 	double sleep = median_of(r, "sleep_time");
 
 	if (isnan(cpu) || isnan(wall)) {
-		snprintf(why, len, "'%s' has no CPU time per run (a hyperfine file?)", result_label(r));
+		snprintf(why, len, "'%s' has no CPU time per run (as in hyperfine's and other "
+			 "tools' files)", result_label(r));
 		return false;
 	}
 	if (isnan(sleep)) {

@@ -457,7 +457,7 @@ static int remeasure(void *ctx, const char *key, struct calib_row *row)
 	const struct remeasure_ctx *rc = ctx;
 	const struct calib_kernel *k = calib_kernel_find(key);
 
-	if (!k || interrupted)
+	if (!k || run_stop_signal())
 		return -EINTR;
 	return calib_measure(k, rc->env, rc->plan, row);
 }

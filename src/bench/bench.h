@@ -4,10 +4,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "run/perfctr.h"
 #include "run/proc.h"
 
-struct buf;
 struct bench_instr;
 struct resultset;
 struct result;
@@ -60,16 +60,31 @@ int bench_exec_line(struct bench_exec *ex, const char *line,
 int bench_exec_argv(struct bench_exec *ex, char *const *argv, struct buf *err);
 void bench_exec_release(struct bench_exec *ex);
 
+#define BENCH_REFERENCE ((size_t)-1)
+
+enum bench_output { BENCH_OUT_NULL, BENCH_OUT_PIPE, BENCH_OUT_INHERIT, BENCH_OUT_FILE };
+
+/*
+ * --output's WHERE: "null", "pipe", "inherit", or else a file. Returns the
+ * kind; a file's name is s itself.
+ */
+enum bench_output bench_output_parse(const char *s);
+
 struct bench_cmd {
 	struct bench_exec exec;
 	char *name;	    /* --command-name (parameters substituted), or NULL */
-	size_t template;    /* which command of the command line it came from */
+	size_t template;    /* which command of the command line it came from;
+			       BENCH_REFERENCE for --reference */
 	struct param_value {
 		char *name, *value;
 	} *params;
 	size_t nr_params;
 	/* Run around it; exec.argv NULL when absent. */
 	struct bench_exec prepare, conclude, setup, cleanup;
+	/* Where its output goes, when given per command (else bench_opts'). */
+	bool has_output;
+	enum bench_output output;
+	char *output_file; /* BENCH_OUT_FILE */
 };
 
 struct bench_plan {
@@ -78,13 +93,65 @@ struct bench_plan {
 	char **shell_argv; /* for measuring the shell's start-up; owned */
 };
 
+/*
+ * What a plan is built from: the command templates (command lines, then
+ * the exact argv given after '--', if any), the parameters they are run
+ * with, their names, and the commands run around them. Each of prepare,
+ * conclude, setup and cleanup holds nothing, one command for all, or one
+ * per template; the caller has checked those counts, as for outputs
+ * (--output given once per command; nothing: bench_opts' output for all).
+ * shell is --shell's value (NULL: a shell only where needed; "none":
+ * never; "default": sh always), no_shell is -N.
+ *
+ * reference (--reference, as hyperfine's): a command run first, as given
+ * (no parameters substituted), named reference_name; the per-command
+ * lists then hold its entry first.
+ */
+struct params;
+struct bench_plan_spec {
+	const struct params *params;
+	char **strings;		  /* command lines ... */
+	size_t nstrings;
+	char **exact;		  /* ... then this argv, or NULL */
+	const char **names;	  /* --command-name, for the first templates */
+	size_t nr_names;
+	const char **prepare, **conclude, **setup, **cleanup, **outputs;
+	size_t nr_prepare, nr_conclude, nr_setup, nr_cleanup, nr_outputs;
+	const char *shell;
+	bool no_shell;
+	const char *reference, *reference_name;
+};
+
+/*
+ * Why a plan could not be built: a sentence (no "error:" prefix), a hint
+ * when one helps (else empty), and whether the fault is in what was typed
+ * (a shell or a command line that cannot be split, an empty command: a
+ * usage error) rather than in what it names (a program that cannot be
+ * run). Initialise with BENCH_PLAN_ERROR_INIT, release with
+ * bench_plan_error_release().
+ */
+struct bench_plan_error {
+	struct buf msg, hint;
+	bool usage;
+};
+#define BENCH_PLAN_ERROR_INIT { BUF_INIT, BUF_INIT, false }
+void bench_plan_error_release(struct bench_plan_error *e);
+
+/*
+ * Build the plan: every template times every combination of the
+ * parameters, the first template's first. Returns 0, or a negative errno
+ * with *e filled. The plan holds what was built so far; release it either
+ * way.
+ */
+int bench_plan_build(struct bench_plan *plan, const struct bench_plan_spec *spec,
+		     struct bench_plan_error *e);
+
 void bench_plan_init(struct bench_plan *plan);
 void bench_plan_release(struct bench_plan *plan);
 /* Append a zeroed command; the pointer is valid until the next add. */
 struct bench_cmd *bench_plan_add(struct bench_plan *plan);
 
 enum bench_order { BENCH_INTERLEAVED, BENCH_SEQUENTIAL };
-enum bench_output { BENCH_OUT_NULL, BENCH_OUT_PIPE, BENCH_OUT_INHERIT, BENCH_OUT_FILE };
 
 struct bench_opts {
 	int warmup;
@@ -143,7 +210,9 @@ struct bench_failure {
 
 /*
  * Run the plan, appending one result per command to rs (which has
- * kind "bench"). Returns 0 when every planned run was done; 1 when
+ * kind "bench"). Every measured run gets HYPERFINE_ITERATION in its
+ * environment, as hyperfine 1.19 sets it: "0", "1", ... per command, and
+ * "warmup-0", ... for warm-up runs; the commands run around them do not. Returns 0 when every planned run was done; 1 when
  * bench_interrupt() stopped it (the runs finished so far are in rs,
  * rs->interrupted is set); or a negative errno with *fail saying what
  * went wrong (the results of the runs so far are in rs too).

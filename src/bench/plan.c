@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "bench/cmdline.h"
+#include "bench/params.h"
 
 static char **copy_argv(char *const *argv, size_t extra)
 {
@@ -122,6 +124,7 @@ void bench_plan_release(struct bench_plan *plan)
 		bench_exec_release(&c->setup);
 		bench_exec_release(&c->cleanup);
 		free(c->name);
+		free(c->output_file);
 		for (size_t j = 0; j < c->nr_params; j++) {
 			free(c->params[j].name);
 			free(c->params[j].value);
@@ -144,4 +147,200 @@ struct bench_cmd *bench_plan_add(struct bench_plan *plan)
 	c = &plan->cmds[plan->nr++];
 	memset(c, 0, sizeof(*c));
 	return c;
+}
+
+enum bench_output bench_output_parse(const char *s)
+{
+	return !strcmp(s, "null")    ? BENCH_OUT_NULL
+	     : !strcmp(s, "pipe")    ? BENCH_OUT_PIPE
+	     : !strcmp(s, "inherit") ? BENCH_OUT_INHERIT
+				     : BENCH_OUT_FILE;
+}
+
+void bench_plan_error_release(struct bench_plan_error *e)
+{
+	buf_release(&e->msg);
+	buf_release(&e->hint);
+}
+
+/* The t-th value of a per-command option: its only value, or the template's own. */
+static const char *per_cmd(const char **v, size_t nr, size_t t)
+{
+	return !nr ? NULL : nr == 1 ? v[0] : v[t];
+}
+
+/* A plan entry's exec for an auxiliary command (substituted), or nothing. */
+static int aux_exec(const struct bench_plan_spec *spec, const struct bench_shell *sh,
+		    const char *tmpl, const size_t *idx, struct bench_exec *ex,
+		    struct bench_plan_error *e)
+{
+	char *line;
+	int ret;
+
+	if (!tmpl)
+		return 0;
+	line = params_substitute(spec->params, idx, tmpl);
+	ret = bench_exec_line(ex, line, sh, &e->msg);
+	free(line);
+	return ret;
+}
+
+/* The shell to run commands with, into sh (its words owned by plan). */
+static int plan_shell(struct bench_plan *plan, const struct bench_plan_spec *spec,
+		      struct bench_shell *sh, struct bench_plan_error *e)
+{
+	char **words = NULL;
+	size_t nwords;
+
+	sh->mode = BENCH_SHELL_AUTO;
+	if (spec->no_shell || (spec->shell && !strcmp(spec->shell, "none"))) {
+		sh->mode = BENCH_SHELL_NEVER;
+	} else if (spec->shell && strcmp(spec->shell, "default")) {
+		sh->mode = BENCH_SHELL_ALWAYS;
+		if (cmdline_split(spec->shell, &words, &nwords) < 0 || !nwords) {
+			cmdline_free(words);
+			buf_addf(&e->msg, "cannot use '%s' as a shell", spec->shell);
+			e->usage = true;
+			return -EINVAL;
+		}
+	} else if (spec->shell) {
+		sh->mode = BENCH_SHELL_ALWAYS;
+	}
+	if (!words && cmdline_split("sh", &words, &nwords) < 0)
+		BUG("cannot split 'sh'");
+	sh->argv = words;
+	plan->shell_argv = words;
+	if (sh->mode == BENCH_SHELL_ALWAYS) {
+		struct buf path = BUF_INIT;
+		int ret = run_find_program(words[0], &path);
+
+		buf_release(&path);
+		if (ret < 0) {
+			buf_addf(&e->msg, "cannot run the shell '%s': %s", words[0],
+				 ret == -ENOENT ? "command not found" : strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* The commands run around command k (of the per-command lists), and its output. */
+static int plan_around(const struct bench_plan_spec *spec, const struct bench_shell *sh,
+		       size_t k, const size_t *idx, struct bench_cmd *c,
+		       struct bench_plan_error *e)
+{
+	const char *out = per_cmd(spec->outputs, spec->nr_outputs, k);
+	int ret;
+
+	if (out) {
+		c->has_output = true;
+		c->output = bench_output_parse(out);
+		if (c->output == BENCH_OUT_FILE)
+			c->output_file = xstrdup(out);
+	}
+	/* A command around the runs that cannot be prepared: exit 3, as a program not found. */
+	if ((ret = aux_exec(spec, sh, per_cmd(spec->prepare, spec->nr_prepare, k), idx,
+			    &c->prepare, e)) < 0 ||
+	    (ret = aux_exec(spec, sh, per_cmd(spec->conclude, spec->nr_conclude, k), idx,
+			    &c->conclude, e)) < 0 ||
+	    (ret = aux_exec(spec, sh, per_cmd(spec->setup, spec->nr_setup, k), idx,
+			    &c->setup, e)) < 0 ||
+	    (ret = aux_exec(spec, sh, per_cmd(spec->cleanup, spec->nr_cleanup, k), idx,
+			    &c->cleanup, e)) < 0)
+		return ret;
+	return 0;
+}
+
+/* --reference: as given, no parameters, the first of the per-command lists. */
+static int plan_reference(const struct bench_plan_spec *spec, const struct bench_shell *sh,
+			  const size_t *idx, struct bench_cmd *c, struct bench_plan_error *e)
+{
+	int ret;
+
+	c->template = BENCH_REFERENCE;
+	ret = bench_exec_line(&c->exec, spec->reference, sh, &e->msg);
+	if (ret < 0) {
+		buf_addstr(&e->hint, ret == -ENOENT ? "check the --reference command"
+						    : "quote the whole --reference command");
+		e->usage = ret == -EINVAL;
+		return ret;
+	}
+	if (spec->reference_name)
+		c->name = xstrdup(spec->reference_name);
+	c->params = xcalloc(1, sizeof(*c->params));
+	return plan_around(spec, sh, 0, idx, c, e);
+}
+
+/* Template t with the parameters at idx, into c. */
+static int plan_command(const struct bench_plan_spec *spec, const struct bench_shell *sh,
+			size_t t, const size_t *idx, struct bench_cmd *c,
+			struct bench_plan_error *e)
+{
+	const struct params *ps = spec->params;
+	int ret;
+
+	c->template = t;
+	if (t < spec->nstrings) {
+		char *line = params_substitute(ps, idx, spec->strings[t]);
+
+		ret = bench_exec_line(&c->exec, line, sh, &e->msg);
+		free(line);
+	} else {
+		size_t n = 0;
+		char **argv;
+
+		while (spec->exact[n])
+			n++;
+		argv = xcalloc(n + 1, sizeof(*argv));
+		for (size_t w = 0; w < n; w++)
+			argv[w] = params_substitute(ps, idx, spec->exact[w]);
+		ret = bench_exec_argv(&c->exec, argv, &e->msg);
+		for (size_t w = 0; w < n; w++)
+			free(argv[w]);
+		free(argv);
+	}
+	if (ret < 0) {
+		if (ret == -ENOENT)
+			buf_addstr(&e->hint, "check the spelling, or give a path ('./prog' for a "
+					     "program here)");
+		else if (ret == -EINVAL)
+			buf_addstr(&e->hint, "quote the whole command for redline, and quote "
+					     "inside it as in a shell");
+		e->usage = ret == -EINVAL;
+		return ret;
+	}
+	if (t < spec->nr_names)
+		c->name = params_substitute(ps, idx, spec->names[t]);
+	c->nr_params = ps->nr;
+	c->params = xcalloc(ps->nr + 1, sizeof(*c->params));
+	for (size_t p = 0; p < ps->nr; p++) {
+		c->params[p].name = xstrdup(ps->dims[p].name);
+		c->params[p].value = xstrdup(ps->dims[p].values[idx[p]]);
+	}
+	return plan_around(spec, sh, t + (spec->reference ? 1 : 0), idx, c, e);
+}
+
+int bench_plan_build(struct bench_plan *plan, const struct bench_plan_spec *spec,
+		     struct bench_plan_error *e)
+{
+	struct bench_shell sh = { BENCH_SHELL_AUTO, NULL };
+	size_t ntemplates = spec->nstrings + (spec->exact ? 1 : 0);
+	size_t combos = params_combinations(spec->params);
+	size_t *idx;
+	int ret;
+
+	ret = plan_shell(plan, spec, &sh, e);
+	if (ret < 0)
+		return ret;
+	idx = xcalloc(spec->params->nr + 1, sizeof(*idx));
+	if (spec->reference)
+		ret = plan_reference(spec, &sh, idx, bench_plan_add(plan), e);
+	for (size_t t = 0; t < ntemplates && !ret; t++) {
+		for (size_t k = 0; k < combos && !ret; k++) {
+			params_combination(spec->params, k, idx);
+			ret = plan_command(spec, &sh, t, idx, bench_plan_add(plan), e);
+		}
+	}
+	free(idx);
+	return ret;
 }

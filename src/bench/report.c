@@ -320,12 +320,23 @@ static void add_p(struct buf *out, double p)
 		buf_addf(out, "%.1e", p);
 }
 
+/* "19.06 times faster than", or for a reference that is slower, "1.25 times slower than". */
+static void add_ratio_words(struct buf *out, const struct comparison *c, const char *G,
+			    const char *R)
+{
+	bool faster = !(c->ratio < 1);
+
+	buf_addf(out, "%s%.2f%s times %s than", G, faster ? c->ratio : 1 / c->ratio, R,
+		 faster ? "faster" : "slower");
+}
+
 void report_comparisons(struct buf *out, const struct resultset *rs,
 			const struct report_opts *o)
 {
 	const char *B = term_c(o->color, TERM_BOLD), *R = term_c(o->color, TERM_RESET);
 	const char *G = term_c(o->color, TERM_GREEN);
 	size_t n = rs->nr_comparisons, *order;
+	const struct comparison *first = n ? &rs->comparisons[0] : NULL;
 
 	if (!n)
 		return;
@@ -341,24 +352,37 @@ void report_comparisons(struct buf *out, const struct resultset *rs,
 		}
 		order[j] = i;
 	}
-	buf_addf(out, "%sSummary%s (ratios of medians, 95%% bootstrap intervals, Mann–Whitney U)\n", B, R);
-	buf_addf(out, "  '%s%s%s' ran\n", G,
-		 result_label(&rs->results[rs->comparisons[0].reference]), R);
+	if (first->paired)
+		buf_addf(out, "%sSummary%s (wall time, run by run in rounds: typical per-round "
+			      "ratios, %g%% intervals, Wilcoxon signed-rank)\n",
+			 B, R, 100 * rs->level);
+	else
+		buf_addf(out, "%sSummary%s (wall time: ratios of medians, %g%% intervals from the "
+			      "drift within each command's runs)\n",
+			 B, R, 100 * rs->level);
+	buf_addf(out, "  '%s%s%s' ran\n", G, result_label(&rs->results[first->reference]), R);
 	for (size_t k = 0; k < n; k++) {
 		const struct comparison *c = &rs->comparisons[order[k]];
 		const struct result *r = &rs->results[c->result];
+		bool faster = !(c->ratio < 1), ci = isfinite(c->ci.lo) && isfinite(c->ci.hi);
 
-		buf_addf(out, "    %s%.2f%s", G, c->ratio, R);
-		if (isfinite(c->ci.lo) && isfinite(c->ci.hi))
-			buf_addf(out, " ± %.2f", (c->ci.hi - c->ci.lo) / 2);
-		buf_addf(out, " times faster than '%s'\n", result_label(r));
-		buf_addstr(out, "        ");
-		if (isfinite(c->ci.lo) && isfinite(c->ci.hi))
-			buf_addf(out, "95%% CI %.3f … %.3f, ", c->ci.lo, c->ci.hi);
-		buf_addstr(out, "p = ");
-		add_p(out, c->mw.p_value);
-		buf_addf(out, " (%s): %s\n", mw_method_name(c->mw.method),
-			 c->significant ? "significant" : "not significant at p<0.05");
+		buf_addstr(out, "    ");
+		add_ratio_words(out, c, G, R);
+		buf_addf(out, " '%s'\n        ", result_label(r));
+		if (!ci) {
+			buf_addf(out, "too few %s for an interval or a test\n",
+				 c->paired ? "rounds" : "runs");
+			continue;
+		}
+		/* The interval of the number printed: of the inverse when it is "slower". */
+		buf_addf(out, "%g%% CI %.3f … %.3f, p = ", 100 * rs->level,
+			 faster ? c->ci.lo : 1 / c->ci.hi, faster ? c->ci.hi : 1 / c->ci.lo);
+		add_p(out, c->p_value);
+		if (c->paired)
+			buf_addf(out, " (%zu rounds)", c->pairs);
+		else
+			buf_addf(out, " (drift ±%.1f%%)", 100 * (exp(c->drift) - 1));
+		buf_addf(out, ": %s\n", c->significant ? "significant" : "not significant");
 	}
 	buf_addch(out, '\n');
 	free(order);
@@ -513,6 +537,14 @@ void report_complexity(struct buf *out, const struct resultset *rs,
 		fit_line(out, "best fit", u, c, c->fit.best, o);
 		if (c->fit.runner_up >= 0)
 			fit_line(out, "runner-up", u, c, c->fit.runner_up, o);
+		if (c->fit.ambiguous_with >= 0)
+			buf_addf(out, "  %sambiguous between %s and %s%s: they fit within the noise of "
+				      "each other (F-test p = %.2g); more sizes, or a wider range, "
+				      "would tell them apart\n",
+				 term_c(o->color, TERM_BOLD_YELLOW),
+				 cx_model_label((enum cx_model)c->fit.best),
+				 cx_model_label((enum cx_model)c->fit.ambiguous_with),
+				 term_c(o->color, TERM_RESET), c->fit.ambiguity_p);
 		if (c->fit.best == CX_O1 && c->fit.runner_up >= 0)
 			buf_addf(out, "  (no growth law explains the times better than a constant: "
 				      "F-test p = %.2g)\n", c->fit.p_value);
@@ -557,7 +589,11 @@ static struct tu table_unit(const struct resultset *rs, const struct report_opts
 	return tu_of(o->unit, fastest);
 }
 
-/* "1.52 ± 0.03" (ratio of medians to the fastest), "1.00" for the fastest. */
+/*
+ * "1.52 [1.48 … 1.57]": the ratio to the reference with its interval
+ * (hyperfine writes "1.52 ± 0.03"; a ratio's interval is not symmetric,
+ * and "± 36" beside "14" says nothing); "1.00" for the reference.
+ */
 static void add_relative(struct buf *b, const struct resultset *rs, size_t i)
 {
 	for (size_t k = 0; k < rs->nr_comparisons; k++) {
@@ -567,7 +603,7 @@ static void add_relative(struct buf *b, const struct resultset *rs, size_t i)
 			continue;
 		buf_addf(b, "%.2f", c->ratio);
 		if (isfinite(c->ci.lo) && isfinite(c->ci.hi))
-			buf_addf(b, " ± %.2f", (c->ci.hi - c->ci.lo) / 2);
+			buf_addf(b, " [%.2f … %.2f]", c->ci.lo, c->ci.hi);
 		return;
 	}
 	buf_addstr(b, ok_metric(&rs->results[i], "wall_time") ? "1.00" : "n/a");

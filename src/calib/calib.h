@@ -203,6 +203,8 @@ struct calib_row {
 	unsigned discarded;	/* repetitions run again because they were preempted */
 	double bytes;		/* bytes one operation moves; 0 when not a copy or read */
 	bool derived;		/* computed from other figures, not measured */
+	unsigned remeasured;	/* times measured again for contradicting the hierarchy */
+	bool contradicts;	/* still does: L1 < L2 < L3 < memory fails at it */
 	double seconds;		/* wall time the figure took, setup included (NaN: Python, see calib_interp) */
 };
 
@@ -283,6 +285,27 @@ void calib_derive(const struct calib_kernel *k, const struct calib_table *t,
  * looked for, and returns 0 or -ENOENT.
  */
 int calib_find_helper(struct buf *path);
+
+/*
+ * The memory hierarchy: a load from L1 is faster than from L2, than from
+ * L3, than from main memory. A table whose medians say otherwise (an L3
+ * slower than memory, measured while another guest thrashed the shared
+ * cache) holds a wrong figure. calib_hierarchy_check() lists the memory
+ * rows measured (mem.l1, mem.l2, mem.l3, mem.main, in that order, those
+ * with a figure) that break the order: both rows of every neighbouring pair
+ * out of order, each once. Returns how many, at most max, into bad[].
+ *
+ * calib_enforce_hierarchy() measures those rows again, by
+ * remeasure(ctx, key, row) (which fills a fresh row, as calib_measure
+ * does, and returns 0 or a negative errno), at most rounds times while the
+ * order is broken; a new figure replaces the old one, and the row counts
+ * the re-measurement. Rows still out of order are marked contradicts, with
+ * a note saying what they contradict. Returns how many are.
+ */
+size_t calib_hierarchy_check(const struct calib_table *t, const char **bad, size_t max);
+size_t calib_enforce_hierarchy(struct calib_table *t,
+			       int (*remeasure)(void *ctx, const char *key, struct calib_row *row),
+			       void *ctx, unsigned rounds);
 
 /* ---- Python ----------------------------------------------------------------- */
 

@@ -109,6 +109,8 @@ static void write_row(struct jw *w, const struct calib_row *r)
 	jw_array_end(w);
 	kv_num(w, "empty_loop_ns", ok ? r->empty_ns : NAN);
 	jw_kv_uint(w, "discarded", r->discarded);
+	jw_kv_uint(w, "remeasured", r->remeasured);
+	jw_kv_bool(w, "contradicts_hierarchy", r->contradicts);
 	jw_key(w, "iterations");
 	if (ok && !r->derived)
 		jw_uint(w, r->iters);

@@ -311,6 +311,117 @@ int calib_measure(const struct calib_kernel *k, const struct calib_env *env,
 	return ret;
 }
 
+/* ---- the memory hierarchy ------------------------------------------------------- */
+
+static const char *const hierarchy[] = { "mem.l1", "mem.l2", "mem.l3", "mem.main" };
+
+static struct calib_row *find_row(struct calib_table *t, const char *key)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		if (!strcmp(t->rows[i].key, key) && !t->rows[i].interp)
+			return &t->rows[i];
+	return NULL;
+}
+
+static bool has_figure(const struct calib_row *r)
+{
+	return r && r->status == CALIB_OK && r->nr && isfinite(r->st.median);
+}
+
+static void add_bad(const char **bad, size_t max, size_t *n, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(bad[i], key))
+			return;
+	if (*n < max)
+		bad[(*n)++] = key;
+}
+
+size_t calib_hierarchy_check(const struct calib_table *t, const char **bad, size_t max)
+{
+	const struct calib_row *prev = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(hierarchy); i++) {
+		const struct calib_row *r = calib_table_find(t, hierarchy[i]);
+
+		if (!has_figure(r))
+			continue;
+		/* Neighbours among the levels measured: L1 against L3 when L2 is missing. */
+		if (prev && !(prev->st.median < r->st.median)) {
+			add_bad(bad, max, &n, prev->key);
+			add_bad(bad, max, &n, r->key);
+		}
+		prev = r;
+	}
+	return n;
+}
+
+/* The figure of fresh replaces row's; the row keeps its place and its count. */
+static void replace_figure(struct calib_row *row, struct calib_row *fresh)
+{
+	unsigned remeasured = row->remeasured + 1;
+
+	free(row->note);
+	free(row->error);
+	free(row->per_op);
+	*row = *fresh;
+	row->remeasured = remeasured;
+	memset(fresh, 0, sizeof(*fresh));
+}
+
+size_t calib_enforce_hierarchy(struct calib_table *t,
+			       int (*remeasure)(void *ctx, const char *key, struct calib_row *row),
+			       void *ctx, unsigned rounds)
+{
+	const char *bad[ARRAY_SIZE(hierarchy)];
+	size_t n;
+
+	for (unsigned round = 0; round < rounds; round++) {
+		n = calib_hierarchy_check(t, bad, ARRAY_SIZE(bad));
+		if (!n)
+			return 0;
+		for (size_t i = 0; i < n; i++) {
+			struct calib_row *row = find_row(t, bad[i]);
+			struct calib_row fresh;
+
+			memset(&fresh, 0, sizeof(fresh));
+			fresh.key = row->key;
+			fresh.group = row->group;
+			fresh.label = row->label;
+			fresh.method = row->method;
+			fresh.classic_ns = row->classic_ns;
+			fresh.status = CALIB_OK;
+			calib_summarize(NULL, 0, &fresh.st);
+			fresh.empty_ns = NAN;
+			/* A re-measurement that fails keeps the figure there was. */
+			if (remeasure(ctx, bad[i], &fresh) == 0 && has_figure(&fresh)) {
+				replace_figure(row, &fresh);
+			} else {
+				row->remeasured++;
+				free(fresh.note);
+				free(fresh.error);
+				free(fresh.per_op);
+			}
+		}
+	}
+	n = calib_hierarchy_check(t, bad, ARRAY_SIZE(bad));
+	for (size_t i = 0; i < n; i++) {
+		struct calib_row *row = find_row(t, bad[i]);
+		struct buf note = BUF_INIT;
+
+		row->contradicts = true;
+		if (row->note)
+			buf_addf(&note, "%s; ", row->note);
+		buf_addf(&note, "contradicts L1 < L2 < L3 < memory");
+		if (row->remeasured)
+			buf_addf(&note, " (measured %u times)", row->remeasured + 1);
+		free(row->note);
+		row->note = buf_detach(&note, NULL);
+	}
+	return n;
+}
+
 void calib_derive(const struct calib_kernel *k, const struct calib_table *t,
 		  struct calib_row *row)
 {

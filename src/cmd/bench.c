@@ -5,32 +5,31 @@
  *   $ redline bench -w 2 -r 20 -n list -n set 'build/examples/dedup list 20000' \
  *         'build/examples/dedup set 20000'
  *   Benchmark 1: list
- *     Time (mean ± σ):       23.9 ms ±    4.4 ms    [User: 22.3 ms, System: 0.3 ms]
- *     Range (min … max):     20.2 ms …   36.4 ms    20 runs
- *     Median (95% CI):       22.1 ms   [21.2 ms … 24.0 ms]
- *     p5 / p95 / p99:        20.4 ms / 30.6 ms / 35.2 ms
- *     MAD / IQR:              1.6 ms / 3.3 ms    [Peak RSS: 2.00 MiB]
- *     Warning: 1 of 20 runs is a statistical outlier (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
+ *     Time (mean ± σ):      352.4 ms ±   95.5 ms    [User: 23.1 ms, System: 0.9 ms]
+ *     Range (min … max):    205.7 ms …  574.2 ms    20 runs
+ *     Median (95% CI):      339.4 ms   [306.1 ms … 383.9 ms]
+ *     p5 / p95 / p99:       231.4 ms / 537.6 ms / 566.9 ms
+ *     MAD / IQR:             47.7 ms / 90.6 ms    [Peak RSS: 3.22 MiB]
  *
  *   Benchmark 2: set
- *     Time (mean ± σ):        1.3 ms ±    0.3 ms    [User: 1.0 ms, System: 0.2 ms]
- *     Range (min … max):      1.1 ms …    2.2 ms    20 runs
- *     Median (95% CI):        1.2 ms   [1.1 ms … 1.3 ms]
- *     p5 / p95 / p99:         1.1 ms / 1.8 ms / 2.1 ms
- *     MAD / IQR:              0.1 ms / 0.3 ms    [Peak RSS: 2.00 MiB]
- *     Warning: 2 of 20 runs are statistical outliers (modified z-score above 3.5). A quieter machine, --warmup or --prepare may help
+ *     Time (mean ± σ):       11.0 ms ±   10.1 ms    [User: 1.0 ms, System: 0.0 ms]
+ *     Range (min … max):      0.9 ms …   44.0 ms    20 runs
+ *     Median (95% CI):        9.0 ms   [4.5 ms … 15.7 ms]
+ *     p5 / p95 / p99:         1.0 ms / 20.6 ms / 39.3 ms
+ *     MAD / IQR:              7.2 ms / 13.0 ms    [Peak RSS: 3.22 MiB]
  *
- *   Summary (ratios of medians, 95% bootstrap intervals, Mann–Whitney U)
+ *   Summary (wall time, run by run in rounds: typical per-round ratios, 95% intervals, Wilcoxon signed-rank)
  *     'set' ran
- *       19.06 ± 2.65 times faster than 'list'
- *           95% CI 16.063 … 21.368, p = 1.5e-11 (exact): significant
+ *       44.81 times faster than 'list'
+ *           95% CI 26.041 … 97.410, p = 1.9e-06 (20 rounds): significant
  *
- * Everything a hyperfine user types keeps working (same options, same
- * meanings, same export files with more in them); the differences are
- * that runs of several commands are interleaved, that a shell is started
- * only when the command needs one, and that comparisons come with
- * bootstrap intervals and a Mann–Whitney test. --complexity fits growth
- * laws over a numeric parameter scan.
+ * (at load 17 on 2 cores.) Everything a hyperfine user types keeps working
+ * (same options, same meanings, same export files with more in them); the
+ * differences are that runs of several commands are interleaved and
+ * compared round by round, with intervals, that a shell is started only
+ * when the command needs one, and the regression gate: --reference OLD
+ * --fail-on-regression NEW. --complexity fits growth laws over a numeric
+ * parameter scan.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -91,16 +90,21 @@ struct export {
 struct bench_state {
 	/* options, with their defaults in cmd_bench()'s initializer */
 	int warmup, runs, min_runs, max_runs;
-	struct strlist prepare, conclude, setup, cleanup, names, lists, counters;
+	struct strlist prepare, conclude, setup, cleanup, names, lists, counters, outputs;
 	const char *scan[3];
 	bool has_scan;
 	const char *step;
 	const char *shell;
 	bool no_shell, ignore_failure, show_output, complexity, json;
-	const char *output, *input, *style, *sort, *time_unit, *order, *timeout;
+	const char *input, *style, *sort, *time_unit, *order, *timeout;
+	const char *reference, *reference_name; /* --reference: results[0] */
 	const char *cx_metric;
 	const char *baseline;	/* --baseline FILE */
 	const char *history;	/* --history[=DB]: "" for the default store */
+	/* the regression gate: compare's options */
+	bool fail_on_regression;
+	double threshold, noise;
+	const char *metric;
 	struct resultset base;	/* its result set, read before the runs */
 	bool has_base;
 	int pin;
@@ -159,7 +163,8 @@ static const struct opt_help bench_help = {
 		"Benchmark commands: run each many times and report its time with the\n"
 		"statistics that say how far to trust it (median and its 95 % confidence\n"
 		"interval, percentiles, MAD, outliers); with several commands, how many\n"
-		"times faster the fastest is, with an interval and a Mann–Whitney test.\n"
+		"times faster the fastest is (or than --reference), round by round, with\n"
+		"an interval and Wilcoxon's signed-rank test.\n"
 		"The options are hyperfine's, with the same names and meanings, and the\n"
 		"exports are a superset of its. Where redline differs:\n"
 		"\n"
@@ -182,6 +187,7 @@ static const struct opt_help bench_help = {
 		"fails, 4 when an export cannot be written, 130 when interrupted.",
 	.examples =
 		"  redline bench 'sleep 0.1' 'sleep 0.12'\n"
+		"  redline bench --reference 'old/prog input' --fail-on-regression 'new/prog input'\n"
 		"  redline bench -w 3 -r 20 --export-json r.json -- ./build/examples/dedup set 20000\n"
 		"  redline bench -L algo list,set './build/examples/dedup {algo} 20000'\n"
 		"  redline bench -P n 1000 8000 -D 1000 --complexity './build/examples/dedup list {n}'\n"
@@ -326,15 +332,15 @@ static int parse_choices(struct bench_state *st)
 			return -1;
 		}
 	}
-	if (st->show_output || !strcmp(st->output, "inherit")) {
+	/* One --output for every command; several (one per command) go into the plan. */
+	if (st->show_output) {
 		st->bo.output = BENCH_OUT_INHERIT;
-	} else if (!strcmp(st->output, "null")) {
-		st->bo.output = BENCH_OUT_NULL;
-	} else if (!strcmp(st->output, "pipe")) {
-		st->bo.output = BENCH_OUT_PIPE;
-	} else {
-		st->bo.output = BENCH_OUT_FILE;
-		st->bo.output_file = st->output;
+		st->outputs.nr = 0;
+	} else if (st->outputs.nr == 1) {
+		st->bo.output = bench_output_parse(st->outputs.v[0]);
+		if (st->bo.output == BENCH_OUT_FILE)
+			st->bo.output_file = st->outputs.v[0];
+		st->outputs.nr = 0;
 	}
 	if (strcmp(st->input, "null")) {
 		int fd = open(st->input, O_RDONLY | O_CLOEXEC);
@@ -368,7 +374,10 @@ static int check_counts(struct bench_state *st)
 	} per_cmd[] = {
 		{ "--prepare", &st->prepare }, { "--conclude", &st->conclude },
 		{ "--setup", &st->setup },     { "--cleanup", &st->cleanup },
+		{ "--output", &st->outputs },
 	};
+	/* As in hyperfine, the per-command lists count the reference among the commands. */
+	size_t ncmds = st->nr_templates + (st->reference ? 1 : 0);
 
 	if (st->runs && (st->min_runs || st->max_runs)) {
 		error("'--runs' cannot be combined with '--min-runs' or '--max-runs'");
@@ -377,6 +386,16 @@ static int check_counts(struct bench_state *st)
 	if (st->min_runs && st->max_runs && st->min_runs > st->max_runs) {
 		error("'--min-runs' (%d) is larger than '--max-runs' (%d)", st->min_runs,
 		      st->max_runs);
+		return -1;
+	}
+	if (st->reference_name && !st->reference) {
+		error("'--reference-name' names the '--reference' command, which is not given");
+		return -1;
+	}
+	if (st->fail_on_regression && !st->reference && st->nr_templates < 2 && !st->baseline) {
+		error("'--fail-on-regression' needs something to compare with");
+		hint("give the old build as --reference 'old/prog', or two commands (the first is "
+		     "the base), or a --baseline FILE");
 		return -1;
 	}
 	if (st->no_shell && st->shell && strcmp(st->shell, "none")) {
@@ -391,10 +410,12 @@ static int check_counts(struct bench_state *st)
 	for (size_t i = 0; i < ARRAY_SIZE(per_cmd); i++) {
 		size_t n = per_cmd[i].l->nr;
 
-		if (n > 1 && n != st->nr_templates) {
+		if (n > 1 && n != ncmds) {
 			error("'%s' was given %zu times for %zu command%s", per_cmd[i].opt, n,
-			      st->nr_templates, st->nr_templates == 1 ? "" : "s");
-			hint("give it once (for every command) or once per command");
+			      ncmds, ncmds == 1 ? "" : "s");
+			hint(st->reference ? "give it once (for every command) or once per command, "
+					     "the --reference first"
+					   : "give it once (for every command) or once per command");
 			return -1;
 		}
 	}
@@ -459,129 +480,42 @@ bad:
 	return -1;
 }
 
-/* The i-th value of a per-command option: its only value, or the command's own. */
-static const char *per_cmd(const struct strlist *l, size_t t)
-{
-	return !l->nr ? NULL : l->nr == 1 ? l->v[0] : l->v[t];
-}
-
-/* A plan entry's exec for an auxiliary command (substituted), or nothing. */
-static int aux_exec(const struct bench_state *st, const struct bench_shell *sh,
-		    const char *tmpl, const size_t *idx, struct bench_exec *ex)
-{
-	struct buf err = BUF_INIT;
-	char *line;
-	int ret;
-
-	if (!tmpl)
-		return 0;
-	line = params_substitute(&st->params, idx, tmpl);
-	ret = bench_exec_line(ex, line, sh, &err);
-	if (ret < 0)
-		error("%s", err.ptr);
-	free(line);
-	buf_release(&err);
-	return ret;
-}
-
-/*
- * The plan: every command template (strings, then the exact argv) times
- * every parameter combination. Returns 0, or an exit status.
- */
+/* The plan: every command template times every parameter combination. Returns 0, or an exit status. */
 static int build_plan(struct bench_state *st, char **strings, size_t nstrings,
 		      char **exact, struct bench_plan *plan)
 {
-	struct bench_shell sh = { BENCH_SHELL_AUTO, NULL };
-	size_t combos = params_combinations(&st->params);
-	size_t *idx = xcalloc(st->params.nr + 1, sizeof(*idx));
-	char **words = NULL;
-	size_t nwords;
+	const struct bench_plan_spec spec = {
+		.params = &st->params,
+		.strings = strings,
+		.nstrings = nstrings,
+		.exact = exact,
+		.names = st->names.v,
+		.nr_names = st->names.nr,
+		.prepare = st->prepare.v,
+		.nr_prepare = st->prepare.nr,
+		.conclude = st->conclude.v,
+		.nr_conclude = st->conclude.nr,
+		.setup = st->setup.v,
+		.nr_setup = st->setup.nr,
+		.cleanup = st->cleanup.v,
+		.nr_cleanup = st->cleanup.nr,
+		.outputs = st->outputs.v,
+		.nr_outputs = st->outputs.nr,
+		.shell = st->shell,
+		.no_shell = st->no_shell,
+		.reference = st->reference,
+		.reference_name = st->reference_name,
+	};
+	struct bench_plan_error e = BENCH_PLAN_ERROR_INIT;
 	int status = 0;
 
-	if (st->no_shell || (st->shell && !strcmp(st->shell, "none"))) {
-		sh.mode = BENCH_SHELL_NEVER;
-	} else if (st->shell && strcmp(st->shell, "default")) {
-		sh.mode = BENCH_SHELL_ALWAYS;
-		if (cmdline_split(st->shell, &words, &nwords) < 0 || !nwords) {
-			error("cannot use '%s' as a shell", st->shell);
-			cmdline_free(words);
-			free(idx);
-			return RL_EXIT_USAGE;
-		}
-	} else if (st->shell) {
-		sh.mode = BENCH_SHELL_ALWAYS;
+	if (bench_plan_build(plan, &spec, &e) < 0) {
+		error("%s", e.msg.ptr);
+		if (e.hint.len)
+			hint("%s", e.hint.ptr);
+		status = e.usage ? RL_EXIT_USAGE : RL_EXIT_TARGET;
 	}
-	if (!words && cmdline_split("sh", &words, &nwords) < 0)
-		BUG("cannot split 'sh'");
-	sh.argv = words;
-	plan->shell_argv = words;
-	if (sh.mode == BENCH_SHELL_ALWAYS) {
-		struct buf path = BUF_INIT;
-		int e = run_find_program(words[0], &path);
-
-		buf_release(&path);
-		if (e < 0) {
-			error("cannot run the shell '%s': %s", words[0],
-			      e == -ENOENT ? "command not found" : strerror(-e));
-			free(idx);
-			return RL_EXIT_TARGET;
-		}
-	}
-
-	for (size_t t = 0; t < st->nr_templates && !status; t++) {
-		for (size_t k = 0; k < combos && !status; k++) {
-			struct bench_cmd *c = bench_plan_add(plan);
-			struct buf err = BUF_INIT;
-			int ret;
-
-			params_combination(&st->params, k, idx);
-			c->template = t;
-			if (t < nstrings) {
-				char *line = params_substitute(&st->params, idx, strings[t]);
-
-				ret = bench_exec_line(&c->exec, line, &sh, &err);
-				free(line);
-			} else {
-				size_t n = 0;
-				char **argv;
-
-				while (exact[n])
-					n++;
-				argv = xcalloc(n + 1, sizeof(*argv));
-				for (size_t w = 0; w < n; w++)
-					argv[w] = params_substitute(&st->params, idx, exact[w]);
-				ret = bench_exec_argv(&c->exec, argv, &err);
-				for (size_t w = 0; w < n; w++)
-					free(argv[w]);
-				free(argv);
-			}
-			if (ret < 0) {
-				error("%s", err.ptr);
-				if (ret == -ENOENT)
-					hint("check the spelling, or give a path ('./prog' for a program here)");
-				else if (ret == -EINVAL)
-					hint("quote the whole command for redline, and quote inside it as in a shell");
-				status = ret == -EINVAL ? RL_EXIT_USAGE : RL_EXIT_TARGET;
-			}
-			buf_release(&err);
-			if (status)
-				break;
-			if (t < st->names.nr)
-				c->name = params_substitute(&st->params, idx, st->names.v[t]);
-			c->nr_params = st->params.nr;
-			c->params = xcalloc(st->params.nr + 1, sizeof(*c->params));
-			for (size_t p = 0; p < st->params.nr; p++) {
-				c->params[p].name = xstrdup(st->params.dims[p].name);
-				c->params[p].value = xstrdup(st->params.dims[p].values[idx[p]]);
-			}
-			if (aux_exec(st, &sh, per_cmd(&st->prepare, t), idx, &c->prepare) < 0 ||
-			    aux_exec(st, &sh, per_cmd(&st->conclude, t), idx, &c->conclude) < 0 ||
-			    aux_exec(st, &sh, per_cmd(&st->setup, t), idx, &c->setup) < 0 ||
-			    aux_exec(st, &sh, per_cmd(&st->cleanup, t), idx, &c->cleanup) < 0)
-				status = RL_EXIT_TARGET;
-		}
-	}
-	free(idx);
+	bench_plan_error_release(&e);
 	return status;
 }
 
@@ -643,7 +577,8 @@ static void fit_complexity(struct bench_state *st, const struct bench_plan *plan
 		double *sizes = xmalloc(rs->nr * sizeof(*sizes));
 		struct buf tmpl = BUF_INIT;
 
-		if (used[i])
+		/* The --reference has no parameters: no series to fit. */
+		if (used[i] || plan->cmds[i].template == BENCH_REFERENCE)
 			goto next;
 		for (size_t j = i; j < rs->nr; j++) {
 			bool same = plan->cmds[j].template == plan->cmds[i].template;
@@ -879,23 +814,103 @@ static int commit_exports(struct bench_state *st, const struct resultset *rs)
 	return status;
 }
 
-/* --baseline: the comparison that 'redline compare BASELINE NEW' prints. */
-static void report_baseline(struct buf *b, const struct bench_state *st,
-			    const struct resultset *rs)
+/* The options of the gate, as compare's. */
+static struct cmp_opts gate_opts(const struct bench_state *st)
 {
 	struct cmp_opts co = CMP_OPTS_INIT;
+
+	co.metric = st->metric;
+	co.threshold = st->threshold;
+	co.noise = st->noise;
+	return co;
+}
+
+/* --baseline: the comparison that 'redline compare BASELINE NEW' prints. Its regressions. */
+static size_t report_baseline(struct buf *b, const struct bench_state *st,
+			      const struct resultset *rs)
+{
+	struct cmp_opts co = gate_opts(st);
 	struct cmp_render_opts ro = { 0 };
 	struct cmp_result r;
+	size_t n;
 
 	if (compare_resultsets(&st->base, rs, &co, &r) < 0)
-		return;
+		return 0;
 	ro.base_name = st->baseline;
 	ro.new_name = "this run";
 	ro.color = st->ro.color;
-	buf_rtrim(b);
-	buf_addstr(b, "\n\n");
-	compare_render(b, &r, &ro);
+	ro.regressions = st->fail_on_regression || st->threshold > 0;
+	if (b) {
+		buf_rtrim(b);
+		buf_addstr(b, "\n\n");
+		compare_render(b, &r, &ro);
+	}
+	n = r.nr_regressions;
 	cmp_result_release(&r);
+	return n;
+}
+
+/*
+ * The gate: every command against the reference (--reference), or against
+ * the first command's result with the same parameters. Paired by round
+ * when interleaved. Prints into b (unless NULL); returns the regressions.
+ */
+static size_t report_gate(struct buf *b, const struct bench_state *st,
+			  const struct resultset *rs, const struct bench_plan *plan)
+{
+	struct cmp_opts co = gate_opts(st);
+	struct cmp_render_opts ro = { 0 };
+	struct cmp_result r;
+	size_t *base = xcalloc(rs->nr + 1, sizeof(*base)), *new = xcalloc(rs->nr + 1, sizeof(*new));
+	size_t n = 0, combos = params_combinations(&st->params), regressions = 0;
+	struct buf bname = BUF_INIT;
+
+	for (size_t i = 0; i < rs->nr && i < plan->nr; i++) {
+		if (st->reference) {
+			if (i) {
+				base[n] = 0;
+				new[n++] = i;
+			}
+		} else if (plan->cmds[i].template) {
+			/* Results are template-major: the first template's with these parameters. */
+			base[n] = i % combos;
+			new[n++] = i;
+		}
+	}
+	if (n && compare_within(rs, base, new, n, &co, &r) == 0) {
+		buf_addf(&bname, "'%s'", result_label(&rs->results[0]));
+		if (!st->reference && combos > 1)
+			buf_addstr(&bname, " and the first command's other runs");
+		ro.base_name = bname.ptr;
+		ro.new_name = st->reference ? "the commands" : "the other commands";
+		ro.color = st->ro.color;
+		ro.regressions = true;
+		if (b) {
+			buf_rtrim(b);
+			buf_addstr(b, "\n\n");
+			compare_render(b, &r, &ro);
+		}
+		regressions = r.nr_regressions;
+		cmp_result_release(&r);
+	}
+	buf_release(&bname);
+	free(base);
+	free(new);
+	return regressions;
+}
+
+/* A metric that bench records (or "auto" for the gate, when allowed). */
+static bool known_metric(const struct bench_state *st, const char *name, bool allow_auto)
+{
+	static const char *const known[] = { "wall_time", "cpu_time", "user_time",
+					     "system_time", "max_rss" };
+	bool ok = allow_auto && !strcmp(name, "auto");
+
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		ok |= !strcmp(name, known[i]);
+	for (size_t i = 0; i < st->bo.ncounters; i++)
+		ok |= !strcmp(name, st->bo.counters[i]->key);
+	return ok;
 }
 
 /* --- the command -------------------------------------------------------------------- */
@@ -909,6 +924,7 @@ static void release_state(struct bench_state *st)
 	free(st->names.v);
 	free(st->lists.v);
 	free(st->counters.v);
+	free(st->outputs.v);
 	params_release(&st->params);
 	buf_release(&st->extra);
 	bench_instr_release(&st->instr);
@@ -923,12 +939,13 @@ int cmd_bench(int argc, char **argv)
 		.runs = 0,
 		.min_runs = 0,
 		.max_runs = 0,
-		.output = "null",
 		.input = "null",
 		.style = "auto",
 		.sort = "auto",
 		.order = "interleaved",
 		.cx_metric = "wall_time",
+		.metric = "auto",
+		.noise = 1,
 		.pin = -1,
 		.exports = {
 			{ NULL, "JSON export", write_json_export, OUT_JSON },
@@ -978,14 +995,20 @@ int cmd_bench(int argc, char **argv)
 			 "keep going when a command exits non-zero (recorded)"),
 		OPT_FLAG(0, "show-output", &st.show_output,
 			 "let the commands' output through (same as --output inherit)"),
-		OPT_STRING(0, "output", &st.output, "WHERE",
-			   "the commands' stdout and stderr: null (default), pipe\n"
-			   "(read and discarded), inherit, or a FILE (appended)"),
+		OPT_CALLBACK(0, "output", &st.outputs, "WHERE", 1, add_to_list,
+			     "the commands' stdout and stderr: null (default), pipe\n"
+			     "(read and discarded), inherit, or a FILE (appended);\n"
+			     "once for all, or once per command"),
 		OPT_STRING(0, "input", &st.input, "WHERE",
 			   "the commands' stdin: null (default) or a FILE"),
 		OPT_CALLBACK('n', "command-name", &st.names, "NAME", 1, add_to_list,
 			     "name the commands in the output (one per command;\n"
 			     "{parameters} allowed)"),
+		OPT_STRING(0, "reference", &st.reference, "CMD",
+			   "also run CMD, first, and compare every command with it\n"
+			   "(by default: with the fastest)"),
+		OPT_STRING(0, "reference-name", &st.reference_name, "NAME",
+			   "name the --reference command"),
 		OPT_GROUP("output"),
 		OPT_STRING(0, "style", &st.style, "TYPE",
 			   "auto, basic (no colour or progress bar), full, nocolor,\n"
@@ -1029,6 +1052,20 @@ int cmd_bench(int argc, char **argv)
 		OPT_OPTARG(0, "history", &st.history, "DB", "",
 			   "store the result set in the history (redline history;\n"
 			   "DB: its --db, attached with '=')"),
+		OPT_GROUP("the regression gate (CI)"),
+		OPT_FLAG(0, "fail-on-regression", &st.fail_on_regression,
+			 "exit 1 when a command is significantly slower than the\n"
+			 "reference (--reference, else the first command), round by\n"
+			 "round, or than its match in the --baseline"),
+		OPT_DOUBLE(0, "threshold", &st.threshold, "PCT", 0, 1e9,
+			   "only a slowdown by more than PCT percent is a regression\n"
+			   "(default 0)"),
+		OPT_DOUBLE(0, "noise", &st.noise, "PCT", 0, 1e9,
+			   "a change within PCT percent is no change (default 1)"),
+		OPT_STRING(0, "metric", &st.metric, "METRIC",
+			   "what the gate compares: auto (default: CPU time for\n"
+			   "commands that compute, wall time for those that wait),\n"
+			   "wall_time, cpu_time, or a --counter"),
 		OPT_END(),
 	};
 	struct bench_events ev = { &st, on_progress, on_finished };
@@ -1036,7 +1073,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_failure fail;
 	struct resultset rs;
 	char **strings = argv, **exact = NULL;
-	size_t nstrings;
+	size_t nstrings, regressions = 0;
 	int n, ret, status = 0;
 
 	n = opt_parse(argc, argv, opts, &bench_help, OPT_KEEP_DASHDASH);
@@ -1086,22 +1123,19 @@ int cmd_bench(int argc, char **argv)
 			return RL_EXIT_USAGE;
 		}
 	}
-	if (strcmp(st.cx_metric, "wall_time")) {
-		static const char *const known[] = { "wall_time", "cpu_time", "user_time",
-						     "system_time", "max_rss" };
-		bool ok = false;
-
-		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-			ok |= !strcmp(st.cx_metric, known[i]);
-		for (size_t i = 0; i < st.bo.ncounters; i++)
-			ok |= !strcmp(st.cx_metric, st.bo.counters[i]->key);
-		if (!ok) {
-			error("unknown --complexity-metric '%s'", st.cx_metric);
-			hint("one of: wall_time, cpu_time, user_time, system_time, max_rss, or the "
-			     "name of a --counter (instructions, ...)");
-			release_state(&st);
-			return RL_EXIT_USAGE;
-		}
+	if (!known_metric(&st, st.cx_metric, false)) {
+		error("unknown --complexity-metric '%s'", st.cx_metric);
+		hint("one of: wall_time, cpu_time, user_time, system_time, max_rss, or the "
+		     "name of a --counter (instructions, ...)");
+		release_state(&st);
+		return RL_EXIT_USAGE;
+	}
+	if (!known_metric(&st, st.metric, true)) {
+		error("unknown --metric '%s'", st.metric);
+		hint("one of: auto, wall_time, cpu_time, user_time, system_time, max_rss, or the "
+		     "name of a --counter (instructions, ...)");
+		release_state(&st);
+		return RL_EXIT_USAGE;
 	}
 	if (st.complexity && !complexity_dim(&st)) {
 		error("--complexity needs one numeric parameter to fit against");
@@ -1200,7 +1234,7 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (ret == 1)
 		info("interrupted: summarising the runs finished so far");
-	resultset_compare(&rs, 0.05);
+	resultset_compare(&rs, 0.05, st.reference ? 0 : -1);
 	if (st.complexity)
 		fit_complexity(&st, &plan, &rs, strings, nstrings, exact);
 
@@ -1211,12 +1245,17 @@ int cmd_bench(int argc, char **argv)
 			report_result(&b, &rs, i, i + 1, &st.ro);
 		report_comparisons(&b, &rs, &st.ro);
 		report_complexity(&b, &rs, &st.ro);
+		if (st.fail_on_regression)
+			regressions += report_gate(&b, &st, &rs, &plan);
 		if (st.has_base)
-			report_baseline(&b, &st, &rs);
+			regressions += report_baseline(&b, &st, &rs);
 		buf_rtrim(&b);
 		if (b.len)
 			fprintf(st.out, "%s\n", b.ptr);
 		buf_release(&b);
+	} else if (st.fail_on_regression) {
+		regressions = report_gate(NULL, &st, &rs, &plan) +
+			      (st.has_base ? report_baseline(NULL, &st, &rs) : 0);
 	}
 	explain_counters(&rs, &st.bo, &st.instr);
 	/* Before the exports, which then hold the same result set (its date). */
@@ -1230,6 +1269,8 @@ int cmd_bench(int argc, char **argv)
 		status = RL_EXIT_INTERNAL;
 	if (!status && ret == 1)
 		status = run_stop_signal() ? run_stop_status() : 128 + SIGINT;
+	else if (!status && st.fail_on_regression && regressions)
+		status = RL_EXIT_FAILED;
 out:
 	resultset_release(&rs);
 	bench_plan_release(&plan);

@@ -1,26 +1,30 @@
 /*
  * redline compare: was it really faster, or noise?
  *
- *   $ redline compare --metric cpu_time scan-list.json scan-set.json
+ *   $ redline compare scan-list.json scan-set.json
  *   Comparing scan-list.json (base) with scan-set.json (new): CPU time (user + system), medians
- *   change: new / base - 1 with its 95% bootstrap interval; p: Mann–Whitney U;
+ *   metric chosen by --metric auto: every command computes (it hardly sleeps), and CPU time is steadier than wall time on a busy machine
+ *   change: new / base - 1 with its 95% interval, which allows for the drift between the two invocations
+ *   (as much as each drifted within itself: drift, from the medians of its fifths); p: t over those medians;
  *   ~: no significant change at p < 0.05, or one within ±1%
  *
- *     benchmark              base            new  change                    p         verdict
- *     dedup n=2000  1.086 ms (10)  909.5 µs (10)  -16.3% [-20.8% … -11.7%]  1.1e-05   faster
- *     dedup n=4000  1.670 ms (10)  885.0 µs (10)  -47.0% [-51.5% … -43.7%]  1.1e-05   faster
- *     dedup n=6000  2.708 ms (10)  978.0 µs (10)  -63.9% [-66.0% … -62.6%]  1.1e-05   faster
- *     dedup n=8000  4.216 ms (10)  1.009 ms (10)  -76.1% [-78.5% … -74.6%]  1.1e-05   faster
- *     geomean            2.133 ms       943.9 µs  -55.7%
+ *     benchmark              base            new  change                    p         drift    verdict
+ *     dedup n=2000  1.303 ms (10)  854.0 µs (10)  -34.5% [-57.9% … +1.9%]   0.058     ±14.5%   ~
+ *     dedup n=4000  1.954 ms (10)  1.014 ms (10)  -48.1% [-66.2% … -20.3%]  0.0078    ±14.1%   faster
+ *     dedup n=6000  3.463 ms (10)  1.067 ms (10)  -69.2% [-81.9% … -47.6%]  0.00092   ±17.7%   faster
+ *     dedup n=8000  4.751 ms (10)  1.024 ms (10)  -78.4% [-86.4% … -65.7%]  6.1e-05   ±15.2%   faster
+ *     geomean            2.544 ms       986.1 µs  -61.2%
  *
- *   0 slower, 4 faster, 0 without significant change
+ *   0 slower, 3 faster, 1 without significant change
  *
- * Two result sets (from bench, stat or hyperfine) are matched benchmark by
- * benchmark and compared on one metric: medians, the change with a
- * bootstrap interval, a Mann–Whitney U test and benchstat's verdict
- * (verify/compare.h has the rules). With --fail-on-regression the exit
- * status says whether anything got significantly slower by more than
- * --threshold percent: a gate for CI.
+ * (at load 15 on 2 cores.) Two result sets (from bench, stat or hyperfine)
+ * are matched benchmark by benchmark and compared on one metric (CPU time for commands that
+ * compute, wall time for those that wait: --metric auto): medians, the
+ * change with an interval that allows for the drift between two
+ * invocations, its p-value and benchstat's verdict (verify/compare.h has
+ * the rules). With --fail-on-regression the exit status says whether
+ * anything got significantly slower by more than --threshold percent: a
+ * gate for CI.
  */
 #include <errno.h>
 #include <math.h>
@@ -57,11 +61,18 @@ static const struct opt_help compare_help = {
 		"--export-json) benchmark by benchmark. Benchmarks are matched by name\n"
 		"(--command-name, else the command line) and parameters; when each file\n"
 		"holds a single result, those two are compared whatever their names.\n"
-		"For each: both medians, the change with its 95% bootstrap interval, a\n"
-		"Mann-Whitney U test and a verdict, as benchstat prints it: '~' for no\n"
-		"significant change (p >= 0.05) or a change within the noise (1%), else\n"
-		"faster or slower; then the\n"
-		"geometric mean of the ratios, and the benchmarks found on one side only.\n"
+		"For each: both medians, the change with its 95% interval and p-value,\n"
+		"and a verdict, as benchstat prints it: '~' for no significant change\n"
+		"(p >= 0.05) or a change within the noise (1%), else faster or slower;\n"
+		"then the geometric mean of the ratios, and the benchmarks found on one\n"
+		"side only.\n"
+		"\n"
+		"Two files are two invocations: however many runs each holds, the machine\n"
+		"drifts between them (its load, its clock). The interval allows for as\n"
+		"much drift as each file shows within itself (the medians of fifths of its\n"
+		"runs), so that drift is not called a change. To gate two builds in CI,\n"
+		"compare them in one interleaved run instead, which pairs their runs\n"
+		"round by round: redline bench --reference OLD NEW --fail-on-regression.\n"
 		"\n"
 		"Exit status: 0; 1 with --fail-on-regression when a benchmark is\n"
 		"significantly slower by more than --threshold percent (or when nothing\n"
@@ -71,8 +82,11 @@ static const struct opt_help compare_help = {
 		"  redline compare --threshold 5 --fail-on-regression main.json pr.json\n"
 		"  redline compare --metric cpu_time before.json after.json\n"
 		"  redline compare --json base.json new.json > comparison.json\n",
-	.more = "metrics: wall_time (default), cpu_time (user + system), user_time,\n"
-		"system_time, max_rss, or any other metric both files hold.\n"
+	.more = "metrics: auto (the default: cpu_time when every command computes on one\n"
+		"CPU: its main thread sleeps less than a tenth of its CPU time, and its\n"
+		"CPU time is at most 1.25 times its wall time; wall_time otherwise, or\n"
+		"without CPU and sleep times), wall_time, cpu_time (user + system),\n"
+		"user_time, system_time, max_rss, or any other metric both files hold.\n"
 		"Two 'redline load' result sets are compared second by second on\n"
 		"latency_p50, latency_p90, latency_p99, latency_p99.9 and rps (more is\n"
 		"better), one table each (--json: latency_p99, or the --metric named).",
@@ -112,7 +126,7 @@ int cmd_compare(int argc, char **argv)
 		.threshold = 0,
 		.noise = 1,
 		.alpha = 0.05,
-		.metric = "wall_time",
+		.metric = "auto",
 		.color = "auto",
 	};
 	const struct option opts[] = {
@@ -125,7 +139,7 @@ int cmd_compare(int argc, char **argv)
 		OPT_FLAG(0, "fail-on-regression", &st.fail_on_regression,
 			 "exit 1 when there is a regression"),
 		OPT_STRING(0, "metric", &st.metric, "METRIC",
-			   "what to compare (default wall_time; see below)"),
+			   "what to compare (default auto; see below)"),
 		OPT_DOUBLE(0, "alpha", &st.alpha, "P", 1e-9, 0.5,
 			   "significance level of the test (default 0.05)"),
 		OPT_FLAG(0, "json", &st.json,
@@ -150,7 +164,7 @@ int cmd_compare(int argc, char **argv)
 	n = opt_parse(argc, argv, opts, &compare_help, 0);
 	if (n < 0)
 		return opt_exit_status(n);
-	metric_given = strcmp(st.metric, "wall_time") != 0;
+	metric_given = strcmp(st.metric, "auto") != 0;
 	if (n != 2) {
 		error(n < 2 ? "compare needs two result sets, a base and a new one"
 			    : "compare takes two result sets, got %d files", n);
@@ -192,7 +206,7 @@ int cmd_compare(int argc, char **argv)
 		for (size_t i = 0; i < r.nr_singles; i++)
 			any |= r.singles[i].no_metric;
 		if (any) {
-			error("no benchmark has '%s' values in both sets", st.metric);
+			error("no benchmark has '%s' values in both sets", r.opts.metric);
 			hint("wall_time is always there; cpu_time, user_time, system_time and "
 			     "max_rss come from redline, not from hyperfine");
 			status = RL_EXIT_USAGE;

@@ -1,23 +1,15 @@
 /*
  * redline diff: what changed between two profiles.
  *
- *   $ redline diff --top 5 v1.pb.gz v2.pb.gz
- *    base: v1.pb.gz  215.2 ms cpu
- *    new:  v2.pb.gz  217.2 ms cpu
- *    shares of each profile's total; change in percentage points, ranked by the change of self share
- *
- *      self% base → new  change   total% base → new  change  function
- *     79.53% →  20.28%  -59.26   79.53% →  20.28%  -59.26  a  movehot.c
- *     20.47% →  78.34%  +57.88   20.47% →  79.26%  +58.80  b  movehot.c
- *      0.00% →   0.46%   +0.46    0.00% →   0.46%   +0.46  exc_page_fault  [kernel]  (new)
- *    ... 26 more
- *
  * Two pprof profiles (CPU or memory, from redline or any producer) are
- * compared function by function on one value type (prof/diff.h): shares
- * of each profile's total, so that recordings of different lengths
- * compare. --format svg draws a differential flame graph: the new
- * profile's shape, frames coloured by the change of their self share
- * (red grew, blue shrank), both profiles' values on hover.
+ * compared function by function on one value type (prof/diff.h): the cost
+ * of each function in each recording (--per-second: per second of it),
+ * or with --normalize its share of each profile's total; a change within
+ * the sampling noise of the sample counts is marked '~'. --format svg
+ * draws a differential flame graph: the new profile's shape, frames
+ * coloured by the change of their self cost (share), red grew, blue
+ * shrank, both profiles' values on hover. (README, redline diff, has a
+ * real sample.)
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,7 +37,7 @@ struct diff_cmd {
 	const char *value;
 	const char *title;
 	const char *color;
-	bool json, threads, lines;
+	bool json, threads, lines, normalize, per_second;
 	int top;
 };
 
@@ -54,13 +46,18 @@ static const struct opt_help diff_help = {
 	.summary =
 		"Compare two profiles (CPU or memory; pprof files from redline record,\n"
 		"redline mem or any pprof producer) function by function: each one's\n"
-		"self and total share of its profile, before and after, ranked by the\n"
-		"change of self share. --format svg writes a differential flame graph:\n"
-		"the new profile's shape, each frame red when its self share grew, blue\n"
-		"when it shrank (the deeper the colour, the larger the change); hovering\n"
-		"a frame shows both profiles' values.",
+		"self and total cost in each recording, before and after, ranked by\n"
+		"the change of self cost; with --normalize, its share of each profile\n"
+		"instead. A function that got no cheaper while the rest did is no new\n"
+		"hot spot, though its share grew. '~' marks a change within the noise of\n"
+		"the sampling (the 95% binomial interval of the sample counts).\n"
+		"--format svg writes a differential flame graph: the new profile's shape,\n"
+		"each frame red when its self cost grew, blue when it shrank (the deeper\n"
+		"the colour, the larger the change); hovering a frame shows both\n"
+		"profiles' values.",
 	.examples =
 		"  redline diff before.pb.gz after.pb.gz\n"
+		"  redline diff --normalize before.pb.gz after.pb.gz\n"
 		"  redline diff before.pb.gz after.pb.gz -o diff.svg\n"
 		"  redline diff --value alloc_space old-mem.pb.gz new-mem.pb.gz\n"
 		"  redline diff --json before.pb.gz after.pb.gz > diff.json\n",
@@ -154,6 +151,11 @@ int cmd_diff(int argc, char **argv)
 		OPT_STRING(0, "value", &st.value, "TYPE",
 			   "the sample value to compare (default: the new profile's\n"
 			   "default, cpu or inuse_space)"),
+		OPT_FLAG(0, "normalize", &st.normalize,
+			 "compare shares of each profile's total, not values"),
+		OPT_FLAG(0, "per-second", &st.per_second,
+			 "values per second of each recording (for recordings of\n"
+			 "different lengths), not per recording"),
 		OPT_INT(0, "top", &st.top, "N", 0, 1000000, "top: rows to print (default 25; 0: all)"),
 		OPT_FLAG(0, "threads", &st.threads, "one root per thread"),
 		OPT_FLAG(0, "lines", &st.lines, "attribute to source lines, not functions"),
@@ -164,6 +166,7 @@ int cmd_diff(int argc, char **argv)
 	struct profile *base = NULL, *new = NULL;
 	struct render_opts o = RENDER_OPTS_INIT;
 	struct prof_diff d;
+	struct prof_diff_opts dopt = { false, false };
 	enum diff_format fmt;
 	enum color_mode cm;
 	struct outputs outs = OUTPUTS_INIT;
@@ -206,15 +209,26 @@ int cmd_diff(int argc, char **argv)
 	}
 	o.threads = st.threads;
 	o.lines = st.lines;
+	dopt.normalize = st.normalize;
+	dopt.per_second = st.per_second && !st.normalize;
+	if (dopt.per_second && (base->duration_nanos <= 0 || new->duration_nanos <= 0)) {
+		error("'%s' does not say how long it was recorded", base->duration_nanos <= 0 ?
+								 argv[0] : argv[1]);
+		hint("compare the values per recording (without --per-second), or shares "
+		     "(--normalize)");
+		status = RL_EXIT_USAGE;
+		goto out;
+	}
 
 	fp = output_fp(&out);
 	if (fmt == DIFF_SVG) {
 		o.value = nidx;
 		o.base = base;
+		o.base_shares = st.normalize;
 		o.title = st.title;
 		ret = render_svg(new, &o, fp);
 	} else {
-		prof_diff_compute(base, bidx, new, nidx, &o, &d);
+		prof_diff_compute(base, bidx, new, nidx, &o, &dopt, &d);
 		have_diff = true;
 		if (fmt == DIFF_JSON)
 			ret = prof_diff_write_json(&d, argv[0], argv[1], fp);

@@ -266,6 +266,10 @@ static void record_rusage(struct result *r, const struct run_result *res)
 		   res->wall > 0 ? (res->user + res->sys) / res->wall : 0);
 	metric_add(result_metric(r, "max_rss", UNIT_BYTES),
 		   (double)res->max_rss_kib * 1024);
+	/* As bench records it: what compare's --metric auto reads. */
+	if (res->has_sched)
+		metric_add(result_metric(r, "sleep_time", UNIT_SECONDS),
+			   run_sleep(res));
 	metric_add(result_metric(r, "minor_faults", UNIT_COUNT), (double)res->minflt);
 	metric_add(result_metric(r, "major_faults", UNIT_COUNT), (double)res->majflt);
 	metric_add(result_metric(r, "voluntary_context_switches", UNIT_COUNT),

@@ -202,9 +202,20 @@ struct flame_diff {
 	int bidx;	  /* the base's value index, -1: it has no such value */
 	uint32_t *map;	  /* new node -> base node; UINT32_MAX: none */
 	int64_t base_all;
-	double max_delta; /* the largest |change of self share|, in points */
+	bool shares;	  /* changes of share; else of value, in points of the base's total */
+	double max_delta; /* the largest |change of self|, in points */
 	double gone;	  /* the base's self share on paths the new profile lacks */
 };
+
+/*
+ * The change of a frame's self from base: of its share of each total, or
+ * of its value in points of the base's total (a frame that kept its cost
+ * while the rest got cheaper has not grown).
+ */
+static double change(const struct flame_diff *d, int64_t self, int64_t all, int64_t bself)
+{
+	return (d->shares ? share(self, all) : share(self, d->base_all)) - share(bself, d->base_all);
+}
 
 static void diff_init(struct flame_diff *d, const struct profile *p,
 		      const struct render_opts *o, int idx, const struct view *v)
@@ -215,6 +226,7 @@ static void diff_init(struct flame_diff *d, const struct profile *p,
 	bool *seen;
 
 	d->base = o->base;
+	d->shares = o->base_shares;
 	d->bidx = idx >= 0 ? prof_value_index(o->base, prof_strget(p, p->types[idx].type)) : -1;
 	bo.base = NULL;
 	bo.value = d->bidx;
@@ -238,7 +250,7 @@ static void diff_init(struct flame_diff *d, const struct profile *p,
 	d->max_delta = 0;
 	for (size_t i = 0; i < nn; i++) {
 		int64_t bs = d->map[i] != UINT32_MAX ? d->bnodes[d->map[i]].self : 0;
-		double delta = share(nodes[i].self, nodes[0].total) - share(bs, d->base_all);
+		double delta = change(d, nodes[i].self, nodes[0].total, bs);
 
 		if (d->map[i] != UINT32_MAX)
 			seen[d->map[i]] = true;
@@ -281,8 +293,8 @@ static void diff_title(struct buf *b, const struct flame_diff *d,
 	uint32_t bn = d->map[i];
 	int64_t btot = bn != UINT32_MAX ? d->bnodes[bn].total : 0;
 	int64_t bself = bn != UINT32_MAX ? d->bnodes[bn].self : 0;
-	double ds = share(nd->self, all) - share(bself, d->base_all);
-	double dt = share(nd->total, all) - share(btot, d->base_all);
+	double ds = change(d, nd->self, all, bself);
+	double dt = change(d, nd->total, all, btot);
 
 	if (bn == UINT32_MAX) {
 		buf_addstr(b, "\nbase: not on this path");
@@ -293,7 +305,8 @@ static void diff_title(struct buf *b, const struct flame_diff *d,
 		value_text(&t, d->base, d->bidx, bself);
 		buf_addf(b, " (self %s, %.2f%%)", t.ptr, share(bself, d->base_all));
 	}
-	buf_addf(b, "\nchange: self %+.2f, total %+.2f percentage points", ds, dt);
+	buf_addf(b, "\nchange: self %+.2f, total %+.2f %s", ds, dt,
+		 d->shares ? "percentage points" : "points of the base's total");
 	buf_release(&t);
 }
 
@@ -368,8 +381,9 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 		buf_addf(&b, "\"/><text x=\"%g\" y=\"46\">grew</text>\n", PAD + 16);
 		buf_addf(&b, "<rect x=\"%g\" y=\"36\" width=\"12\" height=\"12\" fill=\"", PAD + 70);
 		diff_color(&b, -1, 1);
-		buf_addf(&b, "\"/><text x=\"%g\" y=\"46\">shrank (self share; darkest: %.2f points)",
-			 PAD + 86, d.max_delta);
+		buf_addf(&b, "\"/><text x=\"%g\" y=\"46\">shrank (self %s; darkest: %.2f points)",
+			 PAD + 86, d.shares ? "share" : "cost, in points of the base's total",
+			 d.max_delta);
 		if (d.gone >= 0.005)
 			buf_addf(&b, "; %.2f%% of the base is on paths gone here", d.gone);
 		buf_addstr(&b, "</text>\n");
@@ -442,7 +456,7 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 		if (o->base) {
 			int64_t bs = d.map[i] != UINT32_MAX ? d.bnodes[d.map[i]].self : 0;
 
-			diff_color(&b, share(nd->self, all) - share(bs, d.base_all), d.max_delta);
+			diff_color(&b, change(&d, nd->self, all, bs), d.max_delta);
 		} else if (i) {
 			frame_color(&b, name, nd->kind);
 		} else {

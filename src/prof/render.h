@@ -47,9 +47,11 @@ struct render_opts {
 	bool annotate;	  /* folded: "_[k]" after kernel frames, "_[j]" after JIT */
 	/*
 	 * svg: a differential flame graph. The shape is the profile's; each
-	 * frame is coloured by how its self share changed from base (the same
-	 * call path there): red grew, blue shrank, white unchanged; hover
-	 * shows both. The value compared is the one of the same type name.
+	 * frame is coloured by how its self cost changed from base (the same
+	 * call path there), in points of the base's total: red grew, blue
+	 * shrank, white unchanged; hover shows both. With base_shares, by how
+	 * its self share changed. The value compared is the one of the same
+	 * type name.
 	 */
 	const struct profile *base;
 	/*
@@ -64,6 +66,7 @@ struct render_opts {
 	 * cProfile import) also gets a column of each function's calls.
 	 */
 	enum render_sort sort;
+	bool base_shares; /* svg with base: colour by the change of share */
 };
 #define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false, NULL, NULL }
 

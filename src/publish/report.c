@@ -542,10 +542,10 @@ static void add_p(struct buf *b, const struct cmp_pair *p)
 {
 	if (!p->has_test)
 		buf_addstr(b, "-");
-	else if (p->mw.p_value >= 0.001)
-		buf_addf(b, "%.3f", p->mw.p_value);
+	else if (p->p_value >= 0.001)
+		buf_addf(b, "%.3f", p->p_value);
 	else
-		buf_addf(b, "%.1e", p->mw.p_value);
+		buf_addf(b, "%.1e", p->p_value);
 }
 
 static void add_interval(struct buf *b, enum metric_unit u, const struct interval *ci)
@@ -831,7 +831,8 @@ static void md_improvement(struct buf *b, const struct pub_report *r)
 	buf_addstr(b, "Medians of the ");
 	metric_words(b, r->metric);
 	buf_addstr(b, "; the change is after / before − 1 with its 95% "
-		      "bootstrap interval; p from a Mann–Whitney U test; `~` means no "
+		      "interval, which allows for the drift between the two runs of redline; p "
+		      "from a t-test over the medians of fifths of the runs; `~` means no "
 		      "significant change (p ≥ 0.05, or a change within ±1%).\n\n"
 		      "| benchmark | before | after | change [95% CI] | p | verdict |\n"
 		      "|---|---:|---:|---:|---:|---|\n");
@@ -1207,6 +1208,7 @@ static void html_flame(struct buf *b, const struct profile *p, const struct prof
 	o.embed_id = id;
 	o.title = title;
 	o.base = base;
+	o.base_shares = true; /* the report's words: a larger share of the profile */
 	if (base) {
 		/* The new profile's default value, if the base has it too. */
 		int d = prof_default_value(p);
@@ -1440,8 +1442,9 @@ static void html_improvement(struct buf *b, const struct pub_report *r)
 	buf_addstr(b, "<p>Medians of the ");
 	metric_words(b, r->metric);
 	buf_addstr(b, "; the change is after / before − 1 with its 95% "
-		      "bootstrap interval; p from a Mann–Whitney U test; ~ means no significant "
-		      "change (p ≥ 0.05, or a change within ±1%).</p>\n");
+		      "interval, which allows for the drift between the two runs of redline; p "
+		      "from a t-test over the medians of fifths of the runs; ~ means no "
+		      "significant change (p ≥ 0.05, or a change within ±1%).</p>\n");
 	buf_addstr(b, "<table class=\"comparison\"><thead><tr><th>benchmark</th><th>before</th>"
 		      "<th>after</th><th>change [95% CI]</th><th>p</th><th>verdict</th></tr>"
 		      "</thead><tbody>\n");

@@ -10,6 +10,7 @@
 #include "base/units.h"
 #include "base/jsonw.h"
 #include "base/xalloc.h"
+#include "stats/change.h"
 #include "stats/describe.h"
 #include "stats/outliers.h"
 #include "version.h"
@@ -300,15 +301,15 @@ static const struct metric *wall_of(const struct result *r)
 	return usable(r, "wall_time");
 }
 
-int resultset_compare(struct resultset *rs, double alpha)
+int resultset_compare(struct resultset *rs, double alpha, long ref)
 {
-	struct boot_opts bo = BOOT_OPTS_INIT;
-	size_t ref = 0, usable = 0;
+	const struct metric *rm;
+	size_t usable = 0;
 	double best = INFINITY;
+	long fastest = -1;
 
 	rs->nr_comparisons = 0;
 	rs->alpha = alpha;
-	bo.level = rs->level;
 	for (size_t i = 0; i < rs->nr; i++) {
 		const struct metric *m = wall_of(&rs->results[i]);
 		double med;
@@ -317,31 +318,38 @@ int resultset_compare(struct resultset *rs, double alpha)
 			continue;
 		usable++;
 		med = stats_median(m->values, m->nr);
-		/* The first of equal medians stays the reference: a stable choice. */
+		/* The first of equal medians stays the fastest: a stable choice. */
 		if (med < best) {
 			best = med;
-			ref = i;
+			fastest = (long)i;
 		}
 	}
-	if (usable < 2)
+	if (ref < 0)
+		ref = fastest;
+	if (usable < 2 || ref < 0 || (size_t)ref >= rs->nr || !(rm = wall_of(&rs->results[ref])))
 		return -1;
 	for (size_t i = 0; i < rs->nr; i++) {
 		const struct metric *m = wall_of(&rs->results[i]);
-		const struct metric *rm = wall_of(&rs->results[ref]);
 		struct comparison *c;
+		struct change ch;
 
-		if (!m || i == ref)
+		if (!m || i == (size_t)ref)
 			continue;
 		ALLOC_GROW(rs->comparisons, rs->nr_comparisons, rs->alloc_comparisons);
 		c = &rs->comparisons[rs->nr_comparisons++];
 		memset(c, 0, sizeof(*c));
 		c->result = i;
-		c->reference = ref;
-		c->ratio = best > 0 ? stats_median(m->values, m->nr) / best : NAN;
-		stats_bootstrap_ratio_ci(m->values, m->nr, rm->values, rm->nr,
-					 BOOT_MEDIAN, &bo, &c->ci);
+		c->reference = (size_t)ref;
+		stats_change(m->values, m->nr, rm->values, rm->nr, rs->interleaved, rs->level, &ch);
+		c->paired = ch.method == CHANGE_PAIRED;
+		c->pairs = ch.pairs;
+		c->ratio = ch.ratio;
+		c->ci = ch.valid ? ch.ci : (struct interval){ NAN, NAN };
+		c->p_value = ch.valid ? ch.p_value : NAN;
+		c->drift = ch.drift;
 		stats_mann_whitney(m->values, m->nr, rm->values, rm->nr, &c->mw);
-		c->significant = c->mw.p_value < alpha;
+		/* Both, though each implies the other: a verdict never contradicts its interval. */
+		c->significant = ch.valid && ch.p_value < alpha && (ch.ci.lo > 1 || ch.ci.hi < 1);
 	}
 	return (int)ref;
 }
@@ -573,9 +581,18 @@ static void write_comparison(struct jw *w, const struct resultset *rs,
 	jw_kv_string(w, "reference_command", result_label(&rs->results[c->reference]));
 	jw_kv_uint(w, "reference", c->reference);
 	jw_kv_string(w, "metric", "wall_time");
-	jw_kv_string(w, "statistic", "median");
+	jw_kv_string(w, "statistic", c->paired ? "per-round ratio" : "ratio of medians");
 	jw_kv_double(w, "ratio", c->ratio);
 	write_pair(w, "ratio_ci", &c->ci);
+	jw_kv_string(w, "method", c->paired ? "paired" : "invocations");
+	jw_kv_string(w, "test", change_test_name(c->paired ? CHANGE_PAIRED : CHANGE_INVOCATIONS));
+	jw_kv_double(w, "p_value", c->p_value);
+	jw_key(w, "pairs");
+	if (c->paired)
+		jw_uint(w, c->pairs);
+	else
+		jw_null(w);
+	jw_kv_double(w, "drift", c->drift);
 	jw_key(w, "mann_whitney");
 	jw_object_begin(w);
 	jw_kv_double(w, "u", c->mw.u_x);
@@ -612,6 +629,12 @@ static void write_complexity(struct jw *w, const struct complexity *c)
 	else
 		jw_null(w);
 	jw_kv_double(w, "p_value", c->fit.p_value);
+	jw_key(w, "ambiguous_with");
+	if (c->fit.ambiguous_with >= 0)
+		jw_string(w, cx_model_name((enum cx_model)c->fit.ambiguous_with));
+	else
+		jw_null(w);
+	jw_kv_double(w, "ambiguity_p_value", c->fit.ambiguity_p);
 	jw_key(w, "fits");
 	jw_object_begin(w);
 	for (int m = 0; m < CX_NMODELS; m++) {
@@ -648,6 +671,8 @@ int resultset_write_json(const struct resultset *rs, FILE *out)
 	jw_kv_string(&w, "redline_version", REDLINE_VERSION);
 	jw_kv_string(&w, "created", rs->created ? rs->created : when);
 	jw_kv_bool(&w, "interrupted", rs->interrupted);
+	if (!strcmp(rs->kind, "bench"))
+		jw_kv_string(&w, "order", rs->interleaved ? "interleaved" : "sequential");
 	jw_key(&w, "environment");
 	if (rs->has_machine)
 		machine_write_json(&rs->machine, &w);

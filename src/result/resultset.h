@@ -27,7 +27,7 @@ struct jw;
  * and instructions alike. Known metric names (units in parentheses):
  *
  *   wall_time, user_time, system_time, cpu_time (user + system),
- *   task_clock (s)
+ *   sleep_time (the main thread neither running nor runnable), task_clock (s)
  *   cpu_utilization (ratio: CPU seconds per wall second)
  *   max_rss (bytes)
  *   minor_faults, major_faults, voluntary_context_switches,
@@ -37,8 +37,8 @@ struct jw;
  *   ipc (ratio)
  *
  * Beyond the results, a bench result set may carry an analysis across
- * them: comparisons of each command with the fastest (ratio of medians,
- * its bootstrap interval, a Mann–Whitney test), and complexity fits over a
+ * them: comparisons of each command with the reference (round by round
+ * when interleaved: struct comparison), and complexity fits over a
  * parameter scan. Per-metric figures that follow from the values alone
  * (percentiles, MAD, IQR, intervals, outliers) are not stored: they are
  * computed when written or shown (metric_describe()), with a fixed seed,
@@ -118,13 +118,24 @@ struct result {
 	struct load_figures *load;
 };
 
-/* One result against the reference (the fastest by median wall time). */
+/*
+ * One result against the reference (--reference, else the fastest by
+ * median wall time), on wall time, by stats_change(): paired round by
+ * round when the runs were interleaved, else as two invocations.
+ */
 struct comparison {
 	size_t result, reference; /* indices into results[] */
-	double ratio;		  /* median(result) / median(reference), >= 1 */
-	struct interval ci;	  /* bootstrap interval of the ratio (level below) */
-	struct mw_result mw;	  /* Mann–Whitney: result's runs against reference's */
-	bool significant;	  /* mw.p_value < alpha */
+	bool paired;		  /* by round (interleaved runs) */
+	size_t pairs;		  /* paired: rounds compared */
+	double ratio;		  /* result / reference: paired, the typical per-round
+				     ratio; else the ratio of the medians */
+	struct interval ci;	  /* of the ratio (level below); NaN when too few runs */
+	double p_value;		  /* of the test that decides (Wilcoxon signed-rank, or
+				     t over block medians); agrees with ci */
+	double drift;		  /* not paired: the drift allowance (stats/drift.h) */
+	struct mw_result mw;	  /* Mann–Whitney of the runs as independent samples:
+				     kept for reference, it decides nothing */
+	bool significant;	  /* p_value < alpha: ci then excludes 1 */
 };
 
 /* A complexity fit over the results of one command template. */
@@ -147,6 +158,7 @@ struct resultset {
 	bool has_machine;
 	struct machine_info machine;
 	bool interrupted; /* stopped by Ctrl-C: fewer runs than planned */
+	bool interleaved; /* bench: run k of every result was in round k */
 
 	/* Analysis across results (bench); empty otherwise. */
 	double alpha; /* significance level of the comparisons */
@@ -212,15 +224,16 @@ void metric_stats_release(struct metric_stats *st);
 
 /*
  * Analysis (bench). resultset_compare() fills comparisons[]: every result
- * with wall times against the fastest by median, at the given alpha and
- * at rs->level. Returns the reference's index, or -1 with fewer than two
- * comparable results. resultset_add_complexity() fits the medians of the
+ * with wall times against the reference, at the given alpha and at
+ * rs->level; the reference is results[ref], or with ref < 0 the fastest
+ * by median wall time. Returns the reference's index, or -1 with fewer
+ * than two comparable results (or a reference without wall times). resultset_add_complexity() fits the medians of the
  * metric (usually "wall_time") of the results listed (idx[], n of them)
  * against the sizes (the parameter's values); returns 0, or -EINVAL when
  * the fit is impossible (fewer than 3 distinct sizes, a result without
  * that metric, a median that is not positive).
  */
-int resultset_compare(struct resultset *rs, double alpha);
+int resultset_compare(struct resultset *rs, double alpha, long ref);
 int resultset_add_complexity(struct resultset *rs, const char *command,
 			     const char *parameter, const char *metric,
 			     const size_t *idx, const double *sizes, size_t n);

@@ -776,6 +776,36 @@ static int read_comparison(struct rd *rd, const json_t *c, struct resultset *rs)
 		return ret;
 	}
 	cmp.significant = json_is_true(sig);
+	/*
+	 * How it was compared (redline 0.1 wrote none of these: its verdict was
+	 * Mann-Whitney's, and its ratio one of medians).
+	 */
+	if ((ret = get_string(rd, c, "method", false, &method)) < 0)
+		return ret;
+	if (method && strcmp(method, "paired") && strcmp(method, "invocations")) {
+		mark = jread_key(&rd->j, "method");
+		ret = jread_error(&rd->j, "unknown method '%s' (paired or invocations)", method);
+		jread_leave(&rd->j, mark);
+		free(method);
+		return ret;
+	}
+	cmp.paired = method && !strcmp(method, "paired");
+	free(method);
+	cmp.p_value = cmp.mw.p_value;
+	cmp.drift = NAN;
+	if (json_object_get(c, "p_value") &&
+	    (ret = read_num_key(rd, c, "p_value", true, &cmp.p_value)) < 0)
+		return ret;
+	if (json_object_get(c, "drift") &&
+	    (ret = read_num_key(rd, c, "drift", true, &cmp.drift)) < 0)
+		return ret;
+	if (cmp.paired) {
+		double pairs;
+
+		if ((ret = read_num_key(rd, c, "pairs", false, &pairs)) < 0)
+			return ret;
+		cmp.pairs = pairs >= 0 && pairs < 1e15 ? (size_t)pairs : 0;
+	}
 	{
 		/* U of y follows from U of x and the run counts. */
 		const struct metric *a = result_find_metric(&rs->results[cmp.result], "wall_time");
@@ -854,6 +884,12 @@ static int read_complexity(struct rd *rd, const json_t *c, struct resultset *rs)
 	if ((ret = read_model(rd, c, "best", false, &cx.fit.best)) < 0 ||
 	    (ret = read_model(rd, c, "runner_up", true, &cx.fit.runner_up)) < 0 ||
 	    (ret = read_num_key(rd, c, "p_value", true, &cx.fit.p_value)) < 0)
+		goto fail;
+	/* Not in files of redline 0.1, which knew no ambiguity. */
+	cx.fit.ambiguity_p = NAN;
+	if ((ret = read_model(rd, c, "ambiguous_with", true, &cx.fit.ambiguous_with)) < 0 ||
+	    (json_object_get(c, "ambiguity_p_value") &&
+	     (ret = read_num_key(rd, c, "ambiguity_p_value", true, &cx.fit.ambiguity_p)) < 0))
 		goto fail;
 	fits = json_object_get(c, "fits");
 	if (!fits) {
@@ -1019,6 +1055,8 @@ static int read_doc(struct resultset *rs, const char *text, size_t len,
 		goto out;
 	}
 	rs->interrupted = v && json_is_true(v);
+	v = json_object_get(doc, "order");
+	rs->interleaved = v && json_is_string(v) && !strcmp(json_string_value(v), "interleaved");
 	if ((ret = read_environment(&rd, json_object_get(doc, "environment"), rs)) < 0)
 		goto out;
 	if ((ret = get_array(&rd, doc, "results", &results)) < 0)

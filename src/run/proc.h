@@ -16,6 +16,11 @@ struct buf;
  * so redline's own work between fork and exec is never counted). Without
  * hold, posix_spawn() is used, the cheapest way to start a process.
  *
+ * The wall time runs from just before the process is created to its
+ * reaped exit: a held child's wait for run_release() is in it, as the fork
+ * and exec of every child are; redline's reading of the zombie's schedstat
+ * (below) is not.
+ *
  * run_wait() reaps the target and returns its resource usage, which the
  * kernel accumulates over the target and every descendant that was waited
  * for. When run_reap_orphans() was enabled (PR_SET_CHILD_SUBREAPER),
@@ -44,7 +49,8 @@ struct run_child {
 	pid_t pid;
 	int go_fd;   /* write end: one byte lets a held child exec */
 	int err_fd;  /* read end: receives errno if exec fails */
-	double start; /* monotonic seconds at exec (or spawn) */
+	double start; /* monotonic seconds before the fork (or posix_spawn) */
+	double own_delay; /* redline's own run delay then (schedstat), or NaN */
 	bool pgroup;  /* leads its own process group (spec.new_pgroup) */
 	int drain_fd; /* -1, or a pipe the caller set to be read and discarded
 			 while run_wait() waits (the target's output) */
@@ -56,8 +62,19 @@ struct run_result {
 	int signal;	  /* or was killed by this signal (0 if exited) */
 	bool core_dumped;
 	bool timed_out;	  /* killed by run_wait()'s timeout */
-	double wall;	  /* seconds from exec to exit */
+	double wall;	  /* seconds from before the spawn (the fork) to the reaped exit */
 	double user, sys; /* CPU seconds, target and descendants */
+	/*
+	 * The target's main thread as the scheduler saw it (when the kernel
+	 * keeps schedstats: /proc/PID/schedstat, read before the reap): its
+	 * time on a CPU, and its time runnable but waiting for one; and
+	 * redline's own wait for a CPU during the run (to see the exit, on a
+	 * busy machine). The rest of wall, asleep, is what the target waited
+	 * for (I/O, a lock, a timer, its threads or children): run_sleep().
+	 * has_sched false: not known.
+	 */
+	bool has_sched;
+	double run_time, run_delay, own_delay;
 	long max_rss_kib; /* largest resident set of any one of them, KiB */
 	long minflt, majflt, nvcsw, nivcsw, inblock, oublock;
 };
@@ -117,6 +134,9 @@ int run_reap_orphans(void);
  * comma-separated, to out; returns how many.
  */
 size_t run_list_escaped(struct buf *out);
+
+/* The target's sleep (above), in seconds, when has_sched. */
+double run_sleep(const struct run_result *res);
 
 /* "exit 3", "killed by SIGSEGV (core dumped)", ... */
 void run_describe_status(struct buf *out, const struct run_result *res);

@@ -109,6 +109,29 @@ static void wls(const double *g, const double *y, const double *w, size_t k,
 	*a = sxx > 0 ? yb - sxy / sxx * gb : yb;
 }
 
+/*
+ * The best fit with a = 0 (weighted least squares through the origin): a
+ * start-up cost is never negative. g scaled as in wls().
+ */
+static void origin_fit(const double *g, const double *y, const double *w, size_t k,
+		       double *a, double *b)
+{
+	double sgg = 0, sgy = 0, scale = 0;
+
+	for (size_t i = 0; i < k; i++)
+		scale = fmax(scale, fabs(g[i]));
+	if (scale == 0)
+		scale = 1;
+	for (size_t i = 0; i < k; i++) {
+		double gs = g[i] / scale;
+
+		sgg += w[i] * gs * gs;
+		sgy += w[i] * gs * y[i];
+	}
+	*a = 0;
+	*b = sgg > 0 ? sgy / sgg / scale : 0;
+}
+
 /* Weighted sum of squared residuals, and the normalised RMS. */
 static double residuals(enum cx_model m, const struct cx_fit *f, const double *n,
 			const double *y, size_t k, double *nrms)
@@ -144,6 +167,31 @@ static size_t distinct(const double *n, size_t k)
 	return d;
 }
 
+/* Does the next best growth law fit as well as the best one, within the noise? */
+static void ambiguity(struct cx_result *out, const double *ss, size_t k)
+{
+	int next = -1;
+	double df = (double)(k - 2);
+
+	if (out->best == CX_O1)
+		return;
+	for (int m = 0; m < CX_NMODELS; m++) {
+		if (m == out->best || m == CX_O1 || !out->fit[m].valid || !(out->fit[m].b > 0))
+			continue;
+		if (next < 0 || out->fit[m].nrms < out->fit[next].nrms)
+			next = m;
+	}
+	if (next < 0)
+		return;
+	/* The ratio of the two residual sums: its tail under "equally good". */
+	if (ss[out->best] > 0)
+		out->ambiguity_p = stats_f_sf(ss[next] / ss[out->best], df, df);
+	else
+		out->ambiguity_p = ss[next] > 0 ? 0 : 1;
+	if (out->ambiguity_p >= CX_ALPHA)
+		out->ambiguous_with = next;
+}
+
 int cx_fit_all(const double *n, const double *y, size_t k,
 	       struct cx_result *out)
 {
@@ -153,7 +201,8 @@ int cx_fit_all(const double *n, const double *y, size_t k,
 	memset(out, 0, sizeof(*out));
 	out->best = CX_O1;
 	out->runner_up = -1;
-	out->p_value = NAN;
+	out->ambiguous_with = -1;
+	out->p_value = out->ambiguity_p = NAN;
 	out->npoints = k;
 	for (int m = 0; m < CX_NMODELS; m++)
 		out->fit[m].a = out->fit[m].b = out->fit[m].nrms = NAN;
@@ -186,6 +235,8 @@ int cx_fit_all(const double *n, const double *y, size_t k,
 			f->b = 0;
 		else
 			tried++;
+		if (m != CX_O1 && f->a < 0)
+			origin_fit(g, y, w, k, &f->a, &f->b);
 		if (f->b < 0 || !isfinite(f->a) || !isfinite(f->b))
 			continue;
 		ss[m] = residuals((enum cx_model)m, f, n, y, k, &f->nrms);
@@ -223,5 +274,6 @@ int cx_fit_all(const double *n, const double *y, size_t k,
 		if (out->runner_up < 0 || out->fit[m].nrms < out->fit[out->runner_up].nrms)
 			out->runner_up = m;
 	}
+	ambiguity(out, ss, k);
 	return 0;
 }

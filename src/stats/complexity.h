@@ -11,7 +11,10 @@
  *
  * Every model has an intercept a, so that a fixed start-up cost (loading
  * the program, reading a config) is absorbed by a and does not bend the
- * fit toward log n, which is what a fit through the origin does.
+ * fit toward log n, which is what a fit through the origin does. The
+ * intercept is a cost, never negative: where the best a would be below 0
+ * (a growth law too slow for the data, propped up by a negative start-up),
+ * the fit is the best with a = 0, through the origin.
  *
  * Fitting is weighted least squares with weights 1/y²: it minimises the
  * relative residuals (y - fit) / y, because timing noise grows with the
@@ -27,6 +30,13 @@
  * than a constant (p < 0.05, Bonferroni-corrected for the number of growth
  * laws tried), otherwise O(1) is the answer. The runner-up
  * is the next lowest RMS among the other valid models, O(1) included.
+ *
+ * Ambiguity: when the best growth law and the next best one explain the
+ * points about equally well, the sizes cannot tell them apart, and a rerun
+ * may pick either. They are compared by the ratio of their weighted sums
+ * of squared residuals, an F statistic with (k - 2, k - 2) degrees of
+ * freedom; unless the next one is significantly worse (p < CX_ALPHA), the
+ * verdict is "ambiguous between" the two.
  */
 
 enum cx_model {
@@ -53,6 +63,9 @@ struct cx_result {
 	int runner_up;		       /* an enum cx_model, or -1 if none */
 	double p_value;		       /* F-test of the best growing model against O(1),
 					  before the correction */
+	int ambiguous_with;	       /* best is a growth law, and this one (an enum
+					  cx_model) fits as well within the noise; -1 */
+	double ambiguity_p;	       /* the F-test of it against best; NaN if none */
 	size_t npoints;
 };
 

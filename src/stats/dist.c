@@ -79,6 +79,26 @@ double stats_t_sf2(double t, double df)
 	return stats_incbeta(df / 2, 0.5, df / (df + t * t));
 }
 
+double stats_t_quantile2(double p, double df)
+{
+	double lo = 0, hi = 1;
+
+	if (!(p > 0 && p <= 1) || !(df > 0))
+		return NAN;
+	while (stats_t_sf2(hi, df) > p && hi < 1e300)
+		hi *= 2;
+	/* The tail falls as t grows: halve the bracket until it is one double wide. */
+	for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+		double mid = lo + (hi - lo) / 2;
+
+		if (stats_t_sf2(mid, df) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
 double stats_f_sf(double f, double d1, double d2)
 {
 	if (isnan(f) || !(d1 > 0) || !(d2 > 0))

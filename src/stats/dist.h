@@ -13,6 +13,12 @@ double stats_normal_sf(double z);
 double stats_incbeta(double a, double b, double x);
 /* P(|T| > |t|) for Student's t with df degrees of freedom (two-sided). */
 double stats_t_sf2(double t, double df);
+/*
+ * The t >= 0 with P(|T| > t) = p for Student's t with df degrees of
+ * freedom (0 < p <= 1): the half-width, in standard errors, of a
+ * two-sided interval at level 1 - p. By bisection on stats_t_sf2().
+ */
+double stats_t_quantile2(double p, double df);
 /* P(F > f) for Fisher's F with (d1, d2) degrees of freedom. */
 double stats_f_sf(double f, double d1, double d2);
 

@@ -640,7 +640,7 @@ static void check_slowdown(struct check_row *row, const struct check_input *in,
 		row->measured = (p->ratio - 1) * 100;
 		row->ci.lo = (p->ci.lo - 1) * 100;
 		row->ci.hi = (p->ci.hi - 1) * 100;
-		row->p_value = p->has_test ? p->mw.p_value : NAN;
+		row->p_value = p->has_test ? p->p_value : NAN;
 		row->verdict = p->verdict;
 		row->status = p->verdict == CMP_SLOWER && row->measured > row->budget ? CHECK_FAIL
 											: CHECK_PASS;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -253,7 +254,6 @@ static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
 {
 	const double *bv, *nv;
 	double *bs, *ns;
-	struct boot_opts bo = BOOT_OPTS_INIT;
 
 	p->n_base = cmp_metric_values(&r->base->results[p->base], r->opts.metric, &bv, &bs);
 	p->n_new = cmp_metric_values(&r->new->results[p->new], r->opts.metric, &nv, &ns);
@@ -264,29 +264,27 @@ static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
 	}
 	p->base_median = stats_median(bv, p->n_base);
 	p->new_median = stats_median(nv, p->n_new);
-	p->ratio = p->base_median != 0 ? p->new_median / p->base_median
+	stats_change(nv, p->n_new, bv, p->n_base, r->paired, r->opts.level, &p->ch);
+	p->ratio = isfinite(p->ch.ratio) ? p->ch.ratio
+		 : p->base_median != 0 ? p->new_median / p->base_median
 		 : p->new_median == 0 ? 1.0 : INFINITY;
-	p->ci.lo = p->ci.hi = NAN;
-	bo.level = r->opts.level;
-	if (p->n_base >= 2 && p->n_new >= 2) {
-		stats_bootstrap_ratio_ci(nv, p->n_new, bv, p->n_base, BOOT_MEDIAN, &bo, &p->ci);
-		p->has_test = stats_mann_whitney(nv, p->n_new, bv, p->n_base, &p->mw) == 0;
-	}
+	p->has_test = p->ch.valid;
+	p->ci = p->has_test ? p->ch.ci : (struct interval){ NAN, NAN };
+	p->p_value = p->has_test ? p->ch.p_value : NAN;
 	if (!p->has_test && exact_counts(r, p)) {
+		/* One exact count a side: the change is known, its interval a point. */
 		p->ci.lo = p->ci.hi = p->ratio;
 		p->verdict = fabs(p->ratio - 1) * 100 < r->opts.noise ? CMP_SAME
 			     : p->ratio > 1				 ? CMP_SLOWER
 									 : CMP_FASTER;
 	} else if (!p->has_test) {
 		p->verdict = CMP_UNKNOWN;
-	} else if (p->mw.p_value >= r->opts.alpha ||
+	} else if (p->p_value >= r->opts.alpha || !(p->ci.lo > 1 || p->ci.hi < 1) ||
 		   fabs(p->ratio - 1) * 100 < r->opts.noise) {
+		/* Not significant: p, and (the same thing said twice) the interval holds 1. */
 		p->verdict = CMP_SAME;
 	} else {
-		/* The sign of the change; equal medians: which side tends larger. */
-		bool up = p->ratio != 1.0 ? p->ratio > 1.0 : p->mw.effect > 0.5;
-
-		p->verdict = up ? CMP_SLOWER : CMP_FASTER;
+		p->verdict = p->ci.lo > 1 ? CMP_SLOWER : CMP_FASTER;
 	}
 	p->regression = p->verdict == CMP_SLOWER &&
 			(p->ratio - 1) * 100 > r->opts.threshold;
@@ -296,10 +294,10 @@ static bool pair_stats(struct cmp_result *r, struct cmp_pair *p)
 }
 
 /*
- * The statistics of every pair, on every CPU: the bootstrap costs about a
- * millisecond a pair at 100 runs a side, and a thousand benchmarks are
- * common. Each pair's interval is seeded on its own, so the figures are
- * the same however the pairs are shared out.
+ * The statistics of every pair, on every CPU: a thousand benchmarks are
+ * common, and a paired interval takes some 25 signed-rank tests (8 ms at
+ * 50 rounds, on a busy machine). Nothing is random, so the figures are the
+ * same however the pairs are shared out.
  */
 struct stats_job {
 	struct cmp_result *r;
@@ -353,13 +351,9 @@ static void add_single(struct cmp_result *r, size_t *alloc, bool in_base, size_t
 	r->nr_singles++;
 }
 
-int compare_resultsets(const struct resultset *base, const struct resultset *new,
-		       const struct cmp_opts *o, struct cmp_result *out)
+static int cmp_begin(const struct resultset *base, const struct resultset *new,
+		     const struct cmp_opts *o, struct cmp_result *out)
 {
-	bool *used_b, *used_n, *ok;
-	size_t alloc = 0, alloc_s = 0, kept = 0, ngeo = 0;
-	double lr = 0, lb = 0, ln = 0;
-
 	memset(out, 0, sizeof(*out));
 	out->geomean_ratio = out->geomean_base = out->geomean_new = NAN;
 	if (!(o->alpha > 0 && o->alpha < 1) || !(o->level > 0 && o->level < 1) ||
@@ -368,25 +362,97 @@ int compare_resultsets(const struct resultset *base, const struct resultset *new
 	out->opts = *o;
 	out->base = base;
 	out->new = new;
-	out->unit = cmp_metric_unit(base, o->metric);
-	used_b = xcalloc(base->nr + 1, sizeof(*used_b));
-	used_n = xcalloc(new->nr + 1, sizeof(*used_n));
-	match_pass(out, &alloc, used_b, used_n, false);
-	match_pass(out, &alloc, used_b, used_n, true);
-	if (base->nr == 1 && new->nr == 1 && !out->nr) {
-		add_pair(out, &alloc, 0, 0, CMP_BY_POSITION);
-		used_b[0] = used_n[0] = true;
+	return 0;
+}
+
+/* The median of a metric of r, or NaN. */
+static double median_of(const struct result *r, const char *metric)
+{
+	const double *v;
+	double *scratch, m;
+	size_t n = cmp_metric_values(r, metric, &v, &scratch);
+
+	m = n ? stats_median(v, n) : NAN;
+	free(scratch);
+	return m;
+}
+
+/*
+ * Does r compute on one CPU? Its main thread sleeps (neither runs nor
+ * waits for a CPU) less than a tenth of its CPU time, and its CPU time is
+ * at most 1.25 times its wall time (it does not run on several CPUs at
+ * once). Medians. Else *why says why not.
+ */
+static bool computes(const struct result *r, char *why, size_t len)
+{
+	double cpu = median_of(r, "cpu_time"), wall = median_of(r, "wall_time");
+	double sleep = median_of(r, "sleep_time");
+
+	if (isnan(cpu) || isnan(wall)) {
+		snprintf(why, len, "'%s' has no CPU time per run (as in hyperfine's and other "
+			 "tools' files)", result_label(r));
+		return false;
+	}
+	if (isnan(sleep)) {
+		snprintf(why, len, "'%s' has no sleep time per run (from an older redline, or a "
+			 "kernel without schedstats)", result_label(r));
+		return false;
+	}
+	if (sleep > 0.1 * cpu) {
+		snprintf(why, len, "'%s' waits: it sleeps %.0f%% as long as it computes",
+			 result_label(r), cpu > 0 ? 100 * sleep / cpu : INFINITY);
+		return false;
+	}
+	if (cpu > 1.25 * wall) {
+		snprintf(why, len, "'%s' runs on several CPUs: %.1f CPU seconds a second",
+			 result_label(r), cpu / wall);
+		return false;
+	}
+	return true;
+}
+
+/* --metric auto: CPU time when every result of every pair computes; say why. */
+static void resolve_auto(struct cmp_result *out)
+{
+	out->auto_metric = true;
+	out->opts.metric = "cpu_time";
+	for (size_t i = 0; i < out->nr; i++) {
+		const struct result *rr[2] = { &out->base->results[out->pairs[i].base],
+					       &out->new->results[out->pairs[i].new] };
+
+		for (int k = 0; k < 2; k++) {
+			if (!computes(rr[k], out->why, sizeof(out->why))) {
+				out->opts.metric = "wall_time";
+				return;
+			}
+		}
 	}
 	if (out->nr)
-		qsort(out->pairs, out->nr, sizeof(*out->pairs), cmp_pair_order);
+		snprintf(out->why, sizeof(out->why),
+			 "every command computes (it hardly sleeps), and CPU time is steadier than "
+			 "wall time on a busy machine");
+}
 
+/* The statistics of the pairs made; those without the metric become singles. */
+static void cmp_finish(struct cmp_result *out, size_t *alloc_s)
+{
+	bool *ok;
+	size_t kept = 0, ngeo = 0;
+	double lr = 0, lb = 0, ln = 0;
+
+	if (!strcmp(out->opts.metric, "auto"))
+		resolve_auto(out);
+	out->unit = cmp_metric_unit(out->base, out->opts.metric);
 	ok = xcalloc(out->nr + 1, sizeof(*ok));
 	all_stats(out, ok);
 	for (size_t i = 0; i < out->nr; i++) {
 		struct cmp_pair *p = &out->pairs[i];
 
 		if (!ok[i]) {
-			add_single(out, &alloc_s, true, p->base, true);
+			/* Within one set the base is the reference: name the other. */
+			bool within = out->base == out->new;
+
+			add_single(out, alloc_s, !within, within ? p->new : p->base, true);
 			continue;
 		}
 		orient(out, p);
@@ -420,6 +486,27 @@ int compare_resultsets(const struct resultset *base, const struct resultset *new
 		out->geomean_base = exp(lb / (double)ngeo);
 		out->geomean_new = exp(ln / (double)ngeo);
 	}
+}
+
+int compare_resultsets(const struct resultset *base, const struct resultset *new,
+		       const struct cmp_opts *o, struct cmp_result *out)
+{
+	bool *used_b, *used_n;
+	size_t alloc = 0, alloc_s = 0;
+
+	if (cmp_begin(base, new, o, out) < 0)
+		return -EINVAL;
+	used_b = xcalloc(base->nr + 1, sizeof(*used_b));
+	used_n = xcalloc(new->nr + 1, sizeof(*used_n));
+	match_pass(out, &alloc, used_b, used_n, false);
+	match_pass(out, &alloc, used_b, used_n, true);
+	if (base->nr == 1 && new->nr == 1 && !out->nr) {
+		add_pair(out, &alloc, 0, 0, CMP_BY_POSITION);
+		used_b[0] = used_n[0] = true;
+	}
+	if (out->nr)
+		qsort(out->pairs, out->nr, sizeof(*out->pairs), cmp_pair_order);
+	cmp_finish(out, &alloc_s);
 	for (size_t i = 0; i < base->nr; i++)
 		if (!used_b[i])
 			add_single(out, &alloc_s, true, i, false);
@@ -428,6 +515,23 @@ int compare_resultsets(const struct resultset *base, const struct resultset *new
 			add_single(out, &alloc_s, false, i, false);
 	free(used_b);
 	free(used_n);
+	return 0;
+}
+
+int compare_within(const struct resultset *rs, const size_t *base, const size_t *new,
+		   size_t n, const struct cmp_opts *o, struct cmp_result *out)
+{
+	size_t alloc = 0, alloc_s = 0;
+
+	if (cmp_begin(rs, rs, o, out) < 0)
+		return -EINVAL;
+	for (size_t k = 0; k < n; k++)
+		if (base[k] >= rs->nr || new[k] >= rs->nr)
+			return -EINVAL;
+	out->paired = rs->interleaved;
+	for (size_t k = 0; k < n; k++)
+		add_pair(out, &alloc, base[k], new[k], CMP_BY_LABEL);
+	cmp_finish(out, &alloc_s);
 	return 0;
 }
 
@@ -551,15 +655,25 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 
 	buf_addf(out, "Comparing %s (base) with %s (new): %s, medians\n", o->base_name,
 		 o->new_name, metric_title(r->opts.metric));
-	buf_addf(out, "change: new / base - 1 with its %g%% bootstrap interval; p: Mann–Whitney U;\n"
-		      "~: no significant change at p < %g, or one within ±%g%%\n\n",
-		 r->opts.level * 100, r->opts.alpha, r->opts.noise);
+	if (r->auto_metric && *r->why)
+		buf_addf(out, "metric chosen by --metric auto: %s\n", r->why);
+	if (r->paired)
+		buf_addf(out, "change: the typical ratio new / base - 1 of the rounds the two ran in, "
+			      "with its %g%% interval; p: Wilcoxon signed-rank;\n",
+			 r->opts.level * 100);
+	else
+		buf_addf(out, "change: new / base - 1 with its %g%% interval, which allows for the "
+			      "drift between the two invocations\n(as much as each drifted within "
+			      "itself: drift, from the medians of its fifths); p: t over those medians;\n",
+			 r->opts.level * 100);
+	buf_addf(out, "~: no significant change at p < %g, or one within ±%g%%\n\n",
+		 r->opts.alpha, r->opts.noise);
 
 	/* Cells first, for the column widths. */
 	for (size_t i = 0; i < rows; i++) {
 		const struct cmp_pair *p = i < r->nr ? &r->pairs[i] : NULL;
 
-		cells[i] = xcalloc(5, sizeof(char *));
+		cells[i] = xcalloc(6, sizeof(char *));
 		buf_reset(&cell);
 		if (p)
 			add_result_label(&cell, &r->new->results[p->new], LABEL_MAX);
@@ -588,8 +702,12 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 		cells[i][3] = xstrdup(cell.ptr);
 		buf_reset(&cell);
 		if (p && p->has_test)
-			buf_addf(&cell, "%.2g", p->mw.p_value);
+			buf_addf(&cell, "%.2g", p->p_value);
 		cells[i][4] = xstrdup(cell.ptr);
+		buf_reset(&cell);
+		if (p && p->has_test && !r->paired)
+			buf_addf(&cell, "±%.1f%%", 100 * (exp(p->ch.drift) - 1));
+		cells[i][5] = xstrdup(cell.ptr);
 		wl = max_size(wl, utf8_chars(cells[i][0]));
 		wb = max_size(wb, utf8_chars(cells[i][1]));
 		wn = max_size(wn, utf8_chars(cells[i][2]));
@@ -605,7 +723,10 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 		add_padded(out, "new", wn, true);
 		buf_addstr(out, "  ");
 		add_padded(out, "change", wc, false);
-		buf_addf(out, "  %-8s  %s%s\n", "p", "verdict", term_c(c, TERM_RESET));
+		buf_addf(out, "  %-8s  ", "p");
+		if (!r->paired)
+			buf_addf(out, "%-7s  ", "drift");
+		buf_addf(out, "%s%s\n", "verdict", term_c(c, TERM_RESET));
 	} else {
 		buf_addstr(out, "  no benchmark is in both sets\n");
 	}
@@ -623,6 +744,10 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 		add_padded(out, cells[i][3], wc, false);
 		buf_addstr(out, "  ");
 		add_padded(out, cells[i][4], 8, false);
+		if (!r->paired) {
+			buf_addstr(out, "  ");
+			add_padded(out, cells[i][5], 7, false);
+		}
 		if (p) {
 			if (p->verdict == CMP_SLOWER)
 				col = p->regression && o->regressions ? TERM_BOLD_RED : TERM_RED;
@@ -633,13 +758,14 @@ void compare_render(struct buf *out, const struct cmp_result *r,
 			if (p->regression && o->regressions)
 				buf_addstr(out, " (regression)");
 			if (p->verdict == CMP_UNKNOWN)
-				buf_addstr(out, " (too few runs)");
+				buf_addstr(out, r->paired ? " (too few rounds)"
+							  : " (too few runs: 3 a side at least)");
 			if (p->how == CMP_BY_POSITION)
 				buf_addstr(out, " (the only result on each side)");
 		}
 		buf_rtrim(out);
 		buf_addch(out, '\n');
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < 6; k++)
 			free(cells[i][k]);
 		free(cells[i]);
 	}
@@ -733,6 +859,11 @@ int compare_write_json(const struct cmp_result *r, const char *base_path,
 	jw_kv_string(&w, "format", COMPARE_FORMAT);
 	jw_kv_string(&w, "redline_version", REDLINE_VERSION);
 	jw_kv_string(&w, "metric", r->opts.metric);
+	jw_key(&w, "metric_reason");
+	if (r->auto_metric && *r->why)
+		jw_string(&w, r->why);
+	else
+		jw_null(&w);
 	jw_kv_string(&w, "unit", metric_unit_name(r->unit));
 	jw_kv_double(&w, "alpha", r->opts.alpha);
 	jw_kv_double(&w, "confidence_level", r->opts.level);
@@ -764,16 +895,16 @@ int compare_write_json(const struct cmp_result *r, const char *base_path,
 		write_interval(&w, "ratio_ci", p->ci, false);
 		jw_kv_double(&w, "change_percent", (p->ratio - 1) * 100);
 		write_interval(&w, "change_ci_percent", p->ci, true);
-		jw_key(&w, "mann_whitney");
-		if (p->has_test) {
-			jw_object_begin(&w);
-			jw_kv_double(&w, "u", p->mw.u_x);
-			jw_kv_double(&w, "p_value", p->mw.p_value);
-			jw_kv_string(&w, "method", p->mw.method == MW_EXACT ? "exact" : "normal");
-			jw_object_end(&w);
-		} else {
+		jw_kv_string(&w, "method", r->paired ? "paired" : "invocations");
+		jw_kv_string(&w, "test", change_test_name(p->ch.method));
+		jw_kv_double(&w, "p_value", p->p_value);
+		jw_key(&w, "pairs");
+		if (r->paired)
+			jw_uint(&w, p->ch.pairs);
+		else
 			jw_null(&w);
-		}
+		jw_kv_double(&w, "drift_percent", r->paired || !p->has_test
+							 ? NAN : 100 * (exp(p->ch.drift) - 1));
 		jw_kv_string(&w, "verdict", cmp_verdict_name(p->verdict));
 		jw_kv_bool(&w, "regression", p->regression);
 		jw_object_end(&w);

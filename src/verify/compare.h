@@ -6,8 +6,7 @@
 #include <stdio.h>
 
 #include "result/resultset.h"
-#include "stats/bootstrap.h"
-#include "stats/mannwhitney.h"
+#include "stats/change.h"
 
 struct buf;
 
@@ -25,18 +24,30 @@ struct buf;
  * is listed as only in the base or only in the new set.
  *
  * Statistics, per pair, on one metric's values (wall time by default):
- * the medians, their ratio new / base with a bootstrap interval
- * (stats_bootstrap_ratio_ci: percentile method, fixed seed, so a rerun
- * prints the same), and a two-sided Mann–Whitney U test of the runs. The
- * verdict is benchstat's: '~' (no significant change) unless p < alpha,
- * then faster or slower by the sign of the change; with fewer than two
- * runs on a side there is no verdict at all. A change smaller than the
+ * both medians, and the change new / base with an interval and a p-value
+ * that always agree (stats/change.h). Two result sets are two invocations,
+ * whatever their number of runs: the runs of each are cut into blocks
+ * whose medians show how far the machine drifts within an invocation, and
+ * the interval allows that much drift between the two (stats/drift.h). Two
+ * results of one interleaved bench (compare_within()) are compared round
+ * by round instead (stats/paired.h). The verdict is benchstat's: '~' (no
+ * significant change) unless p < alpha, then faster or slower by the sign
+ * of the change; without an interval (fewer than 3 runs a side, or
+ * rounds too few) there is no verdict at all. A change smaller than the
  * noise level (1 % by default) is '~' too, however significant, as in
- * Criterion.rs: a precise metric (CPU time) tells apart two sessions of
- * the same program by what differs between sessions (caches, placement,
- * the machine's load), a difference no code change made. A slower verdict
- * whose change exceeds the threshold is a regression. Over all pairs: the geometric
- * mean of the ratios (and of each side's medians).
+ * Criterion.rs. A slower verdict whose change exceeds the threshold is a
+ * regression: its whole interval is above 1. Over all pairs: the
+ * geometric mean of the ratios (and of each side's medians).
+ *
+ * The metric "auto" is resolved once for the whole comparison: CPU time
+ * (cpu_time, below) when every compared result computes on one CPU: its
+ * main thread sleeps (sleep_time: neither on a CPU nor waiting for one)
+ * less than a tenth of its CPU time, and its CPU time is at most 1.25
+ * times its wall time (medians); wall time otherwise, or when a side has
+ * no per-run CPU or sleep times (hyperfine's files, older redline). The
+ * sleep time, unlike the wall time, does not grow with the machine's
+ * load, so the choice does not flip on a busy machine, where CPU time
+ * varies twenty times less than wall time (README, redline compare).
  *
  * "cpu_time" is user + system time; for results that lack it (redline
  * stat's) it is the per-run sum of user_time and system_time.
@@ -46,7 +57,7 @@ struct buf;
  */
 
 struct cmp_opts {
-	const char *metric; /* "wall_time", "cpu_time", "max_rss", ... */
+	const char *metric; /* "wall_time", "cpu_time", "max_rss", ..., or "auto" */
 	double alpha;	    /* significance level of the test */
 	double level;	    /* confidence level of the intervals */
 	double threshold;   /* percent: a significant slowdown beyond it is a regression */
@@ -58,7 +69,7 @@ enum cmp_verdict {
 	CMP_SAME,    /* '~': no significant change (or one within the noise) */
 	CMP_FASTER,  /* significantly smaller */
 	CMP_SLOWER,  /* significantly larger */
-	CMP_UNKNOWN, /* fewer than 2 runs on a side: no test possible */
+	CMP_UNKNOWN, /* too few runs (or rounds) for an interval: no verdict */
 };
 
 enum cmp_match { CMP_BY_LABEL, CMP_BY_COMMAND, CMP_BY_POSITION };
@@ -68,10 +79,11 @@ struct cmp_pair {
 	enum cmp_match how;
 	size_t n_base, n_new;	/* values of the metric */
 	double base_median, new_median;
-	double ratio;		/* new_median / base_median */
+	double ratio;		/* the change: ch.ratio */
 	struct interval ci;	/* of the ratio; NaN without enough runs */
-	bool has_test;
-	struct mw_result mw;	/* x = new, y = base */
+	bool has_test;		/* an interval and a p-value: ch.valid */
+	double p_value;		/* two-sided; ci excludes 1 exactly when it is below alpha */
+	struct change ch;	/* how: paired by round, or two invocations */
 	enum cmp_verdict verdict;
 	bool regression;
 };
@@ -84,8 +96,11 @@ struct cmp_single {
 };
 
 struct cmp_result {
-	struct cmp_opts opts;
-	const struct resultset *base, *new;
+	struct cmp_opts opts;	/* opts.metric resolved when "auto" was asked */
+	bool auto_metric;	/* it was: why holds the reason */
+	char why[256];
+	const struct resultset *base, *new; /* the same set for compare_within() */
+	bool paired;		/* by round: compare_within() of interleaved runs */
 	enum metric_unit unit; /* of the metric */
 	struct cmp_pair *pairs; /* in the base's order */
 	size_t nr;
@@ -102,6 +117,14 @@ struct cmp_result {
  */
 int compare_resultsets(const struct resultset *base, const struct resultset *new,
 		       const struct cmp_opts *o, struct cmp_result *out);
+/*
+ * Results of one set against others of it: results[new[k]] against
+ * results[base[k]], k < n (the regression gate of 'redline bench'). Paired
+ * by round when rs->interleaved. Returns 0, or -EINVAL as above or when an
+ * index is out of range.
+ */
+int compare_within(const struct resultset *rs, const size_t *base, const size_t *new,
+		   size_t n, const struct cmp_opts *o, struct cmp_result *out);
 void cmp_result_release(struct cmp_result *r);
 
 /*

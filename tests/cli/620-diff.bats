@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # redline diff: the hot spot that moves from a() to b() between two builds
-# is ranked first in both directions; the differential flame graph parses
-# and carries both profiles' values; memory profiles diff too; bad input.
+# is ranked first in both directions; costs by default, shares with
+# --normalize, changes within the sampling noise marked; the differential
+# flame graph parses and carries both profiles' values; memory profiles
+# diff too; bad input.
 
 load verify-helpers
 
@@ -19,7 +21,7 @@ profiles() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *" base: $TMP/v1.pb.gz"* ]]
-	[[ $output == *"ranked by the change of self share"* ]]
+	[[ $output == *"cpu in each recording; ranked by the change of self"* ]]
 	for dir in forward backward; do
 		if [ $dir = forward ]; then
 			"$REDLINE" diff --json "$TMP/v1.pb.gz" "$TMP/v2.pb.gz" >"$TMP/d.json"
@@ -40,6 +42,48 @@ assert sign * f["b"]["self_change"] > 45, f["b"]
 assert d["type"] == "cpu" and d["unit"] == "nanoseconds"
 PY
 	done
+}
+
+@test "costs, not shares: a build 5 times faster overall is no new hot spot; --normalize" {
+	# v1: a() 16000 units of work, b() 4000; v2 at 40 units: a() 800, b() 3200.
+	# b() got 20 % cheaper, but its share went from 20 % to 80 %.
+	record_or_skip "$TMP/v1.pb.gz" "$FIXTURES/movehot" 200
+	record_or_skip "$TMP/v2.pb.gz" "$FIXTURES/movehot-v2" 40
+	run "$REDLINE" diff --top 3 "$TMP/v1.pb.gz" "$TMP/v2.pb.gz"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output =~ new:\ .*\ \(([0-9]+)\ samples\):\ 0\.[12][0-9]\ ×\ the\ base ]]
+	for mode in values shares; do
+		if [ $mode = values ]; then
+			"$REDLINE" diff --json "$TMP/v1.pb.gz" "$TMP/v2.pb.gz" >"$TMP/d.json"
+		else
+			"$REDLINE" diff --json --normalize "$TMP/v1.pb.gz" "$TMP/v2.pb.gz" >"$TMP/d.json"
+		fi
+		validate_schema diff "$TMP/d.json"
+		/usr/bin/python3 - "$TMP/d.json" $mode <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = {x["name"]: x for x in d["functions"]}
+a, b = f["a"], f["b"]
+assert d["compared"] == sys.argv[2]
+assert 0.13 < d["new"]["total"] / d["base"]["total"] < 0.3, (d["base"], d["new"])
+assert d["base"]["samples"] > 50 and b["base_self_samples"] + b["new_self_samples"] > 0
+if sys.argv[2] == "values":
+    # a() first, having lost about 75 % of the base's cost; b() never a growth.
+    assert d["functions"][0]["name"] == "a"
+    assert a["self_value_change"] < -0.6 * d["base"]["total"] and a["within_noise"] is False
+    assert b["self_value_change"] < 0 or b["within_noise"], b
+    lo, hi = b["self_ratio_ci"]
+    assert lo < 0.8 < (hi if hi is not None else 1e9), b  # the truth, 0.8, is in its interval
+else:
+    # Shares: b() is the new hot spot, 60 points up, well beyond the noise.
+    assert sorted(x["name"] for x in d["functions"][:2]) == ["a", "b"]
+    assert b["self_change"] > 45 and b["within_noise"] is False, b
+PY
+	done
+	# A profile against itself: no change, every one within the noise.
+	"$REDLINE" diff --json "$TMP/v1.pb.gz" "$TMP/v1.pb.gz" >"$TMP/same.json"
+	[ "$(json_get "$TMP/same.json" 'all(x["self_value_change"] == 0 and x["within_noise"] for x in d["functions"])')" = True ]
 }
 
 @test "--format svg: a differential flame graph, well-formed, both values on hover" {

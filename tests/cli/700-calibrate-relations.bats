@@ -103,6 +103,21 @@ PY
 	less mem.l2 mem.main
 }
 
+@test "the medians obey L1 < L2 < L3 < memory, or the rows that do not are flagged" {
+	/usr/bin/python3 - "$(J)" <<'PY'
+import json, sys
+rows = {r["key"]: r for r in json.load(open(sys.argv[1]))["rows"] if r["key"].startswith("mem.")}
+levels = [rows[k] for k in ("mem.l1", "mem.l2", "mem.l3", "mem.main") if k in rows and rows[k]["status"] == "ok"]
+for a, b in zip(levels, levels[1:]):
+    print(a["key"], a["median_ns"], b["key"], b["median_ns"], a["remeasured"], a["contradicts_hierarchy"])
+    if not a["median_ns"] < b["median_ns"]:
+        assert a["contradicts_hierarchy"] and b["contradicts_hierarchy"], (a, b)
+        assert "contradicts L1 < L2 < L3 < memory" in a["note"]
+for r in levels:
+    assert r["contradicts_hierarchy"] == ("contradicts" in (r["note"] or ""))
+PY
+}
+
 @test "a random branch costs at least as much as a predictable one" {
 	a=$(median branch.predictable)
 	b=$(median branch.random)

@@ -541,6 +541,119 @@ static void test_every_kernel_runs_with_a_pool(void **state)
 	assert_false(pool.linked);
 }
 
+/* ---- the memory hierarchy ------------------------------------------------------- */
+
+/* A memory row with the one figure ns (every repetition the same). */
+static void mem_row(struct calib_table *t, const char *key, double ns)
+{
+	struct calib_row *r = calib_table_add(t, key, "memory", key, "chase", 0);
+
+	for (int i = 0; i < 5; i++)
+		calib_row_add(r, ns);
+	calib_row_finish(r);
+}
+
+/* Scripted re-measurements: key -> the figures it gets, in turn. */
+struct script {
+	const char *key[4];
+	double ns[4][4];
+	int next[4];
+	int calls;
+};
+
+static int fake_remeasure(void *ctx, const char *key, struct calib_row *row)
+{
+	struct script *sc = ctx;
+
+	sc->calls++;
+	for (int k = 0; k < 4 && sc->key[k]; k++) {
+		if (strcmp(sc->key[k], key))
+			continue;
+		for (int i = 0; i < 5; i++)
+			calib_row_add(row, sc->ns[k][sc->next[k]]);
+		sc->next[k]++;
+		calib_row_finish(row);
+		return 0;
+	}
+	return -EIO;
+}
+
+static void test_hierarchy_check(void **state)
+{
+	struct calib_table t;
+	const char *bad[4];
+
+	(void)state;
+	calib_table_init(&t);
+	mem_row(&t, "mem.l1", 1);
+	mem_row(&t, "mem.l2", 4);
+	mem_row(&t, "mem.l3", 145);
+	mem_row(&t, "mem.main", 120);
+	/* L3 slower than memory: both are suspects. */
+	assert_int_equal(calib_hierarchy_check(&t, bad, 4), 2);
+	assert_string_equal(bad[0], "mem.l3");
+	assert_string_equal(bad[1], "mem.main");
+	calib_table_release(&t);
+	/* L2 missing: L1 is compared with L3. A row in order is no suspect. */
+	calib_table_init(&t);
+	mem_row(&t, "mem.l1", 14);
+	mem_row(&t, "mem.l3", 9);
+	mem_row(&t, "mem.main", 100);
+	assert_int_equal(calib_hierarchy_check(&t, bad, 4), 2);
+	assert_string_equal(bad[0], "mem.l1");
+	assert_string_equal(bad[1], "mem.l3");
+	calib_table_release(&t);
+	calib_table_init(&t);
+	mem_row(&t, "mem.l1", 1);
+	mem_row(&t, "mem.l2", 4);
+	mem_row(&t, "mem.l3", 14);
+	mem_row(&t, "mem.main", 120);
+	assert_int_equal(calib_hierarchy_check(&t, bad, 4), 0);
+	calib_table_release(&t);
+}
+
+static void test_hierarchy_enforced(void **state)
+{
+	struct calib_table t;
+	struct script sc = { { "mem.l3", "mem.main" }, { { 130, 15 }, { 118, 121 } }, { 0 }, 0 };
+	const struct calib_row *l3, *mem;
+
+	(void)state;
+	/* Measured again: the second time, L3 comes out right and stays. */
+	calib_table_init(&t);
+	mem_row(&t, "mem.l1", 1);
+	mem_row(&t, "mem.l2", 4);
+	mem_row(&t, "mem.l3", 145);
+	mem_row(&t, "mem.main", 120);
+	assert_int_equal(calib_enforce_hierarchy(&t, fake_remeasure, &sc, 2), 0);
+	l3 = calib_table_find(&t, "mem.l3");
+	mem = calib_table_find(&t, "mem.main");
+	assert_close(l3->st.median, 15);
+	assert_close(mem->st.median, 121);
+	assert_int_equal(l3->remeasured, 2);
+	assert_int_equal(mem->remeasured, 2);
+	assert_false(l3->contradicts || mem->contradicts);
+	assert_null(l3->note);
+	assert_int_equal(calib_table_find(&t, "mem.l1")->remeasured, 0);
+	calib_table_release(&t);
+
+	/* Never right: flagged, with a note; a failed re-measurement keeps the figure. */
+	memset(&sc, 0, sizeof(sc));
+	sc.key[0] = "mem.l3";
+	sc.ns[0][0] = sc.ns[0][1] = 373;
+	calib_table_init(&t);
+	mem_row(&t, "mem.l3", 373);
+	mem_row(&t, "mem.main", 120);
+	assert_int_equal(calib_enforce_hierarchy(&t, fake_remeasure, &sc, 2), 2);
+	l3 = calib_table_find(&t, "mem.l3");
+	mem = calib_table_find(&t, "mem.main");
+	assert_true(l3->contradicts && mem->contradicts);
+	assert_string_equal(l3->note, "contradicts L1 < L2 < L3 < memory (measured 3 times)");
+	assert_close(mem->st.median, 120);
+	assert_int_equal(sc.calls, 4);
+	calib_table_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +670,8 @@ int main(void)
 		cmocka_unit_test(test_chase_is_not_sequential),
 		cmocka_unit_test(test_every_kernel_runs),
 		cmocka_unit_test(test_every_kernel_runs_with_a_pool),
+		cmocka_unit_test(test_hierarchy_check),
+		cmocka_unit_test(test_hierarchy_enforced),
 	};
 
 	return cmocka_run_group_tests_name("calib_measure", tests, NULL, NULL);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,8 @@
 
 #include "base/buf.h"
 #include "result/resultset.h"
+#include "stats/mannwhitney.h"
+#include "stats/rng.h"
 #include "verify/compare.h"
 
 /* A result whose n wall times are base * (1 + 0.01 * (i % 7)): a fixed spread. */
@@ -129,7 +132,7 @@ static void test_verdicts(void **state)
 	assert_int_equal(r.nr, 4);
 	p = &r.pairs[0];
 	assert_int_equal(p->verdict, CMP_SAME);
-	assert_true(p->has_test && p->mw.p_value == 1.0);
+	assert_true(p->has_test && p->p_value == 1.0);
 	assert_true(fabs(p->ratio - 1) < 1e-12);
 	p = &r.pairs[1];
 	assert_int_equal(p->verdict, CMP_SLOWER);
@@ -238,6 +241,184 @@ static void test_json_and_table(void **state)
 	resultset_release(&b);
 }
 
+/* A result with these wall, CPU and sleep times (NULL: none recorded). */
+static struct result *add_runs(struct resultset *rs, const char *cmd, const double *wall,
+			       const double *cpu, const double *sleep, size_t n)
+{
+	struct result *r = resultset_add(rs, cmd);
+
+	for (size_t i = 0; i < n; i++) {
+		result_add_run(r, 0, 0);
+		metric_add(result_metric(r, "wall_time", UNIT_SECONDS), wall[i]);
+		if (cpu)
+			metric_add(result_metric(r, "cpu_time", UNIT_SECONDS), cpu[i]);
+		if (sleep)
+			metric_add(result_metric(r, "sleep_time", UNIT_SECONDS), sleep[i]);
+	}
+	return r;
+}
+
+/*
+ * The case of the issue: runs that Mann-Whitney calls significantly slower
+ * (all of one invocation above all of the other) while the invocations'
+ * own drift says the change could be anything from -1 % to +50 %. The
+ * verdict follows the interval: '~', no regression.
+ */
+static void test_drift_is_not_a_regression(void **state)
+{
+	struct resultset a, b;
+	struct cmp_opts o = CMP_OPTS_INIT;
+	struct cmp_result r;
+	double wa[20], wb[20];
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		/* The machine drifts within each invocation: 0 %, 10 %, 20 %... by fifth. */
+		wa[i] = 0.100 * (1 + 0.1 * (i / 4)) + 0.0001 * (i % 3);
+		wb[i] = 0.130 * (1 + 0.1 * (i / 4)) + 0.0001 * (i % 2);
+	}
+	resultset_init(&a, "bench");
+	resultset_init(&b, "bench");
+	add_runs(&a, "p", wa, NULL, NULL, 20);
+	add_runs(&b, "p", wb, NULL, NULL, 20);
+	/* Every run of b is slower than every run of a but one: Mann-Whitney is sure. */
+	{
+		struct mw_result mw;
+
+		stats_mann_whitney(wb, 20, wa, 20, &mw);
+		assert_true(mw.p_value < 1e-6);
+	}
+	assert_int_equal(compare_resultsets(&a, &b, &o, &r), 0);
+	assert_int_equal(r.nr, 1);
+	assert_true(r.pairs[0].ci.lo < 1 && r.pairs[0].ci.hi > 1.3);
+	assert_true(r.pairs[0].p_value >= 0.05);
+	assert_int_equal(r.pairs[0].verdict, CMP_SAME);
+	assert_false(r.pairs[0].regression);
+	cmp_result_release(&r);
+	resultset_release(&a);
+	resultset_release(&b);
+}
+
+/*
+ * Verdict and interval agree on every comparison of constructed data near
+ * the edge: slower (and a regression) only with the whole interval above
+ * 1, faster only below, '~' when p >= alpha or the change is within the
+ * noise. Across files (invocations) and within one interleaved set (pairs).
+ */
+static void test_verdict_agrees_with_interval(void **state)
+{
+	struct rng rg;
+	int verdicts[4] = { 0 };
+
+	(void)state;
+	rng_seed(&rg, 4242);
+	for (int t = 0; t < 300; t++) {
+		struct resultset a, b;
+		struct cmp_opts o = CMP_OPTS_INIT;
+		struct cmp_result r;
+		double wa[40], wb[40], shift = 0.03 * rng_normal(&rg), drift = 0.02 * rng_normal(&rg);
+		size_t n = 6 + rng_below(&rg, 34), base = 0, new = 1;
+		const struct cmp_pair *p;
+		bool within = t % 2;
+
+		for (size_t i = 0; i < n; i++) {
+			double machine = exp(0.05 * rng_normal(&rg));
+
+			wa[i] = 0.05 * machine * exp(0.01 * rng_normal(&rg));
+			wb[i] = 0.05 * exp(shift) * (within ? machine : exp(drift) *
+					exp(0.05 * rng_normal(&rg))) * exp(0.01 * rng_normal(&rg));
+		}
+		resultset_init(&a, "bench");
+		resultset_init(&b, "bench");
+		add_runs(&a, "p", wa, NULL, NULL, n);
+		add_runs(within ? &a : &b, "p", wb, NULL, NULL, n);
+		a.interleaved = true;
+		o.threshold = 2;
+		if (within)
+			assert_int_equal(compare_within(&a, &base, &new, 1, &o, &r), 0);
+		else
+			assert_int_equal(compare_resultsets(&a, &b, &o, &r), 0);
+		assert_int_equal(r.nr, 1);
+		assert_true(r.paired == within);
+		p = &r.pairs[0];
+		verdicts[p->verdict]++;
+		switch (p->verdict) {
+		case CMP_SLOWER:
+			assert_true(p->ci.lo > 1 && p->p_value < 0.05 && p->ratio >= 1.01);
+			break;
+		case CMP_FASTER:
+			assert_true(p->ci.hi < 1 && p->p_value < 0.05 && p->ratio <= 0.99);
+			assert_false(p->regression);
+			break;
+		case CMP_SAME:
+			assert_true(p->p_value >= 0.05 || fabs(p->ratio - 1) < 0.01);
+			assert_true((p->p_value < 0.05) == (p->ci.lo > 1 || p->ci.hi < 1));
+			assert_false(p->regression);
+			break;
+		case CMP_UNKNOWN:
+			assert_true(isnan(p->ci.lo));
+			break;
+		}
+		if (p->regression)
+			assert_true(p->ci.lo > 1 && p->ratio > 1.02);
+		cmp_result_release(&r);
+		resultset_release(&a);
+		resultset_release(&b);
+	}
+	print_message("same %d, faster %d, slower %d, unknown %d\n", verdicts[CMP_SAME],
+		      verdicts[CMP_FASTER], verdicts[CMP_SLOWER], verdicts[CMP_UNKNOWN]);
+	assert_true(verdicts[CMP_SAME] > 30 && verdicts[CMP_SLOWER] > 30 && verdicts[CMP_FASTER] > 30);
+}
+
+/* --metric auto: CPU time for commands that compute, wall time for one that waits. */
+static void test_auto_metric(void **state)
+{
+	struct resultset a, b;
+	struct cmp_opts o = CMP_OPTS_INIT;
+	struct cmp_result r;
+	double wall[10], busy[10], cpu[10], cpu2[10], none[10], nap[10];
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		wall[i] = 0.1 + 0.001 * i;
+		busy[i] = 0.3 + 0.01 * (i % 5); /* a busy machine: wall time 3 times the CPU time */
+		cpu[i] = 0.1 + 0.0001 * i;
+		cpu2[i] = 0.11 + 0.0001 * i;
+		none[i] = 0.0001;
+		nap[i] = 0.05;
+	}
+	o.metric = "auto";
+	resultset_init(&a, "bench");
+	resultset_init(&b, "bench");
+	add_runs(&a, "p", wall, cpu, none, 10);
+	add_runs(&b, "p", busy, cpu2, none, 10);
+	compare_resultsets(&a, &b, &o, &r);
+	assert_true(r.auto_metric);
+	assert_string_equal(r.opts.metric, "cpu_time");
+	assert_non_null(strstr(r.why, "every command computes"));
+	assert_int_equal(r.pairs[0].verdict, CMP_SLOWER);
+	assert_true(fabs(r.pairs[0].ratio - 1.1) < 0.01);
+	cmp_result_release(&r);
+	resultset_release(&b);
+	/* The new one sleeps half as long as it computes: wall time for both. */
+	resultset_init(&b, "bench");
+	add_runs(&b, "p", busy, cpu2, nap, 10);
+	compare_resultsets(&a, &b, &o, &r);
+	assert_string_equal(r.opts.metric, "wall_time");
+	assert_non_null(strstr(r.why, "'p' waits: it sleeps 45% as long as it computes"));
+	cmp_result_release(&r);
+	resultset_release(&b);
+	/* A hyperfine file: no CPU time per run. */
+	resultset_init(&b, "bench");
+	add_runs(&b, "p", wall, NULL, NULL, 10);
+	compare_resultsets(&a, &b, &o, &r);
+	assert_string_equal(r.opts.metric, "wall_time");
+	assert_non_null(strstr(r.why, "no CPU time per run"));
+	cmp_result_release(&r);
+	resultset_release(&b);
+	resultset_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +427,9 @@ int main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_cpu_time_derived),
 		cmocka_unit_test(test_json_and_table),
+		cmocka_unit_test(test_drift_is_not_a_regression),
+		cmocka_unit_test(test_verdict_agrees_with_interval),
+		cmocka_unit_test(test_auto_metric),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,9 +50,10 @@ static void test_reference_fit(void **state)
 	assert_close(f[CX_N3].a, 0.023756865391545406, 1e-9);
 	assert_close(f[CX_N3].b, 1.5205407257350248e-13, 1e-9);
 	assert_close(f[CX_N3].nrms, 0.09280837642067373, 1e-9);
-	assert_close(f[CX_LOGN].a, -0.11781355353074896, 1e-9);
-	assert_close(f[CX_LOGN].b, 0.0134664852037939, 1e-9);
-	assert_close(f[CX_LOGN].nrms, 0.22757746892304809, 1e-9);
+	/* Unconstrained, log n would start at -118 ms: it goes through the origin instead. */
+	assert_true(f[CX_LOGN].a == 0);
+	assert_close(f[CX_LOGN].b, 0.0028904354179940047, 1e-9);
+	assert_close(f[CX_LOGN].nrms, 0.36532694740704125, 1e-9);
 	assert_close(f[CX_O1].a, 0.031149766147878219, 1e-9);
 	assert_close(f[CX_O1].nrms, 0.42811275371755408, 1e-9);
 	assert_true(f[CX_O1].b == 0);
@@ -61,6 +62,9 @@ static void test_reference_fit(void **state)
 	assert_int_equal(r.best, CX_N2);
 	assert_int_equal(r.runner_up, CX_N3);
 	assert_true(r.p_value < 1e-6);
+	/* n³ fits 20 times worse: no doubt. */
+	assert_int_equal(r.ambiguous_with, -1);
+	assert_true(r.ambiguity_p < 1e-6);
 	assert_int_equal(r.npoints, 8);
 	assert_close(cx_predict(CX_N2, &f[CX_N2], 4000),
 		     0.02002073302882193 + 1.1139167368144112e-09 * 16e6, 1e-9);
@@ -168,6 +172,50 @@ static void test_bad_input_and_names(void **state)
 	assert_string_equal(cx_model_term(CX_2N), "2ⁿ");
 }
 
+/*
+ * The hash set of the README's demo: over n = 2000 ... 16000 its cost
+ * barely grows, and n and n log n fit within the noise of each other.
+ * Reference: stats_reference.py ("ambiguity"), the F tail by quadrature.
+ */
+static void test_ambiguous(void **state)
+{
+	const double n[] = { 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000 };
+	const double y[] = { 0.000818, 0.000851, 0.000872, 0.000905,
+			     0.000921, 0.000958, 0.000969, 0.001002 };
+	struct cx_result r;
+
+	(void)state;
+	assert_int_equal(cx_fit_all(n, y, 8, &r), 0);
+	assert_close(r.fit[CX_N].a, 0.0007963143597212143, 1e-9);
+	assert_close(r.fit[CX_N].nrms, 0.0052149013596778848, 1e-9);
+	assert_close(r.fit[CX_NLOGN].b, 8.9088854232875095e-10, 1e-9);
+	assert_close(r.fit[CX_NLOGN].nrms, 0.0060972260603977986, 1e-9);
+	assert_int_equal(r.best, CX_N);
+	assert_int_equal(r.ambiguous_with, CX_NLOGN);
+	assert_close(r.ambiguity_p, 0.35695086519806529, 1e-7);
+}
+
+/*
+ * Every start-up cost is at least 0, on data that tempt a fit to go below:
+ * a cost growing faster than any law tried would make n log n start at
+ * a negative time.
+ */
+static void test_intercept_never_negative(void **state)
+{
+	const double n[] = { 1, 2, 4, 8, 16, 32, 64 };
+	double y[7];
+	struct cx_result r;
+
+	(void)state;
+	for (int i = 0; i < 7; i++)
+		y[i] = 0.001 * pow(n[i], 1.6);
+	assert_int_equal(cx_fit_all(n, y, 7, &r), 0);
+	for (int m = 0; m < CX_NMODELS; m++)
+		if (r.fit[m].valid)
+			assert_true(r.fit[m].a >= 0);
+	assert_true(r.best == CX_NLOGN || r.best == CX_N2);
+}
+
 /* Decreasing cost: no growth law applies, and none is claimed. */
 static void test_decreasing(void **state)
 {
@@ -190,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_startup_is_not_log_n),
 		cmocka_unit_test(test_bad_input_and_names),
 		cmocka_unit_test(test_decreasing),
+		cmocka_unit_test(test_ambiguous),
+		cmocka_unit_test(test_intercept_never_negative),
 	};
 
 	return cmocka_run_group_tests_name("complexity", tests, NULL, NULL);

@@ -199,8 +199,12 @@ static void test_bench_additions(void **state)
 
 	(void)state;
 	two_commands(&rs);
-	ref = resultset_compare(&rs, 0.05);
+	ref = resultset_compare(&rs, 0.05, -1);
 	assert_int_equal(ref, 1);
+	/* Not interleaved: compared as two invocations, the drift within each allowed for. */
+	assert_false(rs.comparisons[0].paired);
+	assert_true(rs.comparisons[0].p_value < 0.05);
+	assert_true(rs.comparisons[0].drift > 0);
 	assert_int_equal(rs.nr_comparisons, 1);
 	/* medians: 0.1515 (12 values of 150,151,152,153) and 0.101 */
 	assert_true(fabs(rs.comparisons[0].ratio - 0.1515 / 0.101) < 1e-12);
@@ -237,6 +241,11 @@ static void test_bench_additions(void **state)
 	assert_true(json_is_true(json_object_get(cmp, "significant")));
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(cmp, "mann_whitney"), "method")), "exact");
+	assert_string_equal(json_string_value(json_object_get(cmp, "method")), "invocations");
+	assert_string_equal(json_string_value(json_object_get(cmp, "statistic")), "ratio of medians");
+	assert_true(json_is_null(json_object_get(cmp, "pairs")));
+	assert_true(num(cmp, "p_value") < 0.05);
+	assert_string_equal(json_string_value(json_object_get(doc, "order")), "sequential");
 	assert_true(num(doc, "alpha") == 0.05);
 	json_decref(doc);
 	resultset_release(&rs);
@@ -307,7 +316,8 @@ static void test_round_trip(void **state)
 	r->runs[1].timed_out = true;
 	result_metric(r, "instructions", UNIT_COUNT)->status = METRIC_NOT_SUPPORTED;
 	result_set_param(r, "size", "big");
-	resultset_compare(&rs, 0.05);
+	rs.interleaved = true;
+	resultset_compare(&rs, 0.05, -1);
 	assert_int_equal(resultset_add_complexity(&rs, "x {n}", "n", "wall_time", idx, sizes, 3), 0);
 	rs.has_machine = true;
 	machine_collect(&rs.machine);
@@ -323,6 +333,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(back.results[2].runs[1].signal, 9);
 	assert_true(back.interrupted);
 	assert_int_equal(back.nr_comparisons, 2);
+	assert_true(back.interleaved && back.comparisons[0].paired);
+	assert_int_equal(back.comparisons[0].pairs, rs.comparisons[0].pairs);
 	assert_int_equal(back.nr_complexities, 1);
 	two = write_text(&back);
 	assert_string_equal(one, two);

@@ -113,6 +113,115 @@ def mw_normal_p(x, y):
     return u, z, math.erfc(abs(z) / math.sqrt(2))
 
 
+# --- Wilcoxon signed-rank by brute force: every sign pattern ---
+def wsr_ranks(d):
+    """Non-zero differences, their |d| mid-ranks (1-based) and signs."""
+    nz = [v for v in d if v != 0]
+    order = sorted(abs(v) for v in nz)
+    rank = {}
+    for a in set(order):
+        first = order.index(a) + 1
+        count = order.count(a)
+        rank[a] = Fraction(2 * first + count - 1, 2)
+    return [(rank[abs(v)], v > 0) for v in nz]
+
+
+def wsr_exact_p(d):
+    """W+ and the two-sided p over the 2^n sign patterns, in exact fractions."""
+    rs = wsr_ranks(d)
+    w = sum(r for r, pos in rs if pos)
+    le = ge = 0
+    for signs in itertools.product((False, True), repeat=len(rs)):
+        v = sum(r for (r, _), s in zip(rs, signs) if s)
+        le += v <= w
+        ge += v >= w
+    total = 2 ** len(rs)
+    return float(w), min(1.0, 2 * min(Fraction(le, total), Fraction(ge, total)))
+
+
+def wsr_normal_p(d):
+    rs = wsr_ranks(d)
+    n = len(rs)
+    w = sum(float(r) for r, pos in rs if pos)
+    counts = {}
+    for r, _ in rs:
+        counts[r] = counts.get(r, 0) + 1
+    var = n * (n + 1) * (2 * n + 1) / 24 - sum(t ** 3 - t for t in counts.values()) / 48
+    dev = w - n * (n + 1) / 4
+    dev = max(dev - 0.5, 0) if dev > 0 else min(dev + 0.5, 0)
+    z = dev / math.sqrt(var)
+    return w, z, math.erfc(abs(z) / math.sqrt(2))
+
+
+def walsh(d):
+    return sorted((d[i] + d[j]) / 2 for i in range(len(d)) for j in range(i, len(d)))
+
+
+def hodges_lehmann(d):
+    return statistics.median(walsh(d))
+
+
+def wsr_null_cdf(n):
+    """P(T+ <= c) for c = 0..n(n+1)/2, ranks 1..n (no ties), by enumeration."""
+    m = n * (n + 1) // 2
+    counts = [0] * (m + 1)
+    for signs in itertools.product((0, 1), repeat=n):
+        counts[sum(r for r, s in zip(range(1, n + 1), signs) if s)] += 1
+    out, acc = [], 0
+    for c in counts:
+        acc += c
+        out.append(Fraction(acc, 2 ** n))
+    return out
+
+
+def wsr_interval(d, alpha=0.05, exact=True):
+    """The classical interval [W_(K), W_(M+1-K)] (no ties), K - 1 the largest c
+    with two-sided p(c) < alpha: exact by enumeration, or the normal formula."""
+    n, w = len(d), walsh(d)
+    m = len(w)
+    if exact:
+        cdf = wsr_null_cdf(n)
+        c = max(c for c in range(m + 1) if 2 * cdf[c] < alpha)
+    else:
+        mu, sd = n * (n + 1) / 4, math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+        c = max(c for c in range(m + 1)
+                if c < mu and math.erfc(max(mu - c - 0.5, 0) / sd / math.sqrt(2)) < alpha)
+    k = c + 1
+    return w[k - 1], w[m - k]
+
+
+# --- comparing two invocations: block medians and Student's t by quadrature ---
+def t_two_sided(t, df):
+    c = math.exp(math.lgamma((df + 1) / 2) - math.lgamma(df / 2)) / math.sqrt(df * math.pi)
+    pdf = lambda x: c * (1 + x * x / df) ** (-(df + 1) / 2)
+    return 1 - 2 * simpson(pdf, 0, t, 20000)
+
+
+def t_quantile2(p, df):
+    lo, hi = 0.0, 50.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if t_two_sided(mid, df) > p else (lo, mid)
+    return (lo + hi) / 2
+
+
+def drift_ratio(num, den, level=0.95, blocks=5):
+    def side(x):
+        k = min(blocks, len(x))
+        n = len(x)
+        m = [math.log(statistics.median(x[j * n // k:(j + 1) * n // k])) for j in range(k)]
+        mean = statistics.fmean(m)
+        return k, sum((v - mean) ** 2 for v in m)
+    kn, ssn = side(num)
+    kd, ssd = side(den)
+    df = kn - 1 + kd - 1
+    s = math.sqrt((ssn + ssd) / df)
+    se = s * math.sqrt(2)
+    lr = math.log(statistics.median(num)) - math.log(statistics.median(den))
+    t = t_quantile2(1 - level, df)
+    return math.exp(lr), math.exp(lr - t * se), math.exp(lr + t * se), s, t_two_sided(abs(lr) / se, df)
+
+
 # --- special functions by quadrature ---
 def simpson(f, a, b, n=200000):
     h = (b - a) / n
@@ -137,6 +246,9 @@ def wls(g, y):
     det = s_w * s_gg - s_g * s_g
     b = (s_w * s_gy - s_g * s_y) / det
     a = (s_y - b * s_g) / s_w
+    if a < 0:
+        # A start-up cost is never negative: the best fit with a = 0.
+        a, b = Fraction(0), s_gy / s_gg
     r = [(yi - a - b * gi) / yi for gi, yi in zip(g, y)]
     nrms = math.sqrt(float(sum(v * v for v in r)) / len(y))
     return float(a), float(b), nrms
@@ -181,6 +293,40 @@ def main():
     print("f =", f)
     print("normal: U=%s z=%.17g p=%.17g" % mw_normal_p(e, f))
 
+    print("== Wilcoxon signed-rank and the paired ratio")
+    base = [0.0500, 0.0510, 0.0495, 0.0620, 0.0502, 0.0498, 0.0515, 0.0507, 0.0560, 0.0501, 0.0499, 0.0505]
+    new = [0.0551, 0.0549, 0.0540, 0.0652, 0.0561, 0.0541, 0.0560, 0.0507, 0.0610, 0.0552, 0.0539, 0.0488]
+    lr = [0.0 if a == b else math.log(a / b) for a, b in zip(new, base)]
+    print("paired (a zero): W+=%s p=%.17g" % wsr_exact_p(lr))
+    print("  Hodges-Lehmann ratio %.17g" % math.exp(hodges_lehmann(lr)))
+    # Without ties or zeros, the test inverted is the classical Walsh interval.
+    v = [0.081, 0.113, -0.022, 0.094, 0.047, 0.152, 0.068, -0.005, 0.120, 0.031, 0.089, 0.074, 0.0135, 0.101]
+    print("v =", v)
+    print("  W+=%s p=%.17g" % wsr_exact_p(v))
+    lo, hi = wsr_interval(v)
+    print("  exact: ratio %.17g CI %.17g %.17g" % (math.exp(hodges_lehmann(v)), math.exp(lo), math.exp(hi)))
+    g = [round(math.sin(i * 1.7) * 0.1 + 0.02 + i * 1e-5, 6) for i in range(60)]
+    assert len(set(abs(x) for x in g)) == 60
+    print("g = sin(i * 1.7) * 0.1 + 0.02 + i * 1e-5, rounded to 6 decimals, i < 60")
+    print("  normal: W+=%s z=%.17g p=%.17g" % wsr_normal_p(g))
+    lo, hi = wsr_interval(g, exact=False)
+    print("  normal: ratio %.17g CI %.17g %.17g" % (math.exp(hodges_lehmann(g)), math.exp(lo), math.exp(hi)))
+    t = [0.5, -1.5, 1.5, 2.0, 0.0, -0.5, 3.0, 2.0, 0.0, 1.5, 2.0, -3.0]
+    print("ties and zeros:", t)
+    print("  exact: W+=%s p=%.17g" % wsr_exact_p(t))
+    print("  normal: W+=%s z=%.17g p=%.17g" % wsr_normal_p(t))
+    u = [round(((i * 37) % 23 - 9) / 7, 1) for i in range(60)]
+    print("u =", u)
+    print("  normal: W+=%s z=%.17g p=%.17g" % wsr_normal_p(u))
+
+    print("== drift: two invocations, block medians")
+    db = [0.0501, 0.0498, 0.0512, 0.0507, 0.0495, 0.0530, 0.0526, 0.0519, 0.0533, 0.0528,
+          0.0502, 0.0499, 0.0497, 0.0505, 0.0511, 0.0540, 0.0536, 0.0529, 0.0538, 0.0531]
+    dn = [0.0561, 0.0549, 0.0553, 0.0570, 0.0566, 0.0572, 0.0548, 0.0551, 0.0559, 0.0577,
+          0.0569, 0.0571, 0.0550, 0.0552, 0.0560, 0.0574, 0.0568]
+    print("ratio %.17g CI %.17g %.17g spread %.17g p %.17g" % drift_ratio(dn, db))
+    print("t quantile 0.05 df 8: %.17g" % t_quantile2(0.05, 8))
+
     print("== dist")
     print("incbeta(2.5, 3.5, 0.3) %.15g" % incbeta_quad(2.5, 3.5, 0.3))
     print("incbeta(10, 4, 0.8) %.15g" % incbeta_quad(10, 4, 0.8))
@@ -211,6 +357,18 @@ def main():
     w = [1 / v ** 2 for v in y]
     ybar = sum(wi * v for wi, v in zip(w, y)) / sum(w)
     print("O(1) a=%.17g nrms=%.17g" % (ybar, math.sqrt(sum(((v - ybar) / v) ** 2 for v in y) / len(y))))
+
+    print("== complexity: ambiguity, F of the two residual sums, (k-2, k-2) df")
+    n = [2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000]
+    y = [0.000818, 0.000851, 0.000872, 0.000905, 0.000921, 0.000958, 0.000969, 0.001002]
+    fits = {name: wls([g(v) for v in n], y) for name, g in
+            (("n", lambda v: v), ("nlogn", lambda v: v * math.log2(v)), ("n2", lambda v: v * v))}
+    for name, (a, b, nrms) in sorted(fits.items(), key=lambda kv: kv[1][2]):
+        print(name, "a=%.17g b=%.17g nrms=%.17g" % (a, b, nrms))
+    best, nxt = sorted(fits, key=lambda k: fits[k][2])[:2]
+    f = (fits[nxt][2] / fits[best][2]) ** 2  # ss = k * nrms^2, the same k
+    d = len(n) - 2
+    print("best %s next %s F=%.17g p=%.17g" % (best, nxt, f, incbeta_quad(d / 2, d / 2, d / (d + d * f))))
 
 
 main()

@@ -21,7 +21,7 @@ struct mem_chan {
 	struct mw_header *h;
 	size_t size;
 	bool *bad_ring;	  /* rings abandoned after a malformed record */
-	uint64_t *scratch; /* one ring's worth of words, linear */
+	uint64_t *scratch; /* room for two records: one across the ring's end, linear */
 	uint64_t words;	  /* drained so far */
 };
 

@@ -89,6 +89,7 @@ struct mem_trace {
 	uint64_t max_seen; /* one past the largest number received */
 	size_t npending;
 
+	uint64_t limit;	     /* mem_trace_feed takes no event this far ahead of base (0: any) */
 	uint64_t skip_below; /* numbers below it will never come (exec) */
 	uint64_t image_round, round;
 	uint32_t gen;
@@ -329,27 +330,35 @@ static void far_refill(struct mem_trace *t)
 	}
 }
 
+static void apply(struct mem_trace *t, uint64_t seq, struct pending *p);
+
+/* Apply what the window holds in order from base on (no hole skipped). */
+static void advance(struct mem_trace *t)
+{
+	for (;;) {
+		struct pending *p = &t->win[t->base & (t->wcap - 1)];
+
+		if (p->type == P_NONE)
+			break;
+		apply(t, t->base, p);
+		p->type = P_NONE;
+		t->nwin--;
+		t->npending--;
+		t->base++;
+		if (t->nfar)
+			far_refill(t);
+	}
+}
+
 /*
  * Queue event p under number seq. Returns a pointer to where it now lives
  * in the window (for the two halves of a remap), or NULL if it went to
  * the heap or was dropped.
  */
-static void apply(struct mem_trace *t, uint64_t seq, struct pending *p);
-
 static struct pending *enqueue(struct mem_trace *t, uint64_t seq, const struct pending *p)
 {
 	struct pending *slot;
 
-	/* The next in order, nothing waiting: no need to queue it. */
-	if (seq == t->base && t->nwin == 0 && t->nfar == 0 && p->type != P_REMAP_OLD) {
-		struct pending copy = *p;
-
-		if (seq + 1 > t->max_seen)
-			t->max_seen = seq + 1;
-		apply(t, seq, &copy);
-		t->base++;
-		return NULL;
-	}
 	if (seq < t->base) {
 		t->st.stale_events++;
 		return NULL;
@@ -373,6 +382,16 @@ static struct pending *enqueue(struct mem_trace *t, uint64_t seq, const struct p
 	*slot = *p;
 	t->nwin++;
 	return slot;
+}
+
+/* Event seq, the next in order, was applied as it came. */
+static inline void applied(struct mem_trace *t, uint64_t seq)
+{
+	if (seq + 1 > t->max_seen)
+		t->max_seen = seq + 1;
+	t->base++;
+	if (t->nfar)
+		far_refill(t);
 }
 
 static struct pending make_pending(uint64_t seq, int type, uint32_t thread, uint64_t a,
@@ -560,16 +579,32 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 			continue;
 		}
 
+		/* Ahead of the window the caller asked for: the rest is for later. */
+		if (t->limit && seq >= t->base && seq - t->base >= t->limit)
+			break;
 		t->st.records++;
 		i += len;
 		switch (type) {
 		case MW_ALLOC:
+			if (seq == t->base) {
+				/* In order (one thread, mostly): no need to queue it. */
+				mem_heap_alloc(t->heap, seq, ring_thread(t, ring), r[1],
+					       r[2] & MW_SIZE_MASK, stack_index(t, ring, gen, r[3]),
+					       (r[2] >> 56) == MW_K_REALLOC);
+				applied(t, seq);
+				break;
+			}
 			q = make_pending(seq, P_ALLOC, ring_thread(t, ring), r[1],
 					 r[2] & MW_SIZE_MASK, stack_index(t, ring, gen, r[3]),
 					 (uint8_t)(r[2] >> 56));
 			enqueue(t, seq, &q);
 			break;
 		case MW_FREE:
+			if (seq == t->base) {
+				mem_heap_free_block(t->heap, seq, ring_thread(t, ring), r[1]);
+				applied(t, seq);
+				break;
+			}
 			q = make_pending(seq, P_FREE, ring_thread(t, ring), r[1], 0, 0, 0);
 			enqueue(t, seq, &q);
 			break;
@@ -614,6 +649,9 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 			}
 			break;
 		}
+		/* What waited for this one can go now. */
+		if (t->nwin && t->win[t->base & (t->wcap - 1)].type != P_NONE)
+			advance(t);
 	}
 	return (long)i;
 }
@@ -733,6 +771,11 @@ void mem_trace_tick(struct mem_trace *t, uint64_t time_ns, uint64_t seq, uint64_
 }
 
 /* --- queries ----------------------------------------------------------------- */
+
+void mem_trace_set_limit(struct mem_trace *t, uint64_t ahead)
+{
+	t->limit = ahead;
+}
 
 struct mem_heap *mem_trace_heap(const struct mem_trace *t)
 {

@@ -74,41 +74,49 @@ void mem_heap_free(struct mem_heap *h)
 	free(h);
 }
 
-static struct mem_stack_stats *stack_stats(struct mem_heap *h, uint32_t stack)
+static __attribute__((noinline)) void stats_grow(struct mem_heap *h, uint32_t stack)
 {
-	if (stack >= h->nst) {
-		size_t n = (size_t)stack + 1;
+	size_t n = (size_t)stack + 1;
 
-		if (n > h->ast) {
-			size_t a = h->ast ? h->ast : 64;
+	if (n > h->ast) {
+		size_t a = h->ast ? h->ast : 64;
 
-			while (a < n)
-				a *= 2;
-			h->st = xreallocarray(h->st, a, sizeof(*h->st));
-			h->ast = a;
-		}
-		memset(h->st + h->nst, 0, (n - h->nst) * sizeof(*h->st));
-		h->nst = n;
+		while (a < n)
+			a *= 2;
+		h->st = xreallocarray(h->st, a, sizeof(*h->st));
+		h->ast = a;
 	}
+	memset(h->st + h->nst, 0, (n - h->nst) * sizeof(*h->st));
+	h->nst = n;
+}
+
+static inline struct mem_stack_stats *stack_stats(struct mem_heap *h, uint32_t stack)
+{
+	if (__builtin_expect(stack >= h->nst, 0))
+		stats_grow(h, stack);
 	return &h->st[stack];
 }
 
-static struct thread_state *thread_state(struct mem_heap *h, uint32_t thread)
+static __attribute__((noinline)) void threads_grow(struct mem_heap *h, uint32_t thread)
 {
-	if (thread >= h->nth) {
-		size_t n = (size_t)thread + 1;
+	size_t n = (size_t)thread + 1;
 
-		if (n > h->ath) {
-			size_t a = h->ath ? h->ath : 16;
+	if (n > h->ath) {
+		size_t a = h->ath ? h->ath : 16;
 
-			while (a < n)
-				a *= 2;
-			h->th = xreallocarray(h->th, a, sizeof(*h->th));
-			h->ath = a;
-		}
-		memset(h->th + h->nth, 0, (n - h->nth) * sizeof(*h->th));
-		h->nth = n;
+		while (a < n)
+			a *= 2;
+		h->th = xreallocarray(h->th, a, sizeof(*h->th));
+		h->ath = a;
 	}
+	memset(h->th + h->nth, 0, (n - h->nth) * sizeof(*h->th));
+	h->nth = n;
+}
+
+static inline struct thread_state *thread_state(struct mem_heap *h, uint32_t thread)
+{
+	if (__builtin_expect(thread >= h->nth, 0))
+		threads_grow(h, thread);
 	return &h->th[thread];
 }
 
@@ -140,31 +148,24 @@ static void table_grow(struct mem_heap *h)
 	free(old);
 }
 
-static struct block *table_find(struct mem_heap *h, uint64_t ptr)
+/*
+ * The slot of ptr: its block, or the empty slot where it goes (ptr 0).
+ * One probe serves both the check and the insertion of an allocation.
+ */
+static inline struct block *table_slot(struct mem_heap *h, uint64_t ptr)
 {
 	size_t i = slot_of(h, ptr);
 
-	while (h->tab[i].ptr) {
-		if (h->tab[i].ptr == ptr)
-			return &h->tab[i];
+	while (h->tab[i].ptr && h->tab[i].ptr != ptr)
 		i = (i + 1) & (h->cap - 1);
-	}
-	return NULL;
+	return &h->tab[i];
 }
 
-static void table_insert(struct mem_heap *h, uint64_t ptr, uint64_t size, uint32_t stack)
+static inline struct block *table_find(struct mem_heap *h, uint64_t ptr)
 {
-	size_t i;
+	struct block *b = table_slot(h, ptr);
 
-	if ((h->n + 1) * 4 > h->cap * 3)
-		table_grow(h);
-	i = slot_of(h, ptr);
-	while (h->tab[i].ptr)
-		i = (i + 1) & (h->cap - 1);
-	h->tab[i].ptr = ptr;
-	h->tab[i].size = size;
-	h->tab[i].stack = stack;
-	h->n++;
+	return b->ptr ? b : NULL;
 }
 
 /* Remove the block at b (a slot of the table), shifting back its run. */
@@ -191,12 +192,11 @@ static void table_remove(struct mem_heap *h, struct block *b)
 
 /* --- the peak ------------------------------------------------------------ */
 
-static void log_change(struct mem_heap *h, uint32_t stack, int32_t dblocks, int64_t dbytes)
+static __attribute__((noinline)) void log_append(struct mem_heap *h, uint32_t stack,
+						 int32_t dblocks, int64_t dbytes)
 {
 	size_t limit;
 
-	if (h->log_over)
-		return;
 	limit = h->nst * 2 > 1024 ? h->nst * 2 : 1024;
 	if (h->nlog >= limit) {
 		/* Cheaper to copy every stack's figures at the next peak. */
@@ -211,10 +211,15 @@ static void log_change(struct mem_heap *h, uint32_t stack, int32_t dblocks, int6
 	h->nlog++;
 }
 
-static void check_peak(struct mem_heap *h, uint64_t seq)
+static inline void log_change(struct mem_heap *h, uint32_t stack, int32_t dblocks,
+			      int64_t dbytes)
 {
-	if (h->tot.live_bytes <= h->tot.peak_bytes)
-		return;
+	if (!h->log_over)
+		log_append(h, stack, dblocks, dbytes);
+}
+
+static __attribute__((noinline)) void new_peak(struct mem_heap *h, uint64_t seq)
+{
 	if (h->log_over) {
 		for (size_t i = 0; i < h->nst; i++) {
 			h->st[i].peak = h->st[i].live;
@@ -235,8 +240,14 @@ static void check_peak(struct mem_heap *h, uint64_t seq)
 	h->tot.peak_seq = seq;
 }
 
+static inline void check_peak(struct mem_heap *h, uint64_t seq)
+{
+	if (h->tot.live_bytes > h->tot.peak_bytes)
+		new_peak(h, seq);
+}
+
 /* A block or a piece of mapping comes to life, or goes. */
-static void live_add(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
+static inline void live_add(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
 {
 	struct mem_stack_stats *s = stack_stats(h, stack);
 
@@ -251,7 +262,7 @@ static void live_add(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blo
 	log_change(h, stack, blocks, (int64_t)bytes);
 }
 
-static void live_sub(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
+static inline void live_sub(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
 {
 	struct mem_stack_stats *s = stack_stats(h, stack);
 
@@ -265,7 +276,7 @@ static void live_sub(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blo
 /* --- ticks ---------------------------------------------------------------- */
 
 /* Complete the ticks whose moment precedes event seq (every event below it is in). */
-static void settle_ticks(struct mem_heap *h, uint64_t seq)
+static __attribute__((noinline)) void settle_ticks_slow(struct mem_heap *h, uint64_t seq)
 {
 	while (h->ndone < h->nticks && h->ticks[h->ndone].seq <= seq) {
 		struct mem_tick *t = &h->ticks[h->ndone++];
@@ -274,6 +285,12 @@ static void settle_ticks(struct mem_heap *h, uint64_t seq)
 		t->heap_max = h->interval_max;
 		h->interval_max = h->tot.live_bytes;
 	}
+}
+
+static inline void settle_ticks(struct mem_heap *h, uint64_t seq)
+{
+	if (h->ndone < h->nticks && h->ticks[h->ndone].seq <= seq)
+		settle_ticks_slow(h, seq);
 }
 
 void mem_heap_tick(struct mem_heap *h, uint64_t time_ns, uint64_t seq, uint64_t rss)
@@ -302,7 +319,7 @@ void mem_heap_end(struct mem_heap *h)
 
 /* --- events ---------------------------------------------------------------- */
 
-static void event(struct mem_heap *h, uint64_t seq)
+static inline void event(struct mem_heap *h, uint64_t seq)
 {
 	settle_ticks(h, seq);
 	h->tot.events++;
@@ -317,19 +334,25 @@ void mem_heap_alloc(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t 
 		    uint64_t size, uint32_t stack, bool realloc)
 {
 	struct mem_stack_stats *s;
-	struct block *old;
+	struct block *b;
 
 	event(h, seq);
 	if (!ptr)
 		return;
-	old = table_find(h, ptr);
-	if (old) {
+	if (__builtin_expect((h->n + 1) * 4 > h->cap * 3, 0))
+		table_grow(h);
+	b = table_slot(h, ptr);
+	if (__builtin_expect(b->ptr != 0, 0)) {
 		/* Its free went unseen (made while tracing was off): it is gone. */
 		h->tot.untracked_frees++;
-		live_sub(h, old->stack, old->size, 1);
-		table_remove(h, old);
+		live_sub(h, b->stack, b->size, 1);
+		table_remove(h, b);
+		b = table_slot(h, ptr);
 	}
-	table_insert(h, ptr, size, stack);
+	b->ptr = ptr;
+	b->size = size;
+	b->stack = stack;
+	h->n++;
 	s = stack_stats(h, stack);
 	s->allocs++;
 	s->alloc_bytes += size;

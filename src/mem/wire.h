@@ -165,7 +165,7 @@ struct mw_header {
 	uint32_t counted_next;
 	int32_t counted_pids[MW_COUNTED_PIDS];
 	/* Each on a line of its own: written often, by one side or many. */
-	_Alignas(64) uint32_t host_sleeping; /* producers ring the doorbell when set */
+	_Alignas(64) uint32_t host_sleeping; /* producers ring the doorbell when set (and clear it) */
 	_Alignas(64) uint32_t shared_lock;   /* ring 0: 0, or generation<<16|1 of the holder */
 	_Alignas(64) uint64_t seq;	     /* the order of events: see above */
 };

@@ -344,8 +344,14 @@ static inline void rec_end(struct tls *t, uint32_t n)
 		shared_unlock();
 	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV)) {
 		t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
+		/*
+		 * One ring of the doorbell per sleep: the host may take a while
+		 * to be scheduled, and every event until then would otherwise
+		 * make a system call of its own.
+		 */
 		if (t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV &&
-		    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED))
+		    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&H->host_sleeping, 0, __ATOMIC_RELAXED))
 			kick_host();
 	}
 }

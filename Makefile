@@ -137,7 +137,7 @@ $(BUILD)/preload/%.o: %.c
 	$(CC) $(PRELOAD_CFLAGS) -c -o $@ $<
 
 $(PRELOAD): $(PRELOAD_OBJ)
-	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^
+	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^ -lm
 
 # --- helper programs redline runs (installed in LIBEXECDIR) ----------------
 # calib-true: the static program 'redline calibrate' forks and execs. The

@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -72,8 +73,11 @@ struct mem_cmd {
 	const char *threshold_arg;
 	int top; /* -1: the defaults */
 	bool json;
+	const char *sample_arg, *seed_arg;
 	/* derived */
 	double threshold;
+	uint64_t sample; /* bytes per sample; 0: every allocation */
+	uint64_t seed;
 };
 
 struct mem_run {
@@ -122,6 +126,37 @@ static const struct opt_help mem_help = {
 		"largest heap and RSS.",
 };
 
+/* --sample and --sample-seed. Returns 0, or -1 after a usage error. */
+static int parse_sampling(struct mem_cmd *mc)
+{
+	double rate;
+	char *end;
+
+	if (mc->sample_arg) {
+		/* A sample per byte or more: below, it is tracing with extra steps. */
+		if (parse_bytes(mc->sample_arg, &rate) < 0 || !(rate >= 1) || rate > 0x1p40)
+			return usage_error("option '--sample' wants a size from 1 byte to 1 TiB "
+					   "('512KiB'), not '%s'", mc->sample_arg);
+		mc->sample = (uint64_t)llround(rate);
+	}
+	if (mc->seed_arg) {
+		errno = 0;
+		mc->seed = strtoull(mc->seed_arg, &end, 0);
+		if (!mc->sample_arg)
+			return usage_error("option '--sample-seed' goes with '--sample'");
+		if (errno || end == mc->seed_arg || *end || *mc->seed_arg == '-')
+			return usage_error("option '--sample-seed' wants a number, not '%s'",
+					   mc->seed_arg);
+	} else if (mc->sample) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		mc->seed = hash_mix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+				      (uint64_t)getpid() << 16) >> 16;
+	}
+	return 0;
+}
+
 /* Everything the rings still hold, after the target has gone. */
 static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
 {
@@ -157,6 +192,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	ret = mem_chan_create(&chan);
 	if (ret < 0)
 		return error_code(ret, "cannot create the shared memory for the events"), ret;
+	mem_chan_set_sampling(&chan, mc->sample, mc->seed);
 	mem_chan_env(&chan, &fd_entry);
 	env = mem_env_build(preload, fd_entry.ptr);
 	buf_release(&fd_entry);
@@ -272,6 +308,7 @@ static void fill_info(struct mem_run_info *info, const struct mem_cmd *mc,
 	info->interval = mc->interval_ms / 1000.0;
 	info->start_unix_ns = run->start_unix_ns;
 	info->profile = mc->output;
+	info->sample_seed = mc->seed;
 }
 
 int cmd_mem(int argc, char **argv)
@@ -303,6 +340,13 @@ int cmd_mem(int argc, char **argv)
 		OPT_FLAG(0, "json", &mc.json,
 			 "write the figures as JSON to stdout (with the program's\n"
 			 "own output, if it writes any: -o FILE.json keeps them apart)"),
+		OPT_STRING(0, "sample", &mc.sample_arg, "BYTES",
+			   "sample one allocation per BYTES allocated, on average\n"
+			   "('512KiB'), instead of tracing every one: a few percent of\n"
+			   "overhead; the figures are estimates, with their errors"),
+		OPT_STRING(0, "sample-seed", &mc.seed_arg, "N",
+			   "seed of the sampling (default: a new one each run, shown\n"
+			   "in the summary): the same seed samples the same allocations"),
 		OPT_END(),
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
@@ -331,6 +375,8 @@ int cmd_mem(int argc, char **argv)
 				 mc.threshold < 0))
 		return usage_error("option '--threshold' wants a size ('4096', '64KiB'), not '%s'",
 				   mc.threshold_arg);
+	if (parse_sampling(&mc) < 0)
+		return RL_EXIT_USAGE;
 
 	e = run_find_program(argv[0], &prog);
 	if (e < 0) {
@@ -402,6 +448,8 @@ int cmd_mem(int argc, char **argv)
 	sigaction(SIGQUIT, &sa, &old_quit);
 	memset(&run, 0, sizeof(run));
 	t = mem_trace_new();
+	if (mc.sample)
+		mem_heap_set_sampling(mem_trace_heap(t), (double)mc.sample);
 	e = trace_run(&mc, argv, preload.ptr, t, &run);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);

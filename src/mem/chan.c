@@ -105,6 +105,12 @@ void mem_chan_env(const struct mem_chan *c, struct buf *entry)
 	buf_addf(entry, "%s=%d", MW_ENV_FD, c->memfd);
 }
 
+void mem_chan_set_sampling(struct mem_chan *c, uint64_t rate, uint64_t seed)
+{
+	c->h->sample_rate = rate;
+	c->h->sample_seed = seed;
+}
+
 void mem_chan_set_owner(struct mem_chan *c, pid_t pid)
 {
 	__atomic_store_n(&c->h->owner_pid, (int32_t)pid, __ATOMIC_RELEASE);

@@ -32,6 +32,13 @@ void mem_chan_destroy(struct mem_chan *c);
 /* The environment entries the target needs: REDLINE_MEM_FD=N. */
 void mem_chan_env(const struct mem_chan *c, struct buf *entry);
 
+/*
+ * Sampled tracing (`redline mem --sample`, wire.h SAMPLING): one sample
+ * per rate bytes on average, the distances drawn from seed. Before the
+ * target starts; rate 0 (the default) sends every allocation.
+ */
+void mem_chan_set_sampling(struct mem_chan *c, uint64_t rate, uint64_t seed);
+
 /* Only this process (and what it execs into) will attach. */
 void mem_chan_set_owner(struct mem_chan *c, pid_t pid);
 

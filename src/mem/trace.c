@@ -500,7 +500,9 @@ static int var_len_ok(unsigned type, size_t len)
 	case MW_MODULE:
 		return len >= 6 && len <= 6 + (64 + 8192 + 7) / 8;
 	case MW_FRAME:
-		return len >= 4 && len <= 4 + (8192 * 2 + 7) / 8;
+		return len >= 4 && len <= MEM_TRACE_MAX_RECORD;
+	case MW_COUNTS:
+		return len == MW_COUNTS_WORDS;
 	}
 	return 0;
 }
@@ -546,6 +548,7 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 		case MW_STACK:
 		case MW_MODULE:
 		case MW_FRAME:
+		case MW_COUNTS:
 			len = MW_HDR_LEN(hw);
 			if (!var_len_ok(type, len)) {
 				t->st.bad_records++;
@@ -568,6 +571,8 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 				e = on_stack(t, ring, gen, r, len);
 			else if (type == MW_MODULE)
 				e = on_module(t, gen, r, len);
+			else if (type == MW_COUNTS)
+				mem_heap_count(t->heap, r[1], r[2], r[3], r[4]);
 			else
 				e = on_frame(t, gen, r, len);
 			if (e < 0) {

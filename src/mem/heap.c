@@ -834,5 +834,21 @@ int mem_heap_check(const struct mem_heap *h, const char **what)
 		*what = "live bytes above the peak";
 		return -1;
 	}
+	if (h->rate) {
+		double elive = 0, ebytes = 0, tol = 1e-6 * (1 + h->smp.est.bytes);
+
+		for (size_t i = 0; i < h->nst; i++) {
+			elive += h->est[i].v.live_bytes;
+			ebytes += h->est[i].v.bytes;
+		}
+		if (fabs(elive - h->smp.est.live_bytes) > tol || fabs(ebytes - h->smp.est.bytes) > tol) {
+			*what = "per-stack estimates do not add up to the total";
+			return -1;
+		}
+		if (h->smp.est.live_bytes > h->smp.est.peak_bytes + tol) {
+			*what = "estimated live bytes above the estimated peak";
+			return -1;
+		}
+	}
 	return 0;
 }

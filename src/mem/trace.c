@@ -507,6 +507,27 @@ static int var_len_ok(unsigned type, size_t len)
 	return 0;
 }
 
+/*
+ * No block or mapping is as large as an address space: a size or length
+ * of 2^48 bytes or more is a corrupt record (and sums of such would
+ * overflow the heap's totals).
+ */
+#define MAX_BYTES (1ULL << 48)
+
+static bool sizes_ok(unsigned type, const uint64_t *r)
+{
+	switch (type) {
+	case MW_ALLOC:
+		return (r[2] & MW_SIZE_MASK) < MAX_BYTES;
+	case MW_MMAP:
+	case MW_MUNMAP:
+		return r[2] < MAX_BYTES;
+	case MW_MREMAP:
+		return r[3] < MAX_BYTES && r[5] < MAX_BYTES;
+	}
+	return true;
+}
+
 long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_t n)
 {
 	size_t i = 0;
@@ -587,6 +608,10 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 		/* Ahead of the window the caller asked for: the rest is for later. */
 		if (t->limit && seq >= t->base && seq - t->base >= t->limit)
 			break;
+		if (!sizes_ok(type, r)) {
+			t->st.bad_records++;
+			return -EBADMSG;
+		}
 		t->st.records++;
 		i += len;
 		switch (type) {

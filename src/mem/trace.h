@@ -15,7 +15,8 @@
  * mem_heap.
  *
  * Input is untrusted as far as memory safety goes (a fuzzer feeds it
- * arbitrary words): every length is checked, a malformed record stops the
+ * arbitrary words): every length is checked, a malformed record (one
+ * claiming a block or mapping of 2^48 bytes or more included) stops the
  * ring with -EBADMSG, a sequence number out of place is counted and
  * dropped.
  *

@@ -417,6 +417,47 @@ static inline void rec_put(struct tls *t, uint32_t i, uint64_t v)
 	t->data[(t->tail + i) & (ring_mask)] = v;
 }
 
+/* The host should drain: ring its doorbell if it sleeps. */
+static __attribute__((noinline)) void doorbell(struct tls *t)
+{
+	t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
+	/*
+	 * One ring of the doorbell per sleep: the host may take a while to
+	 * be scheduled, and every event until then would otherwise make a
+	 * system call of its own.
+	 */
+	if (t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV &&
+	    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&H->host_sleeping, 0, __ATOMIC_RELAXED))
+		kick_host();
+}
+
+/*
+ * The common case of a record, without rec_begin's steps: the thread's
+ * own ring, its thread announced, room for the record, and the record not
+ * across the ring's end. Returns where its n words go, or NULL (then the
+ * caller takes rec_begin's way).
+ */
+static inline uint64_t *rec_fast(struct tls *t, uint32_t n)
+{
+	uint64_t tail = t->tail;
+
+	if (unlikely(t->ring <= 0 || !t->announced || t->exited ||
+		     tail + n - t->head_cache > ring_words ||
+		     (tail & ring_mask) + n > ring_words))
+		return NULL;
+	return t->data + (tail & ring_mask);
+}
+
+/* Publish a record rec_fast gave room for. */
+static inline void rec_fast_end(struct tls *t, uint32_t n)
+{
+	t->tail += n;
+	__atomic_store_n(&t->rc->tail, t->tail, __ATOMIC_RELEASE);
+	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV))
+		doorbell(t);
+}
+
 /* Publish the record; ring the host's doorbell if it sleeps on a filling ring. */
 static inline void rec_end(struct tls *t, uint32_t n)
 {
@@ -424,18 +465,8 @@ static inline void rec_end(struct tls *t, uint32_t n)
 	__atomic_store_n(&t->rc->tail, t->tail, __ATOMIC_RELEASE);
 	if (t->ring == 0)
 		shared_unlock();
-	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV)) {
-		t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
-		/*
-		 * One ring of the doorbell per sleep: the host may take a while
-		 * to be scheduled, and every event until then would otherwise
-		 * make a system call of its own.
-		 */
-		if (t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV &&
-		    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED) &&
-		    __atomic_exchange_n(&H->host_sleeping, 0, __ATOMIC_RELAXED))
-			kick_host();
-	}
+	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV))
+		doorbell(t);
 }
 
 /* A record of bytes after fixed words: strings, zero padded to words. */
@@ -654,7 +685,16 @@ static __attribute__((noinline)) void note_alloc(struct tls *t, const void *fram
 {
 	uint64_t stack = capture(t, frame);
 	uint64_t seq = next_seq();
+	uint64_t *w = rec_fast(t, MW_ALLOC_WORDS);
 
+	if (likely(w != NULL)) {
+		w[0] = MW_HDR(MW_ALLOC, seq);
+		w[1] = (uintptr_t)p;
+		w[2] = (size & MW_SIZE_MASK) | (uint64_t)kind << 56;
+		w[3] = stack;
+		rec_fast_end(t, MW_ALLOC_WORDS);
+		return;
+	}
 	if (!rec_begin(t, MW_ALLOC_WORDS))
 		return;
 	rec_put(t, 0, MW_HDR(MW_ALLOC, seq));
@@ -666,6 +706,14 @@ static __attribute__((noinline)) void note_alloc(struct tls *t, const void *fram
 
 static void note_free_seq(struct tls *t, uint64_t seq, const void *p)
 {
+	uint64_t *w = rec_fast(t, MW_FREE_WORDS);
+
+	if (likely(w != NULL)) {
+		w[0] = MW_HDR(MW_FREE, seq);
+		w[1] = (uintptr_t)p;
+		rec_fast_end(t, MW_FREE_WORDS);
+		return;
+	}
 	if (!rec_begin(t, MW_FREE_WORDS))
 		return;
 	rec_put(t, 0, MW_HDR(MW_FREE, seq));

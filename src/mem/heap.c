@@ -166,6 +166,11 @@ static void table_grow(struct mem_heap *h)
 	free(old);
 }
 
+void mem_heap_prefetch(const struct mem_heap *h, uint64_t ptr)
+{
+	__builtin_prefetch(&h->tab[slot_of(h, ptr)], 1, 3);
+}
+
 /*
  * The slot of ptr: its block, or the empty slot where it goes (ptr 0).
  * One probe serves both the check and the insertion of an allocation.

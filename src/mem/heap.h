@@ -116,6 +116,13 @@ void mem_heap_mmap(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t a
 /* Returns true if [addr, addr+len) overlapped a tracked mapping. */
 bool mem_heap_munmap(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t addr,
 		     uint64_t len);
+/*
+ * A hint: an event for block ptr is coming soon. The live set is a hash
+ * table that a large heap does not keep in the cache; asked early enough,
+ * its slot is there when the event comes.
+ */
+void mem_heap_prefetch(const struct mem_heap *h, uint64_t ptr);
+
 /* A new program image (exec): every live block and mapping is gone. */
 void mem_heap_image(struct mem_heap *h, uint64_t seq);
 /*

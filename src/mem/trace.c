@@ -528,13 +528,40 @@ static bool sizes_ok(unsigned type, const uint64_t *r)
 	return true;
 }
 
+/*
+ * How many words ahead of the record being applied the live-set slots of
+ * the blocks to come are asked for (mem_heap_prefetch): a few events, as
+ * many as a cache miss takes to resolve.
+ */
+#define PREFETCH_WORDS 48
+
+/* Lengths of the sequenced records, by type (0: no such type). */
+static const uint8_t fixed_len[MW_UNSEQUENCED] = {
+	[MW_ALLOC] = MW_ALLOC_WORDS, [MW_FREE] = MW_FREE_WORDS,	    [MW_NOP] = MW_NOP_WORDS,
+	[MW_MMAP] = MW_MMAP_WORDS,   [MW_MUNMAP] = MW_MUNMAP_WORDS, [MW_MREMAP] = MW_MREMAP_WORDS,
+	[MW_IMAGE] = MW_IMAGE_WORDS,
+};
+
 long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, ahead = 0;
 
 	if (ring >= MW_RINGS)
 		return -EINVAL;
 	while (i < n) {
+		/* The blocks of the records a few ahead: their slots on the way. */
+		while (ahead < n && ahead < i + PREFETCH_WORDS) {
+			unsigned at = MW_HDR_TYPE(w[ahead]);
+			size_t step = at < MW_UNSEQUENCED ? fixed_len[at] : MW_HDR_LEN(w[ahead]);
+
+			if (!step || step > n - ahead) {
+				ahead = n; /* malformed or cut: the loop below will say */
+				break;
+			}
+			if (at == MW_ALLOC || at == MW_FREE)
+				mem_heap_prefetch(t->heap, w[ahead + 1]);
+			ahead += step;
+		}
 		uint32_t gen = t->ring_gen[ring];
 		uint64_t hw = w[i];
 		unsigned type = MW_HDR_TYPE(hw);

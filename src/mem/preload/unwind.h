@@ -80,7 +80,7 @@ struct unwind_frame {
  * one load there tells a wrong walk from the right one before all its
  * words are checked.
  */
-#define UNWIND_RECENT_SETS_BITS 5
+#define UNWIND_RECENT_SETS_BITS 4
 #define UNWIND_RECENT_WAYS 4
 #define UNWIND_RECENT_SETS (1u << UNWIND_RECENT_SETS_BITS)
 #define UNWIND_RECENT_CHECKS 32 /* walks that read more words are not kept */

@@ -109,7 +109,8 @@ static const struct opt_help mem_help = {
 	.examples =
 		"  redline mem -- ./build/examples/dedup set 20000\n"
 		"  redline mem -o mem.json -- python3 script.py\n"
-		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n",
+		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n"
+		"  redline mem --sample 512KiB -- ./server --once\n",
 	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
 		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
 		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
@@ -120,13 +121,20 @@ static const struct opt_help mem_help = {
 		"unless it is set, and each allocation carries the Python stack of the\n"
 		"thread that made it: sites are Python functions and lines.\n"
 		"\n"
+		"With --sample BYTES, one allocation per BYTES allocated is sampled\n"
+		"on average (one of s bytes with probability 1 - exp(-s / BYTES)) and\n"
+		"the others cost a counter: allocations, bytes and frees are counted,\n"
+		"the sites' figures, the peak, the leaks and the timeline are\n"
+		"estimates, marked '~' with one standard error; temporary allocations\n"
+		"are not measured. --sample-seed N samples the same allocations again.\n"
+		"\n"
 		"The JSON lists the first 100 sites of each list (--top changes it;\n"
 		"'site_lists.omitted' counts the rest) and at most 2000 timeline\n"
 		"points: a long run's ticks are merged, keeping each stretch's\n"
 		"largest heap and RSS.",
 };
 
-/* --sample and --sample-seed. Returns 0, or -1 after a usage error. */
+/* --sample and --sample-seed. Returns 0, or the exit status of a usage error. */
 static int parse_sampling(struct mem_cmd *mc)
 {
 	double rate;
@@ -375,8 +383,9 @@ int cmd_mem(int argc, char **argv)
 				 mc.threshold < 0))
 		return usage_error("option '--threshold' wants a size ('4096', '64KiB'), not '%s'",
 				   mc.threshold_arg);
-	if (parse_sampling(&mc) < 0)
-		return RL_EXIT_USAGE;
+	e = parse_sampling(&mc);
+	if (e)
+		return e;
 
 	e = run_find_program(argv[0], &prog);
 	if (e < 0) {

@@ -869,8 +869,11 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	}
 
 	if (ts.missing_events || run->forks_left_out || run->bad_rings || t->images > 1 ||
-	    run->attach_errors) {
+	    run->attach_errors || (r->smp && !run->exited)) {
 		buf_addch(out, '\n');
+		if (r->smp && !run->exited)
+			buf_addstr(out, "   note: killed: what each thread counted since its last sample "
+					"is not in the totals\n");
 		if (t->images > 1)
 			buf_addf(out, "   note: %" PRIu64 " program images (exec); figures cover them all, "
 				 "leaks the last one\n", t->images);

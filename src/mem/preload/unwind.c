@@ -911,11 +911,11 @@ uint64_t unwind_recent_hash(struct unwind_memo *m, const void *frame, size_t *n)
 {
 	const uintptr_t *fp = frame;
 	uintptr_t ip = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0];
-	const struct unwind_recent_set *set = &m->recent[recent_set(ip, sp)];
+	struct unwind_recent_set *set = &m->recent[recent_set(ip, sp)];
 	uint32_t gen = __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE);
 
 	for (size_t w = 0; w < UNWIND_RECENT_WAYS; w++) {
-		const struct unwind_recent *r = &set->way[w];
+		struct unwind_recent *r = &set->way[w];
 
 		if (set->ip[w] != ip || set->sp[w] != sp ||
 		    *(const uintptr_t *)set->probe_slot[w] != set->probe_val[w])
@@ -926,6 +926,7 @@ uint64_t unwind_recent_hash(struct unwind_memo *m, const void *frame, size_t *n)
 		if (!recent_holds(r))
 			continue;
 		m->recent_hits++;
+		r->used = m->walks + m->recent_hits;
 		*n = r->n;
 		return r->hash;
 	}
@@ -939,13 +940,18 @@ static inline void recent_probe(struct unwind_recent_set *set, size_t w, size_t 
 	set->probe_val[w] = set->way[w].val[i];
 }
 
-/* The way for a walk from (ip, sp) not in the set: an empty one, else any. */
-static size_t recent_victim(const struct unwind_memo *m, const struct unwind_recent_set *set)
+/* The way for a walk not in the set: an empty one, else the least recently used. */
+static size_t recent_victim(const struct unwind_recent_set *set)
 {
-	for (size_t w = 0; w < UNWIND_RECENT_WAYS; w++)
+	size_t v = 0;
+
+	for (size_t w = 0; w < UNWIND_RECENT_WAYS; w++) {
 		if (!set->ip[w])
 			return w;
-	return m->walks % UNWIND_RECENT_WAYS;
+		if (set->way[w].used < set->way[v].used)
+			v = w;
+	}
+	return v;
 }
 
 /* Keep the memo's walk, just finished from (ip, sp, bp), among the recent ones. */
@@ -970,11 +976,12 @@ static void recent_keep(struct unwind_memo *m, uintptr_t ip, uintptr_t sp, uintp
 		}
 	}
 	if (w == UNWIND_RECENT_WAYS)
-		w = recent_victim(m, set);
+		w = recent_victim(set);
 	set->ip[w] = ip;
 	set->sp[w] = sp;
 	r = &set->way[w];
 	r->kept = 0;
+	r->used = m->walks + m->recent_hits;
 	/* Until another walk of the set tells otherwise, a probe that always
 	 * holds: the word below the caller's stack, the return address ip. */
 	set->probe_slot[w] = sp - sizeof(uintptr_t);

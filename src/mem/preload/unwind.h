@@ -88,6 +88,7 @@ struct unwind_frame {
 struct unwind_recent {
 	uintptr_t bp;
 	uint64_t hash;
+	uint64_t used;	 /* the memo's walk count when it was last found or kept */
 	uint32_t n, gen;
 	uint16_t nchk;
 	uint8_t need_bp; /* the walk depended on the first frame's rbp */

@@ -336,6 +336,20 @@ static void sampled_totals(struct mem_report *r)
 	o->peak_seq = m->peak_seq;
 }
 
+/*
+ * The variances of the estimated leaks (sampled): of every site's live
+ * figures but the known start-up ones' (kept apart from the leaks).
+ */
+static void leak_variance(const struct mem_report *r, double *bytes, double *blocks)
+{
+	*bytes = *blocks = 0;
+	for (size_t i = 0; i < r->nsites; i++)
+		if (!r->sites[i].known) {
+			*bytes += r->sites[i].var.live_bytes;
+			*blocks += r->sites[i].var.live;
+		}
+}
+
 /* The totals the report gives: a sampled run's, or the heap's. */
 static const struct mem_totals *totals(const struct mem_report *r)
 {
@@ -644,8 +658,9 @@ static void add_error(struct buf *b, double est, double var)
 {
 	double e = 100 * rel_error(est, var);
 
-	if (e > 0)
-		buf_addf(b, e < 10 ? " ± %.1f %%" : " ± %.0f %%", e);
+	/* Below 0.05 %, all but exact (a sample as large as the rate or more). */
+	if (e >= 0.05)
+		buf_addf(b, e < 10 ? "%s± %.1f %%" : "%s± %.0f %%", b->len ? " " : "", e);
 }
 
 /* A sampled site's error column: "± 3.2 %" (or blank when exact), fixed width. */
@@ -656,7 +671,7 @@ static void error_col(const struct mem_report *r, struct buf *out, double est, d
 	if (!r->smp)
 		return;
 	add_error(&e, est, var);
-	buf_addf(out, "%-9s", e.len ? e.ptr + 1 : "");
+	buf_addf(out, "%-9s", e.ptr);
 	buf_release(&e);
 }
 
@@ -748,7 +763,10 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		buf_addstr(&a, tilde(r));
 		add_bytes(&a, t->live_bytes - kb);
 		if (r->smp) {
-			add_error(&b, r->smp->est.live_bytes, r->smp->var.live_bytes);
+			double vb, vn;
+
+			leak_variance(r, &vb, &vn);
+			add_error(&b, (double)(t->live_bytes - kb), vb);
 			buf_addstr(&b, b.len ? ", " : "");
 		}
 		buf_addf(&b, "in %s", tilde(r));
@@ -760,8 +778,9 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		buf_reset(&a);
 		buf_reset(&b);
 		if (kn) {
+			buf_addstr(&a, tilde(r));
 			add_bytes(&a, kb);
-			buf_addstr(&b, "in ");
+			buf_addf(&b, "in %s", tilde(r));
 			add_count(&b, kn);
 			buf_addstr(&b, " blocks, never freed by design (below)");
 			text_row(out, "kept from start-up", a.ptr, b.ptr);
@@ -1149,10 +1168,13 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 		jw_kv_uint(&w, "bytes", t->live_bytes - kb);
 		jw_kv_uint(&w, "blocks", t->live - kn);
 		if (r->smp) {
+			double vb, vn;
+
+			leak_variance(r, &vb, &vn);
 			jw_key(&w, "errors");
 			jw_object_begin(&w);
-			jw_kv_double(&w, "bytes", std_error(r->smp->var.live_bytes));
-			jw_kv_double(&w, "blocks", std_error(r->smp->var.live));
+			jw_kv_double(&w, "bytes", std_error(vb));
+			jw_kv_double(&w, "blocks", std_error(vn));
 			jw_object_end(&w);
 		}
 		jw_kv_bool(&w, "at_exit", run->exited);

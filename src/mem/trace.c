@@ -776,19 +776,9 @@ static void run(struct mem_trace *t, bool final)
 	bool may_skip = t->image_round < t->round;
 
 	for (;;) {
-		struct pending *p = &t->win[t->base & (t->wcap - 1)];
 		uint64_t limit, next;
 
-		if (p->type != P_NONE) {
-			apply(t, t->base, p);
-			p->type = P_NONE;
-			t->nwin--;
-			t->npending--;
-			t->base++;
-			if (t->nfar)
-				far_refill(t);
-			continue;
-		}
+		advance(t);
 		/* A hole: numbers below limit will never come. */
 		limit = final ? UINT64_MAX : may_skip ? t->skip_below : 0;
 		if (t->base >= limit)

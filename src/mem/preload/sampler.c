@@ -18,27 +18,13 @@ void mem_sampler_seed(struct mem_sampler *g, uint64_t seed, uint64_t stream, dou
 	uint64_t x = seed ^ splitmix(&stream);
 
 	for (int i = 0; i < 4; i++)
-		g->s[i] = splitmix(&x);
+		g->r.s[i] = splitmix(&x);
 	g->mean = mean;
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
 }
 
 uint64_t mem_sampler_u64(struct mem_sampler *g)
 {
-	uint64_t *s = g->s;
-	uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return r;
+	return rng_next(&g->r);
 }
 
 int64_t mem_sampler_next(struct mem_sampler *g)

@@ -19,7 +19,7 @@
  * bytes" is exactly "the distance is at most s". A distance counts from
  * the end of the allocation that took the last sample.
  *
- * Each thread draws from its own generator (xoshiro256**), seeded from
+ * Each thread draws from its own generator (stats/rng.h's xoshiro256**), seeded from
  * the run's seed and the thread's number: the same seed gives the same
  * samples for the same allocations, which is what makes a test of the
  * estimates deterministic.
@@ -30,8 +30,10 @@
 
 #include <stdint.h>
 
+#include "stats/rng.h" /* the generator, inline: nothing of redline is linked in */
+
 struct mem_sampler {
-	uint64_t s[4];
+	struct rng r;
 	double mean; /* bytes */
 };
 

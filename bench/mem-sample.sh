@@ -13,12 +13,13 @@
 #   python   bench/mem-pyalloc.py 300000 with the default python3.
 #
 # Every command of a workload runs once per round, in turn, RUNS rounds
-# (heaptrack: at most 3). Figures: the median wall time of the whole
-# command (redline: its summary and profile included; "prog": the
-# program's own run, start to exit, as it reports it), the median of the
-# per-round ratios to the bare run, and the CPU time of all processes
-# (user + system) likewise. The machine's load is printed: on a shared
-# machine wall times move with it, CPU times much less.
+# (heaptrack: at most 3). Figures, each the median over the rounds and the
+# median of the per-round ratios to the bare run: the wall time of the
+# whole command (redline: its summary and profile included), the CPU time
+# of all its processes (user + system: redline's own included), and the
+# program's own CPU time, which it reports itself (what tracing costs the
+# traced program). The machine's load is printed: on a shared machine wall
+# times move with it, CPU times much less.
 #
 # Goals (issue 17): exact <= x5 wall with 1 thread and <= x7 with 2, at
 # least 4x less overhead than heaptrack; Python < x2 end to end; sampled
@@ -40,7 +41,7 @@ gcc -std=c11 -D_GNU_SOURCE -O2 -g -o "$out/mem-churn" bench/mem-churn.c -lm -lpt
 PY=$(python3 -c 'import sys; print(sys.executable)')
 
 python3 - "$BUILD" "$out" "$runs" "$PY" "${TASKSET:-}" <<'PY'
-import json, os, re, resource, statistics, subprocess, sys, time
+import os, re, resource, statistics, subprocess, sys, time
 
 build, out, runs, py, taskset = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5].split()
 R = os.path.join(build, "redline")
@@ -52,18 +53,16 @@ def cpu_children():
     return r.ru_utime + r.ru_stime
 
 def once(argv, env):
-    """(wall, cpu of every process, the program's own wall or None)"""
+    """(wall, cpu of every process, the program's own cpu)"""
     t0, c0 = time.monotonic(), cpu_children()
     p = subprocess.run(taskset + argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, check=True)
     wall, cpu = time.monotonic() - t0, cpu_children() - c0
-    prog = None
-    if argv[0] == R:
-        prog = json.loads(p.stdout[p.stdout.index("{"):])["duration"]
-    return wall, cpu, prog
+    m = re.search(r"^mem-(?:churn|pyalloc): .*cpu ([0-9.]+)", p.stderr, re.M)
+    return wall, cpu, float(m.group(1))
 
 def redline(cmd, *opts):
-    return [R, "mem", "--json", "--no-leaks", "-o", os.path.join(out, "r.pb.gz")] + list(opts) + ["--"] + cmd
+    return [R, "mem", "--no-leaks", "-o", os.path.join(out, "r.pb.gz")] + list(opts) + ["--"] + cmd
 
 def heaptrack(cmd):
     return ["heaptrack", "-o", os.path.join(out, "ht")] + cmd
@@ -89,22 +88,17 @@ def bench(name, cmd, env=None):
     def ratio(k, j):
         return statistics.median(x[j] / b[j] for x, b in zip(res[k], base))
     print("\n%s  (load %.1f)" % (name, os.getloadavg()[0]))
-    print("  %-10s %9s %8s %9s %8s %9s %8s" % ("", "wall s", "x bare", "CPU s", "x bare", "prog s", "x bare"))
+    print("  %-10s %9s %8s %9s %8s %11s %8s" % ("", "wall s", "x bare", "CPU s", "x bare",
+                                               "prog CPU s", "x bare"))
     fig = {}
     for k, _, _ in cmds:
-        w = statistics.median(x[0] for x in res[k])
-        c = statistics.median(x[1] for x in res[k])
-        line = "  %-10s %9.3f %7.2fx %9.3f %7.2fx" % (k, w, ratio(k, 0), c, ratio(k, 1))
-        fig[k] = (ratio(k, 0), ratio(k, 1))
-        if res[k][0][2] is not None:
-            pw = statistics.median(x[2] for x in res[k])
-            pr = statistics.median(x[2] / b[0] for x, b in zip(res[k], base))
-            line += " %9.3f %7.2fx" % (pw, pr)
-            fig[k + " prog"] = (pr, None)
-        print(line)
+        med = [statistics.median(x[j] for x in res[k]) for j in range(3)]
+        fig[k] = [ratio(k, j) for j in range(3)]
+        print("  %-10s %9.3f %7.2fx %9.3f %7.2fx %11.3f %7.3fx" % (
+            k, med[0], fig[k][0], med[1], fig[k][1], med[2], fig[k][2]))
     ho, ro = fig["heaptrack"][0] - 1, fig["exact"][0] - 1
     hc, rc = fig["heaptrack"][1] - 1, fig["exact"][1] - 1
-    print("  overhead, heaptrack's over redline exact's: %.1fx less (wall), %.1fx less (CPU)" % (
+    print("  overhead, heaptrack's over redline exact's: %.1fx (wall), %.1fx (CPU)" % (
         ho / ro if ro > 0 else float("inf"), hc / rc if rc > 0 else float("inf")))
     rows.append((name, fig))
 
@@ -119,11 +113,12 @@ bench("stacks, 1 thread", stacks)
 bench("stacks, 2 threads", stacks[:2] + ["2"] + stacks[3:])
 bench("python churn (%s)" % os.path.basename(py), [py, "bench/mem-pyalloc.py", "300000"], env_py)
 
-print("\nmarkdown (wall, median of per-round ratios to bare; CPU of all processes in brackets):\n")
-print("| workload | exact | exact, program | sampled 512KiB | sampled, program | heaptrack |")
-print("|---|---|---|---|---|---|")
+print("\nmarkdown (medians of per-round ratios to bare: wall / CPU of all processes /"
+      " the program's own CPU):\n")
+print("| workload | redline mem | --sample 512KiB | heaptrack | heaptrack's overhead / redline's |")
+print("|---|---|---|---|---|")
 for name, f in rows:
-    print("| %s | x%.2f (x%.2f CPU) | x%.2f | x%.2f (x%.2f CPU) | x%.2f | x%.2f (x%.2f CPU) |" % (
-        name, f["exact"][0], f["exact"][1], f["exact prog"][0], f["sampled"][0], f["sampled"][1],
-        f["sampled prog"][0], f["heaptrack"][0], f["heaptrack"][1]))
+    print("| %s | x%.2f / x%.2f / x%.2f | x%.2f / x%.2f / x%.3f | x%.2f / x%.2f / x%.2f | %.1fx (wall), %.1fx (CPU) |" % (
+        name, *f["exact"], *f["sampled"], *f["heaptrack"],
+        (f["heaptrack"][0] - 1) / (f["exact"][0] - 1), (f["heaptrack"][1] - 1) / (f["exact"][1] - 1)))
 PY

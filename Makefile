@@ -137,7 +137,7 @@ $(BUILD)/preload/%.o: %.c
 	$(CC) $(PRELOAD_CFLAGS) -c -o $@ $<
 
 $(PRELOAD): $(PRELOAD_OBJ)
-	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^
+	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^ -lm
 
 # --- helper programs redline runs (installed in LIBEXECDIR) ----------------
 # calib-true: the static program 'redline calibrate' forks and execs. The
@@ -268,6 +268,10 @@ test-helpers: $(TEST_HELPER_BIN)
 UNWIND_OBJ := $(BUILD)/preload/src/mem/preload/unwind.o
 $(BUILD)/tests/unit/test_unwind: $(UNWIND_OBJ)
 $(BUILD)/tests/unit/test_unwind: UNIT_EXTRA = $(UNWIND_OBJ) -lpthread
+# So are the sampling distances of redline mem --sample.
+SAMPLER_OBJ := $(BUILD)/preload/src/mem/preload/sampler.o
+$(BUILD)/tests/unit/test_sampler: $(SAMPLER_OBJ)
+$(BUILD)/tests/unit/test_sampler: UNIT_EXTRA = $(SAMPLER_OBJ) -lm
 
 check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all

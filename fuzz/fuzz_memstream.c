@@ -5,7 +5,8 @@
  * the heap model's invariants (mem_heap_check) must hold at the end.
  *
  * Input: a sequence of chunks, each [ring][flags][nwords][nwords * 8 bytes];
- * flags bit 0: process after this chunk.
+ * flags bit 0: process after this chunk. A first byte with its top bit
+ * set also makes the heap a sampled one (its rate from the low bits).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t words[512];
 	uint64_t tick = 0;
 	size_t i = 0;
+
+	if (size && (data[0] & 0x80))
+		mem_heap_set_sampling(mem_trace_heap(t), 1 + (data[0] & 0x7f) * 64.0);
 
 	while (i + 3 <= size) {
 		unsigned ring = data[i] % MW_RINGS;

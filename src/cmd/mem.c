@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -76,8 +77,11 @@ struct mem_cmd {
 	int top; /* -1: the defaults */
 	bool json;
 	const char *history; /* --history[=DB]: "" for the default store */
+	const char *sample_arg, *seed_arg;
 	/* derived */
 	double threshold;
+	uint64_t sample; /* bytes per sample; 0: every allocation */
+	uint64_t seed;
 };
 
 struct mem_run {
@@ -103,7 +107,8 @@ static const struct opt_help mem_help = {
 	.examples =
 		"  redline mem -- ./build/examples/dedup set 20000\n"
 		"  redline mem -o mem.json -- python3 script.py\n"
-		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n",
+		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n"
+		"  redline mem --sample 512KiB -- ./server --once\n",
 	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
 		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
 		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
@@ -114,11 +119,49 @@ static const struct opt_help mem_help = {
 		"unless it is set, and each allocation carries the Python stack of the\n"
 		"thread that made it: sites are Python functions and lines.\n"
 		"\n"
+		"With --sample BYTES, one allocation per BYTES allocated is sampled\n"
+		"on average (one of s bytes with probability 1 - exp(-s / BYTES)) and\n"
+		"the others cost a counter: allocations, bytes and frees are counted,\n"
+		"the sites' figures, the peak, the leaks and the timeline are\n"
+		"estimates, marked '~' with one standard error; temporary allocations\n"
+		"are not measured. --sample-seed N samples the same allocations again.\n"
+		"\n"
 		"The JSON lists the first 100 sites of each list (--top changes it;\n"
 		"'site_lists.omitted' counts the rest) and at most 2000 timeline\n"
 		"points: a long run's ticks are merged, keeping each stretch's\n"
 		"largest heap and RSS.",
 };
+
+/* --sample and --sample-seed. Returns 0, or the exit status of a usage error. */
+static int parse_sampling(struct mem_cmd *mc)
+{
+	double rate;
+	char *end;
+
+	if (mc->sample_arg) {
+		/* A sample per byte or more: below, it is tracing with extra steps. */
+		if (parse_bytes(mc->sample_arg, &rate) < 0 || !(rate >= 1) || rate > 0x1p40)
+			return usage_error("option '--sample' wants a size from 1 byte to 1 TiB "
+					   "('512KiB'), not '%s'", mc->sample_arg);
+		mc->sample = (uint64_t)llround(rate);
+	}
+	if (mc->seed_arg) {
+		errno = 0;
+		mc->seed = strtoull(mc->seed_arg, &end, 0);
+		if (!mc->sample_arg)
+			return usage_error("option '--sample-seed' goes with '--sample'");
+		if (errno || end == mc->seed_arg || *end || *mc->seed_arg == '-')
+			return usage_error("option '--sample-seed' wants a number, not '%s'",
+					   mc->seed_arg);
+	} else if (mc->sample) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		mc->seed = hash_mix64((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^
+				      (uint64_t)getpid() << 16) >> 16;
+	}
+	return 0;
+}
 
 /* Everything the rings still hold, after the target has gone. */
 static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
@@ -156,6 +199,7 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	ret = mem_chan_create(&chan);
 	if (ret < 0)
 		return error_code(ret, "cannot create the shared memory for the events"), ret;
+	mem_chan_set_sampling(&chan, mc->sample, mc->seed);
 	mem_chan_env(&chan, &fd_entry);
 	env = mem_env_build(preload, fd_entry.ptr);
 	buf_release(&fd_entry);
@@ -287,6 +331,7 @@ static void fill_info(struct mem_run_info *info, const struct mem_cmd *mc,
 	info->interval = mc->interval_ms / 1000.0;
 	info->start_unix_ns = run->start_unix_ns;
 	info->profile = mc->output;
+	info->sample_seed = mc->seed;
 }
 
 /* --history: the figures as the hub reads them back, and the profile when one was written. */
@@ -345,6 +390,13 @@ int cmd_mem(int argc, char **argv)
 		OPT_OPTARG(0, "history", &mc.history, "DB", "",
 			   "store the figures (and the heap profile) in the history\n"
 			   "(redline history; DB: its --db, attached with '=')"),
+		OPT_STRING(0, "sample", &mc.sample_arg, "BYTES",
+			   "sample one allocation per BYTES allocated, on average\n"
+			   "('512KiB'), instead of tracing every one: a few percent of\n"
+			   "overhead; the figures are estimates, with their errors"),
+		OPT_STRING(0, "sample-seed", &mc.seed_arg, "N",
+			   "seed of the sampling (default: a new one each run, shown\n"
+			   "in the summary): the same seed samples the same allocations"),
 		OPT_END(),
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
@@ -374,6 +426,9 @@ int cmd_mem(int argc, char **argv)
 				 mc.threshold < 0))
 		return usage_error("option '--threshold' wants a size ('4096', '64KiB'), not '%s'",
 				   mc.threshold_arg);
+	e = parse_sampling(&mc);
+	if (e)
+		return e;
 
 	if (mc.history && hist_check_location(mc.history) < 0) {
 		status = RL_EXIT_USAGE;
@@ -447,6 +502,8 @@ int cmd_mem(int argc, char **argv)
 	t = mem_trace_new();
 	run_reap_orphans();
 	run_stop_catch();
+	if (mc.sample)
+		mem_heap_set_sampling(mem_trace_heap(t), (double)mc.sample);
 	e = trace_run(&mc, argv, preload.ptr, t, &run);
 	if (e == 0)
 		warn_escaped(argv[0]);

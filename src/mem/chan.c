@@ -79,7 +79,7 @@ int mem_chan_create(struct mem_chan *c)
 	/* Last: a reader that sees the magic sees the rest. */
 	__atomic_store_n(&h->magic, MW_MAGIC, __ATOMIC_RELEASE);
 	c->bad_ring = xcalloc(MW_RINGS, sizeof(*c->bad_ring));
-	c->scratch = xmalloc((size_t)MW_RING_WORDS * sizeof(uint64_t));
+	c->scratch = xmalloc(2 * MEM_TRACE_MAX_RECORD * sizeof(uint64_t));
 	return 0;
 fail:
 	mem_chan_destroy(c);
@@ -103,6 +103,12 @@ void mem_chan_destroy(struct mem_chan *c)
 void mem_chan_env(const struct mem_chan *c, struct buf *entry)
 {
 	buf_addf(entry, "%s=%d", MW_ENV_FD, c->memfd);
+}
+
+void mem_chan_set_sampling(struct mem_chan *c, uint64_t rate, uint64_t seed)
+{
+	c->h->sample_rate = rate;
+	c->h->sample_seed = seed;
 }
 
 void mem_chan_set_owner(struct mem_chan *c, pid_t pid)
@@ -148,15 +154,15 @@ static void give_back(struct mw_ring *r, uint64_t head)
 	}
 }
 
-/* Drain one ring; returns the words consumed. */
-static size_t drain_ring(struct mem_chan *c, struct mem_trace *t, uint32_t i, unsigned *bad)
+/* Drain one ring up to tail; returns the words consumed. */
+static size_t drain_ring(struct mem_chan *c, struct mem_trace *t, uint32_t i, uint64_t tail,
+			 unsigned *bad)
 {
 	struct mw_header *h = c->h;
 	struct mw_ring *r = &mw_rings(h)[i];
 	const uint64_t *data = mw_ring_data(h, i);
 	uint64_t mask = h->ring_words - 1;
 	uint64_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-	uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 	size_t total = 0;
 
 	if (tail - head > h->ring_words) {
@@ -177,14 +183,18 @@ static size_t drain_ring(struct mem_chan *c, struct mem_trace *t, uint32_t i, un
 			used = mem_trace_feed(t, i, data + (head & mask), first);
 			if (used == (long)first) {
 				/* The end fell between records: go on from the start. */
-			} else if (used >= 0) {
-				size_t rest = first - (size_t)used;
+			} else if (used >= 0 && first - (size_t)used < MEM_TRACE_MAX_RECORD) {
+				/* A record across the end (or the window's limit near it):
+				 * copy it whole, and what follows as far as one more. */
+				size_t rest = first - (size_t)used, more_words = n - first;
+				long more;
 
+				if (more_words > MEM_TRACE_MAX_RECORD)
+					more_words = MEM_TRACE_MAX_RECORD;
 				memcpy(c->scratch, data + ((head + (uint64_t)used) & mask),
 				       rest * sizeof(uint64_t));
-				memcpy(c->scratch + rest, data, (n - first) * sizeof(uint64_t));
-				long more = mem_trace_feed(t, i, c->scratch, rest + (n - first));
-
+				memcpy(c->scratch + rest, data, more_words * sizeof(uint64_t));
+				more = mem_trace_feed(t, i, c->scratch, rest + more_words);
 				used = more < 0 ? more : used + more;
 			}
 		}
@@ -193,10 +203,8 @@ static size_t drain_ring(struct mem_chan *c, struct mem_trace *t, uint32_t i, un
 			++*bad;
 			break;
 		}
-		if (used == 0) {
-			/* Waiting for an earlier event from another ring. */
-			break;
-		}
+		if (used == 0)
+			break; /* an incomplete record, or one ahead of the window */
 		head += (uint64_t)used;
 		total += (size_t)used;
 		give_back(r, head);
@@ -206,27 +214,67 @@ static size_t drain_ring(struct mem_chan *c, struct mem_trace *t, uint32_t i, un
 	return total;
 }
 
+/*
+ * How far ahead of the next event to apply the rings are read in one
+ * pass: the events that wait for an earlier one (from a ring read later
+ * in the pass) then fit in the cache, instead of a whole ring's worth
+ * of them in a window of megabytes.
+ */
+#define DRAIN_AHEAD 4096
+
 size_t mem_chan_drain(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
 {
 	struct mw_header *h = c->h;
 	struct mw_ring *rings = mw_rings(h);
 	uint32_t gen = mem_trace_generation(t);
+	uint32_t live[MW_RINGS], nlive = 0;
+	uint64_t end[MW_RINGS];
 	size_t total = 0;
 
 	*bad = 0;
+	/* What is published now, and no more: producers go on writing meanwhile. */
 	for (uint32_t i = 0; i < h->nrings; i++) {
 		uint32_t state = __atomic_load_n(&rings[i].state, __ATOMIC_ACQUIRE);
 
-		if (c->bad_ring[i])
+		if (c->bad_ring[i] || (state == MW_RING_FREE && i != 0))
 			continue;
-		if (state == MW_RING_FREE && i != 0)
-			continue;
-		total += drain_ring(c, t, i, bad);
+		end[i] = __atomic_load_n(&rings[i].tail, __ATOMIC_ACQUIRE);
+		if (end[i] != __atomic_load_n(&rings[i].head, __ATOMIC_RELAXED))
+			live[nlive++] = i;
+	}
+	mem_trace_set_limit(t, DRAIN_AHEAD);
+	for (bool bounded = true;;) {
+		size_t moved = 0;
+		uint32_t left = 0;
+
+		for (uint32_t k = 0; k < nlive; k++) {
+			uint32_t i = live[k];
+
+			if (c->bad_ring[i])
+				continue;
+			moved += drain_ring(c, t, i, end[i], bad);
+			if (!c->bad_ring[i] && __atomic_load_n(&rings[i].head, __ATOMIC_RELAXED) != end[i])
+				live[left++] = i;
+		}
+		total += moved;
+		nlive = left;
+		if (!nlive || (!moved && !bounded))
+			break;
+		if (!moved) {
+			/* Nothing fits the window (an event long awaited): take it all. */
+			bounded = false;
+			mem_trace_set_limit(t, 0);
+		}
+	}
+	mem_trace_set_limit(t, 0);
+	for (uint32_t i = 1; i < h->nrings; i++) {
+		uint32_t state = __atomic_load_n(&rings[i].state, __ATOMIC_ACQUIRE);
+
 		/*
 		 * A ring its thread gave back (or whose image was replaced by an
 		 * exec) is free again once empty.
 		 */
-		if (i != 0 &&
+		if (!c->bad_ring[i] &&
 		    (state == MW_RING_CLOSED ||
 		     (state == MW_RING_ACTIVE && rings[i].generation < gen)) &&
 		    __atomic_load_n(&rings[i].head, __ATOMIC_ACQUIRE) ==

@@ -21,7 +21,7 @@ struct mem_chan {
 	struct mw_header *h;
 	size_t size;
 	bool *bad_ring;	  /* rings abandoned after a malformed record */
-	uint64_t *scratch; /* one ring's worth of words, linear */
+	uint64_t *scratch; /* room for two records: one across the ring's end, linear */
 	uint64_t words;	  /* drained so far */
 };
 
@@ -31,6 +31,13 @@ void mem_chan_destroy(struct mem_chan *c);
 
 /* The environment entries the target needs: REDLINE_MEM_FD=N. */
 void mem_chan_env(const struct mem_chan *c, struct buf *entry);
+
+/*
+ * Sampled tracing (`redline mem --sample`, wire.h SAMPLING): one sample
+ * per rate bytes on average, the distances drawn from seed. Before the
+ * target starts; rate 0 (the default) sends every allocation.
+ */
+void mem_chan_set_sampling(struct mem_chan *c, uint64_t rate, uint64_t seed);
 
 /* Only this process (and what it execs into) will attach. */
 void mem_chan_set_owner(struct mem_chan *c, pid_t pid);

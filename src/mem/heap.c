@@ -1,5 +1,6 @@
 #include "mem/heap.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,12 @@ struct logent {
 	int64_t dbytes;
 };
 
+/* A stack's estimates (sampled mode); peak and peak_bytes as of peak epoch `stamp`. */
+struct stack_est {
+	struct mem_estimate v, var;
+	uint64_t stamp;
+};
+
 struct mem_heap {
 	struct block *tab;
 	size_t cap, n; /* cap: a power of two */
@@ -50,6 +57,12 @@ struct mem_heap {
 	struct mem_tick *ticks;
 	size_t nticks, ndone, aticks;
 	uint64_t interval_max;
+	/* sampled mode (rate > 0) */
+	double rate;
+	struct stack_est *est; /* parallel to st */
+	struct mem_sampling smp;
+	uint64_t peak_epoch;   /* new estimated peaks so far */
+	double est_interval_max;
 };
 
 struct mem_heap *mem_heap_new(void)
@@ -71,44 +84,57 @@ void mem_heap_free(struct mem_heap *h)
 	free(h->th);
 	free(h->log);
 	free(h->ticks);
+	free(h->est);
 	free(h);
 }
 
-static struct mem_stack_stats *stack_stats(struct mem_heap *h, uint32_t stack)
+static __attribute__((noinline)) void stats_grow(struct mem_heap *h, uint32_t stack)
 {
-	if (stack >= h->nst) {
-		size_t n = (size_t)stack + 1;
+	size_t n = (size_t)stack + 1;
 
-		if (n > h->ast) {
-			size_t a = h->ast ? h->ast : 64;
+	if (n > h->ast) {
+		size_t a = h->ast ? h->ast : 64;
 
-			while (a < n)
-				a *= 2;
-			h->st = xreallocarray(h->st, a, sizeof(*h->st));
-			h->ast = a;
-		}
-		memset(h->st + h->nst, 0, (n - h->nst) * sizeof(*h->st));
-		h->nst = n;
+		while (a < n)
+			a *= 2;
+		h->st = xreallocarray(h->st, a, sizeof(*h->st));
+		if (h->rate)
+			h->est = xreallocarray(h->est, a, sizeof(*h->est));
+		h->ast = a;
 	}
+	memset(h->st + h->nst, 0, (n - h->nst) * sizeof(*h->st));
+	if (h->rate)
+		memset(h->est + h->nst, 0, (n - h->nst) * sizeof(*h->est));
+	h->nst = n;
+}
+
+static inline struct mem_stack_stats *stack_stats(struct mem_heap *h, uint32_t stack)
+{
+	if (__builtin_expect(stack >= h->nst, 0))
+		stats_grow(h, stack);
 	return &h->st[stack];
 }
 
-static struct thread_state *thread_state(struct mem_heap *h, uint32_t thread)
+static __attribute__((noinline)) void threads_grow(struct mem_heap *h, uint32_t thread)
 {
-	if (thread >= h->nth) {
-		size_t n = (size_t)thread + 1;
+	size_t n = (size_t)thread + 1;
 
-		if (n > h->ath) {
-			size_t a = h->ath ? h->ath : 16;
+	if (n > h->ath) {
+		size_t a = h->ath ? h->ath : 16;
 
-			while (a < n)
-				a *= 2;
-			h->th = xreallocarray(h->th, a, sizeof(*h->th));
-			h->ath = a;
-		}
-		memset(h->th + h->nth, 0, (n - h->nth) * sizeof(*h->th));
-		h->nth = n;
+		while (a < n)
+			a *= 2;
+		h->th = xreallocarray(h->th, a, sizeof(*h->th));
+		h->ath = a;
 	}
+	memset(h->th + h->nth, 0, (n - h->nth) * sizeof(*h->th));
+	h->nth = n;
+}
+
+static inline struct thread_state *thread_state(struct mem_heap *h, uint32_t thread)
+{
+	if (__builtin_expect(thread >= h->nth, 0))
+		threads_grow(h, thread);
 	return &h->th[thread];
 }
 
@@ -140,31 +166,29 @@ static void table_grow(struct mem_heap *h)
 	free(old);
 }
 
-static struct block *table_find(struct mem_heap *h, uint64_t ptr)
+void mem_heap_prefetch(const struct mem_heap *h, uint64_t ptr)
+{
+	__builtin_prefetch(&h->tab[slot_of(h, ptr)], 1, 3);
+}
+
+/*
+ * The slot of ptr: its block, or the empty slot where it goes (ptr 0).
+ * One probe serves both the check and the insertion of an allocation.
+ */
+static inline struct block *table_slot(struct mem_heap *h, uint64_t ptr)
 {
 	size_t i = slot_of(h, ptr);
 
-	while (h->tab[i].ptr) {
-		if (h->tab[i].ptr == ptr)
-			return &h->tab[i];
+	while (h->tab[i].ptr && h->tab[i].ptr != ptr)
 		i = (i + 1) & (h->cap - 1);
-	}
-	return NULL;
+	return &h->tab[i];
 }
 
-static void table_insert(struct mem_heap *h, uint64_t ptr, uint64_t size, uint32_t stack)
+static inline struct block *table_find(struct mem_heap *h, uint64_t ptr)
 {
-	size_t i;
+	struct block *b = table_slot(h, ptr);
 
-	if ((h->n + 1) * 4 > h->cap * 3)
-		table_grow(h);
-	i = slot_of(h, ptr);
-	while (h->tab[i].ptr)
-		i = (i + 1) & (h->cap - 1);
-	h->tab[i].ptr = ptr;
-	h->tab[i].size = size;
-	h->tab[i].stack = stack;
-	h->n++;
+	return b->ptr ? b : NULL;
 }
 
 /* Remove the block at b (a slot of the table), shifting back its run. */
@@ -191,12 +215,11 @@ static void table_remove(struct mem_heap *h, struct block *b)
 
 /* --- the peak ------------------------------------------------------------ */
 
-static void log_change(struct mem_heap *h, uint32_t stack, int32_t dblocks, int64_t dbytes)
+static __attribute__((noinline)) void log_append(struct mem_heap *h, uint32_t stack,
+						 int32_t dblocks, int64_t dbytes)
 {
 	size_t limit;
 
-	if (h->log_over)
-		return;
 	limit = h->nst * 2 > 1024 ? h->nst * 2 : 1024;
 	if (h->nlog >= limit) {
 		/* Cheaper to copy every stack's figures at the next peak. */
@@ -211,10 +234,15 @@ static void log_change(struct mem_heap *h, uint32_t stack, int32_t dblocks, int6
 	h->nlog++;
 }
 
-static void check_peak(struct mem_heap *h, uint64_t seq)
+static inline void log_change(struct mem_heap *h, uint32_t stack, int32_t dblocks,
+			      int64_t dbytes)
 {
-	if (h->tot.live_bytes <= h->tot.peak_bytes)
-		return;
+	if (!h->log_over)
+		log_append(h, stack, dblocks, dbytes);
+}
+
+static __attribute__((noinline)) void new_peak(struct mem_heap *h, uint64_t seq)
+{
 	if (h->log_over) {
 		for (size_t i = 0; i < h->nst; i++) {
 			h->st[i].peak = h->st[i].live;
@@ -235,8 +263,14 @@ static void check_peak(struct mem_heap *h, uint64_t seq)
 	h->tot.peak_seq = seq;
 }
 
+static inline void check_peak(struct mem_heap *h, uint64_t seq)
+{
+	if (h->tot.live_bytes > h->tot.peak_bytes)
+		new_peak(h, seq);
+}
+
 /* A block or a piece of mapping comes to life, or goes. */
-static void live_add(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
+static inline void live_add(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
 {
 	struct mem_stack_stats *s = stack_stats(h, stack);
 
@@ -251,7 +285,7 @@ static void live_add(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blo
 	log_change(h, stack, blocks, (int64_t)bytes);
 }
 
-static void live_sub(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
+static inline void live_sub(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blocks)
 {
 	struct mem_stack_stats *s = stack_stats(h, stack);
 
@@ -265,15 +299,27 @@ static void live_sub(struct mem_heap *h, uint32_t stack, uint64_t bytes, int blo
 /* --- ticks ---------------------------------------------------------------- */
 
 /* Complete the ticks whose moment precedes event seq (every event below it is in). */
-static void settle_ticks(struct mem_heap *h, uint64_t seq)
+static __attribute__((noinline)) void settle_ticks_slow(struct mem_heap *h, uint64_t seq)
 {
 	while (h->ndone < h->nticks && h->ticks[h->ndone].seq <= seq) {
 		struct mem_tick *t = &h->ticks[h->ndone++];
 
+		if (h->rate) {
+			t->heap = (uint64_t)llround(fmax(h->smp.est.live_bytes, 0));
+			t->heap_max = (uint64_t)llround(fmax(h->est_interval_max, 0));
+			h->est_interval_max = h->smp.est.live_bytes;
+			continue;
+		}
 		t->heap = h->tot.live_bytes;
 		t->heap_max = h->interval_max;
 		h->interval_max = h->tot.live_bytes;
 	}
+}
+
+static inline void settle_ticks(struct mem_heap *h, uint64_t seq)
+{
+	if (h->ndone < h->nticks && h->ticks[h->ndone].seq <= seq)
+		settle_ticks_slow(h, seq);
 }
 
 void mem_heap_tick(struct mem_heap *h, uint64_t time_ns, uint64_t seq, uint64_t rss)
@@ -295,14 +341,138 @@ void mem_heap_tick(struct mem_heap *h, uint64_t time_ns, uint64_t seq, uint64_t 
 	}
 }
 
+static struct stack_est *est_touch(struct mem_heap *h, uint32_t stack);
+
 void mem_heap_end(struct mem_heap *h)
 {
 	settle_ticks(h, UINT64_MAX);
+	/* The estimates at the peak, of the stacks unchanged since. */
+	if (h->rate)
+		for (uint32_t i = 0; i < h->nst; i++)
+			est_touch(h, i);
+}
+
+/* --- sampled mode: the estimates -------------------------------------------- */
+
+void mem_heap_set_sampling(struct mem_heap *h, double rate)
+{
+	if (h->nst || h->tot.events || !(rate > 0))
+		return; /* before the first event only */
+	h->rate = rate;
+	h->smp.rate = rate;
+}
+
+void mem_heap_count(struct mem_heap *h, uint64_t allocs, uint64_t bytes, uint64_t frees,
+		    uint64_t reallocs)
+{
+	h->smp.allocs += allocs;
+	h->smp.bytes += bytes;
+	h->smp.frees += frees;
+	h->smp.reallocs += reallocs;
+}
+
+/*
+ * What a sample of size bytes stands for: w blocks and wb bytes, with the
+ * variances vw and vb it adds (heap.h). A block too small to be sampled
+ * at all (no event could carry it) stands for itself.
+ */
+struct weight {
+	double w, wb, vw, vb;
+};
+
+static struct weight sample_weight(const struct mem_heap *h, uint64_t size)
+{
+	double p = -expm1(-(double)size / h->rate);
+	struct weight x;
+
+	if (!(p > 0))
+		p = 1;
+	x.w = 1 / p;
+	x.wb = (double)size / p;
+	x.vw = (1 - p) / (p * p);
+	x.vb = (double)size * (double)size * (1 - p) / (p * p);
+	return x;
+}
+
+/* Stack s's live figures are about to change: keep what they were at the last peak. */
+static struct stack_est *est_touch(struct mem_heap *h, uint32_t stack)
+{
+	struct stack_est *e = &h->est[stack];
+
+	if (e->stamp != h->peak_epoch) {
+		e->v.peak = e->v.live;
+		e->v.peak_bytes = e->v.live_bytes;
+		e->var.peak = e->var.live;
+		e->var.peak_bytes = e->var.live_bytes;
+		e->stamp = h->peak_epoch;
+	}
+	return e;
+}
+
+/*
+ * A block (or mapping) of stack `stack` comes (sign 1) or goes (-1),
+ * standing for x; `alloc`: an allocation (counted as one).
+ */
+static void est_change(struct mem_heap *h, uint32_t stack, int sign, struct weight x,
+		       bool alloc)
+{
+	struct stack_est *e = est_touch(h, stack);
+	struct mem_estimate *t = &h->smp.est, *tv = &h->smp.var;
+
+	e->v.live += sign * x.w;
+	e->v.live_bytes += sign * x.wb;
+	e->var.live += sign * x.vw;
+	e->var.live_bytes += sign * x.vb;
+	t->live += sign * x.w;
+	t->live_bytes += sign * x.wb;
+	tv->live += sign * x.vw;
+	tv->live_bytes += sign * x.vb;
+	if (alloc) {
+		e->v.allocs += x.w;
+		e->v.bytes += x.wb;
+		e->var.allocs += x.vw;
+		e->var.bytes += x.vb;
+		t->allocs += x.w;
+		t->bytes += x.wb;
+		tv->allocs += x.vw;
+		tv->bytes += x.vb;
+	} else if (sign < 0) {
+		t->freed += x.w;
+		t->freed_bytes += x.wb;
+		tv->freed += x.vw;
+		tv->freed_bytes += x.vb;
+	}
+	if (t->live_bytes > h->est_interval_max)
+		h->est_interval_max = t->live_bytes;
+}
+
+/* After an event that added to the heap: a new estimated peak? */
+static void est_check_peak(struct mem_heap *h, uint64_t seq)
+{
+	struct mem_sampling *m = &h->smp;
+
+	if (m->est.live_bytes <= m->est.peak_bytes)
+		return;
+	/* Every stack's figures now are its figures at the peak (est_touch). */
+	h->peak_epoch++;
+	m->est.peak = m->est.live;
+	m->est.peak_bytes = m->est.live_bytes;
+	m->var.peak = m->var.live;
+	m->var.peak_bytes = m->var.live_bytes;
+	m->peak_seq = seq;
+}
+
+/* An exact figure (a mapping): weight 1, no variance. */
+static struct weight exact_weight(uint64_t bytes, int blocks)
+{
+	struct weight x = { (double)blocks, (double)bytes, 0, 0 };
+
+	return x;
 }
 
 /* --- events ---------------------------------------------------------------- */
 
-static void event(struct mem_heap *h, uint64_t seq)
+static inline void event(struct mem_heap *h, uint64_t seq)
 {
 	settle_ticks(h, seq);
 	h->tot.events++;
@@ -317,19 +487,27 @@ void mem_heap_alloc(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t 
 		    uint64_t size, uint32_t stack, bool realloc)
 {
 	struct mem_stack_stats *s;
-	struct block *old;
+	struct block *b;
 
 	event(h, seq);
 	if (!ptr)
 		return;
-	old = table_find(h, ptr);
-	if (old) {
+	if (__builtin_expect((h->n + 1) * 4 > h->cap * 3, 0))
+		table_grow(h);
+	b = table_slot(h, ptr);
+	if (__builtin_expect(b->ptr != 0, 0)) {
 		/* Its free went unseen (made while tracing was off): it is gone. */
 		h->tot.untracked_frees++;
-		live_sub(h, old->stack, old->size, 1);
-		table_remove(h, old);
+		if (h->rate)
+			est_change(h, b->stack, -1, sample_weight(h, b->size), false);
+		live_sub(h, b->stack, b->size, 1);
+		table_remove(h, b);
+		b = table_slot(h, ptr);
 	}
-	table_insert(h, ptr, size, stack);
+	b->ptr = ptr;
+	b->size = size;
+	b->stack = stack;
+	h->n++;
 	s = stack_stats(h, stack);
 	s->allocs++;
 	s->alloc_bytes += size;
@@ -339,6 +517,11 @@ void mem_heap_alloc(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t 
 	live_add(h, stack, size, 1);
 	thread_state(h, thread)->last_alloc = ptr;
 	check_peak(h, seq);
+	if (h->rate) {
+		h->smp.samples++;
+		est_change(h, stack, 1, sample_weight(h, size), true);
+		est_check_peak(h, seq);
+	}
 }
 
 void mem_heap_free_block(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t ptr)
@@ -365,6 +548,8 @@ void mem_heap_free_block(struct mem_heap *h, uint64_t seq, uint32_t thread, uint
 		h->tot.temps++;
 		h->tot.temp_bytes += b->size;
 	}
+	if (h->rate)
+		est_change(h, b->stack, -1, sample_weight(h, b->size), false);
 	live_sub(h, b->stack, b->size, 1);
 	table_remove(h, b);
 }
@@ -411,6 +596,11 @@ static bool unmap_range(struct mem_heap *h, uint64_t start, uint64_t end)
 
 		any = true;
 		h->tot.live_mapped_bytes -= cut_hi - cut_lo;
+		if (h->rate)
+			est_change(h, r->stack, -1,
+				   exact_weight(cut_hi - cut_lo,
+						cut_lo == r->start && cut_hi == r->end),
+				   false);
 		if (cut_lo == r->start && cut_hi == r->end) {
 			live_sub(h, r->stack, cut_hi - cut_lo, 1);
 			memmove(r, r + 1, (h->nreg - i - 1) * sizeof(*r));
@@ -426,6 +616,8 @@ static bool unmap_range(struct mem_heap *h, uint64_t start, uint64_t end)
 			r->end = cut_lo;
 			region_insert_at(h, i + 1, cut_hi, tail_end, stack);
 			live_add(h, stack, 0, 1);
+			if (h->rate)
+				est_change(h, stack, 1, exact_weight(0, 1), false);
 			return true;
 		}
 		if (cut_lo == r->start)
@@ -460,6 +652,10 @@ void mem_heap_mmap(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t a
 	h->tot.live_mapped_bytes += len;
 	live_add(h, stack, len, 1);
 	check_peak(h, seq);
+	if (h->rate) {
+		est_change(h, stack, 1, exact_weight(len, 1), true);
+		est_check_peak(h, seq);
+	}
 }
 
 bool mem_heap_munmap(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t addr,
@@ -494,6 +690,15 @@ void mem_heap_image(struct mem_heap *h, uint64_t seq)
 		h->th[i].last_alloc = 0;
 	h->tot.live = h->tot.live_bytes = h->tot.live_mapped_bytes = 0;
 	h->log_over = true; /* the log no longer describes the change */
+	if (h->rate) {
+		for (uint32_t i = 0; i < h->nst; i++) {
+			struct stack_est *e = est_touch(h, i);
+
+			e->v.live = e->v.live_bytes = e->var.live = e->var.live_bytes = 0;
+		}
+		h->smp.est.live = h->smp.est.live_bytes = 0;
+		h->smp.var.live = h->smp.var.live_bytes = 0;
+	}
 	h->nlog = 0;
 }
 
@@ -512,6 +717,21 @@ const struct mem_stack_stats *mem_heap_stack(const struct mem_heap *h, uint32_t 
 uint32_t mem_heap_nstacks(const struct mem_heap *h)
 {
 	return (uint32_t)h->nst;
+}
+
+const struct mem_sampling *mem_heap_sampling(const struct mem_heap *h)
+{
+	return h->rate ? &h->smp : NULL;
+}
+
+const struct mem_estimate *mem_heap_stack_est(const struct mem_heap *h, uint32_t stack,
+					      const struct mem_estimate **var)
+{
+	if (!h->rate || stack >= h->nst)
+		return NULL;
+	if (var)
+		*var = &h->est[stack].var;
+	return &h->est[stack].v;
 }
 
 const struct mem_tick *mem_heap_ticks(const struct mem_heap *h, size_t *n)
@@ -618,6 +838,22 @@ int mem_heap_check(const struct mem_heap *h, const char **what)
 	if (h->tot.live_bytes > h->tot.peak_bytes) {
 		*what = "live bytes above the peak";
 		return -1;
+	}
+	if (h->rate) {
+		double elive = 0, ebytes = 0, tol = 1e-6 * (1 + h->smp.est.bytes);
+
+		for (size_t i = 0; i < h->nst; i++) {
+			elive += h->est[i].v.live_bytes;
+			ebytes += h->est[i].v.bytes;
+		}
+		if (fabs(elive - h->smp.est.live_bytes) > tol || fabs(ebytes - h->smp.est.bytes) > tol) {
+			*what = "per-stack estimates do not add up to the total";
+			return -1;
+		}
+		if (h->smp.est.live_bytes > h->smp.est.peak_bytes + tol) {
+			*what = "estimated live bytes above the estimated peak";
+			return -1;
+		}
 	}
 	return 0;
 }

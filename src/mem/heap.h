@@ -31,6 +31,19 @@
  * Stacks are small dense indices given by the caller (mem_trace interns
  * them); threads likewise.
  *
+ * Sampled mode (redline mem --sample, mem/wire.h SAMPLING): the events
+ * are those of the sampled allocations (and every mapping), and beside
+ * the figures above (which then count samples) the heap keeps unbiased
+ * estimates of the same figures for the whole program, each with the
+ * estimate of its variance: a sampled block of s bytes, taken with
+ * probability p = 1 - exp(-s / rate), stands for 1/p blocks and s/p
+ * bytes, and adds (1-p)/p^2 and s^2 (1-p)/p^2 to the variances (the
+ * Horvitz-Thompson estimator; the samples are independent). A mapping
+ * stands for itself. The estimated peak is the largest estimate of the
+ * live bytes after any event, with each stack's estimate at that moment;
+ * the counts the target's threads keep (MW_COUNTS) give exact totals of
+ * allocations, bytes and frees.
+ *
  * Exactness of the per-stack peak at a cost of O(1) per event, amortised:
  * the per-stack figures at the peak are kept as a snapshot plus a log of
  * the changes since; a new peak replays the log into the snapshot, or,
@@ -72,6 +85,22 @@ struct mem_tick {
 	uint64_t rss;	    /* resident set of the target, bytes; 0 unknown */
 };
 
+/* Sampled mode: estimates, each a sum over samples of their weights. */
+struct mem_estimate {
+	double allocs, bytes;	       /* every allocation */
+	double live, live_bytes;       /* now (at the end: leaks) */
+	double peak, peak_bytes;       /* at the estimated peak */
+	double freed, freed_bytes;     /* frees (totals only) */
+};
+
+struct mem_sampling {
+	double rate;			   /* bytes per sample, on average */
+	uint64_t samples;		   /* allocations sent (sampled) */
+	uint64_t allocs, bytes, frees, reallocs; /* counted by the target (MW_COUNTS) */
+	struct mem_estimate est, var;	   /* of the whole heap, and their variances */
+	uint64_t peak_seq;		   /* the event after which the estimate peaked */
+};
+
 struct mem_heap *mem_heap_new(void);
 void mem_heap_free(struct mem_heap *h);
 
@@ -87,8 +116,24 @@ void mem_heap_mmap(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t a
 /* Returns true if [addr, addr+len) overlapped a tracked mapping. */
 bool mem_heap_munmap(struct mem_heap *h, uint64_t seq, uint32_t thread, uint64_t addr,
 		     uint64_t len);
+/*
+ * A hint: an event for block ptr is coming soon. The live set is a hash
+ * table that a large heap does not keep in the cache; asked early enough,
+ * its slot is there when the event comes.
+ */
+void mem_heap_prefetch(const struct mem_heap *h, uint64_t ptr);
+
 /* A new program image (exec): every live block and mapping is gone. */
 void mem_heap_image(struct mem_heap *h, uint64_t seq);
+/*
+ * Sampled mode, before the first event: the events are samples taken one
+ * per rate bytes on average (see above).
+ */
+void mem_heap_set_sampling(struct mem_heap *h, double rate);
+/* Counts from the target (MW_COUNTS), added up. */
+void mem_heap_count(struct mem_heap *h, uint64_t allocs, uint64_t bytes, uint64_t frees,
+		    uint64_t reallocs);
+
 /* Mark that a new thread started on index thread (its state resets). */
 void mem_heap_thread_start(struct mem_heap *h, uint32_t thread);
 
@@ -105,6 +150,10 @@ const struct mem_totals *mem_heap_totals(const struct mem_heap *h);
 /* Figures of stack i; NULL past the last stack seen. Valid until the next event. */
 const struct mem_stack_stats *mem_heap_stack(const struct mem_heap *h, uint32_t stack);
 uint32_t mem_heap_nstacks(const struct mem_heap *h);
+/* Sampled mode only (else NULL): the totals, and stack i's estimates and their variances. */
+const struct mem_sampling *mem_heap_sampling(const struct mem_heap *h);
+const struct mem_estimate *mem_heap_stack_est(const struct mem_heap *h, uint32_t stack,
+					      const struct mem_estimate **var);
 /* The ticks so far (completed ones only). */
 const struct mem_tick *mem_heap_ticks(const struct mem_heap *h, size_t *n);
 /* The time of event seq, interpolated between the ticks around it (ns). */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,6 +58,9 @@ struct mem_report {
 	struct buf scratch; /* names made up here ("[stack lost]"...) live in strs */
 	char **strs;
 	size_t nstrs, astrs;
+	/* Sampled (else NULL): the sampling, and the totals with counts and estimates. */
+	const struct mem_sampling *smp;
+	struct mem_totals est_tot;
 };
 
 static const char *keep(struct mem_report *r, const char *s)
@@ -262,6 +266,108 @@ static void add_stats(struct mem_stack_stats *to, const struct mem_stack_stats *
 	to->max_live_bytes += s->max_live_bytes;
 }
 
+/* --- sampled runs: estimates in place of the sums ----------------------------- */
+
+static void est_add(struct mem_estimate *to, const struct mem_estimate *e)
+{
+	to->allocs += e->allocs;
+	to->bytes += e->bytes;
+	to->live += e->live;
+	to->live_bytes += e->live_bytes;
+	to->peak += e->peak;
+	to->peak_bytes += e->peak_bytes;
+	to->freed += e->freed;
+	to->freed_bytes += e->freed_bytes;
+}
+
+/* Stack s's estimates into its site's (the samples are independent: variances add). */
+static void add_estimates(struct mem_report *r, struct mem_site *site, uint32_t s)
+{
+	const struct mem_estimate *var, *e = mem_heap_stack_est(r->h, s, &var);
+
+	if (e) {
+		est_add(&site->est, e);
+		est_add(&site->var, var);
+	}
+}
+
+static uint64_t rounded(double v)
+{
+	return v > 0 ? (uint64_t)llround(v) : 0;
+}
+
+/* The figures a sampled site shows and is sorted by: its estimates. */
+static void round_estimates(struct mem_site *site)
+{
+	struct mem_stack_stats *t = &site->sum;
+
+	t->allocs = rounded(site->est.allocs);
+	t->alloc_bytes = rounded(site->est.bytes);
+	t->live = rounded(site->est.live);
+	t->live_bytes = rounded(site->est.live_bytes);
+	t->peak = rounded(site->est.peak);
+	t->peak_bytes = rounded(site->est.peak_bytes);
+	t->temps = t->temp_bytes = 0; /* not measured */
+	t->max_live_bytes = 0;
+}
+
+/*
+ * The totals of a sampled run: what the threads counted (allocations,
+ * bytes, frees, reallocs), the mappings as traced, and estimates of the
+ * rest.
+ */
+static void sampled_totals(struct mem_report *r)
+{
+	const struct mem_totals *t = mem_heap_totals(r->h);
+	const struct mem_sampling *m = r->smp;
+	struct mem_totals *o = &r->est_tot;
+
+	*o = *t;
+	o->allocs = m->allocs + t->mmaps;
+	o->alloc_bytes = m->bytes + t->mmap_bytes;
+	o->frees = m->frees;
+	o->reallocs = m->reallocs;
+	o->freed_bytes = rounded(m->est.freed_bytes);
+	o->temps = o->temp_bytes = 0;
+	o->live = rounded(m->est.live);
+	o->live_bytes = rounded(m->est.live_bytes);
+	o->peak_bytes = rounded(m->est.peak_bytes);
+	o->peak_blocks = rounded(m->est.peak);
+	o->peak_seq = m->peak_seq;
+}
+
+/*
+ * The variances of the estimated leaks (sampled): of every site's live
+ * figures but the known start-up ones' (kept apart from the leaks).
+ */
+static void leak_variance(const struct mem_report *r, double *bytes, double *blocks)
+{
+	*bytes = *blocks = 0;
+	for (size_t i = 0; i < r->nsites; i++)
+		if (!r->sites[i].known) {
+			*bytes += r->sites[i].var.live_bytes;
+			*blocks += r->sites[i].var.live;
+		}
+}
+
+/* The totals the report gives: a sampled run's, or the heap's. */
+static const struct mem_totals *totals(const struct mem_report *r)
+{
+	return r->smp ? &r->est_tot : mem_heap_totals(r->h);
+}
+
+/* One standard error, from a variance (which rounding may leave a hair below 0). */
+static double std_error(double var)
+{
+	return var > 0 ? sqrt(var) : 0;
+}
+
+/* One standard error of an estimate whose variance is var, relative to it (0 if none). */
+static double rel_error(double est, double var)
+{
+	return est > 0 && var > 0 ? sqrt(var) / est : 0;
+}
+
 static int cmp_sites(const void *a, const void *b)
 {
 	const struct mem_site *x = a, *y = b;
@@ -340,7 +446,12 @@ static void build_sites(struct mem_report *r)
 		}
 		if (site->known)
 			r->known_stack[s] = true;
+		if (r->smp)
+			add_estimates(r, site, s);
 	}
+	if (r->smp)
+		for (size_t i = 0; i < r->nsites; i++)
+			round_estimates(&r->sites[i]);
 	if (r->nsites)
 		qsort(r->sites, r->nsites, sizeof(*r->sites), cmp_sites);
 	free(site_of_key);
@@ -359,6 +470,9 @@ struct mem_report *mem_report_new(struct mem_trace *t, const struct mem_report_o
 		r->opts.top = 10;
 	r->sym = sym_new(0);
 	buf_init(&r->scratch, 0);
+	r->smp = mem_heap_sampling(r->h);
+	if (r->smp)
+		sampled_totals(r);
 	build_maps(r);
 	r->frames = xcalloc(mem_trace_nstacks(t) + 1, sizeof(*r->frames));
 	build_sites(r);
@@ -485,6 +599,8 @@ static uint64_t key_known(const struct mem_site *s)
 /* What the known start-up allocations still hold at exit. */
 static void known_totals(const struct mem_report *r, uint64_t *bytes, uint64_t *blocks)
 {
+	const struct mem_totals *t = totals(r);
+
 	*bytes = *blocks = 0;
 	for (size_t i = 0; i < r->nsites; i++) {
 		if (!r->sites[i].known)
@@ -492,6 +608,11 @@ static void known_totals(const struct mem_report *r, uint64_t *bytes, uint64_t *
 		*bytes += r->sites[i].sum.live_bytes;
 		*blocks += r->sites[i].sum.live;
 	}
+	/* Estimates rounded site by site may add up past the rounded total. */
+	if (*bytes > t->live_bytes)
+		*bytes = t->live_bytes;
+	if (*blocks > t->live)
+		*blocks = t->live;
 }
 
 static site_key_fn sort_key;
@@ -532,6 +653,34 @@ static uint64_t bytes_temp(const struct mem_site *s)
 	return s->sum.temp_bytes;
 }
 
+/* " ± 3.2 %": one standard error, relative; nothing for an exact figure. */
+static void add_error(struct buf *b, double est, double var)
+{
+	double e = 100 * rel_error(est, var);
+
+	/* Below 0.05 %, all but exact (a sample as large as the rate or more). */
+	if (e >= 0.05)
+		buf_addf(b, e < 10 ? "%s± %.1f %%" : "%s± %.0f %%", b->len ? " " : "", e);
+}
+
+/* A sampled site's error column: "± 3.2 %" (or blank when exact), fixed width. */
+static void error_col(const struct mem_report *r, struct buf *out, double est, double var)
+{
+	struct buf e = BUF_INIT;
+
+	if (!r->smp)
+		return;
+	add_error(&e, est, var);
+	buf_addf(out, "%-9s", e.ptr);
+	buf_release(&e);
+}
+
+/* "~" before an estimate. */
+static const char *tilde(const struct mem_report *r)
+{
+	return r->smp ? "~" : "";
+}
+
 static void text_row(struct buf *out, const char *a, const char *b, const char *c)
 {
 	buf_addf(out, "   %-22s%14s", a, b);
@@ -543,7 +692,7 @@ static void text_row(struct buf *out, const char *a, const char *b, const char *
 void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool color,
 		     struct buf *out)
 {
-	const struct mem_totals *t = mem_heap_totals(r->h);
+	const struct mem_totals *t = totals(r);
 	struct mem_trace_stats ts;
 	struct buf a = BUF_INIT, b = BUF_INIT;
 	const char *bold = term_c(color, TERM_BOLD), *reset = term_c(color, TERM_RESET);
@@ -555,6 +704,14 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	buf_addf(out, "\n %sMemory of '%s'%s (%s, ", bold, run->command, reset, run->status);
 	format_duration(out, run->duration);
 	buf_addstr(out, "):\n\n");
+	if (r->smp) {
+		buf_addstr(out, "   sampled: one allocation per ");
+		add_bytes(out, (uint64_t)r->smp->rate);
+		buf_addf(out, " allocated, on average (seed %" PRIu64 ", ", run->sample_seed);
+		add_count(out, r->smp->samples);
+		buf_addstr(out, " samples)\n   ~ marks an estimate, ± its standard error; "
+				"allocations, bytes and frees are counted\n\n");
+	}
 
 	add_count(&a, t->allocs);
 	add_bytes(&b, t->alloc_bytes);
@@ -569,15 +726,25 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	add_count(&a, t->frees);
 	text_row(out, "frees", a.ptr, "");
 	buf_reset(&a);
-	add_count(&a, t->temps);
-	add_bytes(&b, t->temp_bytes);
-	if (t->allocs)
-		buf_addf(&b, " (%.1f %% of allocations)", 100.0 * (double)t->temps / (double)t->allocs);
-	text_row(out, "temporary", a.ptr, b.ptr);
+	if (r->smp) {
+		text_row(out, "temporary", "-", "not measured when sampling");
+	} else {
+		add_count(&a, t->temps);
+		add_bytes(&b, t->temp_bytes);
+		if (t->allocs)
+			buf_addf(&b, " (%.1f %% of allocations)",
+				 100.0 * (double)t->temps / (double)t->allocs);
+		text_row(out, "temporary", a.ptr, b.ptr);
+	}
 	buf_reset(&a);
 	buf_reset(&b);
+	buf_addstr(&a, tilde(r));
 	add_bytes(&a, t->peak_bytes);
-	buf_addstr(&b, "in ");
+	if (r->smp) {
+		add_error(&b, r->smp->est.peak_bytes, r->smp->var.peak_bytes);
+		buf_addstr(&b, b.len ? ", " : "");
+	}
+	buf_addf(&b, "in %s", tilde(r));
 	add_count(&b, t->peak_blocks);
 	buf_addstr(&b, " blocks, at ");
 	format_duration(&b, peak_time);
@@ -593,8 +760,16 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		uint64_t kb, kn;
 
 		known_totals(r, &kb, &kn);
+		buf_addstr(&a, tilde(r));
 		add_bytes(&a, t->live_bytes - kb);
-		buf_addstr(&b, "in ");
+		if (r->smp) {
+			double vb, vn;
+
+			leak_variance(r, &vb, &vn);
+			add_error(&b, (double)(t->live_bytes - kb), vb);
+			buf_addstr(&b, b.len ? ", " : "");
+		}
+		buf_addf(&b, "in %s", tilde(r));
 		add_count(&b, t->live - kn);
 		buf_addstr(&b, " blocks");
 		if (!run->exited)
@@ -603,8 +778,9 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		buf_reset(&a);
 		buf_reset(&b);
 		if (kn) {
+			buf_addstr(&a, tilde(r));
 			add_bytes(&a, kb);
-			buf_addstr(&b, "in ");
+			buf_addf(&b, "in %s", tilde(r));
 			add_count(&b, kn);
 			buf_addstr(&b, " blocks, never freed by design (below)");
 			text_row(out, "kept from start-up", a.ptr, b.ptr);
@@ -615,15 +791,19 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 
 	v = sites_by(r, key_peak, key_peak, &n);
 	if (n) {
-		buf_addf(out, "\n %sPeak heap by site%s (", bold, reset);
+		buf_addf(out, "\n %sPeak heap by site%s (%s", bold, reset, tilde(r));
 		add_bytes(out, t->peak_bytes);
 		buf_addstr(out, "):\n");
 		for (size_t i = 0; i < n && i < r->opts.top; i++) {
 			buf_reset(&a);
 			buf_reset(&b);
+			buf_addstr(&a, tilde(r));
 			add_bytes(&a, v[i]->sum.peak_bytes);
+			buf_addstr(&b, tilde(r));
 			add_count(&b, v[i]->sum.peak);
-			buf_addf(out, "   %11s %5.1f %%  %9s blocks  ", a.ptr,
+			buf_addf(out, "   %11s ", a.ptr);
+			error_col(r, out, v[i]->est.peak_bytes, v[i]->var.peak_bytes);
+			buf_addf(out, "%5.1f %%  %9s blocks  ",
 				 t->peak_bytes ? 100.0 * (double)v[i]->sum.peak_bytes / (double)t->peak_bytes : 0,
 				 b.ptr);
 			add_place(out, &v[i]->frame);
@@ -639,9 +819,13 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		for (size_t i = 0; i < n && i < r->opts.top; i++) {
 			buf_reset(&a);
 			buf_reset(&b);
+			buf_addstr(&a, tilde(r));
 			add_count(&a, v[i]->sum.allocs);
+			buf_addstr(&b, tilde(r));
 			add_bytes(&b, v[i]->sum.alloc_bytes);
-			buf_addf(out, "   %11s  %11s  ", a.ptr, b.ptr);
+			buf_addf(out, "   %11s  %11s ", a.ptr, b.ptr);
+			error_col(r, out, v[i]->est.bytes, v[i]->var.bytes);
+			buf_addch(out, ' ');
 			add_place(out, &v[i]->frame);
 			buf_addch(out, '\n');
 		}
@@ -671,9 +855,13 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 			for (size_t i = 0; i < n && i < r->opts.top; i++) {
 				buf_reset(&a);
 				buf_reset(&b);
+				buf_addstr(&a, tilde(r));
 				add_bytes(&a, v[i]->sum.live_bytes);
+				buf_addstr(&b, tilde(r));
 				add_count(&b, v[i]->sum.live);
-				buf_addf(out, "   %11s  %9s blocks  ", a.ptr, b.ptr);
+				buf_addf(out, "   %11s ", a.ptr);
+				error_col(r, out, v[i]->est.live_bytes, v[i]->var.live_bytes);
+				buf_addf(out, " %9s blocks  ", b.ptr);
 				add_place(out, &v[i]->frame);
 				buf_addch(out, '\n');
 				add_callers(r, out, v[i], "                                ");
@@ -700,8 +888,11 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	}
 
 	if (ts.missing_events || run->forks_left_out || run->bad_rings || t->images > 1 ||
-	    run->attach_errors) {
+	    run->attach_errors || (r->smp && !run->exited)) {
 		buf_addch(out, '\n');
+		if (r->smp && !run->exited)
+			buf_addstr(out, "   note: killed: what each thread counted since its last sample "
+					"is not in the totals\n");
 		if (t->images > 1)
 			buf_addf(out, "   note: %" PRIu64 " program images (exec); figures cover them all, "
 				 "leaks the last one\n", t->images);
@@ -757,6 +948,8 @@ static void json_frame(struct jw *w, const struct mem_frame_info *f)
 	jw_object_end(w);
 }
 
+static void json_opt_uint(struct jw *w, const char *key, bool have, uint64_t v);
+
 static void json_site(struct mem_report *r, struct jw *w, const struct mem_site *s)
 {
 	size_t n;
@@ -768,12 +961,24 @@ static void json_site(struct mem_report *r, struct jw *w, const struct mem_site 
 	jw_kv_uint(w, "stacks", s->nstacks);
 	jw_kv_uint(w, "allocations", s->sum.allocs);
 	jw_kv_uint(w, "bytes", s->sum.alloc_bytes);
-	jw_kv_uint(w, "temporary", s->sum.temps);
-	jw_kv_uint(w, "temporary_bytes", s->sum.temp_bytes);
+	json_opt_uint(w, "temporary", !r->smp, s->sum.temps);
+	json_opt_uint(w, "temporary_bytes", !r->smp, s->sum.temp_bytes);
 	jw_kv_uint(w, "peak_blocks", s->sum.peak);
 	jw_kv_uint(w, "peak_bytes", s->sum.peak_bytes);
 	jw_kv_uint(w, "leaked_blocks", s->sum.live);
 	jw_kv_uint(w, "leaked_bytes", s->sum.live_bytes);
+	if (r->smp) {
+		/* One standard error of each estimate above. */
+		jw_key(w, "errors");
+		jw_object_begin(w);
+		jw_kv_double(w, "allocations", std_error(s->var.allocs));
+		jw_kv_double(w, "bytes", std_error(s->var.bytes));
+		jw_kv_double(w, "peak_blocks", std_error(s->var.peak));
+		jw_kv_double(w, "peak_bytes", std_error(s->var.peak_bytes));
+		jw_kv_double(w, "leaked_blocks", std_error(s->var.live));
+		jw_kv_double(w, "leaked_bytes", std_error(s->var.live_bytes));
+		jw_object_end(w);
+	}
 	jw_key(w, "stack");
 	jw_array_begin(w);
 	for (size_t i = 0; i < n; i++)
@@ -848,7 +1053,7 @@ static void json_timeline(struct jw *w, const struct mem_tick *ticks, size_t nti
 
 int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *out)
 {
-	const struct mem_totals *t = mem_heap_totals(r->h);
+	const struct mem_totals *t = totals(r);
 	struct mem_trace_stats ts;
 	const struct mem_tick *ticks;
 	size_t nticks;
@@ -899,6 +1104,16 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 		jw_string(&w, run->profile);
 	else
 		jw_null(&w);
+	jw_key(&w, "sampling");
+	if (r->smp) {
+		jw_object_begin(&w);
+		jw_kv_uint(&w, "rate", (uint64_t)r->smp->rate);
+		jw_kv_uint(&w, "seed", run->sample_seed);
+		jw_kv_uint(&w, "samples", r->smp->samples);
+		jw_object_end(&w);
+	} else {
+		jw_null(&w);
+	}
 
 	jw_key(&w, "totals");
 	jw_object_begin(&w);
@@ -913,15 +1128,28 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 		     run->duration > 0 ? (double)t->allocs / run->duration : 0);
 	jw_kv_double(&w, "bytes_per_second",
 		     run->duration > 0 ? (double)t->alloc_bytes / run->duration : 0);
-	jw_kv_uint(&w, "temporary", t->temps);
-	jw_kv_uint(&w, "temporary_bytes", t->temp_bytes);
+	json_opt_uint(&w, "temporary", !r->smp, t->temps);
+	json_opt_uint(&w, "temporary_bytes", !r->smp, t->temp_bytes);
 	jw_kv_uint(&w, "untracked_frees", t->untracked_frees);
+	if (r->smp) {
+		jw_key(&w, "errors");
+		jw_object_begin(&w);
+		jw_kv_double(&w, "freed_bytes", std_error(r->smp->var.freed_bytes));
+		jw_object_end(&w);
+	}
 	jw_object_end(&w);
 
 	jw_key(&w, "peak");
 	jw_object_begin(&w);
 	jw_kv_uint(&w, "bytes", t->peak_bytes);
 	jw_kv_uint(&w, "blocks", t->peak_blocks);
+	if (r->smp) {
+		jw_key(&w, "errors");
+		jw_object_begin(&w);
+		jw_kv_double(&w, "bytes", std_error(r->smp->var.peak_bytes));
+		jw_kv_double(&w, "blocks", std_error(r->smp->var.peak));
+		jw_object_end(&w);
+	}
 	jw_kv_double(&w, "time", (double)peak_ns / 1e9);
 	json_opt_uint(&w, "rss", rss_at_peak != 0, rss_at_peak);
 	jw_key(&w, "sites");
@@ -939,6 +1167,16 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 		jw_object_begin(&w);
 		jw_kv_uint(&w, "bytes", t->live_bytes - kb);
 		jw_kv_uint(&w, "blocks", t->live - kn);
+		if (r->smp) {
+			double vb, vn;
+
+			leak_variance(r, &vb, &vn);
+			jw_key(&w, "errors");
+			jw_object_begin(&w);
+			jw_kv_double(&w, "bytes", std_error(vb));
+			jw_kv_double(&w, "blocks", std_error(vn));
+			jw_object_end(&w);
+		}
 		jw_kv_bool(&w, "at_exit", run->exited);
 		jw_key(&w, "sites");
 		omitted_leaks = json_sites(r, &w, key_leaks, key_leaks);
@@ -1033,7 +1271,7 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 	uint32_t nst = mem_heap_nstacks(r->h);
 	uint32_t *locs = xcalloc(MW_MAX_FRAMES + 1, sizeof(*locs));
 	struct buf note = BUF_INIT;
-	const struct mem_totals *t = mem_heap_totals(r->h);
+	const struct mem_totals *t = totals(r);
 
 	prof_add_sample_type(p, "alloc_objects", "count");
 	prof_add_sample_type(p, "alloc_space", "bytes");
@@ -1044,7 +1282,7 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		prof_add_sample_type(p, "leak_space", "bytes");
 	}
 	p->default_sample_type = prof_str(p, "inuse_space");
-	prof_set_period(p, "space", "bytes", 1);
+	prof_set_period(p, "space", "bytes", r->smp ? (int64_t)r->smp->rate : 1);
 	p->time_nanos = run->start_unix_ns;
 	p->duration_nanos = (int64_t)(run->duration * 1e9);
 	buf_addf(&note, "redline mem: %s", run->command);
@@ -1056,6 +1294,24 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 	if (r->opts.leaks)
 		prof_add_comment(p, run->exited ? "leak_* = still live when the program exited"
 						: "leak_* = still live when the program was killed");
+	buf_reset(&note);
+	if (r->smp) {
+		/* What a sample stands for is in the values already: the period says how they came. */
+		buf_addf(&note, "sampled: one allocation per %" PRIu64 " bytes allocated, on average "
+			 "(seed %" PRIu64 ", %" PRIu64 " samples); every value is an estimate, "
+			 "each sample of s bytes weighted by 1 / (1 - exp(-s / %" PRIu64 "))",
+			 (uint64_t)r->smp->rate, run->sample_seed, r->smp->samples,
+			 (uint64_t)r->smp->rate);
+		prof_add_comment(p, note.ptr);
+		buf_reset(&note);
+		buf_addf(&note, "standard errors: alloc_space %.1f %%, inuse_space %.1f %%, "
+			 "leak_space %.1f %% (of the totals)",
+			 100 * rel_error(r->smp->est.bytes, r->smp->var.bytes),
+			 100 * rel_error(r->smp->est.peak_bytes, r->smp->var.peak_bytes),
+			 100 * rel_error(r->smp->est.live_bytes, r->smp->var.live_bytes));
+		prof_add_comment(p, note.ptr);
+		buf_reset(&note);
+	}
 
 	/* The program first: go tool pprof names a profile after its first mapping. */
 	if (maps_of(r, 0) && sym_maps_main(maps_of(r, 0)))
@@ -1083,13 +1339,26 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 			line.function = prof_add_function(p, "[stack not received]", NULL, NULL, 0);
 			locs[n++] = prof_add_location(p, 0, 0, &line, 1);
 		}
-		values[0] = (int64_t)st->allocs;
-		values[1] = (int64_t)st->alloc_bytes;
-		values[2] = (int64_t)st->peak;
-		values[3] = (int64_t)st->peak_bytes;
+		if (r->smp) {
+			const struct mem_estimate *e = mem_heap_stack_est(r->h, s, NULL);
+
+			values[0] = (int64_t)rounded(e->allocs);
+			values[1] = (int64_t)rounded(e->bytes);
+			values[2] = (int64_t)rounded(e->peak);
+			values[3] = (int64_t)rounded(e->peak_bytes);
+			values[4] = (int64_t)rounded(e->live);
+			values[5] = (int64_t)rounded(e->live_bytes);
+		} else {
+			values[0] = (int64_t)st->allocs;
+			values[1] = (int64_t)st->alloc_bytes;
+			values[2] = (int64_t)st->peak;
+			values[3] = (int64_t)st->peak_bytes;
+			values[4] = (int64_t)st->live;
+			values[5] = (int64_t)st->live_bytes;
+		}
 		/* A known start-up allocation is live at exit, but no leak. */
-		values[4] = r->known_stack[s] ? 0 : (int64_t)st->live;
-		values[5] = r->known_stack[s] ? 0 : (int64_t)st->live_bytes;
+		if (r->known_stack[s])
+			values[4] = values[5] = 0;
 		prof_add_sample(p, locs, n, values, NULL, 0);
 	}
 	free(locs);

@@ -35,6 +35,15 @@ struct mem_known_rule;
  *   leak_objects, leak_space     the blocks still live when the program
  *                                ended (absent with --no-leaks)
  * inuse_space is the default sample type.
+ *
+ * Sampled (redline mem --sample): every figure of a site, the peak, the
+ * leaks, the freed bytes and the timeline's heap sizes are estimates
+ * (mem/heap.h), given with one standard error; the totals of allocations,
+ * bytes, frees and reallocs are counted exactly by the program's threads;
+ * temporary allocations are not measured. The summary marks estimates
+ * with '~', the JSON carries a "sampling" object and "errors" beside the
+ * estimates, the profile's values are the estimates (its period the
+ * sampling rate, its comments say so).
  */
 
 struct mem_run_info {
@@ -51,6 +60,7 @@ struct mem_run_info {
 	double interval;	 /* timeline resolution, seconds */
 	int64_t start_unix_ns;	 /* when the target started */
 	const char *profile;	 /* where the profile was written, or NULL */
+	uint64_t sample_seed;	 /* sampled runs: the seed of the sampling distances */
 };
 
 struct mem_report_opts {
@@ -77,9 +87,11 @@ struct mem_site {
 	uint32_t stack;	  /* the heaviest of its stacks, for its call path */
 	uint32_t nstacks;
 	size_t depth;	  /* index of the site's frame in that stack */
+	/* Sampled: the estimates, rounded (temps 0: not measured); exact: the sums. */
 	struct mem_stack_stats sum;
 	/* A known start-up allocation, never freed by design (mem/known.h): not a leak */
 	const struct mem_known_rule *known;
+	struct mem_estimate est, var; /* sampled: the estimates and their variances */
 };
 
 struct mem_report;

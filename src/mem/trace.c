@@ -89,6 +89,7 @@ struct mem_trace {
 	uint64_t max_seen; /* one past the largest number received */
 	size_t npending;
 
+	uint64_t limit;	     /* mem_trace_feed takes no event this far ahead of base (0: any) */
 	uint64_t skip_below; /* numbers below it will never come (exec) */
 	uint64_t image_round, round;
 	uint32_t gen;
@@ -329,27 +330,35 @@ static void far_refill(struct mem_trace *t)
 	}
 }
 
+static void apply(struct mem_trace *t, uint64_t seq, struct pending *p);
+
+/* Apply what the window holds in order from base on (no hole skipped). */
+static void advance(struct mem_trace *t)
+{
+	for (;;) {
+		struct pending *p = &t->win[t->base & (t->wcap - 1)];
+
+		if (p->type == P_NONE)
+			break;
+		apply(t, t->base, p);
+		p->type = P_NONE;
+		t->nwin--;
+		t->npending--;
+		t->base++;
+		if (t->nfar)
+			far_refill(t);
+	}
+}
+
 /*
  * Queue event p under number seq. Returns a pointer to where it now lives
  * in the window (for the two halves of a remap), or NULL if it went to
  * the heap or was dropped.
  */
-static void apply(struct mem_trace *t, uint64_t seq, struct pending *p);
-
 static struct pending *enqueue(struct mem_trace *t, uint64_t seq, const struct pending *p)
 {
 	struct pending *slot;
 
-	/* The next in order, nothing waiting: no need to queue it. */
-	if (seq == t->base && t->nwin == 0 && t->nfar == 0 && p->type != P_REMAP_OLD) {
-		struct pending copy = *p;
-
-		if (seq + 1 > t->max_seen)
-			t->max_seen = seq + 1;
-		apply(t, seq, &copy);
-		t->base++;
-		return NULL;
-	}
 	if (seq < t->base) {
 		t->st.stale_events++;
 		return NULL;
@@ -373,6 +382,16 @@ static struct pending *enqueue(struct mem_trace *t, uint64_t seq, const struct p
 	*slot = *p;
 	t->nwin++;
 	return slot;
+}
+
+/* Event seq, the next in order, was applied as it came. */
+static inline void applied(struct mem_trace *t, uint64_t seq)
+{
+	if (seq + 1 > t->max_seen)
+		t->max_seen = seq + 1;
+	t->base++;
+	if (t->nfar)
+		far_refill(t);
 }
 
 static struct pending make_pending(uint64_t seq, int type, uint32_t thread, uint64_t a,
@@ -481,18 +500,68 @@ static int var_len_ok(unsigned type, size_t len)
 	case MW_MODULE:
 		return len >= 6 && len <= 6 + (64 + 8192 + 7) / 8;
 	case MW_FRAME:
-		return len >= 4 && len <= 4 + (8192 * 2 + 7) / 8;
+		return len >= 4 && len <= MEM_TRACE_MAX_RECORD;
+	case MW_COUNTS:
+		return len == MW_COUNTS_WORDS;
 	}
 	return 0;
 }
 
+/*
+ * No block or mapping is as large as an address space: a size or length
+ * of 2^48 bytes or more is a corrupt record (and sums of such would
+ * overflow the heap's totals).
+ */
+#define MAX_BYTES (1ULL << 48)
+
+static bool sizes_ok(unsigned type, const uint64_t *r)
+{
+	switch (type) {
+	case MW_ALLOC:
+		return (r[2] & MW_SIZE_MASK) < MAX_BYTES;
+	case MW_MMAP:
+	case MW_MUNMAP:
+		return r[2] < MAX_BYTES;
+	case MW_MREMAP:
+		return r[3] < MAX_BYTES && r[5] < MAX_BYTES;
+	}
+	return true;
+}
+
+/*
+ * How many words ahead of the record being applied the live-set slots of
+ * the blocks to come are asked for (mem_heap_prefetch): a few events, as
+ * many as a cache miss takes to resolve.
+ */
+#define PREFETCH_WORDS 48
+
+/* Lengths of the sequenced records, by type (0: no such type). */
+static const uint8_t fixed_len[MW_UNSEQUENCED] = {
+	[MW_ALLOC] = MW_ALLOC_WORDS, [MW_FREE] = MW_FREE_WORDS,	    [MW_NOP] = MW_NOP_WORDS,
+	[MW_MMAP] = MW_MMAP_WORDS,   [MW_MUNMAP] = MW_MUNMAP_WORDS, [MW_MREMAP] = MW_MREMAP_WORDS,
+	[MW_IMAGE] = MW_IMAGE_WORDS,
+};
+
 long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, ahead = 0;
 
 	if (ring >= MW_RINGS)
 		return -EINVAL;
 	while (i < n) {
+		/* The blocks of the records a few ahead: their slots on the way. */
+		while (ahead < n && ahead < i + PREFETCH_WORDS) {
+			unsigned at = MW_HDR_TYPE(w[ahead]);
+			size_t step = at < MW_UNSEQUENCED ? fixed_len[at] : MW_HDR_LEN(w[ahead]);
+
+			if (!step || step > n - ahead) {
+				ahead = n; /* malformed or cut: the loop below will say */
+				break;
+			}
+			if (at == MW_ALLOC || at == MW_FREE)
+				mem_heap_prefetch(t->heap, w[ahead + 1]);
+			ahead += step;
+		}
 		uint32_t gen = t->ring_gen[ring];
 		uint64_t hw = w[i];
 		unsigned type = MW_HDR_TYPE(hw);
@@ -527,6 +596,7 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 		case MW_STACK:
 		case MW_MODULE:
 		case MW_FRAME:
+		case MW_COUNTS:
 			len = MW_HDR_LEN(hw);
 			if (!var_len_ok(type, len)) {
 				t->st.bad_records++;
@@ -549,6 +619,8 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 				e = on_stack(t, ring, gen, r, len);
 			else if (type == MW_MODULE)
 				e = on_module(t, gen, r, len);
+			else if (type == MW_COUNTS)
+				mem_heap_count(t->heap, r[1], r[2], r[3], r[4]);
 			else
 				e = on_frame(t, gen, r, len);
 			if (e < 0) {
@@ -560,16 +632,36 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 			continue;
 		}
 
+		/* Ahead of the window the caller asked for: the rest is for later. */
+		if (t->limit && seq >= t->base && seq - t->base >= t->limit)
+			break;
+		if (!sizes_ok(type, r)) {
+			t->st.bad_records++;
+			return -EBADMSG;
+		}
 		t->st.records++;
 		i += len;
 		switch (type) {
 		case MW_ALLOC:
+			if (seq == t->base) {
+				/* In order (one thread, mostly): no need to queue it. */
+				mem_heap_alloc(t->heap, seq, ring_thread(t, ring), r[1],
+					       r[2] & MW_SIZE_MASK, stack_index(t, ring, gen, r[3]),
+					       (r[2] >> 56) == MW_K_REALLOC);
+				applied(t, seq);
+				break;
+			}
 			q = make_pending(seq, P_ALLOC, ring_thread(t, ring), r[1],
 					 r[2] & MW_SIZE_MASK, stack_index(t, ring, gen, r[3]),
 					 (uint8_t)(r[2] >> 56));
 			enqueue(t, seq, &q);
 			break;
 		case MW_FREE:
+			if (seq == t->base) {
+				mem_heap_free_block(t->heap, seq, ring_thread(t, ring), r[1]);
+				applied(t, seq);
+				break;
+			}
 			q = make_pending(seq, P_FREE, ring_thread(t, ring), r[1], 0, 0, 0);
 			enqueue(t, seq, &q);
 			break;
@@ -614,6 +706,9 @@ long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_
 			}
 			break;
 		}
+		/* What waited for this one can go now. */
+		if (t->nwin && t->win[t->base & (t->wcap - 1)].type != P_NONE)
+			advance(t);
 	}
 	return (long)i;
 }
@@ -681,19 +776,9 @@ static void run(struct mem_trace *t, bool final)
 	bool may_skip = t->image_round < t->round;
 
 	for (;;) {
-		struct pending *p = &t->win[t->base & (t->wcap - 1)];
 		uint64_t limit, next;
 
-		if (p->type != P_NONE) {
-			apply(t, t->base, p);
-			p->type = P_NONE;
-			t->nwin--;
-			t->npending--;
-			t->base++;
-			if (t->nfar)
-				far_refill(t);
-			continue;
-		}
+		advance(t);
 		/* A hole: numbers below limit will never come. */
 		limit = final ? UINT64_MAX : may_skip ? t->skip_below : 0;
 		if (t->base >= limit)
@@ -733,6 +818,11 @@ void mem_trace_tick(struct mem_trace *t, uint64_t time_ns, uint64_t seq, uint64_
 }
 
 /* --- queries ----------------------------------------------------------------- */
+
+void mem_trace_set_limit(struct mem_trace *t, uint64_t ahead)
+{
+	t->limit = ahead;
+}
 
 struct mem_heap *mem_trace_heap(const struct mem_trace *t)
 {

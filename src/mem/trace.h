@@ -15,7 +15,8 @@
  * mem_heap.
  *
  * Input is untrusted as far as memory safety goes (a fuzzer feeds it
- * arbitrary words): every length is checked, a malformed record stops the
+ * arbitrary words): every length is checked, a malformed record (one
+ * claiming a block or mapping of 2^48 bytes or more included) stops the
  * ring with -EBADMSG, a sequence number out of place is counted and
  * dropped.
  *
@@ -66,13 +67,26 @@ void mem_trace_free(struct mem_trace *t);
 /*
  * Parse the whole records at w[0..n) from ring `ring` (< MW_RINGS).
  * (Each ring says which thread of which program image writes it, with
- * MW_THREAD records.) Returns the number of words consumed:
- * less than n when the last record is incomplete, or when the reorder
- * window is full (the rest is for a later call, after mem_trace_process).
+ * MW_THREAD records.) Events are applied to the heap as soon as every
+ * earlier one has been. Returns the number of words consumed: less than
+ * n when the last record is incomplete, or when the next one is further
+ * ahead than mem_trace_set_limit allows (the rest is for a later call).
  * Returns -EBADMSG for a malformed record; the ring cannot be trusted
  * past it.
  */
 long mem_trace_feed(struct mem_trace *t, unsigned ring, const uint64_t *w, size_t n);
+
+/* The longest record mem_trace_feed accepts, in words (an MW_FRAME's). */
+#define MEM_TRACE_MAX_RECORD (4 + (8192 * 2 + 7) / 8)
+
+/*
+ * Keep mem_trace_feed from taking events numbered `ahead` or more past
+ * the next one to apply (it returns before the first such record); 0
+ * lifts the limit. Events applied as they come cost least; those that
+ * must wait for an earlier one wait in a window that stays in the cache
+ * when the caller reads its rings in passes of at most this many.
+ */
+void mem_trace_set_limit(struct mem_trace *t, uint64_t ahead);
 
 /*
  * Apply every event whose predecessors have all arrived. Call it after

@@ -38,6 +38,15 @@
  * event does not happen (a failed realloc) is still sent, as MW_NOP,
  * so that the host can wait for every number below the last.
  *
+ * SAMPLING. With mw_header.sample_rate set (`redline mem --sample`), an
+ * allocation is sent only when it takes a sample (mem/preload/sampler.h:
+ * one per sample_rate bytes on average, each with probability
+ * 1 - exp(-size / sample_rate)), a free only when its block was sent, and
+ * each thread counts what it allocates and frees and sends the counts
+ * (MW_COUNTS) with each sample, when it ends and when the program exits.
+ * Anonymous mappings are sent as without sampling: they are few.
+ * Sent events keep their numbers and order as above.
+ *
  * RECORDS. The first word of a record is its header: bits 56..63 hold the
  * type; for sequenced records (types below MW_UNSEQUENCED) bits 0..55 hold
  * the sequence number, and the length is fixed by the type; for the
@@ -75,6 +84,8 @@ enum mw_type {
 	MW_MODULE = 18, /* hdr|len, start, end, file_offset, bias,
 			   build_id_len|path_len<<32, bytes (build id, path), zero padded */
 	MW_FRAME = 19,	/* hdr|len, id, line|flags<<32, name_len|file_len<<32, bytes */
+	MW_COUNTS = 20, /* hdr|len, allocations, bytes, frees, reallocs: counted since the
+			   thread's last MW_COUNTS (sampling only) */
 };
 
 /* Fixed lengths of the sequenced records, in words. */
@@ -85,6 +96,7 @@ enum mw_type {
 #define MW_MUNMAP_WORDS 3u
 #define MW_MREMAP_WORDS 7u
 #define MW_IMAGE_WORDS 3u
+#define MW_COUNTS_WORDS 5u
 
 /* MW_THREAD flags */
 #define MW_THREAD_NEW 1u /* the thread's first record: reset per-thread state */
@@ -153,6 +165,8 @@ struct mw_header {
 	uint32_t reserved;
 	uint64_t data_offset;	 /* bytes from the arena to ring 0's data */
 	uint64_t arena_size;
+	uint64_t sample_rate;	 /* 0: every allocation is sent; else bytes per sample, on average */
+	uint64_t sample_seed;	 /* of the sampling distances (sampler.h) */
 	/* Written by the target, rarely. */
 	_Alignas(64) uint32_t generation; /* images attached so far (exec starts a new one) */
 	uint32_t forks_left_out; /* child processes, not traced (fork, vfork, spawn) */
@@ -171,7 +185,7 @@ struct mw_header {
 	uint32_t counted_next;
 	int32_t counted_pids[MW_COUNTED_PIDS];
 	/* Each on a line of its own: written often, by one side or many. */
-	_Alignas(64) uint32_t host_sleeping; /* producers ring the doorbell when set */
+	_Alignas(64) uint32_t host_sleeping; /* producers ring the doorbell when set (and clear it) */
 	_Alignas(64) uint32_t shared_lock;   /* ring 0: 0, or generation<<16|1 of the holder */
 	_Alignas(64) uint64_t seq;	     /* the order of events: see above */
 };

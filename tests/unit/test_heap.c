@@ -1,4 +1,5 @@
 /* Unit tests of the heap model of redline mem (src/mem/heap.c). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -320,6 +321,97 @@ static void test_large_live_set(void **state)
 	mem_heap_free(h);
 }
 
+/* What a sample of size bytes stands for, at rate R (heap.h). */
+static double weight_bytes(double size, double rate)
+{
+	return size / -expm1(-size / rate);
+}
+
+static double var_bytes(double size, double rate)
+{
+	double p = -expm1(-size / rate);
+
+	return size * size * (1 - p) / (p * p);
+}
+
+#define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-9 * fmax(1, fabs((double)(b))))
+
+/*
+ * Sampled mode: each sample stands for 1/p blocks and s/p bytes, its
+ * variance alongside; a mapping for itself. The peak is the largest
+ * estimate of the live bytes, with each stack's figures then.
+ */
+static void test_sampled_estimates(void **state)
+{
+	struct mem_heap *h = mem_heap_new();
+	const struct mem_sampling *m;
+	const struct mem_estimate *e, *v;
+	const double R = 1000;
+
+	(void)state;
+	assert_null(mem_heap_sampling(h));
+	mem_heap_set_sampling(h, R);
+	m = mem_heap_sampling(h);
+	assert_non_null(m);
+	mem_heap_count(h, 1000, 50000, 900, 3);
+	mem_heap_count(h, 10, 500, 0, 0);
+	mem_heap_alloc(h, 0, 0, 0x1000, 100, 0, false);	  /* stack 0: 100 bytes */
+	mem_heap_alloc(h, 1, 0, 0x2000, 5000, 1, false);  /* stack 1: 5000 */
+	mem_heap_mmap(h, 2, 0, 0x100000, 8192, 2);	  /* a mapping: itself */
+	/* the peak: everything live */
+	mem_heap_free_block(h, 3, 0, 0x2000);
+	mem_heap_alloc(h, 4, 0, 0x3000, 100, 0, false);	  /* stack 0 again */
+	mem_heap_end(h);
+	check(h);
+
+	assert_int_equal(m->samples, 3);
+	assert_true(m->allocs == 1010 && m->bytes == 50500 && m->frees == 900 && m->reallocs == 3);
+	NEAR(m->est.bytes, 2 * weight_bytes(100, R) + weight_bytes(5000, R) + 8192);
+	NEAR(m->var.bytes, 2 * var_bytes(100, R) + var_bytes(5000, R));
+	NEAR(m->est.allocs, 2 / -expm1(-0.1) + 1 / -expm1(-5.0) + 1);
+	NEAR(m->est.live_bytes, 2 * weight_bytes(100, R) + 8192);
+	NEAR(m->est.freed_bytes, weight_bytes(5000, R));
+	NEAR(m->est.peak_bytes, weight_bytes(100, R) + weight_bytes(5000, R) + 8192);
+	NEAR(m->var.peak_bytes, var_bytes(100, R) + var_bytes(5000, R));
+	assert_int_equal(m->peak_seq, 2);
+
+	e = mem_heap_stack_est(h, 0, &v);
+	NEAR(e->bytes, 2 * weight_bytes(100, R));
+	NEAR(e->live_bytes, 2 * weight_bytes(100, R));
+	NEAR(e->peak_bytes, weight_bytes(100, R)); /* one of its blocks at the peak */
+	NEAR(v->peak_bytes, var_bytes(100, R));
+	e = mem_heap_stack_est(h, 1, &v);
+	NEAR(e->peak_bytes, weight_bytes(5000, R));
+	NEAR(e->live_bytes, 0);
+	e = mem_heap_stack_est(h, 2, &v);
+	NEAR(e->peak_bytes, 8192);
+	NEAR(v->bytes, 0);
+	assert_null(mem_heap_stack_est(h, 3, NULL));
+	mem_heap_free(h);
+}
+
+/* The timeline of a sampled run gives the estimated heap. */
+static void test_sampled_ticks(void **state)
+{
+	struct mem_heap *h = mem_heap_new();
+	const struct mem_tick *tk;
+	size_t n;
+
+	(void)state;
+	mem_heap_set_sampling(h, 1000);
+	mem_heap_tick(h, 0, 0, 0);
+	mem_heap_alloc(h, 0, 0, 0x1000, 2000, 0, false);
+	mem_heap_tick(h, 10, 1, 0);
+	mem_heap_free_block(h, 1, 0, 0x1000);
+	mem_heap_end(h);
+	tk = mem_heap_ticks(h, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(tk[0].heap, 0);
+	assert_int_equal(tk[1].heap, (uint64_t)llround(weight_bytes(2000, 1000)));
+	assert_int_equal(tk[1].heap_max, tk[1].heap);
+	mem_heap_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +424,8 @@ int main(void)
 		cmocka_unit_test(test_ticks_and_time),
 		cmocka_unit_test(test_random_against_model),
 		cmocka_unit_test(test_large_live_set),
+		cmocka_unit_test(test_sampled_estimates),
+		cmocka_unit_test(test_sampled_ticks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,6 +266,46 @@ static __attribute__((noinline)) void via_b(void)
 	sink += 2;
 }
 
+static __attribute__((noinline)) void via_c(void)
+{
+	leaf(3);
+	sink += 3;
+}
+
+static __attribute__((noinline)) void via_d(void)
+{
+	leaf(4);
+	sink += 4;
+}
+
+/*
+ * A helper called from four places (the same first frame, four stacks):
+ * once each caller's walk is kept, every capture finds its own, and never
+ * another's.
+ */
+static void test_recent_walks_of_one_helper_from_four_callers(void **state)
+{
+	void (*const via[])(void) = { via_a, via_b, via_c, via_d };
+	struct capture c;
+	unsigned hits = 0;
+
+	(void)state;
+	target = &c;
+	recent_wrong = 0;
+	/* The first pass sees each stack (from this one call site) for the first time. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 400; i++) {
+			unsigned before = recent_hits;
+
+			via[(i * 7 + i / 4) % 4]();
+			assert_same(&c);
+			if (pass)
+				hits += recent_hits - before;
+		}
+	assert_int_equal(recent_wrong, 0);
+	assert_int_equal(hits, 400);
+}
+
 /*
  * The same site from the same stack depth finds its walk again; the same
  * innermost frame under another caller (via_a, via_b: leaf's frame at the
@@ -334,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_threads_walk_at_once),
 		cmocka_unit_test(test_flush_forgets_rules),
 		cmocka_unit_test(test_recent_walks_are_exact),
+		cmocka_unit_test(test_recent_walks_of_one_helper_from_four_callers),
 	};
 
 	if (unwind_init(on_object) != 0)

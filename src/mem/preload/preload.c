@@ -47,6 +47,8 @@
 
 #include "mem/preload/preload.h"
 #include "mem/preload/python.h"
+#include "mem/preload/sampled.h"
+#include "mem/preload/sampler.h"
 #include "mem/preload/unwind.h"
 #include "mem/wire.h"
 
@@ -64,7 +66,6 @@ static struct {
 	void (*free)(void *);
 	void *(*calloc)(size_t, size_t);
 	void *(*realloc)(void *, size_t);
-	void *(*reallocarray)(void *, size_t, size_t);
 	int (*posix_memalign)(void **, size_t, size_t);
 	void *(*aligned_alloc)(size_t, size_t);
 	void *(*memalign)(size_t, size_t);
@@ -83,6 +84,9 @@ static uint64_t ring_words, ring_mask;
 static uint32_t max_frames;
 static uint32_t my_gen;
 static pthread_key_t thread_key;
+static uint64_t sample_rate; /* 0: exact tracing */
+static uint64_t sample_seed;
+static uint32_t thread_numbers;
 static redline_mem_frames_fn frames_hook;
 static redline_mem_frames_key_fn frames_key;
 
@@ -93,7 +97,21 @@ static uint64_t *stackset;
 
 #define REWRITES 1024 /* a power of two */
 
+/*
+ * The first fields are what the fast path of an allocation reads and
+ * writes (sampling): they share a line.
+ */
 struct tls {
+	/*
+	 * Bytes to the next sample: an allocation takes the slow way when
+	 * they run out. 0 (always out) while every call goes the slow way:
+	 * exact tracing, before set-up, an untraced process.
+	 */
+	int64_t countdown;
+	uint64_t nalloc, nfree, nrealloc; /* counted since the last MW_COUNTS */
+	int64_t cd_start;	  /* countdown when it was last set: bytes = cd_start - countdown */
+	uint64_t bytes;		  /* counted before that, since the last MW_COUNTS */
+	bool sampling;		  /* the generator below is seeded */
 	int busy;	  /* inside an interposer: nested calls pass through */
 	int ring;	  /* -1: none yet, 0: the shared ring, > 0: our own */
 	bool announced;	  /* a MW_THREAD record went out for this thread */
@@ -103,6 +121,7 @@ struct tls {
 	struct mw_ring *rc;
 	uint64_t tail, head_cache;
 	uint64_t last_stack;
+	struct mem_sampler rng;
 };
 static __thread struct tls T __attribute__((tls_model("initial-exec"))) = { .ring = -1 };
 
@@ -119,6 +138,37 @@ static __thread struct stacks {
 	} rewrites[REWRITES];
 	struct unwind_memo memo;
 } S __attribute__((tls_model("initial-exec")));
+
+/*
+ * The library's own doings (set-up, a thread's first steps) may call
+ * malloc and free, which count what they do on the fast path: what they
+ * counted is put back afterwards, so that only the program's calls count.
+ */
+struct inside {
+	int64_t countdown, cd_start;
+	uint64_t nalloc, nfree, nrealloc;
+};
+
+static void inside_begin(struct tls *t, struct inside *m)
+{
+	t->busy++;
+	m->countdown = t->countdown;
+	m->cd_start = t->cd_start;
+	m->nalloc = t->nalloc;
+	m->nfree = t->nfree;
+	m->nrealloc = t->nrealloc;
+}
+
+static void inside_end(struct tls *t, const struct inside *m)
+{
+	/* A countdown set meanwhile (the thread's first) stays. */
+	if (t->cd_start == m->cd_start)
+		t->countdown = m->countdown;
+	t->nalloc = m->nalloc;
+	t->nfree = m->nfree;
+	t->nrealloc = m->nrealloc;
+	t->busy--;
+}
 
 /* --- small system helpers (no libc state, errno kept) --------------------- */
 
@@ -153,6 +203,13 @@ static bool host_alive(void)
 
 static char boot_arena[256 * 1024] __attribute__((aligned(64)));
 static size_t boot_used;
+/*
+ * The blocks handed out, so that their frees are kept from the fast path
+ * (sampled_pin); past BOOT_BLOCKS of them, no free takes it.
+ */
+#define BOOT_BLOCKS 64
+static void *boot_blocks[BOOT_BLOCKS];
+static uint32_t boot_nblocks;
 
 static void *boot_alloc(size_t size, size_t align)
 {
@@ -170,10 +227,29 @@ static void *boot_alloc(size_t size, size_t align)
 			return NULL;
 		if (__atomic_compare_exchange_n(&boot_used, &off, end, false,
 						__ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			uint32_t k = __atomic_fetch_add(&boot_nblocks, 1, __ATOMIC_RELAXED);
+
+			if (k < BOOT_BLOCKS)
+				boot_blocks[k] = boot_arena + start;
 			memcpy(boot_arena + start - 8, &size, sizeof(size));
 			return boot_arena + start;
 		}
 	}
+}
+
+/*
+ * Let frees through the fast way (sampled.h), but for those of the boot
+ * arena's blocks: the real free must never see one.
+ */
+static void pass_frees(void)
+{
+	uint32_t n = __atomic_load_n(&boot_nblocks, __ATOMIC_RELAXED);
+
+	if (n > BOOT_BLOCKS)
+		return; /* too many to pin: every free the slow way */
+	for (uint32_t i = 0; i < n; i++)
+		sampled_pin(boot_blocks[i]);
+	sampled_pass_all(true);
 }
 
 static inline bool is_boot(const void *p)
@@ -239,7 +315,13 @@ static void ring_claim(struct tls *t)
 			t->tail = __atomic_load_n(&RC[i].tail, __ATOMIC_RELAXED);
 			t->head_cache = __atomic_load_n(&RC[i].head, __ATOMIC_ACQUIRE);
 			/* The destructor hands the ring back when the thread ends. */
-			pthread_setspecific(thread_key, (void *)1);
+			{
+				struct inside m;
+
+				inside_begin(t, &m);
+				pthread_setspecific(thread_key, (void *)1);
+				inside_end(t, &m);
+			}
 			break;
 		}
 	}
@@ -336,6 +418,47 @@ static inline void rec_put(struct tls *t, uint32_t i, uint64_t v)
 	t->data[(t->tail + i) & (ring_mask)] = v;
 }
 
+/* The host should drain: ring its doorbell if it sleeps. */
+static __attribute__((noinline)) void doorbell(struct tls *t)
+{
+	t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
+	/*
+	 * One ring of the doorbell per sleep: the host may take a while to
+	 * be scheduled, and every event until then would otherwise make a
+	 * system call of its own.
+	 */
+	if (t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV &&
+	    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED) &&
+	    __atomic_exchange_n(&H->host_sleeping, 0, __ATOMIC_RELAXED))
+		kick_host();
+}
+
+/*
+ * The common case of a record, without rec_begin's steps: the thread's
+ * own ring, its thread announced, room for the record, and the record not
+ * across the ring's end. Returns where its n words go, or NULL (then the
+ * caller takes rec_begin's way).
+ */
+static inline uint64_t *rec_fast(struct tls *t, uint32_t n)
+{
+	uint64_t tail = t->tail;
+
+	if (unlikely(t->ring <= 0 || !t->announced || t->exited ||
+		     tail + n - t->head_cache > ring_words ||
+		     (tail & ring_mask) + n > ring_words))
+		return NULL;
+	return t->data + (tail & ring_mask);
+}
+
+/* Publish a record rec_fast gave room for. */
+static inline void rec_fast_end(struct tls *t, uint32_t n)
+{
+	t->tail += n;
+	__atomic_store_n(&t->rc->tail, t->tail, __ATOMIC_RELEASE);
+	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV))
+		doorbell(t);
+}
+
 /* Publish the record; ring the host's doorbell if it sleeps on a filling ring. */
 static inline void rec_end(struct tls *t, uint32_t n)
 {
@@ -343,12 +466,8 @@ static inline void rec_end(struct tls *t, uint32_t n)
 	__atomic_store_n(&t->rc->tail, t->tail, __ATOMIC_RELEASE);
 	if (t->ring == 0)
 		shared_unlock();
-	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV)) {
-		t->head_cache = __atomic_load_n(&t->rc->head, __ATOMIC_ACQUIRE);
-		if (t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV &&
-		    __atomic_load_n(&H->host_sleeping, __ATOMIC_RELAXED))
-			kick_host();
-	}
+	if (unlikely(t->tail - t->head_cache > ring_words / MW_DOORBELL_DIV))
+		doorbell(t);
 }
 
 /* A record of bytes after fixed words: strings, zero padded to words. */
@@ -567,7 +686,16 @@ static __attribute__((noinline)) void note_alloc(struct tls *t, const void *fram
 {
 	uint64_t stack = capture(t, frame);
 	uint64_t seq = next_seq();
+	uint64_t *w = rec_fast(t, MW_ALLOC_WORDS);
 
+	if (likely(w != NULL)) {
+		w[0] = MW_HDR(MW_ALLOC, seq);
+		w[1] = (uintptr_t)p;
+		w[2] = (size & MW_SIZE_MASK) | (uint64_t)kind << 56;
+		w[3] = stack;
+		rec_fast_end(t, MW_ALLOC_WORDS);
+		return;
+	}
 	if (!rec_begin(t, MW_ALLOC_WORDS))
 		return;
 	rec_put(t, 0, MW_HDR(MW_ALLOC, seq));
@@ -579,6 +707,14 @@ static __attribute__((noinline)) void note_alloc(struct tls *t, const void *fram
 
 static void note_free_seq(struct tls *t, uint64_t seq, const void *p)
 {
+	uint64_t *w = rec_fast(t, MW_FREE_WORDS);
+
+	if (likely(w != NULL)) {
+		w[0] = MW_HDR(MW_FREE, seq);
+		w[1] = (uintptr_t)p;
+		rec_fast_end(t, MW_FREE_WORDS);
+		return;
+	}
 	if (!rec_begin(t, MW_FREE_WORDS))
 		return;
 	rec_put(t, 0, MW_HDR(MW_FREE, seq));
@@ -643,7 +779,6 @@ static void resolve(void)
 	SYM(free);
 	SYM(calloc);
 	SYM(realloc);
-	SYM(reallocarray);
 	SYM(posix_memalign);
 	SYM(aligned_alloc);
 	SYM(memalign);
@@ -667,11 +802,175 @@ static void resolve(void)
 		real.memalign = __libc_memalign;
 }
 
+/* --- sampling (wire.h: SAMPLING) ----------------------------------------- */
+
+/*
+ * The threads that sample, so that what each counted since its last
+ * sample is sent when the program exits, whichever thread runs the exit.
+ * After that flush no thread sends counts again (they would be counted
+ * twice).
+ */
+static struct {
+	int lock;
+	struct tls **v;
+	size_t n, cap;
+} reg;
+static bool counts_final;
+
+static void reg_lock(void)
+{
+	while (__atomic_exchange_n(&reg.lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&reg.lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void reg_unlock(void)
+{
+	__atomic_store_n(&reg.lock, 0, __ATOMIC_RELEASE);
+}
+
+static void reg_add(struct tls *t)
+{
+	reg_lock();
+	if (reg.n == reg.cap) {
+		size_t cap = reg.cap ? reg.cap * 2 : 512;
+		struct tls **v = sys_mmap(NULL, cap * sizeof(*v), PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (v == MAP_FAILED) {
+			reg_unlock();
+			return; /* its counts go with its samples and its end only */
+		}
+		if (reg.v) {
+			memcpy(v, reg.v, reg.n * sizeof(*v));
+			syscall(SYS_munmap, reg.v, reg.cap * sizeof(*v));
+		}
+		reg.v = v;
+		reg.cap = cap;
+	}
+	reg.v[reg.n++] = t;
+	reg_unlock();
+}
+
+static void reg_del(struct tls *t)
+{
+	reg_lock();
+	for (size_t i = 0; i < reg.n; i++)
+		if (reg.v[i] == t) {
+			reg.v[i] = reg.v[--reg.n];
+			break;
+		}
+	reg_unlock();
+}
+
+/* What t counted since its last MW_COUNTS, into c; its counters start again. */
+static void counts_take(struct tls *t, uint64_t c[4])
+{
+	c[0] = t->nalloc;
+	c[1] = t->bytes + (uint64_t)(t->cd_start - t->countdown);
+	c[2] = t->nfree;
+	c[3] = t->nrealloc;
+	t->nalloc = t->nfree = t->nrealloc = t->bytes = 0;
+	t->cd_start = t->countdown;
+}
+
+/* Send counts c on t's ring. */
+static void counts_send(struct tls *t, const uint64_t c[4])
+{
+	if (!(c[0] | c[1] | c[2] | c[3]) || __atomic_load_n(&counts_final, __ATOMIC_RELAXED) ||
+	    !rec_begin(t, MW_COUNTS_WORDS))
+		return;
+	rec_put(t, 0, MW_HDR(MW_COUNTS, MW_COUNTS_WORDS));
+	for (uint32_t i = 0; i < 4; i++)
+		rec_put(t, 1 + i, c[i]);
+	rec_end(t, MW_COUNTS_WORDS);
+}
+
+/* Start this thread's sampling: its generator, its first distance. */
+static void sampler_start(struct tls *t)
+{
+	uint32_t n = __atomic_fetch_add(&thread_numbers, 1, __ATOMIC_RELAXED);
+
+	mem_sampler_seed(&t->rng, sample_seed, n, (double)sample_rate);
+	t->countdown = t->cd_start = mem_sampler_next(&t->rng);
+	t->sampling = true;
+	reg_add(t);
+	/* thread_end sends what it counted since its last sample. */
+	{
+		struct inside m;
+
+		inside_begin(t, &m);
+		pthread_setspecific(thread_key, (void *)1);
+		inside_end(t, &m);
+	}
+}
+
+/*
+ * Whether an allocation of size bytes takes a sample: the fast path
+ * already took size off the countdown (or this is the thread's first).
+ */
+static inline bool sample_due(struct tls *t, size_t size)
+{
+	if (unlikely(!t->sampling)) {
+		sampler_start(t);
+		t->countdown -= (int64_t)size;
+	}
+	return t->countdown <= 0;
+}
+
+/* After a sample: the next distance counts from the end of this allocation. */
+static void sample_reset(struct tls *t)
+{
+	t->bytes += (uint64_t)(t->cd_start - t->countdown);
+	t->countdown = t->cd_start = mem_sampler_next(&t->rng);
+}
+
+static void counts_flush(struct tls *t)
+{
+	uint64_t c[4];
+
+	counts_take(t, c);
+	counts_send(t, c);
+}
+
+/* The program exits: every sampling thread's counts, then no more. */
+static void counts_final_flush(void)
+{
+	struct tls *me = &T;
+	uint64_t c[4];
+
+	reg_lock();
+	for (size_t i = 0; i < reg.n; i++) {
+		/* Another thread's may still move: what it has now is what it counted. */
+		struct tls *t = reg.v[i];
+
+		c[0] = __atomic_load_n(&t->nalloc, __ATOMIC_RELAXED);
+		c[1] = __atomic_load_n(&t->bytes, __ATOMIC_RELAXED) +
+		       (uint64_t)(__atomic_load_n(&t->cd_start, __ATOMIC_RELAXED) -
+				  __atomic_load_n(&t->countdown, __ATOMIC_RELAXED));
+		c[2] = __atomic_load_n(&t->nfree, __ATOMIC_RELAXED);
+		c[3] = __atomic_load_n(&t->nrealloc, __ATOMIC_RELAXED);
+		if (t == me)
+			counts_take(t, c);
+		counts_send(me, c);
+	}
+	__atomic_store_n(&counts_final, true, __ATOMIC_RELAXED);
+	reg_unlock();
+}
+
+/* --- set-up ---------------------------------------------------------------- */
+
 static void thread_end(void *arg)
 {
 	struct tls *t = &T;
 
 	(void)arg;
+	if (t->sampling && __atomic_load_n(&state, __ATOMIC_RELAXED) == ST_ON) {
+		t->busy++;
+		reg_del(t);
+		counts_flush(t);
+		t->busy--;
+	}
 	if (t->ring > 0 && __atomic_load_n(&state, __ATOMIC_RELAXED) == ST_ON) {
 		/* Later frees of this thread (TLS destructors, libc's own
 		 * clean-up) go to the shared ring. */
@@ -703,24 +1002,37 @@ static void atfork_child(void)
 		__atomic_store_n(&state, ST_OFF, __ATOMIC_RELAXED);
 		count_left_out(H);
 	}
+	/* Untraced: every free the fast way (none of the parent's samples is sent). */
+	pass_frees();
+	T.countdown = 0;
+	T.sampling = false;
 }
 
-/* Map the arena named by the environment; returns true when this process is traced. */
-static bool attach(void)
+/* The descriptor REDLINE_MEM_FD names, or -1. */
+static int env_fd(void)
 {
 	const char *s = getenv(MW_ENV_FD);
-	struct mw_header *h;
-	uint64_t size;
 	long fd = 0;
 
 	if (!s || !*s)
-		return false;
+		return -1;
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9' || fd > 1000000)
-			return false;
+			return -1;
 		fd = fd * 10 + (*s - '0');
 	}
-	h = sys_mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+	return (int)fd;
+}
+
+/* Map the arena of descriptor fd; returns true when this process is traced. */
+static bool attach(int fd)
+{
+	struct mw_header *h;
+	uint64_t size;
+
+	if (fd < 0)
+		return false;
+	h = sys_mmap(NULL, sizeof(*h), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (h == MAP_FAILED)
 		return false;
 	if (h->magic != MW_MAGIC) {
@@ -744,7 +1056,7 @@ static bool attach(void)
 	}
 	size = h->arena_size;
 	syscall(SYS_munmap, h, sizeof(*h));
-	h = sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, (int)fd, 0);
+	h = sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (h == MAP_FAILED)
 		return false;
 	stackset = sys_mmap(NULL, sizeof(uint64_t) << STACKSET_BITS, PROT_READ | PROT_WRITE,
@@ -752,7 +1064,8 @@ static bool attach(void)
 	if (stackset == MAP_FAILED)
 		stackset = NULL;
 	if (unwind_init(on_object) < 0 || pthread_key_create(&thread_key, thread_end) != 0 ||
-	    pthread_atfork(NULL, NULL, atfork_child) != 0) {
+	    pthread_atfork(NULL, NULL, atfork_child) != 0 ||
+	    (h->sample_rate && sampled_init() < 0)) {
 		__atomic_fetch_add(&h->attach_errors, 1, __ATOMIC_RELAXED);
 		return false;
 	}
@@ -761,6 +1074,8 @@ static bool attach(void)
 	ring_words = h->ring_words;
 	ring_mask = ring_words - 1;
 	max_frames = h->max_frames;
+	sample_rate = h->sample_rate;
+	sample_seed = h->sample_seed;
 	my_gen = __atomic_add_fetch(&h->generation, 1, __ATOMIC_ACQ_REL);
 	{
 		char comm[16] = { 0 };
@@ -772,31 +1087,69 @@ static bool attach(void)
 	return true;
 }
 
-static void init(void)
+/*
+ * Set up from state `from` (ST_UNINIT, or ST_OFF for an attach after the
+ * start): find the real functions, map the arena of descriptor fd (-1:
+ * the one the environment names), start tracing. Returns whether this
+ * process is now traced.
+ */
+static bool init_from(int from, int fd)
 {
-	int expected = ST_UNINIT;
+	int expected = from;
 	int saved = errno;
+	struct inside m;
 	bool on;
 
 	if (!__atomic_compare_exchange_n(&state, &expected, ST_INITING, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return;
-	T.busy++;
-	resolve();
-	on = attach();
+		return expected == ST_ON;
+	inside_begin(&T, &m);
+	if (!real.malloc)
+		resolve();
+	on = attach(fd >= 0 ? fd : env_fd());
+	/*
+	 * Which frees go the slow way: every one (exact: the filter stays
+	 * clear), those of sampled blocks (their buckets), none (untraced).
+	 */
+	if (!on || sample_rate)
+		pass_frees();
 	__atomic_store_n(&state, on ? ST_ON : ST_OFF, __ATOMIC_RELEASE);
 	if (on) {
 		note_image(&T);
 		redline_mem_python_init();
 	}
-	T.busy--;
+	inside_end(&T, &m);
 	errno = saved;
+	return on;
+}
+
+static void init(void)
+{
+	init_from(ST_UNINIT, -1);
 }
 
 __attribute__((constructor)) static void preload_ctor(void)
 {
 	if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == ST_UNINIT)
 		init();
+}
+
+__attribute__((destructor)) static void preload_dtor(void)
+{
+	if (sample_rate && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == ST_ON) {
+		T.busy++;
+		counts_final_flush();
+		T.busy--;
+	}
+}
+
+EXPORT int redline_mem_attach(int fd)
+{
+	int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+
+	if (s == ST_ON)
+		return 0;
+	return init_from(s == ST_UNINIT ? ST_UNINIT : ST_OFF, fd) ? 0 : -1;
 }
 
 /*
@@ -818,32 +1171,112 @@ static inline bool tracing(struct tls *t)
 
 /* --- the interposers ----------------------------------------------------- */
 
+/*
+ * Each allocator has a fast path and a slow one. The fast path is the
+ * sampling countdown (struct tls): when an allocation does not use up
+ * the bytes left to the next sample, it is counted and passed on, and
+ * nothing else happens. Everything else takes the slow path: exact
+ * tracing (its countdown is always 0), set-up, an untraced process, a
+ * sample. A free takes the fast path when sampled_pass_through() says its block
+ * cannot have been sampled (sampled.h: with exact tracing it always can).
+ */
+
+/*
+ * After the real call of an allocation that goes the slow way while
+ * tracing: in sampled mode it is counted, and it takes a sample or not
+ * (`due`, from sample_due); an exact trace records every one. Records p
+ * if so, from the stack above frame.
+ */
+static void allocated(struct tls *t, bool due, const void *frame, void *p, size_t size,
+		      unsigned kind)
+{
+	if (sample_rate) {
+		t->nalloc++;
+		t->nrealloc += kind == MW_K_REALLOC;
+		if (!due)
+			return;
+		sample_reset(t);
+		counts_flush(t);
+		sampled_insert(p);
+	}
+	note_alloc(t, frame, p, size, kind);
+}
+
+/*
+ * An allocation passed on untraced: before set-up and in an untraced
+ * process every call comes this way (countdown 0); inside the library
+ * (busy) the call does not count.
+ */
+static inline void untraced_call(struct tls *t, size_t size)
+{
+	if (t->busy)
+		t->countdown += (int64_t)size;
+	else
+		t->countdown = 0;
+}
+
+/*
+ * The slow path of an allocator without an old block: `call` makes the
+ * real allocation into p (NULL on failure), size its bytes. The fast
+ * path took size off the countdown already.
+ */
+#define ALLOC_SLOW(t, size, call, kind)                                             \
+	do {                                                                        \
+		bool due_;                                                          \
+                                                                                    \
+		if (unlikely(!tracing(t))) {                                        \
+			untraced_call(t, size);                                     \
+			call;                                                       \
+			break;                                                      \
+		}                                                                   \
+		due_ = sample_rate ? sample_due(t, size) : ((t)->countdown = 0, true); \
+		(t)->busy = 1;                                                      \
+		call;                                                               \
+		if (likely(p != NULL)) {                                            \
+			int e_ = errno;                                             \
+                                                                                    \
+			allocated(t, due_, __builtin_frame_address(0), p, size, kind); \
+			errno = e_;                                                 \
+		} else if (sample_rate) {                                           \
+			(t)->countdown += (int64_t)(size); /* nothing allocated */ \
+		}                                                                   \
+		(t)->busy = 0;                                                      \
+	} while (0)
+
+/*
+ * The slow paths of malloc and calloc are functions of their own, tail
+ * called: the fast path then saves no registers, and the slow one's frame
+ * stands where the interposer's would (its return address is the
+ * caller's), which is where the stack walk starts.
+ */
+static __attribute__((noinline)) void *malloc_slow(size_t size)
+{
+	struct tls *t = &T;
+	void *p;
+
+	ALLOC_SLOW(t, size, p = real.malloc ? real.malloc(size) : boot_alloc(size, 16),
+		   MW_K_MALLOC);
+	return p;
+}
+
 EXPORT void *malloc(size_t size)
 {
 	struct tls *t = &T;
 	void *p;
 
-	if (unlikely(!tracing(t))) {
-		if (unlikely(!real.malloc))
-			return boot_alloc(size, 16);
-		return real.malloc(size);
+	if (likely((t->countdown -= (int64_t)size) > 0)) {
+		p = real.malloc(size);
+		if (likely(p != NULL))
+			t->nalloc++;
+		else
+			t->countdown += (int64_t)size;
+		return p;
 	}
-	t->busy = 1;
-	p = real.malloc(size);
-	if (likely(p != NULL)) {
-		int e = errno;
-
-		note_alloc(t, __builtin_frame_address(0), p, size, MW_K_MALLOC);
-		errno = e;
-	}
-	t->busy = 0;
-	return p;
+	return malloc_slow(size);
 }
 
-EXPORT void free(void *p)
+static __attribute__((noinline)) void free_slow(struct tls *t, void *p)
 {
-	struct tls *t = &T;
-
 	if (unlikely(!p || is_boot(p)))
 		return;
 	if (unlikely(!tracing(t))) {
@@ -855,39 +1288,62 @@ EXPORT void free(void *p)
 	{
 		int e = errno;
 
-		note_free_seq(t, next_seq(), p);
+		if (!sample_rate) {
+			note_free_seq(t, next_seq(), p);
+		} else {
+			/* Out of the set before the block goes: nobody else has it yet. */
+			if (sampled_maybe2(p) && sampled_remove(p))
+				note_free_seq(t, next_seq(), p);
+			t->nfree++;
+		}
 		errno = e;
 	}
 	real.free(p);
 	t->busy = 0;
 }
 
-EXPORT void *calloc(size_t n, size_t size)
+EXPORT void free(void *p)
+{
+	struct tls *t = &T;
+
+	if (likely(sampled_pass_through(p))) {
+		t->nfree += p != NULL;
+		real.free(p);
+		return;
+	}
+	free_slow(t, p);
+}
+
+static __attribute__((noinline)) void *calloc_slow(size_t n, size_t size, size_t bytes)
 {
 	struct tls *t = &T;
 	void *p;
 
-	if (unlikely(!tracing(t))) {
-		if (unlikely(!real.calloc)) {
-			size_t bytes;
-
-			/* dlsym asks for memory before calloc is known: it is zero. */
-			if (__builtin_mul_overflow(n, size, &bytes))
-				return NULL;
-			return boot_alloc(bytes, 16);
-		}
-		return real.calloc(n, size);
-	}
-	t->busy = 1;
-	p = real.calloc(n, size);
-	if (likely(p != NULL)) {
-		int e = errno;
-
-		note_alloc(t, __builtin_frame_address(0), p, n * size, MW_K_CALLOC);
-		errno = e;
-	}
-	t->busy = 0;
+	/* dlsym asks for memory before calloc is known: the arena's is zero. */
+	ALLOC_SLOW(t, bytes, p = real.calloc ? real.calloc(n, size) : boot_alloc(bytes, 16),
+		   MW_K_CALLOC);
 	return p;
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	struct tls *t = &T;
+	size_t bytes;
+	void *p;
+
+	if (unlikely(__builtin_mul_overflow(n, size, &bytes))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (likely((t->countdown -= (int64_t)bytes) > 0)) {
+		p = real.calloc(n, size);
+		if (likely(p != NULL))
+			t->nalloc++;
+		else
+			t->countdown += (int64_t)bytes;
+		return p;
+	}
+	return calloc_slow(n, size, bytes);
 }
 
 static void *realloc_boot(void *old, size_t size)
@@ -900,58 +1356,85 @@ static void *realloc_boot(void *old, size_t size)
 	return p;
 }
 
-/* realloc and reallocarray: the old block goes before the call, the new one after. */
-static void *realloc_common(struct tls *t, const void *frame, void *old, size_t size,
-			    size_t n, size_t elem, bool array)
+/*
+ * The slow path of realloc (and reallocarray): the old block goes before
+ * the call (its number is taken before the allocator can hand it to
+ * another thread), the new one after. The fast path took size off the
+ * countdown already.
+ */
+static void *realloc_slow(struct tls *t, const void *frame, void *old, size_t size)
 {
-	uint64_t seq_free;
+	uint64_t seq_free = 0;
+	bool send_free, due;
 	void *p;
 	int e;
 
+	if (unlikely(old && is_boot(old)))
+		return realloc_boot(old, size);
+	if (unlikely(!tracing(t))) {
+		untraced_call(t, size);
+		if (unlikely(!real.realloc))
+			return old ? realloc_boot(old, size) : boot_alloc(size, 16);
+		return real.realloc(old, size);
+	}
+	due = sample_rate ? sample_due(t, size) : (t->countdown = 0, true);
 	t->busy = 1;
-	seq_free = next_seq();
-	p = array ? real.reallocarray(old, n, elem) : real.realloc(old, size);
+	/* A sampled block leaves the set before the call; a failed call puts it back. */
+	send_free = old && (!sample_rate || (sampled_maybe2(old) && sampled_remove(old)));
+	if (send_free)
+		seq_free = next_seq();
+	p = real.realloc(old, size);
 	e = errno;
 	if (p) {
-		note_free_seq(t, seq_free, old);
-		note_alloc(t, frame, p, size, MW_K_REALLOC);
-	} else if (size == 0 && !array) {
+		if (send_free)
+			note_free_seq(t, seq_free, old);
+		t->nfree += old != NULL;
+		allocated(t, due, frame, p, size, MW_K_REALLOC);
+	} else if (old && size == 0) {
 		/* glibc: realloc(p, 0) frees p and returns NULL. */
-		note_free_seq(t, seq_free, old);
+		if (send_free)
+			note_free_seq(t, seq_free, old);
+		t->nfree++;
 	} else {
-		note_nop(t, seq_free);
+		if (send_free) {
+			note_nop(t, seq_free);
+			if (sample_rate)
+				sampled_insert(old);
+		}
+		if (sample_rate)
+			t->countdown += (int64_t)size; /* nothing allocated */
 	}
 	errno = e;
 	t->busy = 0;
 	return p;
 }
 
+/* The fast path of realloc and reallocarray: the old block was not sampled, the new one is not. */
+#define REALLOC_FAST(t, old, size, call)                                            \
+	do {                                                                        \
+		/* The countdown first: the slow path counts on it being taken. */  \
+		if (likely(((t)->countdown -= (int64_t)(size)) > 0 &&               \
+			   sampled_pass_through(old))) {                            \
+			void *p_ = call;                                            \
+                                                                                    \
+			if (likely(p_ != NULL)) {                                   \
+				(t)->nalloc++;                                      \
+				(t)->nrealloc++;                                    \
+				(t)->nfree += (old) != NULL;                        \
+			} else {                                                    \
+				(t)->countdown += (int64_t)(size);                  \
+				(t)->nfree += (old) != NULL && (size) == 0;         \
+			}                                                           \
+			return p_;                                                  \
+		}                                                                   \
+	} while (0)
+
 EXPORT void *realloc(void *old, size_t size)
 {
 	struct tls *t = &T;
 
-	if (unlikely(old && is_boot(old)))
-		return realloc_boot(old, size);
-	if (unlikely(!tracing(t))) {
-		if (unlikely(!real.realloc))
-			return old ? realloc_boot(old, size) : boot_alloc(size, 16);
-		return real.realloc(old, size);
-	}
-	if (!old) {
-		void *p;
-
-		t->busy = 1;
-		p = real.realloc(NULL, size);
-		if (p) {
-			int e = errno;
-
-			note_alloc(t, __builtin_frame_address(0), p, size, MW_K_REALLOC);
-			errno = e;
-		}
-		t->busy = 0;
-		return p;
-	}
-	return realloc_common(t, __builtin_frame_address(0), old, size, 0, 0, false);
+	REALLOC_FAST(t, old, size, real.realloc(old, size));
+	return realloc_slow(t, __builtin_frame_address(0), old, size);
 }
 
 EXPORT void *reallocarray(void *old, size_t n, size_t elem)
@@ -963,78 +1446,57 @@ EXPORT void *reallocarray(void *old, size_t n, size_t elem)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (unlikely(old && is_boot(old)))
-		return realloc_boot(old, size);
-	if (unlikely(!tracing(t)) || !real.reallocarray)
-		return realloc(old, size);
-	if (!old) {
-		void *p;
-
-		t->busy = 1;
-		p = real.reallocarray(NULL, n, elem);
-		if (p) {
-			int e = errno;
-
-			note_alloc(t, __builtin_frame_address(0), p, size, MW_K_REALLOC);
-			errno = e;
-		}
-		t->busy = 0;
-		return p;
-	}
-	return realloc_common(t, __builtin_frame_address(0), old, size, n, elem, true);
+	/*
+	 * glibc's reallocarray is realloc once the product is known not to
+	 * overflow: calling it would call realloc, this library's, again.
+	 */
+	REALLOC_FAST(t, old, size, real.realloc(old, size));
+	return realloc_slow(t, __builtin_frame_address(0), old, size);
 }
 
 EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
 	struct tls *t = &T;
-	int r;
+	void *p = NULL;
+	int r = 0;
 
-	if (unlikely(!tracing(t))) {
-		if (unlikely(!real.posix_memalign)) {
-			void *p = boot_alloc(size, align);
-
-			if (!p)
-				return ENOMEM;
-			*out = p;
-			return 0;
-		}
-		return real.posix_memalign(out, align, size);
+	if (likely((t->countdown -= (int64_t)size) > 0)) {
+		r = real.posix_memalign(out, align, size);
+		if (likely(r == 0))
+			t->nalloc++;
+		else
+			t->countdown += (int64_t)size;
+		return r;
 	}
-	t->busy = 1;
-	r = real.posix_memalign(out, align, size);
-	if (r == 0) {
-		int e = errno;
-
-		note_alloc(t, __builtin_frame_address(0), *out, size, MW_K_MEMALIGN);
-		errno = e;
-	}
-	t->busy = 0;
+	ALLOC_SLOW(t, size,
+		   (real.posix_memalign ? (r = real.posix_memalign(&p, align, size))
+					: (p = boot_alloc(size, align)) ? (r = 0) : (r = ENOMEM)),
+		   MW_K_MEMALIGN);
+	if (r == 0)
+		*out = p;
 	return r;
 }
 
 /* aligned_alloc, memalign, valloc, pvalloc: one shape. */
-#define ALIGNED_ALLOCATOR(name, params, args, size_expr, align_expr)               \
-	EXPORT void *name params                                                    \
-	{                                                                           \
-		struct tls *t = &T;                                                 \
-		void *p;                                                            \
-                                                                                    \
-		if (unlikely(!tracing(t))) {                                        \
-			if (unlikely(!real.name))                                   \
-				return boot_alloc(size_expr, align_expr);           \
-			return real.name args;                                      \
-		}                                                                   \
-		t->busy = 1;                                                        \
-		p = real.name args;                                                 \
-		if (p) {                                                            \
-			int e = errno;                                              \
-                                                                                    \
-			note_alloc(t, __builtin_frame_address(0), p, size_expr,     \
-				   MW_K_MEMALIGN);                                  \
-			errno = e;                                                  \
-		}                                                                   \
-		t->busy = 0;                                                        \
-		return p;                                                           \
+#define ALIGNED_ALLOCATOR(name, params, args, size_expr, align_expr)                    \
+	EXPORT void *name params                                                         \
+	{                                                                                \
+		struct tls *t = &T;                                                      \
+		size_t size_ = size_expr;                                                \
+		void *p;                                                                 \
+                                                                                         \
+		if (likely((t->countdown -= (int64_t)size_) > 0)) {                      \
+			p = real.name args;                                              \
+			if (likely(p != NULL))                                           \
+				t->nalloc++;                                             \
+			else                                                             \
+				t->countdown += (int64_t)size_;                          \
+			return p;                                                        \
+		}                                                                        \
+		ALLOC_SLOW(t, size_,                                                     \
+			   p = real.name ? real.name args : boot_alloc(size_, align_expr), \
+			   MW_K_MEMALIGN);                                               \
+		return p;                                                                \
 	}
 
 ALIGNED_ALLOCATOR(aligned_alloc, (size_t align, size_t size), (align, size), size, align)

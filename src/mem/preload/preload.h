@@ -56,4 +56,15 @@ void redline_mem_set_frames_source(redline_mem_frames_fn fn, redline_mem_frames_
 int redline_mem_define_frame(uint64_t id, const char *name, const char *file,
 			     uint32_t line);
 
+/*
+ * Start tracing in a process already running, the library having been
+ * loaded into it (dlopen): fd is the arena's descriptor in this process
+ * (mem/wire.h), which must name it as its owner. Returns 0, or -1 when
+ * the arena cannot be used. The library's own entry points must then be
+ * what the program calls (its references to malloc and the others bound
+ * to them): a library loaded late does not take over symbols already
+ * bound, so that is the loader's or the caller's business.
+ */
+int redline_mem_attach(int fd);
+
 #endif

@@ -811,12 +811,13 @@ static inline uint32_t lookup_rule(const uint64_t *c, uintptr_t ip)
 }
 
 /*
- * Frame f (the one a walk stands on) joins the memo's frame k when the
- * walk from there is bound to repeat: same ip and sp, same rbp if the rest
- * used it, and every word the rest read unchanged.
+ * Frame f (the one a walk stands on) can join the memo's frame k when the
+ * walk from there is bound to repeat: same ip and sp (the caller saw to
+ * the sp), same rbp if the rest used it, and every word the rest read
+ * unchanged (first_change).
  */
-static bool can_join(const struct unwind_memo *m, size_t k, uintptr_t ip,
-		     uintptr_t bp, bool bp_ok)
+static inline bool same_frame(const struct unwind_memo *m, size_t k, uintptr_t ip,
+			      uintptr_t bp, bool bp_ok)
 {
 	const struct unwind_frame *f = &m->f[k];
 
@@ -826,14 +827,28 @@ static bool can_join(const struct unwind_memo *m, size_t k, uintptr_t ip,
 		if (!bp_ok || !(f->flags & F_BP_OK) || f->bp != bp)
 			return false;
 	}
-	{
+	return true;
+}
+
+/*
+ * The outermost memo frame, among 0..k, one of whose words the stack no
+ * longer holds; k + 1 when none. A walk can then join any memo frame
+ * below that one (its words are all checked) and none at or above it.
+ * The loads are independent: one branch per frame, not a chain.
+ */
+static size_t first_change(const struct unwind_memo *m, size_t k)
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j <= k; j++) {
 		uintptr_t diff = 0;
 
-		/* One branch for all: the loads need not wait for each other. */
-		for (size_t i = 0, end = m->chk_end[k]; i < end; i++)
+		for (size_t end = m->chk_end[j]; i < end; i++)
 			diff |= *(const uintptr_t *)m->chk_slot[i] ^ m->chk_val[i];
-		return diff == 0;
+		if (diff)
+			return j;
 	}
+	return k + 1;
 }
 
 /* Hash, NEED_BP and checks of memo frames from..n-1 (the outer ones are final). */
@@ -871,71 +886,134 @@ static void memo_finish(struct unwind_memo *m, size_t from)
 	}
 }
 
-static inline size_t recent_slot(uintptr_t ip, uintptr_t sp)
+/* The set of the walks that start at (ip, sp). */
+static inline size_t recent_set(uintptr_t ip, uintptr_t sp)
 {
 	return (size_t)(((ip ^ sp * 0x9e3779b97f4a7c15ULL) * 0xc2b2ae3d27d4eb4fULL) >>
-			(64 - UNWIND_RECENT_BITS));
+			(64 - UNWIND_RECENT_SETS_BITS));
+}
+
+/* Whether the stack still holds every word walk r read (eight loads per branch). */
+static inline bool recent_holds(const struct unwind_recent *r)
+{
+	for (size_t i = 0; i < r->nchk; i += 8) {
+		uintptr_t diff = 0;
+
+		for (size_t j = i, end = i + 8 < r->nchk ? i + 8 : r->nchk; j < end; j++)
+			diff |= *(const uintptr_t *)r->slot[j] ^ r->val[j];
+		if (diff)
+			return false;
+	}
+	return true;
 }
 
 uint64_t unwind_recent_hash(struct unwind_memo *m, const void *frame, size_t *n)
 {
 	const uintptr_t *fp = frame;
-	uintptr_t ip = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0], diff = 0;
-	size_t slot = recent_slot(ip, sp);
-	const struct unwind_recent *r = &m->recent[slot];
+	uintptr_t ip = fp[1], sp = (uintptr_t)(fp + 2), bp = fp[0];
+	struct unwind_recent_set *set = &m->recent[recent_set(ip, sp)];
+	uint32_t gen = __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE);
 
-	/* Two ways: two sites whose slots collide both stay. */
-	if (r->ip != ip || r->sp != sp)
-		r = &m->recent[slot ^ 1];
-	if (r->ip != ip || r->sp != sp || !r->kept || (r->need_bp && r->bp != bp) ||
-	    r->gen != __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE))
-		return 0;
-	/* What made the walk: the same registers, the same words (can_join). */
-	for (size_t i = 0; i < r->nchk; i++)
-		diff |= *(const uintptr_t *)r->slot[i] ^ r->val[i];
-	if (diff)
-		return 0;
-	m->recent_hits++;
-	*n = r->n;
-	return r->hash;
+	for (size_t w = 0; w < UNWIND_RECENT_WAYS; w++) {
+		struct unwind_recent *r = &set->way[w];
+
+		if (set->ip[w] != ip || set->sp[w] != sp ||
+		    *(const uintptr_t *)set->probe_slot[w] != set->probe_val[w])
+			continue;
+		if (!r->kept || (r->need_bp && r->bp != bp) || r->gen != gen)
+			continue;
+		/* What made the walk: the same registers, the same words (first_change). */
+		if (!recent_holds(r))
+			continue;
+		m->recent_hits++;
+		r->used = m->walks + m->recent_hits;
+		*n = r->n;
+		return r->hash;
+	}
+	return 0;
+}
+
+/* Way w's probe: its word i. */
+static inline void recent_probe(struct unwind_recent_set *set, size_t w, size_t i)
+{
+	set->probe_slot[w] = set->way[w].slot[i];
+	set->probe_val[w] = set->way[w].val[i];
+}
+
+/* The way for a walk not in the set: an empty one, else the least recently used. */
+static size_t recent_victim(const struct unwind_recent_set *set)
+{
+	size_t v = 0;
+
+	for (size_t w = 0; w < UNWIND_RECENT_WAYS; w++) {
+		if (!set->ip[w])
+			return w;
+		if (set->way[w].used < set->way[v].used)
+			v = w;
+	}
+	return v;
 }
 
 /* Keep the memo's walk, just finished from (ip, sp, bp), among the recent ones. */
 static void recent_keep(struct unwind_memo *m, uintptr_t ip, uintptr_t sp, uintptr_t bp,
 			uint32_t gen)
 {
-	size_t slot = recent_slot(ip, sp), nchk = m->n ? m->chk_end[m->n - 1] : 0;
-	struct unwind_recent *r = &m->recent[slot], *other = &m->recent[slot ^ 1];
+	struct unwind_recent_set *set = &m->recent[recent_set(ip, sp)];
+	struct unwind_recent *r;
+	size_t nchk = m->n ? m->chk_end[m->n - 1] : 0, w = UNWIND_RECENT_WAYS;
+	uint64_t hash = unwind_memo_hash(m);
+	bool seen = false;
 
-	/* The way that holds this site, else an empty one, else either. */
-	if ((r->ip != ip || r->sp != sp) &&
-	    ((other->ip == ip && other->sp == sp) || (r->ip && (!other->ip || (m->walks & 1)))))
-		r = other;
-	if (!m->n || nchk > UNWIND_RECENT_CHECKS) {
-		/* Whatever it held may be the walk just replaced. */
-		if (r->ip == ip && r->sp == sp)
-			r->ip = 0;
+	if (!m->n || nchk > UNWIND_RECENT_CHECKS)
 		return;
+	for (size_t x = 0; x < UNWIND_RECENT_WAYS; x++) {
+		if (set->ip[x] != ip || set->sp[x] != sp)
+			continue;
+		seen = true;
+		if (!set->way[x].kept || (set->way[x].hash == hash && set->way[x].n == m->n)) {
+			w = x; /* the note of this site, or this very walk again */
+			break;
+		}
 	}
-	if (r->ip != ip || r->sp != sp) {
+	if (w == UNWIND_RECENT_WAYS)
+		w = recent_victim(set);
+	set->ip[w] = ip;
+	set->sp[w] = sp;
+	r = &set->way[w];
+	r->kept = 0;
+	r->used = m->walks + m->recent_hits;
+	/* Until another walk of the set tells otherwise, a probe that always
+	 * holds: the word below the caller's stack, the return address ip. */
+	set->probe_slot[w] = sp - sizeof(uintptr_t);
+	set->probe_val[w] = ip;
+	if (!seen) {
 		/* A site seen once is only noted: most never repeat, and copying
 		 * the words costs a one-off walk a third of its time. */
-		r->ip = ip;
-		r->sp = sp;
-		r->kept = 0;
 		return;
 	}
 	r->kept = 1;
-	r->ip = ip;
-	r->sp = sp;
 	r->bp = bp;
 	r->need_bp = (m->f[m->n - 1].flags & F_NEED_BP) != 0;
-	r->hash = unwind_memo_hash(m);
+	r->hash = hash;
 	r->n = m->n;
 	r->gen = gen;
 	r->nchk = (uint16_t)nchk;
 	memcpy(r->slot, m->chk_slot, nchk * sizeof(*r->slot));
 	memcpy(r->val, m->chk_val, nchk * sizeof(*r->val));
+	/* Where the walks of the set part: each side's probe. */
+	for (size_t x = 0; x < UNWIND_RECENT_WAYS; x++) {
+		struct unwind_recent *o = &set->way[x];
+		size_t i = 0, end = o->nchk < r->nchk ? o->nchk : r->nchk;
+
+		if (x == w || set->ip[x] != ip || set->sp[x] != sp || !o->kept)
+			continue;
+		while (i < end && o->slot[i] == r->slot[i] && o->val[i] == r->val[i])
+			i++;
+		if (i < end) {
+			recent_probe(set, x, i);
+			recent_probe(set, w, i);
+		}
+	}
 }
 
 size_t unwind_walk(struct unwind_memo *m, uintptr_t ip, uintptr_t sp,
@@ -946,25 +1024,38 @@ size_t unwind_walk(struct unwind_memo *m, uintptr_t ip, uintptr_t sp,
 	const uint32_t gen = __atomic_load_n(&flush_gen, __ATOMIC_ACQUIRE);
 	const uint64_t *c = __atomic_load_n(&cache, __ATOMIC_ACQUIRE);
 	size_t p = 0, k = m->n;
+	/* Memo frames at or above this one cannot be joined (first_change). */
+	size_t changed = SIZE_MAX;
 	bool bp_ok = true, joined = false, full = false;
 
 	if (max > UNWIND_MAX_FRAMES)
 		max = UNWIND_MAX_FRAMES;
 	m->walks++;
+	if (m->gen != gen)
+		k = 0; /* its rules may be of code unloaded since */
 	while (ip) {
 		struct unwind_frame *t;
 		const struct rule *r;
-		uint32_t idx;
+		uint32_t idx = UINT32_MAX;
 		uintptr_t cfa;
 
 		/* The memo's frames have increasing sp from inner to outer. */
 		while (k > 0 && m->f[k - 1].sp < sp)
 			k--;
-		if (k > 0 && m->f[k - 1].sp == sp && p + k <= max &&
-		    (!m->truncated || p + k == m->n) &&
-		    can_join(m, k - 1, ip, bp, bp_ok)) {
-			joined = true;
-			break;
+		if (k > 0 && m->f[k - 1].sp == sp && same_frame(m, k - 1, ip, bp, bp_ok)) {
+			/*
+			 * The words are checked once per walk, from the outermost
+			 * frame in: a walk that stands on several memo frames
+			 * before it can join one (the innermost frames changed)
+			 * reads each word once, not once per frame.
+			 */
+			if (changed == SIZE_MAX)
+				changed = first_change(m, k - 1);
+			if (k - 1 < changed && p + k <= max && (!m->truncated || p + k == m->n)) {
+				joined = true;
+				break;
+			}
+			idx = m->f[k - 1].rule; /* the same function: its rule is known */
 		}
 		if (p == max) {
 			full = true;
@@ -976,9 +1067,12 @@ size_t unwind_walk(struct unwind_memo *m, uintptr_t ip, uintptr_t sp,
 		t->bp = bp;
 		t->ra_slot = t->ra_val = t->bp_slot = t->bp_val = 0;
 		t->flags = bp_ok ? F_BP_OK : 0;
+		t->rule = 0;
 		if (!c)
 			break;
-		idx = lookup_rule(c, ip);
+		if (idx == UINT32_MAX)
+			idx = lookup_rule(c, ip);
+		t->rule = (uint16_t)idx;
 		if (!idx)
 			break;
 		r = &rules[idx];
@@ -1014,15 +1108,11 @@ size_t unwind_walk(struct unwind_memo *m, uintptr_t ip, uintptr_t sp,
 	}
 	for (size_t i = 0; i < p; i++)
 		m->f[k + p - 1 - i] = m->tmp[i];
+	m->gen = gen;
 	memo_finish(m, k);
 	/* A walk cut by max, or before the tables exist, is not a walk to repeat. */
-	if (c && m->n < max) {
+	if (c && m->n < max)
 		recent_keep(m, ip0, sp0, bp0, gen);
-	} else {
-		for (size_t i = 0, slot = recent_slot(ip0, sp0); i < 2; i++, slot ^= 1)
-			if (m->recent[slot].ip == ip0 && m->recent[slot].sp == sp0)
-				m->recent[slot].ip = 0;
-	}
 	return m->n;
 }
 

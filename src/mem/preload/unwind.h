@@ -58,6 +58,7 @@ struct unwind_frame {
 	uintptr_t ra_slot, ra_val; /* where the caller's ip was read, and its value */
 	uintptr_t bp_slot, bp_val; /* where the caller's rbp was read (0: not read) */
 	uint64_t hash;		  /* of the frames from the outermost to this one */
+	uint16_t rule;		  /* its rule (a function of ip): no lookup to walk it again */
 	uint8_t flags;
 };
 
@@ -71,14 +72,23 @@ struct unwind_frame {
  * stack words that walk read, and needs no walk at all. Only the hash and
  * length of such a walk are kept, not its frames: those are walked again
  * in the rare case they are needed (a stack not sent yet).
+ *
+ * A set holds several walks, so that the stacks of a helper called from
+ * several places (the same first frame, different callers further out)
+ * are all remembered. Walks from the same frame read the same words up
+ * to the first one that differs; each keeps the place of that word, and
+ * one load there tells a wrong walk from the right one before all its
+ * words are checked.
  */
-#define UNWIND_RECENT_BITS 6
-#define UNWIND_RECENT (1u << UNWIND_RECENT_BITS)
+#define UNWIND_RECENT_SETS_BITS 4
+#define UNWIND_RECENT_WAYS 4
+#define UNWIND_RECENT_SETS (1u << UNWIND_RECENT_SETS_BITS)
 #define UNWIND_RECENT_CHECKS 32 /* walks that read more words are not kept */
 
 struct unwind_recent {
-	uintptr_t ip, sp, bp;
+	uintptr_t bp;
 	uint64_t hash;
+	uint64_t used;	 /* the memo's walk count when it was last found or kept */
 	uint32_t n, gen;
 	uint16_t nchk;
 	uint8_t need_bp; /* the walk depended on the first frame's rbp */
@@ -86,9 +96,17 @@ struct unwind_recent {
 	uintptr_t slot[UNWIND_RECENT_CHECKS], val[UNWIND_RECENT_CHECKS];
 };
 
+/* The ways' keys and probes first: one or two lines tell the way to check. */
+struct unwind_recent_set {
+	uintptr_t ip[UNWIND_RECENT_WAYS], sp[UNWIND_RECENT_WAYS];
+	uintptr_t probe_slot[UNWIND_RECENT_WAYS], probe_val[UNWIND_RECENT_WAYS];
+	struct unwind_recent way[UNWIND_RECENT_WAYS];
+};
+
 struct unwind_memo {
 	uint32_t n;
 	uint32_t truncated; /* the walk stopped at max frames */
+	uint32_t gen;	    /* of the rules it used (unwind_flush voids them) */
 	struct unwind_frame f[UNWIND_MAX_FRAMES];   /* f[0]: outermost */
 	struct unwind_frame tmp[UNWIND_MAX_FRAMES]; /* scratch of one walk */
 	/*
@@ -99,7 +117,7 @@ struct unwind_memo {
 	uintptr_t chk_slot[2 * UNWIND_MAX_FRAMES];
 	uintptr_t chk_val[2 * UNWIND_MAX_FRAMES];
 	uint16_t chk_end[UNWIND_MAX_FRAMES];
-	struct unwind_recent recent[UNWIND_RECENT];
+	struct unwind_recent_set recent[UNWIND_RECENT_SETS];
 	uint64_t walks, reused_frames, walked_frames, recent_hits;
 };
 

@@ -72,6 +72,7 @@ struct record_cmd {
 	const char *stack_arg;
 	int pid;
 	bool threads, lines, inverted, quiet;
+	bool off_cpu;
 	int top;
 	/* Python targets (cmd/record_python.c) */
 	bool idle, gil, blocking, subprocesses, native, no_python;
@@ -108,6 +109,7 @@ static const struct opt_help record_help = {
 		"  redline record -o flame.svg -F 4999 -- make -j2\n"
 		"  redline record -p 1234 --duration 10 -o service.pb.gz\n"
 		"  redline record --instructions -o calls.pb.gz -- ./build/examples/dedup set 2000\n"
+		"  redline record --off-cpu -o wall.svg -- ./server --once\n"
 		"  redline report redline.pb.gz --format svg -o flame.svg\n",
 	.more = "call graphs: 'fp' takes the kernel's frame-pointer walk (cheap, but\n"
 		"wrong or short through code built without frame pointers, like\n"
@@ -128,7 +130,17 @@ static const struct opt_help record_help = {
 		"--instructions runs CMD under valgrind's callgrind instead of sampling:\n"
 		"exact instruction counts per call stack and the number of calls of each\n"
 		"function from each (redline report --value calls), the same on every run,\n"
-		"at valgrind's cost (10 to 100 times slower).",
+		"at valgrind's cost (10 to 100 times slower).\n"
+		"\n"
+		"--off-cpu adds where each thread waits, and for how long: every\n"
+		"interval off the CPU is timed from the kernel's switch records, and\n"
+		"charged to the stack the thread had when it left, ending in a frame\n"
+		"[blocked] (sleep, I/O, a lock) or [preempted] (still runnable: waiting\n"
+		"for a CPU). The profile then carries cpu, off_cpu and wall (their sum)\n"
+		"and shows wall unless --value says otherwise. The stacks come from\n"
+		"sampling each context switch, which needs kernel.perf_event_paranoid\n"
+		"<= 1 (or CAP_PERFMON, or root); at 2 the waits are timed per thread,\n"
+		"without stacks.",
 };
 
 static int parse_args(struct record_cmd *rc)
@@ -257,7 +269,7 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 	info("%s samples, %llu lost, call graph %s%s", b.ptr, (unsigned long long)st->lost,
 	     rc->call_graph,
 	     rc->unwind == UNWIND_FP ? "" : rc->unwind == UNWIND_DWARF ? " (dwarf)" : " (dwarf + fp)");
-	if (!st->samples)
+	if (!st->samples && !st->off_intervals)
 		warning("no samples: the target used no measurable CPU time (one sample per %.3g ms of CPU)",
 			1000.0 / rc->freq);
 	if (st->lost)
@@ -278,6 +290,42 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 			     rc->stack_size);
 	}
 	buf_release(&b);
+}
+
+/* --off-cpu: how long the threads waited, and whether the stacks are there. */
+static void print_off_cpu_summary(const struct collect_stats *st, const struct sampler *s)
+{
+	struct buf b = BUF_INIT, p = BUF_INIT, n = BUF_INIT;
+	int refused = sampler_off_cpu_refused(s);
+
+	format_duration(&b, (double)st->off_blocked_ns / 1e9);
+	format_duration(&p, (double)st->off_preempted_ns / 1e9);
+	format_count(&n, st->off_intervals);
+	info("off-CPU: %s blocked, %s waiting for a CPU after a preemption, in %s intervals",
+	     b.ptr, p.ptr, n.ptr);
+	if (refused) {
+		int par = perfctr_paranoid();
+
+		warning("off-CPU stacks were not permitted (%s): the waits are timed per thread, "
+			"without the stacks they were waiting in", strerror(refused));
+		if (par != INT_MIN)
+			hint("they come from sampling context switches in the kernel: "
+			     "kernel.perf_event_paranoid is %d and needs to be 1 or less "
+			     "('sudo sysctl kernel.perf_event_paranoid=1'), or run as root or with CAP_PERFMON",
+			     par);
+		else
+			hint("they come from sampling context switches in the kernel, which needs "
+			     "kernel.perf_event_paranoid <= 1, CAP_PERFMON or root");
+	} else if (st->off_no_stack && st->off_intervals) {
+		info("%llu intervals (%.1f%%) have no stack (their context-switch sample was lost)",
+		     (unsigned long long)st->off_no_stack,
+		     100.0 * (double)st->off_no_stack / (double)st->off_intervals);
+		if (sampler_lost_switches(s))
+			hint("a smaller --stack-size, or --call-graph fp, makes each sample cheaper");
+	}
+	buf_release(&b);
+	buf_release(&p);
+	buf_release(&n);
 }
 
 /*
@@ -415,6 +463,9 @@ int cmd_record(int argc, char **argv)
 		OPT_FLAG(0, "inverted", &rc.inverted, "draw an icicle graph (roots at the top)"),
 		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "rows in the summary (default 15; 0: all)"),
 		OPT_FLAG('q', "quiet", &rc.quiet, "no summary table"),
+		OPT_FLAG(0, "off-cpu", &rc.off_cpu,
+			 "also where threads wait off the CPU, and how long\n"
+			 "(a wall-clock profile: cpu + off_cpu; see below)"),
 		OPT_GROUP("Instruction counts (valgrind)"),
 		OPT_FLAG(0, "instructions", &rc.instructions,
 			 "count instructions and calls under valgrind's callgrind\n"
@@ -449,6 +500,7 @@ int cmd_record(int argc, char **argv)
 	struct buf why = BUF_INIT, cmdline = BUF_INIT, comment = BUF_INIT;
 	enum stop_reason stop;
 	bool launched, ended_it = false;
+	uint64_t t_open;
 	double start;
 	int64_t start_wall;
 	int n, ret, status = 0;
@@ -491,6 +543,8 @@ int cmd_record(int argc, char **argv)
 	cfg.unwind = rc.unwind;
 	cfg.stack_size = rc.stack_size;
 	cfg.kernel = true;
+	cfg.off_cpu = rc.off_cpu;
+	t_open = mono_ns();
 	if (launched) {
 		struct run_spec spec = RUN_SPEC_INIT;
 
@@ -528,9 +582,12 @@ int cmd_record(int argc, char **argv)
 	ccfg.unwind = rc.unwind;
 	ccfg.freq = rc.freq;
 	ccfg.max_stack = sampler_max_stack(s);
+	ccfg.off_cpu = rc.off_cpu;
 	col = collector_new(&ccfg, sym);
 	if (!launched)
 		collector_seed_process(col, rc.pid);
+	if (rc.off_cpu)
+		collector_off_cpu_begin(col, t_open);
 
 	/* Ctrl-C and SIGTERM stop the sampling; the profile is still written. */
 	run_reap_orphans();
@@ -553,8 +610,14 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	stop = sample_loop(&rc, s, col, launched ? child.pid : rc.pid, start);
-	sampler_disable(s);
-	sampler_drain(s, collector_record, col);
+	{
+		uint64_t t_stop = mono_ns();
+
+		sampler_disable(s);
+		sampler_drain(s, collector_record, col);
+		if (rc.off_cpu)
+			collector_off_cpu_end(col, t_stop);
+	}
 
 	if (launched) {
 		/*
@@ -584,6 +647,11 @@ int cmd_record(int argc, char **argv)
 		buf_addf(&c2, "samples %llu, lost %llu, truncated %llu, call graph %s",
 			 (unsigned long long)st.samples, (unsigned long long)st.lost,
 			 (unsigned long long)st.truncated, rc.call_graph);
+		if (rc.off_cpu)
+			buf_addf(&c2, ", off-cpu %llu intervals (%llu without a stack)%s",
+				 (unsigned long long)st.off_intervals,
+				 (unsigned long long)st.off_no_stack,
+				 sampler_off_cpu_stacks(s) ? "" : ", stacks not permitted");
 		comments[1] = c2.ptr;
 		p = collector_profile(col, start_wall,
 				      (int64_t)((mono_seconds() - start) * 1e9), comments);
@@ -612,6 +680,8 @@ int cmd_record(int argc, char **argv)
 		     launched ? ", the command was ended" : "");
 	}
 	print_summary(&rc, p, &st, s);
+	if (rc.off_cpu)
+		print_off_cpu_summary(&st, s);
 	note_missing_debug(sym);
 	if (output_close(&out, ret, false))
 		status = RL_EXIT_INTERNAL;

@@ -218,8 +218,13 @@ int render_folded(const struct profile *p, const struct render_opts *o, FILE *ou
 	struct render_opts counts = *o;
 	struct view *v;
 
-	/* Collapsed stacks count samples, as the tools that read them expect. */
-	if (counts.value < 0 && prof_value_index(p, "samples") >= 0)
+	/*
+	 * Collapsed stacks count samples, as the tools that read them expect;
+	 * but an off-CPU profile's "samples" mix clock samples with waits of
+	 * any length, so there the default value (wall time) is written.
+	 */
+	if (counts.value < 0 && prof_value_index(p, "samples") >= 0 &&
+	    prof_value_index(p, "off_cpu") < 0)
 		counts.value = prof_value_index(p, "samples");
 	v = view_new(p, &counts);
 	size_t nn;

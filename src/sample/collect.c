@@ -604,10 +604,13 @@ void collector_record(const struct sample_rec *r, void *arg)
 		break;
 	case REC_MMAP: {
 		struct aspace *as;
+		uint32_t idx;
 
 		if (!r->u.mmap.exec)
 			break;
-		as = &c->spaces[space_of(c, (pid_t)r->pid)];
+		/* space_of() may grow c->spaces: index it after the call. */
+		idx = space_of(c, (pid_t)r->pid);
+		as = &c->spaces[idx];
 		sym_maps_add(as->maps, r->u.mmap.addr, r->u.mmap.len, r->u.mmap.pgoff,
 			     r->u.mmap.filename, r->u.mmap.build_id,
 			     r->u.mmap.build_id_len, true);

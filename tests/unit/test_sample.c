@@ -125,6 +125,28 @@ static void test_decode_records(void **state)
 	assert_true(r.u.mmap.exec);
 	assert_int_equal(r.time, 99);
 
+	/* Switch records: out (preempted), in, and one cut short. */
+	header(&b, PERF_RECORD_SWITCH,
+	       PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+	trailer(&b, 7, 8, 200);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), 0);
+	assert_int_equal(r.type, REC_SWITCH);
+	assert_true(r.u.sw.out);
+	assert_true(r.u.sw.preempt);
+	assert_int_equal(r.tid, 8);
+	assert_int_equal(r.time, 200);
+	header(&b, PERF_RECORD_SWITCH, 0);
+	trailer(&b, 7, 8, 201);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, true, &r), 0);
+	assert_false(r.u.sw.out);
+	assert_false(r.u.sw.preempt);
+	header(&b, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT);
+	put32(&b, 7);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), -22);
+
 	/* A comm without its NUL: refused. */
 	header(&b, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
 	put32(&b, 7);
@@ -359,12 +381,169 @@ static void test_collector_processes(void **state)
 	buf_release(&path);
 }
 
+static void feed_switch(struct collector *c, uint32_t tid, uint64_t t, bool out,
+			bool preempt)
+{
+	struct sample_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SWITCH;
+	r.pid = PID_A;
+	r.tid = tid;
+	r.time = t;
+	r.u.sw.out = out;
+	r.u.sw.preempt = preempt;
+	collector_record(&r, c);
+}
+
+static void feed_cs_sample(struct collector *c, uint32_t tid, uint64_t t,
+			   const uint64_t *user, size_t n)
+{
+	uint64_t chain[16];
+	struct sample_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SAMPLE;
+	r.pid = PID_A;
+	r.tid = tid;
+	r.time = t;
+	chain[0] = SAMPLE_CONTEXT_USER;
+	memcpy(chain + 1, user, n * sizeof(*user));
+	r.u.sample.ip = user[0];
+	r.u.sample.period = 1;
+	r.u.sample.chain = chain;
+	r.u.sample.nr_chain = n + 1;
+	r.u.sample.user = true;
+	r.u.sample.off_cpu = true;
+	collector_record(&r, c);
+}
+
+/* The folded line of stack STACK, its value, or -1. */
+static long long folded_value(const char *folded, const char *stack)
+{
+	const char *at = strstr(folded, stack);
+
+	while (at && at != folded && at[-1] != '\n')
+		at = strstr(at + 1, stack);
+	return at ? atoll(at + strlen(stack)) : -1;
+}
+
+static void test_collector_off_cpu(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct collect_config cfg = { UNWIND_FP, 1000, 64, true };
+	struct collector *c = collector_new(&cfg, s);
+	struct sample_rec r;
+	struct buf path = BUF_INIT;
+	uint64_t start, len, pgoff, leaf = (uintptr_t)collect_leaf;
+	struct collect_stats st;
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct profile *p;
+	char *folded = NULL;
+	size_t flen = 0;
+	FILE *f;
+
+	(void)state;
+	own_text(&start, &len, &pgoff, &path);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_COMM;
+	r.pid = r.tid = PID_A;
+	r.u.comm.comm = "prog";
+	collector_record(&r, c);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_MMAP;
+	r.pid = r.tid = PID_A;
+	r.u.mmap.addr = start;
+	r.u.mmap.len = len;
+	r.u.mmap.pgoff = pgoff;
+	r.u.mmap.filename = path.ptr;
+	r.u.mmap.exec = true;
+	collector_record(&r, c);
+	collector_off_cpu_begin(c, 1000);
+
+	/* A CPU sample: cpu and wall, no off_cpu. */
+	feed_sample(c, PID_A, PID_A, &leaf, 1);
+	/* Its switch sample first, then the switch-out; 5 ms blocked. */
+	feed_cs_sample(c, PID_A, 10000000, &leaf, 1);
+	feed_switch(c, PID_A, 10000100, true, false);
+	feed_switch(c, PID_A, 15000100, false, false);
+	/* The switch-out first, then its sample (another buffer drained later). */
+	feed_switch(c, PID_A, 20000000, true, false);
+	feed_cs_sample(c, PID_A, 19999900, &leaf, 1);
+	feed_switch(c, PID_A, 23000000, false, false);
+	/* Preempted for 1 ms, with its sample. */
+	feed_cs_sample(c, PID_A, 30000000, &leaf, 1);
+	feed_switch(c, PID_A, 30000050, true, true);
+	feed_switch(c, PID_A, 31000050, false, false);
+	/* No sample for this one (lost): the thread alone, 2 ms. */
+	feed_switch(c, PID_A, 40000000, true, false);
+	feed_switch(c, PID_A, 42000000, false, false);
+	/* A sample too far from its switch-out belongs to no interval. */
+	feed_cs_sample(c, PID_A, 50000000, &leaf, 1);
+	feed_switch(c, PID_A, 60000000, true, false);
+	feed_switch(c, PID_A, 61000000, false, false);
+	/* A switch-in with no switch-out before it: nothing to time. */
+	feed_switch(c, PID_A, 62000000, false, false);
+	/* Still off-CPU when sampling stops at 100 ms: 30 ms, to the stop. */
+	feed_cs_sample(c, PID_A, 70000000, &leaf, 1);
+	feed_switch(c, PID_A, 70000010, true, false);
+	/* Another thread that exits: nothing charged after its exit. */
+	feed_switch(c, PID_B, 80000000, true, false);
+	feed_switch(c, PID_B, 81000000, false, false);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_EXIT;
+	r.pid = PID_A;
+	r.tid = PID_B;
+	r.time = 82000000;
+	collector_record(&r, c);
+	feed_switch(c, PID_B, 83000000, true, false);
+	collector_off_cpu_end(c, 100000010);
+
+	collector_get_stats(c, &st);
+	assert_int_equal(st.samples, 1);
+	assert_int_equal(st.switch_samples, 5);
+	assert_int_equal(st.off_intervals, 7);
+	assert_int_equal(st.off_no_stack, 3); /* lost, far, and PID_B's */
+	assert_int_equal(st.off_preempted_ns, 1000000);
+	assert_int_equal(st.off_blocked_ns, 5000000 + 3000000 + 2000000 + 1000000 + 30000000 + 1000000);
+
+	p = collector_profile(c, 0, 0, NULL);
+	assert_int_equal(prof_check(p), 0);
+	assert_int_equal(p->nr_types, 4);
+	assert_string_equal(prof_strget(p, p->types[2].type), "off_cpu");
+	assert_string_equal(prof_strget(p, p->types[3].type), "wall");
+	assert_int_equal(prof_default_value(p), 3);
+	assert_int_equal(prof_total(p, 1), 1000000);
+	assert_int_equal(prof_total(p, 2), 43000000);
+	assert_int_equal(prof_total(p, 3), 44000000);
+	o.value = 2;
+	f = open_memstream(&folded, &flen);
+	render_folded(p, &o, f);
+	fclose(f);
+	assert_int_equal(folded_value(folded, "collect_leaf;[blocked] "), 5000000 + 3000000 + 30000000);
+	assert_int_equal(folded_value(folded, "collect_leaf;[preempted] "), 1000000);
+	assert_int_equal(folded_value(folded, "[blocked] "), 2000000 + 1000000 + 1000000);
+	for (size_t i = 0; i < p->nr_samples; i++) {
+		const uint32_t *locs = prof_sample_locs(p, &p->samples[i]);
+
+		if (prof_values(p, i)[2])
+			assert_int_equal(prof_frame_kind(p, prof_location(p, locs[0]), 0),
+					 PROF_KIND_OFFCPU);
+	}
+	free(folded);
+	prof_free(p);
+	collector_free(c);
+	sym_free(s);
+	buf_release(&path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_records),
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_collector_processes),
+		cmocka_unit_test(test_collector_off_cpu),
 	};
 
 	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);

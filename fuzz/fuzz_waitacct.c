@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy = malloc(size ? size : 1);
 	char *line = malloc(size + 1);
 	struct waitacct_exit ex[4];
-	uint64_t ticks;
+	uint64_t ticks, start;
 	int n;
 
 	memcpy(copy, data, size);
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(line, data, size);
 	line[size] = '\0';
-	waitacct_parse_stat_blkio(line, &ticks);
+	waitacct_parse_stat(line, &start, &ticks);
 	free(copy);
 	free(line);
 	return 0;

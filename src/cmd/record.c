@@ -255,6 +255,9 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 {
 	struct render_opts o = RENDER_OPTS_INIT;
 	struct buf b = BUF_INIT;
+	/* Context-switch samples lost are off-CPU stacks: print_off_cpu_summary() says so. */
+	uint64_t lost = st->lost - sampler_lost_switches(s);
+	uint64_t stacks = st->samples + st->switch_samples;
 
 	o.threads = false;
 	o.lines = rc->lines;
@@ -266,16 +269,16 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 		fputc('\n', stderr);
 	}
 	format_count(&b, st->samples);
-	info("%s samples, %llu lost, call graph %s%s", b.ptr, (unsigned long long)st->lost,
+	info("%s samples, %llu lost, call graph %s%s", b.ptr, (unsigned long long)lost,
 	     rc->call_graph,
 	     rc->unwind == UNWIND_FP ? "" : rc->unwind == UNWIND_DWARF ? " (dwarf)" : " (dwarf + fp)");
 	if (!st->samples && !st->off_intervals)
 		warning("no samples: the target used no measurable CPU time (one sample per %.3g ms of CPU)",
 			1000.0 / rc->freq);
-	if (st->lost)
+	if (lost)
 		hint("samples were lost (the ring buffers filled up): try a lower -F");
 	if (st->truncated) {
-		double pct = 100.0 * (double)st->truncated / (double)(st->samples ? st->samples : 1);
+		double pct = 100.0 * (double)st->truncated / (double)(stacks ? stacks : 1);
 
 		warning("%llu samples (%.1f%%) had stacks deeper than the limit; their roots are "
 			"marked [truncated]",

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -44,6 +45,7 @@
 struct seen {
 	uint32_t tid;
 	uint64_t run_delay_ns, blkio_ticks;
+	bool implausible; /* an I/O figure was dropped */
 };
 
 struct waitacct {
@@ -412,7 +414,7 @@ static void settle_living_parents(struct waitacct *w)
 
 /* --- /proc ------------------------------------------------------------------ */
 
-int waitacct_parse_stat_blkio(const char *line, uint64_t *ticks)
+int waitacct_parse_stat(const char *line, uint64_t *start, uint64_t *ticks)
 {
 	const char *p = strrchr(line, ')');
 	unsigned long long v;
@@ -421,22 +423,33 @@ int waitacct_parse_stat_blkio(const char *line, uint64_t *ticks)
 	if (!p)
 		return -EINVAL;
 	p++;
-	/* Fields 3 onwards after the name; field 42 is delayacct_blkio_ticks. */
-	while (field < 41) {
+	/* Fields 3 onwards after the name: 22 is starttime, 42 delayacct_blkio_ticks. */
+	for (;;) {
 		while (*p == ' ')
 			p++;
 		if (!*p)
 			return -EINVAL;
+		field++;
+		if (field == 22 || field == 42) {
+			if (sscanf(p, "%llu", &v) != 1)
+				return -EINVAL;
+			*(field == 22 ? start : ticks) = v;
+			if (field == 42)
+				return 0;
+		}
 		while (*p && *p != ' ')
 			p++;
-		field++;
 	}
-	while (*p == ' ')
-		p++;
-	if (sscanf(p, "%llu", &v) != 1)
-		return -EINVAL;
-	*ticks = v;
-	return 0;
+}
+
+/* Clock ticks since boot, /proc/PID/stat's starttime's clock. */
+static uint64_t boot_ticks(long clk_tck)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * (uint64_t)clk_tck +
+	       (uint64_t)ts.tv_nsec * (uint64_t)clk_tck / 1000000000u;
 }
 
 static struct seen *seen_of(struct waitacct *w, uint32_t tid)
@@ -482,13 +495,18 @@ static void read_thread(struct waitacct *w, long pid, long tid)
 	if (delay > s->run_delay_ns)
 		s->run_delay_ns = delay;
 	if (w->delayacct) {
-		uint64_t ticks;
+		uint64_t ticks, start;
 
 		buf_reset(&b);
 		snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", pid, tid);
 		if (buf_read_file(&b, path, 4096) == 0 &&
-		    waitacct_parse_stat_blkio(b.ptr, &ticks) == 0 && ticks > s->blkio_ticks)
-			s->blkio_ticks = ticks;
+		    waitacct_parse_stat(b.ptr, &start, &ticks) == 0 && ticks > s->blkio_ticks) {
+			/* Longer than the thread has lived: the kernel's, see plausible(). */
+			if (ticks > boot_ticks(w->clk_tck) - start + 2)
+				s->implausible = true;
+			else
+				s->blkio_ticks = ticks;
+		}
 	}
 	buf_release(&b);
 }
@@ -649,6 +667,7 @@ void waitacct_figures(const struct waitacct *w, struct waitacct_figures *out)
 	for (size_t i = 0; i < w->nr_seen; i++) {
 		out->cpu += (double)w->seen[i].run_delay_ns / 1e9;
 		out->io += (double)w->seen[i].blkio_ticks / (double)w->clk_tck;
+		out->implausible += w->seen[i].implausible;
 	}
 	out->threads = w->nr_seen;
 }

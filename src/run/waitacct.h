@@ -51,7 +51,7 @@ struct waitacct_figures {
 	bool have_io;	     /* io is measured (delay accounting on) */
 	bool have_mem;	     /* swapin and reclaim are (taskstats, delay accounting on) */
 	bool lost;	     /* taskstats: exits were dropped (a full socket buffer) */
-	size_t implausible;  /* taskstats: figures dropped, longer than their thread lived */
+	size_t implausible;  /* figures dropped, longer than their thread lived */
 	double cpu, io, swapin, reclaim; /* seconds, summed over the tree's threads */
 	size_t threads;	     /* threads counted */
 };
@@ -91,9 +91,10 @@ struct waitacct_exit {
 int waitacct_parse_taskstats(const void *msg, size_t len, struct waitacct_exit *out,
 			     size_t max);
 /*
- * A /proc/PID/stat line: its delayacct_blkio_ticks (field 42), 0 or
- * -EINVAL. The command name in parentheses may hold anything, ')' too.
+ * A /proc/PID/stat line: its starttime (field 22) and
+ * delayacct_blkio_ticks (field 42), both in clock ticks; 0 or -EINVAL.
+ * The command name in parentheses may hold anything, ')' too.
  */
-int waitacct_parse_stat_blkio(const char *line, uint64_t *ticks);
+int waitacct_parse_stat(const char *line, uint64_t *start, uint64_t *ticks);
 
 #endif

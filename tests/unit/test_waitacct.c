@@ -122,17 +122,18 @@ static void test_parse_stat(void **state)
 {
 	/* A real line's shape: 52 fields; field 42 is delayacct_blkio_ticks. */
 	char line[1024];
-	uint64_t ticks = 0;
+	uint64_t ticks = 0, start = 0;
 
 	(void)state;
 	snprintf(line, sizeof(line),
 		 "1234 (a) b) c) S 1 1234 1234 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 "
 		 "12345 1000000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 "
 		 "77 0 0 0 0 0 0 0 0 0 0\n");
-	assert_int_equal(waitacct_parse_stat_blkio(line, &ticks), 0);
+	assert_int_equal(waitacct_parse_stat(line, &start, &ticks), 0);
 	assert_int_equal(ticks, 77);
-	assert_int_equal(waitacct_parse_stat_blkio("1234 (x) S 1 2 3", &ticks), -22);
-	assert_int_equal(waitacct_parse_stat_blkio("no parenthesis", &ticks), -22);
+	assert_int_equal(start, 12345);
+	assert_int_equal(waitacct_parse_stat("1234 (x) S 1 2 3", &start, &ticks), -22);
+	assert_int_equal(waitacct_parse_stat("no parenthesis", &start, &ticks), -22);
 }
 
 /* A child that waits for a CPU: two processes pinned to one, both spinning. */

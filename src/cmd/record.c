@@ -342,6 +342,27 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 	const bool set[] = { rc->idle, rc->gil, rc->blocking, rc->subprocesses, rc->native };
 	int ret = rc->no_python ? 0 : record_python_target(argv, rc->pid);
 
+	if (ret == 1 && rc->off_cpu) {
+		/*
+		 * Off-CPU stacks come from the kernel's context-switch samples:
+		 * a Python program's are its native part (the interpreter's C
+		 * frames, down to the call that waits). --native asks for just
+		 * that; the wall-clock Python sampler's own options do not apply.
+		 */
+		for (size_t i = 0; i + 1 < ARRAY_SIZE(set); i++) {
+			if (set[i]) {
+				error("option '%s' is for the Python sampler, not with --off-cpu",
+				      py_only[i]);
+				hint("--off-cpu records a Python program's native stacks; "
+				     "'--native --idle' samples its waiting threads with Python frames");
+				return -RL_EXIT_USAGE;
+			}
+		}
+		info("--off-cpu: recording the native stacks of %s (the interpreter's C frames); "
+		     "Python 3.12+ run with '-X perf' names its Python functions in them",
+		     argv ? argv[0] : "the Python process");
+		return 0;
+	}
 	if (ret == 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(set); i++) {
 			if (!set[i])

@@ -170,3 +170,26 @@ EOF
 	[ "$status" -eq 2 ]
 	[[ $output == *"it has: samples, cpu"* ]]
 }
+
+@test "a Python program with --native: the native part of where it waits" {
+	have_cs_stacks || skip "context-switch samples need perf_event_paranoid <= 1 or root"
+	load python
+	require_pythons
+	# The newest; pyenv's keep their symbol tables (Debian's are stripped).
+	line=$(all_pythons | grep -v ' /usr/bin/' | tail -1)
+	[ -n "$line" ] || line=$(all_pythons | tail -1)
+	py=${line#* }
+	run "$REDLINE" record --native --off-cpu -q -o "$TMP/py.pb.gz" -- \
+		"$py" -c 'import time
+for _ in range(3): time.sleep(0.1)'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"--off-cpu: recording the native stacks of $py"* ]]
+	off_folded "$TMP/py.pb.gz"
+	# The sleeps, under the interpreter loop that called time.sleep.
+	"$PROFILE_CHECK" near "$TMP/py.off.folded" _PyEval_EvalFrameDefault '[blocked]' 300000000 10
+	# The Python sampler's own options do not mix with it.
+	run "$REDLINE" record --idle --off-cpu -o "$TMP/x.pb.gz" -- "$py" -c pass
+	[ "$status" -eq 2 ]
+	[[ $output == *"option '--idle' is for the Python sampler, not with --off-cpu"* ]]
+}

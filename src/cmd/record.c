@@ -63,6 +63,8 @@
 #define DEFAULT_OUTPUT "redline.pb.gz"
 #define DEFAULT_STACK 16384
 #define MAX_STACK_COPY 65528 /* the kernel's limit: a u16 record size */
+/* How often blocked threads are looked at, without context-switch samples. */
+#define GRAB_EVERY_MS 10
 
 struct record_cmd {
 	int freq;
@@ -139,8 +141,9 @@ static const struct opt_help record_help = {
 		"for a CPU). The profile then carries cpu, off_cpu and wall (their sum)\n"
 		"and shows wall unless --value says otherwise. The stacks come from\n"
 		"sampling each context switch, which needs kernel.perf_event_paranoid\n"
-		"<= 1 (or CAP_PERFMON, or root); at 2 the waits are timed per thread,\n"
-		"without stacks.",
+		"<= 1 (or CAP_PERFMON, or root); at 2 every wait is still timed, and\n"
+		"those that last until redline looks (every 10 ms) get their stack from\n"
+		"/proc; the others are charged to their thread alone.",
 };
 
 static int parse_args(struct record_cmd *rc)
@@ -217,8 +220,14 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 	bool ready = false;
 	enum stop_reason why = STOP_EXIT;
 
+	/*
+	 * Off-CPU stacks grabbed from /proc (no context-switch samples) are
+	 * had only for waits that last until a look: look often.
+	 */
+	bool grab = rc->off_cpu && !sampler_off_cpu_stacks(s);
+
 	for (;;) {
-		int timeout = 100;
+		int timeout = grab ? GRAB_EVERY_MS : 100;
 
 		if (rc->duration > 0) {
 			double left = start + rc->duration - mono_seconds();
@@ -238,6 +247,8 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 			ready = kill(pid, 0) < 0 && errno == ESRCH;
 		}
 		sampler_drain(s, collector_record, col);
+		if (grab)
+			collector_off_cpu_grab(col, rc->stack_size);
 		if (run_stop_signal()) {
 			why = STOP_SIGNAL;
 			break;
@@ -308,17 +319,22 @@ static void print_off_cpu_summary(const struct collect_stats *st, const struct s
 	     b.ptr, p.ptr, n.ptr);
 	if (refused) {
 		int par = perfctr_paranoid();
+		double blocked = (double)st->off_blocked_ns;
 
-		warning("off-CPU stacks were not permitted (%s): the waits are timed per thread, "
-			"without the stacks they were waiting in", strerror(refused));
+		warning("context-switch samples were not permitted (%s): every wait is timed, but "
+			"only those still going on when redline looked (every %d ms) have a stack, "
+			"grabbed from /proc: %llu of %llu blocking waits, %.1f%% of the time blocked; "
+			"the others, and the preemptions, are charged to their thread alone",
+			strerror(refused), GRAB_EVERY_MS, (unsigned long long)st->off_grabbed,
+			(unsigned long long)st->off_blocked,
+			blocked > 0 ? 100.0 * (double)st->off_grabbed_ns / blocked : 0.0);
 		if (par != INT_MIN)
-			hint("they come from sampling context switches in the kernel: "
-			     "kernel.perf_event_paranoid is %d and needs to be 1 or less "
-			     "('sudo sysctl kernel.perf_event_paranoid=1'), or run as root or with CAP_PERFMON",
-			     par);
+			hint("for a stack at every switch, kernel.perf_event_paranoid must be 1 or less "
+			     "(it is %d: 'sudo sysctl kernel.perf_event_paranoid=1'), or run as root "
+			     "or with CAP_PERFMON", par);
 		else
-			hint("they come from sampling context switches in the kernel, which needs "
-			     "kernel.perf_event_paranoid <= 1, CAP_PERFMON or root");
+			hint("for a stack at every switch: kernel.perf_event_paranoid <= 1, CAP_PERFMON "
+			     "or root");
 	} else if (st->off_no_stack && st->off_intervals) {
 		info("%llu intervals (%.1f%%) have no stack (their context-switch sample was lost)",
 		     (unsigned long long)st->off_no_stack,

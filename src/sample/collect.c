@@ -41,6 +41,7 @@
 #include "base/xalloc.h"
 #include "prof/profile.h"
 #include "run/pause.h"
+#include "sample/blocked.h"
 #include "sample/unwind.h"
 #include "sym/sym.h"
 
@@ -137,6 +138,13 @@ struct offthread {
 	uint32_t out_stack;   /* the stack of this interval, index + 1; 0: none yet */
 	uint32_t pending;     /* a context-switch sample awaiting its switch-out, index + 1 */
 	uint64_t pending_time;
+	/*
+	 * A stack grabbed from /proc while blocked (grab.t0 to grab.t1; size
+	 * 0: none), unwound only once a switch-in shows it was this wait's:
+	 * grabbing must be quick, and a first unwinding in a process can take
+	 * a tenth of a second (the modules' call frame information is read).
+	 */
+	struct blocked_grab *grab;
 	uint32_t pid;
 	bool preempt;	      /* the interval began with a preemption */
 	bool seen;	      /* a switch record came */
@@ -197,6 +205,12 @@ void collector_free(struct collector *c)
 	free(c->slots);
 	free(c->addrs);
 	pm_release(&c->off_idx);
+	for (size_t i = 0; i < c->nr_offs; i++) {
+		if (c->offs[i].grab) {
+			blocked_grab_release(c->offs[i].grab);
+			free(c->offs[i].grab);
+		}
+	}
 	free(c->offs);
 	free(c);
 }
@@ -453,16 +467,18 @@ static bool unwind_rec(struct collector *c, const struct sample_rec *r,
 	if (nk && !r->u.sample.off_cpu)
 		c->st.kernel_samples++;
 
-	if (c->cfg.unwind != UNWIND_FP && r->u.sample.regs) {
+	/* A grab has no chain: DWARF whatever the mode. */
+	if ((c->cfg.unwind != UNWIND_FP || r->u.sample.regs_known) && r->u.sample.regs) {
 		enum unwind_end end;
 		size_t n;
 
 		if (!as->uw)
 			as->uw = unwind_space_new(c->sym);
-		n = unwind_sample(as->uw, as->maps, as->gen, (pid_t)r->pid, (pid_t)r->tid,
-				  r->u.sample.regs, r->u.sample.stack,
-				  r->u.sample.stack_size, c->dwarf_pcs,
-				  ARRAY_SIZE(c->dwarf_pcs), &end);
+		n = unwind_sample_known(as->uw, as->maps, as->gen, (pid_t)r->pid, (pid_t)r->tid,
+					r->u.sample.regs,
+					r->u.sample.regs_known ? r->u.sample.regs_known : ~0u,
+					r->u.sample.stack, r->u.sample.stack_size, c->dwarf_pcs,
+					ARRAY_SIZE(c->dwarf_pcs), &end);
 		/* auto: the frame-pointer chain, if it agrees and goes further. */
 		if (c->cfg.unwind == UNWIND_BOTH && end != UNWIND_COMPLETE &&
 		    nu > n && !memcmp(a + nk, c->dwarf_pcs, n * sizeof(*a)) &&
@@ -472,7 +488,9 @@ static bool unwind_rec(struct collector *c, const struct sample_rec *r,
 		} else {
 			memcpy(a + nk, c->dwarf_pcs, n * sizeof(*a));
 			nu = (uint32_t)n;
-			trunc = end == UNWIND_TRUNCATED;
+			/* A grab stops where a register it lacks is needed: cut short too. */
+			trunc = end == UNWIND_TRUNCATED ||
+				(r->u.sample.regs_known && end == UNWIND_BROKEN);
 			c->st.broken += end == UNWIND_BROKEN;
 		}
 	} else if (c->cfg.unwind == UNWIND_FP) {
@@ -492,7 +510,7 @@ static void charge_off(struct collector *c, uint32_t tid, struct offthread *t,
 
 	if (!stack) {
 		/* No stack for it: the thread alone (an empty stack of its own). */
-		stack = (uint32_t)add_stack(c, NULL, 0, 0, space_of(c, (pid_t)t->pid), tid,
+		stack = (uint32_t)add_stack(c, c->scratch, 0, 0, space_of(c, (pid_t)t->pid), tid,
 					    false, 0, 0) + 1;
 		c->st.off_no_stack++;
 	}
@@ -500,10 +518,12 @@ static void charge_off(struct collector *c, uint32_t tid, struct offthread *t,
 	s->off_n[preempt]++;
 	s->off_ns[preempt] += ns;
 	c->st.off_intervals++;
-	if (preempt)
+	if (preempt) {
 		c->st.off_preempted_ns += ns;
-	else
+	} else {
 		c->st.off_blocked_ns += ns;
+		c->st.off_blocked++;
+	}
 }
 
 static bool near(uint64_t a, uint64_t b)
@@ -538,6 +558,31 @@ static void on_sample(struct collector *c, const struct sample_rec *r)
 	}
 }
 
+/* Unwind thread tid's grab into a stack: its index + 1. */
+static uint32_t grabbed_stack(struct collector *c, uint32_t tid, struct offthread *t)
+{
+	struct blocked_grab *g = t->grab;
+	uint32_t pid = t->pid, nk, nu, space = space_of(c, (pid_t)pid);
+	struct sample_rec r;
+	bool trunc;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SAMPLE;
+	r.pid = pid;
+	r.tid = tid;
+	r.time = g->t0;
+	r.u.sample.ip = g->regs[SAMPLE_REG_IP];
+	r.u.sample.regs = g->regs;
+	r.u.sample.regs_known = g->known;
+	r.u.sample.stack = g->stack;
+	r.u.sample.stack_size = g->size;
+	r.u.sample.user = true;
+	r.u.sample.off_cpu = true;
+	trunc = unwind_rec(c, &r, space, &nk, &nu);
+	c->st.off_grabbed++;
+	return (uint32_t)add_stack(c, c->scratch, nk, nu, space, tid, trunc, 0, 0) + 1;
+}
+
 static void on_switch(struct collector *c, const struct sample_rec *r)
 {
 	struct offthread *t = off_thread(c, r->tid, r->pid);
@@ -554,15 +599,49 @@ static void on_switch(struct collector *c, const struct sample_rec *r)
 		t->out_stack = t->pending && near(t->pending_time, r->time) ? t->pending : 0;
 		t->pending = 0;
 	} else if (t->out_time) {
+		uint32_t stack = t->out_stack;
+
+		/* A grab taken while this wait lasted, start to end, is its stack. */
+		if (!stack && t->grab && t->grab->size && t->out_time <= t->grab->t0 &&
+		    t->grab->t1 <= r->time) {
+			stack = grabbed_stack(c, r->tid, t);
+			c->st.off_grabbed_ns += r->time - t->out_time;
+		}
 		if (r->time > t->out_time)
-			charge_off(c, r->tid, t, t->out_stack, t->preempt, r->time - t->out_time);
+			charge_off(c, r->tid, t, stack, t->preempt, r->time - t->out_time);
 		t->out_time = 0;
 		t->out_stack = 0;
+		/* Used, or taken before this switch-in and so not this wait's. */
+		if (t->grab && t->grab->t0 <= r->time)
+			t->grab->size = 0;
 	} else if (!t->seen && t->seeded && c->off_t0 && r->time > c->off_t0) {
 		/* Off its CPU when we attached, and until now. */
 		charge_off(c, r->tid, t, 0, t->seed_runnable, r->time - c->off_t0);
 	}
 	t->seen = true;
+}
+
+void collector_off_cpu_grab(struct collector *c, size_t stack_size)
+{
+	struct pm_slot *slots = c->off_idx.slots;
+
+	for (size_t i = 0; i < c->off_idx.nslots; i++) {
+		struct offthread *t;
+
+		if (!slots[i].used)
+			continue;
+		t = &c->offs[slots[i].v];
+		/* Blocked, with no stack for this wait yet (nor a grab during it). */
+		if (t->exited || !t->out_time || t->preempt || t->out_stack ||
+		    (t->grab && t->grab->size && t->grab->t0 >= t->out_time))
+			continue;
+		if (!t->grab)
+			t->grab = xcalloc(1, sizeof(*t->grab));
+		if (blocked_grab((pid_t)t->pid, (pid_t)slots[i].k1, stack_size, t->grab) < 0)
+			t->grab->size = 0;
+		else
+			c->st.grabs++;
+	}
 }
 
 void collector_off_cpu_begin(struct collector *c, uint64_t t0)
@@ -585,8 +664,15 @@ void collector_off_cpu_end(struct collector *c, uint64_t t_end)
 		t = &c->offs[slots[i].v];
 		if (t->exited)
 			continue;
-		if (t->out_time && t_end > t->out_time)
-			charge_off(c, tid, t, t->out_stack, t->preempt, t_end - t->out_time);
+		if (t->out_time && t_end > t->out_time) {
+			uint32_t stack = t->out_stack;
+
+			if (!stack && t->grab && t->grab->size && t->out_time <= t->grab->t0) {
+				stack = grabbed_stack(c, tid, t);
+				c->st.off_grabbed_ns += t_end - t->out_time;
+			}
+			charge_off(c, tid, t, stack, t->preempt, t_end - t->out_time);
+		}
 		else if (!t->seen && t->seeded && c->off_t0 && t_end > c->off_t0)
 			charge_off(c, tid, t, 0, t->seed_runnable, t_end - c->off_t0);
 		t->out_time = 0;

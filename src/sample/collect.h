@@ -31,8 +31,10 @@ struct symbolizer;
  * "blocked" otherwise (sleep, I/O, a lock; the wait for a CPU after its
  * wake-up is part of it, as the kernel records no wake-ups here). Each
  * interval is charged to the stack of the context-switch sample taken as
- * the thread left (the same unwinding as a clock sample), or, when there
- * is none (not permitted, or lost), to the thread alone.
+ * the thread left (the same unwinding as a clock sample); where those are
+ * not permitted, to a stack grabbed from /proc while the thread was still
+ * blocked (collector_off_cpu_grab(), sample/blocked.h); when there is
+ * neither (lost, or too short a wait to be seen), to the thread alone.
  *
  * collector_new() returns an object the caller frees with
  * collector_free(); the symbolizer is borrowed and must outlive it.
@@ -60,7 +62,11 @@ struct collect_stats {
 	/* off_cpu */
 	uint64_t switch_samples;  /* context-switch samples (stacks where threads left) */
 	uint64_t off_intervals;	  /* off-CPU intervals timed */
+	uint64_t off_blocked;	  /* of which blocked (not preempted) */
 	uint64_t off_no_stack;	  /* of which charged to the thread alone */
+	uint64_t off_grabbed;	  /* of which charged to a stack grabbed while blocked */
+	uint64_t off_grabbed_ns;  /* ... their time */
+	uint64_t grabs;		  /* stacks grabbed from blocked threads */
 	uint64_t off_blocked_ns;  /* time blocked ... */
 	uint64_t off_preempted_ns; /* ... and waiting for a CPU after a preemption */
 };
@@ -88,6 +94,15 @@ void collector_off_cpu_begin(struct collector *c, uint64_t t0);
  * to it. Call after the last drain, before collector_profile().
  */
 void collector_off_cpu_end(struct collector *c, uint64_t t_end);
+
+/*
+ * Where context-switch samples are not permitted: grab the stack of every
+ * thread that is blocked now (its last switch record took it off its CPU,
+ * not preempted) and has none for this wait yet, up to stack_size bytes
+ * (sample/blocked.h). Call after each drain; a wait is seen only if it
+ * lasts until then.
+ */
+void collector_off_cpu_grab(struct collector *c, size_t stack_size);
 
 /* A sample_cb for sampler_drain(): arg is the collector. */
 void collector_record(const struct sample_rec *rec, void *arg);

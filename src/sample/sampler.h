@@ -89,6 +89,7 @@ struct sample_rec {
 			uint64_t stack_size;   /* bytes valid in stack */
 			bool user;	       /* the sample interrupted user code */
 			bool off_cpu;	       /* taken as the thread left a CPU */
+			uint32_t regs_known;   /* 0: every register; else which (1 << SAMPLE_REG_x) */
 		} sample;
 		struct {
 			uint64_t addr, len, pgoff;

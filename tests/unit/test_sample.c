@@ -12,12 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "base/util.h"
 
 #include <cmocka.h>
 
 #include "base/buf.h"
 #include "prof/profile.h"
 #include "prof/render.h"
+#include "sample/blocked.h"
 #include "sample/collect.h"
 #include "sample/sampler.h"
 #include "sample/unwind.h"
@@ -537,6 +544,94 @@ static void test_collector_off_cpu(void **state)
 	buf_release(&path);
 }
 
+static void test_blocked_parse(void **state)
+{
+	struct blocked_grab g = BLOCKED_GRAB_INIT;
+
+	(void)state;
+	assert_int_equal(blocked_parse_syscall("230 0x0 0x0 0x7ffc98ce6670 0x7ffc98ce66b0 0x0 0x0 "
+					       "0x7ffc98ce6658 0x7fd103deb503\n", &g), 0);
+	assert_int_equal(g.regs[SAMPLE_REG_AX], 230);
+	assert_int_equal(g.regs[SAMPLE_REG_DX], 0x7ffc98ce6670);
+	assert_int_equal(g.regs[SAMPLE_REG_R10], 0x7ffc98ce66b0);
+	assert_int_equal(g.regs[SAMPLE_REG_SP], 0x7ffc98ce6658);
+	assert_int_equal(g.regs[SAMPLE_REG_IP], 0x7fd103deb503);
+	assert_true(g.known & (1u << SAMPLE_REG_DI));
+	assert_false(g.known & (1u << SAMPLE_REG_BP));
+	/* Blocked outside a system call: the stack and instruction pointers only. */
+	assert_int_equal(blocked_parse_syscall("-1 0x7ffc98ce6658 0x401000\n", &g), 0);
+	assert_int_equal(g.known, 1u << SAMPLE_REG_SP | 1u << SAMPLE_REG_IP);
+	assert_int_equal(blocked_parse_syscall("running\n", &g), -EAGAIN);
+	assert_int_equal(blocked_parse_syscall("230 0x0 0x1\n", &g), -EINVAL);
+	assert_int_equal(blocked_parse_syscall("-1 0x1 0x2 0x3\n", &g), -EINVAL);
+	assert_int_equal(blocked_parse_syscall("", &g), -EINVAL);
+}
+
+__attribute__((noinline)) void blocked_leaf(void);
+__attribute__((noinline)) void blocked_leaf(void)
+{
+	struct timespec ts = { 5, 0 };
+
+	nanosleep(&ts, NULL);
+	__asm__ volatile("" ::: "memory");
+}
+
+/*
+ * A child blocked in nanosleep, grabbed from /proc while the switch records
+ * say it is off its CPU: its wait is charged to the stack it waits in.
+ */
+static void test_collector_grab(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct collect_config cfg = { UNWIND_BOTH, 1000, 64, true };
+	struct collector *c;
+	struct collect_stats st;
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct sample_rec r;
+	struct profile *p;
+	char *folded = NULL;
+	size_t flen = 0;
+	pid_t kid;
+	FILE *f;
+
+	(void)state;
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		blocked_leaf();
+		_exit(0);
+	}
+	usleep(100000); /* in nanosleep by now */
+	c = collector_new(&cfg, s);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SWITCH;
+	r.pid = r.tid = (uint32_t)kid;
+	r.u.sw.out = true;
+	r.time = mono_ns();
+	collector_record(&r, c);
+	collector_off_cpu_grab(c, 16384);
+	r.u.sw.out = false;
+	r.time = mono_ns();
+	collector_record(&r, c);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	collector_get_stats(c, &st);
+	assert_int_equal(st.grabs, 1);
+	assert_int_equal(st.off_grabbed, 1);
+	assert_int_equal(st.off_no_stack, 0);
+	p = collector_profile(c, 0, 0, NULL);
+	o.value = 2;
+	f = open_memstream(&folded, &flen);
+	render_folded(p, &o, f);
+	fclose(f);
+	assert_non_null(strstr(folded, ";test_collector_grab;blocked_leaf;"));
+	assert_non_null(strstr(folded, ";[blocked] "));
+	free(folded);
+	prof_free(p);
+	collector_free(c);
+	sym_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +639,8 @@ int main(void)
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_collector_processes),
 		cmocka_unit_test(test_collector_off_cpu),
+		cmocka_unit_test(test_blocked_parse),
+		cmocka_unit_test(test_collector_grab),
 	};
 
 	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);

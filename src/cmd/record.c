@@ -221,10 +221,11 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 	enum stop_reason why = STOP_EXIT;
 
 	/*
-	 * Off-CPU stacks grabbed from /proc (no context-switch samples) are
-	 * had only for waits that last until a look: look often.
+	 * Off-CPU stacks grabbed from /proc are had only for waits that last
+	 * until a look: look often. Without context-switch samples, for every
+	 * wait; with them, for the threads that were waiting when -p attached.
 	 */
-	bool grab = rc->off_cpu && !sampler_off_cpu_stacks(s);
+	bool grab = rc->off_cpu && (!sampler_off_cpu_stacks(s) || rc->pid);
 
 	for (;;) {
 		int timeout = grab ? GRAB_EVERY_MS : 100;

@@ -147,7 +147,6 @@ struct offthread {
 	struct blocked_grab *grab;
 	uint32_t pid;
 	bool preempt;	      /* the interval began with a preemption */
-	bool seen;	      /* a switch record came */
 	bool seeded;	      /* found alive when attaching (collector_seed_process) */
 	bool seed_runnable;   /* ... in state R then */
 	bool exited;
@@ -614,11 +613,7 @@ static void on_switch(struct collector *c, const struct sample_rec *r)
 		/* Used, or taken before this switch-in and so not this wait's. */
 		if (t->grab && t->grab->t0 <= r->time)
 			t->grab->size = 0;
-	} else if (!t->seen && t->seeded && c->off_t0 && r->time > c->off_t0) {
-		/* Off its CPU when we attached, and until now. */
-		charge_off(c, r->tid, t, 0, t->seed_runnable, r->time - c->off_t0);
 	}
-	t->seen = true;
 }
 
 void collector_off_cpu_grab(struct collector *c, size_t stack_size)
@@ -647,6 +642,18 @@ void collector_off_cpu_grab(struct collector *c, size_t stack_size)
 void collector_off_cpu_begin(struct collector *c, uint64_t t0)
 {
 	c->off_t0 = t0;
+	/*
+	 * A thread found when attaching may be off its CPU since before:
+	 * count it off from t0. Its first switch record says: a switch-out
+	 * (it was running after all) starts its first wait afresh; a switch-in
+	 * ends this one. A blocked one may have its stack grabbed meanwhile.
+	 */
+	for (size_t i = 0; i < c->nr_offs; i++) {
+		if (c->offs[i].seeded) {
+			c->offs[i].out_time = t0;
+			c->offs[i].preempt = c->offs[i].seed_runnable;
+		}
+	}
 }
 
 void collector_off_cpu_end(struct collector *c, uint64_t t_end)
@@ -673,10 +680,7 @@ void collector_off_cpu_end(struct collector *c, uint64_t t_end)
 			}
 			charge_off(c, tid, t, stack, t->preempt, t_end - t->out_time);
 		}
-		else if (!t->seen && t->seeded && c->off_t0 && t_end > c->off_t0)
-			charge_off(c, tid, t, 0, t->seed_runnable, t_end - c->off_t0);
 		t->out_time = 0;
-		t->seen = true;
 	}
 }
 

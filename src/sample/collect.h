@@ -86,7 +86,8 @@ void collector_seed_process(struct collector *c, pid_t pid);
 /*
  * Off the CPU: t0 is when the sampler was opened (CLOCK_MONOTONIC ns, the
  * records' clock). Threads that collector_seed_process() found, whose
- * first switch record brings them back to a CPU, were off it since t0.
+ * first switch record brings them back to a CPU, were off it since t0
+ * (call after collector_seed_process()).
  */
 void collector_off_cpu_begin(struct collector *c, uint64_t t0);
 /*

@@ -140,6 +140,8 @@ EOF
 	cat "$TMP/a.off.folded"
 	# From the attach to the stop: half a second, less what attaching took.
 	"$PROFILE_CHECK" near "$TMP/a.off.folded" - '[blocked]' 500000000 20
+	# No context switch to sample: the stack it waits in, grabbed from /proc.
+	grep -q '^_start;.*;main;.*nanosleep;\[blocked\] ' "$TMP/a.off.folded"
 }
 
 @test "unprivileged: every wait timed, the long ones' stacks grabbed from /proc, and what is missing said" {

@@ -39,13 +39,15 @@ stat_waits() {
 	[ "$status" -eq 0 ]
 }
 
-@test "threads that wait for one CPU: their run delay, from taskstats and from /proc" {
+# run_delay_near [ARGS...]: stat the compete fixture (with ARGS) from each
+# source this user may use; its run delay within near()'s margin of the truth.
+run_delay_near() {
 	for source in taskstats proc; do
 		env=()
 		[ $source = proc ] && env=(REDLINE_TEST_NO_TASKSTATS=1)
 		[ $source = taskstats ] && [ "$(id -u)" != 0 ] && continue
 		stat_waits "${env[@]}" "$REDLINE" stat -e task-clock --json -o "$TMP/s.json" -- \
-			"$FIXTURES/offcpu" compete 2 60
+			"$FIXTURES/offcpu" compete 2 60 "$@"
 		[[ $output == *"run delay, 3 threads ($([ $source = proc ] && echo /proc || echo taskstats)"* ]]
 		near "$(json_get "$TMP/s.json" "d['results'][0]['metrics']['cpu_wait_time']['values'][0]")" \
 			"$(truth runq_ns)"
@@ -53,16 +55,12 @@ stat_waits() {
 	done
 }
 
+@test "threads that wait for one CPU: their run delay, from taskstats and from /proc" {
+	run_delay_near
+}
+
 @test "a tree of processes: children reaped by their parent are counted" {
-	for source in taskstats proc; do
-		env=()
-		[ $source = proc ] && env=(REDLINE_TEST_NO_TASKSTATS=1)
-		[ $source = taskstats ] && [ "$(id -u)" != 0 ] && continue
-		stat_waits "${env[@]}" "$REDLINE" stat -e task-clock --json -o "$TMP/p.json" -- \
-			"$FIXTURES/offcpu" compete 2 60 procs
-		near "$(json_get "$TMP/p.json" "d['results'][0]['metrics']['cpu_wait_time']['values'][0]")" \
-			"$(truth runq_ns)"
-	done
+	run_delay_near procs
 }
 
 @test "unprivileged: /proc, and what delay accounting would add" {

@@ -283,8 +283,9 @@ static void own_text(uint64_t *start, uint64_t *len, uint64_t *pgoff, struct buf
 	sym_maps_free(m);
 }
 
-static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
-			const uint64_t *user, size_t n)
+/* A user-space sample: a clock's (1 ms), or a context switch's at time t. */
+static void feed_user_sample(struct collector *c, uint32_t pid, uint32_t tid, uint64_t t,
+			     bool off_cpu, const uint64_t *user, size_t n)
 {
 	uint64_t chain[256];
 	struct sample_rec r;
@@ -293,13 +294,45 @@ static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
 	r.type = REC_SAMPLE;
 	r.pid = pid;
 	r.tid = tid;
+	r.time = t;
 	chain[0] = SAMPLE_CONTEXT_USER;
 	memcpy(chain + 1, user, n * sizeof(*user));
 	r.u.sample.ip = user[0];
-	r.u.sample.period = 1000000;
+	r.u.sample.period = off_cpu ? 1 : 1000000;
 	r.u.sample.chain = chain;
 	r.u.sample.nr_chain = n + 1;
 	r.u.sample.user = true;
+	r.u.sample.off_cpu = off_cpu;
+	collector_record(&r, c);
+}
+
+static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
+			const uint64_t *user, size_t n)
+{
+	feed_user_sample(c, pid, tid, 0, false, user, n);
+}
+
+/* Process PID_A named "prog" (exec'ed when exec), with this test's text mapped. */
+static void feed_prog(struct collector *c, bool exec, struct buf *path)
+{
+	struct sample_rec r;
+	uint64_t start, len, pgoff;
+
+	own_text(&start, &len, &pgoff, path);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_COMM;
+	r.pid = r.tid = PID_A;
+	r.u.comm.comm = "prog";
+	r.u.comm.exec = exec;
+	collector_record(&r, c);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_MMAP;
+	r.pid = r.tid = PID_A;
+	r.u.mmap.addr = start;
+	r.u.mmap.len = len;
+	r.u.mmap.pgoff = pgoff;
+	r.u.mmap.filename = path->ptr;
+	r.u.mmap.exec = true;
 	collector_record(&r, c);
 }
 
@@ -310,7 +343,7 @@ static void test_collector_processes(void **state)
 	struct collector *c = collector_new(&cfg, s);
 	struct sample_rec r;
 	struct buf path = BUF_INIT;
-	uint64_t start, len, pgoff, leaf = (uintptr_t)collect_leaf;
+	uint64_t leaf = (uintptr_t)collect_leaf;
 	/* Return addresses are resolved one byte back: leaf + 1 names collect_leaf. */
 	uint64_t deep[4] = { leaf, leaf + 1, leaf + 1, leaf + 1 };
 	struct profile *p;
@@ -321,22 +354,7 @@ static void test_collector_processes(void **state)
 	FILE *f;
 
 	(void)state;
-	own_text(&start, &len, &pgoff, &path);
-	memset(&r, 0, sizeof(r));
-	r.type = REC_COMM;
-	r.pid = r.tid = PID_A;
-	r.u.comm.comm = "prog";
-	r.u.comm.exec = true;
-	collector_record(&r, c);
-	memset(&r, 0, sizeof(r));
-	r.type = REC_MMAP;
-	r.pid = r.tid = PID_A;
-	r.u.mmap.addr = start;
-	r.u.mmap.len = len;
-	r.u.mmap.pgoff = pgoff;
-	r.u.mmap.filename = path.ptr;
-	r.u.mmap.exec = true;
-	collector_record(&r, c);
+	feed_prog(c, true, &path);
 
 	feed_sample(c, PID_A, PID_A, &leaf, 1);
 	feed_sample(c, PID_A, PID_A, &leaf, 1);
@@ -406,23 +424,7 @@ static void feed_switch(struct collector *c, uint32_t tid, uint64_t t, bool out,
 static void feed_cs_sample(struct collector *c, uint32_t tid, uint64_t t,
 			   const uint64_t *user, size_t n)
 {
-	uint64_t chain[16];
-	struct sample_rec r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = REC_SAMPLE;
-	r.pid = PID_A;
-	r.tid = tid;
-	r.time = t;
-	chain[0] = SAMPLE_CONTEXT_USER;
-	memcpy(chain + 1, user, n * sizeof(*user));
-	r.u.sample.ip = user[0];
-	r.u.sample.period = 1;
-	r.u.sample.chain = chain;
-	r.u.sample.nr_chain = n + 1;
-	r.u.sample.user = true;
-	r.u.sample.off_cpu = true;
-	collector_record(&r, c);
+	feed_user_sample(c, PID_A, tid, t, true, user, n);
 }
 
 /* The folded line of stack STACK, its value, or -1. */
@@ -442,7 +444,7 @@ static void test_collector_off_cpu(void **state)
 	struct collector *c = collector_new(&cfg, s);
 	struct sample_rec r;
 	struct buf path = BUF_INIT;
-	uint64_t start, len, pgoff, leaf = (uintptr_t)collect_leaf;
+	uint64_t leaf = (uintptr_t)collect_leaf;
 	struct collect_stats st;
 	struct render_opts o = RENDER_OPTS_INIT;
 	struct profile *p;
@@ -451,21 +453,7 @@ static void test_collector_off_cpu(void **state)
 	FILE *f;
 
 	(void)state;
-	own_text(&start, &len, &pgoff, &path);
-	memset(&r, 0, sizeof(r));
-	r.type = REC_COMM;
-	r.pid = r.tid = PID_A;
-	r.u.comm.comm = "prog";
-	collector_record(&r, c);
-	memset(&r, 0, sizeof(r));
-	r.type = REC_MMAP;
-	r.pid = r.tid = PID_A;
-	r.u.mmap.addr = start;
-	r.u.mmap.len = len;
-	r.u.mmap.pgoff = pgoff;
-	r.u.mmap.filename = path.ptr;
-	r.u.mmap.exec = true;
-	collector_record(&r, c);
+	feed_prog(c, false, &path);
 	collector_off_cpu_begin(c, 1000);
 
 	/* A CPU sample: cpu and wall, no off_cpu. */

@@ -324,7 +324,7 @@ static bool stack_eq(const struct collector *c, const struct stack *s,
 {
 	return s->nk == nk && s->nu == nu && s->aspace == space && s->tid == tid &&
 	       s->name == name && s->truncated == trunc &&
-	       !memcmp(c->addrs + s->off, a, (size_t)(nk + nu) * sizeof(*a));
+	       (!(nk + nu) || !memcmp(c->addrs + s->off, a, (size_t)(nk + nu) * sizeof(*a)));
 }
 
 static void slots_grow(struct collector *c)
@@ -387,7 +387,9 @@ static size_t add_stack(struct collector *c, const uint64_t *a, uint32_t nk,
 		c->alloc_addrs = (c->nr_addrs + nk + nu) * 3 / 2 + 4096;
 		c->addrs = xreallocarray(c->addrs, c->alloc_addrs, sizeof(*c->addrs));
 	}
-	memcpy(c->addrs + c->nr_addrs, a, (size_t)(nk + nu) * sizeof(*a));
+	/* An off-CPU wait with no stack has no frames (and addrs may be NULL yet). */
+	if (nk + nu)
+		memcpy(c->addrs + c->nr_addrs, a, (size_t)(nk + nu) * sizeof(*a));
 	c->nr_addrs += nk + nu;
 	c->slots[j] = (uint32_t)++c->nr_stacks;
 	if (nk + nu > c->st.max_depth)

@@ -414,6 +414,7 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 		{ rc->blocking, "--blocking" },
 		{ rc->subprocesses, "--subprocesses" },
 		{ rc->native, "--native" },
+		{ rc->off_cpu, "--off-cpu" },
 	};
 	struct record_instr_args a = { 0 };
 	struct outputs outs = OUTPUTS_INIT;

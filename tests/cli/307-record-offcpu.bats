@@ -185,6 +185,10 @@ EOF
 	run "$REDLINE" report "$TMP/n.pb.gz" --value off_cpu
 	[ "$status" -eq 2 ]
 	[[ $output == *"it has: samples, cpu"* ]]
+	# Counting instructions under valgrind samples nothing: refused, not ignored.
+	run "$REDLINE" record --instructions --off-cpu -- true
+	[ "$status" -eq 2 ]
+	[[ $output == *"option '--off-cpu' is for sampling, not with --instructions"* ]]
 }
 
 @test "a Python program with --native: the native part of where it waits" {

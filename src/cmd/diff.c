@@ -121,6 +121,21 @@ static int pick_value(const struct diff_cmd *st, const struct profile *base,
 	}
 	*nidx = prof_value_index(new, type);
 	*bidx = prof_value_index(base, type);
+	if (!st->value && *bidx < 0) {
+		/*
+		 * An off-CPU profile (wall by default) against a CPU-only one:
+		 * compare what both have, the base's default (cpu).
+		 */
+		int d = prof_default_value(base);
+		const char *bt = d >= 0 ? prof_strget(base, base->types[d].type) : NULL;
+
+		if (bt && prof_value_index(new, bt) >= 0) {
+			info("comparing '%s': the base profile has no '%s'", bt, type);
+			type = bt;
+			*nidx = prof_value_index(new, type);
+			*bidx = prof_value_index(base, type);
+		}
+	}
 	if (*nidx < 0 || *bidx < 0) {
 		const struct profile *lacking = *nidx < 0 ? new : base;
 

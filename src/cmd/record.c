@@ -67,6 +67,8 @@
 #define XSTR(x) STR(x)
 #define DEFAULT_STACK 16384
 #define MAX_STACK_COPY 65528 /* the kernel's limit: a u16 record size */
+/* How often blocked threads are looked at, without context-switch samples. */
+#define GRAB_EVERY_MS 10
 
 struct record_cmd {
 	int freq;
@@ -76,6 +78,7 @@ struct record_cmd {
 	const char *stack_arg;
 	int pid;
 	bool threads, lines, inverted, quiet;
+	bool off_cpu;
 	int top;
 	/* Python targets (cmd/record_python.c) */
 	bool idle, gil, blocking, subprocesses, native, no_python;
@@ -113,6 +116,7 @@ static const struct opt_help record_help = {
 		"  redline record -o flame.svg -F 4999 -- make -j2\n"
 		"  redline record -p 1234 --duration 10 -o service.pb.gz\n"
 		"  redline record --instructions -o calls.pb.gz -- ./build/examples/dedup set 2000\n"
+		"  redline record --off-cpu -o wall.svg -- ./server --once\n"
 		"  redline report redline.pb.gz --format svg -o flame.svg\n",
 	.more = "call graphs: 'fp' takes the kernel's frame-pointer walk (cheap, but\n"
 		"wrong or short through code built without frame pointers, like\n"
@@ -137,7 +141,18 @@ static const struct opt_help record_help = {
 		"--instructions runs CMD under valgrind's callgrind instead of sampling:\n"
 		"exact instruction counts per call stack and the number of calls of each\n"
 		"function from each (redline report --value calls), the same on every run,\n"
-		"at valgrind's cost (10 to 100 times slower).",
+		"at valgrind's cost (10 to 100 times slower).\n"
+		"\n"
+		"--off-cpu adds where each thread waits, and for how long: every\n"
+		"interval off the CPU is timed from the kernel's switch records, and\n"
+		"charged to the stack the thread had when it left, ending in a frame\n"
+		"[blocked] (sleep, I/O, a lock) or [preempted] (still runnable: waiting\n"
+		"for a CPU). The profile then carries cpu, off_cpu and wall (their sum)\n"
+		"and shows wall unless --value says otherwise. The stacks come from\n"
+		"sampling each context switch, which needs kernel.perf_event_paranoid\n"
+		"<= 1 (or CAP_PERFMON, or root); at 2 every wait is still timed, and\n"
+		"those that last until redline looks (every 10 ms) get their stack from\n"
+		"/proc; the others are charged to their thread alone.",
 };
 
 static int parse_args(struct record_cmd *rc)
@@ -245,6 +260,13 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 	enum stop_reason why = STOP_EXIT;
 
 	/*
+	 * Off-CPU stacks grabbed from /proc are had only for waits that last
+	 * until a look: look often. Without context-switch samples, for every
+	 * wait; with them, for the threads that were waiting when -p attached.
+	 */
+	bool grab = rc->off_cpu && (!sampler_off_cpu_stacks(s) || rc->pid);
+
+	/*
 	 * A launcher execs its program within milliseconds: look for that
 	 * before the first drain, which reads the binaries' symbols (a good
 	 * part of a second, on a busy machine) and would let Python's start
@@ -264,7 +286,7 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 	}
 	for (;;) {
 		/* Watching for an exec: often, so that Python's start is not missed. */
-		int timeout = w->py.pid > 0 ? 5 : 100;
+		int timeout = w->py.pid > 0 ? 5 : grab ? GRAB_EVERY_MS : 100;
 
 		if (rc->duration > 0) {
 			double left = start + rc->duration - mono_seconds();
@@ -284,6 +306,8 @@ static enum stop_reason sample_loop(struct record_cmd *rc, struct sampler *s,
 			ready = kill(pid, 0) < 0 && errno == ESRCH;
 		}
 		sampler_drain(s, watch_record, w);
+		if (grab)
+			collector_off_cpu_grab(w->col, rc->stack_size);
 		if (run_stop_signal()) {
 			why = STOP_SIGNAL;
 			break;
@@ -305,6 +329,9 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 {
 	struct render_opts o = RENDER_OPTS_INIT;
 	struct buf b = BUF_INIT;
+	/* Context-switch samples lost are off-CPU stacks: print_off_cpu_summary() says so. */
+	uint64_t lost = st->lost - sampler_lost_switches(s);
+	uint64_t stacks = st->samples + st->switch_samples;
 
 	o.threads = false;
 	o.lines = rc->lines;
@@ -316,16 +343,16 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 		fputc('\n', stderr);
 	}
 	format_count(&b, st->samples);
-	info("%s samples, %llu lost, call graph %s%s", b.ptr, (unsigned long long)st->lost,
+	info("%s samples, %llu lost, call graph %s%s", b.ptr, (unsigned long long)lost,
 	     rc->call_graph,
 	     rc->unwind == UNWIND_FP ? "" : rc->unwind == UNWIND_DWARF ? " (dwarf)" : " (dwarf + fp)");
-	if (!st->samples)
+	if (!st->samples && !st->off_intervals)
 		warning("no samples: the target used no measurable CPU time (one sample per %.3g ms of CPU)",
 			1000.0 / rc->freq);
-	if (st->lost)
+	if (lost)
 		hint("samples were lost (the ring buffers filled up): try a lower -F");
 	if (st->truncated) {
-		double pct = 100.0 * (double)st->truncated / (double)(st->samples ? st->samples : 1);
+		double pct = 100.0 * (double)st->truncated / (double)(stacks ? stacks : 1);
 
 		warning("%llu samples (%.1f%%) had stacks deeper than the limit; their roots are "
 			"marked [truncated]",
@@ -340,6 +367,47 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 			     rc->stack_size);
 	}
 	buf_release(&b);
+}
+
+/* --off-cpu: how long the threads waited, and whether the stacks are there. */
+static void print_off_cpu_summary(const struct collect_stats *st, const struct sampler *s)
+{
+	struct buf b = BUF_INIT, p = BUF_INIT, n = BUF_INIT;
+	int refused = sampler_off_cpu_refused(s);
+
+	format_duration(&b, (double)st->off_blocked_ns / 1e9);
+	format_duration(&p, (double)st->off_preempted_ns / 1e9);
+	format_count(&n, st->off_intervals);
+	info("off-CPU: %s blocked, %s waiting for a CPU after a preemption, in %s intervals",
+	     b.ptr, p.ptr, n.ptr);
+	if (refused) {
+		int par = perfctr_paranoid();
+		double blocked = (double)st->off_blocked_ns;
+
+		warning("context-switch samples were not permitted (%s): every wait is timed, but "
+			"only those still going on when redline looked (every %d ms) have a stack, "
+			"grabbed from /proc: %llu of %llu blocking waits, %.1f%% of the time blocked; "
+			"the others, and the preemptions, are charged to their thread alone",
+			strerror(refused), GRAB_EVERY_MS, (unsigned long long)st->off_grabbed,
+			(unsigned long long)st->off_blocked,
+			blocked > 0 ? 100.0 * (double)st->off_grabbed_ns / blocked : 0.0);
+		if (par != INT_MIN)
+			hint("for a stack at every switch, kernel.perf_event_paranoid must be 1 or less "
+			     "(it is %d: 'sudo sysctl kernel.perf_event_paranoid=1'), or run as root "
+			     "or with CAP_PERFMON", par);
+		else
+			hint("for a stack at every switch: kernel.perf_event_paranoid <= 1, CAP_PERFMON "
+			     "or root");
+	} else if (st->off_no_stack && st->off_intervals) {
+		info("%llu intervals (%.1f%%) have no stack (their context-switch sample was lost)",
+		     (unsigned long long)st->off_no_stack,
+		     100.0 * (double)st->off_no_stack / (double)st->off_intervals);
+		if (sampler_lost_switches(s))
+			hint("a smaller --stack-size, or --call-graph fp, makes each sample cheaper");
+	}
+	buf_release(&b);
+	buf_release(&p);
+	buf_release(&n);
 }
 
 /*
@@ -359,9 +427,31 @@ static int python_or_native(const struct record_cmd *rc, char **argv)
 	int ret = rc->no_python ? 0 : record_python_target(argv, rc->pid);
 	bool any = false;
 
+	if (ret == 1 && rc->off_cpu) {
+		/*
+		 * Off-CPU stacks come from the kernel's context-switch samples:
+		 * a Python program's are its native part (the interpreter's C
+		 * frames, down to the call that waits). --native asks for just
+		 * that; the wall-clock Python sampler's own options do not apply.
+		 */
+		for (size_t i = 0; i < ARRAY_SIZE(set); i++) {
+			if (set[i] && strcmp(py_only[i], "--native") != 0) {
+				error("option '%s' is for the Python sampler, not with --off-cpu",
+				      py_only[i]);
+				hint("--off-cpu records a Python program's native stacks; "
+				     "'--native --idle' samples its waiting threads with Python frames");
+				return -RL_EXIT_USAGE;
+			}
+		}
+		info("--off-cpu: recording the native stacks of %s (the interpreter's C frames); "
+		     "Python 3.12+ run with '-X perf' names its Python functions in them",
+		     argv ? argv[0] : "the Python process");
+		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(set); i++)
 		any = any || set[i];
-	if (ret == 0 && any && !rc->no_python && argv && (rc->subprocesses || py_args_name_python(argv)))
+	if (ret == 0 && any && !rc->off_cpu && !rc->no_python && argv &&
+	    (rc->subprocesses || py_args_name_python(argv)))
 		return 1;
 	if (ret == 0) {
 		for (size_t i = 0; i < ARRAY_SIZE(set); i++) {
@@ -400,6 +490,7 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 		{ rc->subprocesses, "--subprocesses" },
 		{ rc->native, "--native" },
 		{ rc->max_depth > 0, "--max-depth" },
+		{ rc->off_cpu, "--off-cpu" },
 	};
 	struct record_instr_args a = { 0 };
 	struct outputs outs = OUTPUTS_INIT;
@@ -500,6 +591,9 @@ int cmd_record(int argc, char **argv)
 		OPT_FLAG(0, "inverted", &rc.inverted, "draw an icicle graph (roots at the top)"),
 		OPT_INT(0, "top", &rc.top, "N", 0, 1000000, "rows in the summary (default 15; 0: all)"),
 		OPT_FLAG('q', "quiet", &rc.quiet, "no summary table"),
+		OPT_FLAG(0, "off-cpu", &rc.off_cpu,
+			 "also where threads wait off the CPU, and how long\n"
+			 "(a wall-clock profile: cpu + off_cpu; see below)"),
 		OPT_GROUP("Instruction counts (valgrind)"),
 		OPT_FLAG(0, "instructions", &rc.instructions,
 			 "count instructions and calls under valgrind's callgrind\n"
@@ -539,6 +633,7 @@ int cmd_record(int argc, char **argv)
 	struct exec_watch watch = { .py = PY_EXEC_WATCH_INIT };
 	enum stop_reason stop;
 	bool launched, ended_it = false;
+	uint64_t t_open, t_stop;
 	double start;
 	int64_t start_wall;
 	int n, ret, status = 0, py_freq;
@@ -582,6 +677,8 @@ int cmd_record(int argc, char **argv)
 	cfg.unwind = rc.unwind;
 	cfg.stack_size = rc.stack_size;
 	cfg.kernel = true;
+	cfg.off_cpu = rc.off_cpu;
+	t_open = mono_ns();
 	if (launched) {
 		struct run_spec spec = RUN_SPEC_INIT;
 
@@ -619,9 +716,12 @@ int cmd_record(int argc, char **argv)
 	ccfg.unwind = rc.unwind;
 	ccfg.freq = rc.freq;
 	ccfg.max_stack = sampler_max_stack(s);
+	ccfg.off_cpu = rc.off_cpu;
 	col = collector_new(&ccfg, sym);
 	if (!launched)
 		collector_seed_process(col, rc.pid);
+	if (rc.off_cpu)
+		collector_off_cpu_begin(col, t_open);
 
 	/* Ctrl-C and SIGTERM stop the sampling; the profile is still written. */
 	run_reap_orphans();
@@ -645,9 +745,10 @@ int cmd_record(int argc, char **argv)
 	}
 	watch.col = col;
 	/* Whatever it runs first is looked at too: it may be past a launcher already. */
-	if (launched && !rc.no_python)
+	if (launched && !rc.no_python && !rc.off_cpu)
 		py_exec_watch_init(&watch.py, child.pid);
 	stop = sample_loop(&rc, s, &watch, launched ? child.pid : rc.pid, start);
+	t_stop = mono_ns();
 	sampler_disable(s);
 	if (stop == STOP_PYTHON) {
 		/* The launcher's own samples (a few milliseconds of it) go. */
@@ -665,6 +766,8 @@ int cmd_record(int argc, char **argv)
 		return ret;
 	}
 	sampler_drain(s, watch_record, &watch);
+	if (rc.off_cpu)
+		collector_off_cpu_end(col, t_stop);
 
 	if (launched) {
 		/*
@@ -694,6 +797,11 @@ int cmd_record(int argc, char **argv)
 		buf_addf(&c2, "samples %llu, lost %llu, truncated %llu, call graph %s",
 			 (unsigned long long)st.samples, (unsigned long long)st.lost,
 			 (unsigned long long)st.truncated, rc.call_graph);
+		if (rc.off_cpu)
+			buf_addf(&c2, ", off-cpu %llu intervals (%llu without a stack)%s",
+				 (unsigned long long)st.off_intervals,
+				 (unsigned long long)st.off_no_stack,
+				 sampler_off_cpu_stacks(s) ? "" : ", stacks not permitted");
 		comments[1] = c2.ptr;
 		p = collector_profile(col, start_wall,
 				      (int64_t)((mono_seconds() - start) * 1e9), comments);
@@ -722,6 +830,8 @@ int cmd_record(int argc, char **argv)
 		     launched ? ", the command was ended" : "");
 	}
 	print_summary(&rc, p, &st, s);
+	if (rc.off_cpu)
+		print_off_cpu_summary(&st, s);
 	note_missing_debug(sym);
 	if (watch.py_child)
 		hint("process %d, a child of the command, ran %s: 'redline record --subprocesses' "

@@ -16,6 +16,9 @@
  *     task-clock                 200.6 ms             # 0.996 CPUs utilised
  *     cycles                     <not supported>
  *
+ *     waiting for a CPU          1.204 ms             # run delay (taskstats)
+ *     waiting for block I/O      <not counted>        # delay accounting is off
+ *
  * Figures are for the command and every thread and child process it
  * waited for (and orphans it left, which redline reaps as subreaper).
  * The human report goes to stderr, like perf stat's and time's, because
@@ -45,6 +48,7 @@
 #include "run/perfctr.h"
 #include "run/proc.h"
 #include "run/stop.h"
+#include "run/waitacct.h"
 #include "stats/describe.h"
 
 struct stat_cmd {
@@ -63,6 +67,7 @@ struct stat_cmd {
 	struct bench_instr instr;
 	int first_failure;	 /* shell status of the first failed run, or -1 */
 	int last_status;
+	struct waitacct_figures waits; /* the last run's, for the notes */
 };
 
 
@@ -73,9 +78,11 @@ static const struct opt_help stat_help = {
 		"system CPU, CPU utilisation, peak RSS, page faults, context switches,\n"
 		"block I/O, its exit status, and perf counters (task-clock, context\n"
 		"switches, migrations, page faults; cycles, instructions, IPC, branches\n"
-		"and cache figures where the machine has hardware counters). Figures\n"
-		"cover CMD and all its threads and child processes. Peak RSS is that of\n"
-		"the largest single process.\n"
+		"and cache figures where the machine has hardware counters), and how long\n"
+		"its threads waited for a CPU (and, with the kernel's delay accounting,\n"
+		"for block I/O, swap-in and reclaim). Figures cover CMD and all its\n"
+		"threads and child processes. Peak RSS is that of the largest single\n"
+		"process.\n"
 		"\n"
 		"The report goes to stderr, as with perf stat and time(1); stdout is\n"
 		"left to CMD. redline stat exits with CMD's status (128 + N for a\n"
@@ -107,9 +114,12 @@ static void print_metric_row(struct buf *out, const struct result *r,
 		return;
 	buf_addf(out, "    %-24s", label);
 	if (m->status != METRIC_OK || !m->nr) {
-		buf_addf(out, "<%s>\n",
+		buf_addf(out, "<%s>",
 			 m->status == METRIC_OK ? "not counted"
 						: metric_status_name(m->status));
+		if (note)
+			buf_addf(out, "   # %s", note);
+		buf_addch(out, '\n');
 		return;
 	}
 	if (m->nr == 1) {
@@ -165,6 +175,55 @@ static void describe_outcomes(struct buf *out, const struct result *r,
 	buf_addch(out, '\n');
 }
 
+/* Where the tree waited (run/waitacct.h), with where the figures came from. */
+static void render_waits(struct buf *out, const struct stat_cmd *st, const struct result *r)
+{
+	const struct waitacct_figures *w = &st->waits;
+	const char *src = w->source == WAITACCT_TASKSTATS ? "taskstats" : "/proc, every 20 ms";
+	struct buf note = BUF_INIT;
+
+	if (!result_find_metric(r, "cpu_wait_time"))
+		return;
+	buf_addch(out, '\n');
+	buf_addf(&note, "run delay, %zu thread%s (%s%s)", w->threads, w->threads == 1 ? "" : "s",
+		 src, w->lost ? "; some exits lost" : "");
+	if (w->implausible)
+		buf_addf(&note, "; %zu figures longer than their thread lived, dropped",
+			 w->implausible);
+	print_metric_row(out, r, "waiting for a CPU", "cpu_wait_time", note.ptr);
+	print_metric_row(out, r, "waiting for block I/O", "io_wait_time",
+			 !w->delayacct ? "delay accounting is off" : NULL);
+	print_metric_row(out, r, "waiting for swap-in", "swapin_wait_time",
+			 !w->delayacct ? "delay accounting is off"
+			 : !w->have_mem ? "needs taskstats (root)" : NULL);
+	print_metric_row(out, r, "waiting for reclaim", "reclaim_wait_time",
+			 !w->delayacct ? "delay accounting is off"
+			 : !w->have_mem ? "needs taskstats (root)" : NULL);
+	buf_release(&note);
+}
+
+static void record_waits(struct result *r, const struct waitacct_figures *w)
+{
+	struct metric *m;
+
+	metric_add(result_metric(r, "cpu_wait_time", UNIT_SECONDS), w->cpu);
+	m = result_metric(r, "io_wait_time", UNIT_SECONDS);
+	if (w->have_io)
+		metric_add(m, w->io);
+	else
+		m->status = METRIC_NOT_COUNTED;
+	m = result_metric(r, "swapin_wait_time", UNIT_SECONDS);
+	if (w->have_mem)
+		metric_add(m, w->swapin);
+	else
+		m->status = w->delayacct ? METRIC_NOT_PERMITTED : METRIC_NOT_COUNTED;
+	m = result_metric(r, "reclaim_wait_time", UNIT_SECONDS);
+	if (w->have_mem)
+		metric_add(m, w->reclaim);
+	else
+		m->status = w->delayacct ? METRIC_NOT_PERMITTED : METRIC_NOT_COUNTED;
+}
+
 static void render_text(struct buf *out, const struct stat_cmd *st,
 			const struct result *r, const struct run_result *last,
 			bool stopped_early)
@@ -217,6 +276,7 @@ static void render_text(struct buf *out, const struct stat_cmd *st,
 			print_metric_row(out, r, "IPC", "ipc", "instructions per cycle");
 		buf_release(&note);
 	}
+	render_waits(out, st, r);
 	if (stopped_early)
 		buf_addf(out, "\n    interrupted after %zu of %d runs\n", r->nr_runs,
 			 st->runs);
@@ -300,26 +360,31 @@ static int run_once(struct stat_cmd *st, char **argv, struct result *r,
 	struct run_spec spec = RUN_SPEC_INIT;
 	struct run_child child;
 	struct perfctr pc;
+	struct waitacct *wa = waitacct_new(); /* listening before the target starts */
 	int ret;
 
 	spec.argv = argv;
 	spec.hold = true;
 	spec.new_pgroup = run_stop_own_group();
 	ret = run_spawn(&spec, &child);
-	if (ret < 0)
+	if (ret < 0) {
+		waitacct_free(wa);
 		return ret;
+	}
 	perfctr_open(&pc, child.pid, st->evs, st->nevs);
 	ret = run_release(&child);
 	if (ret < 0) {
 		perfctr_close(&pc);
+		waitacct_free(wa);
 		return ret;
 	}
 	/* A signal now reaches it; run_wait() ends it if it will not go. */
 	run_stop_follow(&child);
-	ret = run_wait(&child, 0, res);
+	ret = waitacct_wait(wa, &child, res);
 	run_stop_follow(NULL);
 	if (ret < 0) {
 		perfctr_close(&pc);
+		waitacct_free(wa);
 		run_kill(&child);
 		return ret;
 	}
@@ -329,6 +394,9 @@ static int run_once(struct stat_cmd *st, char **argv, struct result *r,
 	record_rusage(r, res);
 	record_counters(r, &pc);
 	perfctr_close(&pc);
+	waitacct_figures(wa, &st->waits);
+	record_waits(r, &st->waits);
+	waitacct_free(wa);
 	{
 		int status = run_shell_status(res);
 
@@ -517,6 +585,11 @@ int cmd_stat(int argc, char **argv)
 			hint("install valgrind ('apt-get install valgrind') to count instructions on a "
 			     "machine without hardware counters");
 	}
+	if (r->nr_runs && !st.waits.delayacct)
+		hint("the I/O, swap-in and reclaim waits need the kernel's delay accounting: "
+		     "'sudo sysctl kernel.task_delayacct=1' (or boot with 'delayacct')");
+	else if (r->nr_runs && !st.waits.have_mem)
+		hint("the swap-in and reclaim waits need taskstats, which only root may read");
 
 	resultset_release(&rs);
 	buf_release(&cmdline);

@@ -24,6 +24,14 @@
  * Each frame's title holds both profiles' values, and data-bn/data-bs
  * the base's total and self (in the base's value) for tools and tests.
  *
+ * Off-CPU time (an off-CPU profile's stacks of waiting end in a marker
+ * frame, prof/profile.h) is coloured apart, as in "hot/cold" flame graphs:
+ * the markers blue ([blocked]) or violet ([preempted]), and every frame
+ * whose whole width is waiting a pale blue, so that the graph of a wall
+ * profile shows at a glance which towers burn CPU and which wait. A
+ * frame with both says how much of it is off-CPU in its title (and in
+ * data-o, its off-CPU value).
+ *
  * With render_opts.embed_id the graph is written for an HTML page: no
  * XML prolog, and its ids, styles and script scoped by the prefix, so
  * that several graphs live on one page without touching each other.
@@ -49,6 +57,9 @@
 #define MIN_WIDTH 0.1
 #define CHAR_W 7.0 /* approximate width of a 12px character */
 
+/* Not a frame kind: a frame whose time is all off-CPU, for frame_color(). */
+#define FLAME_KIND_COLD 32
+
 /* Colours: warm for native code, by kind otherwise; the name picks the shade. */
 static void frame_color(struct buf *b, const char *name, int kind)
 {
@@ -58,6 +69,14 @@ static void frame_color(struct buf *b, const char *name, int kind)
 
 	if (!strcmp(name, "[truncated]") || kind == VIEW_KIND_THREAD) {
 		r = g = bl = 190 + (int)(30 * r1);
+	} else if (kind == PROF_KIND_OFFCPU && !strcmp(name, PROF_OFFCPU_PREEMPTED)) {
+		r = 150, g = 110, bl = 220; /* violet: waiting for a CPU */
+	} else if (kind == PROF_KIND_OFFCPU) { /* blue: blocked */
+		r = 70, g = 120, bl = 225;
+	} else if (kind == FLAME_KIND_COLD) { /* pale blue: all of it off-CPU */
+		r = 120 + (int)(40 * r1);
+		g = 165 + (int)(40 * r2);
+		bl = 235 + (int)(20 * r1);
 	} else if (kind == PROF_KIND_KERNEL) { /* orange-brown */
 		r = 220 + (int)(35 * r1);
 		g = 140 + (int)(50 * r2);
@@ -327,6 +346,8 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	const struct view_node *nodes = view_nodes(v, &nn);
 	int64_t all = nodes[0].total;
 	double *x = xcalloc(nn + 1, sizeof(*x)); /* start of each node, in value */
+	int64_t *off = xcalloc(nn + 1, sizeof(*off)); /* off-CPU value under each node */
+	bool any_off = false;
 	double scale = all > 0 ? (WIDTH - 2 * PAD) / (double)all : 0;
 	struct buf b = BUF_INIT, t = BUF_INIT, id = BUF_INIT;
 	struct flame_diff d = { 0 };
@@ -339,6 +360,16 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	clean_id(&id, o->embed_id);
 	if (o->base)
 		diff_init(&d, p, o, idx, v);
+	/*
+	 * Off-CPU value under each node: the markers' totals, summed up the
+	 * tree (a node's parent always comes before it, so backwards works).
+	 */
+	for (size_t i = 0; i < nn; i++) {
+		off[i] = nodes[i].kind == PROF_KIND_OFFCPU ? nodes[i].total : 0;
+		any_off |= off[i] != 0;
+	}
+	for (size_t i = nn; i-- > 1;)
+		off[nodes[i].parent] += off[i];
 	/* Positions: children laid out left to right from their parent's start. */
 	for (size_t i = 0; i < nn; i++) {
 		double cx = x[i];
@@ -390,18 +421,26 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	} else {
 		/* Legend: one swatch per kind. */
 		static const struct {
-			const char *label;
+			const char *label, *name;
 			int kind;
-		} legend[] = { { "native", PROF_KIND_NATIVE }, { "kernel", PROF_KIND_KERNEL },
-			       { "JIT", PROF_KIND_JIT }, { "Python", PROF_KIND_PYTHON } };
+		} legend[] = { { "native", "legend", PROF_KIND_NATIVE },
+			       { "kernel", "legend", PROF_KIND_KERNEL },
+			       { "JIT", "legend", PROF_KIND_JIT },
+			       { "Python", "legend", PROF_KIND_PYTHON },
+			       /* Only when there is off-CPU time: */
+			       { "blocked", PROF_OFFCPU_BLOCKED, PROF_KIND_OFFCPU },
+			       { "preempted", PROF_OFFCPU_PREEMPTED, PROF_KIND_OFFCPU },
+			       { "waiting", "legend", FLAME_KIND_COLD } };
 		double lx = PAD;
 
 		for (size_t i = 0; i < ARRAY_SIZE(legend); i++) {
+			if (i >= 4 && !any_off)
+				break;
 			buf_addf(&b, "<rect x=\"%g\" y=\"36\" width=\"12\" height=\"12\" fill=\"", lx);
-			frame_color(&b, "legend", legend[i].kind);
+			frame_color(&b, legend[i].name, legend[i].kind);
 			buf_addf(&b, "\"/><text x=\"%g\" y=\"46\">%s</text>\n", lx + 16,
 				 legend[i].label);
-			lx += 80;
+			lx += i < 4 ? 80 : 90;
 		}
 	}
 	buf_addf(&b, "<text id=\"%sreset\" class=\"ctl\" x=\"%g\" y=\"46\">Reset zoom</text>\n",
@@ -428,6 +467,8 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 			 x[i], (long long)nd->total, (long long)nd->self, nd->depth,
 			 nd->kind == VIEW_KIND_THREAD ? "thread"
 						      : prof_kind_name((enum prof_kind)nd->kind));
+		if (any_off)
+			buf_addf(&b, " data-o=\"%lld\"", (long long)off[i]);
 		if (o->base) {
 			uint32_t bn = d.map[i];
 
@@ -450,6 +491,8 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 		}
 		if (o->base)
 			diff_title(&b, &d, nd, all, i);
+		else if (off[i] && off[i] != nd->total && nd->kind != PROF_KIND_OFFCPU)
+			buf_addf(&b, "\n%.1f%% of it off-CPU", share(off[i], nd->total));
 		buf_addstr(&b, "</title>");
 		buf_addf(&b, "<rect x=\"%.4f\" y=\"%.1f\" width=\"%.4f\" height=\"%d\" rx=\"2\" fill=\"",
 			 PAD + x[i] * scale, fy, w, FRAME_H - 1);
@@ -458,7 +501,10 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 
 			diff_color(&b, change(&d, nd->self, all, bs), d.max_delta);
 		} else if (i) {
-			frame_color(&b, name, nd->kind);
+			bool cold = off[i] && off[i] == nd->total && nd->kind != PROF_KIND_OFFCPU &&
+				    nd->kind != VIEW_KIND_THREAD;
+
+			frame_color(&b, name, cold ? FLAME_KIND_COLD : nd->kind);
 		} else {
 			buf_addstr(&b, "rgb(200,200,200)");
 		}
@@ -486,6 +532,7 @@ int render_svg(const struct profile *p, const struct render_opts *o, FILE *out)
 	buf_release(&t);
 	buf_release(&id);
 	free(x);
+	free(off);
 	if (o->base)
 		diff_release(&d);
 	view_free(v);

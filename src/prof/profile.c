@@ -567,6 +567,12 @@ enum prof_kind prof_frame_kind(const struct profile *p,
 
 		if (ends_with(file, ".py") || (*file && !loc->mapping && !loc->address))
 			return PROF_KIND_PYTHON;
+		if (!*file && !loc->mapping && !loc->address && loc->nr_lines == 1) {
+			const char *name = prof_strget(p, f->name);
+
+			if (!strcmp(name, PROF_OFFCPU_BLOCKED) || !strcmp(name, PROF_OFFCPU_PREEMPTED))
+				return PROF_KIND_OFFCPU;
+		}
 	}
 	if (loc->mapping) {
 		const char *m = prof_strget(p, prof_mapping(p, loc->mapping)->filename);
@@ -590,6 +596,8 @@ const char *prof_kind_name(enum prof_kind k)
 		return "jit";
 	case PROF_KIND_PYTHON:
 		return "python";
+	case PROF_KIND_OFFCPU:
+		return "off-cpu";
 	}
 	return "native";
 }

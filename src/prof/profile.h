@@ -46,7 +46,17 @@ enum prof_kind {
 	PROF_KIND_KERNEL, /* the kernel (mapping "[kernel.kallsyms]") */
 	PROF_KIND_JIT,	  /* JIT code named by a perf map (/tmp/perf-PID.map) */
 	PROF_KIND_PYTHON, /* a Python function (its file ends in .py) */
+	PROF_KIND_OFFCPU, /* time off the CPU: a marker frame, below */
 };
+
+/*
+ * An off-CPU profile's stacks of waiting end in one of these frames (a
+ * location with no mapping and no address, its function named so, with no
+ * file), the leaf under the frame where the thread left its CPU: blocked
+ * (sleep, I/O, a lock...) or preempted (still runnable: waiting for a CPU).
+ */
+#define PROF_OFFCPU_BLOCKED "[blocked]"
+#define PROF_OFFCPU_PREEMPTED "[preempted]"
 
 /* The mapping file names that make a frame KERNEL or JIT. */
 #define PROF_KERNEL_MAPPING "[kernel.kallsyms]"
@@ -248,11 +258,12 @@ int64_t prof_total(const struct profile *p, size_t idx);
  * ends in ".py", or when it has a file but the location has neither
  * mapping nor address (an interpreter's frame, as the Python reader makes
  * them: "<frozen importlib._bootstrap>", "<string>"); KERNEL for the kernel
- * mapping, JIT for a perf-map mapping, NATIVE otherwise.
+ * mapping, JIT for a perf-map mapping, OFFCPU for an off-CPU marker
+ * frame, NATIVE otherwise.
  */
 enum prof_kind prof_frame_kind(const struct profile *p,
 			       const struct prof_location *loc, size_t li);
-const char *prof_kind_name(enum prof_kind k); /* "native", "kernel", ... */
+const char *prof_kind_name(enum prof_kind k); /* "native", "kernel", "off-cpu", ... */
 
 /*
  * Check the invariants (ids in range, pools consistent, sample index in

@@ -152,8 +152,14 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 		fprintf(out, " %s%s%s %s", term_c(c, TERM_BOLD), b.ptr, term_c(c, TERM_RESET),
 			prof_strget(p, p->types[idx].type));
 		if (si >= 0 && si != idx) {
+			/* Those that carry this value: an off-CPU profile's cpu or off_cpu. */
+			int64_t n = 0;
+
+			for (size_t i = 0; i < p->nr_samples; i++)
+				if (prof_values(p, i)[idx])
+					n += prof_values(p, i)[si];
 			buf_reset(&b);
-			format_count(&b, (uint64_t)prof_total(p, (size_t)si));
+			format_count(&b, n >= 0 ? (uint64_t)n : 0);
 			fprintf(out, " in %s samples", b.ptr);
 		}
 		if (calls) {
@@ -218,8 +224,13 @@ int render_folded(const struct profile *p, const struct render_opts *o, FILE *ou
 	struct render_opts counts = *o;
 	struct view *v;
 
-	/* Collapsed stacks count samples, as the tools that read them expect. */
-	if (counts.value < 0 && prof_value_index(p, "samples") >= 0)
+	/*
+	 * Collapsed stacks count samples, as the tools that read them expect;
+	 * but an off-CPU profile's "samples" mix clock samples with waits of
+	 * any length, so there the default value (wall time) is written.
+	 */
+	if (counts.value < 0 && prof_value_index(p, "samples") >= 0 &&
+	    prof_value_index(p, "off_cpu") < 0)
 		counts.value = prof_value_index(p, "samples");
 	v = view_new(p, &counts);
 	size_t nn;

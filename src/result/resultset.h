@@ -27,7 +27,8 @@ struct jw;
  * and instructions alike. Known metric names (units in parentheses):
  *
  *   wall_time, user_time, system_time, cpu_time (user + system),
- *   sleep_time (the main thread neither running nor runnable), task_clock (s)
+ *   sleep_time (the main thread neither running nor runnable), task_clock,
+ *   cpu_wait_time, io_wait_time, swapin_wait_time, reclaim_wait_time (s)
  *   cpu_utilization (ratio: CPU seconds per wall second)
  *   max_rss (bytes)
  *   minor_faults, major_faults, voluntary_context_switches,

@@ -19,6 +19,14 @@
  * (127 by default), the DWARF walk at the end of the stack copy. A stack
  * cut short either way gets a "[truncated]" frame at its root, and is
  * counted, so that a deep recursion is never silently shown as shallow.
+ *
+ * Off the CPU, a thread's context-switch sample and its switch-out record
+ * are written in the same pass through the scheduler, microseconds apart,
+ * into different buffers; either may be drained first. So the sample is
+ * held as the thread's "pending" stack until its switch-out comes, or
+ * joins an interval already open when its time is that interval's start
+ * (within SWITCH_SLACK_NS). The switch-in closes the interval and charges
+ * its length to that stack.
  */
 #include "sample/collect.h"
 
@@ -32,10 +40,14 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "prof/profile.h"
+#include "run/pause.h"
+#include "sample/blocked.h"
 #include "sample/unwind.h"
 #include "sym/sym.h"
 
 #define MAX_FRAMES 4096
+/* How far apart a context-switch sample and its switch-out record may be. */
+#define SWITCH_SLACK_NS 1000000ULL
 
 /* A map from a pair of 64-bit keys to a 64-bit value (open addressing). */
 struct pairmap {
@@ -117,6 +129,27 @@ struct stack {
 	uint32_t name; /* the thread's name when sampled: string id + 1, 0: none */
 	bool truncated;
 	uint64_t count, period;
+	uint64_t off_n[2], off_ns[2]; /* off-CPU intervals: [0] blocked, [1] preempted */
+};
+
+/* Where a thread is, off the CPU (collect_config.off_cpu). */
+struct offthread {
+	uint64_t out_time;    /* when it left its CPU; 0: on one (or not seen yet) */
+	uint32_t out_stack;   /* the stack of this interval, index + 1; 0: none yet */
+	uint32_t pending;     /* a context-switch sample awaiting its switch-out, index + 1 */
+	uint64_t pending_time;
+	/*
+	 * A stack grabbed from /proc while blocked (grab.t0 to grab.t1; size
+	 * 0: none), unwound only once a switch-in shows it was this wait's:
+	 * grabbing must be quick, and a first unwinding in a process can take
+	 * a tenth of a second (the modules' call frame information is read).
+	 */
+	struct blocked_grab *grab;
+	uint32_t pid;
+	bool preempt;	      /* the interval began with a preemption */
+	bool seeded;	      /* found alive when attaching (collector_seed_process) */
+	bool seed_runnable;   /* ... in state R then */
+	bool exited;
 };
 
 struct collector {
@@ -134,6 +167,10 @@ struct collector {
 	size_t nslots;
 	uint64_t *addrs;
 	size_t nr_addrs, alloc_addrs;
+	struct pairmap off_idx;	/* tid -> index into offs */
+	struct offthread *offs;
+	size_t nr_offs, alloc_offs;
+	uint64_t off_t0;
 	struct collect_stats st;
 	uint64_t scratch[2 * MAX_FRAMES];
 	uint64_t dwarf_pcs[MAX_FRAMES];
@@ -166,6 +203,14 @@ void collector_free(struct collector *c)
 	free(c->stacks);
 	free(c->slots);
 	free(c->addrs);
+	pm_release(&c->off_idx);
+	for (size_t i = 0; i < c->nr_offs; i++) {
+		if (c->offs[i].grab) {
+			blocked_grab_release(c->offs[i].grab);
+			free(c->offs[i].grab);
+		}
+	}
+	free(c->offs);
 	free(c);
 }
 
@@ -206,6 +251,22 @@ static uint32_t space_of(struct collector *c, pid_t pid)
 	return idx;
 }
 
+/* The off-CPU state of thread tid (of process pid), made when new. */
+static struct offthread *off_thread(struct collector *c, uint32_t tid, uint32_t pid)
+{
+	struct pm_slot *s = pm_find(&c->off_idx, tid, 0);
+	struct offthread *t;
+
+	if (s)
+		return &c->offs[s->v];
+	ALLOC_GROW(c->offs, c->nr_offs, c->alloc_offs);
+	t = &c->offs[c->nr_offs];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	pm_put(&c->off_idx, tid, 0, c->nr_offs++);
+	return t;
+}
+
 static void set_name(struct collector *c, uint32_t tid, const char *name)
 {
 	pm_put(&c->names, tid, 0, (uint64_t)intern_cstr(c->strings, name) + 1);
@@ -235,6 +296,12 @@ void collector_seed_process(struct collector *c, pid_t pid)
 			set_name(c, (uint32_t)tid, b.ptr);
 		}
 		pm_put(&c->tid_pid, (uint64_t)tid, 0, (uint64_t)pid);
+		if (c->cfg.off_cpu) {
+			struct offthread *t = off_thread(c, (uint32_t)tid, (uint32_t)pid);
+
+			t->seeded = true;
+			t->seed_runnable = thread_run_state(pid, (pid_t)tid) == 'R';
+		}
 		buf_release(&b);
 	}
 	closedir(d);
@@ -257,7 +324,7 @@ static bool stack_eq(const struct collector *c, const struct stack *s,
 {
 	return s->nk == nk && s->nu == nu && s->aspace == space && s->tid == tid &&
 	       s->name == name && s->truncated == trunc &&
-	       !memcmp(c->addrs + s->off, a, (size_t)(nk + nu) * sizeof(*a));
+	       (!(nk + nu) || !memcmp(c->addrs + s->off, a, (size_t)(nk + nu) * sizeof(*a)));
 }
 
 static void slots_grow(struct collector *c)
@@ -276,9 +343,14 @@ static void slots_grow(struct collector *c)
 	}
 }
 
-static void add_stack(struct collector *c, const uint64_t *a, uint32_t nk,
-		      uint32_t nu, uint32_t space, uint32_t tid, bool trunc,
-		      uint64_t period)
+/*
+ * The index of the stack (interned), its count and CPU time raised by
+ * count and period (0 and 0 for a stack that is only where a thread left
+ * the CPU).
+ */
+static size_t add_stack(struct collector *c, const uint64_t *a, uint32_t nk,
+			uint32_t nu, uint32_t space, uint32_t tid, bool trunc,
+			uint64_t count, uint64_t period)
 {
 	/* The name the thread has now: a later exec or rename is another stack. */
 	struct pm_slot *nm = pm_find(&c->names, tid, 0);
@@ -292,9 +364,9 @@ static void add_stack(struct collector *c, const uint64_t *a, uint32_t nk,
 	for (j = h & (c->nslots - 1); c->slots[j]; j = (j + 1) & (c->nslots - 1)) {
 		s = &c->stacks[c->slots[j] - 1];
 		if (s->hash == h && stack_eq(c, s, a, nk, nu, space, tid, name, trunc)) {
-			s->count++;
+			s->count += count;
 			s->period += period;
-			return;
+			return c->slots[j] - 1;
 		}
 	}
 	ALLOC_GROW(c->stacks, c->nr_stacks, c->alloc_stacks);
@@ -307,17 +379,22 @@ static void add_stack(struct collector *c, const uint64_t *a, uint32_t nk,
 	s->tid = tid;
 	s->name = name;
 	s->truncated = trunc;
-	s->count = 1;
+	s->count = count;
 	s->period = period;
+	memset(s->off_n, 0, sizeof(s->off_n));
+	memset(s->off_ns, 0, sizeof(s->off_ns));
 	if (c->nr_addrs + nk + nu > c->alloc_addrs) {
 		c->alloc_addrs = (c->nr_addrs + nk + nu) * 3 / 2 + 4096;
 		c->addrs = xreallocarray(c->addrs, c->alloc_addrs, sizeof(*c->addrs));
 	}
-	memcpy(c->addrs + c->nr_addrs, a, (size_t)(nk + nu) * sizeof(*a));
+	/* An off-CPU wait with no stack has no frames (and addrs may be NULL yet). */
+	if (nk + nu)
+		memcpy(c->addrs + c->nr_addrs, a, (size_t)(nk + nu) * sizeof(*a));
 	c->nr_addrs += nk + nu;
 	c->slots[j] = (uint32_t)++c->nr_stacks;
 	if (nk + nu > c->st.max_depth)
 		c->st.max_depth = nk + nu;
+	return c->nr_stacks - 1;
 }
 
 /*
@@ -365,10 +442,15 @@ static bool all_code(const struct sym_maps *maps, const uint64_t *a, size_t n)
 	return true;
 }
 
-static void on_sample(struct collector *c, const struct sample_rec *r)
+/*
+ * Unwind sample r into c->scratch: *nk kernel frames, then *nu user ones.
+ * Returns whether the stack was cut short.
+ */
+static bool unwind_rec(struct collector *c, const struct sample_rec *r,
+		       uint32_t space, uint32_t *nkp, uint32_t *nup)
 {
 	uint64_t *a = c->scratch;
-	uint32_t nk, nu, space = space_of(c, (pid_t)r->pid);
+	uint32_t nk, nu;
 	struct aspace *as = &c->spaces[space];
 	size_t fp_depth;
 	bool trunc = false;
@@ -383,19 +465,21 @@ static void on_sample(struct collector *c, const struct sample_rec *r)
 		else
 			nu = 1;
 	}
-	if (nk)
+	if (nk && !r->u.sample.off_cpu)
 		c->st.kernel_samples++;
 
-	if (c->cfg.unwind != UNWIND_FP && r->u.sample.regs) {
+	/* A grab has no chain: DWARF whatever the mode. */
+	if ((c->cfg.unwind != UNWIND_FP || r->u.sample.regs_known) && r->u.sample.regs) {
 		enum unwind_end end;
 		size_t n;
 
 		if (!as->uw)
 			as->uw = unwind_space_new(c->sym);
-		n = unwind_sample(as->uw, as->maps, as->gen, (pid_t)r->pid, (pid_t)r->tid,
-				  r->u.sample.regs, r->u.sample.stack,
-				  r->u.sample.stack_size, c->dwarf_pcs,
-				  ARRAY_SIZE(c->dwarf_pcs), &end);
+		n = unwind_sample_known(as->uw, as->maps, as->gen, (pid_t)r->pid, (pid_t)r->tid,
+					r->u.sample.regs,
+					r->u.sample.regs_known ? r->u.sample.regs_known : ~0u,
+					r->u.sample.stack, r->u.sample.stack_size, c->dwarf_pcs,
+					ARRAY_SIZE(c->dwarf_pcs), &end);
 		/* auto: the frame-pointer chain, if it agrees and goes further. */
 		if (c->cfg.unwind == UNWIND_BOTH && end != UNWIND_COMPLETE &&
 		    nu > n && !memcmp(a + nk, c->dwarf_pcs, n * sizeof(*a)) &&
@@ -405,17 +489,201 @@ static void on_sample(struct collector *c, const struct sample_rec *r)
 		} else {
 			memcpy(a + nk, c->dwarf_pcs, n * sizeof(*a));
 			nu = (uint32_t)n;
-			trunc = end == UNWIND_TRUNCATED;
+			/* A grab stops where a register it lacks is needed: cut short too. */
+			trunc = end == UNWIND_TRUNCATED ||
+				(r->u.sample.regs_known && end == UNWIND_BROKEN);
 			c->st.broken += end == UNWIND_BROKEN;
 		}
 	} else if (c->cfg.unwind == UNWIND_FP) {
 		trunc = fp_depth >= (size_t)c->cfg.max_stack;
 	}
 	c->st.truncated += trunc;
-	c->st.samples++;
+	*nkp = nk;
+	*nup = nu;
+	return trunc;
+}
+
+/* Charge an off-CPU interval of thread tid to its stack (or to the thread). */
+static void charge_off(struct collector *c, uint32_t tid, struct offthread *t,
+		       uint32_t stack, bool preempt, uint64_t ns)
+{
+	struct stack *s;
+
+	if (!stack) {
+		/* No stack for it: the thread alone (an empty stack of its own). */
+		stack = (uint32_t)add_stack(c, c->scratch, 0, 0, space_of(c, (pid_t)t->pid), tid,
+					    false, 0, 0) + 1;
+		c->st.off_no_stack++;
+	}
+	s = &c->stacks[stack - 1];
+	s->off_n[preempt]++;
+	s->off_ns[preempt] += ns;
+	c->st.off_intervals++;
+	if (preempt) {
+		c->st.off_preempted_ns += ns;
+	} else {
+		c->st.off_blocked_ns += ns;
+		c->st.off_blocked++;
+	}
+}
+
+static bool near(uint64_t a, uint64_t b)
+{
+	return (a > b ? a - b : b - a) <= SWITCH_SLACK_NS;
+}
+
+static void on_sample(struct collector *c, const struct sample_rec *r)
+{
+	uint32_t nk, nu, space = space_of(c, (pid_t)r->pid);
+	bool trunc = unwind_rec(c, r, space, &nk, &nu);
+	size_t idx;
+
 	if (!pm_find(&c->tid_pid, r->tid, 0))
 		pm_put(&c->tid_pid, r->tid, 0, r->pid);
-	add_stack(c, a, nk, nu, space, r->tid, trunc, r->u.sample.period);
+	if (!r->u.sample.off_cpu) {
+		c->st.samples++;
+		add_stack(c, c->scratch, nk, nu, space, r->tid, trunc, 1, r->u.sample.period);
+		return;
+	}
+	c->st.switch_samples++;
+	idx = add_stack(c, c->scratch, nk, nu, space, r->tid, trunc, 0, 0);
+	if (c->cfg.off_cpu) {
+		struct offthread *t = off_thread(c, r->tid, r->pid);
+
+		if (t->out_time && !t->out_stack && near(r->time, t->out_time)) {
+			t->out_stack = (uint32_t)idx + 1; /* its switch-out came first */
+		} else {
+			t->pending = (uint32_t)idx + 1;
+			t->pending_time = r->time;
+		}
+	}
+}
+
+/* Unwind thread tid's grab into a stack: its index + 1. */
+static uint32_t grabbed_stack(struct collector *c, uint32_t tid, struct offthread *t)
+{
+	struct blocked_grab *g = t->grab;
+	uint32_t pid = t->pid, nk, nu, space = space_of(c, (pid_t)pid);
+	struct sample_rec r;
+	bool trunc;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SAMPLE;
+	r.pid = pid;
+	r.tid = tid;
+	r.time = g->t0;
+	r.u.sample.ip = g->regs[SAMPLE_REG_IP];
+	r.u.sample.regs = g->regs;
+	r.u.sample.regs_known = g->known;
+	r.u.sample.stack = g->stack;
+	r.u.sample.stack_size = g->size;
+	r.u.sample.user = true;
+	r.u.sample.off_cpu = true;
+	trunc = unwind_rec(c, &r, space, &nk, &nu);
+	c->st.off_grabbed++;
+	return (uint32_t)add_stack(c, c->scratch, nk, nu, space, tid, trunc, 0, 0) + 1;
+}
+
+static void on_switch(struct collector *c, const struct sample_rec *r)
+{
+	struct offthread *t = off_thread(c, r->tid, r->pid);
+
+	if (t->exited)
+		return;
+	if (r->u.sw.out) {
+		/*
+		 * Two switch-outs in a row: the switch-in between was lost with a
+		 * full buffer; the open interval's length is unknown, so it goes.
+		 */
+		t->out_time = r->time;
+		t->preempt = r->u.sw.preempt;
+		t->out_stack = t->pending && near(t->pending_time, r->time) ? t->pending : 0;
+		t->pending = 0;
+	} else if (t->out_time) {
+		uint32_t stack = t->out_stack;
+
+		/* A grab taken while this wait lasted, start to end, is its stack. */
+		if (!stack && t->grab && t->grab->size && t->out_time <= t->grab->t0 &&
+		    t->grab->t1 <= r->time) {
+			stack = grabbed_stack(c, r->tid, t);
+			c->st.off_grabbed_ns += r->time - t->out_time;
+		}
+		if (r->time > t->out_time)
+			charge_off(c, r->tid, t, stack, t->preempt, r->time - t->out_time);
+		t->out_time = 0;
+		t->out_stack = 0;
+		/* Used, or taken before this switch-in and so not this wait's. */
+		if (t->grab && t->grab->t0 <= r->time)
+			t->grab->size = 0;
+	}
+}
+
+void collector_off_cpu_grab(struct collector *c, size_t stack_size)
+{
+	struct pm_slot *slots = c->off_idx.slots;
+
+	for (size_t i = 0; i < c->off_idx.nslots; i++) {
+		struct offthread *t;
+
+		if (!slots[i].used)
+			continue;
+		t = &c->offs[slots[i].v];
+		/* Blocked, with no stack for this wait yet (nor a grab during it). */
+		if (t->exited || !t->out_time || t->preempt || t->out_stack ||
+		    (t->grab && t->grab->size && t->grab->t0 >= t->out_time))
+			continue;
+		if (!t->grab)
+			t->grab = xcalloc(1, sizeof(*t->grab));
+		if (blocked_grab((pid_t)t->pid, (pid_t)slots[i].k1, stack_size, t->grab) < 0)
+			t->grab->size = 0;
+		else
+			c->st.grabs++;
+	}
+}
+
+void collector_off_cpu_begin(struct collector *c, uint64_t t0)
+{
+	c->off_t0 = t0;
+	/*
+	 * A thread found when attaching may be off its CPU since before:
+	 * count it off from t0. Its first switch record says: a switch-out
+	 * (it was running after all) starts its first wait afresh; a switch-in
+	 * ends this one. A blocked one may have its stack grabbed meanwhile.
+	 */
+	for (size_t i = 0; i < c->nr_offs; i++) {
+		if (c->offs[i].seeded) {
+			c->offs[i].out_time = t0;
+			c->offs[i].preempt = c->offs[i].seed_runnable;
+		}
+	}
+}
+
+void collector_off_cpu_end(struct collector *c, uint64_t t_end)
+{
+	struct pm_slot *slots = c->off_idx.slots;
+
+	/* In tid order would need a sort; the charges commute, so slot order. */
+	for (size_t i = 0; i < c->off_idx.nslots; i++) {
+		struct offthread *t;
+		uint32_t tid;
+
+		if (!slots[i].used)
+			continue;
+		tid = (uint32_t)slots[i].k1;
+		t = &c->offs[slots[i].v];
+		if (t->exited)
+			continue;
+		if (t->out_time && t_end > t->out_time) {
+			uint32_t stack = t->out_stack;
+
+			if (!stack && t->grab && t->grab->size && t->out_time <= t->grab->t0) {
+				stack = grabbed_stack(c, tid, t);
+				c->st.off_grabbed_ns += t_end - t->out_time;
+			}
+			charge_off(c, tid, t, stack, t->preempt, t_end - t->out_time);
+		}
+		t->out_time = 0;
+	}
 }
 
 void collector_record(const struct sample_rec *r, void *arg)
@@ -428,10 +696,13 @@ void collector_record(const struct sample_rec *r, void *arg)
 		break;
 	case REC_MMAP: {
 		struct aspace *as;
+		uint32_t idx;
 
 		if (!r->u.mmap.exec)
 			break;
-		as = &c->spaces[space_of(c, (pid_t)r->pid)];
+		/* space_of() may grow c->spaces: index it after the call. */
+		idx = space_of(c, (pid_t)r->pid);
+		as = &c->spaces[idx];
 		sym_maps_add(as->maps, r->u.mmap.addr, r->u.mmap.len, r->u.mmap.pgoff,
 			     r->u.mmap.filename, r->u.mmap.build_id,
 			     r->u.mmap.build_id_len, true);
@@ -465,6 +736,16 @@ void collector_record(const struct sample_rec *r, void *arg)
 		c->st.lost += r->u.lost.lost;
 		break;
 	case REC_EXIT:
+		if (c->cfg.off_cpu) {
+			struct pm_slot *o = pm_find(&c->off_idx, r->tid, 0);
+
+			if (o)
+				c->offs[o->v].exited = true;
+		}
+		break;
+	case REC_SWITCH:
+		if (c->cfg.off_cpu)
+			on_switch(c, r);
 		break;
 	}
 }
@@ -476,6 +757,7 @@ struct builder {
 	struct profile *p;
 	struct pairmap locs; /* (space + 1 or 0 for the kernel, addr | ret) -> location */
 	uint32_t truncated_loc;
+	uint32_t off_loc[2]; /* the marker frames: blocked, preempted */
 	uint32_t *ids;
 	size_t alloc_ids;
 };
@@ -524,15 +806,36 @@ static void add_main_mapping(struct builder *b)
 		sym_add_mapping(c->sym, b->p, c->spaces[best].maps, main_map);
 }
 
+/* The marker frame that ends an off-CPU stack. */
+static uint32_t off_marker(struct builder *b, bool preempt)
+{
+	if (!b->off_loc[preempt]) {
+		struct prof_line l = {
+			prof_add_function(b->p, preempt ? PROF_OFFCPU_PREEMPTED : PROF_OFFCPU_BLOCKED,
+					  NULL, NULL, 0),
+			0, 0
+		};
+
+		b->off_loc[preempt] = prof_add_location(b->p, 0, 0, &l, 1);
+	}
+	return b->off_loc[preempt];
+}
+
 struct profile *collector_profile(struct collector *c, int64_t start_ns,
 				  int64_t duration_ns, const char *const *comments)
 {
-	struct builder b = { c, prof_new(), { NULL, 0, 0 }, 0, NULL, 0 };
+	struct builder b = { c, prof_new(), { NULL, 0, 0 }, 0, { 0, 0 }, NULL, 0 };
 	struct profile *p = b.p;
 	struct prof_label labels[3];
+	bool off = c->cfg.off_cpu;
 
 	prof_add_sample_type(p, "samples", "count");
 	prof_add_sample_type(p, "cpu", "nanoseconds");
+	if (off) {
+		prof_add_sample_type(p, "off_cpu", "nanoseconds");
+		prof_add_sample_type(p, "wall", "nanoseconds");
+		p->default_sample_type = prof_str(p, "wall");
+	}
 	prof_set_period(p, "cpu", "nanoseconds", 1000000000LL / c->cfg.freq);
 	p->time_nanos = start_ns;
 	p->duration_nanos = duration_ns;
@@ -543,13 +846,14 @@ struct profile *collector_profile(struct collector *c, int64_t start_ns,
 	for (size_t i = 0; i < c->nr_stacks; i++) {
 		const struct stack *s = &c->stacks[i];
 		const uint64_t *a = c->addrs + s->off;
-		size_t n = 0, nl = 0;
-		int64_t values[2] = { (int64_t)s->count, (int64_t)s->period };
+		size_t n = 1, nl = 0;
+		int64_t values[4] = { (int64_t)s->count, (int64_t)s->period, 0, (int64_t)s->period };
 
-		if (s->nk + s->nu + 1 > b.alloc_ids) {
-			b.alloc_ids = s->nk + s->nu + 1;
+		if (s->nk + s->nu + 2 > b.alloc_ids) {
+			b.alloc_ids = s->nk + s->nu + 2;
 			b.ids = xreallocarray(b.ids, b.alloc_ids, sizeof(*b.ids));
 		}
+		/* ids[0] is left for an off-CPU marker; the stack starts at ids[1]. */
 		for (uint32_t k = 0; k < s->nk; k++)
 			b.ids[n++] = location_of(&b, 0, a[k], k > 0, true);
 		for (uint32_t k = 0; k < s->nu; k++)
@@ -568,7 +872,17 @@ struct profile *collector_profile(struct collector *c, int64_t start_ns,
 		if (s->name)
 			labels[nl++] = prof_label_str(p, PROF_LABEL_THREAD,
 						      intern_str(c->strings, s->name - 1, NULL));
-		prof_add_sample(p, b.ids, n, values, labels, nl);
+		if (s->count)
+			prof_add_sample(p, b.ids + 1, n - 1, values, labels, nl);
+		for (int k = 0; off && k < 2; k++) {
+			int64_t ov[4] = { (int64_t)s->off_n[k], 0, (int64_t)s->off_ns[k],
+					  (int64_t)s->off_ns[k] };
+
+			if (!s->off_n[k])
+				continue;
+			b.ids[0] = off_marker(&b, k == 1);
+			prof_add_sample(p, b.ids, n, ov, labels, nl);
+		}
 	}
 	free(b.ids);
 	pm_release(&b.locs);

@@ -25,6 +25,17 @@ struct symbolizer;
  * Symbolization waits for collector_profile(), once per distinct address,
  * when the target may be gone: the recorded address spaces are enough.
  *
+ * Off the CPU (collect_config.off_cpu), switch records time each interval
+ * a thread spends off a CPU, from the moment it leaves to the moment it
+ * is back: "preempted" when it left still runnable (waiting for a CPU),
+ * "blocked" otherwise (sleep, I/O, a lock; the wait for a CPU after its
+ * wake-up is part of it, as the kernel records no wake-ups here). Each
+ * interval is charged to the stack of the context-switch sample taken as
+ * the thread left (the same unwinding as a clock sample); where those are
+ * not permitted, to a stack grabbed from /proc while the thread was still
+ * blocked (collector_off_cpu_grab(), sample/blocked.h); when there is
+ * neither (lost, or too short a wait to be seen), to the thread alone.
+ *
  * collector_new() returns an object the caller frees with
  * collector_free(); the symbolizer is borrowed and must outlive it.
  * collector_profile() returns a new profile the caller frees with
@@ -35,6 +46,7 @@ struct collect_config {
 	enum sample_unwind unwind; /* what the sampler was opened with */
 	int freq;		   /* samples per second (for the period) */
 	int max_stack;		   /* the kernel's callchain limit (sampler_max_stack) */
+	bool off_cpu;		   /* time off-CPU intervals (REC_SWITCH) */
 };
 
 struct collect_stats {
@@ -47,6 +59,16 @@ struct collect_stats {
 	size_t distinct_stacks;
 	size_t processes, threads;
 	size_t max_depth;	  /* deepest stack kept */
+	/* off_cpu */
+	uint64_t switch_samples;  /* context-switch samples (stacks where threads left) */
+	uint64_t off_intervals;	  /* off-CPU intervals timed */
+	uint64_t off_blocked;	  /* of which blocked (not preempted) */
+	uint64_t off_no_stack;	  /* of which charged to the thread alone */
+	uint64_t off_grabbed;	  /* of which charged to a stack grabbed while blocked */
+	uint64_t off_grabbed_ns;  /* ... their time */
+	uint64_t grabs;		  /* stacks grabbed from blocked threads */
+	uint64_t off_blocked_ns;  /* time blocked ... */
+	uint64_t off_preempted_ns; /* ... and waiting for a CPU after a preemption */
 };
 
 struct collector;
@@ -61,6 +83,28 @@ void collector_free(struct collector *c);
  */
 void collector_seed_process(struct collector *c, pid_t pid);
 
+/*
+ * Off the CPU: t0 is when the sampler was opened (CLOCK_MONOTONIC ns, the
+ * records' clock). Threads that collector_seed_process() found, whose
+ * first switch record brings them back to a CPU, were off it since t0
+ * (call after collector_seed_process()).
+ */
+void collector_off_cpu_begin(struct collector *c, uint64_t t0);
+/*
+ * Sampling stopped at t_end: threads still off a CPU then are charged up
+ * to it. Call after the last drain, before collector_profile().
+ */
+void collector_off_cpu_end(struct collector *c, uint64_t t_end);
+
+/*
+ * Where context-switch samples are not permitted: grab the stack of every
+ * thread that is blocked now (its last switch record took it off its CPU,
+ * not preempted) and has none for this wait yet, up to stack_size bytes
+ * (sample/blocked.h). Call after each drain; a wait is seen only if it
+ * lasts until then.
+ */
+void collector_off_cpu_grab(struct collector *c, size_t stack_size);
+
 /* A sample_cb for sampler_drain(): arg is the collector. */
 void collector_record(const struct sample_rec *rec, void *arg);
 
@@ -71,6 +115,12 @@ void collector_get_stats(const struct collector *c, struct collect_stats *st);
  * labels thread_id, thread_name and pid, a "[truncated]" root frame on
  * stacks cut short. start_ns and duration_ns go into the profile's time
  * fields; each comment (NULL-terminated list, may be NULL) is added.
+ *
+ * Off the CPU, two more types: off_cpu/nanoseconds and wall/nanoseconds
+ * (cpu + off_cpu of each stack), wall being the default. Each off-CPU
+ * interval's stack ends in a frame PROF_OFFCPU_BLOCKED or
+ * PROF_OFFCPU_PREEMPTED (prof/profile.h) under the frame where the thread
+ * left the CPU, and counts one in samples.
  */
 struct profile *collector_profile(struct collector *c, int64_t start_ns,
 				  int64_t duration_ns, const char *const *comments);

@@ -1,5 +1,6 @@
 /*
- * The perf_event sampler: software CPU clock, one ring buffer per CPU.
+ * The perf_event sampler: software CPU clock, one ring buffer per CPU
+ * (and, off the CPU, a second per CPU for the context-switch samples).
  *
  * Every event on a CPU writes into that CPU's one buffer (the first event
  * opened on the CPU owns the mmap; the others are redirected to it with
@@ -8,6 +9,12 @@
  * waiting record out of every buffer, then sorts the copies by time
  * before handing them on: an mmap on one CPU must be processed before the
  * samples that a migrated thread takes on another.
+ *
+ * The context-switch samples have buffers of their own: they come with
+ * every switch, a switch-heavy program can fill a buffer with them, and
+ * what is lost then should be stacks, never the clock's samples or the
+ * mmap records everything else depends on. Their buffer also tells a
+ * switch sample from a clock sample without another field in each record.
  */
 #include "sample/sampler.h"
 
@@ -54,6 +61,7 @@ struct ring {
 	size_t mmap_len; /* one page + data */
 	size_t data_len; /* a power of two */
 	uint32_t cpu;
+	bool switches;	 /* the context-switch samples' buffer */
 };
 
 struct recref {
@@ -61,6 +69,7 @@ struct recref {
 	size_t off;
 	uint32_t len;
 	uint32_t seq; /* copy order: keeps each buffer's own order on ties */
+	bool switches;
 };
 
 struct sampler {
@@ -78,11 +87,13 @@ struct sampler {
 	struct buf round; /* records copied out of the buffers */
 	struct recref *refs;
 	size_t nr_refs, alloc_refs;
-	uint64_t lost;
+	uint64_t lost, lost_switches;
 	bool no_build_id; /* the kernel predates mmap build-ids (5.12) */
+	bool cs;	  /* context-switch samples are open */
+	int cs_refused;	  /* why they are not (errno), 0 if they are or were not asked */
 };
 
-static int injected_errno(void)
+static int injected_errno(bool cs)
 {
 	static const struct {
 		const char *name;
@@ -93,6 +104,11 @@ static int injected_errno(void)
 
 	if (!v || !*v || starts_with(v, "hw:"))
 		return 0;
+	if (starts_with(v, "cs:")) {
+		if (!cs)
+			return 0;
+		v += 3;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(v, names[i].name))
 			return names[i].err;
@@ -101,7 +117,7 @@ static int injected_errno(void)
 
 static int perf_open(struct perf_event_attr *attr, pid_t pid, int cpu)
 {
-	int inj = injected_errno();
+	int inj = injected_errno(attr->config == PERF_COUNT_SW_CONTEXT_SWITCHES);
 	long fd;
 
 	if (inj) {
@@ -161,9 +177,33 @@ static void fill_attr(const struct sampler *s, struct perf_event_attr *a,
 	a->clockid = CLOCK_MONOTONIC;
 	/* Wake the reader when half the buffer is used (the kernel's default). */
 	a->watermark = 1;
+	/* Off the CPU: a record at every switch, to time each interval. */
+	a->context_switch = s->cfg.off_cpu;
 }
 
-static int map_ring(struct sampler *s, int fd, uint32_t cpu)
+/*
+ * The context-switch sampler: a sample at every switch of the task (the
+ * period is one switch), with what a clock sample carries. It fires in
+ * the scheduler, so it cannot exclude the kernel; the kernel's part of the
+ * chain (which wait: futex, pipe, nanosleep) comes with it. The mmap, comm
+ * and task records and the switch records come from the clock event alone.
+ */
+static void fill_cs_attr(const struct sampler *s, struct perf_event_attr *a,
+			 bool attach, bool build_id)
+{
+	fill_attr(s, a, attach, true, build_id);
+	a->config = PERF_COUNT_SW_CONTEXT_SWITCHES;
+	a->sample_period = 1;
+	a->mmap = 0;
+	a->mmap2 = 0;
+	a->comm = 0;
+	a->comm_exec = 0;
+	a->task = 0;
+	a->build_id = 0;
+	a->context_switch = 0;
+}
+
+static int map_ring(struct sampler *s, int fd, uint32_t cpu, bool switches)
 {
 	/* Bigger for DWARF: each sample carries a copy of the stack. */
 	size_t data_len = s->dwarf ? (size_t)4 << 20 : (size_t)512 << 10;
@@ -188,15 +228,76 @@ static int map_ring(struct sampler *s, int fd, uint32_t cpu)
 	r->mmap_len = s->page + data_len;
 	r->data_len = data_len;
 	r->cpu = cpu;
+	r->switches = switches;
 	return 0;
 }
 
-static struct ring *ring_of_cpu(struct sampler *s, uint32_t cpu)
+static struct ring *ring_of_cpu(struct sampler *s, uint32_t cpu, bool switches)
 {
 	for (size_t i = 0; i < s->nr_rings; i++)
-		if (s->rings[i].cpu == cpu)
+		if (s->rings[i].cpu == cpu && s->rings[i].switches == switches)
 			return &s->rings[i];
 	return NULL;
+}
+
+/* Keep fd, writing into the CPU's buffer of its kind (mapped if new). */
+static int add_event(struct sampler *s, int fd, uint32_t cpu, bool switches,
+		     struct buf *why)
+{
+	struct ring *r;
+
+	ALLOC_GROW(s->fds, s->nr_fds, s->alloc_fds);
+	s->fds[s->nr_fds++] = fd;
+	r = ring_of_cpu(s, cpu, switches);
+	if (!r) {
+		int e = map_ring(s, fd, cpu, switches);
+
+		if (e < 0) {
+			buf_addf(why, "cannot map the ring buffer: %s", strerror(-e));
+			return e;
+		}
+	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
+		int e = -errno;
+
+		buf_addf(why, "cannot share the ring buffer: %s", strerror(errno));
+		return e;
+	}
+	return 0;
+}
+
+/*
+ * Open one task's context-switch samplers on every CPU. Refusal (the
+ * kernel side is not permitted) is no error: the off-CPU intervals are
+ * still timed, without stacks, and cs_refused says why.
+ */
+static int open_task_cs(struct sampler *s, pid_t tid, bool attach, int ncpus,
+			struct buf *why)
+{
+	struct perf_event_attr attr;
+
+	for (int cpu = 0; cpu < ncpus; cpu++) {
+		int fd, e;
+
+		fill_cs_attr(s, &attr, attach, false);
+		fd = perf_open(&attr, tid, cpu);
+		if (fd < 0) {
+			if (errno == ENODEV || errno == EINVAL)
+				continue; /* an offline CPU */
+			if (errno == ESRCH && attach)
+				return 0; /* the thread exited while we attached */
+			if (errno == EACCES || errno == EPERM) {
+				s->cs_refused = errno;
+				s->cs = false;
+				return 0;
+			}
+			buf_addf(why, "perf_event_open (context switches): %s", strerror(errno));
+			return -errno;
+		}
+		e = add_event(s, fd, (uint32_t)cpu, true, why);
+		if (e < 0)
+			return e;
+	}
+	return 0;
 }
 
 /* Open one task's events on every CPU. */
@@ -207,8 +308,7 @@ static int open_task(struct sampler *s, pid_t tid, bool attach, int ncpus,
 	int opened = 0, first_err = 0;
 
 	for (int cpu = 0; cpu < ncpus; cpu++) {
-		struct ring *r;
-		int fd;
+		int fd, e;
 
 		fill_attr(s, &attr, attach, s->kernel, !s->no_build_id);
 		fd = perf_open(&attr, tid, cpu);
@@ -237,28 +337,15 @@ static int open_task(struct sampler *s, pid_t tid, bool attach, int ncpus,
 			return -errno;
 		}
 		opened++;
-		ALLOC_GROW(s->fds, s->nr_fds, s->alloc_fds);
-		s->fds[s->nr_fds++] = fd;
-		r = ring_of_cpu(s, (uint32_t)cpu);
-		if (!r) {
-			int e = map_ring(s, fd, (uint32_t)cpu);
-
-			if (e < 0) {
-				buf_addf(why, "cannot map the ring buffer: %s", strerror(-e));
-				return e;
-			}
-		} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, r->fd) < 0) {
-			int e = -errno;
-
-			buf_addf(why, "cannot share the ring buffer: %s", strerror(errno));
+		e = add_event(s, fd, (uint32_t)cpu, false, why);
+		if (e < 0)
 			return e;
-		}
 	}
 	if (!opened) {
 		buf_addf(why, "perf_event_open: %s", strerror(-first_err));
 		return first_err ? first_err : -ENODEV;
 	}
-	return 0;
+	return s->cs ? open_task_cs(s, tid, attach, ncpus, why) : 0;
 }
 
 static bool have_fd_for(const pid_t *done, size_t n, pid_t tid)
@@ -322,6 +409,7 @@ int sampler_open(struct sampler **out, const struct sampler_config *cfg,
 	s->cfg = *cfg;
 	s->dwarf = cfg->unwind != UNWIND_FP;
 	s->kernel = cfg->kernel;
+	s->cs = cfg->off_cpu;
 	s->page = (size_t)sysconf(_SC_PAGESIZE);
 	buf_init(&s->round, 1 << 20);
 	/* As deep as the kernel allows (kernel.perf_event_max_stack). */
@@ -370,12 +458,31 @@ int sampler_max_stack(const struct sampler *s)
 
 size_t sampler_nr_cpus(const struct sampler *s)
 {
-	return s->nr_rings;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nr_rings; i++)
+		n += !s->rings[i].switches;
+	return n;
+}
+
+bool sampler_off_cpu_stacks(const struct sampler *s)
+{
+	return s->cs;
+}
+
+int sampler_off_cpu_refused(const struct sampler *s)
+{
+	return s->cs_refused;
 }
 
 uint64_t sampler_lost(const struct sampler *s)
 {
 	return s->lost;
+}
+
+uint64_t sampler_lost_switches(const struct sampler *s)
+{
+	return s->lost_switches;
 }
 
 void sampler_disable(struct sampler *s)
@@ -575,6 +682,11 @@ int sampler_decode(const void *data, size_t len, bool dwarf,
 		out->time = t;
 		return 0;
 	}
+	case PERF_RECORD_SWITCH:
+		out->type = REC_SWITCH;
+		out->u.sw.out = h.misc & PERF_RECORD_MISC_SWITCH_OUT;
+		out->u.sw.preempt = out->u.sw.out && (h.misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+		return decode_trailer(rec, len, 0, out) ? -EINVAL : 0;
 	case PERF_RECORD_LOST: {
 		uint64_t id;
 
@@ -648,6 +760,7 @@ static void copy_ring(struct sampler *s, struct ring *r)
 		ref->off = s->round.len - h.size;
 		ref->len = h.size;
 		ref->seq = (uint32_t)s->nr_refs;
+		ref->switches = r->switches;
 		ref->time = record_time((const uint8_t *)s->round.ptr + ref->off, h.size);
 		s->nr_refs++;
 		tail += h.size;
@@ -669,8 +782,13 @@ void sampler_drain(struct sampler *s, sample_cb cb, void *arg)
 
 		if (sampler_decode(p, s->refs[i].len, s->dwarf, &rec) < 0)
 			continue;
-		if (rec.type == REC_LOST)
+		if (rec.type == REC_LOST) {
 			s->lost += rec.u.lost.lost;
+			if (s->refs[i].switches)
+				s->lost_switches += rec.u.lost.lost;
+		}
+		if (rec.type == REC_SAMPLE)
+			rec.u.sample.off_cpu = s->refs[i].switches;
 		cb(&rec, arg);
 	}
 }

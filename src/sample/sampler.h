@@ -24,8 +24,24 @@ struct buf;
  * that depend on it. Memory for records is the sampler's: a record is
  * valid during the callback only.
  *
+ * Off the CPU (sampler_config.off_cpu): the clock event also writes a
+ * switch record (REC_SWITCH) each time a followed thread leaves a CPU or
+ * comes back to one, with the time and, on the way out, whether it was
+ * preempted (still runnable) or blocked; these time every off-CPU interval
+ * and need no privilege beyond the clock's. Where the kernel permits
+ * kernel-side events (kernel.perf_event_paranoid <= 1, CAP_PERFMON or
+ * root), a second event per task and CPU, the software context-switch
+ * counter with a period of one, also samples the thread as it leaves: the
+ * same callchain, user registers and stack copy as a clock sample, so the
+ * stack where it blocked is unwound exactly like an on-CPU one. Those
+ * samples come out with u.sample.off_cpu set. At paranoid 2 the counter
+ * cannot be opened (it fires in the kernel, which exclude_kernel excludes),
+ * so there are switch records but no stacks: sampler_off_cpu_stacks()
+ * says which, and sampler_off_cpu_refused() why.
+ *
  * For tests, REDLINE_TEST_PERF_ERRNO=NAME (EACCES, EPERM, ESRCH, ENOENT,
- * EINVAL, EMFILE) makes every perf_event_open fail with that error.
+ * EINVAL, EMFILE) makes every perf_event_open fail with that error, and
+ * REDLINE_TEST_PERF_ERRNO=cs:NAME only the context-switch samplers'.
  */
 
 enum sample_unwind {
@@ -39,6 +55,7 @@ struct sampler_config {
 	enum sample_unwind unwind;
 	uint32_t stack_size;	/* bytes of user stack copied (dwarf) */
 	bool kernel;		/* try to include kernel frames */
+	bool off_cpu;		/* also switch records, and stacks where threads leave a CPU */
 };
 
 enum rec_type {
@@ -48,6 +65,7 @@ enum rec_type {
 	REC_FORK,
 	REC_EXIT,
 	REC_LOST,
+	REC_SWITCH, /* a thread left a CPU (out) or came back to one */
 };
 
 /* Callchain context markers (PERF_CONTEXT_*), as the kernel writes them. */
@@ -70,6 +88,8 @@ struct sample_rec {
 			const uint8_t *stack;  /* copy of the user stack from sp */
 			uint64_t stack_size;   /* bytes valid in stack */
 			bool user;	       /* the sample interrupted user code */
+			bool off_cpu;	       /* taken as the thread left a CPU */
+			uint32_t regs_known;   /* 0: every register; else which (1 << SAMPLE_REG_x) */
 		} sample;
 		struct {
 			uint64_t addr, len, pgoff;
@@ -88,6 +108,10 @@ struct sample_rec {
 		struct {
 			uint64_t lost;
 		} lost;
+		struct {
+			bool out;     /* leaving the CPU (else: back on it) */
+			bool preempt; /* leaving while still runnable */
+		} sw;
 	} u;
 };
 
@@ -118,6 +142,10 @@ void sampler_close(struct sampler *s);
 bool sampler_has_kernel(const struct sampler *s); /* kernel frames permitted */
 int sampler_max_stack(const struct sampler *s);	  /* callchain depth limit */
 size_t sampler_nr_cpus(const struct sampler *s);
+/* off_cpu: whether context-switch samples (stacks) are being taken. */
+bool sampler_off_cpu_stacks(const struct sampler *s);
+/* off_cpu without stacks: the errno that refused them (EACCES...), else 0. */
+int sampler_off_cpu_refused(const struct sampler *s);
 
 /*
  * Wait until a buffer has data, a file descriptor in extra_fds is readable,
@@ -134,11 +162,15 @@ void sampler_disable(struct sampler *s);
 
 /* Records lost by the kernel (the buffers were full). */
 uint64_t sampler_lost(const struct sampler *s);
+/* Of those, the ones lost from the context-switch samples' buffers. */
+uint64_t sampler_lost_switches(const struct sampler *s);
 
 /*
  * Decode one raw record (header included) as the sampler does. Returns 0,
  * or -EINVAL for a malformed or ignored record. Exposed for the fuzz
- * harness and tests; stack_size and unwind must match the attr's.
+ * harness and tests; stack_size and unwind must match the attr's. A
+ * sample from a context-switch buffer is decoded alike; the caller sets
+ * its off_cpu flag.
  */
 int sampler_decode(const void *data, size_t len, bool dwarf,
 		   struct sample_rec *out);

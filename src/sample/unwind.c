@@ -29,6 +29,7 @@ struct unwind_space {
 	/* The sample being unwound. */
 	pid_t tid;
 	const uint64_t *regs;
+	uint32_t known; /* registers known, by SAMPLE_REG_* bit */
 	const uint8_t *stack;
 	uint64_t sp;
 	size_t stack_size;
@@ -37,6 +38,8 @@ struct unwind_space {
 	uint64_t *pcs;
 	size_t nr_pcs, max_pcs;
 };
+
+#define ALL_REGS ((1u << SAMPLE_NR_REGS) - 1)
 
 struct unwind_space *unwind_space_new(struct symbolizer *sym)
 {
@@ -118,9 +121,23 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 		r[SAMPLE_REG_R8], r[SAMPLE_REG_R9], r[SAMPLE_REG_R10], r[SAMPLE_REG_R11],
 		r[SAMPLE_REG_R12], r[SAMPLE_REG_R13], r[SAMPLE_REG_R14], r[SAMPLE_REG_R15],
 	};
+	/* Which SAMPLE_REG_* each DWARF register number is. */
+	static const int from[16] = {
+		SAMPLE_REG_AX, SAMPLE_REG_DX, SAMPLE_REG_CX, SAMPLE_REG_BX,
+		SAMPLE_REG_SI, SAMPLE_REG_DI, SAMPLE_REG_BP, SAMPLE_REG_SP,
+		SAMPLE_REG_R8, SAMPLE_REG_R9, SAMPLE_REG_R10, SAMPLE_REG_R11,
+		SAMPLE_REG_R12, SAMPLE_REG_R13, SAMPLE_REG_R14, SAMPLE_REG_R15,
+	};
 
-	if (!dwfl_thread_state_registers(thread, 0, 16, dw))
+	if (u->known != ALL_REGS) {
+		/* Only those known: the others stay undefined for libdwfl. */
+		for (unsigned i = 0; i < 16; i++)
+			if ((u->known & 1u << from[i]) &&
+			    !dwfl_thread_state_registers(thread, (int)i, 1, &dw[i]))
+				return false;
+	} else if (!dwfl_thread_state_registers(thread, 0, 16, dw)) {
 		return false;
+	}
 	/*
 	 * The return address column (16) too: GNU ld's CFI for the PLT
 	 * computes the CFA from it (lazy stubs push a word 11 bytes in).
@@ -230,6 +247,16 @@ size_t unwind_sample(struct unwind_space *u, const struct sym_maps *maps,
 		     size_t stack_size, uint64_t *pcs, size_t max,
 		     enum unwind_end *end)
 {
+	return unwind_sample_known(u, maps, maps_gen, pid, tid, regs, ALL_REGS, stack,
+				   stack_size, pcs, max, end);
+}
+
+size_t unwind_sample_known(struct unwind_space *u, const struct sym_maps *maps,
+			   uint64_t maps_gen, pid_t pid, pid_t tid,
+			   const uint64_t *regs, uint32_t known,
+			   const uint8_t *stack, size_t stack_size, uint64_t *pcs,
+			   size_t max, enum unwind_end *end)
+{
 	uint64_t stub_regs[SAMPLE_NR_REGS], off;
 	int ret;
 
@@ -242,6 +269,7 @@ size_t unwind_sample(struct unwind_space *u, const struct sym_maps *maps,
 	}
 	u->tid = tid;
 	u->regs = regs;
+	u->known = known & ALL_REGS;
 	u->stack = stack;
 	u->stack_size = stack ? stack_size : 0;
 	u->sp = regs[SAMPLE_REG_SP];

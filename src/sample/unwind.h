@@ -49,5 +49,16 @@ size_t unwind_sample(struct unwind_space *u, const struct sym_maps *maps,
 		     const uint64_t *regs, const uint8_t *stack,
 		     size_t stack_size, uint64_t *pcs, size_t max,
 		     enum unwind_end *end);
+/*
+ * The same with only some registers known: bit SAMPLE_REG_x of known set
+ * when regs[x] is (SAMPLE_REG_SP and SAMPLE_REG_IP must be). The others
+ * are undefined to libdwfl, which stops at a frame that needs one
+ * (UNWIND_BROKEN).
+ */
+size_t unwind_sample_known(struct unwind_space *u, const struct sym_maps *maps,
+			   uint64_t maps_gen, pid_t pid, pid_t tid,
+			   const uint64_t *regs, uint32_t known,
+			   const uint8_t *stack, size_t stack_size, uint64_t *pcs,
+			   size_t max, enum unwind_end *end);
 
 #endif

@@ -37,6 +37,7 @@ static const char *const limit_names[LIMIT_COUNT] = {
 	[LIMIT_P50] = "p50",	       [LIMIT_P90] = "p90",
 	[LIMIT_P999] = "p99.9",	       [LIMIT_RPS] = "rps",
 	[LIMIT_ERROR_RATE] = "error_rate",
+	[LIMIT_CPU_WAIT] = "cpu_wait",     [LIMIT_IO_WAIT] = "io_wait",
 };
 
 const char *budget_limit_name(enum budget_limit l)
@@ -554,7 +555,9 @@ static bool measure_load(const struct load_figures *f, enum budget_limit l, doub
 		*out = f->error_rate;
 		break;
 	default:
-		*what = l == LIMIT_CPU ? "cpu_time" : "max_rss";
+		*what = l == LIMIT_CPU ? "cpu_time"
+			: l == LIMIT_CPU_WAIT ? "cpu_wait_time"
+			: l == LIMIT_IO_WAIT ? "io_wait_time" : "max_rss";
 		return false;
 	}
 	return isfinite(*out);
@@ -565,8 +568,10 @@ static bool measure(const struct result *r, enum budget_limit l, double *out, co
 {
 	const double *v;
 	double *scratch;
-	const char *metric = l == LIMIT_CPU ? "cpu_time" : l == LIMIT_PEAK_RSS ? "max_rss"
-									       : "wall_time";
+	const char *metric = l == LIMIT_CPU ? "cpu_time"
+		: l == LIMIT_PEAK_RSS ? "max_rss"
+		: l == LIMIT_CPU_WAIT ? "cpu_wait_time"
+		: l == LIMIT_IO_WAIT ? "io_wait_time" : "wall_time";
 	size_t n;
 
 	if (r->load)
@@ -586,6 +591,8 @@ static bool measure(const struct result *r, enum budget_limit l, double *out, co
 	case LIMIT_MEDIAN:
 	case LIMIT_P50:
 	case LIMIT_CPU:
+	case LIMIT_CPU_WAIT:
+	case LIMIT_IO_WAIT:
 		*out = stats_median(v, n);
 		break;
 	case LIMIT_P90:

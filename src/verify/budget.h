@@ -40,6 +40,9 @@ struct buf;
  *
  *   mean, median, p95, p99, max   wall time (type-7 percentiles)
  *   cpu                           median user + system CPU time per run
+ *   cpu_wait, io_wait             median time per run that the command's
+ *                                 threads waited for a CPU, or for block
+ *                                 I/O (redline stat's figures)
  *   peak_rss                      the largest peak RSS of any run
  *   peak_heap                     the peak heap of a redline mem run (from
  *                                 its JSON figures, matched by command)
@@ -80,6 +83,8 @@ enum budget_limit {
 	LIMIT_P999,
 	LIMIT_RPS,
 	LIMIT_ERROR_RATE,
+	LIMIT_CPU_WAIT,
+	LIMIT_IO_WAIT,
 	LIMIT_COUNT
 };
 
@@ -114,7 +119,8 @@ void budget_release(struct budget *b);
 
 /*
  * "mean", "median", "p95", "p99", "max", "cpu", "peak_rss", "peak_heap",
- * "max_slowdown", "p50", "p90", "p99.9", "rps", "error_rate".
+ * "max_slowdown", "p50", "p90", "p99.9", "rps", "error_rate", "cpu_wait",
+ * "io_wait".
  */
 const char *budget_limit_name(enum budget_limit l);
 /*

@@ -626,6 +626,8 @@ static const char *metric_title(const char *name)
 		{ "wall_time", "wall time" },   { "cpu_time", "CPU time (user + system)" },
 		{ "user_time", "user time" },   { "system_time", "system time" },
 		{ "max_rss", "peak RSS" },	{ "task_clock", "task clock" },
+		{ "cpu_wait_time", "time waiting for a CPU" },
+		{ "io_wait_time", "time waiting for block I/O" },
 		{ "latency_p50", "latency P50 of each second" },
 		{ "latency_p90", "latency P90 of each second" },
 		{ "latency_p99", "latency P99 of each second" },

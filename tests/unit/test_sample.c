@@ -12,12 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "base/util.h"
 
 #include <cmocka.h>
 
 #include "base/buf.h"
 #include "prof/profile.h"
 #include "prof/render.h"
+#include "sample/blocked.h"
 #include "sample/collect.h"
 #include "sample/sampler.h"
 #include "sample/unwind.h"
@@ -124,6 +131,28 @@ static void test_decode_records(void **state)
 	assert_int_equal(r.u.mmap.build_id[0], 0xab);
 	assert_true(r.u.mmap.exec);
 	assert_int_equal(r.time, 99);
+
+	/* Switch records: out (preempted), in, and one cut short. */
+	header(&b, PERF_RECORD_SWITCH,
+	       PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT);
+	trailer(&b, 7, 8, 200);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), 0);
+	assert_int_equal(r.type, REC_SWITCH);
+	assert_true(r.u.sw.out);
+	assert_true(r.u.sw.preempt);
+	assert_int_equal(r.tid, 8);
+	assert_int_equal(r.time, 200);
+	header(&b, PERF_RECORD_SWITCH, 0);
+	trailer(&b, 7, 8, 201);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, true, &r), 0);
+	assert_false(r.u.sw.out);
+	assert_false(r.u.sw.preempt);
+	header(&b, PERF_RECORD_SWITCH, PERF_RECORD_MISC_SWITCH_OUT);
+	put32(&b, 7);
+	seal(&b);
+	assert_int_equal(sampler_decode(b.ptr, b.len, false, &r), -22);
 
 	/* A comm without its NUL: refused. */
 	header(&b, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC);
@@ -254,8 +283,9 @@ static void own_text(uint64_t *start, uint64_t *len, uint64_t *pgoff, struct buf
 	sym_maps_free(m);
 }
 
-static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
-			const uint64_t *user, size_t n)
+/* A user-space sample: a clock's (1 ms), or a context switch's at time t. */
+static void feed_user_sample(struct collector *c, uint32_t pid, uint32_t tid, uint64_t t,
+			     bool off_cpu, const uint64_t *user, size_t n)
 {
 	uint64_t chain[256];
 	struct sample_rec r;
@@ -264,13 +294,45 @@ static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
 	r.type = REC_SAMPLE;
 	r.pid = pid;
 	r.tid = tid;
+	r.time = t;
 	chain[0] = SAMPLE_CONTEXT_USER;
 	memcpy(chain + 1, user, n * sizeof(*user));
 	r.u.sample.ip = user[0];
-	r.u.sample.period = 1000000;
+	r.u.sample.period = off_cpu ? 1 : 1000000;
 	r.u.sample.chain = chain;
 	r.u.sample.nr_chain = n + 1;
 	r.u.sample.user = true;
+	r.u.sample.off_cpu = off_cpu;
+	collector_record(&r, c);
+}
+
+static void feed_sample(struct collector *c, uint32_t pid, uint32_t tid,
+			const uint64_t *user, size_t n)
+{
+	feed_user_sample(c, pid, tid, 0, false, user, n);
+}
+
+/* Process PID_A named "prog" (exec'ed when exec), with this test's text mapped. */
+static void feed_prog(struct collector *c, bool exec, struct buf *path)
+{
+	struct sample_rec r;
+	uint64_t start, len, pgoff;
+
+	own_text(&start, &len, &pgoff, path);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_COMM;
+	r.pid = r.tid = PID_A;
+	r.u.comm.comm = "prog";
+	r.u.comm.exec = exec;
+	collector_record(&r, c);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_MMAP;
+	r.pid = r.tid = PID_A;
+	r.u.mmap.addr = start;
+	r.u.mmap.len = len;
+	r.u.mmap.pgoff = pgoff;
+	r.u.mmap.filename = path->ptr;
+	r.u.mmap.exec = true;
 	collector_record(&r, c);
 }
 
@@ -281,7 +343,7 @@ static void test_collector_processes(void **state)
 	struct collector *c = collector_new(&cfg, s);
 	struct sample_rec r;
 	struct buf path = BUF_INIT;
-	uint64_t start, len, pgoff, leaf = (uintptr_t)collect_leaf;
+	uint64_t leaf = (uintptr_t)collect_leaf;
 	/* Return addresses are resolved one byte back: leaf + 1 names collect_leaf. */
 	uint64_t deep[4] = { leaf, leaf + 1, leaf + 1, leaf + 1 };
 	struct profile *p;
@@ -292,22 +354,7 @@ static void test_collector_processes(void **state)
 	FILE *f;
 
 	(void)state;
-	own_text(&start, &len, &pgoff, &path);
-	memset(&r, 0, sizeof(r));
-	r.type = REC_COMM;
-	r.pid = r.tid = PID_A;
-	r.u.comm.comm = "prog";
-	r.u.comm.exec = true;
-	collector_record(&r, c);
-	memset(&r, 0, sizeof(r));
-	r.type = REC_MMAP;
-	r.pid = r.tid = PID_A;
-	r.u.mmap.addr = start;
-	r.u.mmap.len = len;
-	r.u.mmap.pgoff = pgoff;
-	r.u.mmap.filename = path.ptr;
-	r.u.mmap.exec = true;
-	collector_record(&r, c);
+	feed_prog(c, true, &path);
 
 	feed_sample(c, PID_A, PID_A, &leaf, 1);
 	feed_sample(c, PID_A, PID_A, &leaf, 1);
@@ -359,12 +406,233 @@ static void test_collector_processes(void **state)
 	buf_release(&path);
 }
 
+static void feed_switch(struct collector *c, uint32_t tid, uint64_t t, bool out,
+			bool preempt)
+{
+	struct sample_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SWITCH;
+	r.pid = PID_A;
+	r.tid = tid;
+	r.time = t;
+	r.u.sw.out = out;
+	r.u.sw.preempt = preempt;
+	collector_record(&r, c);
+}
+
+static void feed_cs_sample(struct collector *c, uint32_t tid, uint64_t t,
+			   const uint64_t *user, size_t n)
+{
+	feed_user_sample(c, PID_A, tid, t, true, user, n);
+}
+
+/* The folded line of stack STACK, its value, or -1. */
+static long long folded_value(const char *folded, const char *stack)
+{
+	const char *at = strstr(folded, stack);
+
+	while (at && at != folded && at[-1] != '\n')
+		at = strstr(at + 1, stack);
+	return at ? atoll(at + strlen(stack)) : -1;
+}
+
+static void test_collector_off_cpu(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct collect_config cfg = { UNWIND_FP, 1000, 64, true };
+	struct collector *c = collector_new(&cfg, s);
+	struct sample_rec r;
+	struct buf path = BUF_INIT;
+	uint64_t leaf = (uintptr_t)collect_leaf;
+	struct collect_stats st;
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct profile *p;
+	char *folded = NULL;
+	size_t flen = 0;
+	FILE *f;
+
+	(void)state;
+	feed_prog(c, false, &path);
+	collector_off_cpu_begin(c, 1000);
+
+	/* A CPU sample: cpu and wall, no off_cpu. */
+	feed_sample(c, PID_A, PID_A, &leaf, 1);
+	/* Its switch sample first, then the switch-out; 5 ms blocked. */
+	feed_cs_sample(c, PID_A, 10000000, &leaf, 1);
+	feed_switch(c, PID_A, 10000100, true, false);
+	feed_switch(c, PID_A, 15000100, false, false);
+	/* The switch-out first, then its sample (another buffer drained later). */
+	feed_switch(c, PID_A, 20000000, true, false);
+	feed_cs_sample(c, PID_A, 19999900, &leaf, 1);
+	feed_switch(c, PID_A, 23000000, false, false);
+	/* Preempted for 1 ms, with its sample. */
+	feed_cs_sample(c, PID_A, 30000000, &leaf, 1);
+	feed_switch(c, PID_A, 30000050, true, true);
+	feed_switch(c, PID_A, 31000050, false, false);
+	/* No sample for this one (lost): the thread alone, 2 ms. */
+	feed_switch(c, PID_A, 40000000, true, false);
+	feed_switch(c, PID_A, 42000000, false, false);
+	/* A sample too far from its switch-out belongs to no interval. */
+	feed_cs_sample(c, PID_A, 50000000, &leaf, 1);
+	feed_switch(c, PID_A, 60000000, true, false);
+	feed_switch(c, PID_A, 61000000, false, false);
+	/* A switch-in with no switch-out before it: nothing to time. */
+	feed_switch(c, PID_A, 62000000, false, false);
+	/* Still off-CPU when sampling stops at 100 ms: 30 ms, to the stop. */
+	feed_cs_sample(c, PID_A, 70000000, &leaf, 1);
+	feed_switch(c, PID_A, 70000010, true, false);
+	/* Another thread that exits: nothing charged after its exit. */
+	feed_switch(c, PID_B, 80000000, true, false);
+	feed_switch(c, PID_B, 81000000, false, false);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_EXIT;
+	r.pid = PID_A;
+	r.tid = PID_B;
+	r.time = 82000000;
+	collector_record(&r, c);
+	feed_switch(c, PID_B, 83000000, true, false);
+	collector_off_cpu_end(c, 100000010);
+
+	collector_get_stats(c, &st);
+	assert_int_equal(st.samples, 1);
+	assert_int_equal(st.switch_samples, 5);
+	assert_int_equal(st.off_intervals, 7);
+	assert_int_equal(st.off_no_stack, 3); /* lost, far, and PID_B's */
+	assert_int_equal(st.off_preempted_ns, 1000000);
+	assert_int_equal(st.off_blocked_ns, 5000000 + 3000000 + 2000000 + 1000000 + 30000000 + 1000000);
+
+	p = collector_profile(c, 0, 0, NULL);
+	assert_int_equal(prof_check(p), 0);
+	assert_int_equal(p->nr_types, 4);
+	assert_string_equal(prof_strget(p, p->types[2].type), "off_cpu");
+	assert_string_equal(prof_strget(p, p->types[3].type), "wall");
+	assert_int_equal(prof_default_value(p), 3);
+	assert_int_equal(prof_total(p, 1), 1000000);
+	assert_int_equal(prof_total(p, 2), 43000000);
+	assert_int_equal(prof_total(p, 3), 44000000);
+	o.value = 2;
+	f = open_memstream(&folded, &flen);
+	render_folded(p, &o, f);
+	fclose(f);
+	assert_int_equal(folded_value(folded, "collect_leaf;[blocked] "), 5000000 + 3000000 + 30000000);
+	assert_int_equal(folded_value(folded, "collect_leaf;[preempted] "), 1000000);
+	assert_int_equal(folded_value(folded, "[blocked] "), 2000000 + 1000000 + 1000000);
+	for (size_t i = 0; i < p->nr_samples; i++) {
+		const uint32_t *locs = prof_sample_locs(p, &p->samples[i]);
+
+		if (prof_values(p, i)[2])
+			assert_int_equal(prof_frame_kind(p, prof_location(p, locs[0]), 0),
+					 PROF_KIND_OFFCPU);
+	}
+	free(folded);
+	prof_free(p);
+	collector_free(c);
+	sym_free(s);
+	buf_release(&path);
+}
+
+static void test_blocked_parse(void **state)
+{
+	struct blocked_grab g = BLOCKED_GRAB_INIT;
+
+	(void)state;
+	assert_int_equal(blocked_parse_syscall("230 0x0 0x0 0x7ffc98ce6670 0x7ffc98ce66b0 0x0 0x0 "
+					       "0x7ffc98ce6658 0x7fd103deb503\n", &g), 0);
+	assert_int_equal(g.regs[SAMPLE_REG_AX], 230);
+	assert_int_equal(g.regs[SAMPLE_REG_DX], 0x7ffc98ce6670);
+	assert_int_equal(g.regs[SAMPLE_REG_R10], 0x7ffc98ce66b0);
+	assert_int_equal(g.regs[SAMPLE_REG_SP], 0x7ffc98ce6658);
+	assert_int_equal(g.regs[SAMPLE_REG_IP], 0x7fd103deb503);
+	assert_true(g.known & (1u << SAMPLE_REG_DI));
+	assert_false(g.known & (1u << SAMPLE_REG_BP));
+	/* Blocked outside a system call: the stack and instruction pointers only. */
+	assert_int_equal(blocked_parse_syscall("-1 0x7ffc98ce6658 0x401000\n", &g), 0);
+	assert_int_equal(g.known, 1u << SAMPLE_REG_SP | 1u << SAMPLE_REG_IP);
+	assert_int_equal(blocked_parse_syscall("running\n", &g), -EAGAIN);
+	assert_int_equal(blocked_parse_syscall("230 0x0 0x1\n", &g), -EINVAL);
+	assert_int_equal(blocked_parse_syscall("-1 0x1 0x2 0x3\n", &g), -EINVAL);
+	assert_int_equal(blocked_parse_syscall("", &g), -EINVAL);
+}
+
+__attribute__((noinline)) void blocked_leaf(void);
+__attribute__((noinline)) void blocked_leaf(void)
+{
+	struct timespec ts = { 5, 0 };
+
+	nanosleep(&ts, NULL);
+	__asm__ volatile("" ::: "memory");
+}
+
+/*
+ * A child blocked in nanosleep, grabbed from /proc while the switch records
+ * say it is off its CPU: its wait is charged to the stack it waits in.
+ */
+static void test_collector_grab(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct collect_config cfg = { UNWIND_BOTH, 1000, 64, true };
+	struct collector *c;
+	struct collect_stats st;
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct sample_rec r;
+	struct profile *p;
+	char *folded = NULL;
+	size_t flen = 0;
+	pid_t kid;
+	FILE *f;
+
+	(void)state;
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		blocked_leaf();
+		_exit(0);
+	}
+	usleep(100000); /* in nanosleep by now */
+	c = collector_new(&cfg, s);
+	memset(&r, 0, sizeof(r));
+	r.type = REC_SWITCH;
+	r.pid = r.tid = (uint32_t)kid;
+	r.u.sw.out = true;
+	r.time = mono_ns();
+	collector_record(&r, c);
+	collector_off_cpu_grab(c, 16384);
+	r.u.sw.out = false;
+	r.time = mono_ns();
+	collector_record(&r, c);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	collector_get_stats(c, &st);
+	assert_int_equal(st.grabs, 1);
+	assert_int_equal(st.off_grabbed, 1);
+	assert_int_equal(st.off_no_stack, 0);
+	p = collector_profile(c, 0, 0, NULL);
+	o.value = 2;
+	f = open_memstream(&folded, &flen);
+	render_folded(p, &o, f);
+	fclose(f);
+	/*
+	 * Its frames up to blocked_leaf at least; beyond, only where no frame
+	 * keeps a frame pointer (the sanitizer build's do: rbp is not known).
+	 */
+	assert_non_null(strstr(folded, "blocked_leaf;"));
+	assert_non_null(strstr(folded, ";[blocked] "));
+	free(folded);
+	prof_free(p);
+	collector_free(c);
+	sym_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_records),
 		cmocka_unit_test(test_unwind_own_stack),
 		cmocka_unit_test(test_collector_processes),
+		cmocka_unit_test(test_collector_off_cpu),
+		cmocka_unit_test(test_blocked_parse),
+		cmocka_unit_test(test_collector_grab),
 	};
 
 	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);

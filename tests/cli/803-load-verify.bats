@@ -42,11 +42,13 @@ teardown_file() {
 setup() { TMP=$LTMP; }
 
 @test "check: latency percentiles, rps as a floor, the error rate" {
-	p99=$(load_get "$TMP/base.json" 'f["latency"]["p99"]')
+	# The first budget passes whatever the machine's load (the figures are
+	# those of a 100/s open-model run of a 1 ms and a 20 ms endpoint); the
+	# second fails on P99 and rps whatever it is.
 	cat >"$TMP/budget.json" <<EOF2
 { "budgets": [
-  { "command": "GET http://127.0.0.1:*", "p50": "25 ms", "p90": "25 ms", "p99.9": "1 s",
-    "max": "1 s", "rps": "95/s", "error_rate": "0.5%" },
+  { "command": "GET http://127.0.0.1:*", "p50": "250 ms", "p90": "500 ms", "p99.9": "5 s",
+    "max": "5 s", "rps": "50/s", "error_rate": "5%" },
   { "command": "GET *", "p99": "1 ms", "rps": "150 rps" }
 ] }
 EOF2

@@ -28,6 +28,9 @@
 #if PY_VERSION_HEX >= 0x030a0000
 #include "internal/pycore_moduleobject.h"
 #endif
+#if PY_VERSION_HEX < 0x030b0000
+#include <longintrepr.h>
+#endif
 #if PY_VERSION_HEX >= 0x030b0000
 #include "internal/pycore_frame.h"
 #include "internal/pycore_code.h"
@@ -208,6 +211,13 @@ static void debug_table(void)
 	DEBUG("code.linetable", code_object.linetable);
 	DEBUG("code.firstlineno", code_object.firstlineno);
 	DEBUG("code.code_adaptive", code_object.co_code_adaptive);
+	DEBUG("locals.localsplusnames", code_object.localsplusnames);
+	DEBUG("locals.localspluskinds", code_object.localspluskinds);
+	DEBUG("obj.tuple_item", tuple_object.ob_item);
+	DEBUG("obj.list_item", list_object.ob_item);
+	DEBUG("obj.float_value", float_object.ob_fval);
+	DEBUG("obj.long_size", long_object.lv_tag);
+	DEBUG("obj.long_digits", long_object.ob_digit);
 	DEBUG("type.ob_type", pyobject.ob_type);
 	DEBUG("type.tp_name", type_object.tp_name);
 	DEBUG("type.tp_flags", type_object.tp_flags);
@@ -490,6 +500,62 @@ int main(void)
 	field("managed_values", NONE);
 	field("tagged_values_adjust", 0);
 #endif
+	close_group();
+
+	/* What dump --locals reads: a frame's variables, the objects they hold. */
+	open_group("locals");
+#if PY_VERSION_HEX >= 0x030b0000
+	field("nlocals", NONE);
+	field("varnames", NONE);
+	field("cellvars", NONE);
+	field("freevars", NONE);
+	field("localsplusnames", offsetof(PyCodeObject, co_localsplusnames));
+	field("localspluskinds", offsetof(PyCodeObject, co_localspluskinds));
+	field("nlocalsplus", offsetof(PyCodeObject, co_nlocalsplus));
+#ifdef CO_FAST_HIDDEN
+	field("kind_hidden", CO_FAST_HIDDEN);
+#else
+	field("kind_hidden", 0);
+#endif
+	field("kind_local", CO_FAST_LOCAL);
+	field("kind_cell", CO_FAST_CELL);
+	field("kind_free", CO_FAST_FREE);
+#else
+	field("nlocals", offsetof(PyCodeObject, co_nlocals));
+	field("varnames", offsetof(PyCodeObject, co_varnames));
+	field("cellvars", offsetof(PyCodeObject, co_cellvars));
+	field("freevars", offsetof(PyCodeObject, co_freevars));
+	field("localsplusnames", NONE);
+	field("localspluskinds", NONE);
+	field("nlocalsplus", NONE);
+	field("kind_hidden", 0);
+	field("kind_local", 0);
+	field("kind_cell", 0);
+	field("kind_free", 0);
+#endif
+	close_group();
+
+	open_group("obj");
+	field("tuple_item", offsetof(PyTupleObject, ob_item));
+	field("list_item", offsetof(PyListObject, ob_item));
+	field("dict_used", offsetof(PyDictObject, ma_used));
+	field("set_used", offsetof(PySetObject, used));
+	field("float_value", offsetof(PyFloatObject, ob_fval));
+	field("cell_ref", offsetof(PyCellObject, ob_ref));
+#if PY_VERSION_HEX >= 0x030c0000
+	field("long_size", offsetof(PyLongObject, long_value.lv_tag));
+	field("long_digits", offsetof(PyLongObject, long_value.ob_digit));
+	field("long_non_size_bits", _PyLong_NON_SIZE_BITS);
+	field("long_sign_mask", _PyLong_SIGN_MASK);
+#else
+	field("long_size", offsetof(PyVarObject, ob_size));
+	field("long_digits", offsetof(PyLongObject, ob_digit));
+	field("long_non_size_bits", 0);
+	field("long_sign_mask", 0);
+#endif
+	field("long_shift", PyLong_SHIFT);
+	field("digit_size", sizeof(digit));
+	field("flag_heaptype", Py_TPFLAGS_HEAPTYPE);
 	close_group();
 
 #if PY_VERSION_HEX >= 0x030d0000

@@ -175,6 +175,45 @@ struct py_layout {
 		int32_t tagged_values_adjust;
 	} dict;
 
+	/*
+	 * A frame's variables (redline dump --locals): until 3.10 the fast
+	 * locals named by co_varnames, then one slot per cell and free
+	 * variable; from 3.11 one slot per name of co_localsplusnames, whose
+	 * kind (a byte of co_localspluskinds) says what the slot holds.
+	 */
+	struct {
+		int32_t nlocals;	 /* int: co_nlocals (<= 3.10) */
+		int32_t varnames;	 /* tuple of str (<= 3.10) */
+		int32_t cellvars;	 /* tuple of str (<= 3.10) */
+		int32_t freevars;	 /* tuple of str (<= 3.10) */
+		int32_t localsplusnames; /* tuple of str (>= 3.11) */
+		int32_t localspluskinds; /* bytes (>= 3.11) */
+		int32_t nlocalsplus;	 /* int (>= 3.11) */
+		/* CO_FAST_* kind bits (>= 3.11; hidden: comprehension
+		   variables, 3.12+, not in locals()) */
+		uint8_t kind_hidden, kind_local, kind_cell, kind_free;
+	} locals;
+
+	/* The built-in objects whose values a short repr shows. */
+	struct {
+		int32_t tuple_item;  /* PyTupleObject: the items, inline */
+		int32_t list_item;   /* PyListObject: PyObject ** to the items */
+		int32_t dict_used;   /* Py_ssize_t: items in a dict */
+		int32_t set_used;    /* Py_ssize_t: items in a set or frozenset */
+		int32_t float_value; /* double */
+		int32_t cell_ref;    /* PyCellObject: PyObject *, NULL when empty */
+		/*
+		 * An int: until 3.11 ob_size is the signed number of digits;
+		 * from 3.12 lv_tag holds the digits above non_size_bits and
+		 * the sign in sign_mask (0 positive, 1 zero, 2 negative).
+		 */
+		int32_t long_size;
+		int32_t long_digits;
+		uint8_t long_non_size_bits, long_sign_mask;
+		uint8_t long_shift, digit_size; /* bits used per digit, its bytes */
+		uint32_t flag_heaptype; /* Py_TPFLAGS_HEAPTYPE: a class, not a C type */
+	} obj;
+
 	size_t ndebug;
 	const struct py_debug_field *debug;
 	uint32_t debug_size; /* sizeof(_Py_DebugOffsets) (>= 3.13) */

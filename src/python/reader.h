@@ -70,6 +70,12 @@ struct py_frame {
 	 * C-stack shim frame): where native and Python stacks meet.
 	 */
 	bool entry;
+	/*
+	 * Where it lives in the process: the frame (a frame object until
+	 * 3.10, an interpreter frame from 3.11) and its code object, for a
+	 * reader of its variables (python/objrepr.h).
+	 */
+	uint64_t addr, code_addr;
 };
 
 /* How a thread's stack was had (see the top of this file). */

@@ -762,6 +762,8 @@ static void emit(struct py_reader *r, const struct attempt *a, struct py_sample 
 		pf->code = &c->pub;
 		pf->line = line >= 0 ? line : c->pub.firstlineno;
 		pf->entry = f->entry;
+		pf->addr = f->addr;
+		pf->code_addr = c->addr;
 		if (bootstrap_self && !strcmp(c->pub.name, "_bootstrap_inner") &&
 		    ends_with(c->pub.filename, "threading.py"))
 			py_rd(r, f->addr + (uint64_t)l->frame.localsplus, bootstrap_self,

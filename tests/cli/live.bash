@@ -1,0 +1,71 @@
+# Helpers for the tests of redline dump and redline top (9xx): the parked
+# fixtures (tests/fixtures/dumpfix.c, pydump.py), started, released and
+# waited for.
+
+PYDUMP="$(cd "$BATS_TEST_DIRNAME/../fixtures" && pwd)/pydump.py"
+CHECK_DUMP="$BATS_TEST_DIRNAME/../tools/check-dump"
+
+# pymark NAME: the line of pydump.py that carries "# MARK NAME".
+pymark() {
+	grep -n "# MARK $1\$" "$PYDUMP" | cut -d: -f1
+}
+
+# start_parked CMD...: run a parked fixture (its last arguments name the
+# fifo $TMP/fifo) in the background and wait (at most 30 s, on a loaded
+# machine) until it says "ready"; sets PARKED_PID.
+start_parked() {
+	"$@" >"$TMP/parked.out" 2>"$TMP/parked.err" &
+	PARKED_PID=$!
+	for _ in $(seq 1 3000); do
+		grep -q '^ready$' "$TMP/parked.out" 2>/dev/null && return 0
+		kill -0 "$PARKED_PID" 2>/dev/null || break
+		sleep 0.01
+	done
+	echo "the fixture did not get ready: $(cat "$TMP/parked.err")"
+	return 1
+}
+
+# release_parked: let the parked fixture finish (a writer for its fifo),
+# wait for it (at most 30 s) and check that it finished as it should: exit
+# 0, each waiter got the lock, then "done".
+release_parked() {
+	local pid=$PARKED_PID status
+	timeout 30 sh -c "echo go > '$TMP/fifo'" || { echo "the fixture never opened its fifo"; return 1; }
+	for _ in $(seq 1 3000); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.01
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "the fixture did not finish after its release"
+		kill -9 "$pid"
+		wait "$pid" 2>/dev/null
+		PARKED_PID=
+		return 1
+	fi
+	wait "$pid"
+	status=$?
+	PARKED_PID=
+	echo "fixture: exit $status; output: $(tr '\n' '|' <"$TMP/parked.out")"
+	[ "$status" -eq 0 ] &&
+		grep -qx 'waiter-a got the lock' "$TMP/parked.out" &&
+		grep -qx 'waiter-b got the lock' "$TMP/parked.out" &&
+		[ "$(tail -1 "$TMP/parked.out")" = done ]
+}
+
+# kill_parked: end a parked fixture a failed test left behind.
+kill_parked() {
+	if [ -n "${PARKED_PID:-}" ]; then
+		kill -CONT "$PARKED_PID" 2>/dev/null || true
+		kill -9 "$PARKED_PID" 2>/dev/null || true
+		wait "$PARKED_PID" 2>/dev/null || true
+		PARKED_PID=
+	fi
+}
+
+# thread_states PID: the run state letters of every thread, sorted.
+thread_states() {
+	local t
+	for t in /proc/"$1"/task/*/stat; do
+		sed 's/.*) //' "$t" | cut -c1
+	done | sort | tr -d '\n'
+}

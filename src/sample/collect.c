@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
 #include "base/intern.h"
 #include "base/util.h"
 #include "base/xalloc.h"
@@ -152,6 +153,9 @@ struct offthread {
 	bool exited;
 };
 
+struct live_state;
+static void live_free(struct live_state *ls);
+
 struct collector {
 	struct collect_config cfg;
 	struct symbolizer *sym;
@@ -172,6 +176,7 @@ struct collector {
 	size_t nr_offs, alloc_offs;
 	uint64_t off_t0;
 	struct collect_stats st;
+	struct live_state *live; /* collector_update()'s, or NULL */
 	uint64_t scratch[2 * MAX_FRAMES];
 	uint64_t dwarf_pcs[MAX_FRAMES];
 };
@@ -211,6 +216,7 @@ void collector_free(struct collector *c)
 		}
 	}
 	free(c->offs);
+	live_free(c->live);
 	free(c);
 }
 
@@ -821,6 +827,50 @@ static uint32_t off_marker(struct builder *b, bool preempt)
 	return b->off_loc[preempt];
 }
 
+/*
+ * A stack's locations into b->ids from ids[1] on, leaf first, ids[0] being
+ * left for an off-CPU marker; returns 1 + how many.
+ */
+static size_t stack_ids(struct builder *b, const struct stack *s)
+{
+	const uint64_t *a = b->c->addrs + s->off;
+	size_t n = 1;
+
+	if (s->nk + s->nu + 2 > b->alloc_ids) {
+		b->alloc_ids = s->nk + s->nu + 2;
+		b->ids = xreallocarray(b->ids, b->alloc_ids, sizeof(*b->ids));
+	}
+	for (uint32_t k = 0; k < s->nk; k++)
+		b->ids[n++] = location_of(b, 0, a[k], k > 0, true);
+	for (uint32_t k = 0; k < s->nu; k++)
+		b->ids[n++] = location_of(b, s->aspace, a[s->nk + k], k > 0, false);
+	if (s->truncated) {
+		if (!b->truncated_loc) {
+			struct prof_line l = { prof_add_function(b->p, COLLECT_TRUNCATED_FRAME,
+								 NULL, NULL, 0), 0, 0 };
+
+			b->truncated_loc = prof_add_location(b->p, 0, 0, &l, 1);
+		}
+		b->ids[n++] = b->truncated_loc;
+	}
+	return n;
+}
+
+/* A stack's labels (at most 3): thread id, pid, thread name. */
+static size_t stack_labels(struct builder *b, const struct stack *s,
+			   struct prof_label *labels)
+{
+	struct collector *c = b->c;
+	size_t nl = 0;
+
+	labels[nl++] = prof_label_num(b->p, PROF_LABEL_TID, s->tid, NULL);
+	labels[nl++] = prof_label_num(b->p, PROF_LABEL_PID, c->spaces[s->aspace].pid, NULL);
+	if (s->name)
+		labels[nl++] = prof_label_str(b->p, PROF_LABEL_THREAD,
+					      intern_str(c->strings, s->name - 1, NULL));
+	return nl;
+}
+
 struct profile *collector_profile(struct collector *c, int64_t start_ns,
 				  int64_t duration_ns, const char *const *comments)
 {
@@ -845,33 +895,9 @@ struct profile *collector_profile(struct collector *c, int64_t start_ns,
 	add_main_mapping(&b);
 	for (size_t i = 0; i < c->nr_stacks; i++) {
 		const struct stack *s = &c->stacks[i];
-		const uint64_t *a = c->addrs + s->off;
-		size_t n = 1, nl = 0;
 		int64_t values[4] = { (int64_t)s->count, (int64_t)s->period, 0, (int64_t)s->period };
+		size_t n = stack_ids(&b, s), nl = stack_labels(&b, s, labels);
 
-		if (s->nk + s->nu + 2 > b.alloc_ids) {
-			b.alloc_ids = s->nk + s->nu + 2;
-			b.ids = xreallocarray(b.ids, b.alloc_ids, sizeof(*b.ids));
-		}
-		/* ids[0] is left for an off-CPU marker; the stack starts at ids[1]. */
-		for (uint32_t k = 0; k < s->nk; k++)
-			b.ids[n++] = location_of(&b, 0, a[k], k > 0, true);
-		for (uint32_t k = 0; k < s->nu; k++)
-			b.ids[n++] = location_of(&b, s->aspace, a[s->nk + k], k > 0, false);
-		if (s->truncated) {
-			if (!b.truncated_loc) {
-				struct prof_line l = { prof_add_function(p, COLLECT_TRUNCATED_FRAME,
-									 NULL, NULL, 0), 0, 0 };
-
-				b.truncated_loc = prof_add_location(p, 0, 0, &l, 1);
-			}
-			b.ids[n++] = b.truncated_loc;
-		}
-		labels[nl++] = prof_label_num(p, PROF_LABEL_TID, s->tid, NULL);
-		labels[nl++] = prof_label_num(p, PROF_LABEL_PID, c->spaces[s->aspace].pid, NULL);
-		if (s->name)
-			labels[nl++] = prof_label_str(p, PROF_LABEL_THREAD,
-						      intern_str(c->strings, s->name - 1, NULL));
 		if (s->count)
 			prof_add_sample(p, b.ids + 1, n - 1, values, labels, nl);
 		for (int k = 0; off && k < 2; k++) {
@@ -887,4 +913,67 @@ struct profile *collector_profile(struct collector *c, int64_t start_ns,
 	free(b.ids);
 	pm_release(&b.locs);
 	return p;
+}
+
+/* What collector_update() has put into its profile so far. */
+struct live_state {
+	struct builder b;
+	uint64_t *count, *period; /* per stack: the part already in the profile */
+	size_t alloc;
+};
+
+static void live_free(struct live_state *ls)
+{
+	if (!ls)
+		return;
+	free(ls->b.ids);
+	pm_release(&ls->b.locs);
+	free(ls->count);
+	free(ls->period);
+	free(ls);
+}
+
+size_t collector_update(struct collector *c, struct profile *p)
+{
+	struct live_state *ls = c->live;
+	struct prof_label labels[3];
+	size_t added = 0;
+
+	if (!ls) {
+		ls = c->live = xcalloc(1, sizeof(*ls));
+		ls->b.c = c;
+		ls->b.p = p;
+		prof_add_sample_type(p, "samples", "count");
+		prof_add_sample_type(p, "cpu", "nanoseconds");
+		prof_set_period(p, "cpu", "nanoseconds", 1000000000LL / c->cfg.freq);
+	}
+	if (ls->b.p != p)
+		BUG("collector_update() given another profile");
+	if (!p->nr_mappings)
+		add_main_mapping(&ls->b);
+	if (c->nr_stacks > ls->alloc) {
+		size_t n = c->nr_stacks * 2;
+
+		ls->count = xreallocarray(ls->count, n, sizeof(*ls->count));
+		ls->period = xreallocarray(ls->period, n, sizeof(*ls->period));
+		memset(ls->count + ls->alloc, 0, (n - ls->alloc) * sizeof(*ls->count));
+		memset(ls->period + ls->alloc, 0, (n - ls->alloc) * sizeof(*ls->period));
+		ls->alloc = n;
+	}
+	for (size_t i = 0; i < c->nr_stacks; i++) {
+		const struct stack *s = &c->stacks[i];
+		int64_t values[2] = { (int64_t)(s->count - ls->count[i]),
+				      (int64_t)(s->period - ls->period[i]) };
+		size_t n, nl;
+
+		if (!values[0])
+			continue;
+		n = stack_ids(&ls->b, s);
+		nl = stack_labels(&ls->b, s, labels);
+		prof_add_sample(p, ls->b.ids + 1, n - 1, values, labels, nl);
+		ls->count[i] = s->count;
+		ls->period[i] = s->period;
+		added += (size_t)values[0];
+	}
+	return added;
 }

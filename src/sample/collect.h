@@ -125,6 +125,20 @@ void collector_get_stats(const struct collector *c, struct collect_stats *st);
 struct profile *collector_profile(struct collector *c, int64_t start_ns,
 				  int64_t duration_ns, const char *const *comments);
 
+/*
+ * Bring p up to date for a live view (redline top): what was recorded
+ * since the last call is added to it, stacks and labels as
+ * collector_profile() makes them, so that a stack sampled again adds to
+ * its sample's values (prof_add_sample() merges it) and every sample
+ * keeps its index. The first call declares p's sample types (p must be
+ * new and empty); every later call must pass the same p, which only this
+ * collector may add to. Returns the number of samples added. On-CPU
+ * samples only: the types are samples/count and cpu/nanoseconds, and
+ * off-CPU intervals (collect_config.off_cpu) are left to
+ * collector_profile().
+ */
+size_t collector_update(struct collector *c, struct profile *p);
+
 /* The name of the synthetic root frame of truncated stacks. */
 #define COLLECT_TRUNCATED_FRAME "[truncated]"
 

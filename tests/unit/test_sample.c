@@ -624,6 +624,48 @@ static void test_collector_grab(void **state)
 	sym_free(s);
 }
 
+/*
+ * The live profile: updated twice, it holds what one profile made at the
+ * end holds, each stack's sample kept at its index as its values grow.
+ */
+static void test_collector_update(void **state)
+{
+	struct symbolizer *s = sym_new(0);
+	struct collect_config cfg = { UNWIND_FP, 1000, 64 };
+	struct collector *c = collector_new(&cfg, s);
+	uint64_t leaf = (uintptr_t)collect_leaf, two[2] = { leaf, leaf + 1 };
+	struct profile *live = prof_new(), *end;
+
+	(void)state;
+	collector_seed_process(c, getpid());
+	assert_int_equal(collector_update(c, live), 0);
+	assert_int_equal(live->nr_types, 2);
+	feed_sample(c, (uint32_t)getpid(), (uint32_t)getpid(), &leaf, 1);
+	feed_sample(c, (uint32_t)getpid(), (uint32_t)getpid(), two, 2);
+	assert_int_equal(collector_update(c, live), 2);
+	assert_int_equal(live->nr_samples, 2);
+	assert_int_equal(prof_values(live, 0)[0], 1);
+	feed_sample(c, (uint32_t)getpid(), (uint32_t)getpid(), &leaf, 1);
+	feed_sample(c, (uint32_t)getpid(), (uint32_t)getpid(), &leaf, 1);
+	feed_sample(c, (uint32_t)getpid(), (uint32_t)getpid() + 1, &leaf, 1);
+	assert_int_equal(collector_update(c, live), 3);
+	assert_int_equal(collector_update(c, live), 0);
+	assert_int_equal(prof_check(live), 0);
+	assert_int_equal(live->nr_samples, 3);
+	assert_int_equal(prof_values(live, 0)[0], 3);
+	assert_int_equal(prof_values(live, 0)[1], 3000000);
+	assert_int_equal(prof_values(live, 1)[0], 1);
+	assert_int_equal(prof_values(live, 2)[0], 1);
+	end = collector_profile(c, 0, 0, NULL);
+	assert_int_equal(end->nr_samples, live->nr_samples);
+	assert_int_equal(prof_total(end, 0), prof_total(live, 0));
+	assert_int_equal(prof_total(end, 1), prof_total(live, 1));
+	prof_free(end);
+	prof_free(live);
+	collector_free(c);
+	sym_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_collector_off_cpu),
 		cmocka_unit_test(test_blocked_parse),
 		cmocka_unit_test(test_collector_grab),
+		cmocka_unit_test(test_collector_update),
 	};
 
 	return cmocka_run_group_tests_name("sample", tests, NULL, NULL);

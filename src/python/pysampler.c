@@ -355,7 +355,7 @@ static size_t merge_native(struct py_sampler *s, const struct proc *p,
 static void add_thread(struct py_sampler *s, const struct proc *p,
 		       const struct py_thread *th, const struct py_native_pcs *pcs)
 {
-	struct prof_label labels[3];
+	struct prof_label labels[5];
 	int64_t values[2] = { s->weight, s->weight * s->period_ns };
 	bool torn = th->read == PY_STACK_TORN;
 	size_t nl = 0, depth;
@@ -385,6 +385,10 @@ static void add_thread(struct py_sampler *s, const struct proc *p,
 		labels[nl++] = prof_label_str(s->prof, PROF_LABEL_THREAD, th->name);
 	if (s->o.subprocesses)
 		labels[nl++] = prof_label_num(s->prof, PROF_LABEL_PID, p->pid, NULL);
+	if (s->o.states) {
+		labels[nl++] = prof_label_num(s->prof, PY_LABEL_GIL, th->gil, NULL);
+		labels[nl++] = prof_label_num(s->prof, PY_LABEL_ACTIVE, th->active, NULL);
+	}
 	prof_add_sample(s->prof, s->stack, depth, values, labels, nl);
 	s->st.stacks += s->weight;
 	s->st.read[th->read] += s->weight;
@@ -400,6 +404,8 @@ static unsigned read_flags(const struct py_sampler *s)
 	else if (!s->o.idle)
 		/* Stopped threads: the rule of oncpu.h is applied here, the GIL read there. */
 		f |= s->o.blocking ? PY_READ_GIL : PY_READ_OS_STATE;
+	if (s->o.states)
+		f |= PY_READ_GIL | (s->o.blocking ? 0 : PY_READ_OS_STATE);
 	return f;
 }
 
@@ -422,7 +428,8 @@ static bool proc_ending(pid_t pid)
 /* One process, one tick. Returns 0, or -ESRCH when it is gone. */
 static int tick_proc(struct py_sampler *s, struct proc *p)
 {
-	bool states = s->o.blocking && !s->o.idle && !s->o.gil;
+	/* Stopped threads' running state, by the rule of oncpu.h, where it is wanted. */
+	bool states = s->o.blocking && (s->o.states || (!s->o.idle && !s->o.gil));
 	double t0;
 	int ret;
 

@@ -49,12 +49,23 @@ struct py_sampler_opts {
 	bool subprocesses; /* follow Python child processes too */
 	bool native;	   /* merge each thread's native stack (stops the threads) */
 	unsigned max_depth; /* Python frames kept per stack, 0: PY_MAX_DEPTH */
+	bool states;	   /* label each sample with the thread's state (below) */
 };
-#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false, 0 }
+#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false, 0, false }
 
 /* The root frames of stacks kept in part. */
 #define PY_TORN_FRAME "[torn]"
 #define PY_TRUNCATED_FRAME "[truncated]"
+
+/*
+ * With states, every sample also carries the numeric labels gil (1: the
+ * thread held the GIL when read, else 0) and active (1: it was running,
+ * by the rule of oncpu.h), from which a view computes py-spy's figures:
+ * the share of ticks in which a thread held the GIL, and the running
+ * threads per tick.
+ */
+#define PY_LABEL_GIL "gil"
+#define PY_LABEL_ACTIVE "active"
 
 struct py_sampler;
 

@@ -185,40 +185,6 @@ static int parse_args(struct record_cmd *rc)
 				  "*.pb.gz (pprof), *.svg (flame graph), *.folded or *.speedscope.json");
 }
 
-static int explain_open_error(const struct record_cmd *rc, int err, const char *why,
-			      const char *what)
-{
-	if (err == -EACCES || err == -EPERM) {
-		int p = perfctr_paranoid();
-
-		if (rc->pid > 0 && getuid() != 0) {
-			error("cannot attach to process %d: permission denied", rc->pid);
-			hint("profile your own processes, or run as root (or with CAP_PERFMON and "
-			     "CAP_SYS_PTRACE); kernel.perf_event_paranoid is %d", p);
-			return RL_EXIT_TARGET;
-		}
-		error("perf events are not permitted here (%s)", why);
-		if (p != INT_MIN)
-			hint("kernel.perf_event_paranoid is %d; sampling your own programs needs 2 or "
-			     "less, or root/CAP_PERFMON: 'sudo sysctl kernel.perf_event_paranoid=2'", p);
-		else
-			hint("sampling needs kernel.perf_event_paranoid <= 2 or root/CAP_PERFMON");
-		return RL_EXIT_TARGET;
-	}
-	if (err == -ESRCH) {
-		error("no process with PID %d", rc->pid);
-		hint("'ps -e' lists the running processes");
-		return RL_EXIT_TARGET;
-	}
-	if (err == -EMFILE) {
-		error("too many open files to sample %s (%s)", what, why);
-		hint("raise the limit ('ulimit -n 65536'): one event per thread and CPU");
-		return RL_EXIT_TARGET;
-	}
-	error("cannot sample %s: %s", what, why);
-	return RL_EXIT_TARGET;
-}
-
 enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL, STOP_PYTHON };
 
 /* Seconds after its start a launched command is watched for an exec alone. */
@@ -706,7 +672,7 @@ int cmd_record(int argc, char **argv)
 		if (launched)
 			run_kill(&child);
 		output_abort(&out);
-		code = explain_open_error(&rc, ret, why.ptr, launched ? argv[0] : "the process");
+		code = explain_sampling_error(ret, rc.pid, why.ptr, launched ? argv[0] : "the process");
 		buf_release(&why);
 		buf_release(&cmdline);
 		return code;

@@ -1,11 +1,14 @@
 #include "cmd/target.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "run/perfctr.h"
 #include "run/proc.h"
 #include "sym/sym.h"
 
@@ -66,4 +69,37 @@ void warn_escaped(const char *prog)
 		     "run it in the foreground to measure all of it");
 	}
 	buf_release(&list);
+}
+
+int explain_sampling_error(int err, pid_t pid, const char *why, const char *what)
+{
+	if (err == -EACCES || err == -EPERM) {
+		int p = perfctr_paranoid();
+
+		if (pid > 0 && getuid() != 0) {
+			error("cannot attach to process %d: permission denied", (int)pid);
+			hint("profile your own processes, or run as root (or with CAP_PERFMON and "
+			     "CAP_SYS_PTRACE); kernel.perf_event_paranoid is %d", p);
+			return RL_EXIT_TARGET;
+		}
+		error("perf events are not permitted here (%s)", why);
+		if (p != INT_MIN)
+			hint("kernel.perf_event_paranoid is %d; sampling your own programs needs 2 or "
+			     "less, or root/CAP_PERFMON: 'sudo sysctl kernel.perf_event_paranoid=2'", p);
+		else
+			hint("sampling needs kernel.perf_event_paranoid <= 2 or root/CAP_PERFMON");
+		return RL_EXIT_TARGET;
+	}
+	if (err == -ESRCH) {
+		error("no process with PID %d", (int)pid);
+		hint("'ps -e' lists the running processes");
+		return RL_EXIT_TARGET;
+	}
+	if (err == -EMFILE) {
+		error("too many open files to sample %s (%s)", what, why);
+		hint("raise the limit ('ulimit -n 65536'): one event per thread and CPU");
+		return RL_EXIT_TARGET;
+	}
+	error("cannot sample %s: %s", what, why);
+	return RL_EXIT_TARGET;
 }

@@ -1,6 +1,8 @@
 #ifndef CMD_TARGET_H
 #define CMD_TARGET_H
 
+#include <sys/types.h>
+
 /*
  * What commands that run a target (stat, record, mem) say when it cannot
  * be started, in the same words everywhere:
@@ -12,6 +14,15 @@
  * Returns RL_EXIT_TARGET, for "return cannot_run(argv[0], ret);".
  */
 int cannot_run(const char *prog, int err);
+
+/*
+ * What commands that sample with perf events (record, top) say when the
+ * sampler cannot be opened on what (argv[0], or "the process" for -p
+ * pid; pid 0 for a command): err and why from sampler_open(). Permission
+ * errors name kernel.perf_event_paranoid and the way out. Returns
+ * RL_EXIT_TARGET.
+ */
+int explain_sampling_error(int err, pid_t pid, const char *why, const char *what);
 
 struct symbolizer;
 /*

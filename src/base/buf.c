@@ -113,6 +113,27 @@ void buf_addchars(struct buf *b, int c, size_t n)
 	buf_setlen(b, b->len + n);
 }
 
+void buf_add_utf8(struct buf *b, uint32_t c)
+{
+	if (c < 0x80) {
+		buf_addch(b, (int)c);
+	} else if (c < 0x800) {
+		buf_addch(b, (int)(0xc0 | (c >> 6)));
+		buf_addch(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		buf_addch(b, (int)(0xe0 | (c >> 12)));
+		buf_addch(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addch(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x110000) {
+		buf_addch(b, (int)(0xf0 | (c >> 18)));
+		buf_addch(b, (int)(0x80 | ((c >> 12) & 0x3f)));
+		buf_addch(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		buf_addch(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addstr(b, "\xef\xbf\xbd"); /* U+FFFD */
+	}
+}
+
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * struct buf: the one growable byte buffer of redline.
@@ -47,6 +48,8 @@ void buf_addstr(struct buf *b, const char *s);
 void buf_addch(struct buf *b, int c);
 /* Append n copies of c. */
 void buf_addchars(struct buf *b, int c, size_t n);
+/* Append code point c as UTF-8; one past U+10FFFF as U+FFFD. */
+void buf_add_utf8(struct buf *b, uint32_t c);
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);

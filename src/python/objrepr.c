@@ -260,25 +260,6 @@ void py_repr_float(struct buf *out, double v)
 	buf_addf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
 }
 
-static void put_utf8(struct buf *out, uint32_t c)
-{
-	if (c < 0x80) {
-		buf_addch(out, (int)c);
-	} else if (c < 0x800) {
-		buf_addch(out, (int)(0xc0 | (c >> 6)));
-		buf_addch(out, (int)(0x80 | (c & 0x3f)));
-	} else if (c < 0x10000) {
-		buf_addch(out, (int)(0xe0 | (c >> 12)));
-		buf_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addch(out, (int)(0x80 | (c & 0x3f)));
-	} else {
-		buf_addch(out, (int)(0xf0 | (c >> 18)));
-		buf_addch(out, (int)(0x80 | ((c >> 12) & 0x3f)));
-		buf_addch(out, (int)(0x80 | ((c >> 6) & 0x3f)));
-		buf_addch(out, (int)(0x80 | (c & 0x3f)));
-	}
-}
-
 /* repr()'s quote: ' unless the text holds ' and no ". */
 static char quote_for(const uint32_t *cp, const uint8_t *b, size_t n)
 {
@@ -316,7 +297,7 @@ static void put_escaped(struct buf *out, uint32_t c, char q, bool bytes)
 		else
 			buf_addf(out, "\\u%04x", c);
 	} else {
-		put_utf8(out, c);
+		buf_add_utf8(out, c);
 	}
 }
 
@@ -429,7 +410,7 @@ static int read_name(struct py_objreader *r, uint64_t addr, struct buf *out)
 	for (size_t i = 0; i < n; i++) {
 		if (r->cp[i] < 0x20 || r->cp[i] == 0x7f || r->cp[i] > 0x10ffff)
 			return -EFAULT; /* not in an identifier */
-		put_utf8(out, r->cp[i]);
+		buf_add_utf8(out, r->cp[i]);
 	}
 	return 0;
 }

@@ -133,6 +133,22 @@ static void test_detach(void **state)
 	free(s);
 }
 
+/* One to four bytes per code point; past U+10FFFF the replacement character. */
+static void test_add_utf8(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_add_utf8(&b, 'a');
+	buf_add_utf8(&b, 0xe9);
+	buf_add_utf8(&b, 0x2603);
+	buf_add_utf8(&b, 0x1f600);
+	buf_add_utf8(&b, 0x110000);
+	assert_string_equal(b.ptr, "a\xc3\xa9\xe2\x98\x83\xf0\x9f\x98\x80\xef\xbf\xbd");
+	assert_invariants(&b);
+	buf_release(&b);
+}
+
 static void test_read_file(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -164,6 +180,7 @@ int main(void)
 		cmocka_unit_test(test_addf_self_append_safe),
 		cmocka_unit_test(test_setlen_reset_rtrim),
 		cmocka_unit_test(test_detach),
+		cmocka_unit_test(test_add_utf8),
 		cmocka_unit_test(test_read_file),
 	};
 

@@ -39,7 +39,7 @@
  */
 #define STARTUP_TIMEOUT 10.0
 
-static double startup_timeout(void)
+double record_python_startup_timeout(void)
 {
 	const char *e = getenv("REDLINE_TEST_PY_STARTUP");
 	double v;
@@ -228,7 +228,7 @@ int record_python(const struct record_python_args *a)
 		follow = a->subprocesses && !a->child &&
 			 !(run_find_program(a->argv[0], &prog) == 0 && py_program_is_python(prog.ptr));
 		buf_release(&prog);
-		ret = follow ? 0 : py_target_wait(pid, NULL, startup_timeout(), &t);
+		ret = follow ? 0 : py_target_wait(pid, NULL, record_python_startup_timeout(), &t);
 		if (ret == -ESRCH) {
 			exited = true; /* done before its interpreter could be found */
 		} else if (ret < 0) {
@@ -236,7 +236,7 @@ int record_python(const struct record_python_args *a)
 			run_wait(&child, 0, &res);
 			if (ret == -ENOENT || ret == -EAGAIN) {
 				error("'%s' did not start a CPython interpreter within %g s",
-				      a->argv[0], startup_timeout());
+				      a->argv[0], record_python_startup_timeout());
 				hint("'--no-python' records it as native code");
 			} else {
 				py_report_error(ret, pid, NULL);

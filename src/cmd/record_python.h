@@ -47,4 +47,10 @@ int record_python_target(char **argv, pid_t pid);
 
 int record_python(const struct record_python_args *a);
 
+/*
+ * How long a launched command may take to become a CPython interpreter
+ * (seconds): 10, or REDLINE_TEST_PY_STARTUP for the tests. Also top's.
+ */
+double record_python_startup_timeout(void);
+
 #endif

@@ -434,6 +434,9 @@ int dump_take(pid_t pid, const struct dump_opts *o, struct dump *d)
 	if (o->native || !k.reader) {
 		k.sym = sym_new(0);
 		k.native = py_native_new(k.sym, pid);
+		/* Read before the threads stop, to hold them no longer than needed. */
+		k.maps = sym_maps_new(pid);
+		sym_maps_read_proc(k.maps, pid);
 	}
 
 	t0 = mono_seconds();
@@ -458,8 +461,6 @@ int dump_take(pid_t pid, const struct dump_opts *o, struct dump *d)
 		for (size_t i = 0; i < k.nseen; i++)
 			if (k.seen[i].tid && (k.seen[i].py || o->native || !k.reader))
 				py_native_grab(k.native, k.seen[i].tid, &k.seen[i].grab);
-		k.maps = sym_maps_new(pid);
-		sym_maps_read_proc(k.maps, pid);
 	}
 	if (d->stopped)
 		pause_resume(&k.pause);

@@ -221,6 +221,7 @@ $(BUILD)/fixtures/movehot-v2: tests/fixtures/movehot.c tests/fixtures/spin.h
 	@mkdir -p $(@D)
 	$(CC) $(FIXTURE_CFLAGS) -DMOVEHOT_V2 -o $@ $<
 $(BUILD)/fixtures/forkexec: | $(BUILD)/fixtures/split
+$(BUILD)/fixtures/livesplit: tests/fixtures/spin.h
 
 EXAMPLES := $(BUILD)/examples/dedup
 examples: $(EXAMPLES)

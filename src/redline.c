@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "bench", cmd_bench, "benchmark commands: statistics, comparisons, complexity (hyperfine's options)" },
 	{ "timeit", cmd_timeit, "time Python statements inside the interpreter, in fresh worker processes" },
 	{ "record", cmd_record, "sample where a program spends its CPU time; write a profile or flame graph" },
+	{ "top", cmd_top, "watch a running program's hottest functions, live (native or Python)" },
 	{ "dump", cmd_dump, "print every thread's stack of a running or hung process, once" },
 	{ "report", cmd_report, "show a profile (pprof, cProfile, speedscope, perf script, folded): top, callers, flame graph" },
 	{ "mem", cmd_mem, "trace a command's allocations: peak heap, hot sites, temporaries, leaks" },

@@ -25,6 +25,7 @@ int cmd_bench(int argc, char **argv);
 int cmd_timeit(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_mem(int argc, char **argv);

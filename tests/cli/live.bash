@@ -69,3 +69,56 @@ thread_states() {
 		sed 's/.*) //' "$t" | cut -c1
 	done | sort | tr -d '\n'
 }
+
+# --- a terminal for redline top, driven through tmux ---------------------------
+
+# tmux_start: a tmux server of the test's own (socket in $TMP) with one
+# 132 x 50 window running a plain bash; skips without tmux.
+tmux_start() {
+	command -v tmux >/dev/null || skip "tmux not installed (scripts/install-deps installs it)"
+	TMUX_SOCK="$TMP/tmux.sock"
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -s top -x 132 -y 50 \
+		"bash --norc --noprofile" || return 1
+	tmux -S "$TMUX_SOCK" set-option -t top remain-on-exit on >/dev/null
+	tmux_wait '[$#] *$' 10
+}
+
+tmux_stop() {
+	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	TMUX_SOCK=
+	return 0
+}
+
+# tmux_keys KEYS...: type into the window (tmux send-keys names: Enter, C-c).
+tmux_keys() {
+	tmux -S "$TMUX_SOCK" send-keys -t top "$@"
+}
+
+# tmux_screen: what the window shows now.
+tmux_screen() {
+	tmux -S "$TMUX_SOCK" capture-pane -p -t top
+}
+
+# tmux_flag NAME: a tmux format of the pane: alternate_on, cursor_flag ...
+tmux_flag() {
+	tmux -S "$TMUX_SOCK" display-message -p -t top "#{$1}"
+}
+
+# tmux_wait REGEX [SECONDS]: until a line of the screen matches (default
+# 30 s, for a loaded machine); shows the screen when it never does.
+tmux_wait() {
+	local re=$1 limit=${2:-30} i
+	for ((i = 0; i < limit * 20; i++)); do
+		tmux_screen | grep -Eq -- "$re" && return 0
+		sleep 0.05
+	done
+	echo "the screen never matched /$re/:"
+	tmux_screen
+	return 1
+}
+
+# screen_row NAME: the four figures of the table's row for NAME (window
+# self, window total, since-start self, since-start total), without "%".
+screen_row() {
+	tmux_screen | awk -v n="$1" '$5 == n { gsub("%", ""); print $1, $2, $3, $4; exit }'
+}

@@ -1,21 +1,31 @@
 /*
  * redline dump: every thread's stack, once, of a running (or hung) process.
  *
- *   $ redline dump --locals -p 31337
- *   Process 31337: python3.12 tests/fixtures/pydump.py python
+ *   $ redline dump --locals -p 21221
+ *   Process 21221: python3.12 tests/fixtures/pydump.py python /tmp/pydump.fifo
  *   Python 3.12.1
  *
- *   Thread 31337 "MainThread" (waiting)
- *       Thread.join (/root/.pyenv/versions/3.12.1/lib/python3.12/threading.py:1119)
- *           self = <Thread at 0x7f6d3b2a5a90>
- *           timeout = None
- *       main (tests/fixtures/pydump.py:93)
- *           ...
- *
- *   Thread 31339 "holder" (waiting, holding the GIL)
+ *   Thread 21221 "MainThread" (waiting)
+ *       Thread._wait_for_tstate_lock (.../lib/python3.12/threading.py:1167)
+ *           self = <Thread at 0x7f3986f12690>
+ *           block = True
+ *           timeout = -1
+ *           lock = <_thread.lock at 0x7f3986f01900>
  *       ...
  *
- * (See the README's "redline dump" for a whole real one.) The flow:
+ *   Thread 21260 "holder" (waiting)
+ *       park (tests/fixtures/pydump.py:45)
+ *           fifo = '/tmp/pydump.fifo'
+ *           count = 42
+ *           ratio = 0.25
+ *           ...
+ *
+ *   Thread 21263 "spinner" (running, holding the GIL)
+ *       spin (tests/fixtures/pydump.py:78)
+ *           n = 1780521
+ *       ...
+ *
+ * (Paths shortened; the README has more of it.) The flow:
  * dump_take() stops every thread for the look and lets them go; the dump
  * is then printed as text or JSON. Nothing of the target runs, and it is
  * left as it was: running, or stopped if it was.

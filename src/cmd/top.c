@@ -1,20 +1,22 @@
 /*
  * redline top: a program's hottest functions, live, refreshed every second.
  *
- *   $ redline top -- ./build/fixtures/split 5000
- *   redline top: ./build/fixtures/split 5000 (pid 31337) · 999 Hz of CPU time
- *   last 5.000 s: 4,994 samples, CPU 1.00 cores
- *   since start (12.00 s): 11,982 samples, CPU 1.00 cores
+ *   $ redline top -- build/fixtures/livesplit 30
+ *   redline top: build/fixtures/livesplit 30 (pid 6500) · 999 Hz of CPU time
+ *   last 6.093 s: 1,058 samples, CPU 0.17 cores
+ *   since start (6.093 s): 1,058 samples, CPU 0.17 cores
  *   keys: s self  t total  w window/start  g threads  l lines  p pause  q quit
  *
  *          last        since start
- *    *self%  total%   self%  total%  function
- *      60.1%   60.2%    59.8%   59.9%  hot_a  split.c
- *      30.0%   30.0%    30.1%   30.1%  hot_b  split.c
- *      9.8%    9.8%     9.9%    9.9%   hot_c  split.c
- *      0.0%  100.0%     0.0%  100.0%   main  split.c
+ *    *self%   total%   self%   total%  function
+ *       58.8%   60.0%    58.8%   60.0%  hot_a  livesplit.c
+ *       30.0%   30.6%    30.0%   30.6%  hot_b  livesplit.c
+ *        9.3%    9.3%     9.3%    9.3%  hot_c  livesplit.c
+ *        0.8%    0.8%     0.8%    0.8%  finish_task_switch.isra.0
+ *        ...
+ *        0.0%  100.0%     0.0%  100.0%  main  livesplit.c
  *
- * (A real screen: see the README's "redline top".) The flow: run the
+ * (A real screen, on a loaded machine; more in the README.) The flow: run the
  * command held before exec, or take -p PID; open the sampler record would
  * (perf events, or the Python sampler for a CPython program); then, until
  * q, a signal, the target's end or --duration: sample, and at every
@@ -269,11 +271,22 @@ static void make_title(struct top_cmd *tc, char **argv)
 {
 	struct buf t = BUF_INIT, cmd = BUF_INIT;
 
-	if (tc->launched)
+	if (tc->launched) {
 		shell_join(&cmd, argv);
-	else
-		buf_addf(&cmd, "-p %d", (int)tc->target);
-	buf_addf(&t, "redline top: %s (pid %d)", cmd.ptr, (int)tc->target);
+	} else {
+		char path[64];
+
+		/* Its command line, arguments apart. */
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)tc->target);
+		if (buf_read_file(&cmd, path, 4096) == 0) {
+			while (cmd.len && !cmd.ptr[cmd.len - 1])
+				buf_setlen(&cmd, cmd.len - 1);
+			for (size_t i = 0; i < cmd.len; i++)
+				if (!cmd.ptr[i])
+					cmd.ptr[i] = ' ';
+		}
+	}
+	buf_addf(&t, "redline top: %s (pid %d)", cmd.len ? cmd.ptr : "?", (int)tc->target);
 	if (tc->python)
 		buf_addf(&t, " · %s · %d Hz of wall-clock time%s", tc->title.ptr,
 			 tc->freq ? tc->freq : 100, tc->idle ? ", idle threads too" : "");
@@ -285,7 +298,7 @@ static void make_title(struct top_cmd *tc, char **argv)
 }
 
 /* Draw the latest snapshot: full screen, or a plain block on stdout. */
-static int draw(struct top_cmd *tc, const char *status, bool final)
+static int draw(struct top_cmd *tc, bool final)
 {
 	struct live_table t;
 	struct live_draw d = { 0 };
@@ -295,7 +308,6 @@ static int draw(struct top_cmd *tc, const char *status, bool final)
 	live_table(tc->lv, &tc->q, &t);
 	d.q = &tc->q;
 	d.title = tc->title.ptr;
-	d.status = status;
 	if (tc->scr.entered && !final) {
 		screen_size(&tc->scr, &rows, &cols);
 		d.width = cols;
@@ -378,7 +390,7 @@ static enum end_reason loop(struct top_cmd *tc)
 
 	live_snapshot(tc->lv, 0, 0);
 	if (tc->scr.entered)
-		draw(tc, NULL, false);
+		draw(tc, false);
 	for (;;) {
 		double deadline = end > 0 && end < next ? end : next;
 		int ev = live_source_run(tc->src, deadline, key_fd, tc->target_fd, tc->target,
@@ -393,7 +405,7 @@ static enum end_reason loop(struct top_cmd *tc)
 			return END_GONE;
 		if (suspend) {
 			do_suspend(tc);
-			draw(tc, NULL, false);
+			draw(tc, false);
 		}
 		if (ev == LIVE_KEY) {
 			int k;
@@ -405,18 +417,18 @@ static enum end_reason loop(struct top_cmd *tc)
 				changed = true;
 			}
 			if (changed)
-				draw(tc, NULL, false);
+				draw(tc, false);
 		}
 		if (resized) {
 			resized = 0;
-			draw(tc, NULL, false);
+			draw(tc, false);
 		}
 		/* Paused, the figures stay those of the pause (sampling goes on). */
 		if (mono_seconds() >= next && !tc->paused) {
 			live_source_update(tc->src);
 			live_source_info(tc->src, &info);
 			live_snapshot(tc->lv, mono_seconds() - t0, info.python ? info.ticks : 0);
-			if (draw(tc, NULL, false) < 0 && !tc->scr.entered)
+			if (draw(tc, false) < 0 && !tc->scr.entered)
 				return END_ERROR; /* stdout is gone */
 		}
 		/* The next refresh on the grid; one that came too late is skipped. */
@@ -457,7 +469,7 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 
 	/* The whole run, since the start, on stdout. */
 	tc->q.since_start = true;
-	draw(tc, NULL, true);
+	draw(tc, true);
 
 	format_count(&n, si.ticks);
 	if (why == END_GONE && tc->launched && !ended_it) {

@@ -292,7 +292,7 @@ void live_draw_table(struct buf *out, const struct live_table *t, const struct l
 	     column_mark(d, false, false), column_mark(d, true, false), column_mark(d, false, true),
 	     column_mark(d, true, true), d->q->lines ? "line" : "function", term_c(c, TERM_RESET));
 	if (d->height > 0) {
-		int used = 6 + d->keys + (d->status != NULL);
+		int used = 6 + d->keys;
 
 		room = d->height > used ? (size_t)(d->height - used) : 1;
 	}
@@ -323,8 +323,6 @@ void live_draw_table(struct buf *out, const struct live_table *t, const struct l
 				}
 		}
 	}
-	if (d->status)
-		line(out, d, "%s", d->status);
 	buf_release(&a);
 	buf_release(&b);
 }

@@ -58,7 +58,6 @@ struct live_draw {
 	bool keys;	     /* add the line of keys */
 	bool paused;
 	bool color;
-	const char *status;  /* a last line ("target exited"), or NULL */
 };
 
 /*

@@ -179,11 +179,17 @@ static int run_python(struct live_source *s, double deadline, int key_fd, int ta
 		 */
 		now = mono_seconds();
 		if (now < end) {
-			int ms = (int)((end - now) * 1000) + 1;
+			struct pollfd pfd[2];
+			nfds_t n = 0;
 
-			if (key_fd >= 0 && readable(key_fd, target_fd >= 0 ? 0 : ms))
+			if (key_fd >= 0)
+				pfd[n++] = (struct pollfd){ key_fd, POLLIN, 0 };
+			if (target_fd >= 0)
+				pfd[n++] = (struct pollfd){ target_fd, POLLIN, 0 };
+			poll(pfd, n, (int)((end - now) * 1000) + 1);
+			if (readable(key_fd, 0))
 				return LIVE_KEY;
-			if (target_fd >= 0 ? readable(target_fd, ms) : live_target_ended(target, -1))
+			if (live_target_ended(target, target_fd))
 				return LIVE_GONE;
 		}
 	}

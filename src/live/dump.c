@@ -179,6 +179,8 @@ static int open_python(struct taker *k)
 					: "no layout for this version: its Python stacks cannot be read");
 		return 0;
 	}
+	/* One look: the whole stack, however deep (a runaway recursion is what hangs). */
+	py_reader_set_max_depth(k->reader, PY_MAX_DEPTH_LIMIT);
 	if (k->o->locals) {
 		struct py_objmem mem = py_objmem_process(&k->pid);
 
@@ -358,6 +360,36 @@ out:
 
 /* --- assembling ------------------------------------------------------------ */
 
+/*
+ * What is missing from a Python stack, or NULL. Held threads are read
+ * whole; a thread read running (it could not be stopped) may change under
+ * the reader, which then keeps the best read it had (python/reader.h).
+ */
+static const char *python_note(const struct py_thread *th)
+{
+	if (th->read == PY_STACK_TORN)
+		return "its stack changed while read: only its innermost frames could be had";
+	if (th->read == PY_STACK_CHANGED)
+		return "its stack kept changing while read: one read of it, which may mix two moments";
+	if (th->truncated)
+		return "deeper than the reader's limit: its innermost frames only";
+	return NULL;
+}
+
+/* Add note to t's (a second one after "; "). */
+static void add_note(struct dump *d, struct dump_thread *t, const char *note, struct buf *tmp)
+{
+	if (!note)
+		return;
+	if (!t->note) {
+		t->note = str(d, note);
+		return;
+	}
+	buf_reset(tmp);
+	buf_addf(tmp, "%s; %s", t->note, note);
+	t->note = str(d, tmp->ptr);
+}
+
 static int cmp_thread(const void *a, const void *b)
 {
 	const struct dump_thread *x = a, *y = b;
@@ -403,6 +435,8 @@ static void assemble(struct taker *k)
 			t->note = str(d, d->stopped ? "its native stack could not be read"
 					  : "native stacks need the threads stopped");
 		}
+		if (s->py)
+			add_note(d, t, python_note(s->py), &k->tmp);
 	}
 	qsort(d->threads, d->nthreads, sizeof(*d->threads), cmp_thread);
 }

@@ -12,6 +12,7 @@ load live
 setup() { setup_tmp; }
 teardown() {
 	kill_parked
+	stop_fix
 	teardown_tmp
 }
 
@@ -78,4 +79,21 @@ validate_dump() {
 	[ "$(thread_states "$PARKED_PID")" = TTTTT ]
 	kill -CONT "$PARKED_PID"
 	release_parked
+}
+
+# A hung program is often a runaway recursion: the dump has all of it, far
+# deeper than record's default limit of frames, on the oldest layout and
+# the newest.
+@test "dump: a 3,000-deep recursion whole, every frame, no note" {
+	require_pythons
+	while read -r ver py; do
+		FIX_SCRIPT="$BATS_TEST_DIRNAME/../fixtures/pyshare.py" start_fix "$py" deep 3000 60
+		"$REDLINE" dump --json -p "$FIX_PID" >"$TMP/d.json"
+		stop_fix
+		jq -r '.threads[] | select(.name == "MainThread") |
+			"\([.frames[] | select(.function == "recurse")] | length) \(.frames[0].function) \(.note)"' \
+			"$TMP/d.json" >"$TMP/got"
+		echo "== $ver: $(cat "$TMP/got")"
+		[ "$(cat "$TMP/got")" = "3000 spin null" ]
+	done < <(all_pythons | sed -n '1p;$p')
 }

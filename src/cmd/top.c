@@ -34,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
@@ -42,6 +41,7 @@
 #include "base/units.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/outputs.h"
 #include "cmd/record_python.h"
 #include "cmd/target.h"
 #include "live/live.h"
@@ -68,8 +68,8 @@ struct top_cmd {
 	pid_t target;
 	int target_fd;
 	struct run_child child;
-	struct afile af;
-	bool af_open;
+	struct output out;
+	bool out_open;
 	struct live_source *src;
 	struct live *lv;
 	struct live_query q;
@@ -148,12 +148,13 @@ static int parse_args(struct top_cmd *tc)
 	    (parse_duration(tc->duration_arg, 1, &tc->duration) < 0 || tc->duration <= 0))
 		return usage_error("option '--duration' expects a positive duration, like 10 or "
 				   "500ms, not '%s'", tc->duration_arg);
-	if (tc->output && prof_format_of_path(tc->output, &tc->fmt) < 0) {
-		error("cannot tell the format of '%s' from its name", tc->output);
-		hint("name it *.pb.gz (pprof), *.svg (flame graph), *.folded or *.speedscope.json");
-		return RL_EXIT_USAGE;
-	}
-	return 0;
+	/* The tables are on stdout: a profile there would be mixed into them. */
+	if (tc->output && !strcmp(tc->output, "-"))
+		return usage_error("option '-o' needs a file: the tables are written to stdout");
+	return tc->output ? output_prof_format(tc->output, &tc->fmt,
+					       "*.pb.gz (pprof), *.svg (flame graph), *.folded or "
+					       "*.speedscope.json")
+			  : 0;
 }
 
 /* --- the target ------------------------------------------------------------ */
@@ -490,7 +491,7 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 		hint("samples were lost (the ring buffers filled up): try a lower -F");
 	if (!si.python)
 		note_missing_debug(live_source_symbolizer(tc->src));
-	if (tc->af_open) {
+	if (tc->out_open) {
 		struct render_opts ro = RENDER_OPTS_INIT;
 		struct profile *p = live_source_update(tc->src);
 
@@ -498,15 +499,10 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 		p->duration_nanos = (int64_t)((mono_seconds() - tc->t0) * 1e9);
 		prof_add_comment(p, tc->title.ptr);
 		ro.title = tc->title.ptr;
-		ret = prof_render(p, tc->fmt, &ro, afile_fp(&tc->af));
-		ret = ret < 0 ? (afile_abort(&tc->af), ret) : afile_commit(&tc->af);
-		tc->af_open = false;
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", tc->output);
+		ret = prof_render(p, tc->fmt, &ro, output_fp(&tc->out));
+		tc->out_open = false;
+		if (output_close(&tc->out, ret, false))
 			status = RL_EXIT_INTERNAL;
-		} else {
-			info("%s written to '%s'", prof_format_what(tc->fmt), tc->output);
-		}
 	}
 	buf_release(&n);
 	buf_release(&d);
@@ -579,20 +575,26 @@ int cmd_top(int argc, char **argv)
 				   tc.idle ? "--idle" : "--native",
 				   tc.launched ? argv[0] : "the process");
 	tc.interactive = !tc.plain && isatty(STDOUT_FILENO);
-	/* Fail on the output path before the run, not after an hour of it. */
+	/*
+	 * Fail on the output path before the run, not after an hour of it; not
+	 * over a file the command reads (cmd/outputs.h).
+	 */
 	if (tc.output) {
-		ret = afile_open(&tc.af, tc.output);
-		if (ret < 0) {
-			error_code(ret, "cannot write '%s'", tc.output);
-			hint("check that the directory exists and is writable");
-			return RL_EXIT_INTERNAL;
-		}
-		tc.af_open = true;
+		struct outputs outs = OUTPUTS_INIT;
+
+		if (tc.launched)
+			outputs_input_argv(&outs, argv);
+		ret = output_open(&outs, &tc.out, tc.output, out_kind_of_prof(tc.fmt),
+				  prof_format_what(tc.fmt));
+		outputs_release(&outs);
+		if (ret)
+			return ret;
+		tc.out_open = true;
 	}
 	ret = tc.python ? open_python(&tc, argv) : open_native(&tc, argv);
 	if (ret) {
-		if (tc.af_open)
-			afile_abort(&tc.af);
+		if (tc.out_open)
+			output_abort(&tc.out);
 		buf_release(&tc.title);
 		return ret;
 	}

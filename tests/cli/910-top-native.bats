@@ -207,4 +207,14 @@ exit_status() {
 	run "$REDLINE" top -o "$TMP/t.xyz" -- "$FIXTURES/livesplit" 1
 	[ "$status" -eq 2 ]
 	[[ $output == *"cannot tell the format"* ]]
+	# Not over a file the command reads, nor onto the tables' stdout.
+	echo "main;work 1" >"$TMP/in.folded"
+	run "$REDLINE" top -o "$TMP/in.folded" -- cat "$TMP/in.folded"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"is also an input here"* ]]
+	[ "$(cat "$TMP/in.folded")" = "main;work 1" ]
+	run "$REDLINE" top -o - -- "$FIXTURES/livesplit" 1
+	[ "$status" -eq 2 ]
+	[[ $output == *"option '-o' needs a file"* ]]
 }

@@ -77,11 +77,7 @@ int record_python_target(char **argv, pid_t pid)
 /* How long a command redline ends is given to go after SIGTERM (seconds). */
 #define END_GRACE 1.0
 
-/*
- * How the stacks that changed while being read were had (reader.h): every
- * one of them is in the profile.
- */
-static void changed_summary(const struct py_sampler_stats *st)
+void record_python_changed_summary(const struct py_sampler_stats *st)
 {
 	static const char *const how[PY_STACK_READ_KINDS] = {
 		[PY_STACK_REREAD] = "read again whole",
@@ -142,7 +138,7 @@ static void summary(const struct record_python_args *a, const struct profile *p,
 	if (st->idle && !a->idle)
 		info("%llu stack%s of threads that were not running left out (--idle keeps them)",
 		     (unsigned long long)st->idle, st->idle == 1 ? "" : "s");
-	changed_summary(st);
+	record_python_changed_summary(st);
 	if (st->truncated)
 		info("%llu stack%s deeper than %u frames: the innermost %u kept, under [truncated] "
 		     "(--max-depth changes the limit)",

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "cmd/outputs.h"
+#include "python/pysampler.h"
 #include "prof/render.h"
 #include "run/proc.h"
 
@@ -52,5 +53,12 @@ int record_python(const struct record_python_args *a);
  * (seconds): 10, or REDLINE_TEST_PY_STARTUP for the tests. Also top's.
  */
 double record_python_startup_timeout(void);
+
+/*
+ * Say how the stacks that changed while being read were had (reader.h):
+ * every one of them is in the profile. Nothing when none changed. Also
+ * top's.
+ */
+void record_python_changed_summary(const struct py_sampler_stats *st);
 
 #endif

@@ -446,6 +446,7 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 {
 	struct run_result res = { 0 };
 	struct live_source_info si;
+	struct py_sampler_stats pst;
 	struct buf n = BUF_INIT, d = BUF_INIT;
 	bool ended_it = false;
 	int status = 0, ret;
@@ -485,12 +486,21 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 	} else if (why == END_ERROR) {
 		error("the process could not be sampled any more (stopped threads refused?)");
 	}
-	info("%s %s, %llu lost", n.ptr, si.python ? "ticks" : "samples",
-	     (unsigned long long)si.lost);
-	if (si.lost)
-		hint("samples were lost (the ring buffers filled up): try a lower -F");
-	if (!si.python)
+	if (live_source_py_stats(tc->src, &pst)) {
+		/* As record says it: every tick is charged to a stack, or counted lost. */
+		info("%s ticks, %llu lost", n.ptr, (unsigned long long)pst.lost);
+		if (pst.lost)
+			hint("nothing of the process could be read then (it was exiting?)");
+		record_python_changed_summary(&pst);
+		if (pst.missed > pst.ticks / 10)
+			warning("%llu ticks missed: gaps of more than 20 ms without a read; try a "
+				"lower -F", (unsigned long long)pst.missed);
+	} else {
+		info("%s samples, %llu lost", n.ptr, (unsigned long long)si.lost);
+		if (si.lost)
+			hint("samples were lost (the ring buffers filled up): try a lower -F");
 		note_missing_debug(live_source_symbolizer(tc->src));
+	}
 	if (tc->out_open) {
 		struct render_opts ro = RENDER_OPTS_INIT;
 		struct profile *p = live_source_update(tc->src);

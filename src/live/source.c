@@ -239,6 +239,14 @@ void live_source_info(const struct live_source *s, struct live_source_info *info
 	}
 }
 
+bool live_source_py_stats(const struct live_source *s, struct py_sampler_stats *st)
+{
+	if (!s->python)
+		return false;
+	py_sampler_stats(s->py, st);
+	return true;
+}
+
 const struct symbolizer *live_source_symbolizer(const struct live_source *s)
 {
 	return s->sym;

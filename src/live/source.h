@@ -73,6 +73,9 @@ struct live_source_info {
 };
 void live_source_info(const struct live_source *s, struct live_source_info *info);
 
+/* A Python source's sampler counters: false (st untouched) for a native one. */
+bool live_source_py_stats(const struct live_source *s, struct py_sampler_stats *st);
+
 /* The symbolizer of a native source (for note_missing_debug()), or NULL. */
 const struct symbolizer *live_source_symbolizer(const struct live_source *s);
 

@@ -275,17 +275,7 @@ static void make_title(struct top_cmd *tc, char **argv)
 	if (tc->launched) {
 		shell_join(&cmd, argv);
 	} else {
-		char path[64];
-
-		/* Its command line, arguments apart. */
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)tc->target);
-		if (buf_read_file(&cmd, path, 4096) == 0) {
-			while (cmd.len && !cmd.ptr[cmd.len - 1])
-				buf_setlen(&cmd, cmd.len - 1);
-			for (size_t i = 0; i < cmd.len; i++)
-				if (!cmd.ptr[i])
-					cmd.ptr[i] = ' ';
-		}
+		run_proc_cmdline(tc->target, &cmd);
 	}
 	buf_addf(&t, "redline top: %s (pid %d)", cmd.len ? cmd.ptr : "?", (int)tc->target);
 	if (tc->python)

@@ -24,6 +24,7 @@
 #include "python/reader.h"
 #include "python/target.h"
 #include "run/pause.h"
+#include "run/proc.h"
 #include "sym/sym.h"
 
 /* A merged stack's Python frames are told from native ones by this bit. */
@@ -90,18 +91,10 @@ const char *dump_state_name(char state)
 
 static void read_cmdline(struct taker *k)
 {
-	char path[64];
 	struct buf b = BUF_INIT;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)k->pid);
-	if (buf_read_file(&b, path, 4096) == 0) {
-		while (b.len && !b.ptr[b.len - 1])
-			buf_setlen(&b, b.len - 1);
-		for (size_t i = 0; i < b.len; i++)
-			if (!b.ptr[i])
-				b.ptr[i] = ' ';
+	if (run_proc_cmdline(k->pid, &b) == 0)
 		k->d->cmdline = str(k->d, b.ptr);
-	}
 	buf_release(&b);
 }
 

@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "prof/profile.h"
+#include "run/pause.h"
 #include "sample/collect.h"
 #include "sym/sym.h"
 
@@ -97,22 +98,16 @@ void live_source_free(struct live_source *s)
 
 bool live_target_ended(pid_t pid, int target_fd)
 {
-	char path[64], *p;
-	struct buf b = BUF_INIT;
-	bool ended = true;
+	char state;
 
 	if (target_fd >= 0) {
 		struct pollfd pfd = { target_fd, POLLIN, 0 };
 
 		return poll(&pfd, 1, 0) > 0;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (buf_read_file(&b, path, 4096) == 0) {
-		p = strrchr(b.ptr, ')');
-		ended = !p || !p[1] || p[2] == 'Z' || p[2] == 'X';
-	}
-	buf_release(&b);
-	return ended;
+	/* The thread group leader's state is the process's in /proc/PID/stat. */
+	state = thread_run_state(pid, pid);
+	return state == '?' || state == 'Z' || state == 'X';
 }
 
 /* Is fd readable within timeout_ms (0: now)? */

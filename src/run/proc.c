@@ -605,3 +605,23 @@ int run_shell_status(const struct run_result *res)
 		return 128 + res->signal;
 	return 255;
 }
+
+int run_proc_cmdline(pid_t pid, struct buf *out)
+{
+	char path[64];
+	int ret;
+
+	buf_reset(out);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	ret = buf_read_file(out, path, 4096);
+	if (ret < 0) {
+		buf_reset(out);
+		return ret;
+	}
+	while (out->len && !out->ptr[out->len - 1])
+		buf_setlen(out, out->len - 1);
+	for (size_t i = 0; i < out->len; i++)
+		if (!out->ptr[i])
+			out->ptr[i] = ' ';
+	return 0;
+}

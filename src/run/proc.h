@@ -138,6 +138,13 @@ size_t run_list_escaped(struct buf *out);
 /* The target's sleep (above), in seconds, when has_sched. */
 double run_sleep(const struct run_result *res);
 
+/*
+ * Process pid's command line, its arguments joined by spaces, into out
+ * (reset first). Returns 0, or a negative errno (out empty): the process
+ * is gone, or not ours to look at.
+ */
+int run_proc_cmdline(pid_t pid, struct buf *out);
+
 /* "exit 3", "killed by SIGSEGV (core dumped)", ... */
 void run_describe_status(struct buf *out, const struct run_result *res);
 /* The exit status a shell would report for it: code, or 128 + signal. */

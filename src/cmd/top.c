@@ -65,6 +65,8 @@ struct top_cmd {
 	double interval, window, duration;
 	enum prof_format fmt;
 	bool python, launched, interactive;
+	bool follow;	  /* a launcher of Python, followed until CPython runs */
+	char **argv;	  /* the command, when launched */
 	pid_t target;
 	int target_fd;
 	struct run_child child;
@@ -77,6 +79,7 @@ struct top_cmd {
 	bool paused;
 	double t0;	  /* mono_seconds() at the start */
 	int64_t t0_wall;  /* ... and in ns since the epoch */
+	struct buf version; /* CPython's ("3.12.1"); empty while not found */
 	struct buf title;
 };
 
@@ -210,7 +213,12 @@ static int open_native(struct top_cmd *tc, char **argv)
 	return 0;
 }
 
-/* Find CPython in the target (waiting for a launched one to start) and open its sampler. */
+/*
+ * Find CPython in the target (waiting for a launched one to start) and
+ * open its sampler. A launcher of Python (taskset, env, nice, timeout ...)
+ * is followed instead, it and its children, until one of them runs
+ * CPython: the sampler looks at each again when it execs.
+ */
 static int open_python(struct top_cmd *tc, char **argv)
 {
 	struct py_sampler_opts o = PY_SAMPLER_OPTS_INIT;
@@ -218,6 +226,22 @@ static int open_python(struct top_cmd *tc, char **argv)
 	struct run_result res = { 0 };
 	int ret;
 
+	o.hz = tc->freq ? tc->freq : 100;
+	o.idle = tc->idle;
+	o.native = tc->native;
+	if (tc->follow) {
+		ret = spawn(tc, argv, false);
+		if (ret < 0)
+			return cannot_run(argv[0], ret);
+		o.subprocesses = true;
+		ret = live_source_python(&tc->src, NULL, tc->target, &o);
+		if (ret < 0) {
+			run_end(&tc->child, END_GRACE);
+			run_wait(&tc->child, 0, &res);
+			return py_report_error(ret, tc->target, NULL);
+		}
+		return 0;
+	}
 	memset(&t, 0, sizeof(t));
 	if (tc->launched) {
 		ret = spawn(tc, argv, false);
@@ -244,10 +268,7 @@ static int open_python(struct top_cmd *tc, char **argv)
 		}
 		return py_report_error(ret, tc->target, NULL);
 	}
-	o.hz = tc->freq ? tc->freq : 100;
-	o.idle = tc->idle;
-	o.native = tc->native;
-	ret = live_source_python(&tc->src, &t, &o);
+	ret = live_source_python(&tc->src, &t, t.pid, &o);
 	if (ret < 0) {
 		if (tc->launched) {
 			run_end(&tc->child, END_GRACE);
@@ -257,9 +278,7 @@ static int open_python(struct top_cmd *tc, char **argv)
 		py_target_release(&t);
 		return ret;
 	}
-	buf_reset(&tc->title);
-	buf_addstr(&tc->title, "Python ");
-	py_target_version(&tc->title, &t);
+	py_target_version(&tc->version, &t);
 	py_target_release(&t);
 	return 0;
 }
@@ -268,8 +287,9 @@ static int open_python(struct top_cmd *tc, char **argv)
 
 enum end_reason { END_QUIT, END_SIGNAL, END_GONE, END_DURATION, END_ERROR };
 
-static void make_title(struct top_cmd *tc, char **argv)
+static void make_title(struct top_cmd *tc)
 {
+	char **argv = tc->argv;
 	struct buf t = BUF_INIT, cmd = BUF_INIT;
 
 	if (tc->launched) {
@@ -279,13 +299,26 @@ static void make_title(struct top_cmd *tc, char **argv)
 	}
 	buf_addf(&t, "redline top: %s (pid %d)", cmd.len ? cmd.ptr : "?", (int)tc->target);
 	if (tc->python)
-		buf_addf(&t, " · %s · %d Hz of wall-clock time%s", tc->title.ptr,
+		buf_addf(&t, " · Python %s · %d Hz of wall-clock time%s",
+			 tc->version.len ? tc->version.ptr : "(not running yet)",
 			 tc->freq ? tc->freq : 100, tc->idle ? ", idle threads too" : "");
 	else
 		buf_addf(&t, " · %d Hz of CPU time", tc->freq ? tc->freq : 999);
 	buf_release(&tc->title);
 	tc->title = t;
 	buf_release(&cmd);
+}
+
+/* A followed launcher's CPython, once found: its version into the title. */
+static void note_version(struct top_cmd *tc)
+{
+	struct py_sampler_stats st;
+
+	if (!tc->follow || tc->version.len || !live_source_py_stats(tc->src, &st) ||
+	    !st.version[0])
+		return;
+	buf_addstr(&tc->version, st.version);
+	make_title(tc);
 }
 
 /* Draw the latest snapshot: full screen, or a plain block on stdout. */
@@ -417,6 +450,7 @@ static enum end_reason loop(struct top_cmd *tc)
 		/* Paused, the figures stay those of the pause (sampling goes on). */
 		if (mono_seconds() >= next && !tc->paused) {
 			live_source_update(tc->src);
+			note_version(tc);
 			live_source_info(tc->src, &info);
 			live_snapshot(tc->lv, mono_seconds() - t0, info.python ? info.ticks : 0);
 			if (draw(tc, false) < 0 && !tc->scr.entered)
@@ -442,6 +476,7 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 	int status = 0, ret;
 
 	live_source_stop(tc->src);
+	note_version(tc);
 	live_source_info(tc->src, &si);
 	live_snapshot(tc->lv, mono_seconds() - tc->t0, si.python ? si.ticks : 0);
 	screen_leave(&tc->scr);
@@ -482,6 +517,10 @@ static int finish(struct top_cmd *tc, enum end_reason why, char **argv)
 		if (pst.lost)
 			hint("nothing of the process could be read then (it was exiting?)");
 		record_python_changed_summary(&pst);
+		if (tc->follow && !tc->version.len) {
+			warning("'%s' ran no CPython while watched, nor did its children", argv[0]);
+			hint("'--no-python' watches it as native code");
+		}
 		if (pst.missed > pst.ticks / 10)
 			warning("%llu ticks missed: gaps of more than 20 ms without a read; try a "
 				"lower -F", (unsigned long long)pst.missed);
@@ -570,6 +609,9 @@ int cmd_top(int argc, char **argv)
 		return RL_EXIT_TARGET;
 	}
 	tc.python = !tc.no_python && record_python_target(tc.launched ? argv : NULL, tc.pid);
+	/* A launcher that names Python (taskset -c 0 python3 app.py): followed to it. */
+	if (!tc.python && !tc.no_python && tc.launched && py_args_name_python(argv))
+		tc.python = tc.follow = true;
 	if (!tc.python && (tc.idle || tc.native))
 		return usage_error("option '%s' is for Python programs; %s is not one",
 				   tc.idle ? "--idle" : "--native",
@@ -596,10 +638,12 @@ int cmd_top(int argc, char **argv)
 		if (tc.out_open)
 			output_abort(&tc.out);
 		buf_release(&tc.title);
+		buf_release(&tc.version);
 		return ret;
 	}
 	tc.target_fd = run_pidfd_open(tc.target);
-	make_title(&tc, argv);
+	tc.argv = argv;
+	make_title(&tc);
 	tc.q.threads = tc.threads;
 	tc.q.lines = tc.lines;
 	tc.q.by_total = tc.total;
@@ -636,5 +680,6 @@ int cmd_top(int argc, char **argv)
 	live_free(tc.lv);
 	live_source_free(tc.src);
 	buf_release(&tc.title);
+	buf_release(&tc.version);
 	return status;
 }

@@ -62,7 +62,7 @@ int live_source_native(struct live_source **out, const struct sampler_config *cf
 	return 0;
 }
 
-int live_source_python(struct live_source **out, const struct py_target *t,
+int live_source_python(struct live_source **out, const struct py_target *t, pid_t pid,
 		       const struct py_sampler_opts *o)
 {
 	struct live_source *s = xcalloc(1, sizeof(*s));
@@ -73,7 +73,7 @@ int live_source_python(struct live_source **out, const struct py_target *t,
 	s->python = true;
 	s->p = prof_new();
 	po.states = true;
-	ret = py_sampler_new(s->p, t, t->pid, &po, &s->py);
+	ret = py_sampler_new(s->p, t, pid, &po, &s->py);
 	if (ret < 0) {
 		prof_free(s->p);
 		free(s);

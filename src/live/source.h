@@ -38,8 +38,12 @@ struct live_source;
  */
 int live_source_native(struct live_source **out, const struct sampler_config *cfg,
 		       pid_t pid, bool attach, struct buf *why);
-/* Sample the CPython process t (states is turned on). 0 or -errno (py_sampler_new()). */
-int live_source_python(struct live_source **out, const struct py_target *t,
+/*
+ * Sample the CPython process t, or with t NULL follow process pid until it
+ * (or with o->subprocesses a child of it) runs CPython (py_sampler_new());
+ * states is turned on. 0 or -errno.
+ */
+int live_source_python(struct live_source **out, const struct py_target *t, pid_t pid,
 		       const struct py_sampler_opts *o);
 void live_source_free(struct live_source *s);
 

@@ -111,3 +111,25 @@ last_table() {
 	sleep 0.3
 	cmp "$TMP/stty.before" "$TMP/stty.after"
 }
+
+# A launcher that execs Python (taskset) and one that runs it as a child
+# and waits (timeout): top follows each to the interpreter, as record does.
+@test "top on a launcher of Python (taskset, timeout): the Python frames, the version in the title" {
+	require_pythons
+	read -r ver py < <(all_pythons | tail -1)
+	for launcher in "taskset -c 0" "timeout 60"; do
+		# shellcheck disable=SC2086
+		run "$REDLINE" top --interval 0.5 --duration 2 -- $launcher "$py" "$PYFIX" split 60
+		echo "== $launcher: $output"
+		[ "$status" -eq 0 ]
+		last=$(last_table "$output")
+		grep -Eq "^redline top: $launcher .* · Python $ver(\.[0-9]+)? · 100 Hz" <<<"$last"
+		grep -Eq '  alpha \(pyfix\.py:[0-9]+\)$' <<<"$last"
+		[[ $output != *"ran no CPython"* ]]
+	done
+	# Not Python after all: said at the end.
+	run "$REDLINE" top --interval 0.5 --duration 1 -- timeout 60 sh -c 'sleep 30' python3
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"'timeout' ran no CPython while watched, nor did its children"* ]]
+}

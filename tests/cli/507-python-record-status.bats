@@ -44,7 +44,9 @@ threading.Thread(target=later).start()
 time.sleep(0.2)
 ctypes.CDLL(None).syscall($nr, 0)
 EOF
-	run "$REDLINE" record -q -o "$TMP/p.pb.gz" -- "$py" "$TMP/leader.py"
+	# --idle: every thread of it sleeps but for its start-up, which a loaded
+	# machine's first samples may miss; the profile must show its stacks.
+	run "$REDLINE" record -q --idle -o "$TMP/p.pb.gz" -- "$py" "$TMP/leader.py"
 	echo "$output"
 	[ "$status" -eq 7 ]
 	[[ $output == *"ended with exit 7"* ]]

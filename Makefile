@@ -32,9 +32,14 @@ PKG_CONFIG ?= pkg-config
 FUZZ_TIME ?= 30
 
 # Libraries, found through pkg-config. (Evaluated lazily: 'make test' runs
-# the dependency script before a sub-make that compiles anything.)
-PKGS := jansson zlib libdw libprotobuf-c libcmark openssl sqlite3 libpq
-pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# the dependency script before a sub-make that compiles anything.) Those
+# in DLOPEN_PKGS are not linked: redline loads them when a command first
+# needs them (src/base/dynlib.h), so that no command pays for the start-up
+# of libraries only another one uses; scripts/sonames names the files.
+PKGS := jansson zlib libdw libprotobuf-c
+DLOPEN_PKGS := libcmark openssl sqlite3 libpq
+DLOPEN_LIBS := cmark ssl sqlite3 pq
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 OPTIMIZE ?= -O2 -g
@@ -51,7 +56,7 @@ endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPTIMIZE) $(WARNINGS) $(SAN_FLAGS)
 SRC_CFLAGS = $(BASE_CFLAGS) -Isrc -I$(BUILD)/gen -include src/base/prelude.h \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -liberty -lm
+LDLIBS_ALL = $(PKG_LIBS) -liberty -lm -ldl
 
 # Computed once per make run (a ':=' here would run before the deps exist).
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(pkg_cflags))$(PKG_CFLAGS)
@@ -73,6 +78,7 @@ VERSION_BASE := 0.1.0
 GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
 REDLINE_VERSION := $(VERSION_BASE)$(if $(GIT_DESC), ($(GIT_DESC)))
 VERSION_H := $(BUILD)/gen/version.h
+SONAMES_H := $(BUILD)/gen/sonames.h
 
 PRELOAD := $(BUILD)/libredline-mem.so
 
@@ -82,6 +88,10 @@ $(VERSION_H): FORCE
 	@mkdir -p $(@D)
 	@printf '#define REDLINE_VERSION "%s"\n' '$(REDLINE_VERSION)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(SONAMES_H): scripts/sonames
+	@mkdir -p $(@D)
+	scripts/sonames $(CC) $(DLOPEN_LIBS) > $@.tmp && mv $@.tmp $@
 
 # Code generated at build time: protoc-c turns the pprof schema into C,
 # compiled into the library like any module (with the warnings that
@@ -101,7 +111,7 @@ $(GEN_OBJ): $(GEN_PB_C) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(CC) $(GEN_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
+$(BUILD)/obj/%.o: %.c | $(VERSION_H) $(SONAMES_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(CC) $(SRC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -300,7 +310,7 @@ $(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o: $(GEN_PB_C) $(GEN_PB_H)
 	$(FUZZ_CC) $(filter-out -Wall -Wextra,$(FUZZ_FLAGS)) -fsanitize=fuzzer-no-link \
 		-I$(BUILD)/gen $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
+$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H) $(SONAMES_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Isrc -I$(BUILD)/gen \
 		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -c -o $@ $<

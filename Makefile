@@ -23,6 +23,10 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR := $(PREFIX)/bin
 LIBEXECDIR := $(PREFIX)/lib/redline
+MANDIR := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR := $(PREFIX)/share/fish/vendor_completions.d
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -82,7 +86,31 @@ SONAMES_H := $(BUILD)/gen/sonames.h
 
 PRELOAD := $(BUILD)/libredline-mem.so
 
-all: $(REDLINE) $(PRELOAD) helpers fixtures examples
+all: $(REDLINE) $(PRELOAD) helpers fixtures examples docs
+
+# --- man pages and shell completions ----------------------------------------
+# Written by redline itself from its commands' option tables (the tables
+# --help prints), so that neither can drift from the options.
+MAN_STAMP := $(BUILD)/man/redline.1
+COMPLETIONS := $(BUILD)/completions/redline.bash $(BUILD)/completions/_redline \
+	$(BUILD)/completions/redline.fish
+
+$(MAN_STAMP): $(REDLINE)
+	@rm -rf $(BUILD)/man.tmp && mkdir -p $(BUILD)/man.tmp
+	$(REDLINE) --generate man $(BUILD)/man.tmp
+	@rm -rf $(BUILD)/man && mv $(BUILD)/man.tmp $(BUILD)/man
+
+$(BUILD)/completions/redline.bash: $(REDLINE)
+	@mkdir -p $(@D)
+	$(REDLINE) --generate bash > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/_redline: $(REDLINE)
+	@mkdir -p $(@D)
+	$(REDLINE) --generate zsh > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/redline.fish: $(REDLINE)
+	@mkdir -p $(@D)
+	$(REDLINE) --generate fish > $@.tmp && mv $@.tmp $@
+
+docs: $(MAN_STAMP) $(COMPLETIONS)
 
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
@@ -283,7 +311,8 @@ SAMPLER_OBJ := $(BUILD)/preload/src/mem/preload/sampler.o
 $(BUILD)/tests/unit/test_sampler: $(SAMPLER_OBJ)
 $(BUILD)/tests/unit/test_sampler: UNIT_EXTRA = $(SAMPLER_OBJ) -lm
 
-check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
+check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples docs \
+	fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -342,16 +371,21 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE) $(PRELOAD) helpers
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+install: $(REDLINE) $(PRELOAD) helpers docs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
 	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBEXECDIR)/libredline-mem.so
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 644 $(BUILD)/completions/redline.bash $(DESTDIR)$(BASHCOMPDIR)/redline
+	install -m 644 $(BUILD)/completions/_redline $(DESTDIR)$(ZSHCOMPDIR)/_redline
+	install -m 644 $(BUILD)/completions/redline.fish $(DESTDIR)$(FISHCOMPDIR)/redline.fish
 
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all helpers test-helpers fixtures examples check test sanitize fuzz fuzz-build demo \
+.PHONY: all docs helpers test-helpers fixtures examples check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

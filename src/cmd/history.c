@@ -584,6 +584,16 @@ int cmd_history(int argc, char **argv)
 	const char *names[ARRAY_SIZE(subcommands)];
 	int status;
 
+	if (opt_describing()) {
+		/* Each subcommand's table, for the man page and the completions. */
+		for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++) {
+			char *sub_argv[] = { (char *)subcommands[i].name, NULL };
+
+			opt_describe_subcommand(subcommands[i].name, subcommands[i].summary);
+			subcommands[i].fn(&st, 1, sub_argv);
+		}
+		return 0;
+	}
 	if (argc < 2) {
 		print_help(stderr);
 		return RL_EXIT_USAGE;

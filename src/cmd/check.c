@@ -42,7 +42,7 @@ struct check_cmd {
 	const char *baseline;
 	const char *junit;
 	const char *output;
-	const char *color;
+	enum color_mode color;
 	bool json;
 	bool strict;
 };
@@ -124,7 +124,6 @@ int cmd_check(int argc, char **argv)
 {
 	struct check_cmd st = {
 		.budget = NULL,
-		.color = "auto",
 	};
 	const struct option opts[] = {
 		OPT_STRING(0, "budget", &st.budget, "FILE", "the budget file (JSON; required)"),
@@ -138,7 +137,7 @@ int cmd_check(int argc, char **argv)
 		OPT_STRING('o', "output", &st.output, "FILE",
 			   "write the table (or JSON, for FILE.json) to FILE"),
 		OPT_FLAG(0, "strict", &st.strict, "fail when a budget matches no benchmark"),
-		OPT_STRING(0, "color", &st.color, "WHEN", "auto (default), always, never"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct budget b;
@@ -153,7 +152,6 @@ int cmd_check(int argc, char **argv)
 	struct check_report rep;
 	struct outputs outs = OUTPUTS_INIT;
 	struct output junit = { 0 }, out = { 0 };
-	enum color_mode cm;
 	bool json, have_rep = false;
 	int n, ret, status = 0;
 
@@ -171,8 +169,6 @@ int cmd_check(int argc, char **argv)
 		     "wrote: %s", check_help.usage);
 		return RL_EXIT_USAGE;
 	}
-	if (term_parse_color_mode(st.color, &cm) < 0)
-		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
 	json = st.json || (st.output && ends_with(st.output, ".json"));
 
 	ret = budget_read_file(&b, st.budget, &err);
@@ -244,7 +240,7 @@ int cmd_check(int argc, char **argv)
 	warn_unmatched(&rep);
 	if (!json)
 		check_render(&text, &rep, st.budget,
-			     !st.output && term_want_color(STDOUT_FILENO, cm));
+			     !st.output && term_want_color(STDOUT_FILENO, st.color));
 	if (st.junit && (status = output_close(&junit, check_write_junit(&rep, st.budget,
 									  output_fp(&junit)),
 					      false)))

@@ -23,6 +23,10 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR := $(PREFIX)/bin
 LIBEXECDIR := $(PREFIX)/lib/redline
+MANDIR := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR := $(PREFIX)/share/fish/vendor_completions.d
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -32,9 +36,14 @@ PKG_CONFIG ?= pkg-config
 FUZZ_TIME ?= 30
 
 # Libraries, found through pkg-config. (Evaluated lazily: 'make test' runs
-# the dependency script before a sub-make that compiles anything.)
-PKGS := jansson zlib libdw libprotobuf-c libcmark openssl sqlite3 libpq
-pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# the dependency script before a sub-make that compiles anything.) Those
+# in DLOPEN_PKGS are not linked: redline loads them when a command first
+# needs them (src/base/dynlib.h), so that no command pays for the start-up
+# of libraries only another one uses; scripts/sonames names the files.
+PKGS := jansson zlib libdw libprotobuf-c
+DLOPEN_PKGS := libcmark openssl sqlite3 libpq
+DLOPEN_LIBS := cmark ssl sqlite3 pq
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 OPTIMIZE ?= -O2 -g
@@ -51,7 +60,7 @@ endif
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPTIMIZE) $(WARNINGS) $(SAN_FLAGS)
 SRC_CFLAGS = $(BASE_CFLAGS) -Isrc -I$(BUILD)/gen -include src/base/prelude.h \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -liberty -lm
+LDLIBS_ALL = $(PKG_LIBS) -liberty -lm -ldl
 
 # Computed once per make run (a ':=' here would run before the deps exist).
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(pkg_cflags))$(PKG_CFLAGS)
@@ -73,15 +82,44 @@ VERSION_BASE := 0.1.0
 GIT_DESC := $(shell git describe --always --dirty --tags 2>/dev/null)
 REDLINE_VERSION := $(VERSION_BASE)$(if $(GIT_DESC), ($(GIT_DESC)))
 VERSION_H := $(BUILD)/gen/version.h
+SONAMES_H := $(BUILD)/gen/sonames.h
 
 PRELOAD := $(BUILD)/libredline-mem.so
 
-all: $(REDLINE) $(PRELOAD) helpers fixtures examples
+all: $(REDLINE) $(PRELOAD) helpers fixtures examples docs
+
+# --- man pages and shell completions ----------------------------------------
+# Written by redline itself from its commands' option tables (the tables
+# --help prints), so that neither can drift from the options.
+MAN_STAMP := $(BUILD)/man/redline.1
+COMPLETIONS := $(BUILD)/completions/redline.bash $(BUILD)/completions/_redline \
+	$(BUILD)/completions/redline.fish
+
+$(MAN_STAMP): $(REDLINE)
+	@rm -rf $(BUILD)/man.tmp && mkdir -p $(BUILD)/man.tmp
+	$(REDLINE) --generate man $(BUILD)/man.tmp
+	@rm -rf $(BUILD)/man && mv $(BUILD)/man.tmp $(BUILD)/man
+
+$(BUILD)/completions/redline.bash: $(REDLINE)
+	@mkdir -p $(@D)
+	$(REDLINE) --generate bash > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/_redline: $(REDLINE)
+	@mkdir -p $(@D)
+	$(REDLINE) --generate zsh > $@.tmp && mv $@.tmp $@
+$(BUILD)/completions/redline.fish: $(REDLINE)
+	@mkdir -p $(@D)
+	$(REDLINE) --generate fish > $@.tmp && mv $@.tmp $@
+
+docs: $(MAN_STAMP) $(COMPLETIONS)
 
 $(VERSION_H): FORCE
 	@mkdir -p $(@D)
 	@printf '#define REDLINE_VERSION "%s"\n' '$(REDLINE_VERSION)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(SONAMES_H): scripts/sonames
+	@mkdir -p $(@D)
+	scripts/sonames $(CC) $(DLOPEN_LIBS) > $@.tmp && mv $@.tmp $@
 
 # Code generated at build time: protoc-c turns the pprof schema into C,
 # compiled into the library like any module (with the warnings that
@@ -101,7 +139,7 @@ $(GEN_OBJ): $(GEN_PB_C) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(CC) $(GEN_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
+$(BUILD)/obj/%.o: %.c | $(VERSION_H) $(SONAMES_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(CC) $(SRC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -274,7 +312,8 @@ SAMPLER_OBJ := $(BUILD)/preload/src/mem/preload/sampler.o
 $(BUILD)/tests/unit/test_sampler: $(SAMPLER_OBJ)
 $(BUILD)/tests/unit/test_sampler: UNIT_EXTRA = $(SAMPLER_OBJ) -lm
 
-check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples fuzz-build
+check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples docs \
+	fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
 test:
@@ -301,7 +340,7 @@ $(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o: $(GEN_PB_C) $(GEN_PB_H)
 	$(FUZZ_CC) $(filter-out -Wall -Wextra,$(FUZZ_FLAGS)) -fsanitize=fuzzer-no-link \
 		-I$(BUILD)/gen $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H) $(GEN_PB_H)
+$(BUILD)/fuzz/obj/%.o: %.c | $(VERSION_H) $(SONAMES_H) $(GEN_PB_H)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Isrc -I$(BUILD)/gen \
 		-include src/base/prelude.h $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
@@ -333,16 +372,21 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE) $(PRELOAD) helpers
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+install: $(REDLINE) $(PRELOAD) helpers docs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
 	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBEXECDIR)/libredline-mem.so
+	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
+	install -m 644 $(BUILD)/completions/redline.bash $(DESTDIR)$(BASHCOMPDIR)/redline
+	install -m 644 $(BUILD)/completions/_redline $(DESTDIR)$(ZSHCOMPDIR)/_redline
+	install -m 644 $(BUILD)/completions/redline.fish $(DESTDIR)$(FISHCOMPDIR)/redline.fish
 
 clean:
 	rm -rf $(BUILD) build/sanitize
 
-.PHONY: all helpers test-helpers fixtures examples check test sanitize fuzz fuzz-build demo \
+.PHONY: all docs helpers test-helpers fixtures examples check test sanitize fuzz fuzz-build demo \
 	install clean FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -9,6 +9,9 @@
 # Goal: redline adds less than 1 ms and is no slower than perf stat.
 #
 #   bench/stat-overhead.sh [RUNS]     (default 300 runs each)
+#
+# BASE=path/to/other/redline adds that build's 'stat -- true' to the same
+# session: a change's before and after, side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-300}
@@ -18,6 +21,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 cmds=("true" "env true" "$R stat -- true" "/usr/bin/time -v true")
+if [ -n "${BASE:-}" ]; then
+	cmds+=("$BASE stat -- true")
+fi
 if perf stat true >/dev/null 2>&1; then
 	cmds+=("perf stat true")
 else
@@ -32,8 +38,9 @@ med = {r["command"]: r["median"] for r in res}
 base = med["true"]
 wrap = med["env true"]
 perf = next((m for c, m in med.items() if c.startswith("perf stat")), None)
-print("%-30s %11s %14s %14s %12s" % ("command", "median", "over true", "over env true", "vs perf stat"))
+timev = med["/usr/bin/time -v true"]
+print("%-30s %11s %14s %14s %12s %10s" % ("command", "median", "over true", "over env true", "vs perf stat", "vs time -v"))
 for c, m in med.items():
     ratio = "%.2fx" % (m / perf) if perf else "-"
-    print("%-30s %8.3f ms %+11.3f ms %+11.3f ms %12s" % (c[:30], m * 1e3, (m - base) * 1e3, (m - wrap) * 1e3, ratio))
+    print("%-30s %8.3f ms %+11.3f ms %+11.3f ms %12s %9.2fx" % (c[-30:], m * 1e3, (m - base) * 1e3, (m - wrap) * 1e3, ratio, m / timev))
 PY

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+#include "base/opt.h"
+#include "base/optdoc.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
@@ -95,6 +97,50 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	return finish_stdout(cmd->fn(argc, argv));
 }
 
+/*
+ * redline --generate man DIR | bash | zsh | fish: the man pages (into DIR)
+ * or a completion script (to stdout), from the commands' own option
+ * tables: each command is run describing its table instead of parsing.
+ */
+static int generate(int argc, char **argv)
+{
+	const char *what = argc > 2 ? argv[2] : "";
+	struct optdoc doc;
+	int status = RL_EXIT_OK;
+
+	if (strcmp(what, "man") && strcmp(what, "bash") && strcmp(what, "zsh") &&
+	    strcmp(what, "fish")) {
+		error("--generate needs one of: man, bash, zsh, fish");
+		return RL_EXIT_USAGE;
+	}
+	if (!strcmp(what, "man") ? argc != 4 : argc != 3) {
+		error("usage: redline --generate man DIR | bash | zsh | fish");
+		return RL_EXIT_USAGE;
+	}
+	optdoc_init(&doc, "redline", REDLINE_VERSION,
+		    "a performance workbench: measure, find the hot spot, verify, guard");
+	opt_describe_with(&doc.describer);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		char *cmd_argv[] = { (char *)commands[i].name, NULL };
+
+		optdoc_begin(&doc, commands[i].name, commands[i].summary);
+		commands[i].fn(1, cmd_argv);
+	}
+	opt_describe_with(NULL);
+	if (!strcmp(what, "man")) {
+		if (optdoc_write_man(&doc, argv[3]) < 0)
+			status = RL_EXIT_INTERNAL;
+	} else if (!strcmp(what, "bash")) {
+		optdoc_write_bash(&doc, stdout);
+	} else if (!strcmp(what, "zsh")) {
+		optdoc_write_zsh(&doc, stdout);
+	} else {
+		optdoc_write_fish(&doc, stdout);
+	}
+	optdoc_release(&doc);
+	return finish_stdout(status);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *cmd;
@@ -111,6 +157,8 @@ int main(int argc, char **argv)
 		printf("redline %s\n", REDLINE_VERSION);
 		return finish_stdout(RL_EXIT_OK);
 	}
+	if (!strcmp(argv[1], "--generate"))
+		return generate(argc, argv);
 	if (!strcmp(argv[1], "help")) {
 		char *help_argv[3] = { NULL, "--help", NULL };
 

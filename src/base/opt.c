@@ -159,12 +159,40 @@ static int gather_args(const struct option *o, bool as_long, const char *inline_
 	return used;
 }
 
+/* Process-wide, as it is set only by 'redline --generate' before any command runs. */
+static struct opt_describer *describer;
+static const char *describe_sub, *describe_sub_summary;
+
+void opt_describe_with(struct opt_describer *d)
+{
+	describer = d;
+	describe_sub = describe_sub_summary = NULL;
+}
+
+bool opt_describing(void)
+{
+	return describer != NULL;
+}
+
+void opt_describe_subcommand(const char *name, const char *summary)
+{
+	describe_sub = name;
+	describe_sub_summary = summary;
+}
+
 int opt_parse(int argc, char **argv, const struct option *opts,
 	      const struct opt_help *help, unsigned flags)
 {
-	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
+	char **rest;
 	int nrest = 0, i;
 
+	if (describer) {
+		describer->fn(describer, describe_sub, describe_sub_summary, opts, help, flags);
+		describe_sub = describe_sub_summary = NULL;
+		return OPT_HELP_SHOWN;
+	}
+
+	rest = xcalloc((size_t)argc + 1, sizeof(*rest));
 	for (i = 1; i < argc; i++) {
 		char *arg = argv[i];
 		char *args[8];

@@ -109,6 +109,26 @@ int opt_parse(int argc, char **argv, const struct option *opts,
 void opt_print_help(FILE *f, const struct option *opts,
 		    const struct opt_help *help);
 
+/*
+ * Describing instead of parsing: while a describer is set, opt_parse()
+ * parses nothing; it hands the describer its table, help and flags, and
+ * returns OPT_HELP_SHOWN. That is how the man pages and the shell
+ * completions are generated from the very tables the commands parse with
+ * ('redline --generate'), so that they cannot drift from them.
+ *
+ * sub and sub_summary are those given to opt_describe_subcommand() just
+ * before, or NULL: a command with subcommands (history) calls it, then the
+ * subcommand, for each of them, when opt_describing().
+ */
+struct opt_describer {
+	void (*fn)(struct opt_describer *self, const char *sub, const char *sub_summary,
+		   const struct option *opts, const struct opt_help *help, unsigned flags);
+};
+/* Set the describer (NULL: parse again). */
+void opt_describe_with(struct opt_describer *d);
+bool opt_describing(void);
+void opt_describe_subcommand(const char *name, const char *summary);
+
 /* Map an opt_parse() error result to the exit status of the command. */
 static inline int opt_exit_status(int parsed)
 {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
+#include "base/opt.h"
 #include "base/units.h"
 #include "base/util.h"
 #include "base/xalloc.h"
@@ -42,6 +44,20 @@ int term_parse_color_mode(const char *s, enum color_mode *mode)
 		*mode = COLOR_NEVER;
 	else
 		return -1;
+	return 0;
+}
+
+int term_color_option(const struct option *opt, char **args)
+{
+	enum color_mode *mode = opt->data;
+
+	if (term_parse_color_mode(args[0], mode) < 0) {
+		error("unknown --color '%s'", args[0]);
+		hint("one of: auto, always, never");
+		return -1;
+	}
+	/* -1: diag decides per stream, as term_want_color(fd, COLOR_AUTO) does. */
+	diag_set_color(*mode == COLOR_ALWAYS ? 1 : *mode == COLOR_NEVER ? 0 : -1);
 	return 0;
 }
 

@@ -32,6 +32,19 @@ bool term_isatty(int fd);
 bool term_want_color(int fd, enum color_mode mode);
 /* Parse "auto", "always" or "never"; returns 0 or -1. */
 int term_parse_color_mode(const char *s, enum color_mode *mode);
+
+/*
+ * --color WHEN, one policy for every command: OPT_COLOR(&st.color) stores
+ * an enum color_mode (a zeroed field is COLOR_AUTO) and makes redline's own
+ * messages (error:, warning:, hint:) follow it too. Pass st.color to
+ * term_want_color() for the command's output.
+ */
+struct option;
+int term_color_option(const struct option *opt, char **args);
+#define OPT_COLOR(v) \
+	OPT_CALLBACK(0, "color", (v), "WHEN", 1, term_color_option, \
+		     "colour: auto (default: on a terminal, unless NO_COLOR\n" \
+		     "is set), always, never")
 /* Columns of the terminal on fd, else $COLUMNS, else 80. */
 int term_width(int fd);
 

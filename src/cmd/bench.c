@@ -88,6 +88,7 @@ struct export {
 };
 
 struct bench_state {
+	enum color_mode color; /* --color: overrides --style's colour */
 	/* options, with their defaults in cmd_bench()'s initializer */
 	int warmup, runs, min_runs, max_runs;
 	struct strlist prepare, conclude, setup, cleanup, names, lists, counters, outputs;
@@ -1013,6 +1014,7 @@ int cmd_bench(int argc, char **argv)
 		OPT_STRING(0, "style", &st.style, "TYPE",
 			   "auto, basic (no colour or progress bar), full, nocolor,\n"
 			   "color, none (no summary at all)"),
+		OPT_COLOR(&st.color),
 		OPT_STRING(0, "sort", &st.sort, "METHOD",
 			   "auto (summary by speed, tables as given), command,\n"
 			   "mean-time"),
@@ -1193,8 +1195,12 @@ int cmd_bench(int argc, char **argv)
 	}
 
 	st.out = st.json ? stderr : stdout;
-	st.ro.color = st.style_kind == STYLE_FULL || st.style_kind == STYLE_COLOR ||
-		      (st.style_kind == STYLE_AUTO && term_want_color(fileno(st.out), COLOR_AUTO));
+	if (st.color != COLOR_AUTO)
+		st.ro.color = st.color == COLOR_ALWAYS;
+	else
+		st.ro.color = st.style_kind == STYLE_FULL || st.style_kind == STYLE_COLOR ||
+			      (st.style_kind == STYLE_AUTO &&
+			       term_want_color(fileno(st.out), COLOR_AUTO));
 	{
 		const char *lc = getenv("LC_ALL");
 

@@ -76,6 +76,7 @@
 #define HIERARCHY_ROUNDS 2
 
 struct calibrate_cmd {
+	enum color_mode color; /* --color */
 	bool quick;
 	bool json;
 	bool no_python;
@@ -490,6 +491,7 @@ int cmd_calibrate(int argc, char **argv)
 		OPT_STRING(0, "dir", &st.dir, "DIR",
 			   "where the file figures write their files (default:\n"
 			   "$TMPDIR, else /tmp); its file system is what they measure"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct opt_help help = calibrate_help;

@@ -42,7 +42,7 @@ struct check_cmd {
 	const char *baseline;
 	const char *junit;
 	const char *output;
-	const char *color;
+	enum color_mode color;
 	bool json;
 	bool strict;
 };
@@ -76,6 +76,26 @@ static const struct opt_help check_help = {
 		"Every value needs its unit: ns, us, ms, s, min; B, KiB, MiB, GiB, KB, MB,\n"
 		"GB; %.",
 };
+
+/* Warn about each percentile limit checked on fewer runs than it needs to mean itself. */
+static void warn_few_runs(const struct check_report *r)
+{
+	for (size_t i = 0; i < r->nr; i++) {
+		const struct check_row *row = &r->rows[i];
+		const struct budget_entry *e = &r->budget->entries[row->entry];
+		size_t need = budget_min_runs(row->limit);
+		const struct check_input *in = &r->inputs[row->input];
+
+		if (!row->nr_values || row->nr_values >= need || !in->rs)
+			continue;
+		warning("%s.%s of '%s' rests on %zu runs: it is interpolated between the slowest, "
+			"not a %s of its own", e->where, budget_limit_name(row->limit),
+			result_label(&in->rs->results[row->result]), row->nr_values,
+			budget_limit_name(row->limit));
+		hint("%zu runs at least give a run beyond %s (bench -r %zu), or budget 'max'",
+		     need, budget_limit_name(row->limit), need);
+	}
+}
 
 /* Warn about each budget that matched nothing, with the names there are. */
 static void warn_unmatched(const struct check_report *r)
@@ -112,10 +132,11 @@ static void warn_unmatched(const struct check_report *r)
 		enum budget_limit l = (enum budget_limit)(r->unchecked[i] % LIMIT_COUNT);
 
 		warning("%s.%s is not checked: %s", e->where, budget_limit_name(l),
-			l == LIMIT_PEAK_HEAP ? "no redline mem figures of the benchmark were given"
+			l == LIMIT_PEAK_HEAP || l == LIMIT_RSS_STEADY
+				? "no redline mem figures of the benchmark were given"
 					     : "it needs a result set, and only redline mem figures "
 					       "matched");
-		if (l == LIMIT_PEAK_HEAP)
+		if (l == LIMIT_PEAK_HEAP || l == LIMIT_RSS_STEADY)
 			hint("give the figures of 'redline mem -o FILE.json -- CMD' with the results");
 	}
 }
@@ -124,7 +145,6 @@ int cmd_check(int argc, char **argv)
 {
 	struct check_cmd st = {
 		.budget = NULL,
-		.color = "auto",
 	};
 	const struct option opts[] = {
 		OPT_STRING(0, "budget", &st.budget, "FILE", "the budget file (JSON; required)"),
@@ -138,7 +158,7 @@ int cmd_check(int argc, char **argv)
 		OPT_STRING('o', "output", &st.output, "FILE",
 			   "write the table (or JSON, for FILE.json) to FILE"),
 		OPT_FLAG(0, "strict", &st.strict, "fail when a budget matches no benchmark"),
-		OPT_STRING(0, "color", &st.color, "WHEN", "auto (default), always, never"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct budget b;
@@ -153,7 +173,6 @@ int cmd_check(int argc, char **argv)
 	struct check_report rep;
 	struct outputs outs = OUTPUTS_INIT;
 	struct output junit = { 0 }, out = { 0 };
-	enum color_mode cm;
 	bool json, have_rep = false;
 	int n, ret, status = 0;
 
@@ -171,8 +190,6 @@ int cmd_check(int argc, char **argv)
 		     "wrote: %s", check_help.usage);
 		return RL_EXIT_USAGE;
 	}
-	if (term_parse_color_mode(st.color, &cm) < 0)
-		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
 	json = st.json || (st.output && ends_with(st.output, ".json"));
 
 	ret = budget_read_file(&b, st.budget, &err);
@@ -242,9 +259,10 @@ int cmd_check(int argc, char **argv)
 	budget_check(&b, in, nin, bl, nbase, &rep);
 	have_rep = true;
 	warn_unmatched(&rep);
+	warn_few_runs(&rep);
 	if (!json)
 		check_render(&text, &rep, st.budget,
-			     !st.output && term_want_color(STDOUT_FILENO, cm));
+			     !st.output && term_want_color(STDOUT_FILENO, st.color));
 	if (st.junit && (status = output_close(&junit, check_write_junit(&rep, st.budget,
 									  output_fp(&junit)),
 					      false)))

@@ -51,7 +51,7 @@ struct compare_cmd {
 	bool fail_on_regression;
 	bool json;
 	const char *output;
-	const char *color;
+	enum color_mode color;
 };
 
 static const struct opt_help compare_help = {
@@ -127,7 +127,6 @@ int cmd_compare(int argc, char **argv)
 		.noise = 1,
 		.alpha = 0.05,
 		.metric = "auto",
-		.color = "auto",
 	};
 	const struct option opts[] = {
 		OPT_DOUBLE(0, "threshold", &st.threshold, "PCT", 0, 1e9,
@@ -146,14 +145,13 @@ int cmd_compare(int argc, char **argv)
 			 "write the comparison as JSON (to stdout, or to -o FILE)"),
 		OPT_STRING('o', "output", &st.output, "FILE",
 			   "write to FILE (JSON when FILE ends in .json)"),
-		OPT_STRING(0, "color", &st.color, "WHEN", "auto (default), always, never"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct resultset base, new;
 	struct cmp_opts co = CMP_OPTS_INIT;
 	struct cmp_result r;
 	struct cmp_render_opts ro = { 0 };
-	enum color_mode cm;
 	struct buf text = BUF_INIT;
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
@@ -171,8 +169,6 @@ int cmd_compare(int argc, char **argv)
 		hint("usage: %s", compare_help.usage);
 		return RL_EXIT_USAGE;
 	}
-	if (term_parse_color_mode(st.color, &cm) < 0)
-		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
 	json = st.json || (st.output && ends_with(st.output, ".json"));
 	/* Before reading: neither set may be the output. */
 	outputs_input(&outs, argv[0]);
@@ -225,7 +221,7 @@ int cmd_compare(int argc, char **argv)
 	ro.base_name = argv[0];
 	ro.new_name = argv[1];
 	ro.regressions = st.fail_on_regression || st.threshold > 0;
-	ro.color = !json && !st.output && term_want_color(STDOUT_FILENO, cm);
+	ro.color = !json && !st.output && term_want_color(STDOUT_FILENO, st.color);
 	if (!json && load_sets) {
 		for (const char *const *m = cmp_load_metrics; *m; m++) {
 			struct cmp_result lr;

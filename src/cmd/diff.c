@@ -36,7 +36,7 @@ struct diff_cmd {
 	const char *output;
 	const char *value;
 	const char *title;
-	const char *color;
+	enum color_mode color;
 	bool json, threads, lines, normalize, per_second;
 	int top;
 };
@@ -155,7 +155,6 @@ int cmd_diff(int argc, char **argv)
 {
 	struct diff_cmd st = {
 		.top = 25,
-		.color = "auto",
 	};
 	const struct option opts[] = {
 		OPT_STRING('f', "format", &st.format, "FORMAT",
@@ -175,7 +174,7 @@ int cmd_diff(int argc, char **argv)
 		OPT_FLAG(0, "threads", &st.threads, "one root per thread"),
 		OPT_FLAG(0, "lines", &st.lines, "attribute to source lines, not functions"),
 		OPT_STRING(0, "title", &st.title, "TEXT", "svg: the graph's title"),
-		OPT_STRING(0, "color", &st.color, "WHEN", "auto (default), always, never"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct profile *base = NULL, *new = NULL;
@@ -183,7 +182,6 @@ int cmd_diff(int argc, char **argv)
 	struct prof_diff d;
 	struct prof_diff_opts dopt = { false, false };
 	enum diff_format fmt;
-	enum color_mode cm;
 	struct outputs outs = OUTPUTS_INIT;
 	struct output out;
 	bool have_diff = false, to_file;
@@ -201,8 +199,6 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (parse_format(&st, &fmt) < 0)
 		return RL_EXIT_USAGE;
-	if (term_parse_color_mode(st.color, &cm) < 0)
-		return usage_error("unknown --color '%s' (auto, always or never)", st.color);
 	/* Before reading: neither profile may be the output. */
 	outputs_input(&outs, argv[0]);
 	outputs_input(&outs, argv[1]);
@@ -249,7 +245,7 @@ int cmd_diff(int argc, char **argv)
 			ret = prof_diff_write_json(&d, argv[0], argv[1], fp);
 		else
 			ret = prof_diff_render(&d, argv[0], argv[1], (size_t)st.top,
-					       !to_file && term_want_color(STDOUT_FILENO, cm), fp);
+					       !to_file && term_want_color(STDOUT_FILENO, st.color), fp);
 	}
 	status = output_close(&out, ret, false);
 out:

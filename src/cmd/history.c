@@ -28,6 +28,7 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "base/term.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
@@ -44,6 +45,7 @@ struct strv {
 };
 
 struct history_cmd {
+	enum color_mode color; /* --color */
 	const char *db;
 	/* add */
 	const char *commit, *branch, *machine, *profile;
@@ -186,7 +188,7 @@ static int read_record(const struct history_cmd *st, const char *path, struct hi
 static int history_add(struct history_cmd *st, int argc, char **argv)
 {
 	const struct option opts[] = {
-		DB_OPTION(st),
+		DB_OPTION(st), OPT_COLOR(&st->color),
 		OPT_STRING(0, "commit", &st->commit, "SHA", "file under this commit"),
 		OPT_STRING(0, "branch", &st->branch, "BRANCH", "file under this branch"),
 		OPT_STRING(0, "machine", &st->machine, "NAME",
@@ -267,7 +269,7 @@ static const struct opt_help migrate_help = {
 
 static int history_migrate(struct history_cmd *st, int argc, char **argv)
 {
-	const struct option opts[] = { DB_OPTION(st), OPT_END() };
+	const struct option opts[] = { DB_OPTION(st), OPT_COLOR(&st->color), OPT_END() };
 	struct hist *h;
 	int n, before = 0, status;
 
@@ -428,12 +430,12 @@ enum view_kind { VIEW_LOG, VIEW_CHECK, VIEW_PUBLISH };
 static int history_view(struct history_cmd *st, int argc, char **argv, enum view_kind kind)
 {
 	const struct option log_opts[] = {
-		DB_OPTION(st), QUERY_OPTIONS(st),
+		DB_OPTION(st), OPT_COLOR(&st->color), QUERY_OPTIONS(st),
 		OPT_FLAG(0, "json", &st->json, "write the series as JSON"),
 		DETECTION_OPTIONS(st), OPT_END(),
 	};
 	const struct option check_opts[] = {
-		DB_OPTION(st), QUERY_OPTIONS(st), DETECTION_OPTIONS(st),
+		DB_OPTION(st), OPT_COLOR(&st->color), QUERY_OPTIONS(st), DETECTION_OPTIONS(st),
 		OPT_STRING(0, "junit", &st->junit, "FILE",
 			   "also write JUnit XML: one testcase per series"),
 		OPT_FLAG(0, "json", &st->json, "write the outcome as JSON (to stdout, or -o FILE)"),
@@ -441,7 +443,7 @@ static int history_view(struct history_cmd *st, int argc, char **argv, enum view
 		OPT_END(),
 	};
 	const struct option publish_opts[] = {
-		DB_OPTION(st), QUERY_OPTIONS(st), DETECTION_OPTIONS(st),
+		DB_OPTION(st), OPT_COLOR(&st->color), QUERY_OPTIONS(st), DETECTION_OPTIONS(st),
 		OPT_STRING('o', "output", &st->output, "DIR", "the directory to write (required)"),
 		OPT_STRING(0, "title", &st->title, "TITLE", "the dashboard's title"),
 		OPT_END(),
@@ -584,6 +586,16 @@ int cmd_history(int argc, char **argv)
 	const char *names[ARRAY_SIZE(subcommands)];
 	int status;
 
+	if (opt_describing()) {
+		/* Each subcommand's table, for the man page and the completions. */
+		for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++) {
+			char *sub_argv[] = { (char *)subcommands[i].name, NULL };
+
+			opt_describe_subcommand(subcommands[i].name, subcommands[i].summary);
+			subcommands[i].fn(&st, 1, sub_argv);
+		}
+		return 0;
+	}
 	if (argc < 2) {
 		print_help(stderr);
 		return RL_EXIT_USAGE;

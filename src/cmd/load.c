@@ -54,6 +54,7 @@
 #define BODY_MAX ((size_t)64 << 20)
 
 struct load_cmd {
+	enum color_mode color; /* --color */
 	double rate;
 	int connections;
 	int threads;
@@ -303,6 +304,7 @@ int cmd_load(int argc, char **argv)
 		OPT_FLAG(0, "json", &st.json, "write the result set as JSON (to stdout, or to -o FILE)"),
 		OPT_STRING('o', "output", &st.output, "FILE",
 			   "write the report to FILE (the result set when FILE ends in .json)"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct load_opts o = { 0 };

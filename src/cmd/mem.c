@@ -70,6 +70,7 @@
 #define DEFAULT_OUTPUT "redline-mem.pb.gz"
 
 struct mem_cmd {
+	enum color_mode color; /* --color */
 	const char *output;
 	int interval_ms;
 	bool no_leaks;
@@ -397,6 +398,7 @@ int cmd_mem(int argc, char **argv)
 		OPT_STRING(0, "sample-seed", &mc.seed_arg, "N",
 			   "seed of the sampling (default: a new one each run, shown\n"
 			   "in the summary): the same seed samples the same allocations"),
+		OPT_COLOR(&mc.color),
 		OPT_END(),
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
@@ -529,7 +531,7 @@ int cmd_mem(int argc, char **argv)
 	 * profile symbolizes every address of every stack, which can take a
 	 * while for a large program with DWARF.
 	 */
-	mem_report_text(rep, &ri, term_want_color(2, COLOR_AUTO), &text);
+	mem_report_text(rep, &ri, term_want_color(2, mc.color), &text);
 	fputs(text.ptr, stderr);
 	fflush(stderr);
 	if (json_file) {

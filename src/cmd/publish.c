@@ -24,6 +24,7 @@
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/opt.h"
+#include "base/term.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
@@ -39,6 +40,7 @@ struct strlist {
 };
 
 struct publish_cmd {
+	enum color_mode color; /* --color */
 	struct strlist base, after;
 	const char *title;
 	const char *metric;
@@ -162,6 +164,7 @@ int cmd_publish(int argc, char **argv)
 			   "the HTML page (default redline-report.html)"),
 		OPT_STRING(0, "markdown", &st.markdown, "FILE",
 			   "the Markdown report (default: the page's name, with .md)"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct pub_input *base = NULL, *after = NULL;

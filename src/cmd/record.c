@@ -71,6 +71,7 @@
 #define GRAB_EVERY_MS 10
 
 struct record_cmd {
+	enum color_mode color; /* --color */
 	int freq;
 	const char *output;
 	const char *duration_arg;
@@ -302,7 +303,7 @@ static void print_summary(const struct record_cmd *rc, const struct profile *p,
 	o.threads = false;
 	o.lines = rc->lines;
 	o.top_rows = (size_t)rc->top;
-	o.color = term_want_color(2, COLOR_AUTO);
+	o.color = term_want_color(2, rc->color);
 	if (!rc->quiet && p->nr_samples) {
 		fputc('\n', stderr);
 		render_top(p, &o, stderr);
@@ -491,6 +492,7 @@ static int record_instr_run(const struct record_cmd *rc, char **argv)
 	a.lines = rc->lines;
 	a.inverted = rc->inverted;
 	a.quiet = rc->quiet;
+	a.color = rc->color;
 	a.top = rc->top;
 	return record_instructions(&a);
 }
@@ -524,6 +526,7 @@ static int record_python_run(const struct record_cmd *rc, char **argv, struct ou
 	a.lines = rc->lines;
 	a.inverted = rc->inverted;
 	a.quiet = rc->quiet;
+	a.color = rc->color;
 	a.top = rc->top;
 	return record_python(&a);
 }
@@ -582,6 +585,7 @@ int cmd_record(int argc, char **argv)
 			"deeper stack keeps its innermost N under [truncated]"),
 		OPT_FLAG(0, "no-python", &rc.no_python,
 			 "sample a Python program as native code (perf events)"),
+		OPT_COLOR(&rc.color),
 		OPT_END(),
 	};
 	struct sampler_config cfg = { 0 };

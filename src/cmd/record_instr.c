@@ -103,7 +103,7 @@ static void summarize(const struct record_instr_args *a, const struct profile *p
 
 	o.lines = a->lines;
 	o.top_rows = (size_t)a->top;
-	o.color = term_want_color(2, COLOR_AUTO);
+	o.color = term_want_color(2, a->color);
 	if (!a->quiet && p->nr_samples) {
 		fputc('\n', stderr);
 		render_top(p, &o, stderr);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "base/afile.h"
+#include "base/term.h"
 #include "prof/render.h"
 
 /*
@@ -20,6 +21,7 @@
 #define RECORD_INSTR_DEPTH 30
 
 struct record_instr_args {
+	enum color_mode color; /* --color, for the summary */
 	char **argv;	  /* the command */
 	int depth;	  /* callers kept per stack; 0: RECORD_INSTR_DEPTH */
 	double duration;  /* seconds, 0: until the end */

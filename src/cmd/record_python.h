@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "base/term.h"
 #include "cmd/outputs.h"
 #include "python/pysampler.h"
 #include "prof/render.h"
@@ -16,6 +17,7 @@
  * are). Returns the command's exit status.
  */
 struct record_python_args {
+	enum color_mode color; /* --color, for the summary */
 	char **argv;	   /* the command to run, or NULL ... */
 	pid_t pid;	   /* ... the process to attach to */
 	/* argv launched already (it exec'd the Python program exe while

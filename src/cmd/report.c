@@ -37,6 +37,7 @@
 #include "prof/render.h"
 
 struct report_cmd {
+	enum color_mode color; /* --color */
 	const char *format;
 	const char *output;
 	const char *value;
@@ -117,6 +118,7 @@ int cmd_report(int argc, char **argv)
 			   "with what passed through each (as pprof -peek)"),
 		OPT_STRING(0, "callees", &rc.callees, "REGEX",
 			   "the functions that each function matching REGEX calls"),
+		OPT_COLOR(&rc.color),
 		OPT_END(),
 	};
 	struct render_opts o = RENDER_OPTS_INIT;
@@ -251,7 +253,7 @@ int cmd_report(int argc, char **argv)
 	o.title = title.len ? title.ptr : NULL;
 
 	if (!output_is_file(&out))
-		o.color = fmt == PROF_FMT_TOP && term_want_color(1, COLOR_AUTO);
+		o.color = fmt == PROF_FMT_TOP && term_want_color(1, rc.color);
 	if (peek) {
 		ret = render_peek(p, &o, &re, rc.callers != NULL, output_fp(&out));
 		regfree(&re);

@@ -52,12 +52,12 @@
 #include "stats/describe.h"
 
 struct stat_cmd {
+	enum color_mode color; /* --color */
 	int runs;
 	const char *events;
 	const char *counters; /* --counter: the same list, bench's spelling */
 	bool json;
 	const char *output;
-	const char *color;
 	const char *history; /* --history[=DB]: "" for the default store */
 	/* derived */
 	const struct pc_event *evs[PC_MAX];
@@ -442,6 +442,7 @@ int cmd_stat(int argc, char **argv)
 		OPT_OPTARG(0, "history", &st.history, "DB", "",
 			   "store the result set in the history (redline history;\n"
 			   "DB: its --db, attached with '=')"),
+		OPT_COLOR(&st.color),
 		OPT_END(),
 	};
 	struct resultset rs;

@@ -45,6 +45,7 @@ struct strlist {
 };
 
 struct timeit_cmd {
+	enum color_mode color; /* --color */
 	struct strlist setup, pythons, lists;
 	const char *scan[3];
 	bool has_scan;
@@ -285,6 +286,7 @@ int cmd_timeit(int argc, char **argv)
 		OPT_STRING(0, "export-json", &tc.export_json, "FILE",
 			   "write the result set to FILE"),
 		OPT_FLAG(0, "json", &tc.json, "write the result set to stdout (the summary to stderr)"),
+		OPT_COLOR(&tc.color),
 		OPT_END(),
 	};
 	struct timeit_job *jobs = NULL;
@@ -438,7 +440,7 @@ int cmd_timeit(int argc, char **argv)
 		fit_complexity(&tc, &rs, jobs, argv);
 
 	out = tc.json ? stderr : stdout;
-	ro.color = term_want_color(fileno(out), COLOR_AUTO);
+	ro.color = term_want_color(fileno(out), tc.color);
 	{
 		const char *lc = getenv("LC_ALL");
 		struct buf b = BUF_INIT;

@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/jsonw.h"
@@ -29,6 +27,9 @@
 #include "base/xalloc.h"
 #include "history/db.h"
 #include "history/history.h"
+#include "history/libpq.h"
+
+DYNLIB_DEFINE(libpq, LIBPQ_FUNCS, SONAME_LIBPQ, "libpq5")
 
 /* The advisory lock of the schema's migrations ("redlinesch" folded into 63 bits). */
 #define PG_SCHEMA_LOCK "7310016467298871654"
@@ -147,6 +148,10 @@ static int pg_open(const struct hist_location *loc, unsigned flags, struct hdb *
 
 	(void)flags; /* a database is created by its administrator, the tables by us */
 	*out = NULL;
+	if ((ret = dynlib_open(&libpq_lib)) < 0) {
+		buf_addf(err, "%s; install Debian's %s", libpq_lib.why, libpq_lib.package);
+		return ret;
+	}
 	d->base.ops = &hdb_postgres_ops;
 	buf_init(&d->base.err, 0);
 	buf_init(&d->copy, 0);

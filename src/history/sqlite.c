@@ -15,13 +15,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "history/db.h"
 #include "history/history.h"
+#include "history/libsqlite.h"
+
+DYNLIB_DEFINE(libsqlite, LIBSQLITE_FUNCS, SONAME_LIBSQLITE3, "libsqlite3-0")
 
 struct sq_stmt {
 	struct sq_db *db;
@@ -121,6 +122,11 @@ static int sq_open(const struct hist_location *loc, unsigned flags, struct hdb *
 	*out = NULL;
 	d->base.ops = &hdb_sqlite_ops;
 	buf_init(&d->base.err, 0);
+	if ((ret = dynlib_open(&libsqlite_lib)) < 0) {
+		buf_addf(err, "%s; install Debian's %s", libsqlite_lib.why, libsqlite_lib.package);
+		free(d);
+		return ret;
+	}
 	/* RETURNING (3.35); JSON1 built in (3.38), for the history_runs view. */
 	if (sqlite3_libversion_number() < 3038000) {
 		buf_addf(err, "SQLite %s is too old: the history store needs 3.38 or later",

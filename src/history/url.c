@@ -6,12 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
-
 #include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "history/history.h"
+#include "history/libpq.h"
 #include "run/machine.h"
 
 void hist_location_release(struct hist_location *loc)
@@ -118,16 +117,18 @@ int hist_location_parse(const char *spec, struct hist_location *loc, struct buf 
 	}
 	if (is_postgres_url(spec)) {
 		char *msg = NULL;
-		PQconninfoOption *opts = PQconninfoParse(spec, &msg);
+		PQconninfoOption *opts = NULL;
 		struct buf shown = BUF_INIT;
 
-		if (!opts) {
+		/* Without libpq, the URL is not checked here: opening the store says why. */
+		if (dynlib_open(&libpq_lib) == 0 && !(opts = PQconninfoParse(spec, &msg))) {
 			buf_addstr(err, msg ? msg : "libpq cannot parse it");
 			buf_rtrim(err);
 			PQfreemem(msg);
 			return -EINVAL;
 		}
-		PQconninfoFree(opts);
+		if (opts)
+			PQconninfoFree(opts);
 		loc->engine = HIST_POSTGRES;
 		loc->target = xstrdup(spec);
 		hist_mask_url(&shown, spec);

@@ -17,17 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "load/http.h"
+#include "load/libssl.h"
 
 #define NS 1000000000ull
 #define SWEEP_NS (10 * 1000000ull)	  /* timeouts are checked this often */
 #define RETRY_NS (10 * 1000000ull)	  /* closed model: wait after a failed connect */
 #define READ_BUF 65536
+
+DYNLIB_DEFINE(libssl, LIBSSL_FUNCS, SONAME_LIBSSL, "libssl3")
 
 static const char *const error_names[LOAD_ERR_N] = {
 	[LOAD_ERR_CONNECT] = "connect", [LOAD_ERR_TLS] = "tls",
@@ -853,8 +853,11 @@ static void merge_result(struct load_result *out, const struct load_result *r)
 
 static SSL_CTX *make_ssl_ctx(void)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX *ctx;
 
+	if (dynlib_load(&libssl_lib) < 0)
+		return NULL;
+	ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx)
 		return NULL;
 	/*

@@ -12,15 +12,15 @@
 #include <strings.h>
 #include <time.h>
 
-#include <cmark.h>
-
 #include "base/buf.h"
+#include "base/diag.h"
 #include "base/units.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 #include "base/xml.h"
 #include "prof/profile.h"
 #include "prof/render.h"
+#include "publish/libcmark.h"
 #include "publish/plot.h"
 #include "stats/describe.h"
 #include "verify/compare.h"
@@ -230,11 +230,35 @@ static void sanitize(cmark_node *root)
 	free(bad);
 }
 
+DYNLIB_DEFINE(libcmark, LIBCMARK_FUNCS, SONAME_LIBCMARK, "libcmark0.30.2")
+
+/* Is cmark there? Without it the notes are kept as they were written, said once. */
+static bool have_cmark(void)
+{
+	static bool warned;
+
+	if (dynlib_open(&libcmark_lib) == 0)
+		return true;
+	if (!warned) {
+		warning("%s: the notes are shown as written, not rendered", libcmark_lib.why);
+		hint("install it: on Debian and Ubuntu, 'apt-get install %s'", libcmark_lib.package);
+	}
+	warned = true;
+	return false;
+}
+
 void pub_markdown_to_html(struct buf *out, const char *md)
 {
-	cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_VALIDATE_UTF8);
+	cmark_node *doc;
 	char *html;
 
+	if (!have_cmark()) {
+		buf_addstr(out, "<pre>");
+		xml_add(out, md, 0, XML_KEEP_NEWLINES);
+		buf_addstr(out, "</pre>\n");
+		return;
+	}
+	doc = cmark_parse_document(md, strlen(md), CMARK_OPT_VALIDATE_UTF8);
 	sanitize(doc);
 	/* cmark's default is safe too: no raw HTML, no javascript: links. */
 	html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
@@ -245,9 +269,28 @@ void pub_markdown_to_html(struct buf *out, const char *md)
 
 void pub_markdown_clean(struct buf *out, const char *md)
 {
-	cmark_node *doc = cmark_parse_document(md, strlen(md), CMARK_OPT_VALIDATE_UTF8);
+	cmark_node *doc;
 	char *text;
 
+	if (!have_cmark()) {
+		/* A code block, its fence longer than any run of backticks inside: inert. */
+		size_t run = 0, longest = 2;
+
+		for (const char *p = md; *p; p++) {
+			run = *p == '`' ? run + 1 : 0;
+			if (run > longest)
+				longest = run;
+		}
+		for (size_t i = 0; i <= longest; i++)
+			buf_addch(out, '`');
+		buf_addf(out, "text\n%s", md);
+		buf_rtrim(out);
+		buf_addch(out, '\n');
+		for (size_t i = 0; i <= longest; i++)
+			buf_addch(out, '`');
+		return;
+	}
+	doc = cmark_parse_document(md, strlen(md), CMARK_OPT_VALIDATE_UTF8);
 	sanitize(doc);
 	text = cmark_render_commonmark(doc, CMARK_OPT_DEFAULT, 0);
 	buf_addstr(out, text);

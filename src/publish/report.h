@@ -94,6 +94,8 @@ void pub_split_notes(const char *notes, struct buf *sections);
  * Markdown made safe: raw HTML shown as code or text (not obeyed), images
  * turned into links (nothing fetched). pub_markdown_to_html() renders it
  * to HTML, pub_markdown_clean() back to CommonMark, for the .md report.
+ * Where cmark cannot be loaded (a warning says so, once), the text is
+ * kept as written: in a <pre> block, or a fenced code block.
  */
 void pub_markdown_to_html(struct buf *out, const char *md);
 void pub_markdown_clean(struct buf *out, const char *md);

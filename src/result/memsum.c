@@ -14,6 +14,7 @@
 #include "base/jread.h"
 #include "base/util.h"
 #include "base/xalloc.h"
+#include "stats/describe.h"
 
 #define MEM_FORMAT_PREFIX "redline-mem/"
 #define MEM_FORMAT_VERSION 1
@@ -184,4 +185,17 @@ void mem_summary_release(struct mem_summary *m)
 	free(m->created);
 	free(m->points);
 	memset(m, 0, sizeof(*m));
+}
+
+double mem_summary_rss_steady(const struct mem_summary *m)
+{
+	double *v = xcalloc(m->nr + 1, sizeof(*v)), half = m->duration / 2, med;
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->points[i].time >= half && isfinite(m->points[i].rss))
+			v[n++] = m->points[i].rss;
+	med = n ? stats_median(v, n) : NAN;
+	free(v);
+	return med;
 }

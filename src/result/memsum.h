@@ -49,4 +49,11 @@ int mem_summary_read_json(struct mem_summary *m, const char *text, size_t len,
 int mem_summary_read_file(struct mem_summary *m, const char *path, struct buf *err);
 void mem_summary_release(struct mem_summary *m);
 
+/*
+ * The steady-state RSS: the median RSS of the timeline's points in the
+ * second half of the run (time >= duration / 2), where start-up is over.
+ * NaN when none of them has an RSS.
+ */
+double mem_summary_rss_steady(const struct mem_summary *m);
+
 #endif

@@ -203,8 +203,13 @@ void metric_format_value(struct buf *b, enum metric_unit unit, double v)
 		buf_addf(b, "%.1f %%", v * 100);
 		break;
 	case UNIT_COUNT:
-		if (v >= 0 && v < 1e18 && v == floor(v))
-			format_count(b, (uint64_t)v);
+		/*
+		 * Integers, and means of a thousand or more (their fraction is
+		 * noise), as the ranges beside them are: "38,810", never
+		 * "3.881e+04"; smaller means with 4 significant digits.
+		 */
+		if (v >= 0 && v < 1e18 && (v == floor(v) || v >= 999.5))
+			format_count(b, (uint64_t)llround(v));
 		else
 			buf_addf(b, "%.4g", v);
 		break;

@@ -38,7 +38,36 @@ static const char *const limit_names[LIMIT_COUNT] = {
 	[LIMIT_P999] = "p99.9",	       [LIMIT_RPS] = "rps",
 	[LIMIT_ERROR_RATE] = "error_rate",
 	[LIMIT_CPU_WAIT] = "cpu_wait",     [LIMIT_IO_WAIT] = "io_wait",
+	[LIMIT_RSS_STEADY] = "rss_steady",
 };
+
+/* A size, in bytes. */
+static bool is_size_limit(enum budget_limit l)
+{
+	return l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP || l == LIMIT_RSS_STEADY;
+}
+
+/* A figure of a redline mem run (its JSON), not of a result set. */
+static bool is_mem_limit(enum budget_limit l)
+{
+	return l == LIMIT_PEAK_HEAP || l == LIMIT_RSS_STEADY;
+}
+
+size_t budget_min_runs(enum budget_limit l)
+{
+	switch (l) {
+	case LIMIT_P90:
+		return 10;
+	case LIMIT_P95:
+		return 20;
+	case LIMIT_P99:
+		return 100;
+	case LIMIT_P999:
+		return 1000;
+	default:
+		return 0;
+	}
+}
 
 const char *budget_limit_name(enum budget_limit l)
 {
@@ -47,7 +76,7 @@ const char *budget_limit_name(enum budget_limit l)
 
 enum metric_unit budget_limit_unit(enum budget_limit l)
 {
-	if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
+	if (is_size_limit(l))
 		return UNIT_BYTES;
 	if (l == LIMIT_SLOWDOWN || l == LIMIT_ERROR_RATE)
 		return UNIT_RATIO;
@@ -112,7 +141,7 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 	if (json_is_number(v)) {
 		/* The most likely mistake of all: say how to write it. */
 		snprintf(num, sizeof(num), "%g", json_number_value(v));
-		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
+		if (is_size_limit(l))
 			return jread_error(&bp->j, "%s has no unit (write it as a string with one: "
 				       "\"%s MiB\", \"%s KiB\" or \"%s B\")", num, num, num, num);
 		if (l == LIMIT_SLOWDOWN || l == LIMIT_ERROR_RATE)
@@ -135,7 +164,7 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		return jread_error(&bp->j, "'%s' is not a number and a unit", s);
 	}
 	if (!has_unit(s)) {
-		if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP)
+		if (is_size_limit(l))
 			return jread_error(&bp->j, "'%s' has no unit (write it as '%s MiB', '%s KiB' or '%s B')",
 				   s, s, s, s);
 		if (l == LIMIT_SLOWDOWN || l == LIMIT_ERROR_RATE)
@@ -173,7 +202,7 @@ static int parse_limit(struct bp *bp, enum budget_limit l, const json_t *v, doub
 		*out = d;
 		return 0;
 	}
-	if (l == LIMIT_PEAK_RSS || l == LIMIT_PEAK_HEAP) {
+	if (is_size_limit(l)) {
 		if (parse_bytes(s, out) < 0)
 			return jread_error(&bp->j, "bad unit in '%s': expected a size such as '4 MiB' "
 				       "(B, KiB, MiB, GiB, or KB, MB, GB)", s);
@@ -564,7 +593,8 @@ static bool measure_load(const struct load_figures *f, enum budget_limit l, doub
 }
 
 /* The figure a limit is about, from a benchmark's runs; false when absent. */
-static bool measure(const struct result *r, enum budget_limit l, double *out, const char **what)
+static bool measure(const struct result *r, enum budget_limit l, double *out, const char **what,
+		    size_t *nr_values)
 {
 	const double *v;
 	double *scratch;
@@ -582,6 +612,7 @@ static bool measure(const struct result *r, enum budget_limit l, double *out, co
 	}
 	n = cmp_metric_values(r, metric, &v, &scratch);
 	*what = metric;
+	*nr_values = n;
 	if (!n)
 		return false;
 	switch (l) {
@@ -683,7 +714,7 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 					const char *metric;
 
 					/* peak_heap is a mem run's figure, the others a result set's. */
-					if (!be->has[l] || (l == LIMIT_PEAK_HEAP) != !r)
+					if (!be->has[l] || is_mem_limit((enum budget_limit)l) != !r)
 						continue;
 					done[l] = true;
 					row = add_row(out, &alloc, e, i, k, (enum budget_limit)l,
@@ -692,6 +723,14 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 						row->measured = in[i].mem->peak_bytes;
 						row->status = row->measured <= row->budget ? CHECK_PASS
 											   : CHECK_FAIL;
+					} else if (l == LIMIT_RSS_STEADY) {
+						row->measured = mem_summary_rss_steady(in[i].mem);
+						if (isnan(row->measured))
+							skip(row, "the mem figures have no RSS samples "
+								  "in the second half of the run");
+						else
+							row->status = row->measured <= row->budget
+									      ? CHECK_PASS : CHECK_FAIL;
 					} else if (l == LIMIT_SLOWDOWN) {
 						const char *bp = be->baseline ? be->baseline : b->baseline;
 						const struct resultset *base = NULL;
@@ -707,7 +746,7 @@ void budget_check(const struct budget *b, const struct check_input *in, size_t n
 						else
 							check_slowdown(row, &in[i], base, bp);
 					} else if (!measure(r, (enum budget_limit)l, &row->measured,
-							    &metric)) {
+							    &metric, &row->nr_values)) {
 						skip(row, "the results have no %s values", metric);
 					} else {
 						row->status = within((enum budget_limit)l, row->measured,
@@ -824,7 +863,7 @@ void check_row_outcome(struct buf *out, const struct check_row *row)
 /* Why a limit could not be checked at all. */
 static const char *unchecked_why(enum budget_limit l)
 {
-	return l == LIMIT_PEAK_HEAP
+	return is_mem_limit(l)
 		? "no redline mem figures (--json) of a matching benchmark were given"
 		: "only redline mem figures matched; this limit needs a result set";
 }

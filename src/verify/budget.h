@@ -85,6 +85,7 @@ enum budget_limit {
 	LIMIT_ERROR_RATE,
 	LIMIT_CPU_WAIT,
 	LIMIT_IO_WAIT,
+	LIMIT_RSS_STEADY, /* a mem run's median RSS over the second half of its timeline */
 	LIMIT_COUNT
 };
 
@@ -123,6 +124,13 @@ void budget_release(struct budget *b);
  * "io_wait".
  */
 const char *budget_limit_name(enum budget_limit l);
+/*
+ * The runs a percentile limit needs to rest on a run of its own: 1 / (1 - q)
+ * (10 for p90, 20 for p95, 100 for p99, 1000 for p99.9). With fewer, the
+ * type-7 percentile is interpolated between the slowest runs, and the limit
+ * is about the maximum more than about the percentile. 0 for other limits.
+ */
+size_t budget_min_runs(enum budget_limit l);
 /*
  * The unit of a limit's values: seconds, bytes, a count per second (rps),
  * a ratio (error_rate), or (max_slowdown) a ratio in percent.
@@ -164,6 +172,7 @@ struct check_row {
 	double p_value;
 	enum cmp_verdict verdict;
 	char *why;		/* a skip's reason, or NULL */
+	size_t nr_values;	/* the runs a run-based figure rests on; 0 otherwise */
 };
 
 struct check_report {

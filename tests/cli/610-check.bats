@@ -124,3 +124,39 @@ PY
 	[ "$status" -eq 0 ]
 	[[ $output == *"0 of 2 limits failed"* ]]
 }
+
+@test "rss_steady: the median RSS over the second half of redline mem's timeline" {
+	# memsteps 150: 1 MiB, then 2 MiB, each held 150 ms, both freed, 150 ms more.
+	"$REDLINE" mem -o "$TMP/m.json" -- "$FIXTURES/memsteps" 150 >/dev/null 2>&1 ||
+		skip "redline mem cannot trace here"
+	# The truth, from the timeline itself: points at or after half the duration.
+	want=$(/usr/bin/python3 -c '
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+v = [p["rss"] for p in d["timeline"]["points"] if p["time"] >= d["duration"] / 2 and p.get("rss")]
+print(int(statistics.median(v)))' "$TMP/m.json")
+	[ "$want" -gt 0 ]
+	printf '{"budgets": [{"command": "*memsteps*", "rss_steady": "%d B"}, {"command": "*memsteps*", "rss_steady": "%d B"}]}' \
+		"$want" "$((want - 1))" >"$TMP/b.json"
+	run "$REDLINE" check --budget "$TMP/b.json" --json -o "$TMP/c.json" "$TMP/m.json"
+	[ "$status" -eq 1 ]
+	[ "$(json_get "$TMP/c.json" '[c["measured"] for c in d["checks"]]')" = "[$want, $want]" ]
+	[ "$(json_get "$TMP/c.json" '[c["status"] for c in d["checks"]]')" = "['pass', 'fail']" ]
+	validate_schema check "$TMP/c.json"
+	validate_schema budget "$TMP/b.json"
+	# Without mem figures: not checked, and said so.
+	printf '{"budgets": [{"name": "w", "rss_steady": "1 MiB"}]}' >"$TMP/b2.json"
+	run "$REDLINE" check --budget "$TMP/b2.json" "$TMP/r.json"
+	[[ $output == *"warning: budgets[0].rss_steady is not checked: no redline mem figures"* ]]
+}
+
+@test "a percentile on fewer runs than it needs is checked, with a warning that says so" {
+	printf '{"budgets": [{"name": "w", "p90": "20 ms", "p99": "20 ms", "p99.9": "20 ms"}]}' >"$TMP/b.json"
+	run "$REDLINE" check --budget "$TMP/b.json" "$TMP/r.json"
+	[ "$status" -eq 0 ]
+	[[ $output == *"warning: budgets[0].p99 of 'w' rests on 10 runs: it is interpolated between the slowest, not a p99 of its own"* ]]
+	[[ $output == *"hint: 100 runs at least give a run beyond p99"* ]]
+	[[ $output == *"warning: budgets[0].p99.9 of 'w' rests on 10 runs"* ]]
+	# p90 needs 10: no warning.
+	[[ $output != *"p90 of 'w' rests"* ]]
+}

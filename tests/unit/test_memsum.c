@@ -43,6 +43,27 @@ static void test_read(void **state)
 	buf_release(&err);
 }
 
+/*
+ * The steady RSS: the median of the points from half the duration on; a
+ * point without RSS does not count, and none at all is NaN.
+ */
+static void test_rss_steady(void **state)
+{
+	struct mem_point pts[] = {
+		{ 0.1, 0, 0, 9e6 }, { 0.5, 0, 0, 3e6 }, { 0.6, 0, 0, NAN },
+		{ 0.7, 0, 0, 1e6 }, { 0.8, 0, 0, 2e6 }, { 0.9, 0, 0, 4e6 },
+	};
+	struct mem_summary m = { .duration = 1.0, .points = pts, .nr = 6 };
+
+	(void)state;
+	/* 3, 1, 2, 4 (the 9 before half, the NaN left out): median 2.5. */
+	assert_true(mem_summary_rss_steady(&m) == 2.5e6);
+	m.nr = 3;
+	assert_true(mem_summary_rss_steady(&m) == 3e6);
+	m.nr = 1;
+	assert_true(isnan(mem_summary_rss_steady(&m)));
+}
+
 static void expect(const char *from, const char *to, const char *msg)
 {
 	struct buf doc = BUF_INIT, err = BUF_INIT;
@@ -77,6 +98,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_rss_steady),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * escaping for Markdown, and a whole report from small inputs: its
  * sections, its comparison, and no user string left unescaped.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <cmocka.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
+#include "publish/libcmark.h"
 #include "publish/report.h"
 
 static void test_split_notes(void **state)
@@ -59,6 +62,39 @@ static void test_markdown_safe(void **state)
 	buf_reset(&out);
 	pub_md_escape(&out, "a|b*c_<d>&`e\\\nf");
 	assert_string_equal(out.ptr, "a\\|b\\*c\\_&lt;d&gt;&amp;\\`e\\\\ f");
+	buf_release(&out);
+}
+
+/*
+ * Without cmark (it is loaded when first needed), the notes are kept as
+ * written, inert: HTML-escaped in a <pre>, or in a fence longer than any
+ * run of backticks inside; a warning says so, once.
+ */
+static void test_markdown_without_cmark(void **state)
+{
+	struct buf out = BUF_INIT;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+
+	(void)state;
+	libcmark_lib.status = -ENOENT;
+	libcmark_lib.why = "cannot load libcmark.so (test)";
+	diag_set_output(mem);
+	diag_set_color(0);
+	pub_markdown_to_html(&out, "Hi <script>x</script> **b**\n");
+	assert_string_equal(out.ptr, "<pre>Hi &lt;script&gt;x&lt;/script&gt; **b**\n</pre>\n");
+	buf_reset(&out);
+	pub_markdown_clean(&out, "a ```` b\n");
+	assert_string_equal(out.ptr, "`````text\na ```` b\n`````");
+	diag_set_output(NULL);
+	diag_set_color(-1);
+	fclose(mem);
+	assert_non_null(strstr(text, "warning: cannot load libcmark.so (test): the notes are shown as written"));
+	assert_null(strstr(strstr(text, "warning:") + 1, "warning:"));
+	libcmark_lib.status = 0;
+	libcmark_lib.why = NULL;
+	free(text);
 	buf_release(&out);
 }
 
@@ -146,6 +182,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_notes),
 		cmocka_unit_test(test_markdown_safe),
+		cmocka_unit_test(test_markdown_without_cmark),
 		cmocka_unit_test(test_report),
 	};
 

@@ -57,6 +57,26 @@ static void test_metric_find_or_add(void **state)
 	resultset_release(&rs);
 }
 
+/* Counts read alike in means and ranges: separators, never an exponent. */
+static void test_format_counts(void **state)
+{
+	static const struct { double v; const char *want; } cases[] = {
+		{ 0, "0" },	    { 119, "119" },	   { 1.3333, "1.333" },
+		{ 53.333, "53.33" }, { 999.4, "999.4" },	   { 999.5, "1,000" },
+		{ 38809.5, "38,810" }, { 38802, "38,802" }, { 1234567.8, "1,234,568" },
+	};
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		metric_format_value(&b, UNIT_COUNT, cases[i].v);
+		if (strcmp(b.ptr, cases[i].want))
+			fail_msg("%g: '%s', not '%s'", cases[i].v, b.ptr, cases[i].want);
+	}
+	buf_release(&b);
+}
+
 static void test_hyperfine_fields(void **state)
 {
 	static const char *const fields[] = { "command", "mean", "stddev", "median",
@@ -454,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_read_hyperfine),
 		cmocka_unit_test(test_read_errors_name_the_field),
 		cmocka_unit_test(test_metric_find_or_add),
+		cmocka_unit_test(test_format_counts),
 		cmocka_unit_test(test_hyperfine_fields),
 		cmocka_unit_test(test_single_run_stddev_null),
 		cmocka_unit_test(test_environment_block),

@@ -44,6 +44,7 @@ struct dump_cmd {
 	int pid;
 	bool native, locals, json;
 	int max_chars;
+	enum color_mode color; /* --color */
 };
 
 static const struct opt_help dump_help = {
@@ -82,6 +83,7 @@ int cmd_dump(int argc, char **argv)
 			"cut strings and numbers at N characters (default 64)"),
 		OPT_FLAG(0, "json", &dc.json,
 			 "write JSON (schema/dump.schema.json) instead of text"),
+		OPT_COLOR(&dc.color),
 		OPT_END(),
 	};
 	struct dump_opts o = { 0 };
@@ -113,7 +115,7 @@ int cmd_dump(int argc, char **argv)
 		warning("process %d is not a CPython interpreter: --locals has nothing to show",
 			dc.pid);
 	ret = dc.json ? dump_print_json(&d, stdout) : dump_print(&d, stdout,
-								 term_want_color(1, COLOR_AUTO));
+								 term_want_color(1, dc.color));
 	dump_release(&d);
 	return ret < 0 ? RL_EXIT_INTERNAL : 0;
 }

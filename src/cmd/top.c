@@ -61,6 +61,7 @@ struct top_cmd {
 	int pid, freq, rows;
 	const char *interval_arg, *window_arg, *duration_arg, *output;
 	bool threads, lines, total, idle, native, no_python, plain;
+	enum color_mode color; /* --color */
 	/* derived */
 	double interval, window, duration;
 	enum prof_format fmt;
@@ -338,12 +339,12 @@ static int draw(struct top_cmd *tc, bool final)
 		d.height = rows;
 		d.keys = tc->scr.raw;
 		d.paused = tc->paused;
-		d.color = term_want_color(1, COLOR_AUTO);
+		d.color = term_want_color(1, tc->color);
 		live_draw_table(&out, &t, &d);
 		ret = screen_draw(&tc->scr, &out);
 	} else {
 		d.max_rows = (size_t)tc->rows;
-		d.color = final && term_want_color(1, COLOR_AUTO);
+		d.color = final && term_want_color(1, tc->color);
 		live_draw_table(&out, &t, &d);
 		buf_addch(&out, '\n');
 		fwrite(out.ptr, 1, out.len, stdout);
@@ -577,6 +578,7 @@ int cmd_top(int argc, char **argv)
 		OPT_INT(0, "rows", &tc.rows, "N", 1, 100000,
 			"rows of each table when not on a terminal (default 20)"),
 		OPT_FLAG(0, "plain", &tc.plain, "plain tables even on a terminal"),
+		OPT_COLOR(&tc.color),
 		OPT_GROUP("Python programs"),
 		OPT_FLAG(0, "idle", &tc.idle, "also threads that are not running"),
 		OPT_FLAG(0, "native", &tc.native,

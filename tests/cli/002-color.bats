@@ -26,7 +26,7 @@ on_tty() {
 
 @test "every command and subcommand takes --color WHEN, and refuses another value with exit 2" {
 	local c
-	for c in stat bench timeit record report mem compare check diff publish load calibrate \
+	for c in stat bench timeit record report mem compare check diff publish load calibrate top dump \
 		"history add" "history log" "history check" "history publish" "history migrate"; do
 		# shellcheck disable=SC2086
 		"$REDLINE" $c --help | grep -q -- '--color WHEN' || { echo "$c: no --color"; return 1; }

@@ -201,6 +201,7 @@ enum stop_reason { STOP_EXIT, STOP_DURATION, STOP_SIGNAL, STOP_PYTHON };
 struct exec_watch {
 	struct py_exec_watch py;
 	struct collector *col;
+	pid_t target;	  /* the command or -p's process: not a child */
 	pid_t py_child;	  /* a child process that exec'd python*, or 0 */
 	char py_comm[32];
 };
@@ -210,7 +211,7 @@ static void watch_record(const struct sample_rec *rec, void *arg)
 {
 	struct exec_watch *w = arg;
 
-	if (rec->type == REC_COMM && rec->u.comm.exec && rec->pid != (uint32_t)w->py.pid &&
+	if (rec->type == REC_COMM && rec->u.comm.exec && rec->pid != (uint32_t)w->target &&
 	    !w->py_child && rec->u.comm.comm && starts_with(rec->u.comm.comm, "python")) {
 		w->py_child = (pid_t)rec->pid;
 		snprintf(w->py_comm, sizeof(w->py_comm), "%s", rec->u.comm.comm);
@@ -714,6 +715,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 	watch.col = col;
+	watch.target = launched ? child.pid : rc.pid;
 	/* Whatever it runs first is looked at too: it may be past a launcher already. */
 	if (launched && !rc.no_python && !rc.off_cpu)
 		py_exec_watch_init(&watch.py, child.pid);

@@ -106,8 +106,11 @@ int import_criterion(struct resultset *rs, const json_t *benchmark,
 			ret = numbers(j, times, false, i, &t);
 			jread_leave(j, m);
 		}
-		if (ret == 0)
-			import_sample(r, t / n * 1e-9, n, NAN);
+		if (ret == 0) {
+			m = jread_index(j, i);
+			ret = import_sample(j, r, t / n * 1e-9, n, NAN);
+			jread_leave(j, m);
+		}
 	}
 	jread_leave(j, mark);
 	if (mode) {

@@ -208,7 +208,9 @@ static int read_entry(struct resultset *rs, const json_t *e, struct buf *name,
 		jread_leave(j, mark);
 		return ret;
 	}
-	import_sample(r, real * scale, iters, cpu * scale);
+	ret = import_sample(j, r, real * scale, iters, cpu * scale);
+	if (ret < 0)
+		return ret;
 	read_counters(r, e);
 	return 0;
 }

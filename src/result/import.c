@@ -356,14 +356,24 @@ void import_created(struct resultset *rs, const char *date, bool utc_if_bare)
 	rs->created = xstrdup(out);
 }
 
-void import_sample(struct result *r, double seconds, double iterations, double cpu)
+int import_sample(struct jread *j, struct result *r, double seconds, double iterations,
+		  double cpu)
 {
+	double tmax = metric_unit_max(UNIT_SECONDS);
+
+	if (!(seconds <= tmax) || (!isnan(cpu) && !(cpu <= tmax)))
+		return jread_error(j, "%g s per iteration is past any measurement (at most %g)",
+				   !(seconds <= tmax) ? seconds : cpu, tmax);
+	if (iterations > metric_unit_max(UNIT_COUNT))
+		return jread_error(j, "%g iterations is past any count (at most %g)", iterations,
+				   metric_unit_max(UNIT_COUNT));
 	result_add_run(r, 0, 0);
 	metric_add(result_metric(r, "wall_time", UNIT_SECONDS), seconds);
 	if (!isnan(cpu))
 		metric_add(result_metric(r, "cpu_time", UNIT_SECONDS), cpu);
 	if (iterations > 0)
 		metric_add(result_metric(r, "iterations", UNIT_COUNT), iterations);
+	return 0;
 }
 
 int import_times(struct jread *j, struct result *r, const json_t *arr, const char *key,
@@ -382,7 +392,7 @@ int import_times(struct jread *j, struct result *r, const json_t *arr, const cha
 		else if (!isfinite(t) || t < 0)
 			ret = jread_error(j, "%g is not a time", t);
 		else
-			import_sample(r, t, iterations, NAN);
+			ret = import_sample(j, r, t, iterations, NAN);
 		jread_leave(j, m);
 		if (ret < 0)
 			break;

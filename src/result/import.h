@@ -102,9 +102,12 @@ void import_created(struct resultset *rs, const char *date, bool utc_if_bare);
 /*
  * One sample of r: its time per iteration in seconds, the iterations it
  * averaged over (0: unknown), and its CPU time per iteration (NaN: not
- * measured). Adds the run (exit code 0) and the metrics' values.
+ * measured). Adds the run (exit code 0) and the metrics' values; a figure
+ * past metric_unit_max() (a time of 10^50 s) is refused as the result-set
+ * reader refuses it, with an error at j's path.
  */
-void import_sample(struct result *r, double seconds, double iterations, double cpu);
+int import_sample(struct jread *j, struct result *r, double seconds, double iterations,
+		  double cpu);
 
 /*
  * arr[] (at member key of the path), seconds per iteration of each sample,

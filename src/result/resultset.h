@@ -51,6 +51,13 @@ struct jw;
 
 enum metric_unit { UNIT_SECONDS, UNIT_BYTES, UNIT_COUNT, UNIT_RATIO };
 
+/*
+ * The largest figure of each unit that is a measurement: 10^9 s (32
+ * years), 2^60 bytes or events, a ratio of 10^6. Past them a value is a
+ * typo or a forgery; readers and importers refuse it.
+ */
+double metric_unit_max(enum metric_unit u);
+
 enum metric_status {
 	METRIC_OK,
 	METRIC_NOT_SUPPORTED,

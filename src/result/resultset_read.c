@@ -96,12 +96,8 @@ static int get_array(struct rd *rd, const json_t *obj, const char *key,
 	return ret;
 }
 
-/*
- * The largest figure of each unit that is a measurement: 10^9 s (32
- * years), 2^60 bytes or events. Past them a value is a typo or a forgery,
- * and it would print as a 300-digit number or overflow a sum.
- */
-static double unit_max(enum metric_unit u)
+/* Past these a value would print as a 300-digit number or overflow a sum. */
+double metric_unit_max(enum metric_unit u)
 {
 	switch (u) {
 	case UNIT_SECONDS:
@@ -117,7 +113,7 @@ static double unit_max(enum metric_unit u)
 
 /*
  * The numbers of an array into metric m (appended): never negative (a
- * time, a size, a count), finite, and within unit_max().
+ * time, a size, a count), finite, and within metric_unit_max().
  */
 static int read_values(struct rd *rd, const json_t *arr, struct metric *m)
 {
@@ -132,9 +128,9 @@ static int read_values(struct rd *rd, const json_t *arr, struct metric *m)
 		if (ret == 0 && !(d >= 0))
 			ret = jread_error(&rd->j, "%g is negative: %s cannot be", d,
 					  m->unit == UNIT_SECONDS ? "a time" : "a size or a count");
-		else if (ret == 0 && (!isfinite(d) || d > unit_max(m->unit)))
+		else if (ret == 0 && (!isfinite(d) || d > metric_unit_max(m->unit)))
 			ret = jread_error(&rd->j, "%g is past any measurement (at most %g)", d,
-					  unit_max(m->unit));
+					  metric_unit_max(m->unit));
 		jread_leave(&rd->j, mark);
 		if (ret < 0)
 			return ret;

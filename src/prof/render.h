@@ -68,7 +68,7 @@ struct render_opts {
 	enum render_sort sort;
 	bool base_shares; /* svg with base: colour by the change of share */
 };
-#define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false, NULL, NULL }
+#define RENDER_OPTS_INIT { .value = -1, .top_rows = 25, .sort = RENDER_SORT_SELF }
 
 int render_top(const struct profile *p, const struct render_opts *o, FILE *out);
 int render_folded(const struct profile *p, const struct render_opts *o, FILE *out);

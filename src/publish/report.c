@@ -350,27 +350,10 @@ void pub_md_escape(struct buf *out, const char *s)
 
 /* --- the figures ---------------------------------------------------------------- */
 
-static int cmp_top(const void *a, const void *b)
-{
-	const struct view_fn *x = a, *y = b;
-
-	if (x->self != y->self)
-		return x->self > y->self ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;
-}
-
+/* "325.3 ms cpu", "1,234 samples": a profile's total and what it is of. */
 static void value_text(struct buf *b, const struct profile *p, int idx, int64_t v)
 {
-	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
-
-	if (!strcmp(unit, "nanoseconds"))
-		format_duration(b, (double)v / 1e9);
-	else if (!strcmp(unit, "bytes"))
-		format_bytes(b, (double)v);
-	else
-		format_count(b, v >= 0 ? (uint64_t)v : 0);
+	prof_format_value(b, prof_value_unit(p, idx), (double)v);
 	if (idx >= 0)
 		buf_addf(b, " %s", prof_strget(p, p->types[idx].type));
 }
@@ -387,8 +370,7 @@ static void side_profile(struct side_data *s, size_t top)
 	v = view_new(s->prof->prof, &o);
 	all = view_nodes(v, &nn)[0].total;
 	fns = view_functions(v, &n);
-	if (n)
-		qsort(fns, n, sizeof(*fns), cmp_top);
+	view_fn_sort(v, fns, n);
 	s->ntop = n < top ? n : top;
 	s->top = xcalloc(s->ntop + 1, sizeof(*s->top));
 	for (size_t i = 0; i < s->ntop; i++) {

@@ -23,11 +23,13 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/complexity.h"
 #include "stats/rng.h"
 
 #define assert_close(a, b, tol) \
-	assert_true(fabs((double)(a) - (double)(b)) <= (tol) * (1 + fabs((double)(b))))
+	assert_double_near((a), (b), (tol) * (1 + fabs((double)(b))))
 
 static void test_reference_fit(void **state)
 {

@@ -63,6 +63,7 @@
 #include "run/perfctr.h"
 #include "run/valgrind.h"
 #include "stats/describe.h"
+#include "stats/significance.h"
 #include "verify/compare.h"
 
 /* Repeatable string options (-p, -n, -L, ...). */
@@ -1025,7 +1026,7 @@ static int summarise(struct bench_state *st, struct resultset *rs, const struct 
 
 	if (interrupted)
 		info("interrupted: summarising the runs finished so far");
-	resultset_compare(rs, 0.05, st->reference ? 0 : -1);
+	resultset_compare(rs, STATS_ALPHA, st->reference ? 0 : -1);
 	if (st->complexity)
 		fit_complexity(st, plan, rs, strings, nstrings, exact);
 

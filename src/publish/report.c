@@ -23,6 +23,7 @@
 #include "publish/libcmark.h"
 #include "publish/plot.h"
 #include "stats/describe.h"
+#include "stats/significance.h"
 #include "verify/compare.h"
 #include "version.h"
 
@@ -404,7 +405,7 @@ static void side_init(struct side_data *s, const struct pub_input *in, size_t n,
 	}
 	/* All result sets of a side as one (shallow: the results stay the inputs'). */
 	s->merged.kind = (char *)"bench";
-	s->merged.alpha = 0.05;
+	s->merged.alpha = STATS_ALPHA;
 	s->merged.level = 0.95;
 	s->merged.results = xcalloc(total + 1, sizeof(*s->merged.results));
 	for (size_t i = 0; i < n; i++) {
@@ -855,11 +856,11 @@ static void md_improvement(struct buf *b, const struct pub_report *r)
 	}
 	buf_addstr(b, "Medians of the ");
 	metric_words(b, r->metric);
-	buf_addstr(b, "; the change is after / before − 1 with its 95% "
-		      "interval, which allows for the drift between the two runs of redline; p "
-		      "from a t-test over the medians of fifths of the runs; `~` means no "
-		      "significant change (p ≥ 0.05, or a change within ±1%).\n\n"
-		      "| benchmark | before | after | change [95% CI] | p | verdict |\n"
+	buf_addf(b, "; the change is after / before − 1 with its 95%% "
+		    "interval, which allows for the drift between the two runs of redline; p "
+		    "from a t-test over the medians of fifths of the runs; `~` means no "
+		    "significant change (p ≥ %g, or a change within ±1%%).\n\n", STATS_ALPHA);
+	buf_addstr(b, "| benchmark | before | after | change [95% CI] | p | verdict |\n"
 		      "|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < c->nr; i++) {
 		const struct cmp_pair *p = &c->pairs[i];
@@ -1466,10 +1467,10 @@ static void html_improvement(struct buf *b, const struct pub_report *r)
 	}
 	buf_addstr(b, "<p>Medians of the ");
 	metric_words(b, r->metric);
-	buf_addstr(b, "; the change is after / before − 1 with its 95% "
-		      "interval, which allows for the drift between the two runs of redline; p "
-		      "from a t-test over the medians of fifths of the runs; ~ means no "
-		      "significant change (p ≥ 0.05, or a change within ±1%).</p>\n");
+	buf_addf(b, "; the change is after / before − 1 with its 95%% "
+		    "interval, which allows for the drift between the two runs of redline; p "
+		    "from a t-test over the medians of fifths of the runs; ~ means no "
+		    "significant change (p ≥ %g, or a change within ±1%%).</p>\n", STATS_ALPHA);
 	buf_addstr(b, "<table class=\"comparison\"><thead><tr><th>benchmark</th><th>before</th>"
 		      "<th>after</th><th>change [95% CI]</th><th>p</th><th>verdict</th></tr>"
 		      "</thead><tbody>\n");
@@ -1666,8 +1667,8 @@ int pub_report_html(struct pub_report *r, FILE *out)
 	}
 	buf_addf(&b, "</section>\n<footer>Written by redline %s. Intervals are 95%% percentile "
 		     "bootstrap intervals (2000 resamples, fixed seed); verdicts are at p &lt; "
-		     "0.05.</footer>\n</main>\n</body>\n</html>\n",
-		 REDLINE_VERSION);
+		     "%g.</footer>\n</main>\n</body>\n</html>\n",
+		 REDLINE_VERSION, STATS_ALPHA);
 
 	fwrite(b.ptr, 1, b.len, out);
 	ret = fflush(out) == 0 && !ferror(out) ? 0 : -EIO;

@@ -48,7 +48,7 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 OPTIMIZE ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
-	-Wstrict-prototypes -Wno-missing-field-initializers
+	-Wstrict-prototypes
 ifeq ($(CI),true)
 WARNINGS += -Werror
 endif
@@ -333,7 +333,7 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/fuzz/obj/%.o) $(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -Wall -Wextra -Wno-missing-field-initializers
+	-fno-sanitize-recover=undefined -Wall -Wextra
 
 $(BUILD)/fuzz/obj/gen/prof/profile.pb-c.o: $(GEN_PB_C) $(GEN_PB_H)
 	@mkdir -p $(@D)

@@ -27,7 +27,7 @@ struct buf {
 };
 
 extern char buf_empty_[];
-#define BUF_INIT { 0, 0, buf_empty_ }
+#define BUF_INIT { .alloc = 0, .len = 0, .ptr = buf_empty_ }
 
 void buf_init(struct buf *b, size_t hint);
 void buf_release(struct buf *b);

@@ -12,11 +12,40 @@
  *   hint: run 'redline record' first, or pass the right path
  *
  * Messages are lowercase, have no full stop, put the problem first and
- * quote the subject. Library code returns after error():
+ * quote the subject. error() returns -1, so that a function that reports
+ * can end with
  *
  *	return error("cannot open '%s'", path);       // returns -1
  *
- * and commands turn the failure into one of the exit codes below.
+ * How failures travel, as the code does it (a header says which one its
+ * functions follow):
+ *
+ *  - Below src/cmd/, the rule: return 0 (or a count, or an index) or a
+ *    negative errno, and print nothing; the command that called decides
+ *    what to say and which exit status it is.
+ *  - Where an errno cannot say what went wrong (a foreign file that does
+ *    not parse, a Python statement that raised), the function also fills
+ *    a caller's "struct buf *why" with a sentence without "error:"
+ *    (pprof_read(), the profile importers, pytimeit, sampler_open()); the
+ *    command prints it with error() and adds the hint. bench's params and
+ *    plan fill their own error struct the same way, with a hint and
+ *    whether the fault is a usage error.
+ *  - Parsers of one option's value (units.h, term.h, bench/report.h)
+ *    return 0 or -1 and print nothing: only the caller knows the option.
+ *  - A few modules report themselves, because every caller would print the
+ *    same words and only they know the fix: base/opt (the command line:
+ *    -1 after error(), opt_exit_status() gives the status), run/perfctr
+ *    (an unknown event and the nearest known one: -1), history (the
+ *    store, named without its password: a negative errno after error()
+ *    and hint()), py_report_error() (returns the exit status). Their
+ *    headers say "after printing" or "report".
+ *  - In src/cmd/, helpers shared by commands (cmd/inputs.h,
+ *    cmd/outputs.h, cmd/record_*.h) report and return 0 or an exit status
+ *    from the list below, and cmd_NAME() returns the exit status itself:
+ *    best from one exit path ('status = ...; goto out;', with releases
+ *    safe on the state as initialised), as bench and calibrate do.
+ *
+ * Nothing below src/cmd/ exits; BUG() aborts on a broken invariant only.
  * All output goes to stderr (diag_set_output() redirects it, for tests);
  * "error:", "warning:" and "hint:" are coloured only when that stream is a
  * terminal and NO_COLOR is not set (see term.h).

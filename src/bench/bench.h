@@ -134,7 +134,7 @@ struct bench_plan_error {
 	struct buf msg, hint;
 	bool usage;
 };
-#define BENCH_PLAN_ERROR_INIT { BUF_INIT, BUF_INIT, false }
+#define BENCH_PLAN_ERROR_INIT { .msg = BUF_INIT, .hint = BUF_INIT, .usage = false }
 void bench_plan_error_release(struct bench_plan_error *e);
 
 /*
@@ -177,8 +177,9 @@ struct bench_opts {
 	struct bench_instr *instr;
 };
 
-#define BENCH_OPTS_INIT { 0, 0, 10, 3.0, 0, BENCH_INTERLEAVED, 0, false, \
-			  BENCH_OUT_NULL, NULL, NULL, { NULL }, 0 }
+#define BENCH_OPTS_INIT { .warmup = 0, .runs = 0, .min_runs = 10, .min_time = 3.0, \
+			  .max_runs = 0, .order = BENCH_INTERLEAVED, .timeout = 0, \
+			  .output = BENCH_OUT_NULL, .input_file = NULL, .instr = NULL }
 
 /* What the engine tells its caller as it goes (all optional). */
 struct bench_events {

@@ -44,7 +44,8 @@ struct bench_instr {
 	size_t missed;		 /* commands that needed it and were not counted */
 	struct buf why;		 /* the last reason one was not, a sentence */
 };
-#define BENCH_INSTR_INIT { 0, BUF_INIT, false, 0, 0, NULL, 0, 0, BUF_INIT }
+#define BENCH_INSTR_INIT { .have_valgrind = 0, .valgrind = BUF_INIT, \
+			   .shell_cmd = NULL, .why = BUF_INIT }
 
 /*
  * Whether r needs a count under valgrind: opts asks for instructions and

@@ -36,7 +36,7 @@ struct params {
 	size_t nr, alloc;
 };
 
-#define PARAMS_INIT { NULL, 0, 0 }
+#define PARAMS_INIT { .dims = NULL, .nr = 0, .alloc = 0 }
 
 void params_release(struct params *p);
 /* step may be NULL (then MIN and MAX must be integers). */

@@ -39,7 +39,8 @@ struct pytimeit_opts {
 	double timeout;	    /* per process, seconds */
 };
 
-#define PYTIMEIT_OPTS_INIT { 5, 3, 1, 0.1, 300 }
+#define PYTIMEIT_OPTS_INIT { .processes = 5, .samples = 3, .warmups = 1, \
+			     .min_time = 0.1, .timeout = 300 }
 
 /* N, and the interpreter's sys.version (appended to version, may be NULL). */
 int pytimeit_calibrate(const char *python, const char *stmt, const char *setup,

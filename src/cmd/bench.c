@@ -63,6 +63,7 @@
 #include "run/perfctr.h"
 #include "run/valgrind.h"
 #include "stats/describe.h"
+#include "stats/significance.h"
 #include "verify/compare.h"
 
 /* Repeatable string options (-p, -n, -L, ...). */
@@ -916,8 +917,164 @@ static bool known_metric(const struct bench_state *st, const char *name, bool al
 
 /* --- the command -------------------------------------------------------------------- */
 
+/*
+ * What can be refused before anything runs: a {name} no parameter
+ * defines, an unknown metric, --complexity without a parameter to fit,
+ * a --baseline that cannot be read, a --history store that cannot be
+ * used, a --pin to a CPU that is not there. Returns 0 or an exit status.
+ */
+static int check_options(struct bench_state *st, char **strings, size_t nstrings,
+			 char **exact)
+{
+	bool bad = false;
+	int status;
+
+	for (size_t i = 0; i < nstrings && !bad; i++)
+		bad = check_unknown(st, strings[i], "the command") < 0;
+	for (size_t i = 0; exact && exact[i] && !bad; i++)
+		bad = check_unknown(st, exact[i], "the argument") < 0;
+	for (size_t i = 0; i < st->names.nr && !bad; i++)
+		bad = check_unknown(st, st->names.v[i], "the name") < 0;
+	for (size_t i = 0; i < st->prepare.nr && !bad; i++)
+		bad = check_unknown(st, st->prepare.v[i], "--prepare") < 0;
+	for (size_t i = 0; i < st->conclude.nr && !bad; i++)
+		bad = check_unknown(st, st->conclude.v[i], "--conclude") < 0;
+	for (size_t i = 0; i < st->setup.nr && !bad; i++)
+		bad = check_unknown(st, st->setup.v[i], "--setup") < 0;
+	for (size_t i = 0; i < st->cleanup.nr && !bad; i++)
+		bad = check_unknown(st, st->cleanup.v[i], "--cleanup") < 0;
+	if (bad)
+		return RL_EXIT_USAGE;
+	if (!known_metric(st, st->cx_metric, false)) {
+		error("unknown --complexity-metric '%s'", st->cx_metric);
+		hint("one of: wall_time, cpu_time, user_time, system_time, max_rss, or the "
+		     "name of a --counter (instructions, ...)");
+		return RL_EXIT_USAGE;
+	}
+	if (!known_metric(st, st->metric, true)) {
+		error("unknown --metric '%s'", st->metric);
+		hint("one of: auto, wall_time, cpu_time, user_time, system_time, max_rss, or the "
+		     "name of a --counter (instructions, ...)");
+		return RL_EXIT_USAGE;
+	}
+	if (st->complexity && !complexity_dim(st)) {
+		error("--complexity needs one numeric parameter to fit against");
+		hint("scan the size with '-P n MIN MAX' (and -D STEP), or list it with "
+		     "'-L n 1000,2000,4000'");
+		return RL_EXIT_USAGE;
+	}
+	if (st->baseline) {
+		/* Before the runs: a bad baseline should not cost an hour of them. */
+		status = read_resultset_arg(&st->base, st->baseline, "the baseline");
+		if (status)
+			return status;
+		st->has_base = true;
+	}
+	if (st->history && hist_check_location(st->history) < 0)
+		return RL_EXIT_USAGE;
+	if (st->pin >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(st->pin, &set);
+		/* redline itself: its children inherit the mask, posix_spawn stays usable. */
+		if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+			error_errno("cannot pin to CPU %d", st->pin);
+			hint("this machine has %ld online CPUs, numbered from 0",
+			     sysconf(_SC_NPROCESSORS_ONLN));
+			return RL_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* Colour, Unicode and the progress bar, from --color, --style and the terminal. */
+static void setup_style(struct bench_state *st)
+{
+	const char *lc = getenv("LC_ALL");
+
+	st->out = st->json ? stderr : stdout;
+	if (st->color != COLOR_AUTO)
+		st->ro.color = st->color == COLOR_ALWAYS;
+	else
+		st->ro.color = st->style_kind == STYLE_FULL || st->style_kind == STYLE_COLOR ||
+			       (st->style_kind == STYLE_AUTO &&
+				term_want_color(fileno(st->out), COLOR_AUTO));
+	if (!lc || !*lc)
+		lc = getenv("LC_CTYPE");
+	if (!lc || !*lc)
+		lc = getenv("LANG");
+	st->ro.unicode = lc && (strcasestr(lc, "utf-8") || strcasestr(lc, "utf8"));
+	st->progress_on = st->style_kind == STYLE_FULL || st->style_kind == STYLE_NOCOLOR ||
+			  (st->style_kind == STYLE_AUTO && term_isatty(STDERR_FILENO));
+	progress_init(&st->progress, "", 1, st->progress_on);
+	if (st->style_kind == STYLE_FULL || st->style_kind == STYLE_NOCOLOR)
+		st->progress.enabled = true; /* even without a terminal, as hyperfine's 'full' */
+	st->progress_on = st->progress.enabled;
+}
+
+/*
+ * After the runs (all, or those before an interrupt: interrupted): the
+ * summary, the gate, the history, the result set and the exports.
+ * Returns the exit status.
+ */
+static int summarise(struct bench_state *st, struct resultset *rs, const struct bench_plan *plan,
+		     char **strings, size_t nstrings, char **exact, bool interrupted)
+{
+	size_t regressions = 0;
+	int status = 0;
+
+	if (interrupted)
+		info("interrupted: summarising the runs finished so far");
+	resultset_compare(rs, STATS_ALPHA, st->reference ? 0 : -1);
+	if (st->complexity)
+		fit_complexity(st, plan, rs, strings, nstrings, exact);
+
+	if (st->style_kind != STYLE_NONE) {
+		struct buf b = BUF_INIT;
+
+		for (size_t i = st->printed; i < rs->nr; i++)
+			report_result(&b, rs, i, i + 1, &st->ro);
+		report_comparisons(&b, rs, &st->ro);
+		report_complexity(&b, rs, &st->ro);
+		if (st->fail_on_regression)
+			regressions += report_gate(&b, st, rs, plan);
+		if (st->has_base)
+			regressions += report_baseline(&b, st, rs);
+		buf_rtrim(&b);
+		if (b.len)
+			fprintf(st->out, "%s\n", b.ptr);
+		buf_release(&b);
+	} else if (st->fail_on_regression) {
+		regressions = report_gate(NULL, st, rs, plan) +
+			      (st->has_base ? report_baseline(NULL, st, rs) : 0);
+	}
+	explain_counters(rs, &st->bo, &st->instr);
+	/* Before the exports, which then hold the same result set (its date). */
+	if (st->history && interrupted)
+		warning("interrupted: the results are not stored in the history");
+	else if (st->history && hist_store_resultset(st->history, rs) < 0)
+		status = RL_EXIT_INTERNAL;
+	if (st->json && resultset_write_json(rs, stdout) < 0)
+		status = RL_EXIT_INTERNAL;
+	if (commit_exports(st, rs))
+		status = RL_EXIT_INTERNAL;
+	if (!status && interrupted)
+		status = run_stop_signal() ? run_stop_status() : 128 + SIGINT;
+	else if (!status && st->fail_on_regression && regressions)
+		status = RL_EXIT_FAILED;
+	return status;
+}
+
+
+/*
+ * Everything cmd_bench() holds, from any point on: safe on the state as
+ * initialised, and after commit_exports() (a committed export is closed;
+ * one still open is thrown away).
+ */
 static void release_state(struct bench_state *st)
 {
+	abort_exports(st);
 	free(st->prepare.v);
 	free(st->conclude.v);
 	free(st->setup.v);
@@ -949,11 +1106,11 @@ int cmd_bench(int argc, char **argv)
 		.noise = 1,
 		.pin = -1,
 		.exports = {
-			{ NULL, "JSON export", write_json_export, OUT_JSON },
-			{ NULL, "Markdown export", export_markdown, OUT_MARKDOWN },
-			{ NULL, "CSV export", export_csv, OUT_CSV },
-			{ NULL, "AsciiDoc export", export_asciidoc, OUT_ANY },
-			{ NULL, "Org export", export_orgmode, OUT_ANY },
+			{ .what = "JSON export", .write = write_json_export, .kind = OUT_JSON },
+			{ .what = "Markdown export", .write = export_markdown, .kind = OUT_MARKDOWN },
+			{ .what = "CSV export", .write = export_csv, .kind = OUT_CSV },
+			{ .what = "AsciiDoc export", .write = export_asciidoc, .kind = OUT_ANY },
+			{ .what = "Org export", .write = export_orgmode, .kind = OUT_ANY },
 		},
 		.params = PARAMS_INIT,
 		.bo = BENCH_OPTS_INIT,
@@ -1073,15 +1230,16 @@ int cmd_bench(int argc, char **argv)
 	struct bench_events ev = { &st, on_progress, on_finished };
 	struct bench_plan plan;
 	struct bench_failure fail;
-	struct resultset rs;
+	struct resultset rs = { 0 };
 	char **strings = argv, **exact = NULL;
-	size_t nstrings, regressions = 0;
+	size_t nstrings;
 	int n, ret, status = 0;
 
+	bench_plan_init(&plan);
 	n = opt_parse(argc, argv, opts, &bench_help, OPT_KEEP_DASHDASH);
 	if (n < 0) {
-		release_state(&st);
-		return opt_exit_status(n);
+		status = opt_exit_status(n);
+		goto out;
 	}
 	nstrings = (size_t)n;
 	for (int i = 0; i < n; i++) {
@@ -1095,127 +1253,29 @@ int cmd_bench(int argc, char **argv)
 	if (!st.nr_templates) {
 		error("no command to benchmark");
 		hint("usage: %s", bench_help.usage);
-		release_state(&st);
-		return RL_EXIT_USAGE;
+		status = RL_EXIT_USAGE;
+		goto out;
 	}
 	if (parse_choices(&st) < 0 || check_counts(&st) < 0 || build_params(&st) < 0) {
 		status = st.input_status ? st.input_status : RL_EXIT_USAGE;
-		release_state(&st);
-		return status;
+		goto out;
 	}
-	{
-		bool bad = false;
-
-		for (size_t i = 0; i < nstrings && !bad; i++)
-			bad = check_unknown(&st, strings[i], "the command") < 0;
-		for (size_t i = 0; exact && exact[i] && !bad; i++)
-			bad = check_unknown(&st, exact[i], "the argument") < 0;
-		for (size_t i = 0; i < st.names.nr && !bad; i++)
-			bad = check_unknown(&st, st.names.v[i], "the name") < 0;
-		for (size_t i = 0; i < st.prepare.nr && !bad; i++)
-			bad = check_unknown(&st, st.prepare.v[i], "--prepare") < 0;
-		for (size_t i = 0; i < st.conclude.nr && !bad; i++)
-			bad = check_unknown(&st, st.conclude.v[i], "--conclude") < 0;
-		for (size_t i = 0; i < st.setup.nr && !bad; i++)
-			bad = check_unknown(&st, st.setup.v[i], "--setup") < 0;
-		for (size_t i = 0; i < st.cleanup.nr && !bad; i++)
-			bad = check_unknown(&st, st.cleanup.v[i], "--cleanup") < 0;
-		if (bad) {
-			release_state(&st);
-			return RL_EXIT_USAGE;
-		}
-	}
-	if (!known_metric(&st, st.cx_metric, false)) {
-		error("unknown --complexity-metric '%s'", st.cx_metric);
-		hint("one of: wall_time, cpu_time, user_time, system_time, max_rss, or the "
-		     "name of a --counter (instructions, ...)");
-		release_state(&st);
-		return RL_EXIT_USAGE;
-	}
-	if (!known_metric(&st, st.metric, true)) {
-		error("unknown --metric '%s'", st.metric);
-		hint("one of: auto, wall_time, cpu_time, user_time, system_time, max_rss, or the "
-		     "name of a --counter (instructions, ...)");
-		release_state(&st);
-		return RL_EXIT_USAGE;
-	}
-	if (st.complexity && !complexity_dim(&st)) {
-		error("--complexity needs one numeric parameter to fit against");
-		hint("scan the size with '-P n MIN MAX' (and -D STEP), or list it with "
-		     "'-L n 1000,2000,4000'");
-		release_state(&st);
-		return RL_EXIT_USAGE;
-	}
-	if (st.baseline) {
-		/* Before the runs: a bad baseline should not cost an hour of them. */
-		status = read_resultset_arg(&st.base, st.baseline, "the baseline");
-		if (status) {
-			release_state(&st);
-			return status;
-		}
-		st.has_base = true;
-	}
-	if (st.history && hist_check_location(st.history) < 0) {
-		release_state(&st);
-		return RL_EXIT_USAGE;
-	}
-	if (st.pin >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(st.pin, &set);
-		/* redline itself: its children inherit the mask, posix_spawn stays usable. */
-		if (sched_setaffinity(0, sizeof(set), &set) < 0) {
-			error_errno("cannot pin to CPU %d", st.pin);
-			hint("this machine has %ld online CPUs, numbered from 0",
-			     sysconf(_SC_NPROCESSORS_ONLN));
-			release_state(&st);
-			return RL_EXIT_USAGE;
-		}
-	}
+	status = check_options(&st, strings, nstrings, exact);
+	if (status)
+		goto out;
 	st.bo.warmup = st.warmup;
 	st.bo.runs = st.runs;
 	st.bo.min_runs = st.min_runs ? st.min_runs : 10;
 	st.bo.max_runs = st.max_runs;
 	st.bo.ignore_failure = st.ignore_failure;
 
-	bench_plan_init(&plan);
 	status = build_plan(&st, strings, nstrings, exact, &plan);
-	if (status) {
-		bench_plan_release(&plan);
-		release_state(&st);
-		return status;
-	}
+	if (status)
+		goto out;
 	status = open_exports(&st);
-	if (status) {
-		abort_exports(&st);
-		bench_plan_release(&plan);
-		release_state(&st);
-		return status;
-	}
-
-	st.out = st.json ? stderr : stdout;
-	if (st.color != COLOR_AUTO)
-		st.ro.color = st.color == COLOR_ALWAYS;
-	else
-		st.ro.color = st.style_kind == STYLE_FULL || st.style_kind == STYLE_COLOR ||
-			      (st.style_kind == STYLE_AUTO &&
-			       term_want_color(fileno(st.out), COLOR_AUTO));
-	{
-		const char *lc = getenv("LC_ALL");
-
-		if (!lc || !*lc)
-			lc = getenv("LC_CTYPE");
-		if (!lc || !*lc)
-			lc = getenv("LANG");
-		st.ro.unicode = lc && (strcasestr(lc, "utf-8") || strcasestr(lc, "utf8"));
-	}
-	st.progress_on = st.style_kind == STYLE_FULL || st.style_kind == STYLE_NOCOLOR ||
-			 (st.style_kind == STYLE_AUTO && term_isatty(STDERR_FILENO));
-	progress_init(&st.progress, "", 1, st.progress_on);
-	if (st.style_kind == STYLE_FULL || st.style_kind == STYLE_NOCOLOR)
-		st.progress.enabled = true; /* even without a terminal, as hyperfine's 'full' */
-	st.progress_on = st.progress.enabled;
+	if (status)
+		goto out;
+	setup_style(&st);
 
 	resultset_init(&rs, "bench");
 	rs.has_machine = true;
@@ -1234,49 +1294,10 @@ int cmd_bench(int argc, char **argv)
 
 	if (ret < 0) {
 		explain_failure(&fail, &plan);
-		abort_exports(&st);
 		status = fail.kind == BENCH_FAIL_IO ? RL_EXIT_USAGE : RL_EXIT_TARGET;
 		goto out;
 	}
-	if (ret == 1)
-		info("interrupted: summarising the runs finished so far");
-	resultset_compare(&rs, 0.05, st.reference ? 0 : -1);
-	if (st.complexity)
-		fit_complexity(&st, &plan, &rs, strings, nstrings, exact);
-
-	if (st.style_kind != STYLE_NONE) {
-		struct buf b = BUF_INIT;
-
-		for (size_t i = st.printed; i < rs.nr; i++)
-			report_result(&b, &rs, i, i + 1, &st.ro);
-		report_comparisons(&b, &rs, &st.ro);
-		report_complexity(&b, &rs, &st.ro);
-		if (st.fail_on_regression)
-			regressions += report_gate(&b, &st, &rs, &plan);
-		if (st.has_base)
-			regressions += report_baseline(&b, &st, &rs);
-		buf_rtrim(&b);
-		if (b.len)
-			fprintf(st.out, "%s\n", b.ptr);
-		buf_release(&b);
-	} else if (st.fail_on_regression) {
-		regressions = report_gate(NULL, &st, &rs, &plan) +
-			      (st.has_base ? report_baseline(NULL, &st, &rs) : 0);
-	}
-	explain_counters(&rs, &st.bo, &st.instr);
-	/* Before the exports, which then hold the same result set (its date). */
-	if (st.history && ret == 1)
-		warning("interrupted: the results are not stored in the history");
-	else if (st.history && hist_store_resultset(st.history, &rs) < 0)
-		status = RL_EXIT_INTERNAL;
-	if (st.json && resultset_write_json(&rs, stdout) < 0)
-		status = RL_EXIT_INTERNAL;
-	if (commit_exports(&st, &rs))
-		status = RL_EXIT_INTERNAL;
-	if (!status && ret == 1)
-		status = run_stop_signal() ? run_stop_status() : 128 + SIGINT;
-	else if (!status && st.fail_on_regression && regressions)
-		status = RL_EXIT_FAILED;
+	status = summarise(&st, &rs, &plan, strings, nstrings, exact, ret == 1);
 out:
 	resultset_release(&rs);
 	bench_plan_release(&plan);

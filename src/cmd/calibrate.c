@@ -463,6 +463,161 @@ static int remeasure(void *ctx, const char *key, struct calib_row *row)
 	return calib_measure(k, rc->env, rc->plan, row);
 }
 
+/* What a calibrate_cmd holds: safe on one as initialised, and twice. */
+static void calibrate_cmd_release(struct calibrate_cmd *st)
+{
+	free(st->pythons);
+	st->pythons = NULL;
+	st->npythons = st->alloc_pythons = 0;
+}
+
+/*
+ * What can be refused before anything is measured: arguments, options
+ * that contradict each other, a selection of nothing, a --dir that is
+ * not a directory. Fills in the selection. Returns 0 or an exit status.
+ */
+static int check_options(struct calibrate_cmd *st, int nargs, char **args)
+{
+	bool any;
+	struct stat sb;
+
+	if (nargs > 0) {
+		error("unexpected argument '%s'", args[0]);
+		hint("usage: %s", calibrate_help.usage);
+		return RL_EXIT_USAGE;
+	}
+	if (st->no_python && st->npythons) {
+		error("--python and --no-python contradict each other");
+		hint("give one or the other");
+		return RL_EXIT_USAGE;
+	}
+	if (st->only) {
+		if (parse_only(st) < 0)
+			return RL_EXIT_USAGE;
+	} else {
+		select_all(st);
+	}
+	select_sources(st);
+	for (size_t i = 0; i < calib_py_ncases; i++)
+		st->any_py |= st->want_py[i] && !st->no_python;
+	any = st->any_py;
+	for (size_t i = 0; i < calib_nkernels; i++)
+		any |= st->want_k[i];
+	if (!any) {
+		error("nothing to measure: --only selects Python figures and --no-python drops them");
+		hint("drop --no-python, or choose other figures with --only");
+		return RL_EXIT_USAGE;
+	}
+	if (!st->dir) {
+		const char *tmp = getenv("TMPDIR");
+
+		st->dir = tmp && *tmp ? tmp : "/tmp";
+	}
+	if (stat(st->dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		error("'%s' is not a directory", st->dir);
+		hint("--dir names the directory (and so the file system) the file figures use");
+		return RL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * Measure every figure selected into t, stopping early at SIGINT,
+ * SIGTERM or SIGHUP (run/stop.h; t->interrupted says so). Returns how
+ * many memory figures still contradict L1 < L2 < L3 < memory after
+ * being measured again.
+ */
+static size_t measure(const struct calibrate_cmd *st, struct calib_table *t)
+{
+	struct buf helper = BUF_INIT;
+	struct calib_env env = { 0 };
+	struct calib_pool pool = { 0 };
+	struct calib_plan plan = { 0 };
+	struct progress prog;
+	size_t total = 0, done = 0, contradictions;
+	double start;
+
+	t->quick = st->quick;
+	t->reps = st->quick ? QUICK_REPS : FULL_REPS;
+	t->target_ns = st->quick ? QUICK_BATCH_NS : FULL_BATCH_NS;
+	calib_caches_read(CALIB_SYSFS_CACHES, &t->caches);
+	calib_working_sets(&t->caches, mem_available(), &t->sets);
+	env.sets = t->sets;
+	env.line = calib_line_size(&t->caches);
+	env.dir = st->dir;
+	env.have_helper = calib_find_helper(&helper) == 0;
+	env.helper = helper.ptr;
+	pick_cpus(&env);
+	env.pool = &pool;
+	plan.reps = t->reps;
+	plan.target_ns = t->target_ns;
+	plan.max_iters = UINT64_C(1) << 32;
+	plan.budget_ns = st->quick ? QUICK_BUDGET_NS : FULL_BUDGET_NS;
+	plan.stop = run_stop_flag();
+	plan.preemptions = calib_preemptions;
+	plan.max_discards = plan.reps;
+
+	/* SIGINT, SIGTERM, SIGHUP: stop, and write what was measured (run/stop.h). */
+	run_stop_catch();
+
+	for (size_t i = 0; i < calib_nkernels; i++)
+		total += st->want_k[i];
+	if (st->any_py)
+		total += st->npythons ? st->npythons : 1;
+	progress_init(&prog, "calibrating", total, term_isatty(2));
+	start = mono_seconds();
+	plan.deadline_ns = mono_ns() + (uint64_t)((st->quick ? QUICK_DEADLINE_S : FULL_DEADLINE_S) * 1e9);
+	for (size_t i = 0; i < calib_nkernels; i++) {
+		const struct calib_kernel *k = calib_kernels[i];
+		struct calib_row *row;
+
+		if (!st->want_k[i])
+			continue;
+		/* The memory figures are done with the big set: let it go. */
+		if (pool.mem && k->set != CALIB_SET_MEM)
+			calib_pool_release(&pool);
+		progress_update(&prog, done, k->label);
+		row = calib_table_add(t, k->key, k->group, k->label, k->method,
+				      k->classic_ns);
+		if (k->derived_from[0])
+			calib_derive(k, t, row);
+		else
+			calib_measure(k, &env, &plan, row);
+		done++;
+	}
+	{
+		/*
+		 * An L3 slower than memory is a figure measured while something
+		 * else thrashed the cache: measure the memory figures that break
+		 * L1 < L2 < L3 < memory again (twice at most), and flag what
+		 * still does.
+		 */
+		struct remeasure_ctx rc = { &env, &plan };
+
+		progress_update(&prog, done, "memory hierarchy");
+		contradictions = calib_enforce_hierarchy(t, remeasure, &rc, HIERARCHY_ROUNDS);
+		calib_pool_release(&pool);
+	}
+	if (st->any_py) {
+		static const char *const dflt[] = { "python3" };
+		const char *const *py = st->npythons ? st->pythons : dflt;
+		size_t npy = st->npythons ? st->npythons : 1;
+
+		for (size_t i = 0; i < npy; i++) {
+			progress_update(&prog, done, py[i]);
+			calib_python(py[i], st->want_py, &plan, st->quick, t);
+			done++;
+		}
+	}
+	calib_pool_release(&pool);
+	progress_done(&prog);
+	run_stop_restore();
+	t->interrupted = run_stop_signal() != 0;
+	t->seconds = mono_seconds() - start;
+	buf_release(&helper);
+	return contradictions;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	struct calibrate_cmd st = {
@@ -495,79 +650,28 @@ int cmd_calibrate(int argc, char **argv)
 		OPT_END(),
 	};
 	struct opt_help help = calibrate_help;
-	struct buf methods = BUF_INIT, text = BUF_INIT, helper = BUF_INIT;
+	struct buf methods = BUF_INIT, text = BUF_INIT;
 	struct calib_table t;
-	struct calib_env env = { 0 };
-	struct calib_pool pool = { 0 };
-	struct calib_plan plan = { 0 };
 	struct machine_info machine = { 0 };
 	struct output out = { 0 };
-	struct progress prog;
-	bool have_file = false, json_file, json_out, have_machine = false;
-	size_t total = 0, done = 0, failed = 0, contradictions = 0;
-	double start;
+	bool have_file = false, json_file, json_out;
+	size_t failed = 0, contradictions;
 	int n, status = RL_EXIT_OK;
 
 	if (calib_nkernels > ARRAY_SIZE(st.want_k) || calib_py_ncases > ARRAY_SIZE(st.want_py))
 		BUG("more figures than the selection arrays hold");
+	calib_table_init(&t);
 	describe_methods(&methods);
 	help.more = methods.ptr;
 	n = opt_parse(argc, argv, opts, &help, 0);
 	buf_release(&methods);
 	if (n < 0) {
-		free(st.pythons);
-		return opt_exit_status(n);
+		status = opt_exit_status(n);
+		goto out;
 	}
-	if (n > 0) {
-		error("unexpected argument '%s'", argv[0]);
-		hint("usage: %s", calibrate_help.usage);
-		free(st.pythons);
-		return RL_EXIT_USAGE;
-	}
-	if (st.no_python && st.npythons) {
-		error("--python and --no-python contradict each other");
-		hint("give one or the other");
-		free(st.pythons);
-		return RL_EXIT_USAGE;
-	}
-	if (st.only) {
-		if (parse_only(&st) < 0) {
-			free(st.pythons);
-			return RL_EXIT_USAGE;
-		}
-	} else {
-		select_all(&st);
-	}
-	select_sources(&st);
-	for (size_t i = 0; i < calib_py_ncases; i++)
-		st.any_py |= st.want_py[i] && !st.no_python;
-	{
-		bool any = st.any_py;
-
-		for (size_t i = 0; i < calib_nkernels; i++)
-			any |= st.want_k[i];
-		if (!any) {
-			error("nothing to measure: --only selects Python figures and --no-python drops them");
-			hint("drop --no-python, or choose other figures with --only");
-			free(st.pythons);
-			return RL_EXIT_USAGE;
-		}
-	}
-	if (!st.dir) {
-		const char *tmp = getenv("TMPDIR");
-
-		st.dir = tmp && *tmp ? tmp : "/tmp";
-	}
-	{
-		struct stat sb;
-
-		if (stat(st.dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			error("'%s' is not a directory", st.dir);
-			hint("--dir names the directory (and so the file system) the file figures use");
-			free(st.pythons);
-			return RL_EXIT_USAGE;
-		}
-	}
+	status = check_options(&st, n, argv);
+	if (status)
+		goto out;
 	json_file = st.output && (st.json || ends_with(st.output, ".json"));
 	json_out = st.json && !st.output;
 	if (st.output && strcmp(st.output, "-")) {
@@ -576,10 +680,8 @@ int cmd_calibrate(int argc, char **argv)
 		status = output_open(&outs, &out, st.output, json_file ? OUT_JSON : OUT_TEXT,
 				     json_file ? "table (JSON)" : "table");
 		outputs_release(&outs);
-		if (status) {
-			free(st.pythons);
-			return status;
-		}
+		if (status)
+			goto out;
 		have_file = true;
 	} else if (st.output) {
 		/* "-o -": the report to stdout, JSON as asked. */
@@ -587,89 +689,9 @@ int cmd_calibrate(int argc, char **argv)
 		json_file = false;
 	}
 
-	calib_table_init(&t);
-	t.quick = st.quick;
-	t.reps = st.quick ? QUICK_REPS : FULL_REPS;
-	t.target_ns = st.quick ? QUICK_BATCH_NS : FULL_BATCH_NS;
-	calib_caches_read(CALIB_SYSFS_CACHES, &t.caches);
-	calib_working_sets(&t.caches, mem_available(), &t.sets);
-	env.sets = t.sets;
-	env.line = calib_line_size(&t.caches);
-	env.dir = st.dir;
-	env.have_helper = calib_find_helper(&helper) == 0;
-	env.helper = helper.ptr;
-	pick_cpus(&env);
-	env.pool = &pool;
-	plan.reps = t.reps;
-	plan.target_ns = t.target_ns;
-	plan.max_iters = UINT64_C(1) << 32;
-	plan.budget_ns = st.quick ? QUICK_BUDGET_NS : FULL_BUDGET_NS;
-	plan.stop = run_stop_flag();
-	plan.preemptions = calib_preemptions;
-	plan.max_discards = plan.reps;
-
-	/* SIGINT, SIGTERM, SIGHUP: stop, and write what was measured (run/stop.h). */
-	run_stop_catch();
-
-	for (size_t i = 0; i < calib_nkernels; i++)
-		total += st.want_k[i];
-	if (st.any_py)
-		total += st.npythons ? st.npythons : 1;
-	progress_init(&prog, "calibrating", total, term_isatty(2));
-	start = mono_seconds();
-	plan.deadline_ns = mono_ns() + (uint64_t)((st.quick ? QUICK_DEADLINE_S : FULL_DEADLINE_S) * 1e9);
-	for (size_t i = 0; i < calib_nkernels; i++) {
-		const struct calib_kernel *k = calib_kernels[i];
-		struct calib_row *row;
-
-		if (!st.want_k[i])
-			continue;
-		/* The memory figures are done with the big set: let it go. */
-		if (pool.mem && k->set != CALIB_SET_MEM)
-			calib_pool_release(&pool);
-		progress_update(&prog, done, k->label);
-		row = calib_table_add(&t, k->key, k->group, k->label, k->method,
-				      k->classic_ns);
-		if (k->derived_from[0])
-			calib_derive(k, &t, row);
-		else
-			calib_measure(k, &env, &plan, row);
-		done++;
-	}
-	{
-		/*
-		 * An L3 slower than memory is a figure measured while something
-		 * else thrashed the cache: measure the memory figures that break
-		 * L1 < L2 < L3 < memory again (twice at most), and flag what
-		 * still does.
-		 */
-		struct remeasure_ctx rc = { &env, &plan };
-
-		progress_update(&prog, done, "memory hierarchy");
-		contradictions = calib_enforce_hierarchy(&t, remeasure, &rc, HIERARCHY_ROUNDS);
-		calib_pool_release(&pool);
-	}
-	if (st.any_py) {
-		static const char *const dflt[] = { "python3" };
-		const char *const *py = st.npythons ? st.pythons : dflt;
-		size_t npy = st.npythons ? st.npythons : 1;
-
-		for (size_t i = 0; i < npy; i++) {
-			progress_update(&prog, done, py[i]);
-			calib_python(py[i], st.want_py, &plan, st.quick, &t);
-			done++;
-		}
-	}
-	calib_pool_release(&pool);
-	progress_done(&prog);
-	run_stop_restore();
-	t.interrupted = run_stop_signal() != 0;
-	t.seconds = mono_seconds() - start;
-
-	if (json_file || json_out) {
+	contradictions = measure(&st, &t);
+	if (json_file || json_out)
 		machine_collect(&machine);
-		have_machine = true;
-	}
 	render_text(&text, &t);
 	if (have_file) {
 		if (output_close(&out, write_report(output_fp(&out), json_file, &t, &machine,
@@ -697,12 +719,11 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	if (t.interrupted && status == RL_EXIT_OK)
 		status = run_stop_status();
-
-	if (have_machine)
-		machine_release(&machine);
+out:
+	output_abort(&out); /* closed already, unless something failed on the way */
+	machine_release(&machine);
 	calib_table_release(&t);
 	buf_release(&text);
-	buf_release(&helper);
-	free(st.pythons);
+	calibrate_cmd_release(&st);
 	return status;
 }

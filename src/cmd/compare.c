@@ -41,6 +41,7 @@
 #include "cmd/outputs.h"
 #include "cmd/inputs.h"
 #include "result/resultset.h"
+#include "stats/significance.h"
 #include "verify/compare.h"
 
 struct compare_cmd {
@@ -125,7 +126,7 @@ int cmd_compare(int argc, char **argv)
 	struct compare_cmd st = {
 		.threshold = 0,
 		.noise = 1,
-		.alpha = 0.05,
+		.alpha = STATS_ALPHA,
 		.metric = "auto",
 	};
 	const struct option opts[] = {

@@ -54,7 +54,7 @@ struct outputs {
 	const char **outputs; /* borrowed: those opened so far */
 	size_t nr_outputs, alloc_outputs;
 };
-#define OUTPUTS_INIT { NULL, 0, 0, NULL, NULL, 0, 0 }
+#define OUTPUTS_INIT { .inputs = NULL, .program = NULL, .outputs = NULL }
 
 struct output {
 	const char *path; /* borrowed; NULL: stdout */

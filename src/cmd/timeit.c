@@ -38,6 +38,7 @@
 #include "result/resultset.h"
 #include "run/machine.h"
 #include "run/stop.h"
+#include "stats/significance.h"
 
 struct strlist {
 	const char **v;
@@ -435,7 +436,7 @@ int cmd_timeit(int argc, char **argv)
 	}
 	rs.interrupted = run_stop_signal() != 0;
 	/* Workers take turns, but a worker times many loops of a job: no rounds to pair. */
-	resultset_compare(&rs, 0.05, -1);
+	resultset_compare(&rs, STATS_ALPHA, -1);
 	if (tc.complexity)
 		fit_complexity(&tc, &rs, jobs, argv);
 

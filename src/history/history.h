@@ -300,7 +300,7 @@ struct hist_check_opts {
 	double threshold; /* percent: a worse change beyond it is a regression */
 	struct cp_opts cp;
 };
-#define HIST_CHECK_OPTS_INIT { 5.0, CP_OPTS_INIT }
+#define HIST_CHECK_OPTS_INIT { .threshold = 5.0, .cp = CP_OPTS_INIT }
 
 /* Is a larger value of the metric better (ipc, throughput)? */
 bool hist_metric_higher_is_better(const char *metric);

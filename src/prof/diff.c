@@ -256,18 +256,13 @@ void prof_diff_release(struct prof_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
-void prof_diff_format_value(struct buf *b, const struct prof_diff *d, double v)
+/* A value of the diff's type; zero as a bare "0", no change needing no unit. */
+static void format_value(struct buf *b, const struct prof_diff *d, double v)
 {
 	if (v == 0)
 		buf_addch(b, '0');
-	else if (!strcmp(d->unit, "nanoseconds"))
-		format_duration(b, v / 1e9);
-	else if (!strcmp(d->unit, "bytes"))
-		format_bytes(b, v);
-	else if (v >= 0 && v == floor(v) && v < 1e18)
-		format_count(b, (uint64_t)v);
 	else
-		buf_addf(b, "%.4g", v);
+		prof_format_value(b, d->unit, v);
 }
 
 /* shown, coloured by colour_by: growth red, shrinkage blue (the flame graph's colours). */
@@ -296,9 +291,9 @@ static void add_value_delta(struct buf *b, const struct prof_diff *d, double v, 
 	struct buf t = BUF_INIT;
 	const char *col = v > 0 ? TERM_RED : v < 0 ? TERM_CYAN : "";
 
-	if (v)
-		buf_addch(&t, v < 0 ? '-' : '+');
-	prof_diff_format_value(&t, d, fabs(v));
+	if (v > 0)
+		buf_addch(&t, '+');
+	format_value(&t, d, v);
 	buf_addstr(b, term_c(color && *col, col));
 	add_right(b, t.ptr, width);
 	buf_addstr(b, term_c(color && *col, TERM_RESET));
@@ -309,7 +304,7 @@ static void add_value(struct buf *b, const struct prof_diff *d, double v, size_t
 {
 	struct buf t = BUF_INIT;
 
-	prof_diff_format_value(&t, d, v);
+	format_value(&t, d, v);
 	add_right(b, t.ptr, width);
 	buf_release(&t);
 }
@@ -320,7 +315,7 @@ static void add_side(struct buf *b, const struct prof_diff *d, const char *what,
 {
 	struct buf t = BUF_INIT;
 
-	prof_diff_format_value(&t, d, (double)all * scale);
+	format_value(&t, d, (double)all * scale);
 	buf_addf(b, " %s %s  %s %s%s", what, name, t.ptr, d->type,
 		 d->opts.per_second ? " per second" : "");
 	if (samples)

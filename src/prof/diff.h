@@ -98,7 +98,4 @@ int prof_diff_render(const struct prof_diff *d, const char *base_name,
 int prof_diff_write_json(const struct prof_diff *d, const char *base_path,
 			 const char *new_path, FILE *out);
 
-/* A value of the diff's type, in its unit: "12.3 ms", "1.50 MiB", "1,234". */
-void prof_diff_format_value(struct buf *out, const struct prof_diff *d, double v);
-
 #endif

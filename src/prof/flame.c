@@ -187,17 +187,13 @@ static void add_script(struct buf *b, const char *id)
 	}
 }
 
+/* "1.234 ms of cpu", "1,234 samples": a value and what it is of. */
 static void value_text(struct buf *b, const struct profile *p, int idx, int64_t v)
 {
-	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
+	const char *unit = prof_value_unit(p, idx);
 	const char *type = idx >= 0 ? prof_strget(p, p->types[idx].type) : "";
 
-	if (!strcmp(unit, "nanoseconds"))
-		format_duration(b, (double)v / 1e9);
-	else if (!strcmp(unit, "bytes"))
-		format_bytes(b, (double)v);
-	else
-		format_count(b, v >= 0 ? (uint64_t)v : 0);
+	prof_format_value(b, unit, (double)v);
 	if (strcmp(unit, "nanoseconds") && strcmp(unit, "bytes"))
 		buf_addf(b, " %s", type);
 	else

@@ -61,6 +61,7 @@ static void peek_one(const struct profile *p, struct view *v, const struct view_
 		     int64_t all, int ci, bool callers, size_t top, FILE *out)
 {
 	int vi = view_value(v);
+	const char *unit = prof_value_unit(p, vi);
 	struct peek pk = { NULL, 0 };
 	struct peek_row *rows = NULL;
 	size_t nrows = 0, alloc = 0;
@@ -132,8 +133,8 @@ static void peek_one(const struct profile *p, struct view *v, const struct view_
 	}
 	if (nrows)
 		qsort(rows, nrows, sizeof(*rows), cmp_peek_row);
-	prof_format_value(&a, p, vi, f->self);
-	prof_format_value(&b, p, vi, f->total);
+	prof_format_value(&a, unit, (double)f->self);
+	prof_format_value(&b, unit, (double)f->total);
 	fprintf(out, " %s: self %s (%.2f%%), total %s (%.2f%%)", view_str(v, f->name), a.ptr,
 		all ? 100.0 * (double)f->self / (double)all : 0, b.ptr,
 		all ? 100.0 * (double)f->total / (double)all : 0);
@@ -151,7 +152,7 @@ static void peek_one(const struct profile *p, struct view *v, const struct view_
 			callers ? "(nothing: a root)" : "(nothing)");
 	for (size_t i = 0; i < nrows && (!top || i < top); i++) {
 		buf_reset(&a);
-		prof_format_value(&a, p, vi, rows[i].total);
+		prof_format_value(&a, unit, (double)rows[i].total);
 		fprintf(out, " %12s %6.2f%%", a.ptr,
 			f->total ? 100.0 * (double)rows[i].total / (double)f->total : 0);
 		if (ci >= 0) {

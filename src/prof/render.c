@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,20 +23,33 @@ static int stream_status(FILE *out)
 	return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
 
-/* A value in its unit: "1.234 s", "12.0 MiB", "1,234". */
-void prof_format_value(struct buf *b, const struct profile *p, int idx,
-			 int64_t v)
+void prof_format_value(struct buf *b, const char *unit, double v)
 {
-	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
+	/* The magnitude's figure after the sign: format_duration() alone
+	 * would print -125 s as "-2m -5.0s". */
+	double a = fabs(v);
 
+	if (v < 0)
+		buf_addch(b, '-');
 	if (!strcmp(unit, "nanoseconds"))
-		format_duration(b, (double)v / 1e9);
+		format_duration(b, a / 1e9);
 	else if (!strcmp(unit, "bytes"))
-		format_bytes(b, (double)v);
-	else if (v >= 0)
-		format_count(b, (uint64_t)v);
+		format_bytes(b, a);
+	else if (a == floor(a) && a < 1e18)
+		format_count(b, (uint64_t)a);
 	else
-		buf_addf(b, "%lld", (long long)v);
+		buf_addf(b, "%.4g", a);
+}
+
+const char *prof_value_unit(const struct profile *p, int idx)
+{
+	return idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
+}
+
+/* v of the value idx of p: the renderers' integer values. */
+static void add_value(struct buf *b, const struct profile *p, int idx, int64_t v)
+{
+	prof_format_value(b, prof_value_unit(p, idx), (double)v);
 }
 
 /* --- top ------------------------------------------------------------------ */
@@ -50,16 +64,6 @@ struct top_order {
 	const struct view *v;
 };
 
-/* Ties go by name, so that the same profile read from two formats lists alike. */
-static int cmp_self(const struct top_row *x, const struct top_row *y, const struct view *v)
-{
-	if (x->fn.self != y->fn.self)
-		return x->fn.self > y->fn.self ? -1 : 1;
-	if (x->fn.total != y->fn.total)
-		return x->fn.total > y->fn.total ? -1 : 1;
-	return strcmp(view_str(v, x->fn.name), view_str(v, y->fn.name));
-}
-
 static int cmp_row(const void *a, const void *b, void *arg)
 {
 	const struct top_row *x = a, *y = b;
@@ -70,7 +74,7 @@ static int cmp_row(const void *a, const void *b, void *arg)
 		return x->fn.total > y->fn.total ? -1 : 1;
 	if (sort == RENDER_SORT_CALLS && x->calls != y->calls)
 		return x->calls > y->calls ? -1 : 1;
-	return cmp_self(x, y, ord->v);
+	return view_fn_cmp(ord->v, &x->fn, &y->fn);
 }
 
 struct named_count {
@@ -148,7 +152,7 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 		int si = prof_value_index(p, "samples");
 
 		buf_reset(&b);
-		prof_format_value(&b, p, idx, all);
+		add_value(&b, p, idx, all);
 		fprintf(out, " %s%s%s %s", term_c(c, TERM_BOLD), b.ptr, term_c(c, TERM_RESET),
 			prof_strget(p, p->types[idx].type));
 		if (si >= 0 && si != idx) {
@@ -182,8 +186,8 @@ int render_top(const struct profile *p, const struct render_opts *o, FILE *out)
 
 		buf_reset(&t1);
 		buf_reset(&t2);
-		prof_format_value(&t1, p, idx, r->self);
-		prof_format_value(&t2, p, idx, r->total);
+		add_value(&t1, p, idx, r->self);
+		add_value(&t2, p, idx, r->total);
 		fprintf(out, " %s%6.2f%%%s %10s %6.2f%% %10s", sp >= 10 ? term_c(c, TERM_BOLD) : "",
 			sp, sp >= 10 ? term_c(c, TERM_RESET) : "", t1.ptr, tp, t2.ptr);
 		if (calls) {

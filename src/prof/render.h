@@ -68,7 +68,7 @@ struct render_opts {
 	enum render_sort sort;
 	bool base_shares; /* svg with base: colour by the change of share */
 };
-#define RENDER_OPTS_INIT { -1, false, false, false, NULL, 25, false, false, NULL, NULL }
+#define RENDER_OPTS_INIT { .value = -1, .top_rows = 25, .sort = RENDER_SORT_SELF }
 
 int render_top(const struct profile *p, const struct render_opts *o, FILE *out);
 int render_folded(const struct profile *p, const struct render_opts *o, FILE *out);
@@ -87,8 +87,17 @@ int render_speedscope(const struct profile *p, const struct render_opts *o,
 int render_peek(const struct profile *p, const struct render_opts *o, const regex_t *re,
 		bool callers, FILE *out);
 
-/* Append value v of type idx in its unit: "1.234 s", "12.0 MiB", "1,234". */
-void prof_format_value(struct buf *b, const struct profile *p, int idx, int64_t v);
+/*
+ * A profile's value in its unit, the one way every renderer, diff and
+ * publish print one: "nanoseconds" as a duration ("1.234 s", "12.50 ms"),
+ * "bytes" in binary units ("12.0 MiB"), any other unit as a count with
+ * thousands separators ("1,234"; a count that is not whole, a rate per
+ * second, as "%.4g"). A negative value (a change, a differential
+ * profile's) is the same figure after a minus sign: "-1.234 s", "-1,234".
+ */
+void prof_format_value(struct buf *b, const char *unit, double v);
+/* The unit of value idx of p: "nanoseconds", "bytes", "count", ...; "" for -1. */
+const char *prof_value_unit(const struct profile *p, int idx);
 
 /* --- formats, by name and by file name --------------------------------- */
 
@@ -166,6 +175,14 @@ struct view_fn {
  * left out); the array is the caller's (free() it), *n its length.
  */
 struct view_fn *view_functions(struct view *v, size_t *n);
+/*
+ * The order of a table of functions (report's top, publish's): by self,
+ * then by total, both descending, then by name, so that the same profile
+ * read from two formats lists alike. view_fn_cmp() compares two rows (for
+ * a table sorted by another key first); view_fn_sort() sorts by it.
+ */
+int view_fn_cmp(const struct view *v, const struct view_fn *x, const struct view_fn *y);
+void view_fn_sort(const struct view *v, struct view_fn *fns, size_t n);
 
 /*
  * The frames of sample i, root first (thread root included), into a view

@@ -428,3 +428,24 @@ struct view_fn *view_functions(struct view *v, size_t *nr)
 	*nr = nrows;
 	return rows;
 }
+
+int view_fn_cmp(const struct view *v, const struct view_fn *x, const struct view_fn *y)
+{
+	if (x->self != y->self)
+		return x->self > y->self ? -1 : 1;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	/* By name, not by string id: ids follow the order frames were met. */
+	return strcmp(view_str(v, x->name), view_str(v, y->name));
+}
+
+static int cmp_fn(const void *a, const void *b, void *v)
+{
+	return view_fn_cmp(v, a, b);
+}
+
+void view_fn_sort(const struct view *v, struct view_fn *fns, size_t n)
+{
+	if (n)
+		qsort_r(fns, n, sizeof(*fns), cmp_fn, (void *)v);
+}

@@ -23,6 +23,7 @@
 #include "publish/libcmark.h"
 #include "publish/plot.h"
 #include "stats/describe.h"
+#include "stats/significance.h"
 #include "verify/compare.h"
 #include "version.h"
 
@@ -350,27 +351,10 @@ void pub_md_escape(struct buf *out, const char *s)
 
 /* --- the figures ---------------------------------------------------------------- */
 
-static int cmp_top(const void *a, const void *b)
-{
-	const struct view_fn *x = a, *y = b;
-
-	if (x->self != y->self)
-		return x->self > y->self ? -1 : 1;
-	if (x->total != y->total)
-		return x->total > y->total ? -1 : 1;
-	return x->name < y->name ? -1 : x->name > y->name;
-}
-
+/* "325.3 ms cpu", "1,234 samples": a profile's total and what it is of. */
 static void value_text(struct buf *b, const struct profile *p, int idx, int64_t v)
 {
-	const char *unit = idx >= 0 ? prof_strget(p, p->types[idx].unit) : "";
-
-	if (!strcmp(unit, "nanoseconds"))
-		format_duration(b, (double)v / 1e9);
-	else if (!strcmp(unit, "bytes"))
-		format_bytes(b, (double)v);
-	else
-		format_count(b, v >= 0 ? (uint64_t)v : 0);
+	prof_format_value(b, prof_value_unit(p, idx), (double)v);
 	if (idx >= 0)
 		buf_addf(b, " %s", prof_strget(p, p->types[idx].type));
 }
@@ -387,8 +371,7 @@ static void side_profile(struct side_data *s, size_t top)
 	v = view_new(s->prof->prof, &o);
 	all = view_nodes(v, &nn)[0].total;
 	fns = view_functions(v, &n);
-	if (n)
-		qsort(fns, n, sizeof(*fns), cmp_top);
+	view_fn_sort(v, fns, n);
 	s->ntop = n < top ? n : top;
 	s->top = xcalloc(s->ntop + 1, sizeof(*s->top));
 	for (size_t i = 0; i < s->ntop; i++) {
@@ -422,7 +405,7 @@ static void side_init(struct side_data *s, const struct pub_input *in, size_t n,
 	}
 	/* All result sets of a side as one (shallow: the results stay the inputs'). */
 	s->merged.kind = (char *)"bench";
-	s->merged.alpha = 0.05;
+	s->merged.alpha = STATS_ALPHA;
 	s->merged.level = 0.95;
 	s->merged.results = xcalloc(total + 1, sizeof(*s->merged.results));
 	for (size_t i = 0; i < n; i++) {
@@ -873,11 +856,11 @@ static void md_improvement(struct buf *b, const struct pub_report *r)
 	}
 	buf_addstr(b, "Medians of the ");
 	metric_words(b, r->metric);
-	buf_addstr(b, "; the change is after / before − 1 with its 95% "
-		      "interval, which allows for the drift between the two runs of redline; p "
-		      "from a t-test over the medians of fifths of the runs; `~` means no "
-		      "significant change (p ≥ 0.05, or a change within ±1%).\n\n"
-		      "| benchmark | before | after | change [95% CI] | p | verdict |\n"
+	buf_addf(b, "; the change is after / before − 1 with its 95%% "
+		    "interval, which allows for the drift between the two runs of redline; p "
+		    "from a t-test over the medians of fifths of the runs; `~` means no "
+		    "significant change (p ≥ %g, or a change within ±1%%).\n\n", STATS_ALPHA);
+	buf_addstr(b, "| benchmark | before | after | change [95% CI] | p | verdict |\n"
 		      "|---|---:|---:|---:|---:|---|\n");
 	for (size_t i = 0; i < c->nr; i++) {
 		const struct cmp_pair *p = &c->pairs[i];
@@ -1484,10 +1467,10 @@ static void html_improvement(struct buf *b, const struct pub_report *r)
 	}
 	buf_addstr(b, "<p>Medians of the ");
 	metric_words(b, r->metric);
-	buf_addstr(b, "; the change is after / before − 1 with its 95% "
-		      "interval, which allows for the drift between the two runs of redline; p "
-		      "from a t-test over the medians of fifths of the runs; ~ means no "
-		      "significant change (p ≥ 0.05, or a change within ±1%).</p>\n");
+	buf_addf(b, "; the change is after / before − 1 with its 95%% "
+		    "interval, which allows for the drift between the two runs of redline; p "
+		    "from a t-test over the medians of fifths of the runs; ~ means no "
+		    "significant change (p ≥ %g, or a change within ±1%%).</p>\n", STATS_ALPHA);
 	buf_addstr(b, "<table class=\"comparison\"><thead><tr><th>benchmark</th><th>before</th>"
 		      "<th>after</th><th>change [95% CI]</th><th>p</th><th>verdict</th></tr>"
 		      "</thead><tbody>\n");
@@ -1684,8 +1667,8 @@ int pub_report_html(struct pub_report *r, FILE *out)
 	}
 	buf_addf(&b, "</section>\n<footer>Written by redline %s. Intervals are 95%% percentile "
 		     "bootstrap intervals (2000 resamples, fixed seed); verdicts are at p &lt; "
-		     "0.05.</footer>\n</main>\n</body>\n</html>\n",
-		 REDLINE_VERSION);
+		     "%g.</footer>\n</main>\n</body>\n</html>\n",
+		 REDLINE_VERSION, STATS_ALPHA);
 
 	fwrite(b.ptr, 1, b.len, out);
 	ret = fflush(out) == 0 && !ferror(out) ? 0 : -EIO;

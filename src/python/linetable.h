@@ -60,7 +60,7 @@ struct py_lines {
 	size_t n, alloc;
 	int firstlineno;
 };
-#define PY_LINES_INIT { NULL, 0, 0, 0 }
+#define PY_LINES_INIT { .r = NULL, .n = 0, .alloc = 0 }
 
 /*
  * Decode table[0..len) in the format of CPython `version` (a PY_HEX()

@@ -51,7 +51,7 @@ struct py_sampler_opts {
 	unsigned max_depth; /* Python frames kept per stack, 0: PY_MAX_DEPTH */
 	bool states;	   /* label each sample with the thread's state (below) */
 };
-#define PY_SAMPLER_OPTS_INIT { 100.0, false, false, false, false, false, 0, false }
+#define PY_SAMPLER_OPTS_INIT { .hz = 100.0, .max_depth = 0, .states = false }
 
 /* The root frames of stacks kept in part. */
 #define PY_TORN_FRAME "[torn]"

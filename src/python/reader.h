@@ -113,7 +113,7 @@ struct py_sample {
 	struct py_frame *frame_store;
 	size_t frame_store_alloc;
 };
-#define PY_SAMPLE_INIT { 0, NULL, 0, NULL, 0 }
+#define PY_SAMPLE_INIT { .nthreads = 0, .threads = NULL, .frame_store = NULL }
 void py_sample_release(struct py_sample *s);
 
 /* Reads of one stack that reached its first frame, at most. */

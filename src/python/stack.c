@@ -112,7 +112,7 @@ struct cycle {
 	uint64_t tortoise;
 	unsigned power, lam;
 };
-#define CYCLE_INIT { 0, 1, 1 }
+#define CYCLE_INIT { .tortoise = 0, .power = 1, .lam = 1 }
 
 static bool cycle_step(struct cycle *c, uint64_t addr)
 {

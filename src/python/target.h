@@ -78,7 +78,7 @@ struct py_exec_watch {
 	ino_t ino;
 	struct buf exe;
 };
-#define PY_EXEC_WATCH_INIT { 0, 0, 0, BUF_INIT }
+#define PY_EXEC_WATCH_INIT { .pid = 0, .exe = BUF_INIT }
 void py_exec_watch_init(struct py_exec_watch *w, pid_t pid);
 int py_exec_watch_check(struct py_exec_watch *w);
 void py_exec_watch_release(struct py_exec_watch *w);

@@ -13,6 +13,7 @@
 #include "stats/change.h"
 #include "stats/describe.h"
 #include "stats/outliers.h"
+#include "stats/significance.h"
 #include "version.h"
 
 /* The document's format; bump on an incompatible change, readers check it. */
@@ -22,7 +23,7 @@ void resultset_init(struct resultset *rs, const char *kind)
 {
 	memset(rs, 0, sizeof(*rs));
 	rs->kind = xstrdup(kind);
-	rs->alpha = 0.05;
+	rs->alpha = STATS_ALPHA;
 	rs->level = 0.95;
 }
 

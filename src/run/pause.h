@@ -28,7 +28,7 @@ struct pause {
 	size_t nr, alloc;
 	bool stopped;
 };
-#define PAUSE_INIT { 0, NULL, 0, 0, false }
+#define PAUSE_INIT { .pid = 0, .threads = NULL, .stopped = false }
 
 /*
  * Stop every thread of pid. Returns 0, or a negative errno: -ESRCH (the

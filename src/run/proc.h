@@ -43,7 +43,8 @@ struct run_spec {
 			       NULL: look argv[0] up in PATH at every spawn */
 	char *const *envp;  /* the target's environment; NULL: redline's own */
 };
-#define RUN_SPEC_INIT { NULL, false, -1, -1, -1, -1, false, NULL, NULL }
+#define RUN_SPEC_INIT { .argv = NULL, .stdin_fd = -1, .stdout_fd = -1, \
+			.stderr_fd = -1, .cpu = -1 }
 
 struct run_child {
 	pid_t pid;

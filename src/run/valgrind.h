@@ -43,7 +43,8 @@ struct vg_spec {
 	bool new_pgroup;	     /* see run_spec: vg_interrupt() then kills it all */
 	double timeout;		     /* seconds, 0: none */
 };
-#define VG_SPEC_INIT { NULL, NULL, NULL, NULL, -1, -1, -1, false, 0 }
+#define VG_SPEC_INIT { .valgrind = NULL, .stdin_fd = -1, .stdout_fd = -1, \
+		       .stderr_fd = -1, .timeout = 0 }
 
 struct vg_run {
 	char *dir;	      /* the temporary directory holding ... */

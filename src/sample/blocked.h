@@ -37,7 +37,7 @@ struct blocked_grab {
 	size_t size, alloc;
 	uint64_t t0, t1;	       /* CLOCK_MONOTONIC ns before and after */
 };
-#define BLOCKED_GRAB_INIT { { 0 }, 0, NULL, 0, 0, 0, 0 }
+#define BLOCKED_GRAB_INIT { .known = 0, .stack = NULL }
 
 /*
  * Grab thread tid of process pid, up to stack_size bytes of its stack.

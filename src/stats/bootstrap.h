@@ -29,7 +29,7 @@ struct boot_opts {
 	double level;	    /* 0.95 for a 95 % interval */
 	uint64_t seed;
 };
-#define BOOT_OPTS_INIT { BOOT_RESAMPLES, 0.95, BOOT_SEED }
+#define BOOT_OPTS_INIT { .resamples = BOOT_RESAMPLES, .level = 0.95, .seed = BOOT_SEED }
 
 struct interval {
 	double lo, hi;

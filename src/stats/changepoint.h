@@ -82,7 +82,8 @@ struct cp_opts {
 	size_t max_changes;    /* stop after this many; 0: no limit */
 	uint64_t seed;
 };
-#define CP_OPTS_INIT { 0.01, 199, 3, 0, CP_SEED }
+#define CP_OPTS_INIT { .alpha = 0.01, .permutations = 199, .min_size = 3, \
+		       .max_changes = 0, .seed = CP_SEED }
 
 struct cp_change {
 	size_t index;	   /* the first point after the change */

@@ -188,7 +188,7 @@ static void ambiguity(struct cx_result *out, const double *ss, size_t k)
 		out->ambiguity_p = stats_f_sf(ss[next] / ss[out->best], df, df);
 	else
 		out->ambiguity_p = ss[next] > 0 ? 0 : 1;
-	if (out->ambiguity_p >= CX_ALPHA)
+	if (out->ambiguity_p >= STATS_ALPHA)
 		out->ambiguous_with = next;
 }
 
@@ -262,9 +262,9 @@ int cx_fit_all(const double *n, const double *y, size_t k,
 	/*
 	 * The candidate is the best of several growth laws, which flatters its
 	 * p-value: Bonferroni's correction for the number tried keeps the
-	 * chance of calling pure noise "growing" at CX_ALPHA.
+	 * chance of calling pure noise "growing" at STATS_ALPHA.
 	 */
-	if (cand >= 0 && out->p_value < CX_ALPHA / tried)
+	if (cand >= 0 && out->p_value < STATS_ALPHA / tried)
 		out->best = cand;
 	for (int m = 0; m < CX_NMODELS; m++) {
 		if (m == out->best || !out->fit[m].valid)

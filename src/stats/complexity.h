@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "stats/significance.h"
+
 /*
  * Empirical complexity: which growth law t(n) = a + b·g(n) best explains a
  * cost measured at several sizes n, for g in 1, log n, n, n log n, n², n³
@@ -27,7 +29,7 @@
  * Choice: among the models that fit with a slope b > 0, the lowest
  * normalised RMS wins (models with 2 parameters each, so the comparison is
  * fair); it is kept only if an F-test says it explains significantly more
- * than a constant (p < 0.05, Bonferroni-corrected for the number of growth
+ * than a constant (p < STATS_ALPHA, Bonferroni-corrected for the number of growth
  * laws tried), otherwise O(1) is the answer. The runner-up
  * is the next lowest RMS among the other valid models, O(1) included.
  *
@@ -35,7 +37,7 @@
  * points about equally well, the sizes cannot tell them apart, and a rerun
  * may pick either. They are compared by the ratio of their weighted sums
  * of squared residuals, an F statistic with (k - 2, k - 2) degrees of
- * freedom; unless the next one is significantly worse (p < CX_ALPHA), the
+ * freedom; unless the next one is significantly worse (p < STATS_ALPHA), the
  * verdict is "ambiguous between" the two.
  */
 
@@ -69,7 +71,6 @@ struct cx_result {
 	size_t npoints;
 };
 
-#define CX_ALPHA 0.05
 
 /*
  * Fit every model to the k points (n[i], y[i]). Returns 0, or -EINVAL when

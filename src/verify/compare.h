@@ -7,6 +7,7 @@
 
 #include "result/resultset.h"
 #include "stats/change.h"
+#include "stats/significance.h"
 
 struct buf;
 
@@ -63,7 +64,8 @@ struct cmp_opts {
 	double threshold;   /* percent: a significant slowdown beyond it is a regression */
 	double noise;	    /* percent: a smaller change is no change */
 };
-#define CMP_OPTS_INIT { "wall_time", 0.05, 0.95, 0.0, 1.0 }
+#define CMP_OPTS_INIT { .metric = "wall_time", .alpha = STATS_ALPHA, .level = 0.95, \
+			.threshold = 0.0, .noise = 1.0 }
 
 enum cmp_verdict {
 	CMP_SAME,    /* '~': no significant change (or one within the noise) */

@@ -5,64 +5,64 @@ load helpers
 
 @test "redline --help lists the commands and exits 0" {
 	run "$REDLINE" --help
-	[ "$status" -eq 0 ]
-	[[ $output == *"usage: redline"* ]]
-	[[ $output == *"stat "* ]]
+	assert_status 0
+	assert_output_contains "usage: redline"
+	assert_output_contains "stat "
 }
 
 @test "redline with no command prints usage and exits 2" {
 	run "$REDLINE"
-	[ "$status" -eq 2 ]
-	[[ $output == *"usage: redline"* ]]
+	assert_status 2
+	assert_output_contains "usage: redline"
 }
 
 @test "redline --version prints the version baked in at build time" {
 	run "$REDLINE" --version
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output =~ ^redline\ [0-9]+\.[0-9]+\.[0-9]+ ]]
 }
 
 @test "redline help CMD and redline CMD --help print the same text" {
 	run "$REDLINE" help stat
-	[ "$status" -eq 0 ]
+	assert_status 0
 	a=$output
 	run "$REDLINE" stat --help
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$output" = "$a" ]
-	[[ $output == *"usage: redline stat"* ]]
-	[[ $output == *"examples:"* ]]
-	[[ $output == *"--repeat"* ]]
+	assert_output_contains "usage: redline stat"
+	assert_output_contains "examples:"
+	assert_output_contains "--repeat"
 }
 
 @test "an unknown command is named and the nearest one suggested" {
 	run "$REDLINE" sttat -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"redline: error: 'sttat' is not a redline command"* ]]
-	[[ $output == *"hint: did you mean 'redline stat'?"* ]]
+	assert_status 2
+	assert_output_contains "redline: error: 'sttat' is not a redline command"
+	assert_output_contains "hint: did you mean 'redline stat'?"
 }
 
 @test "a command far from any known one gets no wild guess" {
 	run "$REDLINE" frobnicate
-	[ "$status" -eq 2 ]
-	[[ $output == *"'frobnicate' is not a redline command"* ]]
+	assert_status 2
+	assert_output_contains "'frobnicate' is not a redline command"
 	[[ $output != *"did you mean"* ]]
 }
 
 @test "redline help of an unknown command exits 2" {
 	run "$REDLINE" help nope
-	[ "$status" -eq 2 ]
-	[[ $output == *"'nope' is not a redline command"* ]]
+	assert_status 2
+	assert_output_contains "'nope' is not a redline command"
 }
 
 @test "an option before the command is a usage error" {
 	run "$REDLINE" --frob
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown option '--frob'"* ]]
+	assert_status 2
+	assert_output_contains "unknown option '--frob'"
 }
 
 @test "a failed write to stdout is an error with exit 4, never a silent truncation" {
 	[ -w /dev/full ] || skip "/dev/full not available"
 	run sh -c "'$REDLINE' --help > /dev/full"
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write to standard output"* ]]
+	assert_status 4
+	assert_output_contains "cannot write to standard output"
 }

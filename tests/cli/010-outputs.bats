@@ -30,14 +30,14 @@ sum() { md5sum "$1" | cut -d' ' -f1; }
 	done
 	run "$REDLINE" bench --style none -r 2 --export-json "$TMP/shared/out.json" -- true
 	echo "$output"
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/shared/out.json': it is a symbolic link that another user owns"* ]]
-	[[ $output == *"fs.protected_symlinks"* ]]
+	assert_status 4
+	assert_output_contains "cannot write '$TMP/shared/out.json': it is a symbolic link that another user owns"
+	assert_output_contains "fs.protected_symlinks"
 	run "$REDLINE" record -q -o "$TMP/shared/out.svg" -- "$FIXTURES/burn" 10
 	echo "$output"
-	[ "$status" -eq 4 ]
+	assert_status 4
 	run "$REDLINE" compare -o "$TMP/shared/out.txt" "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 4 ]
+	assert_status 4
 	[ "$(cat "$TMP/victim")" = precious ]
 	[ -L "$TMP/shared/out.json" ] && [ -L "$TMP/shared/out.svg" ]
 	# No temporary file left behind anywhere.
@@ -45,7 +45,7 @@ sum() { md5sum "$1" | cut -d' ' -f1; }
 	# redline's own link there is followed, as the kernel would.
 	ln -s "$TMP/mine.json" "$TMP/shared/mine.json"
 	run "$REDLINE" bench --style none -r 2 --export-json "$TMP/shared/mine.json" -- true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ -L "$TMP/shared/mine.json" ]
 	validate_resultset "$TMP/mine.json"
 	# The file gets the umask's mode, not mkstemp's 0600.
@@ -66,12 +66,12 @@ sum() { md5sum "$1" | cut -d' ' -f1; }
 		echo "== $*"
 		run "$REDLINE" "$@"
 		echo "$output"
-		[ "$status" -eq 2 ]
-		[[ $output == *"would destroy it"* ]]
+		assert_status 2
+		assert_output_contains "would destroy it"
 	}
 	check_refused compare -o "$TMP/base.json" "$TMP/base.json" "$TMP/new.json"
 	check_refused compare -o "$TMP/hard.json" "$TMP/base.json" "$TMP/new.json"
-	[[ $output == *"is the same file as the input '$TMP/base.json'"* ]]
+	assert_output_contains "is the same file as the input '$TMP/base.json'"
 	check_refused check --budget "$TMP/budget.json" --json -o "$TMP/new.json" "$TMP/new.json"
 	check_refused check --budget "$TMP/budget.json" -o "$TMP/budget.json" "$TMP/new.json"
 	check_refused check --budget "$TMP/budget.json" --junit "$TMP/base.json" "$TMP/new.json" \
@@ -93,46 +93,46 @@ sum() { md5sum "$1" | cut -d' ' -f1; }
 	# Two outputs, one file.
 	run "$REDLINE" bench --style none -r 2 --export-json "$TMP/x.json" \
 		--export-markdown "$TMP/x.json" -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/x.json' is given as two outputs"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/x.json' is given as two outputs"
 }
 
 @test "an output named for another format is an error; a directory is named as one" {
 	"$REDLINE" mem -o "$TMP/a.pb.gz" -- "$FIXTURES/memtruth" 2>/dev/null
 	run "$REDLINE" diff -o "$TMP/x.pb.gz" "$TMP/a.pb.gz" "$TMP/a.pb.gz"
 	echo "$output"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/x.pb.gz' is named like a pprof profile, but the profile diff is a text table"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/x.pb.gz' is named like a pprof profile, but the profile diff is a text table"
 	run "$REDLINE" report --format svg -o "$TMP/x.pb.gz" "$TMP/a.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"named like a pprof profile, but the flame graph is an SVG image"* ]]
+	assert_status 2
+	assert_output_contains "named like a pprof profile, but the flame graph is an SVG image"
 	run "$REDLINE" compare -o "$TMP/x.svg" "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" bench --style none -r 2 --export-markdown "$TMP/x.json" -- true
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" publish --baseline "$TMP/base.json" -o "$TMP/x.md"
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[ ! -e "$TMP/x.pb.gz" ] && [ ! -e "$TMP/x.svg" ] && [ ! -e "$TMP/x.json" ]
 	# What the names agree with still works.
 	run "$REDLINE" diff -o "$TMP/d.json" "$TMP/a.pb.gz" "$TMP/a.pb.gz"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run "$REDLINE" report -o "$TMP/r.json" "$TMP/a.pb.gz"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	# -o DIR: "is a directory", not "cannot tell the format".
 	for cmd in "record -o $TMP -- true" "mem -o $TMP -- true" "report -o $TMP $TMP/a.pb.gz" \
 		"compare -o $TMP $TMP/base.json $TMP/new.json"; do
 		# shellcheck disable=SC2086
 		run "$REDLINE" $cmd
 		echo "$cmd: $output"
-		[ "$status" -eq 2 ]
-		[[ $output == *"'$TMP': it is a directory"* ]]
+		assert_status 2
+		assert_output_contains "'$TMP': it is a directory"
 	done
 }
 
 @test "a full disk is reported as one, and leaves nothing behind" {
 	run "$REDLINE" compare -o /dev/full "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 4 ]
-	[[ $output == *"No space left on device"* ]]
+	assert_status 4
+	assert_output_contains "No space left on device"
 	[ "$(id -u)" = 0 ] || skip "needs root to mount a small file system"
 	mkdir "$TMP/small"
 	mount -t tmpfs -o size=64k tmpfs "$TMP/small" 2>/dev/null || skip "cannot mount a tmpfs here"
@@ -142,7 +142,7 @@ sum() { md5sum "$1" | cut -d' ' -f1; }
 	ls -A "$TMP/small"
 	umount "$TMP/small"
 	echo "$output"
-	[ "$status" -eq 4 ]
-	[[ $output == *"No space left on device"* ]]
+	assert_status 4
+	assert_output_contains "No space left on device"
 	[[ $output != *"Input/output error"* ]]
 }

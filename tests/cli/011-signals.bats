@@ -48,7 +48,7 @@ signal_and_wait() {
 	wait_for_target 30070
 	signal_and_wait TERM $pid
 	cat "$TMP/err"
-	[ "$status" -eq 143 ]
+	assert_status 143
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/mem.schema.json" "$TMP/m.json"
 	[ "$(json_get "$TMP/m.json" 'd["status"]["signal"]')" = SIGTERM ]
 	target_gone 30070
@@ -61,7 +61,7 @@ signal_and_wait() {
 	wait_for_target 30072
 	signal_and_wait TERM $pid
 	cat "$TMP/err"
-	[ "$status" -eq 143 ]
+	assert_status 143
 	validate_resultset "$TMP/r.json"
 	[ "$(json_get "$TMP/r.json" 'd["interrupted"]')" = True ]
 	target_gone 30071
@@ -70,7 +70,7 @@ signal_and_wait() {
 	pid=$!
 	wait_for_target 30073
 	signal_and_wait HUP $pid
-	[ "$status" -eq 129 ]
+	assert_status 129
 	validate_resultset "$TMP/h.json"
 	target_gone 30073
 }
@@ -81,7 +81,7 @@ signal_and_wait() {
 	pid=$!
 	wait_for_target 30074
 	signal_and_wait TERM $pid
-	[ "$status" -eq 143 ]
+	assert_status 143
 	[ "$(json_get "$TMP/r.json" 'd["results"][0]["signals"]')" = "['SIGKILL']" ] ||
 		[ "$(json_get "$TMP/r.json" 'd["results"][0]["exit_codes"]')" = "[None]" ]
 	target_gone 30074
@@ -91,7 +91,7 @@ signal_and_wait() {
 	kill -INT $pid
 	sleep 0.2
 	signal_and_wait TERM $pid
-	[ "$status" -eq 130 ]
+	assert_status 130
 	[ "$(json_get "$TMP/m.json" 'd["status"]["signal"]')" = SIGKILL ]
 	target_gone 30075
 }
@@ -103,7 +103,7 @@ signal_and_wait() {
 	sleep 2
 	signal_and_wait TERM $pid
 	cat "$TMP/err"
-	[ "$status" -eq 143 ]
+	assert_status 143
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/calibrate.schema.json" "$TMP/c.json"
 	[ "$(json_get "$TMP/c.json" 'd["interrupted"]')" = True ]
 }
@@ -124,7 +124,7 @@ signal_and_wait() {
 	done
 	# A target that waits for what it starts: no warning.
 	run "$REDLINE" stat -- sh -c "$FIXTURES/sleep 10 & wait"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output != *"outlived"* ]]
 }
 

@@ -34,52 +34,52 @@ max_rss_mib() {
 	for bad in neg nan huge; do
 		run "$REDLINE" compare "$TMP/good.json" "$TMP/$bad.json"
 		echo "$bad: $output"
-		[ "$status" -eq 2 ]
+		assert_status 2
 		[[ $output != *"faster"* ]]
 		run "$REDLINE" check --budget "$TMP/budget.json" "$TMP/$bad.json"
-		[ "$status" -eq 2 ]
+		assert_status 2
 	done
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/neg.json"
-	[[ $output == *"results[0].times[0]: -0.63 is negative: a time cannot be"* ]]
+	assert_output_contains "results[0].times[0]: -0.63 is negative: a time cannot be"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/huge.json"
-	[[ $output == *"1e+308 is past any measurement"* ]]
+	assert_output_contains "1e+308 is past any measurement"
 	# A byte order mark before the JSON (some Windows tools write one): read.
 	printf '\xef\xbb\xbf' >"$TMP/bom.json"
 	cat "$TMP/good.json" >>"$TMP/bom.json"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/bom.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 }
 
 @test "pprof values that are negative or whose sum passes 2^63 are refused, not wrapped" {
 	"$CRAFT" "$TMP/ok.pb.gz" 5 7
 	run "$REDLINE" report "$TMP/ok.pb.gz"
-	[ "$status" -eq 0 ]
-	[[ $output == *"12 samples"* ]]
+	assert_status 0
+	assert_output_contains "12 samples"
 	"$CRAFT" "$TMP/ovf.pb.gz" 9223372036854775807 9223372036854775807 3
 	for cmd in "report $TMP/ovf.pb.gz" "report --format svg $TMP/ovf.pb.gz" \
 		"diff $TMP/ok.pb.gz $TMP/ovf.pb.gz" "publish --baseline $TMP/ovf.pb.gz -o $TMP/r.html"; do
 		# shellcheck disable=SC2086
 		run "$REDLINE" $cmd
 		echo "$cmd: $output"
-		[ "$status" -eq 2 ]
-		[[ $output == *"the 'samples' values add up past 2^63"* ]]
+		assert_status 2
+		assert_output_contains "the 'samples' values add up past 2^63"
 	done
 	"$CRAFT" "$TMP/neg.pb.gz" 5 -7
 	run "$REDLINE" report "$TMP/neg.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"sample 1 has a negative value (-7) for 'samples'"* ]]
+	assert_status 2
+	assert_output_contains "sample 1 has a negative value (-7) for 'samples'"
 }
 
 @test "gzip: several members are one stream; garbage after it is refused" {
 	"$CRAFT" "$TMP/m.pb.gz" --members 3 5 7 9
 	run "$REDLINE" report "$TMP/m.pb.gz"
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"21 samples"* ]]
+	assert_status 0
+	assert_output_contains "21 samples"
 	"$CRAFT" "$TMP/g.pb.gz" --garbage 5 7
 	run "$REDLINE" report "$TMP/g.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"bytes of garbage follow the gzip stream"* ]]
+	assert_status 2
+	assert_output_contains "bytes of garbage follow the gzip stream"
 }
 
 @test "a gzip bomb and /dev/zero are refused early: memory stays under 64 MiB" {
@@ -95,15 +95,15 @@ for _ in range(256):
 f.write(c.flush())' "$TMP/bomb.pb.gz"
 	run "$REDLINE" stat -o "$TMP/s.json" -- "$REDLINE" report "$TMP/bomb.pb.gz"
 	echo "$output"
-	[ "$status" -eq 2 ]
-	[[ $output == *"a gzip bomb?"* ]]
+	assert_status 2
+	assert_output_contains "a gzip bomb?"
 	echo "bomb: $(max_rss_mib "$TMP/s.json") MiB"
 	[ "$(max_rss_mib "$TMP/s.json")" -lt "$(rss_cap_mib)" ]
 	for cmd in "report /dev/zero" "compare /dev/zero /dev/zero" "diff /dev/zero /dev/zero"; do
 		# shellcheck disable=SC2086
 		run "$REDLINE" stat -o "$TMP/s.json" -- "$REDLINE" $cmd
 		echo "$cmd: $output"
-		[ "$status" -eq 2 ]
+		assert_status 2
 		echo "$cmd: $(max_rss_mib "$TMP/s.json") MiB"
 		[ "$(max_rss_mib "$TMP/s.json")" -lt "$(rss_cap_mib)" ]
 	done
@@ -113,8 +113,8 @@ f.write(c.flush())' "$TMP/bomb.pb.gz"
 	"$CRAFT" "$TMP/ok.pb.gz" 5 7
 	run sh -c "'$REDLINE' report - <'$TMP/ok.pb.gz'"
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"12 samples"* ]]
+	assert_status 0
+	assert_output_contains "12 samples"
 }
 
 @test "the same cause gets the same exit status in every command" {
@@ -129,7 +129,7 @@ f.write(c.flush())' "$TMP/bomb.pb.gz"
 		# shellcheck disable=SC2086
 		run "$REDLINE" $cmd
 		echo "$cmd: $status"
-		[ "$status" -eq 2 ]
+		assert_status 2
 	done
 	# There but unreadable: 4 everywhere.
 	require_root_for_nobody
@@ -143,21 +143,21 @@ f.write(c.flush())' "$TMP/bomb.pb.gz"
 		# shellcheck disable=SC2086
 		run as_nobody "$REDLINE" $cmd
 		echo "$cmd: $status"
-		[ "$status" -eq 4 ]
+		assert_status 4
 	done
 }
 
 @test "names with backticks stay code, and javascript: links in the notes lose their target" {
 	run "$REDLINE" bench --style none -r 2 --export-markdown "$TMP/b.md" \
 		--export-json "$TMP/b.json" -n 'a ``b`` `c' true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -qF '| ```a ``b`` `c``` |' "$TMP/b.md"
 	cat >"$TMP/notes.md" <<'MD'
 ## Problem
 See [this](javascript:alert(1)), [that]( JaVaScRiPt:alert(2)) and [ok](https://example.org).
 MD
 	run "$REDLINE" publish --baseline "$TMP/b.json" --notes "$TMP/notes.md" -o "$TMP/r.html"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(grep -ci "javascript" "$TMP/r.md" "$TMP/r.html" | grep -vc ':0$')" -eq 0 ]
 	grep -qF "[ok](https://example.org)" "$TMP/r.md"
 }

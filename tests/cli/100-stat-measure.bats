@@ -9,7 +9,7 @@ teardown() { teardown_tmp; }
 
 @test "peak RSS of touching 200 MiB is within 5 % of 200 MiB" {
 	run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/touch" 200
-	[ "$status" -eq 0 ]
+	assert_status 0
 	rss=$(json_get "$TMP/r.json" 'd["results"][0]["metrics"]["max_rss"]["values"][0]')
 	float_ge "$rss" $((200 * 1048576))
 	float_ge $((210 * 1048576)) "$rss"
@@ -20,7 +20,7 @@ teardown() { teardown_tmp; }
 
 @test "CPU time of a 500 ms burn is at least 0.45 s, and task-clock agrees" {
 	run "$REDLINE" stat --json -o "$TMP/r.json" -- "$FIXTURES/burn" 500
-	[ "$status" -eq 0 ]
+	assert_status 0
 	cpu=$(json_get "$TMP/r.json" 'd["results"][0]["user"] + d["results"][0]["system"]')
 	float_ge "$cpu" 0.45
 	wall=$(json_get "$TMP/r.json" 'd["results"][0]["mean"]')
@@ -34,14 +34,14 @@ teardown() { teardown_tmp; }
 
 @test "every thread is counted: 2 threads x 200 ms is at least 0.38 s of CPU" {
 	run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/burn" 200 2
-	[ "$status" -eq 0 ]
+	assert_status 0
 	cpu=$(json_get "$TMP/r.json" 'd["results"][0]["user"] + d["results"][0]["system"]')
 	float_ge "$cpu" 0.38
 }
 
 @test "forked children's CPU time and page faults are included" {
 	run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/forkburn" 4 100 16
-	[ "$status" -eq 0 ]
+	assert_status 0
 	cpu=$(json_get "$TMP/r.json" 'd["results"][0]["user"] + d["results"][0]["system"]')
 	float_ge "$cpu" 0.38
 	faults=$(json_get "$TMP/r.json" 'int(d["results"][0]["metrics"]["minor_faults"]["values"][0])')
@@ -55,7 +55,7 @@ teardown() { teardown_tmp; }
 
 @test "a sleeping program: wall time at least the sleep, CPU far below it" {
 	run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/sleep" 300
-	[ "$status" -eq 0 ]
+	assert_status 0
 	wall=$(json_get "$TMP/r.json" 'd["results"][0]["mean"]')
 	float_ge "$wall" 0.3
 	cpu=$(json_get "$TMP/r.json" 'd["results"][0]["user"] + d["results"][0]["system"]')
@@ -66,7 +66,7 @@ teardown() { teardown_tmp; }
 
 @test "the human report shows every figure" {
 	run "$REDLINE" stat -- "$FIXTURES/burn" 50
-	[ "$status" -eq 0 ]
+	assert_status 0
 	for label in "wall time" "user time" "system time" "CPU utilisation" "peak RSS" \
 		"minor page faults" "major page faults" "voluntary ctx switches" \
 		"involuntary ctx switches" "block input ops" "block output ops" \
@@ -78,7 +78,7 @@ teardown() { teardown_tmp; }
 
 @test "the target's own stdout passes through untouched" {
 	run sh -c "'$REDLINE' stat -- '$EXAMPLES/dedup' set 1000 2>/dev/null"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == unique=* ]]
 }
 
@@ -86,15 +86,15 @@ teardown() { teardown_tmp; }
 	for k in 0 1 3 42; do
 		run "$REDLINE" stat -- "$FIXTURES/exitcode" $k
 		[ "$status" -eq "$k" ]
-		[[ $output == *"exit $k"* ]]
+		assert_output_contains "exit $k"
 	done
 }
 
 @test "a crash is reported by signal name, and the status is 128 + signal" {
 	run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/segv"
-	[ "$status" -eq 139 ]
+	assert_status 139
 	run "$REDLINE" stat -- "$FIXTURES/segv"
-	[[ $output == *"killed by SIGSEGV"* ]]
+	assert_output_contains "killed by SIGSEGV"
 	sig=$(json_get "$TMP/r.json" 'd["results"][0]["signals"][0]')
 	[ "$sig" -eq 11 ]
 	code=$(json_get "$TMP/r.json" 'd["results"][0]["exit_codes"][0]')
@@ -103,7 +103,7 @@ teardown() { teardown_tmp; }
 
 @test "-r 3 aggregates: three runs, mean ± stddev, min and max" {
 	run "$REDLINE" stat -r 3 -o "$TMP/r.json" -- "$FIXTURES/burn" 50
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/r.json" 'd["results"][0]["runs"]')" -eq 3 ]
 	[ "$(json_get "$TMP/r.json" 'len(d["results"][0]["times"])')" -eq 3 ]
 	[ "$(json_get "$TMP/r.json" 'len(d["results"][0]["metrics"]["user_time"]["values"])')" -eq 3 ]
@@ -114,20 +114,20 @@ teardown() { teardown_tmp; }
 	float_ge "$mean" "$mn"
 	float_ge "$mx" "$mean"
 	run "$REDLINE" stat -r 3 -- "$FIXTURES/burn" 20
-	[[ $output == *"(3 runs)"* ]]
-	[[ $output == *"±"* ]]
-	[[ $output == *"exit 0 (3 of 3 runs)"* ]]
+	assert_output_contains "(3 runs)"
+	assert_output_contains "±"
+	assert_output_contains "exit 0 (3 of 3 runs)"
 }
 
 @test "-r with a failing run: the first failure's status, each outcome listed" {
 	run "$REDLINE" stat -r 2 -- sh -c 'test -e "$0" && exit 5; touch "$0"' "$TMP/flag"
-	[ "$status" -eq 5 ]
-	[[ $output == *"exit 0, exit 5"* ]]
+	assert_status 5
+	assert_output_contains "exit 0, exit 5"
 }
 
 @test "--json on stdout parses, validates against the schema and holds every figure" {
 	run sh -c "'$REDLINE' stat --json -- '$FIXTURES/burn' 50 2>/dev/null > '$TMP/out.json'"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	validate_resultset "$TMP/out.json"
 	for m in wall_time user_time system_time cpu_utilization max_rss minor_faults \
 		major_faults voluntary_context_switches involuntary_context_switches \
@@ -143,22 +143,22 @@ teardown() { teardown_tmp; }
 
 @test "-o FILE.json writes the result set and still shows the report" {
 	run "$REDLINE" stat -o "$TMP/s.json" -- "$FIXTURES/exitcode" 0
-	[ "$status" -eq 0 ]
-	[[ $output == *"wall time"* ]]
-	[[ $output == *"result set written to '$TMP/s.json'"* ]]
+	assert_status 0
+	assert_output_contains "wall time"
+	assert_output_contains "result set written to '$TMP/s.json'"
 	validate_resultset "$TMP/s.json"
 }
 
 @test "-o FILE.txt writes the text report there" {
 	run "$REDLINE" stat -o "$TMP/s.txt" -- "$FIXTURES/exitcode" 0
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -q "wall time" "$TMP/s.txt"
 	[[ $output != *"wall time"* ]]
 }
 
 @test "-e picks the counted events; aliases work" {
 	run "$REDLINE" stat -e task-clock,cs -o "$TMP/r.json" -- "$FIXTURES/burn" 20
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/r.json" '"cycles" in d["results"][0]["metrics"]')" = False ]
 	[ "$(json_get "$TMP/r.json" '"context_switches" in d["results"][0]["metrics"]')" = True ]
 }

@@ -8,7 +8,7 @@ teardown() { teardown_tmp; }
 
 @test "software counters are counted when perf events are permitted" {
 	run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/burn" 100
-	[ "$status" -eq 0 ]
+	assert_status 0
 	st=$(json_get "$TMP/r.json" 'd["results"][0]["metrics"]["task_clock"]["status"]')
 	[ "$st" != "not permitted" ] || skip "perf events not permitted here"
 	[ "$st" = ok ]
@@ -19,7 +19,7 @@ teardown() { teardown_tmp; }
 @test "hardware counters the machine lacks are printed as not supported" {
 	# Forced, so that the test means the same on a machine that has them.
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/burn" 20
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"cycles"*"<not supported>"* ]]
 	[[ $output == *"IPC"*"<not supported>"* ]]
 	[ "$(json_get "$TMP/r.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = "not supported" ]
@@ -29,11 +29,11 @@ teardown() { teardown_tmp; }
 
 @test "refused perf events: rusage figures still printed, with a paranoid hint" {
 	REDLINE_TEST_PERF_ERRNO=EACCES run "$REDLINE" stat -o "$TMP/r.json" -- "$FIXTURES/burn" 50
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"task-clock"*"<not permitted>"* ]]
-	[[ $output == *"perf counters were not permitted"* ]]
-	[[ $output == *"hint: kernel.perf_event_paranoid is"* ]]
-	[[ $output == *"sysctl kernel.perf_event_paranoid=2"* ]]
+	assert_output_contains "perf counters were not permitted"
+	assert_output_contains "hint: kernel.perf_event_paranoid is"
+	assert_output_contains "sysctl kernel.perf_event_paranoid=2"
 	cpu=$(json_get "$TMP/r.json" 'd["results"][0]["user"] + d["results"][0]["system"]')
 	float_ge "$cpu" 0.045
 	validate_resultset "$TMP/r.json"
@@ -44,11 +44,11 @@ teardown() { teardown_tmp; }
 	chmod 755 "$TMP"
 	paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
 	run as_nobody "$REDLINE" stat -- "$FIXTURES/burn" 50
-	[ "$status" -eq 0 ]
-	[[ $output == *"user time"* ]]
+	assert_status 0
+	assert_output_contains "user time"
 	if [ "$paranoid" -ge 3 ]; then
-		[[ $output == *"<not permitted>"* ]]
-		[[ $output == *"perf_event_paranoid is $paranoid"* ]]
+		assert_output_contains "<not permitted>"
+		assert_output_contains "perf_event_paranoid is $paranoid"
 	else
 		# <= 2: user-space counting of one's own processes is allowed.
 		[[ $output == *"task-clock"*"CPUs utilised"* ]]

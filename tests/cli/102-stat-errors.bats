@@ -8,60 +8,60 @@ teardown() { teardown_tmp; }
 
 @test "no command is a usage error (exit 2)" {
 	run "$REDLINE" stat
-	[ "$status" -eq 2 ]
-	[[ $output == *"redline: error: no command to run"* ]]
+	assert_status 2
+	assert_output_contains "redline: error: no command to run"
 	run "$REDLINE" stat --
-	[ "$status" -eq 2 ]
+	assert_status 2
 }
 
 @test "a program that does not exist: clear error, exit 3" {
 	run "$REDLINE" stat -- no-such-program-xyz --flag
-	[ "$status" -eq 3 ]
-	[[ $output == *"cannot run 'no-such-program-xyz': command not found"* ]]
-	[[ $output == *"hint:"* ]]
+	assert_status 3
+	assert_output_contains "cannot run 'no-such-program-xyz': command not found"
+	assert_output_contains "hint:"
 }
 
 @test "a file that is not executable: permission denied, exit 3" {
 	printf '#!/bin/sh\n' >"$TMP/script"
 	chmod 644 "$TMP/script"
 	run "$REDLINE" stat -- "$TMP/script"
-	[ "$status" -eq 3 ]
-	[[ $output == *"permission denied"* ]]
+	assert_status 3
+	assert_output_contains "permission denied"
 }
 
 @test "an executable that cannot be exec'd: exit 3" {
 	printf '\177ELFjunk' >"$TMP/bad"
 	chmod 755 "$TMP/bad"
 	run "$REDLINE" stat -- "$TMP/bad"
-	[ "$status" -eq 3 ]
-	[[ $output == *"cannot run '$TMP/bad'"* ]]
+	assert_status 3
+	assert_output_contains "cannot run '$TMP/bad'"
 }
 
 @test "-r 0, -r -1, -r abc are usage errors" {
 	for v in 0 -1 abc 2x ""; do
 		run "$REDLINE" stat -r "$v" -- true
 		[ "$status" -eq 2 ] || { echo "-r '$v' gave $status"; false; }
-		[[ $output == *"option '-r'"* ]]
+		assert_output_contains "option '-r'"
 	done
 	run "$REDLINE" stat -r
-	[ "$status" -eq 2 ]
+	assert_status 2
 }
 
 @test "an unknown option or event is a usage error with a suggestion" {
 	run "$REDLINE" stat --jsno -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown option '--jsno'"* ]]
-	[[ $output == *"did you mean '--json'"* ]]
+	assert_status 2
+	assert_output_contains "unknown option '--jsno'"
+	assert_output_contains "did you mean '--json'"
 	run "$REDLINE" stat -e task-clok -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown event 'task-clok'"* ]]
-	[[ $output == *"did you mean 'task-clock'"* ]]
+	assert_status 2
+	assert_output_contains "unknown event 'task-clok'"
+	assert_output_contains "did you mean 'task-clock'"
 }
 
 @test "-o into a directory that does not exist: clear error before running, no file" {
 	run "$REDLINE" stat -o "$TMP/nope/r.json" -- touch "$TMP/ran"
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/nope/r.json'"* ]]
+	assert_status 4
+	assert_output_contains "cannot write '$TMP/nope/r.json'"
 	[ ! -e "$TMP/ran" ]
 	[ -z "$(ls -A "$TMP")" ]
 }
@@ -71,15 +71,15 @@ teardown() { teardown_tmp; }
 	mkdir "$TMP/ro"
 	chmod 755 "$TMP" "$TMP/ro"
 	run as_nobody "$REDLINE" stat -o "$TMP/ro/r.json" -- true
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/ro/r.json' (result set): Permission denied"* ]]
+	assert_status 4
+	assert_output_contains "cannot write '$TMP/ro/r.json' (result set): Permission denied"
 	[ -z "$(ls -A "$TMP/ro")" ]
 }
 
 @test "an existing result file is replaced whole, never truncated" {
 	echo '{"old": true}' >"$TMP/r.json"
 	run "$REDLINE" stat -o "$TMP/r.json" -- true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	validate_resultset "$TMP/r.json"
 	[ "$(ls -A "$TMP")" = r.json ]
 }
@@ -91,7 +91,7 @@ teardown() { teardown_tmp; }
 	kill -INT $pid
 	status=0
 	wait $pid || status=$?
-	[ "$status" -eq 130 ]
+	assert_status 130
 	grep -q "interrupted after" "$TMP/err"
 	[ "$(json_get "$TMP/r.json" 'd["interrupted"]')" = True ]
 	runs=$(json_get "$TMP/r.json" 'd["results"][0]["runs"]')
@@ -102,6 +102,6 @@ teardown() { teardown_tmp; }
 
 @test "a target killed by SIGKILL is reported, and the status says so" {
 	run "$REDLINE" stat -- sh -c 'kill -KILL $$'
-	[ "$status" -eq 137 ]
-	[[ $output == *"killed by SIGKILL"* ]]
+	assert_status 137
+	assert_output_contains "killed by SIGKILL"
 }

@@ -53,7 +53,7 @@ no_pmu_stat() {
 @test "one count beside the timed runs, said in the report" {
 	run env REDLINE_TEST_PERF_ERRNO=hw:ENOENT "$REDLINE" stat -e instructions,task-clock \
 		-r 2 -o "$TMP/s.json" -- "$FIXTURES/icount" 10
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"instructions"*"# valgrind cachegrind, 1 extra run, "*"× slower"* ]]
 	[ "$(json_get "$TMP/s.json" 'd["results"][0]["runs"]')" = 2 ]
 	# One count: the extra run's, not one per timed run.
@@ -76,10 +76,10 @@ no_pmu_stat() {
 	chmod +x "$TMP/bin/valgrind"
 	# The default set lists instructions, but asks no extra run for them.
 	PATH="$TMP/bin:$PATH" REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -- "$FIXTURES/icount" 10
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"instructions"*"<not supported>"* ]]
 	PATH="$TMP/bin:$PATH" REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -e task-clock -- "$FIXTURES/icount" 10
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ ! -e "$TMP/called" ]
 	# Where the PMU counts, its count stands.
 	"$REDLINE" stat -e instructions -o "$TMP/p.json" -- "$FIXTURES/icount" 10 2>/dev/null
@@ -93,9 +93,9 @@ no_pmu_stat() {
 @test "no valgrind: the other figures, and a clear word on the missing one" {
 	PATH=/nonexistent REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -e instructions,task-clock \
 		-o "$TMP/s.json" -- "$FIXTURES/icount" 10
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"warning: instructions were not counted: valgrind"*"is not installed"* ]]
-	[[ $output == *"hint: install valgrind"* ]]
+	assert_output_contains "hint: install valgrind"
 	[ "$(json_get "$TMP/s.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = "not supported" ]
 	[ "$(json_get "$TMP/s.json" 'd["results"][0]["metrics"]["wall_time"]["status"]')" = ok ]
 	validate_resultset "$TMP/s.json"
@@ -104,18 +104,18 @@ no_pmu_stat() {
 @test "a program that fails only under valgrind: no count, and why" {
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -e instructions -o "$TMP/s.json" \
 		-- "$FIXTURES/icount" vgcrash
-	[ "$status" -eq 0 ]
-	[[ $output == *"instructions were not counted: under valgrind, '$FIXTURES/icount' ended with killed by SIGSEGV"* ]]
-	[[ $output == *"Process terminating with default action of signal 11"* ]]
+	assert_status 0
+	assert_output_contains "instructions were not counted: under valgrind, '$FIXTURES/icount' ended with killed by SIGSEGV"
+	assert_output_contains "Process terminating with default action of signal 11"
 	[ "$(json_get "$TMP/s.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = "not supported" ]
 	# One that fails natively too is counted as it ran, like its other figures.
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -e instructions -o "$TMP/f.json" -- "$FIXTURES/segv"
-	[ "$status" -eq 139 ]
+	assert_status 139
 	[ "$(json_get "$TMP/f.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = ok ]
 }
 
 @test "a program that is not there: exit 3 before anything runs" {
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" stat -e instructions -- no-such-program-xyz
-	[ "$status" -eq 3 ]
-	[[ $output == *"cannot run 'no-such-program-xyz': command not found"* ]]
+	assert_status 3
+	assert_output_contains "cannot run 'no-such-program-xyz': command not found"
 }

@@ -36,7 +36,7 @@ print("got %.4f s, want %.4f s" % (g, w)); sys.exit(0 if abs(g - w) <= 0.1 * w +
 stat_waits() {
 	run env "$@"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 }
 
 # run_delay_near [ARGS...]: stat the compete fixture (with ARGS) from each
@@ -48,7 +48,7 @@ run_delay_near() {
 		[ $source = taskstats ] && [ "$(id -u)" != 0 ] && continue
 		stat_waits "${env[@]}" "$REDLINE" stat -e task-clock --json -o "$TMP/s.json" -- \
 			"$FIXTURES/offcpu" compete 2 60 "$@"
-		[[ $output == *"run delay, 3 threads ($([ $source = proc ] && echo /proc || echo taskstats)"* ]]
+		assert_output_contains "run delay, 3 threads ($([ $source = proc ] && echo /proc || echo taskstats)"
 		near "$(json_get "$TMP/s.json" "d['results'][0]['metrics']['cpu_wait_time']['values'][0]")" \
 			"$(truth runq_ns)"
 		validate_resultset "$TMP/s.json"
@@ -68,11 +68,11 @@ run_delay_near() {
 	chmod 777 "$TMP"
 	run as_nobody "$REDLINE" stat -e task-clock -- "$FIXTURES/offcpu" compete 2 40
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"waiting for a CPU"*"run delay, 3 threads (/proc, every 20 ms)"* ]]
 	if [ "$DELAYACCT_WAS" = 0 ]; then
 		[[ $output == *"waiting for block I/O"*"<not counted>   # delay accounting is off"* ]]
-		[[ $output == *"hint: the I/O, swap-in and reclaim waits need the kernel's delay accounting: 'sudo sysctl kernel.task_delayacct=1'"* ]]
+		assert_output_contains "hint: the I/O, swap-in and reclaim waits need the kernel's delay accounting: 'sudo sysctl kernel.task_delayacct=1'"
 	else
 		[[ $output == *"waiting for swap-in"*"<not permitted>   # needs taskstats (root)"* ]]
 	fi
@@ -116,17 +116,17 @@ print("io wait %.4f s, wall %.4f s" % (g, wall)); sys.exit(0 if 0 < g <= wall + 
 
 @test "compare and check work on the wait times" {
 	run "$REDLINE" stat -r 2 -e task-clock --json -o "$TMP/a.json" -- "$FIXTURES/offcpu" compete 2 20
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run "$REDLINE" compare --metric cpu_wait_time "$TMP/a.json" "$TMP/a.json"
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"time waiting for a CPU"* ]]
+	assert_status 0
+	assert_output_contains "time waiting for a CPU"
 	printf '{"budgets":[{"command":"*compete*","cpu_wait":"1 ns"}]}' >"$TMP/tight.json"
 	run "$REDLINE" check --budget "$TMP/tight.json" "$TMP/a.json"
 	echo "$output"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	[[ $output == *"cpu_wait"*"FAIL"* ]]
 	printf '{"budgets":[{"command":"*compete*","cpu_wait":"1 min"}]}' >"$TMP/loose.json"
 	run "$REDLINE" check --budget "$TMP/loose.json" "$TMP/a.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 }

@@ -9,18 +9,18 @@ teardown() { teardown_tmp; }
 
 @test "the summary has hyperfine's layout and redline's added figures" {
 	run "$REDLINE" bench --style basic -r 5 -- "$FIXTURES/sleep" 20
-	[ "$status" -eq 0 ]
-	[[ $output == *"Benchmark 1: $FIXTURES/sleep 20"* ]]
+	assert_status 0
+	assert_output_contains "Benchmark 1: $FIXTURES/sleep 20"
 	[[ $output == *"Time (mean ± σ):"*"ms ±"*"[User: "*", System: "*"]"* ]]
 	[[ $output == *"Range (min … max):"*"5 runs"* ]]
 	[[ $output == *"Median (95% CI):"*"ms   ["*" … "*"]"* ]]
-	[[ $output == *"p5 / p95 / p99:"* ]]
+	assert_output_contains "p5 / p95 / p99:"
 	[[ $output == *"MAD / IQR:"*"[Peak RSS: "* ]]
 }
 
 @test "by default: at least 10 runs and at least 3 s of them" {
 	run "$REDLINE" bench --style none --export-json "$TMP/r.json" -- "$FIXTURES/sleep" 150
-	[ "$status" -eq 0 ]
+	assert_status 0
 	runs=$(json_get "$TMP/r.json" 'd["results"][0]["runs"]')
 	[ "$runs" -ge 10 ]
 	float_ge "$(json_get "$TMP/r.json" 'sum(d["results"][0]["times"])')" 3.0
@@ -30,10 +30,10 @@ teardown() { teardown_tmp; }
 
 @test "-r fixes the count, -w adds unmeasured runs, -m/-M bound it" {
 	run "$REDLINE" bench --style none -w 2 -r 3 "echo x >> $TMP/log"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(wc -l <"$TMP/log")" -eq 5 ]
 	run "$REDLINE" bench --style none -M 4 --export-json "$TMP/m.json" -- true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/m.json" 'd["results"][0]["runs"]')" -eq 4 ]
 	run "$REDLINE" bench --style none -m 12 -M 12 --export-json "$TMP/m.json" -- "$FIXTURES/sleep" 1
 	[ "$(json_get "$TMP/m.json" 'd["results"][0]["runs"]')" -eq 12 ]
@@ -43,30 +43,30 @@ teardown() { teardown_tmp; }
 	run "$REDLINE" bench --style none -r 2 -s "echo setup >> $TMP/log" \
 		-p "echo prepare >> $TMP/log" --conclude "echo conclude >> $TMP/log" \
 		-c "echo cleanup >> $TMP/log" "echo run >> $TMP/log"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(tr '\n' ' ' <"$TMP/log")" = "setup prepare run conclude prepare run conclude cleanup " ]
 	# Once per command: each command gets its own.
 	run "$REDLINE" bench --style none -r 1 --order sequential -p "echo pa >> $TMP/l2" \
 		-p "echo pb >> $TMP/l2" "echo a >> $TMP/l2" "echo b >> $TMP/l2"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(tr '\n' ' ' <"$TMP/l2")" = "pa a pb b " ]
 }
 
 @test "several commands run interleaved by default, sequentially with --order sequential" {
 	run "$REDLINE" bench --style none -r 3 "echo A >> $TMP/i" "echo B >> $TMP/i"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(tr -d '\n' <"$TMP/i")" = "ABBAAB" ]
 	run "$REDLINE" bench --style none -r 3 --order sequential "echo A >> $TMP/s" "echo B >> $TMP/s"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(tr -d '\n' <"$TMP/s")" = "AAABBB" ]
 	run "$REDLINE" bench --help
-	[[ $output == *"interleaved"* ]]
-	[[ $output == *"--order sequential"* ]]
+	assert_output_contains "interleaved"
+	assert_output_contains "--order sequential"
 }
 
 @test "-P, -D and -L substitute {NAME}; every combination runs; parameters are recorded" {
 	run "$REDLINE" bench --style none -r 1 --export-json "$TMP/p.json" -P n 1 3 -- "$FIXTURES/sleep" '{n}'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/p.json" '[r["command"] for r in d["results"]]')" = \
 		"['$FIXTURES/sleep 1', '$FIXTURES/sleep 2', '$FIXTURES/sleep 3']" ]
 	[ "$(json_get "$TMP/p.json" 'd["results"][2]["parameters"]')" = "{'n': '3'}" ]
@@ -74,7 +74,7 @@ teardown() { teardown_tmp; }
 	[ "$(json_get "$TMP/d.json" '[r["command"] for r in d["results"]]')" = \
 		"['echo 0.3', 'echo 0.5', 'echo 0.7']" ]
 	run "$REDLINE" bench --style none -r 1 --export-json "$TMP/l.json" -L a x,y -L b 1,2,3 'echo {a}{b}'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/l.json" 'len(d["results"])')" -eq 6 ]
 	[ "$(json_get "$TMP/l.json" 'd["results"][4]["command"]')" = "echo y2" ]
 }
@@ -82,31 +82,31 @@ teardown() { teardown_tmp; }
 @test "-n names commands, with parameters; the name is hyperfine's 'command'" {
 	run "$REDLINE" bench --style basic -r 2 --export-json "$TMP/n.json" -L t 1,2 \
 		-n 'nap {t} ms' -- "$FIXTURES/sleep" '{t}'
-	[ "$status" -eq 0 ]
-	[[ $output == *"Benchmark 1: nap 1 ms"* ]]
+	assert_status 0
+	assert_output_contains "Benchmark 1: nap 1 ms"
 	[ "$(json_get "$TMP/n.json" 'd["results"][1]["command"]')" = "nap 2 ms" ]
 	[ "$(json_get "$TMP/n.json" 'd["results"][1]["command_line"]')" = "$FIXTURES/sleep 2" ]
 }
 
 @test "a shell only when the command needs one; -N never; --shell always" {
 	run "$REDLINE" bench --style none -r 2 --export-json "$TMP/a.json" 'echo plain' 'echo a; echo b'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/a.json" 'd["results"][0]["shell"]')" = None ]
 	[ "$(json_get "$TMP/a.json" 'd["results"][1]["shell"]["path"]')" = sh ]
 	float_ge "$(json_get "$TMP/a.json" 'd["results"][1]["shell"]["subtracted"]["wall_time"]')" 0.00001
 	run "$REDLINE" bench --style none -r 1 --export-json "$TMP/b.json" -N 'echo a; echo b'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/b.json" 'd["results"][0]["shell"]')" = None ]
 	command -v bash >/dev/null || skip "bash not installed"
 	run "$REDLINE" bench --style none -r 1 --export-json "$TMP/c.json" --shell 'bash --norc' 'true'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/c.json" 'd["results"][0]["shell"]["path"]')" = "bash --norc" ]
 }
 
 @test "--output FILE, --show-output and --input FILE" {
 	printf 'hello\n' >"$TMP/in"
 	run "$REDLINE" bench --style none -r 2 --input "$TMP/in" --output "$TMP/out" -- cat
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(cat "$TMP/out")" = "$(printf 'hello\nhello')" ]
 	# The output differs from the command line, which the summary shows.
 	run "$REDLINE" bench --style basic -r 1 --show-output -- printf 'vis%s\n' ible
@@ -114,16 +114,16 @@ teardown() { teardown_tmp; }
 	run "$REDLINE" bench --style basic -r 1 -- printf 'hid%s\n' den
 	[[ $output != *hidden* ]]
 	run "$REDLINE" bench --style none -r 2 --output pipe -- head -c 2000000 /dev/zero
-	[ "$status" -eq 0 ]
+	assert_status 0
 }
 
 @test "--timeout kills a hung run, its children too, and says so" {
 	run "$REDLINE" bench --style basic -r 2 --timeout 0.3 'sleep 30; true'
-	[ "$status" -eq 3 ]
-	[[ $output == *"'sleep 30; true' was killed at the --timeout (run 1)"* ]]
+	assert_status 3
+	assert_output_contains "'sleep 30; true' was killed at the --timeout (run 1)"
 	run "$REDLINE" bench --style basic -r 2 -i --timeout 300ms --export-json "$TMP/t.json" -- sleep 30
-	[ "$status" -eq 0 ]
-	[[ $output == *"2 of 2 runs were killed at the timeout"* ]]
+	assert_status 0
+	assert_output_contains "2 of 2 runs were killed at the timeout"
 	[ "$(json_get "$TMP/t.json" 'd["results"][0]["timed_out"]')" = "[True, True]" ]
 	! pgrep -f 'sleep 30' -P $$ >/dev/null
 }
@@ -131,7 +131,7 @@ teardown() { teardown_tmp; }
 @test "--counter: counted where the machine can, and said clearly where it cannot" {
 	run "$REDLINE" bench --style none -r 2 --counter instructions --counter task-clock \
 		--export-json "$TMP/c.json" -- "$FIXTURES/burn" 20
-	[ "$status" -eq 0 ]
+	assert_status 0
 	st=$(json_get "$TMP/c.json" 'd["results"][0]["metrics"]["instructions"]["status"]')
 	if [ "$st" = ok ]; then
 		float_ge "$(json_get "$TMP/c.json" 'd["results"][0]["metrics"]["instructions"]["median"]')" 1000000
@@ -144,10 +144,10 @@ teardown() { teardown_tmp; }
 
 @test "--pin runs on one CPU; a CPU that does not exist is a usage error" {
 	run "$REDLINE" bench --style none -r 2 --pin 0 -- "$FIXTURES/sleep" 1
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run "$REDLINE" bench --style none -r 2 --pin 1000 -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot pin to CPU 1000"* ]]
+	assert_status 2
+	assert_output_contains "cannot pin to CPU 1000"
 }
 
 @test "a progress bar with the estimate and ETA on a terminal, none otherwise" {
@@ -162,7 +162,7 @@ teardown() { teardown_tmp; }
 
 @test "--style none prints nothing; --json puts the result set on stdout, the summary on stderr" {
 	run "$REDLINE" bench --style none -r 2 -- true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output != *Benchmark* ]]
 	"$REDLINE" bench --json -r 2 -- true >"$TMP/out.json" 2>"$TMP/err"
 	validate_resultset "$TMP/out.json"
@@ -172,7 +172,7 @@ teardown() { teardown_tmp; }
 @test "the environment is recorded: kernel, CPU, cores, governor, load, ASLR, git commit" {
 	cd "$BATS_TEST_DIRNAME/../.."
 	run "$REDLINE" bench --style none -r 1 --export-json "$TMP/e.json" -- true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	for k in kernel cpu_model cores governor load_average aslr git; do
 		json_get "$TMP/e.json" "d['environment']['$k']" >/dev/null
 	done

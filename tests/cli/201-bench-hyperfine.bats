@@ -14,7 +14,7 @@ teardown() { teardown_tmp; }
 @test "every field hyperfine writes is present, with the same name, unit and meaning" {
 	hyperfine -N -r 5 --export-json "$TMP/h.json" -L t 1,2 "$FIXTURES/sleep 2{t}" >/dev/null 2>&1
 	run "$REDLINE" bench --style none -N -r 5 --export-json "$TMP/r.json" -L t 1,2 "$FIXTURES/sleep 2{t}"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	validate_resultset "$TMP/r.json"
 	/usr/bin/python3 - "$TMP/h.json" "$TMP/r.json" <<'PY'
 import json, statistics, sys
@@ -70,7 +70,7 @@ PY
 
 @test "a command that needs a shell: its start-up is subtracted, as hyperfine does" {
 	run "$REDLINE" bench --style none -r 10 --export-json "$TMP/r.json" 'sleep 0.03; true'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	sub=$(json_get "$TMP/r.json" 'd["results"][0]["shell"]["subtracted"]["wall_time"]')
 	float_ge "$sub" 0.00001
 	# What was measured, subtraction undone, is at least the sleep.

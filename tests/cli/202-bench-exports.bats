@@ -16,7 +16,7 @@ bench_all() {
 
 @test "CSV: hyperfine's columns and parameter columns first, one row per command, seconds" {
 	run bench_all
-	[ "$status" -eq 0 ]
+	assert_status 0
 	/usr/bin/python3 - "$TMP/r.csv" "$TMP/r.json" <<'PY'
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
@@ -36,7 +36,7 @@ PY
 
 @test "Markdown, AsciiDoc and Org tables: hyperfine's columns, then redline's" {
 	run bench_all -u millisecond
-	[ "$status" -eq 0 ]
+	assert_status 0
 	head -1 "$TMP/r.md" | grep -q '^| Command | Mean \[ms\] | Min \[ms\] | Max \[ms\] | Relative | Median \[ms\] |'
 	[ "$(grep -c '^| `' "$TMP/r.md")" -eq 2 ]
 	grep -q '^|:---|---:|---:|---:|---:|' "$TMP/r.md"
@@ -62,7 +62,7 @@ PY
 	hyperfine -N -r 2 -u millisecond --export-markdown "$TMP/h.md" --export-csv "$TMP/h.csv" \
 		--export-orgmode "$TMP/h.org" -L t 1,2 "$FIXTURES/sleep {t}0" >/dev/null 2>&1
 	run bench_all -u millisecond
-	[ "$status" -eq 0 ]
+	assert_status 0
 	hcsv=$(head -1 "$TMP/h.csv")
 	[[ $(head -1 "$TMP/r.csv") == "$hcsv,"* ]]
 	hmd=$(head -1 "$TMP/h.md" | sed 's/ |$//')
@@ -76,7 +76,7 @@ PY
 		-- "$FIXTURES/sleep" 30 >/dev/null 2>&1
 	run "$REDLINE" bench --style none -r 2 --sort mean-time --export-markdown "$TMP/s.md" \
 		"$FIXTURES/sleep 30" "$FIXTURES/sleep 5"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(grep -n 'sleep 5`' "$TMP/s.md" | cut -d: -f1)" -lt "$(grep -n 'sleep 30`' "$TMP/s.md" | cut -d: -f1)" ]
 	run "$REDLINE" bench --style none -r 2 --export-markdown "$TMP/c.md" \
 		"$FIXTURES/sleep 30" "$FIXTURES/sleep 5"
@@ -90,7 +90,7 @@ PY
 	echo old >"$TMP/target.md"
 	ln -s target.md "$TMP/link.md"
 	run "$REDLINE" bench --style none -r 2 --export-markdown "$TMP/link.md" -- true
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ -L "$TMP/link.md" ]
 	grep -q '^| Command' "$TMP/target.md"
 }

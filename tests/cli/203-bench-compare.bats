@@ -12,9 +12,9 @@ teardown() { teardown_tmp; }
 	# reorder them, as they did 40 against 20.
 	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/r.json" \
 		"$FIXTURES/sleep 100" "$FIXTURES/sleep 20"
-	[ "$status" -eq 0 ]
-	[[ $output == *"Summary"* ]]
-	[[ $output == *"'$FIXTURES/sleep 20' ran"* ]]
+	assert_status 0
+	assert_output_contains "Summary"
+	assert_output_contains "'$FIXTURES/sleep 20' ran"
 	[[ $output =~ \ [0-9]+\.[0-9]{2}\ times\ faster\ than\ \'$FIXTURES/sleep\ 100\' ]]
 	# An interval, never "±": a ratio's interval is not symmetric.
 	[[ ${output#*Summary} != *"±"* ]]
@@ -46,9 +46,9 @@ PY
 
 @test "identical commands get a verdict too, whichever it is; fewer names than commands name the first" {
 	run "$REDLINE" bench --style basic -r 12 -n first "$FIXTURES/sleep 10" "$FIXTURES/sleep 10"
-	[ "$status" -eq 0 ]
-	[[ $output == *"Benchmark 1: first"* ]]
-	[[ $output == *"Benchmark 2: $FIXTURES/sleep 10"* ]]
+	assert_status 0
+	assert_output_contains "Benchmark 1: first"
+	assert_output_contains "Benchmark 2: $FIXTURES/sleep 10"
 	[[ $output =~ p\ =\ [0-9.e-]+\ \(12\ rounds\):\ (significant|not\ significant) ]]
 }
 
@@ -56,21 +56,21 @@ PY
 	# Slow (300 ms) the first time only: the marker file exists afterwards.
 	cold="if [ -e $TMP/warm ]; then $FIXTURES/sleep 10; else touch $TMP/warm; $FIXTURES/sleep 300; fi"
 	run "$REDLINE" bench --style basic -r 8 "$cold"
-	[ "$status" -eq 0 ]
-	[[ $output == *"Warning: the first run was much slower than the rest"* ]]
-	[[ $output == *"--warmup"* ]]
+	assert_status 0
+	assert_output_contains "Warning: the first run was much slower than the rest"
+	assert_output_contains "--warmup"
 	# Runs 4 and 7 take 1 s: outliers that are not the first run, far enough
 	# above 10 ms runs that a busy machine stretches (300 ms was not).
 	echo 0 >"$TMP/n"
 	spiky="n=\$(cat $TMP/n); echo \$((n+1)) > $TMP/n; case \$n in 3|6) $FIXTURES/sleep 1000;; *) $FIXTURES/sleep 10;; esac"
 	run "$REDLINE" bench --style basic -r 10 --export-json "$TMP/o.json" "$spiky"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	# Those two at least: on a busy machine a late wake-up may join them.
 	[[ $output =~ Warning:\ [0-9]+\ of\ 10\ runs\ are\ statistical\ outliers ]]
 	json_get "$TMP/o.json" 'd["results"][0]["metrics"]["wall_time"]["outliers"]'
 	[ "$(json_get "$TMP/o.json" '{3, 6} <= set(d["results"][0]["metrics"]["wall_time"]["outliers"])')" = True ]
 	# Failed runs, kept with -i.
 	run "$REDLINE" bench --style basic -r 3 -i -- "$FIXTURES/exitcode" 3
-	[ "$status" -eq 0 ]
-	[[ $output == *"Warning: 3 of 3 runs exited with a non-zero status (the first: exit 3)"* ]]
+	assert_status 0
+	assert_output_contains "Warning: 3 of 3 runs exited with a non-zero status (the first: exit 3)"
 }

@@ -37,25 +37,25 @@ PY
 
 @test "O(n) is recognised as O(n), despite a 20 ms start-up" {
 	run fit n 1000000
-	[ "$status" -eq 0 ]
-	[[ $output == *"best fit   O(n) "* ]]
+	assert_status 0
+	assert_output_contains "best fit   O(n) "
 	check "$TMP/n.json" "O(n)"
 }
 
 @test "O(n log n) is recognised as O(n log n)" {
 	run fit nlogn 170000
-	[ "$status" -eq 0 ]
-	[[ $output == *"best fit   O(n log n)"* ]]
+	assert_status 0
+	assert_output_contains "best fit   O(n log n)"
 	check "$TMP/nlogn.json" "O(n log n)"
 }
 
 @test "O(n²) is recognised as O(n²), with its runner-up and a chart" {
 	run fit n2 16000
-	[ "$status" -eq 0 ]
-	[[ $output == *"Complexity of '$FIXTURES/cost n2 {n} 20 16000 burn' over n = 1 … 64 (7 sizes, median cpu_time)"* ]]
+	assert_status 0
+	assert_output_contains "Complexity of '$FIXTURES/cost n2 {n} 20 16000 burn' over n = 1 … 64 (7 sizes, median cpu_time)"
 	[[ $output == *"best fit   O(n²)"*"normalised RMS"*"f(n) ≈ "*" · n²"* ]]
-	[[ $output == *"runner-up"* ]]
-	[[ $output == *"(log scale)"* ]]
+	assert_output_contains "runner-up"
+	assert_output_contains "(log scale)"
 	check "$TMP/n2.json" "O(n^2)"
 }
 
@@ -63,21 +63,21 @@ PY
 	# A sleep's wake-up comes late by milliseconds on a busy machine: a
 	# growth of 200 ms (50 µs n²) over the 20 ms start-up, 5 runs a size.
 	RUNS=5 run fit n2 50000 sleep wall_time
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check "$TMP/n2.json" "O(n^2)"
 	[ "$(json_get "$TMP/n2.json" 'd["complexity"][0]["metric"]')" = wall_time ]
 }
 
 @test "--complexity needs a numeric parameter and 3 sizes" {
 	run "$REDLINE" bench --complexity -r 1 -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"--complexity needs one numeric parameter to fit against"* ]]
+	assert_status 2
+	assert_output_contains "--complexity needs one numeric parameter to fit against"
 	run "$REDLINE" bench --complexity -r 1 -L x a,b -- echo '{x}'
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" bench --style basic --complexity -r 1 -L n 1,2 -- "$FIXTURES/sleep" '{n}'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"no complexity fit for '$FIXTURES/sleep {n}'"*"3 or more different sizes (2 given)"* ]]
 	run "$REDLINE" bench --complexity --complexity-metric joules -r 1 -L n 1,2,3 -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown --complexity-metric 'joules'"* ]]
+	assert_status 2
+	assert_output_contains "unknown --complexity-metric 'joules'"
 }

@@ -14,7 +14,7 @@ teardown() { teardown_tmp; }
 @test "each command counted once, exactly, beside its timed runs; compare tells a change" {
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" bench --style basic -r 3 \
 		--counter instructions --export-json "$TMP/a.json" -n work "$FIXTURES/icount 1000000"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"Instructions:"*"[valgrind cachegrind: exact, 1 extra run, "*"× slower]"* ]]
 	[[ $output == *"instructions counted by valgrind (cachegrind "*"one extra run per command, 1 in all"* ]]
 	[ "$(json_get "$TMP/a.json" 'len(d["results"][0]["metrics"]["wall_time"]["values"])')" = 3 ]
@@ -25,11 +25,11 @@ teardown() { teardown_tmp; }
 	[ $(($(instr_count "$TMP/b.json" 0) - $(instr_count "$TMP/a.json" 0))) -eq 200000 ]
 	# Exact counts need no test: 200,000 more instructions (9 %) is a regression at once ...
 	run "$REDLINE" compare --metric instructions --fail-on-regression "$TMP/a.json" "$TMP/b.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	[[ $output == *"work"*"+9."*"% [+9."*"slower (regression)"* ]]
 	# ... and the same count is no change.
 	run "$REDLINE" compare --metric instructions --fail-on-regression "$TMP/a.json" "$TMP/a.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"work"*"+0.0%"*"~"* ]]
 }
 
@@ -56,9 +56,9 @@ teardown() { teardown_tmp; }
 @test "no valgrind: timed without the count, and told why" {
 	PATH=/nonexistent REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" bench --style basic -r 2 \
 		--counter instructions --export-json "$TMP/b.json" -- "$FIXTURES/icount" 10
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"warning: counter 'instructions' was not counted for 1 command: valgrind"*"is not installed"* ]]
-	[[ $output == *"hint: install valgrind"* ]]
+	assert_output_contains "hint: install valgrind"
 	[[ $output != *"Instructions:"* ]]
 	[ "$(json_get "$TMP/b.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = "not supported" ]
 	validate_resultset "$TMP/b.json"
@@ -67,8 +67,8 @@ teardown() { teardown_tmp; }
 @test "a command that fails under valgrind only: no count, the runs kept" {
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" bench --style basic -r 2 \
 		--counter instructions --export-json "$TMP/b.json" -- "$FIXTURES/icount" vgcrash
-	[ "$status" -eq 0 ]
-	[[ $output == *"not counted for 1 command: under valgrind, '$FIXTURES/icount vgcrash' ended with killed by SIGSEGV"* ]]
+	assert_status 0
+	assert_output_contains "not counted for 1 command: under valgrind, '$FIXTURES/icount vgcrash' ended with killed by SIGSEGV"
 	[ "$(json_get "$TMP/b.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = "not supported" ]
 	[ "$(json_get "$TMP/b.json" 'len(d["results"][0]["times"])')" = 2 ]
 }
@@ -77,7 +77,7 @@ teardown() { teardown_tmp; }
 	REDLINE_TEST_PERF_ERRNO=hw:ENOENT run "$REDLINE" bench --style none -r 2 --counter instructions \
 		--setup "touch $TMP/ready" --cleanup "rm $TMP/ready" --prepare "echo >>$TMP/prepared" \
 		--conclude "echo >>$TMP/concluded" --export-json "$TMP/b.json" -- cat "$TMP/ready"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/b.json" 'd["results"][0]["metrics"]["instructions"]["status"]')" = ok ]
 	# Two timed runs and the one under valgrind, each prepared and concluded.
 	[ "$(wc -l <"$TMP/prepared")" -eq 3 ]

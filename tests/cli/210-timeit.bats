@@ -23,7 +23,7 @@ quick() {
 @test "membership in a set is reported faster than in a list, significantly" {
 	run quick -s 'l = list(range(1000)); s = set(l)' "'x' in l" "'x' in s" --export-json "$TMP/t.json"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ "$output" == *"Benchmark 1: 'x' in l"*"9 samples"*"loops per sample, 3 samples in each of 3 processes"* ]]
 	[[ "$output" == *"''x' in s' ran"*"times faster than ''x' in l'"*"significant"* ]]
 	validate_resultset "$TMP/t.json"
@@ -41,13 +41,13 @@ quick() {
 	quick -s 'l = set(range(1000))' --export-json "$TMP/b.json" "'x' in l" >/dev/null
 	run "$REDLINE" compare "$TMP/a.json" "$TMP/b.json"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ "$output" == *"'x' in l"*"faster"* ]]
 	echo '{ "budgets": [ { "command": "*", "median": "1 s" } ] }' >"$TMP/budget.json"
 	run "$REDLINE" check --budget "$TMP/budget.json" "$TMP/b.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run "$REDLINE" publish --baseline "$TMP/a.json" --after "$TMP/b.json" -o "$TMP/r.html"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -q "faster" "$TMP/r.md"
 }
 
@@ -59,7 +59,7 @@ quick() {
 	[ "${#pys[@]}" -eq 4 ] || skip "needs two CPython interpreters"
 	run "$REDLINE" timeit "${pys[@]}" -p 2 -r 2 --min-time 0.005 --export-json "$TMP/t.json" 'sum(range(100))'
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run json_get "$TMP/t.json" '" | ".join(r["name"] for r in d["results"])'
 	[ "$output" = "sum(range(100)) (${pys[1]}) | sum(range(100)) (${pys[3]})" ]
 	run json_get "$TMP/t.json" 'sorted(k for k in d["environment"]["producer"]["notes"] if k.endswith(" version")) == sorted(["%s version" % p for p in ["'"${pys[1]}"'", "'"${pys[3]}"'"]])'
@@ -70,7 +70,7 @@ quick() {
 	run quick -P n 1000 4000 -D 1000 --complexity -s 'l = list(range({n}))' 'sorted(l)' \
 		--export-json "$TMP/c.json"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run json_get "$TMP/c.json" '"%d %s %s %d" % (len(d["results"]), d["results"][2]["parameters"]["n"], d["complexity"][0]["parameter"], len(d["complexity"][0]["points"]))'
 	[ "$output" = "4 3000 n 4" ]
 	run json_get "$TMP/c.json" 'd["results"][3]["command_line"] + " | " + d["results"][3]["name"]'
@@ -79,16 +79,16 @@ quick() {
 
 @test "a statement that raises, a missing interpreter, an unknown {parameter}: clear errors" {
 	run quick 'import no_such_module_here'
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[[ "$output" == *"cannot time 'import no_such_module_here': it failed in '/usr/bin/python3': ModuleNotFoundError: No module named 'no_such_module_here'"* ]]
 	[[ "$output" == *"hint: what the statement needs goes in --setup CODE"* ]]
 	run "$REDLINE" timeit --python "$TMP/no-python" 'pass'
-	[ "$status" -eq 3 ]
+	assert_status 3
 	[[ "$output" == *"cannot run '$TMP/no-python'"* ]]
 	run "$REDLINE" timeit 'x = {m}'
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[[ "$output" == *"'{m}' in 'x = {m}' names no parameter"* ]]
 	run "$REDLINE" timeit
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[[ "$output" == *"no statement given"* ]]
 }

@@ -11,13 +11,13 @@ teardown() { teardown_tmp; }
 @test "a result set against itself: '~', no change, p = 1; the JSON validates" {
 	"$REDLINE" bench --style none -r 8 -n nap --export-json "$TMP/a.json" "$FIXTURES/sleep 5"
 	run "$REDLINE" compare "$TMP/a.json" "$TMP/a.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"Comparing $TMP/a.json (base) with $TMP/a.json (new): wall time, medians"* ]]
+	assert_status 0
+	assert_output_contains "Comparing $TMP/a.json (base) with $TMP/a.json (new): wall time, medians"
 	[[ $output =~ nap\ +[0-9.]+\ ms\ \(8\)\ +[0-9.]+\ ms\ \(8\)\ +\+0\.0%\ \[.*\]\ +1\ +±[0-9.]+%\ +~ ]]
-	[[ $output == *"~: no significant change at p < 0.05, or one within ±1%"* ]]
-	[[ $output == *"0 slower, 0 faster, 1 without significant change"* ]]
+	assert_output_contains "~: no significant change at p < 0.05, or one within ±1%"
+	assert_output_contains "0 slower, 0 faster, 1 without significant change"
 	run "$REDLINE" compare --fail-on-regression "$TMP/a.json" "$TMP/a.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	"$REDLINE" compare --json "$TMP/a.json" "$TMP/a.json" >"$TMP/c.json"
 	validate_schema compare "$TMP/c.json"
 	[ "$(json_get "$TMP/c.json" 'd["benchmarks"][0]["verdict"]')" = same ]
@@ -35,10 +35,10 @@ teardown() { teardown_tmp; }
 		"$REDLINE" stat -r 12 -o "$TMP/a$try.json" -- "$FIXTURES/burn" 50 2>/dev/null
 		"$REDLINE" stat -r 12 -o "$TMP/b$try.json" -- "$FIXTURES/burn" 50 2>/dev/null
 		run "$REDLINE" compare --metric cpu_time "$TMP/a$try.json" "$TMP/b$try.json"
-		[ "$status" -eq 0 ]
+		assert_status 0
 		echo "$output"
 		# Two stat runs of the same command match by command.
-		[[ $output == *"burn 50"* ]]
+		assert_output_contains "burn 50"
 		[[ $output != *"only result on each side"* ]]
 		if [[ $output == *"0 slower, 0 faster, 1 without significant change"* ]]; then
 			same=$((same + 1))
@@ -55,7 +55,7 @@ teardown() { teardown_tmp; }
 	"$REDLINE" bench --style none -r 12 -n work --export-json "$TMP/base.json" "$FIXTURES/burn 100"
 	"$REDLINE" bench --style none -r 12 -n work --export-json "$TMP/new.json" "$FIXTURES/burn 120"
 	run "$REDLINE" compare --metric cpu_time "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output =~ work\ .*\ \+[0-9.]+%\ \[\+[0-9.]+%\ …\ \+[0-9.]+%\].*slower ]]
 	"$REDLINE" compare --metric cpu_time --json "$TMP/base.json" "$TMP/new.json" >"$TMP/c.json"
 	validate_schema compare "$TMP/c.json"
@@ -73,16 +73,16 @@ assert lo - 0.003 <= truth <= hi + 0.003
 assert 1.15 < b["ratio"] < 1.25
 PY
 	run "$REDLINE" compare --metric cpu_time --threshold 10 --fail-on-regression "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 1 ]
-	[[ $output == *"slower (regression)"* ]]
-	[[ $output == *"1 regression: significantly slower by more than 10%"* ]]
+	assert_status 1
+	assert_output_contains "slower (regression)"
+	assert_output_contains "1 regression: significantly slower by more than 10%"
 	# Below the threshold: slower, but not a regression.
 	run "$REDLINE" compare --metric cpu_time --threshold 30 --fail-on-regression "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"no regression beyond 30%"* ]]
+	assert_status 0
+	assert_output_contains "no regression beyond 30%"
 	# The other way round: faster, never a regression.
 	run "$REDLINE" compare --metric cpu_time --fail-on-regression "$TMP/new.json" "$TMP/base.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output =~ work\ .*\ -[0-9.]+%.*faster ]]
 }
 
@@ -96,11 +96,11 @@ PY
 		{"command": "./b 1", "name": "x", "parameters": {"n": "1"}, "wall": [0.2, 0.202, 0.204, 0.206, 0.208]},
 		{"command": "./new", "wall": [1, 1, 1]}]'
 	run "$REDLINE" compare "$TMP/a.json" "$TMP/b.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	# The name does not say the parameters: the table does.
 	[[ $output =~ x\ \[n=1\]\ +102\.0\ ms\ \(5\)\ +204\.0\ ms\ \(5\)\ +\+100\.0% ]]
-	[[ $output == *"only in $TMP/a.json: './old'"* ]]
-	[[ $output == *"only in $TMP/b.json: './new'"* ]]
+	assert_output_contains "only in $TMP/a.json: './old'"
+	assert_output_contains "only in $TMP/b.json: './new'"
 	"$REDLINE" compare --json "$TMP/a.json" "$TMP/b.json" >"$TMP/c.json"
 	validate_schema compare "$TMP/c.json"
 	/usr/bin/python3 - "$TMP/c.json" <<'PY'
@@ -119,28 +119,28 @@ PY
 	"$REDLINE" stat -r 6 -o "$TMP/s1.json" -- "$FIXTURES/burn" 10 2>/dev/null
 	"$REDLINE" stat -r 6 -o "$TMP/s2.json" -- "$FIXTURES/burn" 30 2>/dev/null
 	run "$REDLINE" compare --metric cpu_time "$TMP/s1.json" "$TMP/s2.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	# Different commands, one result each: compared, and said so.
-	[[ $output == *"(the only result on each side)"* ]]
-	[[ $output == *"1 slower"* ]]
+	assert_output_contains "(the only result on each side)"
+	assert_output_contains "1 slower"
 	command -v hyperfine >/dev/null || skip "hyperfine is not installed"
 	hyperfine -N -r 6 -n nap --export-json "$TMP/h.json" "$FIXTURES/sleep 5" >/dev/null 2>&1
 	"$REDLINE" bench --style none -r 6 -n nap --export-json "$TMP/r.json" "$FIXTURES/sleep 5"
 	run "$REDLINE" compare "$TMP/h.json" "$TMP/r.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output =~ nap\ +[0-9.]+\ ms\ \(6\)\ +[0-9.]+\ ms\ \(6\) ]]
 }
 
 @test "bench --baseline prints the same comparison after the runs" {
 	"$REDLINE" bench --style none -r 6 -n nap --export-json "$TMP/a.json" "$FIXTURES/sleep 5"
 	run "$REDLINE" bench --style basic -r 6 -n nap --baseline "$TMP/a.json" "$FIXTURES/sleep 5"
-	[ "$status" -eq 0 ]
-	[[ $output == *"Benchmark 1: nap"* ]]
-	[[ $output == *"Comparing $TMP/a.json (base) with this run (new): wall time, medians"* ]]
+	assert_status 0
+	assert_output_contains "Benchmark 1: nap"
+	assert_output_contains "Comparing $TMP/a.json (base) with this run (new): wall time, medians"
 	[[ $output =~ nap\ +[0-9.]+\ ms\ \(6\)\ +[0-9.]+\ ms\ \(6\) ]]
 	# A bad baseline is refused before any run.
 	run "$REDLINE" bench -r 6 --baseline "$TMP/none.json" "$FIXTURES/sleep 5"
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read the baseline '$TMP/none.json': no such file"* ]]
+	assert_status 2
+	assert_output_contains "cannot read the baseline '$TMP/none.json': no such file"
 	[[ $output != *"Benchmark 1"* ]]
 }

@@ -13,72 +13,72 @@ teardown() { teardown_tmp; }
 
 @test "usage: two files, no more, no less" {
 	run "$REDLINE" compare
-	[ "$status" -eq 2 ]
-	[[ $output == *"compare needs two result sets, a base and a new one"* ]]
-	[[ $output == *"hint: usage: redline compare"* ]]
+	assert_status 2
+	assert_output_contains "compare needs two result sets, a base and a new one"
+	assert_output_contains "hint: usage: redline compare"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/good.json" "$TMP/good.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"got 3 files"* ]]
+	assert_status 2
+	assert_output_contains "got 3 files"
 	run "$REDLINE" compare --color sometimes "$TMP/good.json" "$TMP/good.json"
-	[ "$status" -eq 2 ]
+	assert_status 2
 }
 
 @test "a missing file, malformed JSON, an empty results array" {
 	run "$REDLINE" compare "$TMP/none.json" "$TMP/good.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"redline: error: cannot read the base '$TMP/none.json': no such file"* ]]
-	[[ $output == *"hint: "* ]]
+	assert_status 2
+	assert_output_contains "redline: error: cannot read the base '$TMP/none.json': no such file"
+	assert_output_contains "hint: "
 	printf '{"results": [' >"$TMP/broken.json"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/broken.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/broken.json' (the new set) is not a usable result set: not valid JSON"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/broken.json' (the new set) is not a usable result set: not valid JSON"
 	printf '{"format": "redline-resultset/1", "kind": "bench", "results": []}' >"$TMP/empty.json"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/empty.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/empty.json' (the new set) holds no results"* ]]
-	[[ $output == *"hint: was the benchmark interrupted"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/empty.json' (the new set) holds no results"
+	assert_output_contains "hint: was the benchmark interrupted"
 }
 
 @test "another tool's JSON, another version, a field of the wrong type: the field is named" {
 	printf '{"benchmarks": [{"name": "x", "stats": {}}]}' >"$TMP/other.json"
 	run "$REDLINE" compare "$TMP/other.json" "$TMP/good.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"not a result set: no 'format' and no 'results' array"* ]]
-	[[ $output == *"hint: redline reads result sets from 'redline bench --export-json'"* ]]
+	assert_status 2
+	assert_output_contains "not a result set: no 'format' and no 'results' array"
+	assert_output_contains "hint: redline reads result sets from 'redline bench --export-json'"
 	sed 's|redline-resultset/1|redline-resultset/9|' "$TMP/good.json" >"$TMP/newer.json"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/newer.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"format 'redline-resultset/9' was written by a newer redline"* ]]
+	assert_status 2
+	assert_output_contains "format 'redline-resultset/9' was written by a newer redline"
 	sed 's|redline-resultset/1|speedscope/1|' "$TMP/good.json" >"$TMP/alien.json"
 	run "$REDLINE" compare "$TMP/good.json" "$TMP/alien.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"format 'speedscope/1' is not a redline result set"* ]]
+	assert_status 2
+	assert_output_contains "format 'speedscope/1' is not a redline result set"
 	# hyperfine's layout with a string where a time should be.
 	printf '{"results": [{"command": "x", "times": [0.1, "0.2"], "exit_codes": [0, 0]}]}' >"$TMP/hf.json"
 	run "$REDLINE" compare "$TMP/hf.json" "$TMP/good.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"results[0].times[1]: expected a number, got a string"* ]]
+	assert_status 2
+	assert_output_contains "results[0].times[1]: expected a number, got a string"
 }
 
 @test "a metric neither set has; nothing in common (a warning, exit 1 with --fail-on-regression)" {
 	run "$REDLINE" compare --metric instructions "$TMP/good.json" "$TMP/good.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"no benchmark has 'instructions' values in both sets"* ]]
+	assert_status 2
+	assert_output_contains "no benchmark has 'instructions' values in both sets"
 	make_resultset "$TMP/a.json" '[{"command": "./a", "wall": [1, 1]}, {"command": "./b", "wall": [1, 1]}]'
 	make_resultset "$TMP/c.json" '[{"command": "./c", "wall": [1, 1]}, {"command": "./d", "wall": [1, 1]}]'
 	run "$REDLINE" compare "$TMP/a.json" "$TMP/c.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"redline: warning: no benchmark is in both"* ]]
-	[[ $output == *"only in $TMP/a.json: './a'"* ]]
+	assert_status 0
+	assert_output_contains "redline: warning: no benchmark is in both"
+	assert_output_contains "only in $TMP/a.json: './a'"
 	run "$REDLINE" compare --fail-on-regression "$TMP/a.json" "$TMP/c.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 }
 
 @test "an output that cannot be written: exit 4, nothing left behind" {
 	run "$REDLINE" compare -o "$TMP/no/such/dir/c.json" "$TMP/good.json" "$TMP/good.json"
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/no/such/dir/c.json'"* ]]
+	assert_status 4
+	assert_output_contains "cannot write '$TMP/no/such/dir/c.json'"
 	run "$REDLINE" compare -o "$TMP/c.json" "$TMP/good.json" "$TMP/good.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	validate_schema compare "$TMP/c.json"
 }

@@ -37,13 +37,13 @@ teardown() { teardown_tmp; }
 EOF2
 	run "$REDLINE" check --budget "$TMP/budget.json" --junit "$TMP/j.xml" "$TMP/r.json"
 	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ $output == *"8 of 16 limits failed"* ]]
+	assert_status 1
+	assert_output_contains "8 of 16 limits failed"
 	[[ $output =~ w\ +p95\ +18\.6\ ms\ +18\.55\ ms\ +pass\ +50\.00\ µs\ \(0\.3%\)\ under\ the\ budget ]]
 	[[ $output =~ w\ +p95\ +18\.5\ ms\ +18\.55\ ms\ +FAIL\ +50\.00\ µs\ \(0\.3%\)\ over\ the\ budget ]]
 	[[ $output =~ w\ +peak_rss\ +9\.9\ MiB\ +10\.0\ MiB\ +FAIL ]]
 	[[ $output =~ w\ +max_slowdown\ +10%\ +\+62\.0%\ +FAIL\ +change\ \+62\.0%\ \[.*\],\ p\ =\ [0-9.e-]+\ \(slower\):\ significantly\ slower ]]
-	[[ $output == *"JUnit report written to '$TMP/j.xml'"* ]]
+	assert_output_contains "JUnit report written to '$TMP/j.xml'"
 	/usr/bin/python3 - "$TMP/j.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -73,8 +73,8 @@ PY
 @test "all within budget: exit 0, a JUnit report without failures" {
 	printf '{"budgets": [{"name": "w", "median": "20 ms", "peak_rss": "16 MiB"}]}' >"$TMP/b.json"
 	run "$REDLINE" check --budget "$TMP/b.json" --junit "$TMP/j.xml" "$TMP/r.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"0 of 2 limits failed"* ]]
+	assert_status 0
+	assert_output_contains "0 of 2 limits failed"
 	/usr/bin/python3 -c 'import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); assert r.get("failures") == "0" and len(r.iter("testcase").__iter__().__next__().findall("failure")) == 0' "$TMP/j.xml"
 }
 
@@ -86,43 +86,43 @@ PY
 		"$peak" "$((peak - 1))" >"$TMP/b.json"
 	run "$REDLINE" check --budget "$TMP/b.json" --junit "$TMP/j.xml" "$TMP/m.json" "$TMP/r.json"
 	echo "$output"
-	[ "$status" -eq 1 ]
-	[[ $output == *"1 of 2 limits failed"* ]]
+	assert_status 1
+	assert_output_contains "1 of 2 limits failed"
 	[[ $output =~ dedup\ set\ 20000\ +peak_heap\ +[0-9]+\ B\ +[0-9.]+\ KiB\ +pass ]]
 	[[ $output =~ dedup\ set\ 20000\ +peak_heap\ +[0-9]+\ B\ +[0-9.]+\ KiB\ +FAIL ]]
 	grep -q 'peak_heap exceeds its budget' "$TMP/j.xml"
 	# A peak_heap limit with no mem figures given: warned, not silently passed.
 	printf '{"budgets": [{"name": "w", "median": "1 s", "peak_heap": "1 MiB"}]}' >"$TMP/b2.json"
 	run "$REDLINE" check --budget "$TMP/b2.json" "$TMP/r.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"warning: budgets[0].peak_heap is not checked: no redline mem figures"* ]]
+	assert_status 0
+	assert_output_contains "warning: budgets[0].peak_heap is not checked: no redline mem figures"
 	run "$REDLINE" check --strict --budget "$TMP/b2.json" "$TMP/r.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 }
 
 @test "a budget naming a benchmark that does not exist: a warning, not silence" {
 	printf '{"budgets": [{"name": "v", "median": "1 s"}, {"command": "./nothing *", "max": "1 s"}, {"name": "w", "max": "1 s"}]}' >"$TMP/b.json"
 	run "$REDLINE" check --budget "$TMP/b.json" --junit "$TMP/j.xml" "$TMP/r.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"redline: warning: budgets[0] (name 'v') matches no benchmark in the results"* ]]
-	[[ $output == *"hint: did you mean 'w'?"* ]]
-	[[ $output == *"redline: warning: budgets[1] (command './nothing *') matches no benchmark"* ]]
-	[[ $output == *"hint: the results have: 'w'"* ]]
+	assert_status 0
+	assert_output_contains "redline: warning: budgets[0] (name 'v') matches no benchmark in the results"
+	assert_output_contains "hint: did you mean 'w'?"
+	assert_output_contains "redline: warning: budgets[1] (command './nothing *') matches no benchmark"
+	assert_output_contains "hint: the results have: 'w'"
 	# In the JUnit report: skipped test cases, which CI systems show.
 	[ "$(grep -c '<skipped' "$TMP/j.xml")" -eq 2 ]
 	run "$REDLINE" check --strict --budget "$TMP/b.json" "$TMP/r.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 }
 
 @test "a real run checked end to end; --baseline overrides the budget file's" {
 	"$REDLINE" bench --style none -r 5 -n nap --export-json "$TMP/run.json" "$FIXTURES/sleep 5"
 	printf '{"baseline": "missing.json", "budgets": [{"name": "nap", "median": "2 s", "max_slowdown": "500%%"}]}' >"$TMP/b.json"
 	run "$REDLINE" check --budget "$TMP/b.json" "$TMP/run.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read the baseline '$TMP/missing.json': no such file"* ]]
+	assert_status 2
+	assert_output_contains "cannot read the baseline '$TMP/missing.json': no such file"
 	run "$REDLINE" check --budget "$TMP/b.json" --baseline "$TMP/run.json" "$TMP/run.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"0 of 2 limits failed"* ]]
+	assert_status 0
+	assert_output_contains "0 of 2 limits failed"
 }
 
 @test "rss_steady: the median RSS over the second half of redline mem's timeline" {

@@ -15,9 +15,9 @@ bad_budget() { # JSON, then the message expected
 	printf '%s' "$1" >"$TMP/b.json"
 	run "$REDLINE" check --budget "$TMP/b.json" "$TMP/r.json"
 	echo "$output"
-	[ "$status" -eq 2 ]
-	[[ $output == *"redline: error: bad budget file '$TMP/b.json': $2"* ]]
-	[[ $output == *"hint: schema/budget.schema.json and the README describe the format"* ]]
+	assert_status 2
+	assert_output_contains "redline: error: bad budget file '$TMP/b.json': $2"
+	assert_output_contains "hint: schema/budget.schema.json and the README describe the format"
 }
 
 @test "values without a unit, or with a bad one" {
@@ -52,30 +52,30 @@ bad_budget() { # JSON, then the message expected
 @test "no budget, no results, missing files, results from another tool" {
 	printf '{"budgets": [{"name": "w", "median": "1 s"}]}' >"$TMP/b.json"
 	run "$REDLINE" check "$TMP/r.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"no budget file given"* ]]
+	assert_status 2
+	assert_output_contains "no budget file given"
 	run "$REDLINE" check --budget "$TMP/b.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"no result set to check"* ]]
+	assert_status 2
+	assert_output_contains "no result set to check"
 	run "$REDLINE" check --budget "$TMP/none.json" "$TMP/r.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read the budget '$TMP/none.json': no such file"* ]]
+	assert_status 2
+	assert_output_contains "cannot read the budget '$TMP/none.json': no such file"
 	run "$REDLINE" check --budget "$TMP/b.json" "$TMP/none.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read the results '$TMP/none.json': no such file"* ]]
+	assert_status 2
+	assert_output_contains "cannot read the results '$TMP/none.json': no such file"
 	printf '{"format": "redline-mem/1", "command": "x"}' >"$TMP/m.json"
 	run "$REDLINE" check --budget "$TMP/b.json" "$TMP/m.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"is not usable redline mem figures: missing 'duration'"* ]]
+	assert_status 2
+	assert_output_contains "is not usable redline mem figures: missing 'duration'"
 	printf '{"format": "redline-resultset/1", "kind": "bench", "results": [{"command": "x", "times": [1], "exit_codes": ["0"]}]}' >"$TMP/x.json"
 	run "$REDLINE" check --budget "$TMP/b.json" "$TMP/x.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"results[0].exit_codes[0]: expected an integer, got a string"* ]]
+	assert_status 2
+	assert_output_contains "results[0].exit_codes[0]: expected an integer, got a string"
 }
 
 @test "a JUnit report that cannot be written: exit 4" {
 	printf '{"budgets": [{"name": "w", "median": "1 s"}]}' >"$TMP/b.json"
 	run "$REDLINE" check --budget "$TMP/b.json" --junit "$TMP/no/dir/j.xml" "$TMP/r.json"
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/no/dir/j.xml' (JUnit report)"* ]]
+	assert_status 4
+	assert_output_contains "cannot write '$TMP/no/dir/j.xml' (JUnit report)"
 }

@@ -19,9 +19,9 @@ profiles() {
 	profiles
 	run "$REDLINE" diff "$TMP/v1.pb.gz" "$TMP/v2.pb.gz"
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *" base: $TMP/v1.pb.gz"* ]]
-	[[ $output == *"cpu in each recording; ranked by the change of self"* ]]
+	assert_status 0
+	assert_output_contains " base: $TMP/v1.pb.gz"
+	assert_output_contains "cpu in each recording; ranked by the change of self"
 	for dir in forward backward; do
 		if [ $dir = forward ]; then
 			"$REDLINE" diff --json "$TMP/v1.pb.gz" "$TMP/v2.pb.gz" >"$TMP/d.json"
@@ -51,7 +51,7 @@ PY
 	record_or_skip "$TMP/v2.pb.gz" "$FIXTURES/movehot-v2" 40
 	run "$REDLINE" diff --top 3 "$TMP/v1.pb.gz" "$TMP/v2.pb.gz"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output =~ new:\ .*\ \(([0-9]+)\ samples\):\ 0\.[12][0-9]\ ×\ the\ base ]]
 	for mode in values shares; do
 		if [ $mode = values ]; then
@@ -89,8 +89,8 @@ PY
 @test "--format svg: a differential flame graph, well-formed, both values on hover" {
 	profiles
 	run "$REDLINE" diff --format svg -o "$TMP/d.svg" "$TMP/v1.pb.gz" "$TMP/v2.pb.gz"
-	[ "$status" -eq 0 ]
-	[[ $output == *"differential flame graph written to '$TMP/d.svg'"* ]]
+	assert_status 0
+	assert_output_contains "differential flame graph written to '$TMP/d.svg'"
 	/usr/bin/python3 - "$TMP/d.svg" <<'PY'
 import re, sys, xml.etree.ElementTree as ET
 ns = {"s": "http://www.w3.org/2000/svg"}
@@ -114,7 +114,7 @@ for name, grew in (("a", False), ("b", True)):
 PY
 	# Written from the name too; the same with the arguments swapped is its mirror.
 	run "$REDLINE" diff -o "$TMP/e.svg" "$TMP/v2.pb.gz" "$TMP/v1.pb.gz"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -q 'Differential flame graph' "$TMP/e.svg"
 }
 
@@ -124,36 +124,36 @@ PY
 	"$REDLINE" mem -o "$TMP/set.pb.gz" -- "$EXAMPLES/dedup" set 5000 >/dev/null 2>&1
 	run "$REDLINE" diff "$TMP/list.pb.gz" "$TMP/set.pb.gz"
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"inuse_space"* ]]
+	assert_status 0
+	assert_output_contains "inuse_space"
 	# The set's table is new in the after profile.
 	[[ $output =~ dedup_set.*\(new\) ]]
 	run "$REDLINE" diff --value alloc_objects "$TMP/list.pb.gz" "$TMP/set.pb.gz"
-	[ "$status" -eq 0 ]
-	[[ $output == *"alloc_objects"* ]]
+	assert_status 0
+	assert_output_contains "alloc_objects"
 }
 
 @test "bad input: one file, a missing file, garbage, a CPU against a memory profile" {
 	run "$REDLINE" diff "$TMP/x.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"diff needs two profiles, a base and a new one"* ]]
+	assert_status 2
+	assert_output_contains "diff needs two profiles, a base and a new one"
 	run "$REDLINE" diff "$TMP/x.pb.gz" "$TMP/y.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read '$TMP/x.pb.gz': no such file"* ]]
+	assert_status 2
+	assert_output_contains "cannot read '$TMP/x.pb.gz': no such file"
 	printf 'not a profile' >"$TMP/g.pb.gz"
 	run "$REDLINE" diff "$TMP/g.pb.gz" "$TMP/g.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/g.pb.gz' is not a valid pprof profile"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/g.pb.gz' is not a valid pprof profile"
 	record_or_skip "$TMP/cpu.pb.gz" "$FIXTURES/movehot" 20
 	run "$REDLINE" diff --format flame "$TMP/cpu.pb.gz" "$TMP/cpu.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown format 'flame'"* ]]
+	assert_status 2
+	assert_output_contains "unknown format 'flame'"
 	"$REDLINE" mem -o "$TMP/mem.pb.gz" -- "$EXAMPLES/dedup" set 500 >/dev/null 2>&1 ||
 		skip "redline mem cannot trace here"
 	run "$REDLINE" diff "$TMP/cpu.pb.gz" "$TMP/mem.pb.gz"
-	[ "$status" -eq 2 ]
-	[[ $output == *"the base profile '$TMP/cpu.pb.gz' has no value 'inuse_space'"* ]]
-	[[ $output == *"hint: it has: samples, cpu (are both profiles of the same kind"* ]]
+	assert_status 2
+	assert_output_contains "the base profile '$TMP/cpu.pb.gz' has no value 'inuse_space'"
+	assert_output_contains "hint: it has: samples, cpu (are both profiles of the same kind"
 	run "$REDLINE" diff -o "$TMP/no/dir/d.svg" "$TMP/cpu.pb.gz" "$TMP/cpu.pb.gz"
-	[ "$status" -eq 4 ]
+	assert_status 4
 }

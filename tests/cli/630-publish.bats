@@ -29,10 +29,10 @@ inputs() {
 	run "$REDLINE" publish --title "Faster p" --baseline "$TMP/before.json" --after "$TMP/after.json" \
 		--notes "$TMP/notes.md" -o "$TMP/r.html"
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[[ $output == *"$TMP/r.html"* ]]
-	[[ $output == *"2 benchmarks compared: 1 faster, 0 slower, 1 without significant change"* ]]
-	[[ $output == *"report written to '$TMP/r.html' and '$TMP/r.md'"* ]]
+	assert_status 0
+	assert_output_contains "$TMP/r.html"
+	assert_output_contains "2 benchmarks compared: 1 faster, 0 slower, 1 without significant change"
+	assert_output_contains "report written to '$TMP/r.html' and '$TMP/r.md'"
 	[ "$("$REDLINE" publish --baseline "$TMP/before.json" -o "$TMP/s.html" 2>/dev/null)" = "$TMP/s.html" ]
 	/usr/bin/python3 - "$TMP/r.md" <<'PY'
 import sys
@@ -178,7 +178,7 @@ Raw <script>alert("notes")</script> and <iframe src="http://example.com/"></ifra
 EOF2
 	run "$REDLINE" publish --title '<script>alert("title")</script> & more' \
 		--baseline "$TMP/b.json" --after "$TMP/a.json" --notes "$TMP/notes.md" -o "$TMP/r.html"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	/usr/bin/python3 - "$TMP/r.html" <<'PY'
 import re, sys, xml.etree.ElementTree as ET
 text = open(sys.argv[1]).read()
@@ -217,27 +217,27 @@ PY
 @test "bad input: nothing given, a stray argument, missing notes, a bad file" {
 	make_resultset "$TMP/b.json" '[{"command": "x", "wall": [0.01, 0.011]}]'
 	run "$REDLINE" publish
-	[ "$status" -eq 2 ]
-	[[ $output == *"nothing to publish"* ]]
-	[[ $output == *"hint: give the measurements: --baseline FILE"* ]]
+	assert_status 2
+	assert_output_contains "nothing to publish"
+	assert_output_contains "hint: give the measurements: --baseline FILE"
 	run "$REDLINE" publish "$TMP/b.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"unexpected argument '$TMP/b.json'"* ]]
+	assert_status 2
+	assert_output_contains "unexpected argument '$TMP/b.json'"
 	run "$REDLINE" publish --baseline "$TMP/b.json" --notes "$TMP/none.md" -o "$TMP/r.html"
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read the notes '$TMP/none.md'"* ]]
+	assert_status 2
+	assert_output_contains "cannot read the notes '$TMP/none.md'"
 	printf '{"results": []}' >"$TMP/e.json"
 	run "$REDLINE" publish --baseline "$TMP/b.json" --after "$TMP/e.json" -o "$TMP/r.html"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/e.json' (an after set) holds no results"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/e.json' (an after set) holds no results"
 	printf '\x1f\x8b garbage' >"$TMP/bad.pb.gz"
 	run "$REDLINE" publish --baseline "$TMP/bad.pb.gz" -o "$TMP/r.html"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/bad.pb.gz' is not a valid pprof profile"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/bad.pb.gz' is not a valid pprof profile"
 	[ ! -e "$TMP/r.html" ]
 	run "$REDLINE" publish --baseline "$TMP/b.json" -o "$TMP/r.html" --markdown "$TMP/r.html"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/r.html' is given as two outputs"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/r.html' is given as two outputs"
 	run "$REDLINE" publish --baseline "$TMP/b.json" -o "$TMP/no/dir/r.html"
-	[ "$status" -eq 4 ]
+	assert_status 4
 }

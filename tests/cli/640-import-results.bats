@@ -73,7 +73,7 @@ close(float(p["notes"]["BM_sum.real_coefficient"]), big_o["real_coefficient"], "
 assert p["notes"]["executable"] == src["context"]["executable"]
 print("ok")'
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$output" = ok ]
 }
 
@@ -81,31 +81,31 @@ print("ok")'
 	gbench --benchmark_filter=BM_known >"$TMP/base.json"
 	GBENCH_SLOWER=1 gbench --benchmark_filter=BM_known >"$TMP/new.json"
 	run "$REDLINE" compare --json "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	echo "$output" >"$TMP/cmp.json"
 	run json_get "$TMP/cmp.json" '"%.6f %s %s" % (d["benchmarks"][0]["change_percent"], d["benchmarks"][0]["verdict"], d["benchmarks"][0]["p_value"] < 0.05)'
 	[ "$output" = "20.000000 slower True" ]
 	run "$REDLINE" compare --fail-on-regression --threshold 10 "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 
 	cat >"$TMP/budget.json" <<-'EOF'
 	{ "budgets": [ { "command": "BM_known*", "median": "1.1 us", "max_slowdown": "10%" } ] }
 	EOF
 	run "$REDLINE" check --budget "$TMP/budget.json" --baseline "$TMP/base.json" "$TMP/base.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	run "$REDLINE" check --budget "$TMP/budget.json" --baseline "$TMP/base.json" "$TMP/new.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	[[ "$output" == *"max_slowdown"*"FAIL"* ]]
 
 	run "$REDLINE" publish --baseline "$TMP/base.json" --after "$TMP/new.json" -o "$TMP/r.html"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -q '+20.0%' "$TMP/r.md"
 }
 
 @test "google-benchmark: a file of aggregates only is refused with what to change" {
 	gbench --benchmark_filter=BM_known --benchmark_report_aggregates_only=true >"$TMP/agg.json"
 	run "$REDLINE" compare "$TMP/agg.json" "$TMP/agg.json"
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[[ "$output" == *"has aggregates (mean) but not the repetitions"*"--benchmark_report_aggregates_only"* ]]
 }
 
@@ -148,7 +148,7 @@ print("ok")'
 		--benchmark-autosave --benchmark-save-data --benchmark-storage="file://$TMP/.benchmarks"
 	saved=$(ls "$TMP"/.benchmarks/*/0001_*.json)
 	run "$REDLINE" compare --json "$TMP/base.json" "$saved"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	echo "$output" >"$TMP/cmp.json"
 	run json_get "$TMP/cmp.json" '"%.1f %s" % (d["benchmarks"][0]["change_percent"], d["benchmarks"][0]["verdict"])'
 	[ "$output" = "20.0 slower" ]
@@ -159,7 +159,7 @@ print("ok")'
 		--benchmark-storage="file://$TMP/.benchmarks"
 	saved=$(ls "$TMP"/.benchmarks/*/0001_*.json)
 	run "$REDLINE" compare "$saved" "$saved"
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[[ "$output" == *"'bench_pyfix.py::test_known' has no per-round times ('data')"*"--benchmark-save-data"* ]]
 }
 
@@ -200,7 +200,7 @@ print("ok")'
 	json.dump(d, open(sys.argv[2], "w"))
 	EOF
 	run "$REDLINE" compare "$IMPORT/pyperf-suite.json" "$TMP/slower.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ "$output" == *"sort a sorted list"*"+20.0%"*"slower"* ]]
 	# strip's three processes differ by up to 20 % among themselves: two
 	# files are two invocations, and its +20 % is within what they drift.
@@ -237,7 +237,7 @@ print("ok")'
 		/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["times"]=[t*1.2 for t in d["times"]]; json.dump(d,open(sys.argv[1],"w"))' "$s"
 	done
 	run "$REDLINE" compare "$IMPORT/criterion" "$TMP/slower"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ "$output" == *"3 slower, 0 faster"* ]]
 	[[ "$output" == *"fib/iterative/20"*"+20.0%"* ]]
 }

@@ -33,13 +33,13 @@ teardown() {
 	make_resultset "$TMP/a.json" '[{"command": "./p", "name": "work",
 		"wall": [0.010, 0.011, 0.012, 0.013, 0.014, 0.015, 0.016], "rss": [1e6, 1e6, 1e6, 1e6, 1e6, 1e6, 1e6]}]'
 	run "$REDLINE" history add --db "$DB" --commit 1a2b3c4d --branch main --machine box "$TMP/a.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"stored          $TMP/a.json  1 benchmark, commit 1a2b3c4d on main, machine 'box'"* ]]
-	[[ $output == *"1 stored, 0 already there"* ]]
+	assert_status 0
+	assert_output_contains "stored          $TMP/a.json  1 benchmark, commit 1a2b3c4d on main, machine 'box'"
+	assert_output_contains "1 stored, 0 already there"
 	# Again: nothing more.
 	run "$REDLINE" history add --db "$DB" --commit 1a2b3c4d "$TMP/a.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"already stored  $TMP/a.json"* ]]
+	assert_status 0
+	assert_output_contains "already stored  $TMP/a.json"
 	[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 1 ]
 	[ "$(sql 'SELECT COUNT(*) FROM history_runs')" = 14 ]
 	[ "$(sql "SELECT runs, median, ci_lo, ci_hi, min, max FROM measurements WHERE metric = 'wall_time'")" = "7|0.013|0.01|0.016|0.01|0.016" ]
@@ -49,11 +49,11 @@ work|1a2b3c4d|main|box|wall_time|7" ]
 	[ "$(sql "SELECT run, value FROM history_runs WHERE metric = 'wall_time' AND run = 6")" = "6|0.016" ]
 	[ "$(sql 'SELECT MAX(version) FROM redline_schema')" = 1 ]
 	run "$REDLINE" history log --db "$DB" work
-	[ "$status" -eq 0 ]
-	[[ $output == *"wall_time of 'work' on branch main, machine 'box'"* ]]
+	assert_status 0
+	assert_output_contains "wall_time of 'work' on branch main, machine 'box'"
 	[[ $output == *"1a2b3c4d      "*"13.00 ms  10.00 ms … 16.00 ms"*"7"* ]]
 	run "$REDLINE" history log --db "$DB" --json work
-	[ "$status" -eq 0 ]
+	assert_status 0
 	echo "$output" >"$TMP/log.json"
 	validate_schema history "$TMP/log.json"
 	[ "$(json_get "$TMP/log.json" 'd["series"][0]["points"][0]["median"]')" = 0.013 ]
@@ -64,14 +64,14 @@ work|1a2b3c4d|main|box|wall_time|7" ]
 	make_resultset "$TMP/b.json" '[{"command": "./q", "wall": [0.01, 0.02]}]'
 	echo '{"results": "no"}' >"$TMP/bad.json"
 	run "$REDLINE" history add --db "$DB" "$TMP/a.json" "$TMP/bad.json" "$TMP/b.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/bad.json' (the results) is not a usable result set"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/bad.json' (the results) is not a usable result set"
 	run "$REDLINE" history add --db "$DB" "$TMP/a.json" "$TMP/missing.json"
-	[ "$status" -eq 2 ]
+	assert_status 2
 	# The store was not even created (SQLite), or holds nothing.
 	if on_postgres; then
 		run "$REDLINE" history log --db "$DB"
-		[ "$status" -eq 0 ]
+		assert_status 0
 		[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 0 ]
 	else
 		[ ! -e "$DB" ]
@@ -88,9 +88,9 @@ json.dump({"results": [{"command": "sleep 0.01", "mean": 0.0105, "stddev": 0.000
 PY
 	run "$REDLINE" history add --db "$DB" --commit abc123 "$TMP/hf.json" \
 		"$BATS_TEST_DIRNAME/../fixtures/import/pyperf-suite.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"2 stored, 0 already there"* ]]
-	[[ $output == *"has no environment block: filed under commit abc123 and this machine"* ]]
+	assert_status 0
+	assert_output_contains "2 stored, 0 already there"
+	assert_output_contains "has no environment block: filed under commit abc123 and this machine"
 	[ "$(sql "SELECT COUNT(*) FROM history_points WHERE benchmark = 'sleep 0.01' AND metric = 'wall_time' AND commit_sha = 'abc123'")" = 1 ]
 	[ "$(sql "SELECT COUNT(DISTINCT benchmark) FROM history_points WHERE commit_sha = 'abc123'")" = 3 ]
 	run "$REDLINE" history log --db "$DB" 'sleep 0.01'
@@ -101,7 +101,7 @@ PY
 	gen_series "$TMP/s" 100 60:1.05 42
 	"$REDLINE" history add -q --db "$DB" "$TMP"/s/r*.json
 	run "$REDLINE" history check --db "$DB" --threshold 2 --json -o "$TMP/check.json" --junit "$TMP/check.xml"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	validate_schema history "$TMP/check.json"
 	python3 - "$TMP/check.json" "$(commit 59)" "$(commit 60)" <<'PY'
 import json, sys
@@ -122,12 +122,12 @@ PY
 	grep -q "from commit $(commit 60 | cut -c1-12) (last good $(commit 59 | cut -c1-12))" "$TMP/check.xml"
 	# The text says the same; at the default threshold (5%) it is a change, not a regression.
 	run "$REDLINE" history check --db "$DB"
-	[ "$status" -eq 0 ]
-	[[ $output == *"last good $(commit 59 | cut -c1-12) → first bad $(commit 60 | cut -c1-12)"* ]]
+	assert_status 0
+	assert_output_contains "last good $(commit 59 | cut -c1-12) → first bad $(commit 60 | cut -c1-12)"
 	run "$REDLINE" history check --db "$DB" --threshold 2
-	[ "$status" -eq 1 ]
-	[[ $output == *"REGRESSION"* ]]
-	[[ $output == *"1 series regressed at its newest change beyond 2%"* ]]
+	assert_status 1
+	assert_output_contains "REGRESSION"
+	assert_output_contains "1 series regressed at its newest change beyond 2%"
 	run "$REDLINE" history log --db "$DB" work
 	[[ $output == *"--- change point: +4."*": change ---"* ]]
 }
@@ -140,7 +140,7 @@ PY
 	gen_series "$TMP/t" 90 30:1.1,60:0.85 11 two-steps
 	"$REDLINE" history add -q --db "$DB" "$TMP"/n*/r*.json "$TMP"/o/r*.json "$TMP"/t/r*.json
 	run "$REDLINE" history check --db "$DB" --json
-	[ "$status" -eq 0 ]
+	assert_status 0
 	echo "$output" >"$TMP/c.json"
 	validate_schema history "$TMP/c.json"
 	python3 - "$TMP/c.json" <<'PY'
@@ -215,8 +215,8 @@ PY
 	[ "$(sql "SELECT COUNT(*) FROM benchmarks WHERE label IN ('./p', './q')")" = 0 ]
 	# The store works on, and the killed writer's file is stored in full when added again.
 	run "$REDLINE" history add --db "$DB" "$TMP/a.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"1 stored, 0 already there"* ]]
+	assert_status 0
+	assert_output_contains "1 stored, 0 already there"
 	[ "$(sql 'SELECT COUNT(*) FROM history_runs')" = 7 ]
 }
 
@@ -229,7 +229,7 @@ PY
 		"$REDLINE" history add -q --db "$DB" --commit feedbeef --profile "$TMP/p.pb.gz" "$TMP/p.json"
 	fi
 	run "$REDLINE" history publish --db "$DB" -o "$TMP/site" --title 'Perf <history>'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ -s "$TMP/site/index.html" ]
 	python3 - "$TMP/site" "$(commit 15)" <<'PY'
 import glob, html.parser, os, sys, xml.dom.minidom
@@ -284,53 +284,53 @@ PY
 
 @test "history migrate creates the schema once; --since, --branch and a misspelt benchmark" {
 	run "$REDLINE" history migrate --db "$DB"
-	[ "$status" -eq 0 ]
-	[[ $output == *"created at schema version 1"* ]]
+	assert_status 0
+	assert_output_contains "created at schema version 1"
 	run "$REDLINE" history migrate --db "$DB"
-	[[ $output == *"at schema version 1 already"* ]]
+	assert_output_contains "at schema version 1 already"
 	gen_series "$TMP/s" 10 "" 5 "dedup n=8000"
 	"$REDLINE" history add -q --db "$DB" "$TMP"/s/r*.json
 	run "$REDLINE" history log --db "$DB" --since 2024-01-01T05:00:00Z --json 'dedup*'
-	[ "$status" -eq 0 ]
+	assert_status 0
 	echo "$output" >"$TMP/l.json"
 	[ "$(json_get "$TMP/l.json" 'len(d["series"][0]["points"])')" = 5 ]
 	run "$REDLINE" history log --db "$DB" --branch other
-	[ "$status" -eq 0 ]
-	[[ $output == *"no series in"* ]]
+	assert_status 0
+	assert_output_contains "no series in"
 	run "$REDLINE" history log --db "$DB" 'dedup n=800'
-	[ "$status" -eq 2 ]
-	[[ $output == *"no series of 'dedup n=800'"* ]]
-	[[ $output == *"did you mean 'dedup n=8000'?"* ]]
+	assert_status 2
+	assert_output_contains "no series of 'dedup n=800'"
+	assert_output_contains "did you mean 'dedup n=8000'?"
 	run "$REDLINE" history log --db "$DB" --since yesterday
-	[ "$status" -eq 2 ]
-	[[ $output == *"--since wants a date"* ]]
+	assert_status 2
+	assert_output_contains "--since wants a date"
 	# The report may not overwrite the store, nor the JUnit file the report.
 	if ! on_postgres; then
 		run "$REDLINE" history check --db "$DB" -o "$DB"
-		[ "$status" -eq 2 ]
-		[[ $output == *"is also an input here"* ]]
+		assert_status 2
+		assert_output_contains "is also an input here"
 		[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 10 ]
 	fi
 	run "$REDLINE" history check --db "$DB" -o "$TMP/c.txt" --junit "$TMP/c.txt"
-	[ "$status" -eq 2 ]
+	assert_status 2
 	[ ! -e "$TMP/c.txt" ]
 }
 
 @test "a store that cannot be used: clear errors, exit 4 (2 for a bad name)" {
 	run "$REDLINE" history check --db 'mysql://u@h/db'
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown kind of database 'mysql'"* ]]
+	assert_status 2
+	assert_output_contains "unknown kind of database 'mysql'"
 	run "$REDLINE" history check --db 'postgresql://u:s3cret@/db?host=%zz'
-	[ "$status" -eq 2 ]
+	assert_status 2
 	if on_postgres; then
 		# No server at that socket directory.
 		run "$REDLINE" history add --db "postgresql://redline:s3cret@/x?host=$TMP" /dev/null
 		[ "$status" -eq 2 ] # the bad file is found first
 		make_resultset "$TMP/a.json" '[{"command": "./p", "wall": [0.01, 0.02]}]'
 		run "$REDLINE" history add --db "postgresql://redline:s3cret@/x?host=$TMP" "$TMP/a.json"
-		[ "$status" -eq 4 ]
-		[[ $output == *"cannot open the history store 'postgresql://redline:***@/x?host=$TMP'"* ]]
-		[[ $output == *"is the PostgreSQL server running"* ]]
+		assert_status 4
+		assert_output_contains "cannot open the history store 'postgresql://redline:***@/x?host=$TMP'"
+		assert_output_contains "is the PostgreSQL server running"
 		[[ $output != *s3cret* ]]
 		# A role that needs a password, given a wrong one.
 		psql -q -X "$DB" -c "CREATE ROLE pw LOGIN PASSWORD 'right'" >/dev/null
@@ -341,25 +341,25 @@ PY
 		run "$REDLINE" history check --db "$url"
 		sed -i '1d' "$PG_DIR/data/pg_hba.conf"
 		$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DIR/data" reload >/dev/null
-		[ "$status" -eq 4 ]
-		[[ $output == *"password authentication failed"* ]]
-		[[ $output == *"check the user and password"* ]]
-		[[ $output == *"password=***"* ]]
+		assert_status 4
+		assert_output_contains "password authentication failed"
+		assert_output_contains "check the user and password"
+		assert_output_contains "password=***"
 		[[ $output != *wrong* ]]
 		# A database that is not there: no store there, as a missing SQLite file.
 		run "$REDLINE" history check --db "$(pg_url nosuchdb)"
-		[ "$status" -eq 2 ]
-		[[ $output == *"create the database first"* ]]
+		assert_status 2
+		assert_output_contains "create the database first"
 	else
 		run "$REDLINE" history log --db "$TMP/none.sqlite"
-		[ "$status" -eq 2 ]
-		[[ $output == *"there is no history store at '$TMP/none.sqlite'"* ]]
+		assert_status 2
+		assert_output_contains "there is no history store at '$TMP/none.sqlite'"
 		echo "not a database, just text that goes on for a while......" >"$TMP/text.sqlite"
 		run "$REDLINE" history log --db "$TMP/text.sqlite"
-		[ "$status" -eq 4 ]
-		[[ $output == *"file is not a database"* ]]
+		assert_status 4
+		assert_output_contains "file is not a database"
 		run "$REDLINE" history add --db "$TMP/no/dir/h.sqlite" /dev/null
-		[ "$status" -eq 2 ]
+		assert_status 2
 	fi
 }
 
@@ -380,13 +380,13 @@ PY
 	holder=$!
 	for _ in $(seq 1 300); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
 	run "$REDLINE" history add --db "sqlite:$DB?timeout=0.2" "$TMP/b.json"
-	[ "$status" -eq 4 ]
-	[[ $output == *"database is locked"* ]]
-	[[ $output == *"held the store's write lock for 0.2 s"* ]]
+	assert_status 4
+	assert_output_contains "database is locked"
+	assert_output_contains "held the store's write lock for 0.2 s"
 	# The default timeout (30 s) outlasts the holder: the writer waits and stores.
 	run "$REDLINE" history add --db "$DB" "$TMP/b.json"
 	wait "$holder"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(sql 'SELECT COUNT(*) FROM result_sets')" = 2 ]
 }
 
@@ -412,7 +412,7 @@ echo \$? >"$TMP/status"
 EOF
 	run unshare -m sh "$TMP/full.sh"
 	[ "$status" -ne 77 ] || skip "cannot mount a file system here ($output)"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	cat "$TMP/out"
 	[ "$(cat "$TMP/status")" = 4 ]
 	grep -q "cannot store '$TMP/big.json' in '$TMP/small/h.sqlite': database or disk is full" "$TMP/out"

@@ -44,14 +44,14 @@ commit_work() {
 	run "$REDLINE" history check
 	cd ..
 	echo "$output"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	good=$(cut -c1-12 "$TMP/commit-7")
 	bad=$(cut -c1-12 "$TMP/commit-8")
 	[[ $output == *"REGRESSION"*"last good $good → first bad $bad"* ]]
 	[[ $output == *"work [wall_time, "*"from commit $bad (after $good)"* ]]
 	# Each commit is one point, in commit order, with its committer date.
 	run "$REDLINE" history log --json work
-	[ "$status" -eq 0 ]
+	assert_status 0
 	echo "$output" >"$TMP/log.json"
 	validate_schema history "$TMP/log.json"
 	python3 - "$TMP/log.json" "$TMP" <<'PY'
@@ -76,7 +76,7 @@ PY
 	run "$REDLINE" history check --metric wall_time
 	echo "$output"
 	"$REDLINE" history log --metric wall_time
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"improvement"*"(decides)"* ]]
 }
 
@@ -84,26 +84,26 @@ PY
 	commit_work 1 2
 	"$REDLINE" stat -r 2 --history=h.sqlite -o "$TMP/s.json" -- ./work 2>/dev/null
 	run "$REDLINE" history add --db h.sqlite "$TMP/s.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"already stored"* ]]
+	assert_status 0
+	assert_output_contains "already stored"
 	run "$REDLINE" mem --history=h.sqlite -o "$TMP/heap.pb.gz" -- "$FIXTURES/memtruth"
 	[ "$status" -eq 0 ] || skip "redline mem cannot trace here: $output"
-	[[ $output == *"stored in the history 'h.sqlite' (commit "* ]]
+	assert_output_contains "stored in the history 'h.sqlite' (commit "
 	run "$REDLINE" history log --db h.sqlite --metric peak_heap --json
 	echo "$output" >"$TMP/log.json"
 	# memtruth's peak heap is known: about 1,018 KiB (tests/cli/400-mem-truth.bats).
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); (s,) = d["series"]; p = s["points"][-1]; print(p); assert 1000 * 1024 <= p["median"] <= 1100 * 1024 and p["commit"] == sys.argv[2]' \
 		"$TMP/log.json" "$(git rev-parse HEAD)"
 	run "$REDLINE" history log --db h.sqlite --metric wall_time ./work
-	[ "$status" -eq 0 ]
-	[[ $output == *"$(git rev-parse --short=12 HEAD)"* ]]
+	assert_status 0
+	assert_output_contains "$(git rev-parse --short=12 HEAD)"
 	# The heap profile came with it: the dashboard draws it.
 	"$REDLINE" history publish --db h.sqlite --metric all -o "$TMP/site"
 	ls "$TMP"/site/flame/*.svg
 	grep -q 'href="flame/[0-9]*.svg">memory<' "$TMP"/site/series-*.html
 	# A store name that is wrong fails before anything runs.
 	run "$REDLINE" bench --history=mysql://x/y -r 1 -- ./work
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown kind of database"* ]]
+	assert_status 2
+	assert_output_contains "unknown kind of database"
 	[[ $output != *"Time"* ]]
 }

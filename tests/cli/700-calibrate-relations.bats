@@ -92,7 +92,7 @@ assert all(r["interpreter"]["version"] for r in py)
 assert len(d["interpreters"]) == 1 and d["interpreters"][0]["path"] == "python3"
 PY
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 }
 
 @test "the caches printed are sysfs's, and the working sets lie inside them" {

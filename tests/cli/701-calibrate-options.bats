@@ -9,65 +9,65 @@ teardown() { teardown_tmp; }
 
 @test "calibrate --help names every figure's method and ends with the exit codes" {
 	run "$REDLINE" calibrate --help
-	[ "$status" -eq 0 ]
-	[[ $output == *"usage: redline calibrate"* ]]
-	[[ $output == *"examples:"* ]]
+	assert_status 0
+	assert_output_contains "usage: redline calibrate"
+	assert_output_contains "examples:"
 	for key in mem.l1 mem.main branch.mispredict sync.atomic_contended sync.mutex_contended os.forkexec \
 		alloc.1m file.read4k_direct file.fsync net.tcp_loopback py.json; do
 		[[ $output == *"$key"* ]] || { echo "no $key"; false; }
 	done
-	[[ $output == *"dependent loads"* ]]
-	[[ $output == *"timeit"* ]]
-	[[ $output == *"130 after Ctrl-C"* ]]
+	assert_output_contains "dependent loads"
+	assert_output_contains "timeit"
+	assert_output_contains "130 after Ctrl-C"
 	run "$REDLINE" help calibrate
-	[ "$status" -eq 0 ]
-	[[ $output == *"usage: redline calibrate"* ]]
+	assert_status 0
+	assert_output_contains "usage: redline calibrate"
 	run "$REDLINE" --help
-	[[ $output == *"calibrate"* ]]
+	assert_output_contains "calibrate"
 }
 
 @test "bad options are usage errors (exit 2) with a hint" {
 	run "$REDLINE" calibrate --quik
-	[ "$status" -eq 2 ]
-	[[ $output == *"unknown option '--quik'"* ]]
-	[[ $output == *"did you mean '--quick'"* ]]
+	assert_status 2
+	assert_output_contains "unknown option '--quik'"
+	assert_output_contains "did you mean '--quick'"
 	run "$REDLINE" calibrate extra
-	[ "$status" -eq 2 ]
-	[[ $output == *"unexpected argument 'extra'"* ]]
+	assert_status 2
+	assert_output_contains "unexpected argument 'extra'"
 	run "$REDLINE" calibrate --only
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" calibrate --python
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" calibrate --python python3 --no-python
-	[ "$status" -eq 2 ]
-	[[ $output == *"contradict"* ]]
+	assert_status 2
+	assert_output_contains "contradict"
 	run "$REDLINE" calibrate --only py.call --no-python
-	[ "$status" -eq 2 ]
-	[[ $output == *"nothing to measure"* ]]
+	assert_status 2
+	assert_output_contains "nothing to measure"
 }
 
 @test "an unknown figure in --only is named, with the nearest one" {
 	run "$REDLINE" calibrate --only mem.l1,mem.l9
-	[ "$status" -eq 2 ]
-	[[ $output == *"redline: error: unknown figure or group 'mem.l9' in --only"* ]]
-	[[ $output == *"hint: did you mean 'mem.l1'?"* ]]
+	assert_status 2
+	assert_output_contains "redline: error: unknown figure or group 'mem.l9' in --only"
+	assert_output_contains "hint: did you mean 'mem.l1'?"
 	run "$REDLINE" calibrate --only memroy
-	[ "$status" -eq 2 ]
-	[[ $output == *"did you mean 'memory'?"* ]]
+	assert_status 2
+	assert_output_contains "did you mean 'memory'?"
 	run "$REDLINE" calibrate --only ""
-	[ "$status" -eq 2 ]
+	assert_status 2
 }
 
 @test "--dir must be a directory" {
 	run "$REDLINE" calibrate --only file.fsync --dir "$TMP/nope"
-	[ "$status" -eq 2 ]
-	[[ $output == *"'$TMP/nope' is not a directory"* ]]
-	[[ $output == *"hint:"* ]]
+	assert_status 2
+	assert_output_contains "'$TMP/nope' is not a directory"
+	assert_output_contains "hint:"
 }
 
 @test "--only measures just those rows; a derived figure brings its sources" {
 	run "$REDLINE" calibrate --quick --only branch.mispredict,os.syscall --no-python -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/calibrate.schema.json" "$TMP/c.json"
 	[ "$(json_get "$TMP/c.json" '" ".join(r["key"] for r in d["rows"])')" = \
 		"branch.predictable branch.random branch.mispredict os.syscall" ]
@@ -76,38 +76,38 @@ teardown() { teardown_tmp; }
 
 @test "the text table: a header, the caches, one line per figure" {
 	run "$REDLINE" calibrate --quick --only sync,alloc --no-python
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ ${lines[0]} == "redline calibrate: latency on this machine (quick: "* ]]
-	[[ $output == *"caches ("* ]]
-	[[ $output == *"working sets:"* ]]
+	assert_output_contains "caches ("
+	assert_output_contains "working sets:"
 	[[ $output == *"mutex lock/unlock, uncontended"*" ns"*"25.00 ns"* ]]
-	[[ $output == *"malloc + free, 64 B"* ]]
-	[[ $output == *"classic: 'Latency numbers every programmer should know'"* ]]
+	assert_output_contains "malloc + free, 64 B"
+	assert_output_contains "classic: 'Latency numbers every programmer should know'"
 }
 
 @test "-o FILE.json writes JSON atomically and the text to stdout" {
 	run "$REDLINE" calibrate --quick --only os.syscall --no-python -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
-	[[ $output == *"system call (getpid)"* ]]
-	[[ $output == *"written to '$TMP/c.json'"* ]]
+	assert_status 0
+	assert_output_contains "system call (getpid)"
+	assert_output_contains "written to '$TMP/c.json'"
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/calibrate.schema.json" "$TMP/c.json"
 	# No temporary file left beside it.
 	[ "$(ls -A "$TMP")" = c.json ]
 	run "$REDLINE" calibrate --quick --only os.syscall --no-python -o "$TMP/c.txt"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -q "system call (getpid)" "$TMP/c.txt"
 }
 
 @test "-o into a missing directory fails before measuring (exit 4)" {
 	run "$REDLINE" calibrate --quick --only os.syscall --no-python -o "$TMP/no/c.json"
-	[ "$status" -eq 4 ]
-	[[ $output == *"cannot write '$TMP/no/c.json'"* ]]
+	assert_status 4
+	assert_output_contains "cannot write '$TMP/no/c.json'"
 	[[ $output != *"system call"* ]]
 }
 
 @test "the file figures leave no file behind and name the file system" {
 	run "$REDLINE" calibrate --quick --only file --no-python --dir "$TMP"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ -z "$(ls -A "$TMP")" ]
 	[[ $output == *"read 4 KiB from a file, page cache"*" at $TMP"* ]]
 	# O_DIRECT: measured, or said not to be supported by this file system.
@@ -120,12 +120,12 @@ teardown() { teardown_tmp; }
 	mkdir -p "$TMP/bin" "$TMP/lib/redline"
 	cp "$REDLINE" "$TMP/bin/redline"
 	run "$TMP/bin/redline" calibrate --quick --only os.forkexec --no-python -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/c.json" 'd["rows"][0]["status"]')" = "not available" ]
 	[[ $(json_get "$TMP/c.json" 'd["rows"][0]["error"]') == *"lib/redline/calib-true' is missing"* ]]
 	cp "$BUILD_DIR/lib/redline/calib-true" "$TMP/lib/redline/"
 	run "$TMP/bin/redline" calibrate --quick --only os.forkexec --no-python -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/c.json" 'd["rows"][0]["status"]')" = ok ]
 	# It is static: no interpreter (dynamic loader) in its program headers.
 	if command -v readelf >/dev/null; then
@@ -141,7 +141,7 @@ teardown() { teardown_tmp; }
 	kill -INT "$pid"
 	status=0
 	wait "$pid" || status=$?
-	[ "$status" -eq 130 ]
+	assert_status 130
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/calibrate.schema.json" "$TMP/c.json"
 	[ "$(json_get "$TMP/c.json" 'd["interrupted"]')" = True ]
 	# Something was measured, and the rest says it was interrupted.

@@ -23,7 +23,7 @@ two_pythons() {
 @test "two interpreters: each reports its own version and every Python figure" {
 	two_pythons
 	run "$REDLINE" calibrate --quick --only python --python "$PY_A" --python "$PY_B" -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/calibrate.schema.json" "$TMP/c.json"
 	run /usr/bin/python3 - "$TMP/c.json" "$PY_A" "$PY_B" <<'PY'
 import json, subprocess, sys
@@ -45,20 +45,20 @@ versions = {i["version"] for i in d["interpreters"]}
 assert len(versions) == 2, versions
 PY
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 }
 
 @test "the text table has a section per interpreter" {
 	two_pythons
 	run "$REDLINE" calibrate --quick --only py.call --python "$PY_A" --python "$PY_B"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[[ $output == *"python: $PY_A (CPython "*"function call"*"python: $PY_B (CPython "*"function call"* ]]
 }
 
 @test "the default interpreter is python3 on PATH" {
 	command -v python3 >/dev/null || skip "no python3 on PATH"
 	run "$REDLINE" calibrate --quick --only py.dict -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(json_get "$TMP/c.json" 'd["interpreters"][0]["path"]')" = python3 ]
 	[ "$(json_get "$TMP/c.json" 'd["rows"][0]["status"]')" = ok ]
 }
@@ -68,9 +68,9 @@ PY
 	chmod +x "$TMP/badpy"
 	run "$REDLINE" calibrate --quick --only py.call,os.syscall --python no-such-python-xyz \
 		--python "$TMP/badpy" -o "$TMP/c.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	# A missing interpreter is a fact about the machine; one that fails is worth a warning.
-	[[ $output == *"warning: 1 figure could not be measured"* ]]
+	assert_output_contains "warning: 1 figure could not be measured"
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/calibrate.schema.json" "$TMP/c.json"
 	[ "$(json_get "$TMP/c.json" '[r["status"] for r in d["rows"]]')" = "['ok', 'not available', 'failed']" ]
 	[[ $(json_get "$TMP/c.json" 'd["rows"][1]["error"]') == *"'no-such-python-xyz': not found"* ]]
@@ -81,7 +81,7 @@ PY
 	printf '#!/bin/sh\necho "interp Fake 1.0 /x"\necho "row py.call 10 0 -1 0"\n' >"$TMP/liar"
 	chmod +x "$TMP/liar"
 	run "$REDLINE" calibrate --quick --only py.call --python "$TMP/liar"
-	[ "$status" -eq 0 ]
-	[[ $output == *"<failed> unexpected output from '$TMP/liar': line 2: 'py.call': bad time '-1'"* ]]
-	[[ $output == *"warning: 1 figure could not be measured"* ]]
+	assert_status 0
+	assert_output_contains "<failed> unexpected output from '$TMP/liar': line 2: 'py.call': bad time '-1'"
+	assert_output_contains "warning: 1 figure could not be measured"
 }

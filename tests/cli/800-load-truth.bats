@@ -22,7 +22,7 @@ teardown() {
 	run "$REDLINE" load --rate 200 --connections 50 --duration 3 --warmup 0.5 \
 		-o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	validate_resultset "$TMP/r.json"
 	[ "$(json_get "$TMP/r.json" 'd["kind"]')" = load ]
 	# Nothing faster than the server's 1 ms (less the histogram's 1 %), and
@@ -44,8 +44,8 @@ teardown() {
 	# One value per second in the metrics.
 	check_py "$TMP/r.json" 'len(d["results"][0]["metrics"]["rps"]["values"]) == 3'
 	check_py "$TMP/r.json" '580 <= sum(d["results"][0]["metrics"]["rps"]["values"]) <= 600'
-	[[ $output == *"from the intended send time (coordinated omission corrected)"* ]]
-	[[ $output == *"p99.99"* ]]
+	assert_output_contains "from the intended send time (coordinated omission corrected)"
+	assert_output_contains "p99.99"
 }
 
 @test "a 1 s stall at 100/s: the corrected P99 shows it, the closed model hides it" {
@@ -55,7 +55,7 @@ teardown() {
 	run "$REDLINE" load --rate 100 --connections 10 --duration 3 --warmup 0 \
 		-o "$TMP/open.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	stop_fixture
 	check_py "$TMP/open.json" 'f["latency"]["p99"] >= 0.5'
 	check_py "$TMP/open.json" 'f["latency"]["p90"] >= 0.2'
@@ -66,12 +66,12 @@ teardown() {
 	run "$REDLINE" load --rate 0 --connections 1 --duration 3 --warmup 0 \
 		-o "$TMP/closed.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/closed.json" 'f["model"] == "closed" and f["rate"] is None'
 	check_py "$TMP/closed.json" 'f["latency"]["max"] >= 0.9'
 	check_py "$TMP/closed.json" 'f["latency"]["p99"] < 0.5'
 	check_py "$TMP/closed.json" 'f["responses"] > 300'
-	[[ $output == *"closed model: a stall's held-back requests are not seen"* ]]
+	assert_output_contains "closed model: a stall's held-back requests are not seen"
 }
 
 @test "a rate the generator cannot offer is marked, not passed off as a closed-model figure" {
@@ -80,24 +80,24 @@ teardown() {
 	run "$REDLINE" load --rate 1000000 --connections 1 --threads 1 --duration 0.5 \
 		--warmup 0 -o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/r.json" 'f["generator"]["rate_kept"] is False'
 	check_py "$TMP/r.json" 'f["unsent"] > 100000'
 	check_py "$TMP/r.json" 'f["throughput"] < 0.5 * f["rate"]'
 	check_py "$TMP/r.json" 'any("never sent" in w for w in f["generator"]["warnings"])'
 	[[ $output == *"warning: "*"requests due were never sent"* ]]
-	[[ $output == *"the rate was NOT kept"* ]]
+	assert_output_contains "the rate was NOT kept"
 }
 
 @test "chunked responses and servers that close every connection are read in full" {
 	start_fixture --mode chunked
 	run "$REDLINE" load --rate 100 --duration 1 --warmup 0 -o "$TMP/c.json" "$FIX_URL"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	stop_fixture
 	check_py "$TMP/c.json" 'f["responses"] == 100 and f["status"]["2xx"] == 100'
 	check_py "$TMP/c.json" 'f["error_rate"] == 0 and sum(f["errors"].values()) == 0'
 	start_fixture --mode close
 	run "$REDLINE" load --rate 100 --duration 1 --warmup 0 -o "$TMP/k.json" "$FIX_URL"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/k.json" 'f["responses"] == 100 and sum(f["errors"].values()) == 0'
 }

@@ -17,8 +17,8 @@ teardown() {
 	run "$REDLINE" load --rate 50 --duration 1 --warmup 0 -o "$TMP/r.json" \
 		"http://127.0.0.1:$port/"
 	echo "$output"
-	[ "$status" -eq 3 ]
-	[[ $output == *"error: no response from"* ]]
+	assert_status 3
+	assert_output_contains "error: no response from"
 	validate_resultset "$TMP/r.json"
 	# One failed connect per request due: 50 of them, not a storm.
 	check_py "$TMP/r.json" 'f["responses"] == 0 and 40 <= f["errors"]["connect"] <= 50'
@@ -26,7 +26,7 @@ teardown() {
 	# The closed model retries a refusing server every 10 ms, not in a loop.
 	run "$REDLINE" load --rate 0 --connections 2 --duration 0.5 --warmup 0 \
 		-o "$TMP/c.json" "http://127.0.0.1:$port/"
-	[ "$status" -eq 3 ]
+	assert_status 3
 	check_py "$TMP/c.json" '0 < f["errors"]["connect"] <= 2 * 51'
 }
 
@@ -35,27 +35,27 @@ teardown() {
 	run "$REDLINE" load --rate 20 --connections 2 --duration 1 --warmup 0 --timeout 200ms \
 		-o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 3 ]
+	assert_status 3
 	check_py "$TMP/r.json" 'f["errors"]["timeout"] >= 5 and f["responses"] == 0'
-	[[ $output == *"timeout "* ]]
+	assert_output_contains "timeout "
 }
 
 @test "5xx responses are responses, counted in their class and in the error rate" {
 	start_fixture --mode 5xx
 	run "$REDLINE" load --rate 50 --duration 1 --warmup 0 -o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/r.json" 'f["responses"] == 50 and f["status"]["5xx"] == 50'
 	check_py "$TMP/r.json" 'f["error_rate"] == 1 and sum(f["errors"].values()) == 0'
-	[[ $output == *"5xx 50"* ]]
-	[[ $output == *"error rate 100.00 %"* ]]
+	assert_output_contains "5xx 50"
+	assert_output_contains "error rate 100.00 %"
 }
 
 @test "a server that closes mid-response: read errors" {
 	start_fixture --mode close-mid
 	run "$REDLINE" load --rate 50 --duration 1 --warmup 0 -o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 3 ]
+	assert_status 3
 	# Each request reconnects; one still connecting at the end is never sent.
 	check_py "$TMP/r.json" '45 <= f["errors"]["read"] <= 50 and f["responses"] == 0'
 }
@@ -64,46 +64,46 @@ teardown() {
 	start_fixture --mode malformed
 	run "$REDLINE" load --rate 50 --duration 1 --warmup 0 -o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 3 ]
+	assert_status 3
 	check_py "$TMP/r.json" '45 <= f["errors"]["malformed"] <= 50 and f["responses"] == 0'
 	validate_resultset "$TMP/r.json"
 }
 
 @test "bad URLs and options are usage errors" {
 	run "$REDLINE" load
-	[ "$status" -eq 2 ]
-	[[ $output == *"no URL to load"* ]]
+	assert_status 2
+	assert_output_contains "no URL to load"
 	run "$REDLINE" load http://127.0.0.1:1/ http://127.0.0.1:2/
-	[ "$status" -eq 2 ]
-	[[ $output == *"one URL at a time"* ]]
+	assert_status 2
+	assert_output_contains "one URL at a time"
 	run "$REDLINE" load 127.0.0.1:8080
-	[ "$status" -eq 2 ]
-	[[ $output == *"bad URL '127.0.0.1:8080': no scheme"* ]]
-	[[ $output == *"hint: "* ]]
+	assert_status 2
+	assert_output_contains "bad URL '127.0.0.1:8080': no scheme"
+	assert_output_contains "hint: "
 	run "$REDLINE" load ftp://127.0.0.1/
-	[ "$status" -eq 2 ]
-	[[ $output == *"only http:// and https://"* ]]
+	assert_status 2
+	assert_output_contains "only http:// and https://"
 	run "$REDLINE" load http://127.0.0.1:99999/
-	[ "$status" -eq 2 ]
-	[[ $output == *"port is out of range"* ]]
+	assert_status 2
+	assert_output_contains "port is out of range"
 	run "$REDLINE" load -H 'no colon' http://127.0.0.1:1/
-	[ "$status" -eq 2 ]
-	[[ $output == *"bad header 'no colon'"* ]]
+	assert_status 2
+	assert_output_contains "bad header 'no colon'"
 	run "$REDLINE" load -X 'GE T' http://127.0.0.1:1/
-	[ "$status" -eq 2 ]
-	[[ $output == *"is not an HTTP method"* ]]
+	assert_status 2
+	assert_output_contains "is not an HTTP method"
 	run "$REDLINE" load --duration soon http://127.0.0.1:1/
-	[ "$status" -eq 2 ]
-	[[ $output == *"--duration: 'soon' is not a duration"* ]]
+	assert_status 2
+	assert_output_contains "--duration: 'soon' is not a duration"
 	run "$REDLINE" load --rate -5 http://127.0.0.1:1/
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" load --connections 0 http://127.0.0.1:1/
-	[ "$status" -eq 2 ]
+	assert_status 2
 	run "$REDLINE" load --body "$TMP/missing" http://127.0.0.1:1/
-	[ "$status" -eq 2 ]
-	[[ $output == *"cannot read the body"* ]]
+	assert_status 2
+	assert_output_contains "cannot read the body"
 	run "$REDLINE" load -o "$TMP/no/such/dir/r.json" http://127.0.0.1:1/
-	[ "$status" -eq 4 ]
+	assert_status 4
 	[ ! -e "$TMP/no/such/dir/r.json" ]
 }
 
@@ -113,13 +113,13 @@ teardown() {
 	run "$REDLINE" load -X POST -H 'Content-Type: application/json' --body "$TMP/body.json" \
 		--rate 20 --duration 1 --warmup 0 -o "$TMP/r.json" "$FIX_URL"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/r.json" 'f["method"] == "POST" and f["responses"] == 20'
 	# Every request: the line, Host, User-Agent, the header, Content-Length, the body.
 	check_py "$TMP/r.json" 'f["bytes"]["sent"] % 20 == 0 and f["bytes"]["sent"] // 20 > 100'
 	# HEAD: a response without its body, whatever its Content-Length says.
 	run "$REDLINE" load -X HEAD --rate 20 --duration 1 --warmup 0 -o "$TMP/h.json" "$FIX_URL"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/h.json" 'f["responses"] == 20 and sum(f["errors"].values()) == 0'
 	check_py "$TMP/h.json" 'f["bytes"]["received"] == 20 * (51 - 12)'
 }
@@ -134,7 +134,7 @@ teardown() {
 	status=0
 	wait $pid || status=$?
 	cat "$TMP/out"
-	[ "$status" -eq 130 ]
+	assert_status 130
 	validate_resultset "$TMP/r.json"
 	[ "$(json_get "$TMP/r.json" 'd["interrupted"]')" = True ]
 	check_py "$TMP/r.json" 'f["responses"] > 50 and f["elapsed"] < 29'

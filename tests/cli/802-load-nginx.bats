@@ -86,7 +86,7 @@ logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
 	run "$REDLINE" load --rate 0 --connections 8 --duration 1 --warmup 0 \
 		-o "$TMP/r.json" "http://127.0.0.1:$PORT/"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	validate_resultset "$TMP/r.json"
 	check_py "$TMP/r.json" 'f["responses"] > 200 and f["status"]["2xx"] == f["responses"]'
 	check_py "$TMP/r.json" 'sum(f["errors"].values()) == 0 and f["sent"] == f["responses"]'
@@ -101,7 +101,7 @@ logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
 	run "$REDLINE" load --rate 500 --connections 10 --duration 2 --warmup 0 \
 		-o "$TMP/r.json" "http://127.0.0.1:$PORT/"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/r.json" 'abs(f["throughput"] - 500) <= 10'
 	check_py "$TMP/r.json" 'f["responses"] == f["sent"] and f["error_rate"] == 0'
 	stop_nginx
@@ -113,7 +113,7 @@ logged_bytes() { awk '{ n += $2 } END { print n + 0 }' "$TMP/access.log"; }
 	run "$REDLINE" load --rate 100 --connections 4 --duration 1 --warmup 0 \
 		-o "$TMP/r.json" "https://localhost:$TLS_PORT/"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	check_py "$TMP/r.json" 'f["responses"] == 100 and f["status"]["2xx"] == 100'
 	check_py "$TMP/r.json" 'sum(f["errors"].values()) == 0'
 	stop_nginx

@@ -55,7 +55,7 @@ EOF2
 	validate_schema budget "$TMP/budget.json"
 	run "$REDLINE" check --budget "$TMP/budget.json" --json -o "$TMP/check.json" "$TMP/base.json"
 	echo "$output"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	validate_schema check "$TMP/check.json"
 	/usr/bin/python3 - "$TMP/check.json" "$TMP/base.json" <<'PY'
 import json, sys
@@ -77,41 +77,41 @@ assert c["summary"]["failed"] == 2, c["summary"]
 PY
 	run "$REDLINE" check --budget "$TMP/budget.json" "$TMP/base.json"
 	[[ $output == *"rps >= "* || $output == *"rps"*"short of the budget"* ]]
-	[[ $output == *"2 of 8 limits failed"* ]]
+	assert_output_contains "2 of 8 limits failed"
 	# rps and error_rate are load figures: a bench result set has none.
 	printf '{"budgets": [{"command": "*", "rps": "1/s"}]}' >"$TMP/b2.json"
 	make_resultset "$TMP/bench.json" '[{"command": "./prog", "wall": [0.010, 0.011]}]'
 	run "$REDLINE" check --budget "$TMP/b2.json" "$TMP/bench.json"
-	[[ $output == *"skipped: the results have no load test"* ]]
+	assert_output_contains "skipped: the results have no load test"
 	# A unit is required, and the right one.
 	printf '{"budgets": [{"command": "*", "rps": "100"}]}' >"$TMP/b3.json"
 	run "$REDLINE" check --budget "$TMP/b3.json" "$TMP/base.json"
-	[ "$status" -eq 2 ]
-	[[ $output == *"budgets[0].rps: '100' has no unit (write it as '100/s')"* ]]
+	assert_status 2
+	assert_output_contains "budgets[0].rps: '100' has no unit (write it as '100/s')"
 	printf '{"budgets": [{"command": "*", "error_rate": "1 ms"}]}' >"$TMP/b4.json"
 	run "$REDLINE" check --budget "$TMP/b4.json" "$TMP/base.json"
-	[ "$status" -eq 2 ]
+	assert_status 2
 }
 
 @test "compare: the percentiles and the throughput second by second, more rps is better" {
 	run "$REDLINE" compare "$TMP/base.json" "$TMP/worse.json"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	for t in "latency P50 of each second" "latency P90 of each second" \
 		"latency P99 of each second" "latency P99.9 of each second" \
 		"responses per second (more is better)"; do
-		[[ $output == *"$t"* ]]
+		assert_output_contains "$t"
 	done
 	# Four seconds a side, each worse than any of the base's: five significant verdicts.
 	[ "$(grep -c '1 slower, 0 faster' <<<"$output")" -eq 5 ]
-	[[ $output == *"-50.0%"* ]]
+	assert_output_contains "-50.0%"
 	# The other way round: better everywhere, rps included.
 	run "$REDLINE" compare "$TMP/worse.json" "$TMP/base.json"
 	[ "$(grep -c '0 slower, 1 faster' <<<"$output")" -eq 5 ]
 	run "$REDLINE" compare --fail-on-regression --threshold 10 "$TMP/base.json" "$TMP/worse.json"
-	[ "$status" -eq 1 ]
+	assert_status 1
 	run "$REDLINE" compare --json --metric rps "$TMP/base.json" "$TMP/worse.json"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	[ "$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["benchmarks"][0]["verdict"])' <<<"$output")" = slower ]
 }
 
@@ -119,7 +119,7 @@ PY
 	run "$REDLINE" publish --title load --baseline "$TMP/base.json" --after "$TMP/worse.json" \
 		-o "$TMP/r.html"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert_status 0
 	grep -q '| open, 100/s |' "$TMP/r.md"
 	/usr/bin/python3 - "$TMP/r.html" "$TMP/base.json" "$TMP/worse.json" <<'PY'
 import json, sys, xml.etree.ElementTree as ET

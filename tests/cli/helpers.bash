@@ -9,6 +9,51 @@ teardown_tmp() {
 	[ -n "${TMP:-}" ] && rm -rf "$TMP"
 }
 
+# Assertions on the last 'run' that, when they fail, say what happened:
+# the status and everything the command printed ($output: stdout and
+# stderr together, as 'run' keeps them; with 'run --separate-stderr',
+# $output is stdout and $stderr is printed too). A bare
+# '[ "$status" -eq 2 ]' that fails shows neither.
+
+# show_run: the last run's status and output (the first 200 lines of
+# each), indented, on stderr.
+show_run() {
+	{
+		printf '  status: %s\n' "${status-(no run)}"
+		if [ -n "${stderr+set}" ]; then
+			show_text stdout "${output-}"
+			show_text stderr "$stderr"
+		else
+			show_text "output (stdout and stderr)" "${output-}"
+		fi
+	} >&2
+}
+
+show_text() {
+	if [ -z "$2" ]; then
+		printf '  %s: (nothing)\n' "$1"
+	else
+		printf '  %s:\n' "$1"
+		printf '%s\n' "$2" | sed -n '1,200s/^/    | /p'
+	fi
+}
+
+# assert_status N: the last run exited with status N.
+assert_status() {
+	[ "${status-}" = "$1" ] && return 0
+	printf 'assert_status: expected status %s, got %s\n' "$1" "${status-(no run)}" >&2
+	show_run
+	return 1
+}
+
+# assert_output_contains STR: the last run's output holds STR (literally).
+assert_output_contains() {
+	[[ ${output-} == *"$1"* ]] && return 0
+	printf 'assert_output_contains: no "%s" in the output\n' "$1" >&2
+	show_run
+	return 1
+}
+
 # validate FILE...: JSON Schema check of result-set documents.
 validate_resultset() {
 	"$BATS_TEST_DIRNAME/../tools/validate-json" "$SCHEMA_DIR/resultset.schema.json" "$@"

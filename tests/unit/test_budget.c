@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "base/buf.h"
@@ -45,10 +47,10 @@ static void test_parse_units(void **state)
 	assert_int_equal(b.nr, 2);
 	assert_string_equal(b.baseline, "dir/main.json");
 	assert_string_equal(b.entries[0].name, "a");
-	assert_true(fabs(b.entries[0].value[LIMIT_MEDIAN] - 0.025) < 1e-15);
-	assert_true(fabs(b.entries[0].value[LIMIT_P95] - 1.5) < 1e-15);
-	assert_true(fabs(b.entries[0].value[LIMIT_MAX] - 800e-6) < 1e-15);
-	assert_true(fabs(b.entries[0].value[LIMIT_CPU] - 120) < 1e-12);
+	assert_double_near(b.entries[0].value[LIMIT_MEDIAN], 0.025, 1e-15);
+	assert_double_near(b.entries[0].value[LIMIT_P95], 1.5, 1e-15);
+	assert_double_near(b.entries[0].value[LIMIT_MAX], 800e-6, 1e-15);
+	assert_double_near(b.entries[0].value[LIMIT_CPU], 120, 1e-12);
 	assert_true(b.entries[0].value[LIMIT_PEAK_RSS] == 4 * 1048576.0);
 	assert_true(b.entries[0].value[LIMIT_SLOWDOWN] == 5);
 	assert_string_equal(b.entries[0].text[LIMIT_MEDIAN], "25 ms");
@@ -56,7 +58,7 @@ static void test_parse_units(void **state)
 	assert_string_equal(b.entries[1].command, "./x *");
 	assert_true(b.entries[1].value[LIMIT_PEAK_RSS] == 2e6);
 	assert_true(b.entries[1].value[LIMIT_PEAK_HEAP] == 65536);
-	assert_true(fabs(b.entries[1].value[LIMIT_P99] - 1e-3) < 1e-15);
+	assert_double_near(b.entries[1].value[LIMIT_P99], 1e-3, 1e-15);
 	assert_string_equal(b.entries[1].baseline, "/abs/b.json");
 	assert_string_equal(b.entries[1].where, "budgets[1]");
 	budget_release(&b);
@@ -162,7 +164,7 @@ static void test_every_limit(void **state)
 		assert_int_equal(row_of(&rep, (enum budget_limit)l, 0)->status, CHECK_PASS);
 		assert_int_equal(row_of(&rep, (enum budget_limit)l, 1)->status, CHECK_FAIL);
 	}
-	assert_true(fabs(row_of(&rep, LIMIT_P95, 0)->measured - 0.01855) < 1e-12);
+	assert_double_near(row_of(&rep, LIMIT_P95, 0)->measured, 0.01855, 1e-12);
 	assert_true(row_of(&rep, LIMIT_PEAK_RSS, 0)->measured == 10 * 1048576.0);
 	assert_int_equal(rep.nr_unmatched, 1);
 	assert_int_equal(rep.unmatched[0], 2);
@@ -221,7 +223,7 @@ static void test_heap_and_slowdown(void **state)
 	row = row_of(&rep, LIMIT_SLOWDOWN, 0);
 	assert_int_equal(row->input, 0);
 	assert_int_equal(row->status, CHECK_FAIL); /* 20 % > 10 %, significant */
-	assert_true(fabs(row->measured - 20) < 1e-9);
+	assert_double_near(row->measured, 20, 1e-9);
 	assert_int_equal(row->verdict, CMP_SLOWER);
 	assert_true(row->ci.lo <= 20 && 20 <= row->ci.hi);
 	row = row_of(&rep, LIMIT_SLOWDOWN, 1);

@@ -13,10 +13,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "calib/arith.h"
 
-#define assert_close(a, b) \
-	assert_true(fabs((double)(a) - (double)(b)) <= 1e-12 * (1 + fabs((double)(b))))
+/* Equal to within 1e-12 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-12 * (1 + fabs((double)(b))))
 
 static void test_per_op_subtracts_the_empty_loop(void **state)
 {

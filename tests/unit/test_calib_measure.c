@@ -17,12 +17,14 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/buf.h"
 #include "calib/calib.h"
 #include "calib/kern.h"
 
-#define assert_close(a, b) \
-	assert_true(fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))
+/* Equal to within 1e-9 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-9 * (1 + fabs((double)(b))))
 
 /* ---- a scripted kernel ----------------------------------------------------------- */
 

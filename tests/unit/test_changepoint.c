@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/changepoint.h"
 #include "stats/rng.h"
 
@@ -107,7 +109,7 @@ static void test_statistic_matches_formula(void **state)
 			for (size_t t = ms; t + ms <= k; t++) {
 				double nq = naive_q(r, n, t, k);
 
-				assert_true(fabs(q[t * (n + 1) + k] - nq) <= 1e-9 * (1e9 + fabs(nq)));
+				assert_double_near(q[t * (n + 1) + k], nq, 1e-9 * (1e9 + fabs(nq)));
 				if (nq > bq + 1e-9) {
 					bq = nq;
 					want = t;

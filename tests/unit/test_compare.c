@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "base/buf.h"
@@ -133,10 +135,10 @@ static void test_verdicts(void **state)
 	p = &r.pairs[0];
 	assert_int_equal(p->verdict, CMP_SAME);
 	assert_true(p->has_test && p->p_value == 1.0);
-	assert_true(fabs(p->ratio - 1) < 1e-12);
+	assert_double_near(p->ratio, 1, 1e-12);
 	p = &r.pairs[1];
 	assert_int_equal(p->verdict, CMP_SLOWER);
-	assert_true(fabs(p->ratio - 1.2) < 1e-9);
+	assert_double_near(p->ratio, 1.2, 1e-9);
 	/* The truth is in the interval, which is on the right side of 1. */
 	assert_true(p->ci.lo <= 1.2 && 1.2 <= p->ci.hi && p->ci.lo > 1);
 	assert_true(p->regression); /* 20 % > 10 % */
@@ -154,7 +156,7 @@ static void test_verdicts(void **state)
 	assert_int_equal(r.nr_unknown, 1);
 	assert_int_equal(r.nr_regressions, 1);
 	/* Geometric mean of 1, 1.2, 0.5 and 2. */
-	assert_true(fabs(r.geomean_ratio - pow(1.2, 0.25)) < 1e-9);
+	assert_double_near(r.geomean_ratio, pow(1.2, 0.25), 1e-9);
 	cmp_result_release(&r);
 	/* A threshold above the change: slower, but no regression. */
 	o.threshold = 25;
@@ -186,7 +188,7 @@ static void test_cpu_time_derived(void **state)
 		metric_add(result_metric(x, "system_time", UNIT_SECONDS), 0.1 * i);
 	}
 	assert_int_equal(cmp_metric_values(x, "cpu_time", &v, &scratch), 4);
-	assert_true(fabs(v[3] - 0.6) < 1e-12);
+	assert_double_near(v[3], 0.6, 1e-12);
 	free(scratch);
 	/* No such metric on the other side: not compared. */
 	add(&b, "./p", NULL, 1, 4);
@@ -227,7 +229,7 @@ static void test_json_and_table(void **state)
 	bm = json_array_get(json_object_get(doc, "benchmarks"), 0);
 	assert_string_equal(json_string_value(json_object_get(bm, "name")), "<w>");
 	assert_string_equal(json_string_value(json_object_get(bm, "verdict")), "slower");
-	assert_true(fabs(json_number_value(json_object_get(bm, "change_percent")) - 50) < 1e-9);
+	assert_double_near(json_number_value(json_object_get(bm, "change_percent")), 50, 1e-9);
 	json_decref(doc);
 	free(text);
 	compare_render(&t, &r, &ro);
@@ -397,7 +399,7 @@ static void test_auto_metric(void **state)
 	assert_string_equal(r.opts.metric, "cpu_time");
 	assert_non_null(strstr(r.why, "every command computes"));
 	assert_int_equal(r.pairs[0].verdict, CMP_SLOWER);
-	assert_true(fabs(r.pairs[0].ratio - 1.1) < 0.01);
+	assert_double_near(r.pairs[0].ratio, 1.1, 0.01);
 	cmp_result_release(&r);
 	resultset_release(&b);
 	/* The new one sleeps half as long as it computes: wall time for both. */

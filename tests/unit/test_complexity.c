@@ -23,11 +23,13 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/complexity.h"
 #include "stats/rng.h"
 
 #define assert_close(a, b, tol) \
-	assert_true(fabs((double)(a) - (double)(b)) <= (tol) * (1 + fabs((double)(b))))
+	assert_double_near((a), (b), (tol) * (1 + fabs((double)(b))))
 
 static void test_reference_fit(void **state)
 {
@@ -112,7 +114,7 @@ static void test_classifies_each_model(void **state)
 	}
 }
 
-/* Pure noise is called growing at most about CX_ALPHA of the time. */
+/* Pure noise is called growing at most about STATS_ALPHA of the time. */
 static void test_flat_is_constant(void **state)
 {
 	const double lin[] = { 8, 16, 24, 32, 40, 48, 56, 64 };

@@ -15,9 +15,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/describe.h"
 
-#define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-12 * (1 + fabs(b)))
+/* Equal to within 1e-12 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-12 * (1 + fabs((double)(b))))
 
 static const double x[] = { 0.0114, 0.0121, 0.0109, 0.0250, 0.0113,
 			    0.0118, 0.0111, 0.0116, 0.0112, 0.0115 };

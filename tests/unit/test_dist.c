@@ -15,9 +15,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/dist.h"
 
-#define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-10 * (1 + fabs((double)(b))))
+/* Equal to within 1e-10 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-10 * (1 + fabs((double)(b))))
 
 static void test_incbeta(void **state)
 {

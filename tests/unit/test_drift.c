@@ -22,12 +22,15 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/dist.h"
 #include "stats/drift.h"
 #include "stats/mannwhitney.h"
 #include "stats/rng.h"
 
-#define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-9 * (1 + fabs(b)))
+/* Equal to within 1e-9 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-9 * (1 + fabs((double)(b))))
 
 static void test_reference(void **state)
 {

@@ -24,7 +24,8 @@ static const char *const libversion_names[] = { "sqlite3_libversion" };
 static void test_loads_and_resolves(void **state)
 {
 	void *table[1] = { NULL };
-	struct dynlib l = { SONAME_LIBSQLITE3, "libsqlite3-0", libversion_names, table, 1 };
+	struct dynlib l = { .soname = SONAME_LIBSQLITE3, .package = "libsqlite3-0",
+			    .names = libversion_names, .table = table, .n = 1 };
 	const char *(*version)(void);
 
 	(void)state;
@@ -41,8 +42,8 @@ static void test_loads_and_resolves(void **state)
 static void test_missing_library(void **state)
 {
 	void *table[1] = { NULL };
-	struct dynlib l = { "libredline-no-such-library.so.0", "no-such-package",
-			    libversion_names, table, 1 };
+	struct dynlib l = { .soname = "libredline-no-such-library.so.0", .package = "no-such-package",
+			    .names = libversion_names, .table = table, .n = 1 };
 
 	(void)state;
 	assert_int_equal(dynlib_open(&l), -ENOENT);
@@ -57,7 +58,8 @@ static void test_missing_function(void **state)
 {
 	static const char *const names[] = { "sqlite3_libversion", "sqlite3_no_such_function" };
 	void *table[2] = { NULL, NULL };
-	struct dynlib l = { SONAME_LIBSQLITE3, "libsqlite3-0", names, table, 2 };
+	struct dynlib l = { .soname = SONAME_LIBSQLITE3, .package = "libsqlite3-0",
+			    .names = names, .table = table, .n = 2 };
 
 	(void)state;
 	assert_int_equal(dynlib_open(&l), -ENOSYS);
@@ -70,8 +72,8 @@ static void test_missing_function(void **state)
 static void test_load_reports_once(void **state)
 {
 	void *table[1] = { NULL };
-	struct dynlib l = { "libredline-no-such-library.so.0", "no-such-package",
-			    libversion_names, table, 1 };
+	struct dynlib l = { .soname = "libredline-no-such-library.so.0", .package = "no-such-package",
+			    .names = libversion_names, .table = table, .n = 1 };
 	char *text = NULL;
 	size_t size = 0;
 	FILE *mem = open_memstream(&text, &size);

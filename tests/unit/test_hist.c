@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "load/hist.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -140,7 +142,7 @@ static void test_merge_and_empty(void **state)
 	assert_memory_equal(a->counts, all->counts, sizeof(a->counts));
 	assert_int_equal(a->count, all->count);
 	assert_true(a->min == all->min && a->max == all->max);
-	assert_true(fabs(hist_mean(a) - hist_mean(all)) < 1e-6 * hist_mean(all));
+	assert_double_near(hist_mean(a), hist_mean(all), 1e-6 * hist_mean(all));
 	/* Beyond the top: counted, clamped, the max kept exactly. */
 	hist_record(a, HIST_MAX_NS * 4);
 	assert_int_equal(a->clamped, 1);
@@ -169,9 +171,9 @@ static void test_known_mix(void **state)
 	hist_init(h);
 	for (int i = 0; i < 1000; i++)
 		hist_record(h, i % 10 == 9 ? 50000000 : 1000000);
-	assert_true(fabs(hist_quantile(h, 0.5) - 1e6) <= 0.01 * 1e6);
-	assert_true(fabs(hist_quantile(h, 0.9) - 1e6) <= 0.01 * 1e6);
-	assert_true(fabs(hist_quantile(h, 0.95) - 5e7) <= 0.01 * 5e7);
+	assert_double_near(hist_quantile(h, 0.5), 1e6, 0.01 * 1e6);
+	assert_double_near(hist_quantile(h, 0.9), 1e6, 0.01 * 1e6);
+	assert_double_near(hist_quantile(h, 0.95), 5e7, 0.01 * 5e7);
 	free(h);
 }
 

@@ -297,7 +297,7 @@ static void test_sqlite_round_trip(void **state)
 	assert_int_equal(l.v[0].points[0].runs, 10);
 	assert_int_equal(l.v[0].points[0].nr_sets, 2);
 	/* The pooled median of 10 runs: (0.014 + 0.015) / 2; its interval: 2nd and 9th. */
-	assert_true(fabs(l.v[0].points[0].median - 0.0145) < 1e-12);
+	assert_double_near(l.v[0].points[0].median, 0.0145, 1e-12);
 	assert_true(l.v[0].points[0].ci.lo == 0.011 && l.v[0].points[0].ci.hi == 0.021);
 	hist_series_list_release(&l);
 	/* A filter that matches nothing. */

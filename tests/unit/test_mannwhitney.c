@@ -22,10 +22,13 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/mannwhitney.h"
 #include "stats/rng.h"
 
-#define assert_close(a, b) assert_true(fabs((a) - (b)) <= 1e-10 * (1 + fabs(b)))
+/* Equal to within 1e-10 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-10 * (1 + fabs((double)(b))))
 
 static void test_exact_no_ties(void **state)
 {

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/describe.h"
 #include "stats/medianci.h"
 #include "stats/rng.h"
@@ -99,7 +101,7 @@ static void test_coverage(void **state)
 	}
 	/* n = 25: the interval's exact coverage is 1 - 2 P(B <= 7) = 95.67 %. */
 	print_message("# coverage %.4f\n", covered / (double)trials);
-	assert_true(fabs(covered / (double)trials - 0.9567) < 0.015);
+	assert_double_near(covered / (double)trials, 0.9567, 0.015);
 }
 
 int main(void)

@@ -13,9 +13,12 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/outliers.h"
 
-#define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) <= 1e-9 * (1 + fabs((double)(b))))
+/* Equal to within 1e-9 of b's size (or absolutely, near 0). */
+#define assert_close(a, b) assert_double_near((a), (b), 1e-9 * (1 + fabs((double)(b))))
 
 static void test_scores_and_outliers(void **state)
 {

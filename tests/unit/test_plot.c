@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/buf.h"
 #include "publish/plot.h"
 
@@ -77,7 +79,7 @@ static void test_distribution(void **state)
 	g = strstr(out.ptr, "<g class=\"series\"");
 	assert_true(attr(out.ptr, g, "data-median") == 0.012);
 	line = strstr(g, "<line class=\"median\"");
-	assert_true(fabs(attr(out.ptr, line, "x1") - map(out.ptr, "x", 0.012)) < 0.01);
+	assert_double_near(attr(out.ptr, line, "x1"), map(out.ptr, "x", 0.012), 0.01);
 	/* Five runs, five ticks; the second series has no interval band. */
 	{
 		const char *runs = strstr(g, "class=\"runs\""), *end = strstr(runs, "\"/>");
@@ -108,8 +110,8 @@ static void test_bars(void **state)
 	assert_non_null(base);
 	assert_non_null(after);
 	/* Bars from the row's 0: width = value mapped minus the start. */
-	assert_true(fabs(attr(out.ptr, base, "width") - (map(g, "x", 0.02) - map(g, "x", 0))) < 0.01);
-	assert_true(fabs(attr(out.ptr, after, "width") - (map(g, "x", 0.01) - map(g, "x", 0))) < 0.01);
+	assert_double_near(attr(out.ptr, base, "width"), (map(g, "x", 0.02) - map(g, "x", 0)), 0.01);
+	assert_double_near(attr(out.ptr, after, "width"), (map(g, "x", 0.01) - map(g, "x", 0)), 0.01);
 	assert_true(attr(out.ptr, base, "data-hi") == 0.022);
 	assert_non_null(strstr(out.ptr, "-50.0% faster"));
 	buf_release(&out);
@@ -126,15 +128,15 @@ static void test_complexity(void **state)
 	plot_complexity(&out, "cx", "n", UNIT_SECONDS, &c, 1);
 	assert_non_null(strstr(out.ptr, "data-model=\"O(n^2)\""));
 	pt = strstr(out.ptr, "<circle class=\"point\"");
-	assert_true(fabs(attr(out.ptr, pt, "cx") - map(out.ptr, "x", 1000)) < 0.01);
-	assert_true(fabs(attr(out.ptr, pt, "cy") - map(out.ptr, "y", 0.002)) < 0.01);
+	assert_double_near(attr(out.ptr, pt, "cx"), map(out.ptr, "x", 1000), 0.01);
+	assert_double_near(attr(out.ptr, pt, "cy"), map(out.ptr, "y", 0.002), 0.01);
 	/* The curve starts at the first size, at a + b·n². */
 	fit = strstr(out.ptr, "points=\"");
 	{
 		double px = strtod(fit + 8, NULL), py = strtod(strchr(fit, ',') + 1, NULL);
 
-		assert_true(fabs(px - map(out.ptr, "x", 1000)) < 0.01);
-		assert_true(fabs(py - map(out.ptr, "y", 0.001 + 1e-9 * 1e6)) < 0.01);
+		assert_double_near(px, map(out.ptr, "x", 1000), 0.01);
+		assert_double_near(py, map(out.ptr, "y", 0.001 + 1e-9 * 1e6), 0.01);
 	}
 	buf_release(&out);
 }
@@ -157,8 +159,8 @@ static void test_memory(void **state)
 	m.nr = 2;
 	plot_memory(&out, "mem", &t, 1);
 	peak = strstr(out.ptr, "<circle class=\"peak\"");
-	assert_true(fabs(attr(out.ptr, peak, "cx") - map(out.ptr, "x", 0.015)) < 0.01);
-	assert_true(fabs(attr(out.ptr, peak, "cy") - map(out.ptr, "y", 4096)) < 0.01);
+	assert_double_near(attr(out.ptr, peak, "cx"), map(out.ptr, "x", 0.015), 0.01);
+	assert_double_near(attr(out.ptr, peak, "cy"), map(out.ptr, "y", 4096), 0.01);
 	assert_non_null(strstr(out.ptr, "class=\"rss\""));
 	/* Byte ticks in round KiB, not decimal bytes. */
 	assert_non_null(strstr(out.ptr, "4.00 KiB"));

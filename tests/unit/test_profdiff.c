@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "prof/diff.h"
@@ -68,9 +70,9 @@ static void test_ranking(void **state)
 	assert_int_equal(d.nr, 3);
 	/* a: 80 % -> 20 %, b: 20 % -> 80 %, both 60 points; a first by name. */
 	assert_string_equal(d.fns[0].name, "a");
-	assert_true(fabs(d.fns[0].d_self + 60) < 1e-9);
+	assert_double_near(d.fns[0].d_self, -60, 1e-9);
 	assert_string_equal(d.fns[1].name, "b");
-	assert_true(fabs(d.fns[1].d_self - 60) < 1e-9);
+	assert_double_near(d.fns[1].d_self, 60, 1e-9);
 	assert_int_equal(d.fns[1].new_self, 160000000);
 	/* main: no self, 100 % total in both. */
 	assert_string_equal(d.fns[2].name, "main");
@@ -79,8 +81,8 @@ static void test_ranking(void **state)
 	/* The other way round: the same two first, signs swapped. */
 	prof_diff_compute(new, 1, base, 1, &o, &shares, &d);
 	assert_string_equal(d.fns[0].name, "a");
-	assert_true(fabs(d.fns[0].d_self - 60) < 1e-9);
-	assert_true(fabs(d.fns[1].d_self + 60) < 1e-9);
+	assert_double_near(d.fns[0].d_self, 60, 1e-9);
+	assert_double_near(d.fns[1].d_self, -60, 1e-9);
 	prof_diff_release(&d);
 	prof_free(base);
 	prof_free(new);
@@ -105,14 +107,14 @@ static void test_values_and_noise(void **state)
 	assert_int_equal(d.base_samples, 100);
 	assert_int_equal(d.new_samples, 200);
 	assert_string_equal(d.fns[0].name, "b");
-	assert_true(fabs(d.fns[0].d_self_value - 140e6) < 1e-3);
+	assert_double_near(d.fns[0].d_self_value, 140e6, 1e-3);
 	assert_string_equal(d.fns[1].name, "a");
-	assert_true(fabs(d.fns[1].d_self_value + 40e6) < 1e-3);
+	assert_double_near(d.fns[1].d_self_value, -40e6, 1e-3);
 	assert_int_equal(d.fns[1].base_self_samples, 80);
 	assert_int_equal(d.fns[1].new_self_samples, 40);
 	assert_true(d.fns[1].has_noise && !d.fns[1].noise);
-	assert_true(fabs(d.fns[1].self_ratio_lo - 0.3428539981076086) < 1e-12);
-	assert_true(fabs(d.fns[1].self_ratio_hi - 0.7291733547804065) < 1e-12);
+	assert_double_near(d.fns[1].self_ratio_lo, 0.3428539981076086, 1e-12);
+	assert_double_near(d.fns[1].self_ratio_hi, 0.7291733547804065, 1e-12);
 	/* main: no self sample on either side: nothing to be noise about. */
 	assert_true(d.fns[2].noise && d.fns[2].self_ratio_lo != d.fns[2].self_ratio_lo);
 	prof_diff_release(&d);
@@ -123,8 +125,8 @@ static void test_values_and_noise(void **state)
 	assert_int_equal(prof_diff_compute(base, 1, new, 1, &o, &per_second, &d), 0);
 	/* a: 80 ms in 1 s, 40 ms in 2 s; b: 20 ms/s, 80 ms/s: a tie, by name. */
 	assert_string_equal(d.fns[0].name, "a");
-	assert_true(fabs(d.fns[0].d_self_value + 60e6) < 1e-3);
-	assert_true(fabs(d.fns[1].d_self_value - 60e6) < 1e-3);
+	assert_double_near(d.fns[0].d_self_value, -60e6, 1e-3);
+	assert_double_near(d.fns[1].d_self_value, 60e6, 1e-3);
 	prof_diff_release(&d);
 	prof_free(base);
 	prof_free(new);
@@ -162,7 +164,7 @@ static void test_new_and_gone(void **state)
 		if (!strcmp(json_string_value(json_object_get(fn, "name")), "c")) {
 			assert_int_equal(json_integer_value(json_object_get(fn, "base_self")), 10);
 			assert_int_equal(json_integer_value(json_object_get(fn, "new_total")), 0);
-			assert_true(fabs(json_number_value(json_object_get(fn, "self_change")) + 10) < 1e-9);
+			assert_double_near(json_number_value(json_object_get(fn, "self_change")), -10, 1e-9);
 		}
 	}
 	json_decref(doc);

@@ -122,7 +122,8 @@ static char *write(int (*fn)(struct pub_report *, FILE *), struct pub_report *r)
 
 static void test_report(void **state)
 {
-	struct pub_input base = { "base<1>.json", PUB_RESULTS }, after = { "after.json", PUB_RESULTS };
+	struct pub_input base = { .path = "base<1>.json", .kind = PUB_RESULTS },
+			 after = { .path = "after.json", .kind = PUB_RESULTS };
 	struct publish p = { 0 };
 	struct pub_report *r;
 	struct pub_summary sum;

@@ -1,7 +1,12 @@
 /*
  * Unit tests of the renderers (src/prof/view.c, render.c, flame.c) on a
  * profile built by hand: the call tree, top's shares, folded lines, the
- * flame graph's escaping, and speedscope's frames.
+ * flame graph's escaping, and speedscope's frames. And the one value
+ * formatter (prof_format_value()) and its users agreeing: a differential
+ * profile (samples of the base negated, as pprof's -diff_base makes them)
+ * prints its negative values the same in report's top table, in the flame
+ * graph's tooltips, in publish's Markdown and HTML, and diff prints a
+ * negative change of the same size the same way.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +18,11 @@
 
 #include <cmocka.h>
 
+#include "base/buf.h"
+#include "prof/diff.h"
 #include "prof/profile.h"
 #include "prof/render.h"
+#include "publish/report.h"
 
 /*
  * main -> a (inlining inl) : 6 samples at inl, 1 at a
@@ -223,6 +231,172 @@ static void test_formats(void **state)
 	assert_string_equal(prof_format_what(PROF_FMT_SVG), "flame graph");
 }
 
+static void test_format_value(void **state)
+{
+	static const struct {
+		const char *unit;
+		double v;
+		const char *want;
+	} cases[] = {
+		{ "count", 1234, "1,234" },
+		{ "count", -1234, "-1,234" },
+		{ "count", 0, "0" },
+		{ "count", 2.5, "2.5" }, /* a rate per second */
+		{ "count", -2.5, "-2.5" },
+		{ "", -7, "-7" },	   /* no value: a count */
+		{ "nanoseconds", 12.34e6, "12.34 ms" },
+		{ "nanoseconds", -12.34e6, "-12.34 ms" },
+		/* The sign before the minutes only, not before the seconds too. */
+		{ "nanoseconds", -125e9, "-2m 05.0s" },
+		{ "bytes", 2048, "2.00 KiB" },
+		{ "bytes", -2048, "-2.00 KiB" },
+		{ "bytes", -100, "-100 B" },
+	};
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&b);
+		prof_format_value(&b, cases[i].unit, cases[i].v);
+		assert_string_equal(b.ptr, cases[i].want);
+	}
+	buf_release(&b);
+}
+
+/*
+ * A differential profile, new minus base, with samples/count and
+ * cpu/nanoseconds (10 µs a sample). samples[i] are the values of the
+ * stacks main, main;a and main;b.
+ */
+static struct profile *diff_profile(const int64_t samples[3])
+{
+	struct profile *p = prof_new();
+	uint32_t fmain = prof_add_function(p, "main", NULL, "m.c", 1);
+	uint32_t fa = prof_add_function(p, "a", NULL, "m.c", 10);
+	uint32_t fb = prof_add_function(p, "b", NULL, "m.c", 20);
+	struct prof_line l = { fmain, 2, 0 };
+	uint32_t lmain = prof_add_location(p, 0, 0x100, &l, 1), st[2];
+
+	prof_add_sample_type(p, "samples", "count");
+	prof_add_sample_type(p, "cpu", "nanoseconds");
+	l = (struct prof_line){ fa, 11, 0 };
+	st[0] = prof_add_location(p, 0, 0x200, &l, 1);
+	for (int i = 0; i < 3; i++) {
+		int64_t v[2] = { samples[i], samples[i] * 10000 };
+
+		if (!samples[i])
+			continue;
+		if (i == 2) {
+			l = (struct prof_line){ fb, 21, 0 };
+			st[0] = prof_add_location(p, 0, 0x300, &l, 1);
+		}
+		if (i == 0)
+			prof_add_sample(p, &lmain, 1, v, NULL, 0);
+		else {
+			st[1] = lmain;
+			prof_add_sample(p, st, 2, v, NULL, 0);
+		}
+	}
+	return p;
+}
+
+static char *publish(struct profile *p, bool html)
+{
+	struct pub_input in = { .path = "d.pb.gz", .kind = PUB_PROFILE, .prof = p };
+	struct publish pub = { .title = "t", .base = &in, .nbase = 1 };
+	struct pub_report *r = pub_report_new(&pub);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal((html ? pub_report_html : pub_report_markdown)(r, f), 0);
+	fclose(f);
+	pub_report_free(r);
+	return text;
+}
+
+/* haystack contains needle, or the test fails showing both. */
+static void contains(const char *what, const char *haystack, const char *needle)
+{
+	if (!strstr(haystack, needle))
+		fail_msg("%s lacks '%s':\n%s", what, needle, haystack);
+}
+
+static void test_negative_everywhere(void **state)
+{
+	/* main's own cost shrank by 1,234 samples, a's grew by 5,000. */
+	static const int64_t grew[3] = { -1234, 5000, 0 };
+	/* Overall it shrank: a by 3,000, b grew by 1,766. */
+	static const int64_t shrank[3] = { 0, -3000, 1766 };
+	struct profile *p = diff_profile(grew), *q = diff_profile(shrank);
+	struct render_opts o = RENDER_OPTS_INIT;
+	char *top, *svg, *md, *html;
+
+	(void)state;
+	for (int value = 0; value < 2; value++) {
+		const char *want = value ? "-12.34 ms" : "-1,234";
+		char line[64];
+
+		o.value = value;
+		p->default_sample_type = q->default_sample_type = p->types[value].type;
+		/* A row's self, and a frame's self in the flame graph. */
+		top = render(render_top, p, &o);
+		svg = render(render_svg, p, &o);
+		html = publish(p, true);
+		snprintf(line, sizeof(line), "%10s", want);
+		contains("top's row of main", top, line);
+		snprintf(line, sizeof(line), "(self %s%s", want, value ? " of cpu)" : " samples)");
+		contains("the flame graph's tooltip", svg, line);
+		contains("publish's flame graph", html, line);
+		free(top);
+		free(svg);
+		free(html);
+
+		/* The total: top's header, publish's tables. */
+		top = render(render_top, q, &o);
+		md = publish(q, false);
+		html = publish(q, true);
+		snprintf(line, sizeof(line), " %s %s", want, value ? "cpu" : "samples");
+		contains("top's header", top, line);
+		snprintf(line, sizeof(line), "(%s %s)", want, value ? "cpu" : "samples");
+		contains("publish's Markdown", md, line);
+		contains("publish's HTML", html, line);
+		free(top);
+		free(md);
+		free(html);
+	}
+	prof_free(p);
+	prof_free(q);
+}
+
+static void test_diff_same_words(void **state)
+{
+	/* a: 2,000 samples in the base, 766 in the new: 1,234 fewer. */
+	static const int64_t base[3] = { 0, 2000, 0 }, new[3] = { 0, 766, 0 };
+	struct profile *b = diff_profile(base), *n = diff_profile(new);
+	struct render_opts o = RENDER_OPTS_INIT;
+	struct prof_diff_opts dopt = { .normalize = false };
+
+	(void)state;
+	for (int value = 0; value < 2; value++) {
+		struct prof_diff d;
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		assert_non_null(f);
+		assert_int_equal(prof_diff_compute(b, value, n, value, &o, &dopt, &d), 0);
+		assert_int_equal(prof_diff_render(&d, "b.pb.gz", "n.pb.gz", 0, false, f), 0);
+		fclose(f);
+		contains("diff's table", text, value ? "-12.34 ms" : "-1,234");
+		free(text);
+		prof_diff_release(&d);
+	}
+	prof_free(b);
+	prof_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +407,9 @@ int main(void)
 		cmocka_unit_test(test_svg_bad_utf8),
 		cmocka_unit_test(test_speedscope),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_format_value),
+		cmocka_unit_test(test_negative_everywhere),
+		cmocka_unit_test(test_diff_same_words),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

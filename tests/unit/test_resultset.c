@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "base/buf.h"
@@ -107,10 +109,10 @@ static void test_hyperfine_fields(void **state)
 			fail_msg("missing hyperfine field '%s'", fields[i]);
 	assert_string_equal(json_string_value(json_object_get(res, "command")),
 			    "prog --flag \"q\"");
-	assert_true(fabs(json_real_value(json_object_get(res, "mean")) - 0.2) < 1e-12);
-	assert_true(fabs(json_real_value(json_object_get(res, "median")) - 0.2) < 1e-12);
-	assert_true(fabs(json_real_value(json_object_get(res, "stddev")) - 0.1) < 1e-12);
-	assert_true(fabs(json_real_value(json_object_get(res, "user")) - 0.1) < 1e-12);
+	assert_double_near(json_real_value(json_object_get(res, "mean")), 0.2, 1e-12);
+	assert_double_near(json_real_value(json_object_get(res, "median")), 0.2, 1e-12);
+	assert_double_near(json_real_value(json_object_get(res, "stddev")), 0.1, 1e-12);
+	assert_double_near(json_real_value(json_object_get(res, "user")), 0.1, 1e-12);
 	assert_true(json_real_value(json_object_get(res, "min")) == 0.1);
 	assert_true(json_real_value(json_object_get(res, "max")) == 0.3);
 	/* Times in run order, seconds. */
@@ -227,7 +229,7 @@ static void test_bench_additions(void **state)
 	assert_true(rs.comparisons[0].drift > 0);
 	assert_int_equal(rs.nr_comparisons, 1);
 	/* medians: 0.1515 (12 values of 150,151,152,153) and 0.101 */
-	assert_true(fabs(rs.comparisons[0].ratio - 0.1515 / 0.101) < 1e-12);
+	assert_double_near(rs.comparisons[0].ratio, 0.1515 / 0.101, 1e-12);
 	assert_true(rs.comparisons[0].ci.lo <= rs.comparisons[0].ratio);
 	assert_true(rs.comparisons[0].ci.hi >= rs.comparisons[0].ratio);
 	assert_true(rs.comparisons[0].significant);
@@ -245,10 +247,10 @@ static void test_bench_additions(void **state)
 	assert_true(json_is_null(json_object_get(a, "shell")));
 	assert_int_equal(json_array_size(json_object_get(a, "timed_out")), 12);
 	wall = json_object_get(json_object_get(b, "metrics"), "wall_time");
-	assert_true(fabs(num(wall, "p5") - 0.1) < 1e-12);
-	assert_true(fabs(num(wall, "p99") - (0.102 + 0.88 * (0.4 - 0.102))) < 1e-12);
-	assert_true(fabs(num(wall, "mad") - 0.001) < 1e-12);
-	assert_true(fabs(num(wall, "iqr") - 0.002) < 1e-12);
+	assert_double_near(num(wall, "p5"), 0.1, 1e-12);
+	assert_double_near(num(wall, "p99"), (0.102 + 0.88 * (0.4 - 0.102)), 1e-12);
+	assert_double_near(num(wall, "mad"), 0.001, 1e-12);
+	assert_double_near(num(wall, "iqr"), 0.002, 1e-12);
 	ci = json_object_get(wall, "median_ci95");
 	assert_int_equal(json_array_size(ci), 2);
 	assert_true(json_number_value(json_array_get(ci, 0)) <= 0.101);
@@ -306,7 +308,7 @@ static void test_complexity_block(void **state)
 	assert_string_equal(json_string_value(json_object_get(cx, "parameter")), "n");
 	assert_int_equal(json_array_size(json_object_get(cx, "points")), 5);
 	fits = json_object_get(cx, "fits");
-	assert_true(fabs(num(json_object_get(fits, "O(n^2)"), "b") - 0.002) < 1e-9);
+	assert_double_near(num(json_object_get(fits, "O(n^2)"), "b"), 0.002, 1e-9);
 	assert_true(json_is_null(json_object_get(fits, "O(2^n)")) ||
 		    json_is_object(json_object_get(fits, "O(2^n)")));
 	json_decref(doc);

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "stats/rng.h"
 
 static void test_known_sequence(void **state)
@@ -66,10 +68,10 @@ static void test_moments(void **state)
 		hist[rng_below(&r, 6)]++;
 	}
 	assert_true(fabs(sum / n) < 0.01);
-	assert_true(fabs(sq / n - 1) < 0.01);
-	assert_true(fabs(usum / n - 0.5) < 0.005);
+	assert_double_near(sq / n, 1, 0.01);
+	assert_double_near(usum / n, 0.5, 0.005);
 	for (int i = 0; i < 6; i++)
-		assert_true(fabs(hist[i] / (double)n - 1.0 / 6) < 0.005);
+		assert_double_near(hist[i] / (double)n, 1.0 / 6, 0.005);
 }
 
 int main(void)

@@ -339,7 +339,7 @@ static void feed_prog(struct collector *c, bool exec, struct buf *path)
 static void test_collector_processes(void **state)
 {
 	struct symbolizer *s = sym_new(0);
-	struct collect_config cfg = { UNWIND_FP, 1000, 4 };
+	struct collect_config cfg = { .unwind = UNWIND_FP, .freq = 1000, .max_stack = 4 };
 	struct collector *c = collector_new(&cfg, s);
 	struct sample_rec r;
 	struct buf path = BUF_INIT;
@@ -631,7 +631,7 @@ static void test_collector_grab(void **state)
 static void test_collector_update(void **state)
 {
 	struct symbolizer *s = sym_new(0);
-	struct collect_config cfg = { UNWIND_FP, 1000, 64 };
+	struct collect_config cfg = { .unwind = UNWIND_FP, .freq = 1000, .max_stack = 64 };
 	struct collector *c = collector_new(&cfg, s);
 	uint64_t leaf = (uintptr_t)collect_leaf, two[2] = { leaf, leaf + 1 };
 	struct profile *live = prof_new(), *end;

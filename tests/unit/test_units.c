@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "base/buf.h"
 #include "base/units.h"
 
@@ -76,17 +78,17 @@ static void test_parse_duration(void **state)
 	assert_int_equal(parse_duration("1.5", 1, &s), 0);
 	assert_true(s == 1.5);
 	assert_int_equal(parse_duration("250ms", 1, &s), 0);
-	assert_true(fabs(s - 0.25) < 1e-12);
+	assert_double_near(s, 0.25, 1e-12);
 	assert_int_equal(parse_duration("250 ms", 1, &s), 0);
-	assert_true(fabs(s - 0.25) < 1e-12);
+	assert_double_near(s, 0.25, 1e-12);
 	assert_int_equal(parse_duration("100us", 1, &s), 0);
-	assert_true(fabs(s - 1e-4) < 1e-15);
+	assert_double_near(s, 1e-4, 1e-15);
 	assert_int_equal(parse_duration("100µs", 1, &s), 0);
 	assert_int_equal(parse_duration("2min", 1, &s), 0);
 	assert_true(s == 120);
 	/* A bare number takes the caller's unit. */
 	assert_int_equal(parse_duration("20", 1e-3, &s), 0);
-	assert_true(fabs(s - 0.02) < 1e-12);
+	assert_double_near(s, 0.02, 1e-12);
 	assert_int_equal(parse_duration("", 1, &s), -1);
 	assert_int_equal(parse_duration("ms", 1, &s), -1);
 	assert_int_equal(parse_duration("-1s", 1, &s), -1);

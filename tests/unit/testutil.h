@@ -5,6 +5,7 @@
  * Helpers shared by the cmocka unit tests. Header-only (each test is one
  * translation unit linked against libredline.a); include after cmocka.h.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,25 @@
 #include <unistd.h>
 
 #include "base/diag.h"
+
+/*
+ * |a - b| <= tol, or the test fails showing both values and how far apart
+ * they are (assert_true() shows only the expression). tol is absolute; for
+ * a relative tolerance pass tol * fabs(b). NaN never passes.
+ */
+#define assert_double_near(a, b, tol)                                                     \
+	testutil_double_near_((double)(a), (double)(b), (double)(tol), #a, #b, __FILE__, \
+			      __LINE__)
+
+static inline void testutil_double_near_(double a, double b, double tol, const char *as,
+					 const char *bs, const char *file, int line)
+{
+	if (fabs(a - b) <= tol)
+		return;
+	print_error("%s\n    = %.17g\n%s\n    = %.17g\n|difference| %.6g > %.6g\n", as, a, bs,
+		    b, fabs(a - b), tol);
+	_fail(file, line);
+}
 
 /* Group setup/teardown that silence diagnostics (tests of error paths). */
 static FILE *testutil_sink_;

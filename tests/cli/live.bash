@@ -17,12 +17,30 @@ start_parked() {
 	"$@" >"$TMP/parked.out" 2>"$TMP/parked.err" &
 	PARKED_PID=$!
 	for _ in $(seq 1 3000); do
-		grep -q '^ready$' "$TMP/parked.out" 2>/dev/null && return 0
+		grep -q '^ready$' "$TMP/parked.out" 2>/dev/null && { main_thread_parked; return 0; }
 		kill -0 "$PARKED_PID" 2>/dev/null || break
 		sleep 0.01
 	done
 	echo "the fixture did not get ready: $(cat "$TMP/parked.err")"
 	return 1
+}
+
+# The main thread says "ready" and only then goes to join the others (in
+# Python, first waiting for the GIL the spinner holds): on a loaded machine
+# a look right after "ready" found it still running. Wait until the kernel
+# says it sleeps, five looks in a row 10 ms apart (10 s at most).
+main_thread_parked() {
+	local quiet=0 state
+	for _ in $(seq 1 1000); do
+		state=$(sed 's/.*) //' "/proc/$PARKED_PID/task/$PARKED_PID/stat" 2>/dev/null | cut -c1)
+		if [ "$state" = S ]; then
+			quiet=$((quiet + 1))
+			[ $quiet -ge 5 ] && return 0
+		else
+			quiet=0
+		fi
+		sleep 0.01
+	done
 }
 
 # release_parked: let the parked fixture finish (a writer for its fifo),

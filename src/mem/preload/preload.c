@@ -45,6 +45,7 @@
 #endif
 #include <unistd.h>
 
+#include "mem/preload/attach.h"
 #include "mem/preload/preload.h"
 #include "mem/preload/python.h"
 #include "mem/preload/sampled.h"
@@ -123,7 +124,7 @@ struct tls {
 	uint64_t last_stack;
 	struct mem_sampler rng;
 };
-static __thread struct tls T __attribute__((tls_model("initial-exec"))) = { .ring = -1 };
+static __thread struct tls T __attribute__((tls_model(PRELOAD_TLS_MODEL))) = { .ring = -1 };
 
 /*
  * The stack walker's state, apart from T: initialised TLS is copied into
@@ -137,7 +138,7 @@ static __thread struct stacks {
 		uint64_t key, stack;
 	} rewrites[REWRITES];
 	struct unwind_memo memo;
-} S __attribute__((tls_model("initial-exec")));
+} S __attribute__((tls_model(PRELOAD_TLS_MODEL)));
 
 /*
  * The library's own doings (set-up, a thread's first steps) may call
@@ -360,6 +361,8 @@ static bool ring_wait(struct tls *t, uint32_t n)
 		/* Every second or so: is anyone still reading? */
 		if (spins % 50 == 0 && !host_alive()) {
 			__atomic_store_n(&state, ST_OFF, __ATOMIC_RELAXED);
+			/* Attached to a running process: hand its calls back to libc. */
+			attach_host_gone();
 			return false;
 		}
 	}
@@ -1113,6 +1116,8 @@ static bool init_from(int from, int fd)
 	 */
 	if (!on || sample_rate)
 		pass_frees();
+	else if (from == ST_OFF)
+		sampled_pass_all(false); /* the constructor, untraced, let every free through */
 	__atomic_store_n(&state, on ? ST_ON : ST_OFF, __ATOMIC_RELEASE);
 	if (on) {
 		note_image(&T);
@@ -1673,3 +1678,75 @@ EXPORT int redline_mem_define_frame(uint64_t id, const char *name, const char *f
 	t->busy--;
 	return 0;
 }
+
+/* --- attaching to a running process (attach.h) ------------------------------ */
+
+bool preload_attach(int fd)
+{
+	return redline_mem_attach(fd) == 0;
+}
+
+void preload_detach(void)
+{
+	struct mw_header *h = H;
+
+	if (__atomic_exchange_n(&state, ST_OFF, __ATOMIC_ACQ_REL) != ST_ON)
+		return;
+	pass_frees();
+	/*
+	 * A thread may still be between its check of the state and its last
+	 * store into a ring: anonymous memory takes the arena's place (and
+	 * the stack set's), so that such a store lands somewhere harmless and
+	 * the shared pages go back to the system.
+	 */
+	if (h)
+		sys_mmap(h, h->arena_size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	if (stackset)
+		sys_mmap(stackset, sizeof(uint64_t) << STACKSET_BITS, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+}
+
+/*
+ * This library's own definitions, by hidden aliases: a reference to an
+ * exported name from inside a library loaded with dlopen would bind to
+ * the C library's definition (first in the global scope).
+ */
+#define HIDDEN_ALIAS(name) \
+	extern __typeof__(name) rl_##name                                                \
+		__attribute__((alias(#name), visibility("hidden"), copy(name)))
+HIDDEN_ALIAS(malloc);
+HIDDEN_ALIAS(free);
+HIDDEN_ALIAS(calloc);
+HIDDEN_ALIAS(realloc);
+HIDDEN_ALIAS(reallocarray);
+HIDDEN_ALIAS(posix_memalign);
+HIDDEN_ALIAS(aligned_alloc);
+HIDDEN_ALIAS(memalign);
+HIDDEN_ALIAS(valloc);
+HIDDEN_ALIAS(pvalloc);
+HIDDEN_ALIAS(mmap);
+HIDDEN_ALIAS(mmap64);
+HIDDEN_ALIAS(munmap);
+HIDDEN_ALIAS(mremap);
+HIDDEN_ALIAS(dlclose);
+#undef HIDDEN_ALIAS
+
+const struct preload_fn preload_fns[] = {
+	{ "malloc", (void *)rl_malloc, (void **)&real.malloc },
+	{ "free", (void *)rl_free, (void **)&real.free },
+	{ "calloc", (void *)rl_calloc, (void **)&real.calloc },
+	{ "realloc", (void *)rl_realloc, (void **)&real.realloc },
+	{ "reallocarray", (void *)rl_reallocarray, NULL },
+	{ "posix_memalign", (void *)rl_posix_memalign, (void **)&real.posix_memalign },
+	{ "aligned_alloc", (void *)rl_aligned_alloc, (void **)&real.aligned_alloc },
+	{ "memalign", (void *)rl_memalign, (void **)&real.memalign },
+	{ "valloc", (void *)rl_valloc, (void **)&real.valloc },
+	{ "pvalloc", (void *)rl_pvalloc, (void **)&real.pvalloc },
+	{ "mmap", (void *)rl_mmap, (void **)&real.mmap },
+	{ "mmap64", (void *)rl_mmap64, NULL },
+	{ "munmap", (void *)rl_munmap, (void **)&real.munmap },
+	{ "mremap", (void *)rl_mremap, (void **)&real.mremap },
+	{ "dlclose", (void *)rl_dlclose, (void **)&real.dlclose },
+	{ NULL, NULL, NULL },
+};

@@ -29,6 +29,7 @@
 
 #include "base/util.h" /* hash_mix64(), inline: nothing of redline is linked in */
 #include "mem/preload/preload.h"
+#include "mem/preload/attach.h"
 #include "mem/preload/python.h"
 #include "mem/wire.h"
 #include "python/inproc.h"
@@ -50,7 +51,7 @@ static __thread struct memo {
 	uintptr_t code;
 	uint32_t offset;
 	uint64_t fingerprint, id;
-} memo[MEMO_DEPTH] __attribute__((tls_model("initial-exec")));
+} memo[MEMO_DEPTH] __attribute__((tls_model(PRELOAD_TLS_MODEL)));
 static uintptr_t eval_start, eval_end; /* _PyEval_EvalFrameDefault's code */
 
 /*
@@ -62,7 +63,7 @@ static __thread struct cur {
 	size_t n;
 	struct py_inproc_frame f[MAX_PY];
 	uint64_t fp[MAX_PY];
-} cur __attribute__((tls_model("initial-exec")));
+} cur __attribute__((tls_model(PRELOAD_TLS_MODEL)));
 
 /* (code, offset) -> synthetic id; key 0: empty, id 0: being named. */
 static struct seen {

@@ -218,6 +218,12 @@ FIXTURE_CXX_SRC := $(sort $(wildcard tests/fixtures/*.cc))
 FIXTURES += $(FIXTURE_CXX_SRC:tests/fixtures/%.cc=$(BUILD)/fixtures/%)
 CXX_FIXTURE_FLAGS := -std=c++17 -O2 -g -Wall -Wextra
 
+# A statically linked long runner: what redline mem -p must refuse.
+FIXTURES += $(BUILD)/fixtures/memattach-static
+$(BUILD)/fixtures/memattach-static: tests/fixtures/memattach.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -static -o $@ $< -lpthread
+
 fixtures: $(FIXTURES)
 $(BUILD)/fixtures/%.so: tests/fixtures/%.c
 	@mkdir -p $(@D)

@@ -661,7 +661,7 @@ out:
 	if (e < 0 && chan_made)
 		mem_chan_destroy(chan);
 	if (e < 0 && a->gone)
-		e = -ESRCH;
+		e = seized ? -ECHILD : -ESRCH;
 	free(s);
 	buf_release(&path);
 	return e;
@@ -737,6 +737,10 @@ void mem_attach_explain(int err, pid_t pid, const char *detail)
 	case -ESRCH:
 		error("no process %d (or it ended during the attach)", (int)pid);
 		hint("check the PID with 'ps -p %d'", (int)pid);
+		break;
+	case -ECHILD:
+		error("process %d ended during the attach", (int)pid);
+		hint("nothing was traced");
 		break;
 	case -EPERM:
 	case -EACCES:

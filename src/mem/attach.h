@@ -34,7 +34,8 @@ struct mem_chan;
  *
  * Errors are negative errnos, with what the caller needs to say in
  * detail (mem_attach_explain prints them):
- *   -ESRCH    no such process, or it ended during the attach (a->gone)
+ *   -ESRCH    no such process (or it ended before it was stopped)
+ *   -ECHILD   it ended during the attach (a->gone)
  *   -EPERM    not allowed to ptrace it (another user, Yama ptrace_scope)
  *   -EBUSY    already traced (detail: the tracer's pid and name)
  *   -ENOEXEC  statically linked: no dynamic loader to load a library

@@ -920,8 +920,11 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 				 "what it execs into are)\n",
 				 run->forks_left_out, run->forks_left_out == 1 ? " was" : "es were");
 		if (ts.missing_events)
-			buf_addf(out, "   note: %" PRIu64 " event%s lost when the program ended mid-way\n",
-				 ts.missing_events, ts.missing_events == 1 ? "" : "s");
+			buf_addf(out, "   note: %" PRIu64 " event%s lost %s\n", ts.missing_events,
+				 ts.missing_events == 1 ? "" : "s",
+				 run->attached_pid && !run->exited
+					 ? "at the detach (calls under way then)"
+					 : "when the program ended mid-way");
 		if (run->bad_rings)
 			buf_addf(out, "   warning: %u event stream%s corrupt (events after that lost)\n",
 				 run->bad_rings, run->bad_rings == 1 ? " was" : "s were");

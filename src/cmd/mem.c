@@ -750,7 +750,8 @@ find_library:
 	note_missing_debug(mem_report_symbolizer(rep));
 	if (ri.profile && fmt == PROF_FMT_PPROF)
 		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
-		     mc.no_leaks ? "" : "; leak_space: live at exit");
+		     mc.no_leaks ? "" : mc.pid ? "; leak_space: live at the end, allocated while attached"
+					       : "; leak_space: live at exit");
 	else if (ri.profile)
 		info("%s written to '%s' (live at the peak)", prof_format_what(fmt), mc.output);
 	else if (json_file && e == 0)

@@ -467,7 +467,8 @@ static void object_text(pid_t pid, uint64_t addr, uint64_t *start, uint64_t *end
 /*
  * Stop the main thread where it holds no lock of the C library's, as far
  * as can be told: in a system call or outside the library. It gets up to
- * SAFE_TRIES chances, a millisecond apart, then it is used where it is.
+ * SAFE_TRIES chances, a fifth of a millisecond apart, then it is used
+ * where it is.
  */
 static int stop_safely(struct mem_attach *a, struct saved *s, uint64_t libc_start,
 		       uint64_t libc_end, int *seized)

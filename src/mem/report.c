@@ -1322,8 +1322,11 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		 t->peak_bytes, (double)mem_heap_time_of(r->h, t->peak_seq) / 1e9);
 	prof_add_comment(p, note.ptr);
 	if (r->opts.leaks)
-		prof_add_comment(p, run->exited ? "leak_* = still live when the program exited"
-						: "leak_* = still live when the program was killed");
+		prof_add_comment(p, run->attached_pid
+					    ? "leak_* = allocated while attached (redline mem -p) and "
+					      "still live at the end of it"
+					    : run->exited ? "leak_* = still live when the program exited"
+							  : "leak_* = still live when the program was killed");
 	buf_reset(&note);
 	if (r->smp) {
 		/* What a sample stands for is in the values already: the period says how they came. */

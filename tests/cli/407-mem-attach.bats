@@ -153,6 +153,28 @@ finish_fixture() {
 	finish_fixture
 }
 
+@test "programs held in a system call (read, nanosleep) go on as before after the detach" {
+	mkfifo "$TMP/fifo"
+	cat <"$TMP/fifo" >"$TMP/cat.out" &
+	FX_PID=$!
+	exec 7>"$TMP/fifo"
+	run "$REDLINE" mem -p "$FX_PID" --duration 100ms -o "$TMP/m.json"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"attached to process $FX_PID"* ]]
+	echo "written after the detach" >&7
+	exec 7>&-
+	wait "$FX_PID"
+	FX_PID=
+	[ "$(cat "$TMP/cat.out")" = "written after the detach" ]
+
+	sleep 1 &
+	FX_PID=$!
+	run "$REDLINE" mem -p "$FX_PID" --duration 100ms -o "$TMP/m.json"
+	[ "$status" -eq 0 ]
+	wait "$FX_PID"
+	FX_PID=
+}
+
 @test "refusals: no such process, a bad PID, -p with a command, --duration without -p" {
 	run "$REDLINE" mem -p 4194304 -o "$TMP/m.json"
 	[ "$status" -eq 3 ]
@@ -166,7 +188,7 @@ finish_fixture() {
 	run "$REDLINE" mem --duration 1 -- true
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"'--duration' goes with -p"* ]]
-	run "$REDLINE" mem -p "$$" --duration 0
+	run "$REDLINE" mem -p 1 --duration 0
 	[ "$status" -eq 2 ]
 }
 

@@ -218,6 +218,45 @@ static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
 	mem_trace_finish(t);
 }
 
+/* The host's clock: the timeline's ticks, and the target's RSS at each. */
+struct host_clock {
+	uint64_t start, next, interval; /* ns on the monotonic clock */
+	uint64_t last_rss;
+	int statm;
+};
+
+/*
+ * One turn of the host's loop: at a tick, the target's RSS and the
+ * trace's clock (and its execs, when watched); then, at a tick or when a
+ * ring fills, a drain.
+ */
+static void host_turn(struct host_clock *hc, struct mem_chan *chan, struct mem_trace *t,
+		      struct mem_run *run, struct mem_exec_watch *execs)
+{
+	uint64_t now = mono_ns();
+	bool ticked = false;
+	unsigned bad = 0;
+
+	if (now >= hc->next) {
+		uint64_t rss = mem_read_rss(hc->statm);
+
+		ticked = true;
+		if (rss)
+			hc->last_rss = rss;
+		/* Before draining: no event at or past this number is in yet. */
+		mem_trace_tick(t, now - hc->start, mem_chan_seq(chan), rss);
+		if (execs)
+			mem_exec_watch_tick(execs, now - hc->start, mem_chan_generation(chan));
+		hc->next += hc->interval;
+		if (hc->next <= now)
+			hc->next = now + hc->interval;
+	}
+	if (ticked || mem_chan_fill(chan) > 0.5 / MW_DOORBELL_DIV) {
+		mem_chan_drain(chan, t, &bad);
+		run->bad_rings += bad;
+	}
+}
+
 static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		     struct mem_trace *t, struct mem_run *run)
 {
@@ -226,10 +265,10 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	struct mem_chan chan;
 	struct buf fd_entry = BUF_INIT;
 	char **env;
-	uint64_t start, next_tick, interval = (uint64_t)mc->interval_ms * 1000000;
-	uint64_t last_rss = 0;
+	struct host_clock hc = { .interval = (uint64_t)mc->interval_ms * 1000000 };
+	uint64_t start;
 	bool killed = false;
-	int pidfd, statm, ret;
+	int pidfd, ret;
 
 	ret = mem_chan_create(&chan);
 	if (ret < 0)
@@ -264,31 +303,11 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 				     (int64_t)(mono_ns() - start);
 	}
 	pidfd = run_pidfd_open(child.pid);
-	statm = mem_open_statm(child.pid);
+	hc.statm = mem_open_statm(child.pid);
 	mem_exec_watch_init(&run->execs, child.pid);
-	next_tick = start;
+	hc.start = hc.next = start;
 	for (;;) {
-		uint64_t now = mono_ns();
-		unsigned bad = 0;
-		bool ticked = false;
-
-		if (now >= next_tick) {
-			ticked = true;
-			uint64_t rss = mem_read_rss(statm);
-
-			if (rss)
-				last_rss = rss;
-			/* Before draining: no event at or past this number is in yet. */
-			mem_trace_tick(t, now - start, mem_chan_seq(&chan), rss);
-			mem_exec_watch_tick(&run->execs, now - start, mem_chan_generation(&chan));
-			next_tick += interval;
-			if (next_tick <= now)
-				next_tick = now + interval;
-		}
-		if (ticked || mem_chan_fill(&chan) > 0.5 / MW_DOORBELL_DIV) {
-			mem_chan_drain(&chan, t, &bad);
-			run->bad_rings += bad;
-		}
+		host_turn(&hc, &chan, t, run, &run->execs);
 		if (run_wait_ended(&child, 0))
 			break;
 		/* Stopped by a signal: the target's grace is up, or a second came. */
@@ -299,8 +318,8 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
 			uint64_t now2 = mono_ns();
 
-			if (next_tick > now2)
-				mem_chan_wait(&chan, pidfd, next_tick - now2);
+			if (hc.next > now2)
+				mem_chan_wait(&chan, pidfd, hc.next - now2);
 		}
 	}
 	run->duration_ns = mono_ns() - start;
@@ -310,14 +329,14 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		mem_chan_image_comm(&chan, comm);
 		mem_exec_watch_finish(&run->execs, mem_chan_generation(&chan), comm);
 	}
-	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), last_rss);
+	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), hc.last_rss);
 	drain_final(&chan, t, &run->bad_rings);
 	ret = run_wait(&child, 0, &run->res);
 	run_stop_follow(NULL);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (statm >= 0)
-		close(statm);
+	if (hc.statm >= 0)
+		close(hc.statm);
 	run->words = chan.words;
 	run->forks_left_out = mem_chan_forks_left_out(&chan);
 	run->images = mem_chan_generation(&chan);
@@ -337,10 +356,10 @@ static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace 
 {
 	struct mem_chan chan;
 	struct buf detail = BUF_INIT, lat = BUF_INIT;
-	uint64_t start, next_tick, interval = (uint64_t)mc->interval_ms * 1000000, end = 0;
-	uint64_t last_rss = 0;
+	struct host_clock hc = { .interval = (uint64_t)mc->interval_ms * 1000000 };
+	uint64_t start, end = 0;
 	pid_t pid = mc->pid;
-	int pidfd, statm, e;
+	int pidfd, e;
 
 	memset(&chan, 0, sizeof(chan));
 	/* Before the attach: the process may be gone when redline looks. */
@@ -367,37 +386,20 @@ static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace 
 			      : "Ctrl-C detaches");
 	if (mc->duration > 0)
 		end = start + (uint64_t)(mc->duration * 1e9);
-	statm = mem_open_statm(pid);
-	next_tick = start;
+	hc.statm = mem_open_statm(pid);
+	hc.start = hc.next = start;
 	for (;;) {
-		uint64_t now = mono_ns();
-		unsigned bad = 0;
-		bool ticked = false;
 		struct pollfd pf = { pidfd, POLLIN, 0 };
 
-		if (now >= next_tick) {
-			uint64_t rss = mem_read_rss(statm);
-
-			ticked = true;
-			if (rss)
-				last_rss = rss;
-			mem_trace_tick(t, now - start, mem_chan_seq(&chan), rss);
-			next_tick += interval;
-			if (next_tick <= now)
-				next_tick = now + interval;
-		}
-		if (ticked || mem_chan_fill(&chan) > 0.5 / MW_DOORBELL_DIV) {
-			mem_chan_drain(&chan, t, &bad);
-			run->bad_rings += bad;
-		}
-		if (run_stop_signal() || (end && now >= end))
+		host_turn(&hc, &chan, t, run, NULL);
+		if (run_stop_signal() || (end && mono_ns() >= end))
 			break;
 		if (pidfd >= 0 ? poll(&pf, 1, 0) == 1 : kill(pid, 0) < 0) {
 			run->target_ended = true;
 			break;
 		}
 		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
-			uint64_t now2 = mono_ns(), until = next_tick;
+			uint64_t now2 = mono_ns(), until = hc.next;
 
 			if (end && end < until)
 				until = end;
@@ -417,14 +419,14 @@ static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace 
 		}
 	}
 	run->duration_ns = mono_ns() - start;
-	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), last_rss);
+	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), hc.last_rss);
 	drain_final(&chan, t, &run->bad_rings);
 	run->res.exited = run->target_ended;
-	run->res.max_rss_kib = (long)(last_rss / 1024);
+	run->res.max_rss_kib = (long)(hc.last_rss / 1024);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (statm >= 0)
-		close(statm);
+	if (hc.statm >= 0)
+		close(hc.statm);
 	run->words = chan.words;
 	run->images = mem_chan_generation(&chan);
 	run->attach_errors = mem_chan_attach_errors(&chan);

@@ -27,6 +27,7 @@
 #include "base/xalloc.h"
 #include "mem/chan.h"
 #include "mem/launch.h"
+#include "run/pause.h"
 #include "sym/sym.h"
 
 /* A call in the target that takes longer than this is taken as hung. */
@@ -718,18 +719,6 @@ int mem_attach_stop(struct mem_attach *a, struct buf *detail)
 
 #endif
 
-/* kernel.yama.ptrace_scope, or -1 when Yama is not there. */
-static int yama_scope(void)
-{
-	struct buf b = BUF_INIT;
-	long v = -1;
-
-	if (buf_read_file(&b, "/proc/sys/kernel/yama/ptrace_scope", 64) == 0)
-		v = strtol(b.ptr, NULL, 10);
-	buf_release(&b);
-	return (int)v;
-}
-
 void mem_attach_explain(int err, pid_t pid, const char *detail)
 {
 	int scope;
@@ -746,7 +735,7 @@ void mem_attach_explain(int err, pid_t pid, const char *detail)
 	case -EPERM:
 	case -EACCES:
 		error("not allowed to attach to process %d", (int)pid);
-		scope = yama_scope();
+		scope = ptrace_scope();
 		if (pid == getpid())
 			hint("that is redline itself");
 		else if (scope >= 3)

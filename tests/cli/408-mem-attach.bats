@@ -68,6 +68,16 @@ finish_fixture() {
 	grep -qx "after 4999950000" "$TMP/fx.out"
 }
 
+# Attach to a new fixture and stay until it has done its work and ended.
+attached_to_the_end() {
+	start_fixture
+	attach
+	work
+	finish_fixture
+	wait "$RL_PID"
+	RL_PID=
+}
+
 @test "one thread: counts and bytes since the attach are exact, the sites named, the program runs on" {
 	start_fixture
 	attach
@@ -127,12 +137,7 @@ finish_fixture() {
 }
 
 @test "the target ends while attached: the figures run to its end, and redline says so" {
-	start_fixture
-	attach
-	work
-	finish_fixture
-	wait "$RL_PID"
-	RL_PID=
+	attached_to_the_end
 	validate_mem "$TMP/m.json"
 	[ "$(jq_mem "$TMP/m.json" 'd["attach"]["ended"]')" = True ]
 	# its last phase too: 100000 malloc/free pairs, and the kept blocks freed
@@ -302,12 +307,7 @@ PY
 	wait "$ht"
 	heaptrack_print "$TMP"/heaptrack.memattach.*.zst >"$TMP/ht.txt" 2>/dev/null
 
-	start_fixture
-	attach
-	work
-	finish_fixture
-	wait "$RL_PID"
-	RL_PID=
+	attached_to_the_end
 	# heaptrack's summary: "<TAB>allocations:<spaces><TAB>N"
 	[ "$(awk -F'\t' '$2 ~ /^allocations:/ { print $3 }' "$TMP/ht.out")" = \
 		"$(jq_mem "$TMP/m.json" 'd["totals"]["allocations"]')" ]

@@ -267,6 +267,14 @@ static void hold_signal(struct mem_attach *a, int sig)
 		a->held[a->nheld++] = sig;
 }
 
+/* The thread stopped on its way out (PTRACE_EVENT_EXIT): let it finish. */
+static int gone(struct mem_attach *a)
+{
+	a->gone = true;
+	ptrace(PTRACE_DETACH, a->pid, NULL, NULL);
+	return -ESRCH;
+}
+
 /* Seize pid and stop its main thread. */
 static int seize(struct mem_attach *a)
 {
@@ -285,11 +293,8 @@ static int seize(struct mem_attach *a)
 			return e;
 		if ((status >> 16) == PTRACE_EVENT_STOP)
 			return 0;
-		if ((status >> 16) == PTRACE_EVENT_EXIT) {
-			a->gone = true;
-			ptrace(PTRACE_DETACH, a->pid, NULL, NULL);
-			return -ESRCH;
-		}
+		if ((status >> 16) == PTRACE_EVENT_EXIT)
+			return gone(a);
 		/* A signal on its way in: held for the end. */
 		hold_signal(a, WSTOPSIG(status));
 		ptrace(PTRACE_CONT, a->pid, NULL, NULL);
@@ -415,10 +420,8 @@ static int call(struct mem_attach *a, const struct saved *s, uint64_t sp_top, ui
 		}
 		if (e < 0)
 			return e;
-		if ((status >> 16) == PTRACE_EVENT_EXIT) {
-			a->gone = true;
-			return -ESRCH;
-		}
+		if ((status >> 16) == PTRACE_EVENT_EXIT)
+			return gone(a);
 		sig = WSTOPSIG(status);
 		if ((status >> 16) == 0 && (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
 					    sig == SIGFPE)) {
@@ -498,10 +501,8 @@ static int stop_safely(struct mem_attach *a, struct saved *s, uint64_t libc_star
 			e = wait_stop(a, &status, now_ns() + CALL_TIMEOUT_NS);
 			if (e < 0)
 				return e;
-			if ((status >> 16) == PTRACE_EVENT_EXIT) {
-				a->gone = true;
-				return -ESRCH;
-			}
+			if ((status >> 16) == PTRACE_EVENT_EXIT)
+				return gone(a);
 			if ((status >> 16) == PTRACE_EVENT_STOP)
 				break;
 			hold_signal(a, WSTOPSIG(status));

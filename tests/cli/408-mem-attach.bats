@@ -232,6 +232,22 @@ attached_to_the_end() {
 	finish_fixture
 }
 
+@test "refusal: a process stopped by job control; it goes on when continued" {
+	start_fixture
+	kill -STOP "$FX_PID"
+	for _ in $(seq 200); do
+		[ "$(awk '{ print $3 }' "/proc/$FX_PID/stat")" = T ] && break
+		sleep 0.05
+	done
+	run "$REDLINE" mem -p "$FX_PID" -o "$TMP/m.json"
+	kill -CONT "$FX_PID"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"process $FX_PID is stopped"* ]]
+	[[ "$output" == *"kill -CONT $FX_PID"* ]]
+	work
+	finish_fixture
+}
+
 @test "refusal: another user's process" {
 	require_root_for_nobody
 	as_nobody "$REDLINE" --version >/dev/null 2>&1 || skip "redline cannot be run as nobody here"

@@ -364,7 +364,7 @@ static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace 
 	memset(&chan, 0, sizeof(chan));
 	/* Before the attach: the process may be gone when redline looks. */
 	pidfd = run_pidfd_open(pid);
-	e = mem_attach_start(&run->attach, pid, preload, &chan, &detail);
+	e = mem_attach_start(&run->attach, pid, preload, &chan, mc->sample, mc->seed, &detail);
 	if (e < 0) {
 		mem_attach_explain(e, pid, detail.ptr);
 		if (pidfd >= 0)
@@ -372,7 +372,6 @@ static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace 
 		buf_release(&detail);
 		return e;
 	}
-	mem_chan_set_sampling(&chan, mc->sample, mc->seed);
 	start = mono_ns();
 	{
 		struct timespec now;

@@ -574,7 +574,8 @@ static int check(pid_t pid, struct buf *detail)
 }
 
 int mem_attach_start(struct mem_attach *a, pid_t pid, const char *library,
-		     struct mem_chan *chan, struct buf *detail)
+		     struct mem_chan *chan, uint64_t sample_rate, uint64_t seed,
+		     struct buf *detail)
 {
 	struct saved *s = NULL;
 	struct buf libobj = BUF_INIT, path = BUF_INIT;
@@ -645,6 +646,8 @@ int mem_attach_start(struct mem_attach *a, pid_t pid, const char *library,
 	}
 	chan_made = true;
 	mem_chan_set_owner(chan, pid);
+	/* Before the start: the library reads the header's constants once. */
+	mem_chan_set_sampling(chan, sample_rate, seed);
 	e = call(a, s, sp, start_at, ret, 0, &ret);
 	if (e < 0)
 		goto out;
@@ -704,9 +707,10 @@ int mem_attach_stop(struct mem_attach *a, struct buf *detail)
 #else /* not x86-64 */
 
 int mem_attach_start(struct mem_attach *a, pid_t pid, const char *library,
-		     struct mem_chan *chan, struct buf *detail)
+		     struct mem_chan *chan, uint64_t sample_rate, uint64_t seed,
+		     struct buf *detail)
 {
-	(void)library, (void)chan, (void)detail;
+	(void)library, (void)chan, (void)detail, (void)sample_rate, (void)seed;
 	memset(a, 0, sizeof(*a));
 	a->pid = pid;
 	return -ENOTSUP;

@@ -61,11 +61,14 @@ struct mem_attach {
 
 /*
  * Attach library (an absolute path) to pid, with the arena of chan (set
- * up here with mem_chan_adopt: chan is initialised on success only).
- * Returns 0 or a negative errno (above); detail gets what is known.
+ * up here with mem_chan_adopt: chan is initialised on success only),
+ * sampling one allocation per sample_rate bytes (0: every one; seed: see
+ * mem_chan_set_sampling). Returns 0 or a negative errno (above); detail
+ * gets what is known.
  */
 int mem_attach_start(struct mem_attach *a, pid_t pid, const char *library,
-		     struct mem_chan *chan, struct buf *detail);
+		     struct mem_chan *chan, uint64_t sample_rate, uint64_t seed,
+		     struct buf *detail);
 
 /* Detach (see above). Returns 0, -ESRCH when the target is gone, or another negative errno. */
 int mem_attach_stop(struct mem_attach *a, struct buf *detail);

@@ -732,7 +732,10 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	add_count(&a, t->frees);
 	text_row(out, "frees", a.ptr, "");
 	buf_reset(&a);
-	if (run->attached_pid) {
+	if (run->attached_pid && r->smp) {
+		/* Only the frees of sampled blocks are sent. */
+		text_row(out, "frees of older blocks", "-", "not known when sampling");
+	} else if (run->attached_pid) {
 		add_count(&a, t->untracked_frees);
 		text_row(out, "frees of older blocks", a.ptr, "allocated before the attach");
 		buf_reset(&a);

@@ -124,6 +124,22 @@ attached_to_the_end() {
 	finish_fixture
 }
 
+@test "--sample: the counts exact, the growth estimated" {
+	start_fixture "$FIXTURES/memattach" 2 5
+	attach --sample 4KiB
+	work
+	detach
+	validate_mem "$TMP/m.json"
+	# counted by the threads that allocate: 2 x (9000 x 5 + 1000)
+	[ "$(jq_mem "$TMP/m.json" 'd["totals"]["allocations"]')" = 92000 ]
+	[ "$(jq_mem "$TMP/m.json" 'd["totals"]["bytes"]')" = 4448000 ]
+	# 128000 bytes still allocated, estimated from about 31 samples:
+	# within 6 standard errors (a failure once in 10^9 runs)
+	[ "$(jq_mem "$TMP/m.json" 'abs(d["leaks"]["bytes"] - 128000) <= 6 * d["leaks"]["errors"]["bytes"]')" = True ]
+	grep -q "frees of older blocks *- *not known when sampling" "$TMP/rl.err"
+	finish_fixture
+}
+
 @test "--duration detaches by itself; nothing allocated meanwhile, nothing counted" {
 	start_fixture
 	run "$REDLINE" mem -p "$FX_PID" --duration 200ms -o "$TMP/m.json"

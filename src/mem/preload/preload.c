@@ -1690,6 +1690,12 @@ void preload_detach(void)
 {
 	struct mw_header *h = H;
 
+	/* Sampled: what each thread counted since its last sample, as at exit. */
+	if (sample_rate && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == ST_ON) {
+		T.busy++;
+		counts_final_flush();
+		T.busy--;
+	}
 	if (__atomic_exchange_n(&state, ST_OFF, __ATOMIC_ACQ_REL) != ST_ON)
 		return;
 	pass_frees();

@@ -568,7 +568,8 @@ static int check(pid_t pid, struct buf *detail)
 		return -ENOEXEC;
 	}
 	buf_release(&exe);
-	if (has_mapped(pid, MEM_PRELOAD_NAME) || has_mapped(pid, MEM_ATTACH_NAME))
+	/* Attached to before is fine; run under redline mem, it is that one's. */
+	if (has_mapped(pid, MEM_PRELOAD_NAME))
 		return -EALREADY;
 	return 0;
 }
@@ -651,6 +652,11 @@ int mem_attach_start(struct mem_attach *a, pid_t pid, const char *library,
 	e = call(a, s, sp, start_at, ret, 0, &ret);
 	if (e < 0)
 		goto out;
+	if ((int)ret == -2) {
+		buf_addstr(detail, "another redline mem");
+		e = -EBUSY;
+		goto out;
+	}
 	if ((int)ret < 0) {
 		buf_addstr(detail, "the library could not use the shared memory");
 		e = -ELIBACC;
@@ -776,9 +782,9 @@ void mem_attach_explain(int err, pid_t pid, const char *detail)
 		hint("run the program under 'redline mem -- CMD' instead");
 		break;
 	case -EALREADY:
-		error("process %d has redline mem's library loaded already", (int)pid);
-		hint("it runs under 'redline mem', or was attached to before: attaching again "
-		     "to the same process is not supported");
+		error("process %d runs under 'redline mem' already", (int)pid);
+		hint("its allocations are traced by that redline mem (its process started it "
+		     "with %s preloaded)", MEM_PRELOAD_NAME);
 		break;
 	case -EAGAIN:
 		error("process %d is stopped", (int)pid);

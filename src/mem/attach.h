@@ -37,12 +37,14 @@ struct mem_chan;
  *   -ESRCH    no such process (or it ended before it was stopped)
  *   -ECHILD   it ended during the attach (a->gone)
  *   -EPERM    not allowed to ptrace it (another user, Yama ptrace_scope)
- *   -EBUSY    already traced (detail: the tracer's pid and name)
+ *   -EBUSY    already traced (detail: the tracer's pid and name, or
+ *             "another redline mem" attached to it now)
  *   -ENOEXEC  statically linked: no dynamic loader to load a library
  *   -ENOSYS   no dlopen found in what it has mapped
  *   -ENOTSUP  not an x86-64 process, or redline not built for x86-64
- *   -EALREADY the library is loaded in it already (started under redline
- *             mem, or attached to before): attaching again is not supported
+ *   -EALREADY it runs under redline mem (the preload library): traced already
+ * Attaching again after a detach is fine: the library, still loaded,
+ * starts afresh on the new arena.
  *   -EAGAIN   it is stopped (job control): continue it first
  *   -ELIBACC  dlopen failed in the target (detail: dlerror's message)
  *   -ETIMEDOUT the target did not return from a call in time

@@ -194,7 +194,7 @@ EXPORT int redline_mem_remote_open(void)
 
 EXPORT int redline_mem_remote_start(int fd)
 {
-	bool on;
+	int e;
 
 #ifndef R_SLOT
 	close(fd);
@@ -212,10 +212,11 @@ EXPORT int redline_mem_remote_start(int fd)
 		else if (global_fn[i] && preload_fns[i].real)
 			*preload_fns[i].real = global_fn[i];
 	}
-	on = preload_attach(fd);
+	e = preload_attach(fd);
 	close(fd);
-	if (!on)
-		return -1;
+	if (e < 0)
+		return e == -EBUSY ? -2 : -1;
+	/* Attached before: the slots may still be ours (a fork of an attached process). */
 	return (int)rebind(true);
 }
 

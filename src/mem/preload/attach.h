@@ -29,7 +29,9 @@
  *   int redline_mem_remote_start(int fd)   map the arena (its owner must
  *                                          be this process), close fd,
  *                                          start tracing, rebind: the
- *                                          number of slots rebound, or -1
+ *                                          number of slots rebound, -1
+ *                                          (the arena is unusable) or -2
+ *                                          (another redline is attached)
  *   int redline_mem_remote_stop(void)      unbind, stop tracing, drop the
  *                                          arena: 0
  */
@@ -61,8 +63,13 @@ struct preload_fn {
 /* The table, ended by a NULL name. */
 extern const struct preload_fn preload_fns[];
 
-/* Start tracing on the arena of descriptor fd (preload.h's redline_mem_attach). */
-bool preload_attach(int fd);
+/*
+ * Start tracing on the arena of descriptor fd (preload.h's
+ * redline_mem_attach), after a detach too. Returns 0, -EBUSY when tracing
+ * is on already (another redline is attached), -EINVAL when the arena
+ * cannot be used.
+ */
+int preload_attach(int fd);
 /* Stop tracing for good: calls pass through; the arena is dropped. */
 void preload_detach(void);
 

@@ -269,3 +269,14 @@ void redline_mem_python_init(void)
 	}
 	redline_mem_set_frames_source(python_frames, python_key);
 }
+
+void redline_mem_python_forget(void)
+{
+	memset(seen, 0, sizeof(seen));
+}
+
+void redline_mem_python_renew(void)
+{
+	memset(memo, 0, sizeof(memo));
+	cur.n = 0;
+}

@@ -764,7 +764,11 @@ void mem_attach_explain(int err, pid_t pid, const char *detail)
 		break;
 	case -EBUSY:
 		error("process %d is already being traced by %s", (int)pid, detail);
-		hint("a process has one tracer at a time: detach the debugger or profiler first");
+		if (detail && !strcmp(detail, "another redline mem"))
+			hint("one redline mem at a time: let that one detach first (Ctrl-C)");
+		else
+			hint("a process has one tracer at a time: detach the debugger or profiler "
+			     "first");
 		break;
 	case -ENOEXEC:
 		error("process %d is statically linked: redline mem cannot attach to it",

@@ -261,6 +261,10 @@ attached_to_the_end() {
 	run "$REDLINE" mem -p "$FX_PID" --duration 50ms -o "$TMP/m1.json"
 	[ "$status" -eq 0 ]
 	attach
+	# one redline at a time
+	run "$REDLINE" mem -p "$FX_PID" --duration 50ms -o "$TMP/m2.json"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"already being traced by another redline mem"* ]]
 	work
 	detach
 	validate_mem "$TMP/m.json"

@@ -414,7 +414,8 @@ static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace 
 		} else if (e < 0) {
 			warning("could not detach cleanly from process %d: %s", (int)pid,
 				detail.len ? detail.ptr : strerror(-e));
-			hint("it goes on with its allocations passed straight through, untraced");
+			hint("it goes on; the library in it gives its calls back to the C library "
+			     "once a ring fills and nobody reads it");
 		}
 	}
 	run->duration_ns = mono_ns() - start;

@@ -85,8 +85,9 @@ VERSION_H := $(BUILD)/gen/version.h
 SONAMES_H := $(BUILD)/gen/sonames.h
 
 PRELOAD := $(BUILD)/libredline-mem.so
+ATTACH_LIB := $(BUILD)/libredline-mem-attach.so
 
-all: $(REDLINE) $(PRELOAD) helpers fixtures examples docs
+all: $(REDLINE) $(PRELOAD) $(ATTACH_LIB) helpers fixtures examples docs
 
 # --- man pages and shell completions ----------------------------------------
 # Written by redline itself from its commands' option tables (the tables
@@ -177,6 +178,20 @@ $(BUILD)/preload/%.o: %.c
 $(PRELOAD): $(PRELOAD_OBJ)
 	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^ -lm
 
+# The same sources with dynamic TLS: the library 'redline mem -p' loads into a
+# running process with dlopen, which has no room for the large initial-exec TLS
+# (src/mem/preload/attach.h).
+ATTACH_OBJ := $(PRELOAD_SRC:%.c=$(BUILD)/preload-attach/%.o)
+ATTACH_CFLAGS := $(filter-out -ftls-model=initial-exec,$(PRELOAD_CFLAGS)) \
+	-ftls-model=global-dynamic -DPRELOAD_TLS_MODEL='"global-dynamic"'
+
+$(BUILD)/preload-attach/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ATTACH_CFLAGS) -c -o $@ $<
+
+$(ATTACH_LIB): $(ATTACH_OBJ)
+	$(CC) -shared -Wl,-z,now -Wl,--no-undefined -o $@ $^ -lm
+
 # --- helper programs redline runs (installed in LIBEXECDIR) ----------------
 # calib-true: the static program 'redline calibrate' forks and execs. The
 # build tree keeps it in $(BUILD)/lib/redline/, beside $(BUILD)/redline, where
@@ -202,6 +217,12 @@ FIXTURE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g $(WARNINGS)
 FIXTURE_CXX_SRC := $(sort $(wildcard tests/fixtures/*.cc))
 FIXTURES += $(FIXTURE_CXX_SRC:tests/fixtures/%.cc=$(BUILD)/fixtures/%)
 CXX_FIXTURE_FLAGS := -std=c++17 -O2 -g -Wall -Wextra
+
+# A statically linked long runner: what redline mem -p must refuse.
+FIXTURES += $(BUILD)/fixtures/memattach-static
+$(BUILD)/fixtures/memattach-static: tests/fixtures/memattach.c
+	@mkdir -p $(@D)
+	$(CC) $(FIXTURE_CFLAGS) -static -o $@ $< -lpthread
 
 fixtures: $(FIXTURES)
 $(BUILD)/fixtures/%.so: tests/fixtures/%.c
@@ -312,7 +333,7 @@ SAMPLER_OBJ := $(BUILD)/preload/src/mem/preload/sampler.o
 $(BUILD)/tests/unit/test_sampler: $(SAMPLER_OBJ)
 $(BUILD)/tests/unit/test_sampler: UNIT_EXTRA = $(SAMPLER_OBJ) -lm
 
-check: $(REDLINE) $(PRELOAD) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples docs \
+check: $(REDLINE) $(PRELOAD) $(ATTACH_LIB) $(UNIT_BIN) $(TEST_HELPER_BIN) helpers fixtures examples docs \
 	fuzz-build
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run-all
 
@@ -372,12 +393,13 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/demo
 
-install: $(REDLINE) $(PRELOAD) helpers docs
+install: $(REDLINE) $(PRELOAD) $(ATTACH_LIB) helpers docs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR) \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(REDLINE) $(DESTDIR)$(BINDIR)/redline
 	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 $(PRELOAD) $(DESTDIR)$(LIBEXECDIR)/libredline-mem.so
+	install -m 644 $(ATTACH_LIB) $(DESTDIR)$(LIBEXECDIR)/libredline-mem-attach.so
 	install -m 644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/
 	install -m 644 $(BUILD)/completions/redline.bash $(DESTDIR)$(BASHCOMPDIR)/redline
 	install -m 644 $(BUILD)/completions/_redline $(DESTDIR)$(ZSHCOMPDIR)/_redline

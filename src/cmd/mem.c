@@ -54,6 +54,7 @@
 #include "cmd/outputs.h"
 #include "cmd/target.h"
 #include "history/history.h"
+#include "mem/attach.h"
 #include "mem/chan.h"
 #include "mem/heap.h"
 #include "mem/launch.h"
@@ -79,7 +80,10 @@ struct mem_cmd {
 	bool json;
 	const char *history; /* --history[=DB]: "" for the default store */
 	const char *sample_arg, *seed_arg;
+	int pid;		   /* -p: attach to it instead of running a command */
+	const char *duration_arg;  /* -p: detach after this long */
 	/* derived */
+	double duration;
 	double threshold;
 	uint64_t sample; /* bytes per sample; 0: every allocation */
 	uint64_t seed;
@@ -93,11 +97,14 @@ struct mem_run {
 	unsigned bad_rings;
 	uint32_t forks_left_out, images, attach_errors;
 	struct mem_exec_watch execs; /* images exec'd without the library */
+	struct mem_attach attach;    /* -p */
+	bool target_ended;	     /* -p: the target ended while attached */
 };
 
 
 static const struct opt_help mem_help = {
-	.usage = "redline mem [OPTIONS] [--] CMD [ARGS...]",
+	.usage = "redline mem [OPTIONS] [--] CMD [ARGS...]\n"
+		 "       redline mem [OPTIONS] -p PID [--duration SEC]",
 	.summary =
 		"Run CMD with every allocation traced (malloc, calloc, realloc,\n"
 		"aligned allocations, C++ new, anonymous mmap) and report its heap: the\n"
@@ -109,7 +116,8 @@ static const struct opt_help mem_help = {
 		"  redline mem -- ./build/examples/dedup set 20000\n"
 		"  redline mem -o mem.json -- python3 script.py\n"
 		"  redline mem -o heap.pb.gz -- ./server --once && go tool pprof -top heap.pb.gz\n"
-		"  redline mem --sample 512KiB -- ./server --once\n",
+		"  redline mem --sample 512KiB -- ./server --once\n"
+		"  redline mem -p $(pidof server) --duration 60s -o growth.json\n",
 	.more = "The heap profile's sample types: alloc_objects, alloc_space (all\n"
 		"allocations), inuse_objects, inuse_space (live at the peak, the\n"
 		"default) and leak_objects, leak_space (live at exit). CMD and what it\n"
@@ -126,6 +134,15 @@ static const struct opt_help mem_help = {
 		"the sites' figures, the peak, the leaks and the timeline are\n"
 		"estimates, marked '~' with one standard error; temporary allocations\n"
 		"are not measured. --sample-seed N samples the same allocations again.\n"
+		"\n"
+		"With -p PID, redline attaches to a running process (x86-64): it loads\n"
+		"its library into it with ptrace and dlopen, traces until Ctrl-C, the\n"
+		"end of --duration or the end of the process, then detaches and leaves\n"
+		"it running. The figures cover the time attached: blocks allocated\n"
+		"before are unknown (their frees are counted apart, as frees of older\n"
+		"blocks), and what is still live at the end is what was allocated\n"
+		"while attached and not freed: the growth. Libraries the program loads\n"
+		"after the attach are not traced. Needs the right to ptrace it.\n"
 		"\n"
 		"The JSON lists the first 100 sites of each list (--top changes it;\n"
 		"'site_lists.omitted' counts the rest) and at most 2000 timeline\n"
@@ -164,6 +181,23 @@ static int parse_sampling(struct mem_cmd *mc)
 	return 0;
 }
 
+/* -p: what the process was started with, as a command line ("process N" if unreadable). */
+static void process_cmdline(pid_t pid, struct buf *out)
+{
+	struct buf path = BUF_INIT, raw = BUF_INIT;
+
+	buf_addf(&path, "/proc/%d/cmdline", (int)pid);
+	if (buf_read_file(&raw, path.ptr, 4096) == 0 && raw.len) {
+		for (size_t i = 0; i < raw.len; i++)
+			buf_addch(out, raw.ptr[i] ? raw.ptr[i] : ' ');
+		buf_rtrim(out);
+	}
+	if (!out->len)
+		buf_addf(out, "process %d", (int)pid);
+	buf_release(&path);
+	buf_release(&raw);
+}
+
 /* Everything the rings still hold, after the target has gone. */
 static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
 {
@@ -184,6 +218,45 @@ static void drain_final(struct mem_chan *c, struct mem_trace *t, unsigned *bad)
 	mem_trace_finish(t);
 }
 
+/* The host's clock: the timeline's ticks, and the target's RSS at each. */
+struct host_clock {
+	uint64_t start, next, interval; /* ns on the monotonic clock */
+	uint64_t last_rss;
+	int statm;
+};
+
+/*
+ * One turn of the host's loop: at a tick, the target's RSS and the
+ * trace's clock (and its execs, when watched); then, at a tick or when a
+ * ring fills, a drain.
+ */
+static void host_turn(struct host_clock *hc, struct mem_chan *chan, struct mem_trace *t,
+		      struct mem_run *run, struct mem_exec_watch *execs)
+{
+	uint64_t now = mono_ns();
+	bool ticked = false;
+	unsigned bad = 0;
+
+	if (now >= hc->next) {
+		uint64_t rss = mem_read_rss(hc->statm);
+
+		ticked = true;
+		if (rss)
+			hc->last_rss = rss;
+		/* Before draining: no event at or past this number is in yet. */
+		mem_trace_tick(t, now - hc->start, mem_chan_seq(chan), rss);
+		if (execs)
+			mem_exec_watch_tick(execs, now - hc->start, mem_chan_generation(chan));
+		hc->next += hc->interval;
+		if (hc->next <= now)
+			hc->next = now + hc->interval;
+	}
+	if (ticked || mem_chan_fill(chan) > 0.5 / MW_DOORBELL_DIV) {
+		mem_chan_drain(chan, t, &bad);
+		run->bad_rings += bad;
+	}
+}
+
 static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		     struct mem_trace *t, struct mem_run *run)
 {
@@ -192,10 +265,10 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 	struct mem_chan chan;
 	struct buf fd_entry = BUF_INIT;
 	char **env;
-	uint64_t start, next_tick, interval = (uint64_t)mc->interval_ms * 1000000;
-	uint64_t last_rss = 0;
+	struct host_clock hc = { .interval = (uint64_t)mc->interval_ms * 1000000 };
+	uint64_t start;
 	bool killed = false;
-	int pidfd, statm, ret;
+	int pidfd, ret;
 
 	ret = mem_chan_create(&chan);
 	if (ret < 0)
@@ -230,31 +303,11 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 				     (int64_t)(mono_ns() - start);
 	}
 	pidfd = run_pidfd_open(child.pid);
-	statm = mem_open_statm(child.pid);
+	hc.statm = mem_open_statm(child.pid);
 	mem_exec_watch_init(&run->execs, child.pid);
-	next_tick = start;
+	hc.start = hc.next = start;
 	for (;;) {
-		uint64_t now = mono_ns();
-		unsigned bad = 0;
-		bool ticked = false;
-
-		if (now >= next_tick) {
-			ticked = true;
-			uint64_t rss = mem_read_rss(statm);
-
-			if (rss)
-				last_rss = rss;
-			/* Before draining: no event at or past this number is in yet. */
-			mem_trace_tick(t, now - start, mem_chan_seq(&chan), rss);
-			mem_exec_watch_tick(&run->execs, now - start, mem_chan_generation(&chan));
-			next_tick += interval;
-			if (next_tick <= now)
-				next_tick = now + interval;
-		}
-		if (ticked || mem_chan_fill(&chan) > 0.5 / MW_DOORBELL_DIV) {
-			mem_chan_drain(&chan, t, &bad);
-			run->bad_rings += bad;
-		}
+		host_turn(&hc, &chan, t, run, &run->execs);
 		if (run_wait_ended(&child, 0))
 			break;
 		/* Stopped by a signal: the target's grace is up, or a second came. */
@@ -265,8 +318,8 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
 			uint64_t now2 = mono_ns();
 
-			if (next_tick > now2)
-				mem_chan_wait(&chan, pidfd, next_tick - now2);
+			if (hc.next > now2)
+				mem_chan_wait(&chan, pidfd, hc.next - now2);
 		}
 	}
 	run->duration_ns = mono_ns() - start;
@@ -276,14 +329,14 @@ static int trace_run(struct mem_cmd *mc, char **argv, const char *preload,
 		mem_chan_image_comm(&chan, comm);
 		mem_exec_watch_finish(&run->execs, mem_chan_generation(&chan), comm);
 	}
-	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), last_rss);
+	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), hc.last_rss);
 	drain_final(&chan, t, &run->bad_rings);
 	ret = run_wait(&child, 0, &run->res);
 	run_stop_follow(NULL);
 	if (pidfd >= 0)
 		close(pidfd);
-	if (statm >= 0)
-		close(statm);
+	if (hc.statm >= 0)
+		close(hc.statm);
 	run->words = chan.words;
 	run->forks_left_out = mem_chan_forks_left_out(&chan);
 	run->images = mem_chan_generation(&chan);
@@ -292,6 +345,95 @@ out:
 	mem_chan_destroy(&chan);
 	mem_env_free(env);
 	return ret;
+}
+
+/*
+ * -p: attach to a running process, trace until a signal, the duration or
+ * its end, detach. Returns 0 or a negative errno (explained already).
+ */
+static int attach_run(struct mem_cmd *mc, const char *preload, struct mem_trace *t,
+		      struct mem_run *run)
+{
+	struct mem_chan chan;
+	struct buf detail = BUF_INIT, lat = BUF_INIT;
+	struct host_clock hc = { .interval = (uint64_t)mc->interval_ms * 1000000 };
+	uint64_t start, end = 0;
+	pid_t pid = mc->pid;
+	int pidfd, e;
+
+	memset(&chan, 0, sizeof(chan));
+	/* Before the attach: the process may be gone when redline looks. */
+	pidfd = run_pidfd_open(pid);
+	e = mem_attach_start(&run->attach, pid, preload, &chan, mc->sample, mc->seed, &detail);
+	if (e < 0) {
+		mem_attach_explain(e, pid, detail.ptr);
+		if (pidfd >= 0)
+			close(pidfd);
+		buf_release(&detail);
+		return e;
+	}
+	start = mono_ns();
+	{
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		run->start_unix_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	}
+	format_duration(&lat, (double)run->attach.latency_ns / 1e9);
+	info("attached to process %d in %s; %s", (int)pid, lat.ptr,
+	     mc->duration > 0 ? "detaching at the end of --duration (or on Ctrl-C)"
+			      : "Ctrl-C detaches");
+	if (mc->duration > 0)
+		end = start + (uint64_t)(mc->duration * 1e9);
+	hc.statm = mem_open_statm(pid);
+	hc.start = hc.next = start;
+	for (;;) {
+		struct pollfd pf = { pidfd, POLLIN, 0 };
+
+		host_turn(&hc, &chan, t, run, NULL);
+		if (run_stop_signal() || (end && mono_ns() >= end))
+			break;
+		if (pidfd >= 0 ? poll(&pf, 1, 0) == 1 : kill(pid, 0) < 0) {
+			run->target_ended = true;
+			break;
+		}
+		if (mem_chan_fill(&chan) <= 0.5 / MW_DOORBELL_DIV) {
+			uint64_t now2 = mono_ns(), until = hc.next;
+
+			if (end && end < until)
+				until = end;
+			if (until > now2)
+				mem_chan_wait(&chan, pidfd, until - now2);
+		}
+	}
+	if (!run->target_ended) {
+		buf_reset(&detail);
+		e = mem_attach_stop(&run->attach, &detail);
+		if (e == -ESRCH) {
+			run->target_ended = true;
+		} else if (e < 0) {
+			warning("could not detach cleanly from process %d: %s", (int)pid,
+				detail.len ? detail.ptr : strerror(-e));
+			hint("it goes on; the library in it gives its calls back to the C library "
+			     "once a ring fills and nobody reads it");
+		}
+	}
+	run->duration_ns = mono_ns() - start;
+	mem_trace_tick(t, run->duration_ns, mem_chan_seq(&chan), hc.last_rss);
+	drain_final(&chan, t, &run->bad_rings);
+	run->res.exited = run->target_ended;
+	run->res.max_rss_kib = (long)(hc.last_rss / 1024);
+	if (pidfd >= 0)
+		close(pidfd);
+	if (hc.statm >= 0)
+		close(hc.statm);
+	run->words = chan.words;
+	run->images = mem_chan_generation(&chan);
+	run->attach_errors = mem_chan_attach_errors(&chan);
+	mem_chan_destroy(&chan);
+	buf_release(&detail);
+	buf_release(&lat);
+	return 0;
 }
 
 /* Render the heap profile into the file opened before the run. Returns 0 or a negative errno. */
@@ -318,8 +460,16 @@ static void fill_info(struct mem_run_info *info, const struct mem_cmd *mc,
 
 	memset(info, 0, sizeof(*info));
 	info->command = cmdline;
-	run_describe_status(&b, &run->res);
-	snprintf(info->status, sizeof(info->status), "%s", b.ptr);
+	if (mc->pid) {
+		info->attached_pid = mc->pid;
+		info->attach_latency = (double)run->attach.latency_ns / 1e9;
+		snprintf(info->status, sizeof(info->status), "%s",
+			 run->target_ended ? "attached; it ended meanwhile"
+					   : "attached, then detached; it runs on");
+	} else {
+		run_describe_status(&b, &run->res);
+		snprintf(info->status, sizeof(info->status), "%s", b.ptr);
+	}
 	buf_release(&b);
 	info->exited = run->res.exited;
 	info->exit_code = run->res.exit_code;
@@ -399,6 +549,11 @@ int cmd_mem(int argc, char **argv)
 			   "seed of the sampling (default: a new one each run, shown\n"
 			   "in the summary): the same seed samples the same allocations"),
 		OPT_COLOR(&mc.color),
+		OPT_INT('p', "pid", &mc.pid, "PID", 1, INT_MAX,
+			"attach to a running process instead of running CMD (x86-64;\n"
+			"see below)"),
+		OPT_STRING(0, "duration", &mc.duration_arg, "SEC",
+			   "with -p: detach after SEC seconds (10, 500ms, 2min)"),
 		OPT_END(),
 	};
 	struct buf prog = BUF_INIT, preload = BUF_INIT, tried = BUF_INIT, cmdline = BUF_INIT;
@@ -419,7 +574,15 @@ int cmd_mem(int argc, char **argv)
 	n = opt_parse(argc, argv, opts, &mem_help, OPT_STOP_AT_NON_OPTION);
 	if (n < 0)
 		return opt_exit_status(n);
-	if (n == 0) {
+	if (mc.pid && n > 0)
+		return usage_error("-p attaches to a running process: no command goes with it");
+	if (mc.duration_arg && !mc.pid)
+		return usage_error("option '--duration' goes with -p (a command runs to its end)");
+	if (mc.duration_arg && (parse_duration(mc.duration_arg, 1, &mc.duration) < 0 ||
+				!(mc.duration > 0)))
+		return usage_error("option '--duration' expects a positive duration, like 10 or "
+				   "500ms, not '%s'", mc.duration_arg);
+	if (n == 0 && !mc.pid) {
 		error("no command to run");
 		hint("usage: %s", mem_help.usage);
 		return RL_EXIT_USAGE;
@@ -435,6 +598,10 @@ int cmd_mem(int argc, char **argv)
 	if (mc.history && hist_check_location(mc.history) < 0) {
 		status = RL_EXIT_USAGE;
 		goto out;
+	}
+	if (mc.pid) {
+		process_cmdline(mc.pid, &cmdline);
+		goto find_library;
 	}
 	e = run_find_program(argv[0], &prog);
 	if (e < 0) {
@@ -470,12 +637,15 @@ int cmd_mem(int argc, char **argv)
 		info("a Python program: run with PYTHONMALLOC=malloc, so that every object "
 		     "is an allocation redline sees");
 	}
-	if (mem_find_preload(&preload, &tried) < 0) {
-		error("cannot find %s (looked at %s)", MEM_PRELOAD_NAME, tried.ptr);
+find_library:
+	if (mc.pid ? mem_find_library(MEM_ATTACH_NAME, MEM_ATTACH_ENV, &preload, &tried) < 0
+		   : mem_find_preload(&preload, &tried) < 0) {
+		error("cannot find %s (looked at %s)", mc.pid ? MEM_ATTACH_NAME : MEM_PRELOAD_NAME,
+		      tried.ptr);
 		hint("it is built beside redline by 'make' and installed by 'make install'");
 		goto out;
 	}
-	if (strpbrk(preload.ptr, " :")) {
+	if (!mc.pid && strpbrk(preload.ptr, " :")) {
 		error("cannot preload '%s': LD_PRELOAD cannot name a path with ' ' or ':'",
 		      preload.ptr);
 		hint("install redline under a path without them");
@@ -488,7 +658,8 @@ int cmd_mem(int argc, char **argv)
 						       "(flame graph), *.folded or *.speedscope.json")))
 		goto out;
 	/* Fail on the output path before the run, not after an hour of it. */
-	outputs_input_argv(&outs, argv);
+	if (!mc.pid)
+		outputs_input_argv(&outs, argv);
 	status = output_open(&outs, &out, mc.output, json_file ? OUT_JSON : out_kind_of_prof(fmt),
 			     json_file ? "figures" : "heap profile");
 	if (status)
@@ -506,25 +677,31 @@ int cmd_mem(int argc, char **argv)
 	run_stop_catch();
 	if (mc.sample)
 		mem_heap_set_sampling(mem_trace_heap(t), (double)mc.sample);
-	e = trace_run(&mc, argv, preload.ptr, t, &run);
-	if (e == 0)
-		warn_escaped(argv[0]);
+	if (mc.pid) {
+		e = attach_run(&mc, preload.ptr, t, &run);
+	} else {
+		e = trace_run(&mc, argv, preload.ptr, t, &run);
+		if (e == 0)
+			warn_escaped(argv[0]);
+	}
 	run_stop_restore();
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (e < 0) {
 		output_abort(&out);
-		status = cannot_run(argv[0], e);
+		status = mc.pid ? RL_EXIT_TARGET : cannot_run(argv[0], e);
 		goto out;
 	}
 
-	shell_join(&cmdline, argv);
+	if (!mc.pid)
+		shell_join(&cmdline, argv);
 	fill_info(&ri, &mc, &run, cmdline.ptr);
 	ropts.leaks = !mc.no_leaks;
 	ropts.threshold = (uint64_t)mc.threshold;
 	ropts.top = mc.top < 0 ? 10 : mc.top == 0 ? SIZE_MAX : (size_t)mc.top;
 	ropts.json_top = mc.top < 0 ? 100 : (size_t)mc.top;
 	rep = mem_report_new(t, &ropts);
-	status = run_stop_signal() ? run_stop_status() : run_shell_status(&run.res);
+	/* -p: Ctrl-C is how one detaches, not a failure. */
+	status = mc.pid ? 0 : run_stop_signal() ? run_stop_status() : run_shell_status(&run.res);
 
 	/*
 	 * The summary first: it needs the sites' frames only, while the
@@ -552,7 +729,7 @@ int cmd_mem(int argc, char **argv)
 		status = RL_EXIT_INTERNAL;
 	if (mc.history && store_history(&mc, rep, &ri, fmt) < 0 && status == 0)
 		status = RL_EXIT_INTERNAL;
-	if (!run.images) {
+	if (!run.images && !mc.pid) {
 		warning("'%s' never loaded %s: nothing was traced", argv[0], MEM_PRELOAD_NAME);
 		hint("a statically linked program started by a script, a set-user-ID program, "
 		     "or one that clears LD_PRELOAD cannot be traced");
@@ -575,7 +752,8 @@ int cmd_mem(int argc, char **argv)
 	note_missing_debug(mem_report_symbolizer(rep));
 	if (ri.profile && fmt == PROF_FMT_PPROF)
 		info("heap profile written to '%s' (inuse_space: live at the peak%s)", mc.output,
-		     mc.no_leaks ? "" : "; leak_space: live at exit");
+		     mc.no_leaks ? "" : mc.pid ? "; leak_space: live at the end, allocated while attached"
+					       : "; leak_space: live at exit");
 	else if (ri.profile)
 		info("%s written to '%s' (live at the peak)", prof_format_what(fmt), mc.output);
 	else if (json_file && e == 0)

@@ -35,9 +35,10 @@ static int move_high(int fd)
 	return hi;
 }
 
+static int lay_out(struct mem_chan *c, uint64_t size);
+
 int mem_chan_create(struct mem_chan *c)
 {
-	struct mw_header *h;
 	uint64_t size = mw_arena_size(MW_RINGS, MW_RING_WORDS);
 	int e;
 
@@ -60,11 +61,44 @@ int mem_chan_create(struct mem_chan *c)
 	c->evfd = move_high(c->evfd);
 	/* The target writes to it; redline only reads. */
 	fcntl(c->evfd, F_SETFL, O_NONBLOCK);
-	h = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->memfd, 0);
-	if (h == MAP_FAILED) {
+	e = lay_out(c, size);
+	if (e < 0)
+		goto fail;
+	return 0;
+fail:
+	mem_chan_destroy(c);
+	return e;
+}
+
+int mem_chan_adopt(struct mem_chan *c, int memfd)
+{
+	uint64_t size = mw_arena_size(MW_RINGS, MW_RING_WORDS);
+	int e;
+
+	memset(c, 0, sizeof(*c));
+	c->memfd = memfd;
+	c->evfd = -1;
+	if (ftruncate(c->memfd, (off_t)size) < 0) {
 		e = -errno;
 		goto fail;
 	}
+	e = lay_out(c, size);
+	if (e < 0)
+		goto fail;
+	return 0;
+fail:
+	mem_chan_destroy(c);
+	return e;
+}
+
+/* Map the arena of c->memfd (size bytes) and write its header. */
+static int lay_out(struct mem_chan *c, uint64_t size)
+{
+	struct mw_header *h;
+
+	h = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->memfd, 0);
+	if (h == MAP_FAILED)
+		return -errno;
 	c->h = h;
 	c->size = size;
 	h->version = MW_VERSION;
@@ -73,7 +107,7 @@ int mem_chan_create(struct mem_chan *c)
 	h->max_frames = MW_MAX_FRAMES;
 	h->host_pid = (int32_t)getpid();
 	h->owner_pid = 0;
-	h->doorbell_fd = c->evfd;
+	h->doorbell_fd = c->evfd; /* -1: none, the host looks on its clock */
 	h->data_offset = mw_data_offset(MW_RINGS);
 	h->arena_size = size;
 	/* Last: a reader that sees the magic sees the rest. */
@@ -81,9 +115,6 @@ int mem_chan_create(struct mem_chan *c)
 	c->bad_ring = xcalloc(MW_RINGS, sizeof(*c->bad_ring));
 	c->scratch = xmalloc(2 * MEM_TRACE_MAX_RECORD * sizeof(uint64_t));
 	return 0;
-fail:
-	mem_chan_destroy(c);
-	return e;
 }
 
 void mem_chan_destroy(struct mem_chan *c)

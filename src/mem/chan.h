@@ -27,6 +27,13 @@ struct mem_chan {
 
 /* Returns 0 or a negative errno. */
 int mem_chan_create(struct mem_chan *c);
+/*
+ * The same on memfd, a descriptor of a memory file made by the target
+ * (redline mem -p: src/mem/attach.c), which c owns from now on (even on
+ * failure): sized and laid out here, without a doorbell (the host drains
+ * on its clock's ticks). Returns 0 or a negative errno.
+ */
+int mem_chan_adopt(struct mem_chan *c, int memfd);
 void mem_chan_destroy(struct mem_chan *c);
 
 /* The environment entries the target needs: REDLINE_MEM_FD=N. */

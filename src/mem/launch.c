@@ -28,7 +28,13 @@ static int try_path(struct buf *path, struct buf *tried)
 
 int mem_find_preload(struct buf *path, struct buf *tried)
 {
-	const char *env = getenv(MEM_PRELOAD_ENV);
+	return mem_find_library(MEM_PRELOAD_NAME, MEM_PRELOAD_ENV, path, tried);
+}
+
+int mem_find_library(const char *name, const char *env_name, struct buf *path,
+		     struct buf *tried)
+{
+	const char *env = getenv(env_name);
 	char exe[PATH_MAX];
 	ssize_t n;
 	char *slash;
@@ -47,12 +53,12 @@ int mem_find_preload(struct buf *path, struct buf *tried)
 		return -ENOENT;
 	*slash = '\0';
 	buf_reset(path);
-	buf_addf(path, "%s/%s", exe, MEM_PRELOAD_NAME);
+	buf_addf(path, "%s/%s", exe, name);
 	if (try_path(path, tried) == 0)
 		return 0;
 	/* An install: PREFIX/bin/redline and PREFIX/lib/redline/. */
 	buf_reset(path);
-	buf_addf(path, "%s/../lib/redline/%s", exe, MEM_PRELOAD_NAME);
+	buf_addf(path, "%s/../lib/redline/%s", exe, name);
 	if (try_path(path, tried) == 0) {
 		char real[PATH_MAX];
 

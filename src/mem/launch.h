@@ -24,6 +24,19 @@ struct buf;
  */
 int mem_find_preload(struct buf *path, struct buf *tried);
 
+/*
+ * The library `redline mem -p` loads into a running process: the same
+ * code built with dynamic TLS (a library loaded by dlopen gets no room
+ * for the preload build's large initial-exec TLS). Found as above, its
+ * override in $REDLINE_MEM_ATTACH_LIB.
+ */
+#define MEM_ATTACH_NAME "libredline-mem-attach.so"
+#define MEM_ATTACH_ENV "REDLINE_MEM_ATTACH_LIB"
+
+/* mem_find_preload() for library name, overridden by $env_name. */
+int mem_find_library(const char *name, const char *env_name, struct buf *path,
+		     struct buf *tried);
+
 /* What redline mem must know of a program before it runs it. */
 struct mem_program {
 	/*

@@ -701,9 +701,15 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	double peak_time = (double)mem_heap_time_of(r->h, t->peak_seq) / 1e9;
 
 	mem_trace_get_stats(r->t, &ts);
-	buf_addf(out, "\n %sMemory of '%s'%s (%s, ", bold, run->command, reset, run->status);
+	buf_addf(out, "\n %sMemory of '%s'%s (", bold, run->command, reset);
+	if (run->attached_pid)
+		buf_addf(out, "pid %d, ", run->attached_pid);
+	buf_addf(out, "%s, ", run->status);
 	format_duration(out, run->duration);
 	buf_addstr(out, "):\n\n");
+	if (run->attached_pid)
+		buf_addstr(out, "   attached to a running process: the figures cover the time attached;\n"
+				"   blocks allocated before the attach are unknown\n\n");
 	if (r->smp) {
 		buf_addstr(out, "   sampled: one allocation per ");
 		add_bytes(out, (uint64_t)r->smp->rate);
@@ -726,6 +732,14 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	add_count(&a, t->frees);
 	text_row(out, "frees", a.ptr, "");
 	buf_reset(&a);
+	if (run->attached_pid && r->smp) {
+		/* Only the frees of sampled blocks are sent. */
+		text_row(out, "frees of older blocks", "-", "not known when sampling");
+	} else if (run->attached_pid) {
+		add_count(&a, t->untracked_frees);
+		text_row(out, "frees of older blocks", a.ptr, "allocated before the attach");
+		buf_reset(&a);
+	}
 	if (r->smp) {
 		text_row(out, "temporary", "-", "not measured when sampling");
 	} else {
@@ -772,9 +786,12 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 		buf_addf(&b, "in %s", tilde(r));
 		add_count(&b, t->live - kn);
 		buf_addstr(&b, " blocks");
-		if (!run->exited)
+		if (run->attached_pid)
+			buf_addstr(&b, run->exited ? ", allocated while attached (it ended)"
+						   : ", allocated while attached");
+		else if (!run->exited)
 			buf_addstr(&b, " (when it was killed)");
-		text_row(out, "leaked", a.ptr, b.ptr);
+		text_row(out, run->attached_pid ? "still allocated" : "leaked", a.ptr, b.ptr);
 		buf_reset(&a);
 		buf_reset(&b);
 		if (kn) {
@@ -851,7 +868,12 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 	if (r->opts.leaks) {
 		v = sites_by(r, key_leaks, key_leaks, &n);
 		if (n) {
-			buf_addf(out, "\n %sLeaks by site%s (still allocated at exit):\n", bold, reset);
+			if (run->attached_pid)
+				buf_addf(out, "\n %sStill allocated at the end by site%s (allocated "
+					 "while attached, not freed):\n", bold, reset);
+			else
+				buf_addf(out, "\n %sLeaks by site%s (still allocated at exit):\n",
+					 bold, reset);
 			for (size_t i = 0; i < n && i < r->opts.top; i++) {
 				buf_reset(&a);
 				buf_reset(&b);
@@ -901,8 +923,11 @@ void mem_report_text(struct mem_report *r, const struct mem_run_info *run, bool 
 				 "what it execs into are)\n",
 				 run->forks_left_out, run->forks_left_out == 1 ? " was" : "es were");
 		if (ts.missing_events)
-			buf_addf(out, "   note: %" PRIu64 " event%s lost when the program ended mid-way\n",
-				 ts.missing_events, ts.missing_events == 1 ? "" : "s");
+			buf_addf(out, "   note: %" PRIu64 " event%s lost %s\n", ts.missing_events,
+				 ts.missing_events == 1 ? "" : "s",
+				 run->attached_pid && !run->exited
+					 ? "at the detach (calls under way then)"
+					 : "when the program ended mid-way");
 		if (run->bad_rings)
 			buf_addf(out, "   warning: %u event stream%s corrupt (events after that lost)\n",
 				 run->bad_rings, run->bad_rings == 1 ? " was" : "s were");
@@ -1082,10 +1107,18 @@ int mem_report_json(struct mem_report *r, const struct mem_run_info *run, FILE *
 	jw_kv_string(&w, "redline_version", REDLINE_VERSION);
 	jw_kv_string(&w, "created", when);
 	jw_kv_string(&w, "command", run->command);
+	if (run->attached_pid) {
+		jw_key(&w, "attach");
+		jw_object_begin(&w);
+		jw_kv_uint(&w, "pid", (uint64_t)run->attached_pid);
+		jw_kv_double(&w, "latency", run->attach_latency);
+		jw_kv_bool(&w, "ended", run->exited);
+		jw_object_end(&w);
+	}
 	jw_key(&w, "status");
 	jw_object_begin(&w);
 	jw_kv_string(&w, "description", run->status);
-	json_opt_uint(&w, "exit_code", run->exited, (uint64_t)run->exit_code);
+	json_opt_uint(&w, "exit_code", run->exited && !run->attached_pid, (uint64_t)run->exit_code);
 	jw_key(&w, "signal");
 	if (run->signal) {
 		const char *name = sigabbrev_np(run->signal);
@@ -1292,8 +1325,11 @@ struct profile *mem_report_profile(struct mem_report *r, const struct mem_run_in
 		 t->peak_bytes, (double)mem_heap_time_of(r->h, t->peak_seq) / 1e9);
 	prof_add_comment(p, note.ptr);
 	if (r->opts.leaks)
-		prof_add_comment(p, run->exited ? "leak_* = still live when the program exited"
-						: "leak_* = still live when the program was killed");
+		prof_add_comment(p, run->attached_pid
+					    ? "leak_* = allocated while attached (redline mem -p) and "
+					      "still live at the end of it"
+					    : run->exited ? "leak_* = still live when the program exited"
+							  : "leak_* = still live when the program was killed");
 	buf_reset(&note);
 	if (r->smp) {
 		/* What a sample stands for is in the values already: the period says how they came. */

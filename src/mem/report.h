@@ -61,6 +61,14 @@ struct mem_run_info {
 	int64_t start_unix_ns;	 /* when the target started */
 	const char *profile;	 /* where the profile was written, or NULL */
 	uint64_t sample_seed;	 /* sampled runs: the seed of the sampling distances */
+	/*
+	 * redline mem -p: the process attached to (0: a command redline ran).
+	 * The figures then cover the time attached; what is live at the end
+	 * is what was allocated meanwhile and not freed (no leaks are claimed:
+	 * the process goes on), and exited says whether it ended meanwhile.
+	 */
+	int attached_pid;
+	double attach_latency;	 /* seconds the attach held the process */
 };
 
 struct mem_report_opts {

@@ -7,6 +7,7 @@
 #include "base/diag.h"
 #include "python/layout.h"
 #include "python/target.h"
+#include "run/pause.h"
 
 /* Append "3.8, 3.9, ..., 3.13": the versions redline has layouts for. */
 static void layout_versions(struct buf *out)
@@ -21,17 +22,6 @@ static void layout_versions(struct buf *out)
 	}
 }
 
-/* kernel.yama.ptrace_scope, or -1 when Yama is not there. */
-static int ptrace_scope(void)
-{
-	struct buf b = BUF_INIT;
-	long v = -1;
-
-	if (buf_read_file(&b, "/proc/sys/kernel/yama/ptrace_scope", 64) == 0)
-		v = strtol(b.ptr, NULL, 10);
-	buf_release(&b);
-	return (int)v;
-}
 
 int py_report_error(int err, pid_t pid, const struct py_target *t)
 {

@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/util.h"
 #include "base/xalloc.h"
 
@@ -167,4 +169,15 @@ void pause_release(struct pause *p)
 	free(p->threads);
 	p->threads = NULL;
 	p->alloc = 0;
+}
+
+int ptrace_scope(void)
+{
+	struct buf b = BUF_INIT;
+	long v = -1;
+
+	if (buf_read_file(&b, "/proc/sys/kernel/yama/ptrace_scope", 64) == 0)
+		v = strtol(b.ptr, NULL, 10);
+	buf_release(&b);
+	return (int)v;
 }

@@ -41,6 +41,9 @@ char pause_state(const struct pause *p, pid_t tid);
 
 /* The run state of thread tid of pid now, from /proc: 'R' running, 'S' sleeping ... ('?'). */
 char thread_run_state(pid_t pid, pid_t tid);
+/* kernel.yama.ptrace_scope, or -1 when Yama is not there. */
+int ptrace_scope(void);
+
 /* Let every stopped thread run again. */
 void pause_resume(struct pause *p);
 void pause_release(struct pause *p);

@@ -4,6 +4,7 @@
  * libredline-mem.so does (words, then a release store of tail).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,6 +72,33 @@ static void test_create_and_environment(void **state)
 	assert_int_equal(mem_chan_seq(&c), 0);
 	buf_release(&env);
 	mem_chan_destroy(&c);
+}
+
+/*
+ * redline mem -p: the arena on a memory file the target made (played here
+ * by a memfd of our own), sized and laid out by the host, with no doorbell;
+ * a wait then ends on the clock alone.
+ */
+static void test_adopt_a_memfd(void **state)
+{
+	struct mem_chan c;
+	int fd = memfd_create("test-adopt", MFD_CLOEXEC);
+	off_t size;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(mem_chan_adopt(&c, fd), 0);
+	assert_int_equal(c.memfd, fd);
+	assert_int_equal(c.evfd, -1);
+	assert_int_equal(c.h->magic, MW_MAGIC);
+	assert_int_equal(c.h->doorbell_fd, -1);
+	assert_int_equal(c.h->host_pid, getpid());
+	size = lseek(fd, 0, SEEK_END);
+	assert_int_equal((uint64_t)size, c.h->arena_size);
+	assert_int_equal(mem_chan_wait(&c, -1, 1000000), 0);
+	mem_chan_destroy(&c);
+	/* c owned the descriptor: closed with it. */
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
 }
 
 /* Records across the ring's end: read in place up to it, then from the start. */
@@ -163,6 +191,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_environment),
+		cmocka_unit_test(test_adopt_a_memfd),
 		cmocka_unit_test(test_drain_across_the_wrap),
 		cmocka_unit_test(test_closed_ring_is_freed_and_bad_ring_dropped),
 		cmocka_unit_test(test_wait_wakes_on_the_doorbell),

@@ -45,6 +45,7 @@
 #endif
 #include <unistd.h>
 
+#include "mem/preload/attach.h"
 #include "mem/preload/preload.h"
 #include "mem/preload/python.h"
 #include "mem/preload/sampled.h"
@@ -87,6 +88,13 @@ static pthread_key_t thread_key;
 static uint64_t sample_rate; /* 0: exact tracing */
 static uint64_t sample_seed;
 static uint32_t thread_numbers;
+/*
+ * Attaches so far (redline mem -p may attach again after a detach): a
+ * thread whose T.session differs set up its ring and caches in an
+ * earlier arena, and starts afresh (thread_renew). Always 0 when
+ * preloaded.
+ */
+static uint32_t session;
 static redline_mem_frames_fn frames_hook;
 static redline_mem_frames_key_fn frames_key;
 
@@ -117,13 +125,14 @@ struct tls {
 	bool announced;	  /* a MW_THREAD record went out for this thread */
 	bool exited;	  /* past our thread-exit destructor */
 	int32_t tid;
+	uint32_t session; /* of the arena ring, rc and data belong to */
 	uint64_t *data;	  /* the ring's words */
 	struct mw_ring *rc;
 	uint64_t tail, head_cache;
 	uint64_t last_stack;
 	struct mem_sampler rng;
 };
-static __thread struct tls T __attribute__((tls_model("initial-exec"))) = { .ring = -1 };
+static __thread struct tls T __attribute__((tls_model(PRELOAD_TLS_MODEL))) = { .ring = -1 };
 
 /*
  * The stack walker's state, apart from T: initialised TLS is copied into
@@ -137,7 +146,7 @@ static __thread struct stacks {
 		uint64_t key, stack;
 	} rewrites[REWRITES];
 	struct unwind_memo memo;
-} S __attribute__((tls_model("initial-exec")));
+} S __attribute__((tls_model(PRELOAD_TLS_MODEL)));
 
 /*
  * The library's own doings (set-up, a thread's first steps) may call
@@ -360,6 +369,8 @@ static bool ring_wait(struct tls *t, uint32_t n)
 		/* Every second or so: is anyone still reading? */
 		if (spins % 50 == 0 && !host_alive()) {
 			__atomic_store_n(&state, ST_OFF, __ATOMIC_RELAXED);
+			/* Attached to a running process: hand its calls back to libc. */
+			attach_host_gone();
 			return false;
 		}
 	}
@@ -965,6 +976,11 @@ static void thread_end(void *arg)
 	struct tls *t = &T;
 
 	(void)arg;
+	/* Set up for an earlier attach: its ring is not this arena's. */
+	if (t->session != __atomic_load_n(&session, __ATOMIC_RELAXED)) {
+		t->exited = true;
+		return;
+	}
 	if (t->sampling && __atomic_load_n(&state, __ATOMIC_RELAXED) == ST_ON) {
 		t->busy++;
 		reg_del(t);
@@ -1024,6 +1040,17 @@ static int env_fd(void)
 	return (int)fd;
 }
 
+/* The thread-exit destructor and the fork handler, once per process. */
+static bool hooks_made(void)
+{
+	static bool made;
+
+	if (!made && pthread_key_create(&thread_key, thread_end) == 0 &&
+	    pthread_atfork(NULL, NULL, atfork_child) == 0)
+		made = true;
+	return made;
+}
+
 /* Map the arena of descriptor fd; returns true when this process is traced. */
 static bool attach(int fd)
 {
@@ -1059,13 +1086,15 @@ static bool attach(int fd)
 	h = sys_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (h == MAP_FAILED)
 		return false;
-	stackset = sys_mmap(NULL, sizeof(uint64_t) << STACKSET_BITS, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (stackset == MAP_FAILED)
-		stackset = NULL;
-	if (unwind_init(on_object) < 0 || pthread_key_create(&thread_key, thread_end) != 0 ||
-	    pthread_atfork(NULL, NULL, atfork_child) != 0 ||
-	    (h->sample_rate && sampled_init() < 0)) {
+	/* Attached again: the detach left the set empty (fresh anonymous memory). */
+	if (!stackset) {
+		stackset = sys_mmap(NULL, sizeof(uint64_t) << STACKSET_BITS,
+				    PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (stackset == MAP_FAILED)
+			stackset = NULL;
+	}
+	if (unwind_init(on_object) < 0 || !hooks_made() || (h->sample_rate && sampled_init() < 0)) {
 		__atomic_fetch_add(&h->attach_errors, 1, __ATOMIC_RELAXED);
 		return false;
 	}
@@ -1113,6 +1142,8 @@ static bool init_from(int from, int fd)
 	 */
 	if (!on || sample_rate)
 		pass_frees();
+	else if (from == ST_OFF)
+		sampled_pass_all(false); /* the constructor, untraced, let every free through */
 	__atomic_store_n(&state, on ? ST_ON : ST_OFF, __ATOMIC_RELEASE);
 	if (on) {
 		note_image(&T);
@@ -1153,6 +1184,28 @@ EXPORT int redline_mem_attach(int fd)
 }
 
 /*
+ * A thread set up for an earlier attach (or none) meets a new one: its
+ * ring, its sampling and its caches of stacks sent belong to the old
+ * arena and host.
+ */
+static __attribute__((noinline)) void thread_renew(struct tls *t)
+{
+	t->ring = -1;
+	t->rc = NULL;
+	t->data = NULL;
+	t->tail = t->head_cache = 0;
+	t->announced = false;
+	t->last_stack = 0;
+	t->sampling = false;
+	t->countdown = t->cd_start = 0;
+	t->nalloc = t->nfree = t->nrealloc = t->bytes = 0;
+	memset(S.rewrites, 0, sizeof(S.rewrites));
+	memset(&S.memo, 0, sizeof(S.memo));
+	redline_mem_python_renew();
+	t->session = __atomic_load_n(&session, __ATOMIC_RELAXED);
+}
+
+/*
  * Whether this call is to be recorded. Before and during set-up, calls go
  * to the real allocator once it is known (the bootstrap arena before).
  */
@@ -1166,6 +1219,8 @@ static inline bool tracing(struct tls *t)
 		if (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != ST_ON)
 			return false;
 	}
+	if (unlikely(t->session != __atomic_load_n(&session, __ATOMIC_RELAXED)))
+		thread_renew(t);
 	return !t->busy;
 }
 
@@ -1673,3 +1728,111 @@ EXPORT int redline_mem_define_frame(uint64_t id, const char *name, const char *f
 	t->busy--;
 	return 0;
 }
+
+/* --- attaching to a running process (attach.h) ------------------------------ */
+
+static uint64_t arena_bytes; /* of the arena dropped at the last detach */
+
+int preload_attach(int fd)
+{
+	static bool before;
+	int s = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+
+	if (s == ST_ON)
+		return -EBUSY; /* another redline is attached */
+	if (before) {
+		/*
+		 * Attached again: everything sent to the last host is sent
+		 * again to this one (modules, stacks, Python frames), and
+		 * the last arena goes (no thread has used it since the
+		 * detach).
+		 */
+		unwind_flush();
+		redline_mem_python_forget();
+		reg_lock();
+		reg.n = 0;
+		reg_unlock();
+		__atomic_store_n(&counts_final, false, __ATOMIC_RELAXED);
+		if (H)
+			syscall(SYS_munmap, H, arena_bytes);
+		H = NULL;
+	}
+	before = true;
+	__atomic_add_fetch(&session, 1, __ATOMIC_RELEASE);
+	/* This thread sends the first record (the image's) before any tracing() check. */
+	thread_renew(&T);
+	return redline_mem_attach(fd) == 0 ? 0 : -EINVAL;
+}
+
+void preload_detach(void)
+{
+	struct mw_header *h = H;
+
+	/* Sampled: what each thread counted since its last sample, as at exit. */
+	if (sample_rate && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == ST_ON) {
+		T.busy++;
+		counts_final_flush();
+		T.busy--;
+	}
+	if (__atomic_exchange_n(&state, ST_OFF, __ATOMIC_ACQ_REL) != ST_ON)
+		return;
+	pass_frees();
+	/*
+	 * A thread may still be between its check of the state and its last
+	 * store into a ring: anonymous memory takes the arena's place (and
+	 * the stack set's), so that such a store lands somewhere harmless and
+	 * the shared pages go back to the system.
+	 */
+	if (h) {
+		arena_bytes = h->arena_size;
+		sys_mmap(h, arena_bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	}
+	if (stackset)
+		sys_mmap(stackset, sizeof(uint64_t) << STACKSET_BITS, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+}
+
+/*
+ * This library's own definitions, by hidden aliases: a reference to an
+ * exported name from inside a library loaded with dlopen would bind to
+ * the C library's definition (first in the global scope).
+ */
+#define HIDDEN_ALIAS(name) \
+	extern __typeof__(name) rl_##name                                                \
+		__attribute__((alias(#name), visibility("hidden"), copy(name)))
+HIDDEN_ALIAS(malloc);
+HIDDEN_ALIAS(free);
+HIDDEN_ALIAS(calloc);
+HIDDEN_ALIAS(realloc);
+HIDDEN_ALIAS(reallocarray);
+HIDDEN_ALIAS(posix_memalign);
+HIDDEN_ALIAS(aligned_alloc);
+HIDDEN_ALIAS(memalign);
+HIDDEN_ALIAS(valloc);
+HIDDEN_ALIAS(pvalloc);
+HIDDEN_ALIAS(mmap);
+HIDDEN_ALIAS(mmap64);
+HIDDEN_ALIAS(munmap);
+HIDDEN_ALIAS(mremap);
+HIDDEN_ALIAS(dlclose);
+#undef HIDDEN_ALIAS
+
+const struct preload_fn preload_fns[] = {
+	{ "malloc", (void *)rl_malloc, (void **)&real.malloc },
+	{ "free", (void *)rl_free, (void **)&real.free },
+	{ "calloc", (void *)rl_calloc, (void **)&real.calloc },
+	{ "realloc", (void *)rl_realloc, (void **)&real.realloc },
+	{ "reallocarray", (void *)rl_reallocarray, NULL },
+	{ "posix_memalign", (void *)rl_posix_memalign, (void **)&real.posix_memalign },
+	{ "aligned_alloc", (void *)rl_aligned_alloc, (void **)&real.aligned_alloc },
+	{ "memalign", (void *)rl_memalign, (void **)&real.memalign },
+	{ "valloc", (void *)rl_valloc, (void **)&real.valloc },
+	{ "pvalloc", (void *)rl_pvalloc, (void **)&real.pvalloc },
+	{ "mmap", (void *)rl_mmap, (void **)&real.mmap },
+	{ "mmap64", (void *)rl_mmap64, NULL },
+	{ "munmap", (void *)rl_munmap, (void **)&real.munmap },
+	{ "mremap", (void *)rl_mremap, (void **)&real.mremap },
+	{ "dlclose", (void *)rl_dlclose, (void **)&real.dlclose },
+	{ NULL, NULL, NULL },
+};

@@ -29,6 +29,7 @@
 
 #include "base/util.h" /* hash_mix64(), inline: nothing of redline is linked in */
 #include "mem/preload/preload.h"
+#include "mem/preload/attach.h"
 #include "mem/preload/python.h"
 #include "mem/wire.h"
 #include "python/inproc.h"
@@ -50,7 +51,7 @@ static __thread struct memo {
 	uintptr_t code;
 	uint32_t offset;
 	uint64_t fingerprint, id;
-} memo[MEMO_DEPTH] __attribute__((tls_model("initial-exec")));
+} memo[MEMO_DEPTH] __attribute__((tls_model(PRELOAD_TLS_MODEL)));
 static uintptr_t eval_start, eval_end; /* _PyEval_EvalFrameDefault's code */
 
 /*
@@ -62,7 +63,7 @@ static __thread struct cur {
 	size_t n;
 	struct py_inproc_frame f[MAX_PY];
 	uint64_t fp[MAX_PY];
-} cur __attribute__((tls_model("initial-exec")));
+} cur __attribute__((tls_model(PRELOAD_TLS_MODEL)));
 
 /* (code, offset) -> synthetic id; key 0: empty, id 0: being named. */
 static struct seen {
@@ -267,4 +268,15 @@ void redline_mem_python_init(void)
 		object_range((uintptr_t)info.dli_fbase, &interp_start, &interp_end);
 	}
 	redline_mem_set_frames_source(python_frames, python_key);
+}
+
+void redline_mem_python_forget(void)
+{
+	memset(seen, 0, sizeof(seen));
+}
+
+void redline_mem_python_renew(void)
+{
+	memset(memo, 0, sizeof(memo));
+	cur.n = 0;
 }

@@ -9,5 +9,9 @@
  * other program.
  */
 void redline_mem_python_init(void);
+/* Attached again: every frame is to be named again to the new host. */
+void redline_mem_python_forget(void);
+/* This thread's memo of frames, from an earlier attach: forget it. */
+void redline_mem_python_renew(void);
 
 #endif
